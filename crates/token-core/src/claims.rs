@@ -1,0 +1,295 @@
+//! The claims of a token and their compact JSON form.
+//!
+//! Claims are written in the order the spec fixes (`aud, iat, exp, sub, user, auth`), absent ones
+//! skipped, as compact JSON with the same string escaping as `serde_json`. With that order the
+//! seed vector reproduces byte for byte.
+
+use crate::identity::Identity;
+
+/// Which products' claims a token carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    /// Real-time collaboration, comments and track changes: `sub`, `user`,
+    /// `auth.collaboration`.
+    Collaboration,
+    /// CKBox: `sub`, `user`, `auth.ckbox`.
+    Ckbox,
+    /// AI: `sub`, `auth.ai`, and always an `exp`.
+    Ai,
+    /// Export to PDF/Word, Import from Word, Easy Image: `aud` and `iat` only.
+    CloudService,
+    /// Everything the identity holds, for an editor that uses several services.
+    Editor,
+}
+
+/// Where compact JSON goes: a buffer, or a counter.
+pub(crate) trait JsonSink {
+    /// Bytes written as they are: punctuation, keys, numbers.
+    fn raw(&mut self, bytes: &[u8]);
+    /// A string value, quoted and escaped.
+    fn string(&mut self, text: &str);
+}
+
+impl JsonSink for Vec<u8> {
+    fn raw(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    fn string(&mut self, text: &str) {
+        write_json_string(self, text);
+    }
+}
+
+/// Writes `text` as a JSON string the way `serde_json` does: `"` and `\` escaped, control
+/// characters as `\n`-style or `\u00xx` escapes, everything else as UTF-8.
+pub(crate) fn write_json_string(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..index]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.extend_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        start = index + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+fn write_u64(sink: &mut impl JsonSink, value: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    sink.raw(&digits[at..]);
+}
+
+/// The claims of one token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Claims<'a> {
+    aud: Option<&'a str>,
+    iat: u64,
+    exp: Option<u64>,
+    identity: Option<&'a Identity>,
+    user: bool,
+    collaboration: bool,
+    ckbox: bool,
+    ai: bool,
+}
+
+impl<'a> Claims<'a> {
+    /// Claims with only `aud` (if given), `iat` and `exp` (if given).
+    pub(crate) fn bare(aud: Option<&'a str>, iat: u64, exp: Option<u64>) -> Self {
+        Claims {
+            aud,
+            iat,
+            exp,
+            identity: None,
+            user: false,
+            collaboration: false,
+            ckbox: false,
+            ai: false,
+        }
+    }
+
+    /// The claims `product` needs for `identity`.
+    pub(crate) fn for_product(
+        product: Product,
+        aud: &'a str,
+        iat: u64,
+        exp: Option<u64>,
+        identity: &'a Identity,
+    ) -> Self {
+        let mut claims = Claims::bare(Some(aud), iat, exp);
+        if product == Product::CloudService {
+            return claims;
+        }
+        claims.identity = Some(identity);
+        let has_user = !identity.profile().is_empty();
+        match product {
+            Product::Collaboration => {
+                claims.user = has_user;
+                claims.collaboration = true;
+            }
+            Product::Ckbox => {
+                claims.user = has_user;
+                claims.ckbox = true;
+            }
+            Product::Ai => claims.ai = true,
+            Product::CloudService => {}
+            Product::Editor => {
+                claims.user = has_user;
+                claims.collaboration = !identity.collaboration().is_empty();
+                claims.ckbox = identity.ckbox().is_some();
+                claims.ai = !identity.ai().is_empty();
+            }
+        }
+        claims
+    }
+
+    /// Every claim `identity` can put in a token.
+    pub(crate) fn everything(
+        aud: &'a str,
+        iat: u64,
+        exp: Option<u64>,
+        identity: &'a Identity,
+    ) -> Self {
+        Claims::for_product(Product::Editor, aud, iat, exp, identity)
+    }
+
+    /// Writes the claims as compact JSON.
+    pub(crate) fn write_json(&self, sink: &mut impl JsonSink) {
+        let mut members = Members::new();
+        if let Some(aud) = self.aud {
+            members.key(sink, b"aud");
+            sink.string(aud);
+        }
+        members.key(sink, b"iat");
+        write_u64(sink, self.iat);
+        if let Some(exp) = self.exp {
+            members.key(sink, b"exp");
+            write_u64(sink, exp);
+        }
+        if let Some(identity) = self.identity {
+            members.key(sink, b"sub");
+            sink.string(identity.subject());
+            if self.user {
+                members.key(sink, b"user");
+                write_user(sink, identity);
+            }
+            if self.collaboration || self.ckbox || self.ai {
+                members.key(sink, b"auth");
+                self.write_auth(sink, identity);
+            }
+        }
+        members.close(sink);
+    }
+
+    fn write_auth(&self, sink: &mut impl JsonSink, identity: &Identity) {
+        let mut members = Members::new();
+        if self.collaboration {
+            members.key(sink, b"collaboration");
+            sink.raw(b"{");
+            for (index, (key, grant)) in identity.collaboration().iter().enumerate() {
+                if index > 0 {
+                    sink.raw(b",");
+                }
+                sink.string(key.as_str());
+                sink.raw(b":{");
+                if let Some(role) = grant.role_value() {
+                    sink.raw(b"\"role\":");
+                    sink.string(role.as_str());
+                }
+                let permissions = grant.permission_list();
+                if !permissions.is_empty() {
+                    if grant.role_value().is_some() {
+                        sink.raw(b",");
+                    }
+                    sink.raw(b"\"permissions\":");
+                    write_string_array(sink, permissions.iter().map(|p| p.as_str()));
+                }
+                sink.raw(b"}");
+            }
+            sink.raw(b"}");
+        }
+        if self.ckbox {
+            if let Some(ckbox) = identity.ckbox() {
+                members.key(sink, b"ckbox");
+                sink.raw(b"{\"role\":");
+                sink.string(ckbox.role.as_str());
+                if !ckbox.workspaces.is_empty() {
+                    sink.raw(b",\"workspaces\":");
+                    write_string_array(sink, ckbox.workspaces.iter().map(String::as_str));
+                }
+                sink.raw(b"}");
+            }
+        }
+        if self.ai {
+            members.key(sink, b"ai");
+            sink.raw(b"{\"permissions\":");
+            write_string_array(sink, identity.ai().iter().map(|scope| scope.as_str()));
+            sink.raw(b"}");
+        }
+        members.close(sink);
+    }
+
+    /// The compact JSON as bytes.
+    pub(crate) fn to_json(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        self.write_json(&mut out);
+        out
+    }
+}
+
+/// The members of one JSON object: writes `{` or `,` before each key, and `}` at the end.
+struct Members {
+    opened: bool,
+}
+
+impl Members {
+    fn new() -> Self {
+        Members { opened: false }
+    }
+
+    fn key(&mut self, sink: &mut impl JsonSink, name: &[u8]) {
+        sink.raw(if self.opened { b",\"" } else { b"{\"" });
+        sink.raw(name);
+        sink.raw(b"\":");
+        self.opened = true;
+    }
+
+    fn close(self, sink: &mut impl JsonSink) {
+        sink.raw(if self.opened { b"}" } else { b"{}" });
+    }
+}
+
+fn write_user(sink: &mut impl JsonSink, identity: &Identity) {
+    let profile = identity.profile();
+    let fields: [(&[u8], &Option<String>); 3] = [
+        (b"email", &profile.email),
+        (b"name", &profile.name),
+        (b"avatar", &profile.avatar),
+    ];
+    let mut members = Members::new();
+    for (name, value) in fields {
+        if let Some(value) = value {
+            members.key(sink, name);
+            sink.string(value);
+        }
+    }
+    members.close(sink);
+}
+
+fn write_string_array<'s>(sink: &mut impl JsonSink, items: impl Iterator<Item = &'s str>) {
+    sink.raw(b"[");
+    for (index, item) in items.enumerate() {
+        if index > 0 {
+            sink.raw(b",");
+        }
+        sink.string(item);
+    }
+    sink.raw(b"]");
+}

@@ -1,0 +1,361 @@
+//! Credentials: a CKEditor Cloud Services environment (ID and access key) and the on-premises
+//! secret key.
+//!
+//! Keys are secrets. Their `Debug` output is redacted, and no error or log line ever contains
+//! them: errors name the setting that was wrong, never its value.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+
+/// The environment variable holding the environment ID.
+pub const ENVIRONMENT_ID_VAR: &str = "CKEDITOR_ENVIRONMENT_ID";
+/// The environment variable holding the environment's access key.
+pub const ACCESS_KEY_VAR: &str = "CKEDITOR_ACCESS_KEY";
+/// The environment variable holding the on-premises server's secret key.
+pub const SECRET_KEY_VAR: &str = "CKEDITOR_SECRET_KEY";
+
+/// The longest environment ID accepted, in bytes.
+pub const MAX_ENVIRONMENT_ID_LEN: usize = 64;
+/// Keys shorter than this many bytes are accepted with a warning.
+pub const RECOMMENDED_KEY_LEN: usize = 32;
+/// The longest key accepted, in bytes.
+pub const MAX_KEY_LEN: usize = 1024;
+
+const ENVIRONMENT_ID_WHAT: &str = "the environment ID from the CKEditor Customer Portal";
+const ACCESS_KEY_WHAT: &str = "an access key of the environment (CKEditor Customer Portal)";
+const SECRET_KEY_WHAT: &str = "the SECRET_KEY the on-premises CKEditor server was started with";
+
+/// The ID of a CKEditor Cloud Services environment: the `aud` of every cloud token.
+///
+/// Letters, digits, `-`, `_` and `.`, at most [`MAX_ENVIRONMENT_ID_LEN`] bytes.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct EnvironmentId(Arc<str>);
+
+impl EnvironmentId {
+    /// Checks and wraps an environment ID.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptySetting`] for an empty or blank ID, [`Error::InvalidEnvironmentId`] for one
+    /// that is too long or has characters other than letters, digits, `-`, `_` and `.`.
+    pub fn new(id: &str) -> Result<Self> {
+        Self::from_setting("environment ID", id)
+    }
+
+    fn from_setting(setting: &str, id: &str) -> Result<Self> {
+        let invalid = |problem| Error::InvalidEnvironmentId {
+            setting: setting.into(),
+            problem,
+        };
+        if id.trim().is_empty() {
+            return Err(Error::EmptySetting {
+                setting: setting.into(),
+                what: ENVIRONMENT_ID_WHAT,
+            });
+        }
+        if id.len() > MAX_ENVIRONMENT_ID_LEN {
+            return Err(invalid("it is longer than 64 bytes"));
+        }
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+        if !id.bytes().all(allowed) {
+            return Err(invalid(
+                "only letters, digits, '-', '_' and '.' are allowed",
+            ));
+        }
+        Ok(EnvironmentId(id.into()))
+    }
+
+    /// The ID as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for EnvironmentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for EnvironmentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An HMAC key: an environment's access key or an on-premises secret key.
+///
+/// The bytes are never printed; `Debug` shows only the length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningKey(Arc<[u8]>);
+
+impl SigningKey {
+    fn from_setting(setting: &str, what: &'static str, key: &str) -> Result<Self> {
+        if key.trim().is_empty() {
+            return Err(Error::EmptySetting {
+                setting: setting.into(),
+                what,
+            });
+        }
+        if key.len() > MAX_KEY_LEN {
+            return Err(Error::InvalidKey {
+                setting: setting.into(),
+                problem: "it is longer than 1024 bytes; check what was pasted",
+            });
+        }
+        if key.len() < RECOMMENDED_KEY_LEN {
+            tracing::warn!(
+                setting,
+                length = key.len(),
+                "the key is shorter than {RECOMMENDED_KEY_LEN} bytes; keys from the CKEditor \
+                 Customer Portal are longer, so check that the whole key was copied"
+            );
+        }
+        if key.trim() != key {
+            tracing::warn!(
+                setting,
+                "the key starts or ends with whitespace, which is used as part of the key"
+            );
+        }
+        Ok(SigningKey(key.as_bytes().into()))
+    }
+
+    /// The key's bytes, for signing and verifying.
+    pub fn expose_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SigningKey([redacted; {} bytes])", self.0.len())
+    }
+}
+
+/// A CKEditor Cloud Services environment: its ID and one of its access keys.
+///
+/// ```
+/// use ckeditor_token_core::Environment;
+///
+/// let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+/// assert_eq!(environment.id().as_str(), "LJRQ1bju55p6a47RwadH");
+/// assert!(!format!("{environment:?}").contains("access key of"));
+/// # Ok::<(), ckeditor_token_core::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Environment {
+    id: EnvironmentId,
+    access_key: SigningKey,
+}
+
+impl Environment {
+    /// An environment from its ID and access key.
+    ///
+    /// # Errors
+    ///
+    /// An empty, blank or malformed ID, or an empty or blank key.
+    pub fn new(id: &str, access_key: &str) -> Result<Self> {
+        Ok(Environment {
+            id: EnvironmentId::new(id)?,
+            access_key: SigningKey::from_setting("access key", ACCESS_KEY_WHAT, access_key)?,
+        })
+    }
+
+    /// The environment named by `CKEDITOR_ENVIRONMENT_ID` and `CKEDITOR_ACCESS_KEY`.
+    ///
+    /// # Errors
+    ///
+    /// A missing, empty or blank variable, named in the error.
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The environment named by `CKEDITOR_ENVIRONMENT_ID` and `CKEDITOR_ACCESS_KEY`, read through
+    /// `lookup` (for configuration layered over the process environment, and for tests).
+    ///
+    /// # Errors
+    ///
+    /// A missing, empty or blank setting, named in the error.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let id = required(&lookup, ENVIRONMENT_ID_VAR, ENVIRONMENT_ID_WHAT)?;
+        let key = required(&lookup, ACCESS_KEY_VAR, ACCESS_KEY_WHAT)?;
+        Ok(Environment {
+            id: EnvironmentId::from_setting(ENVIRONMENT_ID_VAR, &id)?,
+            access_key: SigningKey::from_setting(ACCESS_KEY_VAR, ACCESS_KEY_WHAT, &key)?,
+        })
+    }
+
+    /// The environment ID, written to `aud`.
+    pub fn id(&self) -> &EnvironmentId {
+        &self.id
+    }
+
+    /// The access key that signs this environment's tokens.
+    pub fn access_key(&self) -> &SigningKey {
+        &self.access_key
+    }
+}
+
+impl fmt::Debug for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Environment")
+            .field("id", &self.id)
+            .field("access_key", &self.access_key)
+            .finish()
+    }
+}
+
+/// The secret key of an on-premises CKEditor server (its `SECRET_KEY`), which signs the tokens
+/// of the on-premises PDF and DOCX converters.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct SecretKey(SigningKey);
+
+impl SecretKey {
+    /// Wraps a secret key.
+    ///
+    /// # Errors
+    ///
+    /// An empty or blank key.
+    pub fn new(key: &str) -> Result<Self> {
+        SigningKey::from_setting("secret key", SECRET_KEY_WHAT, key).map(SecretKey)
+    }
+
+    /// The key named by `CKEDITOR_SECRET_KEY`.
+    ///
+    /// # Errors
+    ///
+    /// A missing, empty or blank variable, named in the error.
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The key named by `CKEDITOR_SECRET_KEY`, read through `lookup`.
+    ///
+    /// # Errors
+    ///
+    /// A missing, empty or blank setting, named in the error.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let key = required(&lookup, SECRET_KEY_VAR, SECRET_KEY_WHAT)?;
+        SigningKey::from_setting(SECRET_KEY_VAR, SECRET_KEY_WHAT, &key).map(SecretKey)
+    }
+
+    /// The key itself.
+    pub fn key(&self) -> &SigningKey {
+        &self.0
+    }
+}
+
+fn required(
+    lookup: &impl Fn(&str) -> Option<String>,
+    setting: &str,
+    what: &'static str,
+) -> Result<String> {
+    match lookup(setting) {
+        None => Err(Error::MissingSetting {
+            setting: setting.into(),
+            what,
+        }),
+        Some(value) if value.trim().is_empty() => Err(Error::EmptySetting {
+            setting: setting.into(),
+            what,
+        }),
+        Some(value) => Ok(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    const KEY: &str = "0123456789abcdef0123456789abcdef-secret";
+
+    #[test]
+    fn loads_both_variables() {
+        let env = Environment::from_lookup(lookup(&[
+            (ENVIRONMENT_ID_VAR, "ENV_TEST_123"),
+            (ACCESS_KEY_VAR, KEY),
+        ]))
+        .expect("valid settings");
+        assert_eq!(env.id().as_str(), "ENV_TEST_123");
+        assert_eq!(env.access_key().expose_bytes(), KEY.as_bytes());
+    }
+
+    #[test]
+    fn missing_empty_and_blank_settings_are_named() {
+        let cases: [(&[(&str, &str)], &str, &str); 5] = [
+            (&[(ACCESS_KEY_VAR, KEY)], ENVIRONMENT_ID_VAR, "is not set"),
+            (&[(ENVIRONMENT_ID_VAR, "E1")], ACCESS_KEY_VAR, "is not set"),
+            (
+                &[(ENVIRONMENT_ID_VAR, "E1"), (ACCESS_KEY_VAR, "")],
+                ACCESS_KEY_VAR,
+                "is empty",
+            ),
+            (
+                &[(ENVIRONMENT_ID_VAR, "E1"), (ACCESS_KEY_VAR, " \t ")],
+                ACCESS_KEY_VAR,
+                "is empty",
+            ),
+            (
+                &[(ENVIRONMENT_ID_VAR, "  "), (ACCESS_KEY_VAR, KEY)],
+                ENVIRONMENT_ID_VAR,
+                "is empty",
+            ),
+        ];
+        for (pairs, setting, phrase) in cases {
+            let message = Environment::from_lookup(lookup(pairs))
+                .expect_err("bad")
+                .to_string();
+            assert!(message.starts_with(setting), "{message}");
+            assert!(message.contains(phrase), "{message}");
+        }
+    }
+
+    #[test]
+    fn malformed_environment_ids_are_rejected() {
+        for id in ["has space", "quote\"", "ünï", &"x".repeat(65)] {
+            assert!(
+                matches!(
+                    EnvironmentId::new(id),
+                    Err(Error::InvalidEnvironmentId { .. })
+                ),
+                "{id}"
+            );
+        }
+        assert!(EnvironmentId::new(&"x".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn debug_output_hides_keys() {
+        let env = Environment::new("E1", KEY).expect("valid");
+        let secret = SecretKey::new(KEY).expect("valid");
+        for text in [
+            format!("{env:?}"),
+            format!("{secret:?}"),
+            format!("{env:#?}"),
+        ] {
+            assert!(!text.contains(KEY), "{text}");
+            assert!(!text.contains("0123456789"), "{text}");
+        }
+    }
+
+    #[test]
+    fn secret_key_settings() {
+        let missing = SecretKey::from_lookup(lookup(&[]))
+            .expect_err("missing")
+            .to_string();
+        assert!(missing.starts_with(SECRET_KEY_VAR), "{missing}");
+        let blank = SecretKey::from_lookup(lookup(&[(SECRET_KEY_VAR, "\n")])).expect_err("blank");
+        assert!(matches!(blank, Error::EmptySetting { .. }));
+    }
+}

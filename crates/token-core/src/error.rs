@@ -1,0 +1,151 @@
+//! The crate's one error type.
+//!
+//! Every variant says what is wrong and what to do about it. None of them carries a key: a
+//! variant that concerns a key names the setting, never its value.
+
+/// What went wrong while configuring credentials, building an identity or issuing a token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A required setting (an environment variable or configuration key) is absent.
+    #[error("{setting} is not set; set it to {what}")]
+    MissingSetting {
+        /// The name of the setting, for example `CKEDITOR_ACCESS_KEY`.
+        setting: String,
+        /// What the setting should hold.
+        what: &'static str,
+    },
+
+    /// A setting is present but empty or only whitespace.
+    #[error("{setting} is empty; set it to {what}")]
+    EmptySetting {
+        /// The name of the setting.
+        setting: String,
+        /// What the setting should hold.
+        what: &'static str,
+    },
+
+    /// The environment ID has a form CKEditor Cloud Services never issues.
+    #[error(
+        "{setting} is not a valid environment ID: {problem}; copy the ID from the CKEditor \
+         Customer Portal"
+    )]
+    InvalidEnvironmentId {
+        /// The setting that held the ID (`environment ID` when not loaded from a setting).
+        setting: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+
+    /// A key has a form that cannot be right.
+    #[error("{setting} is not usable: {problem}")]
+    InvalidKey {
+        /// The setting that held the key.
+        setting: String,
+        /// What is wrong with it (never the key itself).
+        problem: &'static str,
+    },
+
+    /// A value in an identity or grant was rejected when it was built.
+    #[error("invalid {field}: {problem}")]
+    InvalidIdentity {
+        /// The field, for example `user.avatar` or `auth.collaboration key "doc-1"`.
+        field: String,
+        /// What is wrong and what is allowed instead.
+        problem: String,
+    },
+
+    /// Two collaboration grants name the same document key.
+    #[error(
+        "the document key {key:?} is granted twice; give each document ID or pattern one grant \
+         (a role, permissions, or both)"
+    )]
+    DuplicateDocumentKey {
+        /// The repeated key.
+        key: String,
+    },
+
+    /// Two collaboration grants could both match one document and grant different things.
+    #[error(
+        "the document patterns {first:?} and {second:?} can match the same document with \
+         different grants, and the cloud does not document which one wins; make them disjoint, \
+         or call `allow_overlapping_grants()` if that is intended"
+    )]
+    OverlappingDocumentGrants {
+        /// The pattern granted first.
+        first: String,
+        /// The pattern granted later that overlaps it.
+        second: String,
+    },
+
+    /// The identity's claims could produce a token longer than the product accepts.
+    #[error(
+        "the identity is too large: its claims could need {worst_case} bytes, over the limit of \
+         {limit}; shorten the display data or use fewer grants"
+    )]
+    IdentityTooLarge {
+        /// The worst-case size of the identity's part of the payload, in bytes.
+        worst_case: usize,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+
+    /// A product was asked for that the identity has no grant for.
+    #[error("{product} tokens need {needed}; add it to the identity before issuing")]
+    MissingGrant {
+        /// The product, for example `CKBox`.
+        product: &'static str,
+        /// What the identity lacks.
+        needed: &'static str,
+    },
+
+    /// A token lifetime outside what the editor and the cloud handle safely.
+    #[error(
+        "a token lifetime of {seconds} s is outside the allowed range of 60 s to 86400 s (24 h); \
+         choose a lifetime in that range or issue tokens without `exp`"
+    )]
+    InvalidLifetime {
+        /// The rejected lifetime in whole seconds.
+        seconds: u64,
+    },
+
+    /// The clock reads a time before 1970, so no `iat` can be written.
+    #[error("the clock reads a time before the Unix epoch; fix the system clock")]
+    ClockBeforeEpoch,
+
+    /// jsonwebtoken has no usable crypto backend, or it disagrees with this crate's signer.
+    #[error(
+        "no usable HS256 backend: {problem}; build jsonwebtoken with exactly one of its \
+         `rust_crypto` or `aws_lc_rs` features"
+    )]
+    CryptoBackend {
+        /// What the start-up self-check found.
+        problem: &'static str,
+    },
+
+    /// A string given for inspection is not a compact JWT.
+    #[error("not a JWT: {problem}")]
+    MalformedToken {
+        /// What is wrong with the string.
+        problem: String,
+    },
+
+    /// An endpoint configuration (for example its CORS policy) is unusable.
+    #[error("invalid endpoint configuration: {problem}")]
+    InvalidEndpoint {
+        /// What is wrong and what to do instead.
+        problem: String,
+    },
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn identity(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Error::InvalidIdentity {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+}

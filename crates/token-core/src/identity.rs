@@ -1,0 +1,526 @@
+//! Who a token is for: the subject, the display data, and the grants.
+//!
+//! An [`Identity`] is checked when it is built, so a malformed one never reaches the issuer:
+//! empty or over-long strings, control characters, a document key given twice, an avatar that is
+//! not an http(s) URL, or an identity whose token could outgrow 8 KiB are all rejected with an
+//! error that names the field.
+
+use crate::claims::{Claims, JsonSink};
+use crate::error::{Error, Result};
+use crate::grants::{AiScope, CkboxRole, DocumentKey, Grant, MAX_SCOPE_LEN};
+
+/// The longest subject (`sub`) accepted, in bytes.
+pub const MAX_SUBJECT_LEN: usize = 256;
+/// The longest display name accepted, in bytes.
+pub const MAX_NAME_LEN: usize = 256;
+/// The longest email address accepted, in bytes.
+pub const MAX_EMAIL_LEN: usize = 254;
+/// The longest avatar URL accepted, in bytes.
+pub const MAX_AVATAR_LEN: usize = 2048;
+/// The most collaboration grants, CKBox workspaces or AI scopes one identity may hold, each.
+pub const MAX_GRANTS: usize = 64;
+/// The largest payload an issued token may have, in bytes, whatever its encoding. With it, every
+/// token stays under 8 KiB.
+pub const MAX_PAYLOAD_LEN: usize = 6000;
+
+/// The user's display data (`user` in the token), shown by the editor next to their edits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    /// `user.name`
+    pub name: Option<String>,
+    /// `user.email`
+    pub email: Option<String>,
+    /// `user.avatar`: an http(s) image URL.
+    pub avatar: Option<String>,
+}
+
+impl Profile {
+    /// Whether the profile has nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.email.is_none() && self.avatar.is_none()
+    }
+}
+
+/// The CKBox part of an identity (`auth.ckbox`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CkboxAccess {
+    /// The user's CKBox role.
+    pub role: CkboxRole,
+    /// The workspaces the user may use; empty means the environment's default workspace.
+    pub workspaces: Vec<String>,
+}
+
+/// A checked identity: everything the issuer needs to know about one user.
+///
+/// ```
+/// use ckeditor_token_core::{Identity, Role};
+///
+/// let identity = Identity::builder("user-123")
+///     .name("Joe Doe")
+///     .email("joe.doe@example.com")
+///     .grant("*", Role::Writer)
+///     .build()?;
+/// assert_eq!(identity.subject(), "user-123");
+/// # Ok::<(), ckeditor_token_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    subject: String,
+    profile: Profile,
+    collaboration: Vec<(DocumentKey, Grant)>,
+    ckbox: Option<CkboxAccess>,
+    ai: Vec<AiScope>,
+}
+
+impl Identity {
+    /// Starts an identity for the user whose stable ID is `subject`.
+    pub fn builder(subject: impl Into<String>) -> IdentityBuilder {
+        IdentityBuilder {
+            subject: subject.into(),
+            profile: Profile::default(),
+            collaboration: Vec::new(),
+            allow_overlap: false,
+            ckbox_role: None,
+            workspaces: Vec::new(),
+            ai: Vec::new(),
+        }
+    }
+
+    /// The user's stable ID (`sub`).
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The display data.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The collaboration grants, in the order they were given.
+    pub fn collaboration(&self) -> &[(DocumentKey, Grant)] {
+        &self.collaboration
+    }
+
+    /// The CKBox access, if any.
+    pub fn ckbox(&self) -> Option<&CkboxAccess> {
+        self.ckbox.as_ref()
+    }
+
+    /// The AI scopes.
+    pub fn ai(&self) -> &[AiScope] {
+        &self.ai
+    }
+}
+
+/// Collects an identity; [`build`](IdentityBuilder::build) checks it.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct IdentityBuilder {
+    subject: String,
+    profile: Profile,
+    collaboration: Vec<(String, Grant)>,
+    allow_overlap: bool,
+    ckbox_role: Option<CkboxRole>,
+    workspaces: Vec<String>,
+    ai: Vec<String>,
+}
+
+impl IdentityBuilder {
+    /// Sets the display name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.profile.name = Some(name.into());
+        self
+    }
+
+    /// Sets the email address.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.profile.email = Some(email.into());
+        self
+    }
+
+    /// Sets the avatar image URL (http or https).
+    pub fn avatar(mut self, url: impl Into<String>) -> Self {
+        self.profile.avatar = Some(url.into());
+        self
+    }
+
+    /// Grants a role and/or permissions on the documents `key` matches: a document ID, `*`, or
+    /// an ID with `*` at its start or end.
+    pub fn grant(mut self, key: impl Into<String>, grant: impl Into<Grant>) -> Self {
+        self.collaboration.push((key.into(), grant.into()));
+        self
+    }
+
+    /// Accepts grants whose keys overlap (such as `*` and `doc-1`). Without this, overlapping
+    /// keys with different grants are an error, because the cloud does not document which one
+    /// wins.
+    pub fn allow_overlapping_grants(mut self) -> Self {
+        self.allow_overlap = true;
+        self
+    }
+
+    /// Sets the CKBox role.
+    pub fn ckbox(mut self, role: CkboxRole) -> Self {
+        self.ckbox_role = Some(role);
+        self
+    }
+
+    /// Limits CKBox to these workspaces. Needs a CKBox role.
+    pub fn ckbox_workspaces<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        self.workspaces.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds AI scopes such as `ai:models:*`.
+    pub fn ai_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.ai.extend(scopes.into_iter().map(Into::into));
+        self
+    }
+
+    /// Checks everything and returns the identity.
+    ///
+    /// # Errors
+    ///
+    /// The first problem found, naming its field: see the module documentation.
+    pub fn build(self) -> Result<Identity> {
+        check_trimmed("sub", &self.subject, MAX_SUBJECT_LEN)?;
+        let profile = check_profile(self.profile)?;
+        let collaboration = check_collaboration(self.collaboration, self.allow_overlap)?;
+        let ckbox = check_ckbox(self.ckbox_role, self.workspaces)?;
+        let ai = check_ai(self.ai)?;
+
+        let identity = Identity {
+            subject: self.subject,
+            profile,
+            collaboration,
+            ckbox,
+            ai,
+        };
+        let worst_case = worst_case_payload_len(&identity);
+        if worst_case > MAX_PAYLOAD_LEN {
+            return Err(Error::IdentityTooLarge {
+                worst_case,
+                limit: MAX_PAYLOAD_LEN,
+            });
+        }
+        Ok(identity)
+    }
+}
+
+/// Rejects empty text, text over `max` bytes and text with control characters.
+pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::identity(field, "it is empty"));
+    }
+    if value.len() > max {
+        return Err(Error::identity(
+            field,
+            format!(
+                "it is {} bytes long; at most {max} are allowed",
+                value.len()
+            ),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::identity(field, "it contains control characters"));
+    }
+    Ok(())
+}
+
+fn check_trimmed(field: &str, value: &str, max: usize) -> Result<()> {
+    check_text(field, value, max)?;
+    if value.trim() != value {
+        return Err(Error::identity(field, "it starts or ends with whitespace"));
+    }
+    Ok(())
+}
+
+fn check_profile(profile: Profile) -> Result<Profile> {
+    if let Some(name) = &profile.name {
+        check_trimmed("user.name", name, MAX_NAME_LEN)?;
+    }
+    if let Some(email) = &profile.email {
+        check_trimmed("user.email", email, MAX_EMAIL_LEN)?;
+        let well_formed = email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+            && !email.chars().any(char::is_whitespace);
+        if !well_formed {
+            return Err(Error::identity(
+                "user.email",
+                "expected an address like name@example.com",
+            ));
+        }
+    }
+    if let Some(avatar) = &profile.avatar {
+        check_avatar(avatar)?;
+    }
+    Ok(profile)
+}
+
+fn check_avatar(url: &str) -> Result<()> {
+    const FIELD: &str = "user.avatar";
+    let scheme_end = url.find("://").unwrap_or(0);
+    let scheme = &url[..scheme_end];
+    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+        return Err(Error::identity(
+            FIELD,
+            "expected an http:// or https:// image URL",
+        ));
+    }
+    check_text(FIELD, url, MAX_AVATAR_LEN)?;
+    let host = url[scheme_end + 3..]
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("");
+    if host.is_empty() || url.chars().any(char::is_whitespace) {
+        return Err(Error::identity(
+            FIELD,
+            "expected a URL with a host and no whitespace",
+        ));
+    }
+    Ok(())
+}
+
+fn check_collaboration(
+    grants: Vec<(String, Grant)>,
+    allow_overlap: bool,
+) -> Result<Vec<(DocumentKey, Grant)>> {
+    if grants.len() > MAX_GRANTS {
+        return Err(Error::identity(
+            "auth.collaboration",
+            format!(
+                "{} grants given; at most {MAX_GRANTS} are allowed",
+                grants.len()
+            ),
+        ));
+    }
+    let mut checked: Vec<(DocumentKey, Grant)> = Vec::with_capacity(grants.len());
+    for (key, grant) in grants {
+        let key = DocumentKey::new(&key)?;
+        grant.check(key.as_str())?;
+        for (earlier, earlier_grant) in &checked {
+            if *earlier == key {
+                return Err(Error::DuplicateDocumentKey {
+                    key: key.as_str().to_owned(),
+                });
+            }
+            if !allow_overlap && earlier.overlaps(&key) && *earlier_grant != grant {
+                return Err(Error::OverlappingDocumentGrants {
+                    first: earlier.as_str().to_owned(),
+                    second: key.as_str().to_owned(),
+                });
+            }
+        }
+        checked.push((key, grant));
+    }
+    Ok(checked)
+}
+
+fn check_ckbox(role: Option<CkboxRole>, workspaces: Vec<String>) -> Result<Option<CkboxAccess>> {
+    let Some(role) = role else {
+        if workspaces.is_empty() {
+            return Ok(None);
+        }
+        return Err(Error::identity(
+            "auth.ckbox.workspaces",
+            "workspaces need a CKBox role",
+        ));
+    };
+    check_list("auth.ckbox.workspaces", &workspaces)?;
+    Ok(Some(CkboxAccess { role, workspaces }))
+}
+
+fn check_ai(scopes: Vec<String>) -> Result<Vec<AiScope>> {
+    if scopes.len() > MAX_GRANTS {
+        return Err(Error::identity(
+            "auth.ai.permissions",
+            "more than 64 scopes given",
+        ));
+    }
+    let scopes = scopes
+        .iter()
+        .map(|scope| AiScope::new(scope))
+        .collect::<Result<Vec<_>>>()?;
+    for (index, scope) in scopes.iter().enumerate() {
+        if scopes[..index].contains(scope) {
+            return Err(Error::identity(
+                "auth.ai.permissions",
+                format!("the scope {scope} is given twice"),
+            ));
+        }
+    }
+    Ok(scopes)
+}
+
+fn check_list(field: &str, items: &[String]) -> Result<()> {
+    if items.len() > MAX_GRANTS {
+        return Err(Error::identity(
+            field,
+            format!("more than {MAX_GRANTS} entries given"),
+        ));
+    }
+    for (index, item) in items.iter().enumerate() {
+        check_trimmed(field, item, MAX_SCOPE_LEN)?;
+        if items[..index].contains(item) {
+            return Err(Error::identity(field, format!("{item:?} is given twice")));
+        }
+    }
+    Ok(())
+}
+
+/// The longest payload any token for `identity` can have: every claim present, the longest
+/// environment ID and timestamps, and every character that the browser-safe encoding might
+/// escape escaped.
+fn worst_case_payload_len(identity: &Identity) -> usize {
+    let aud = "x".repeat(crate::credentials::MAX_ENVIRONMENT_ID_LEN);
+    let claims = Claims::everything(&aud, u64::MAX, Some(u64::MAX), identity);
+    let mut sink = WorstCaseLen(0);
+    claims.write_json(&mut sink);
+    sink.0
+}
+
+/// Counts the bytes of the encoding that escapes every character the browser-safe search could
+/// have to escape. The search returns the shortest safe encoding, and this one is safe, so no
+/// search result is longer.
+struct WorstCaseLen(usize);
+
+impl JsonSink for WorstCaseLen {
+    fn raw(&mut self, bytes: &[u8]) {
+        self.0 += bytes.len();
+    }
+
+    fn string(&mut self, text: &str) {
+        self.0 += 2 + text
+            .chars()
+            .map(crate::atob::worst_case_char_len)
+            .sum::<usize>();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grants::{Permission, Role};
+
+    fn base() -> IdentityBuilder {
+        Identity::builder("user-1").grant("*", Role::Writer)
+    }
+
+    fn field_of(result: Result<Identity>) -> String {
+        match result {
+            Err(Error::InvalidIdentity { field, .. }) => field,
+            other => panic!("expected an identity error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_full_identity_builds() {
+        let identity = base()
+            .name("Zoë")
+            .email("z@example.com")
+            .avatar("https://cdn.example.com/a.png?s=80")
+            .grant("doc-*", Grant::role(Role::Writer))
+            .ckbox(CkboxRole::Admin)
+            .ckbox_workspaces(["ws-1"])
+            .ai_scopes(["ai:models:*"])
+            .build()
+            .expect("valid");
+        assert_eq!(identity.collaboration().len(), 2);
+        assert_eq!(identity.ckbox().map(|c| c.role), Some(CkboxRole::Admin));
+    }
+
+    #[test]
+    fn rejections_name_their_field() {
+        let cases: Vec<(IdentityBuilder, &str)> = vec![
+            (Identity::builder(""), "sub"),
+            (Identity::builder(" user"), "sub"),
+            (Identity::builder("a\u{0}b"), "sub"),
+            (Identity::builder("x".repeat(257)), "sub"),
+            (base().name(""), "user.name"),
+            (base().name("line\nbreak"), "user.name"),
+            (base().name("n".repeat(257)), "user.name"),
+            (base().email("no-at-sign"), "user.email"),
+            (base().email("a b@example.com"), "user.email"),
+            (base().avatar("javascript:alert(1)"), "user.avatar"),
+            (base().avatar("ftp://example.com/a.png"), "user.avatar"),
+            (base().avatar("https:///nohost"), "user.avatar"),
+            (
+                base().avatar(format!("https://e.com/{}", "a".repeat(2048))),
+                "user.avatar",
+            ),
+            (
+                base().grant("", Role::Reader),
+                "auth.collaboration key \"\"",
+            ),
+            (base().ckbox_workspaces(["w"]), "auth.ckbox.workspaces"),
+            (
+                base().ckbox(CkboxRole::User).ckbox_workspaces(["w", "w"]),
+                "auth.ckbox.workspaces",
+            ),
+            (
+                base().ai_scopes(["ai:models:*", "ai:models:*"]),
+                "auth.ai.permissions",
+            ),
+        ];
+        for (builder, field) in cases {
+            assert_eq!(field_of(builder.build()), field);
+        }
+    }
+
+    #[test]
+    fn a_data_url_avatar_of_100_kb_fails() {
+        let avatar = format!("data:image/png;base64,{}", "A".repeat(100 * 1024));
+        assert_eq!(field_of(base().avatar(avatar).build()), "user.avatar");
+        let long_https = format!("https://example.com/{}", "A".repeat(100 * 1024));
+        assert_eq!(field_of(base().avatar(long_https).build()), "user.avatar");
+    }
+
+    #[test]
+    fn a_document_key_given_twice_is_an_error() {
+        let result = base().grant("*", Role::Writer).build();
+        assert_eq!(result, Err(Error::DuplicateDocumentKey { key: "*".into() }));
+        let result = Identity::builder("u")
+            .grant("doc-1", Role::Reader)
+            .grant("doc-1", Grant::permissions([Permission::CommentRead]))
+            .build();
+        assert!(matches!(result, Err(Error::DuplicateDocumentKey { .. })));
+    }
+
+    #[test]
+    fn overlapping_keys_need_consent_unless_they_grant_the_same() {
+        let overlapping = || {
+            Identity::builder("u")
+                .grant("*", Role::Reader)
+                .grant("doc-1", Role::Writer)
+        };
+        assert!(matches!(
+            overlapping().build(),
+            Err(Error::OverlappingDocumentGrants { .. })
+        ));
+        assert!(overlapping().allow_overlapping_grants().build().is_ok());
+        let same = Identity::builder("u")
+            .grant("doc-*", Role::Reader)
+            .grant("doc-1", Role::Reader);
+        assert!(same.build().is_ok());
+    }
+
+    #[test]
+    fn identities_whose_tokens_could_outgrow_8_kib_are_rejected() {
+        // Each '?' may need six bytes ("\u003f") in the browser-safe encoding.
+        let hostile = "?".repeat(MAX_NAME_LEN);
+        let result = base()
+            .name(&hostile)
+            .email(format!("{}@example.com", "~".repeat(200)))
+            .avatar(format!("https://example.com/{}", "?".repeat(1000)))
+            .build();
+        assert!(matches!(
+            result,
+            Err(Error::IdentityTooLarge {
+                limit: MAX_PAYLOAD_LEN,
+                ..
+            })
+        ));
+        assert!(base().name(hostile).build().is_ok());
+    }
+}

@@ -1,0 +1,507 @@
+//! Inspection: decode any token, check its signature, and list every rule of the spec it breaks.
+//!
+//! This is for tokens from anywhere (another backend, a log, a bug report), so nothing is
+//! assumed about how they were made. [`inspect`] fails only when the text is not a JWT at all;
+//! everything else becomes a [`Finding`].
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::grants::{CkboxRole, Permission, Role};
+
+const DAY: u64 = 24 * 60 * 60;
+/// `exp` or `iat` values from here on are taken for milliseconds: as seconds they would lie
+/// beyond the year 5000.
+const MILLISECONDS_FROM: u64 = 100_000_000_000;
+
+const BASE64URL: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// What the token is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct Expectations<'a> {
+    /// The key to verify the signature with; without it the signature is not checked.
+    pub key: Option<&'a [u8]>,
+    /// The environment the token should be for (`aud`); without it `aud` is only checked for
+    /// its form.
+    pub environment_id: Option<&'a str>,
+    /// The current time, in Unix seconds.
+    pub now: u64,
+}
+
+/// The outcome of checking the signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// No key was given.
+    NotChecked,
+    /// HS256 with the given key matches.
+    Valid,
+    /// The signature does not match the key, or the header names another algorithm.
+    Invalid,
+}
+
+/// A rule of the spec that a token breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Finding {
+    /// The header's `alg` is not `HS256`.
+    Algorithm {
+        /// The `alg` found, as JSON.
+        found: String,
+    },
+    /// The signature does not verify with the given key.
+    BadSignature,
+    /// The payload segment has `-` or `_`, so the browser's `atob()` cannot decode it.
+    PayloadNotAtobSafe,
+    /// There is no `aud` (cloud tokens need the environment ID there).
+    AudienceMissing,
+    /// `aud` is an array; the cloud wants a string.
+    AudienceArray,
+    /// `aud` is neither a string nor an array.
+    AudienceNotString,
+    /// `aud` names another environment.
+    AudienceMismatch {
+        /// The expected environment ID.
+        expected: String,
+        /// The `aud` found.
+        found: String,
+    },
+    /// A claim the spec excludes: `iss` (a retired form), `nbf` or `jti`.
+    UnexpectedClaim {
+        /// The claim's name.
+        name: &'static str,
+    },
+    /// There is no `iat`.
+    IssuedAtMissing,
+    /// `iat` is not a whole number of seconds.
+    IssuedAtNotInteger {
+        /// The value found, as JSON.
+        found: String,
+    },
+    /// `iat` looks like milliseconds.
+    IssuedAtInMilliseconds {
+        /// The value found.
+        iat: u64,
+    },
+    /// `iat` lies in the future.
+    IssuedAtInFuture {
+        /// The value found.
+        iat: u64,
+        /// The time of the inspection.
+        now: u64,
+    },
+    /// `iat` is more than 24 hours old: the cloud no longer accepts the token.
+    IssuedAtTooOld {
+        /// The value found.
+        iat: u64,
+        /// The time of the inspection.
+        now: u64,
+    },
+    /// `exp` is not a whole number of seconds.
+    ExpiryNotInteger {
+        /// The value found, as JSON.
+        found: String,
+    },
+    /// `exp` looks like milliseconds: the editor would refresh in a tight loop.
+    ExpiryInMilliseconds {
+        /// The value found.
+        exp: u64,
+    },
+    /// `exp` is not after `iat`.
+    ExpiryNotAfterIssuedAt {
+        /// `iat`.
+        iat: u64,
+        /// `exp`.
+        exp: u64,
+    },
+    /// `exp` lies more than 24 hours after `iat`.
+    ExpiryTooFar {
+        /// `iat`.
+        iat: u64,
+        /// `exp`.
+        exp: u64,
+    },
+    /// `exp` has passed: the editor would refresh in a tight loop.
+    Expired {
+        /// `exp`.
+        exp: u64,
+        /// The time of the inspection.
+        now: u64,
+    },
+    /// A collaboration role the cloud does not know.
+    UnknownRole {
+        /// The document key.
+        document: String,
+        /// The role found, as JSON.
+        role: String,
+    },
+    /// A collaboration permission the docs do not list.
+    UnknownPermission {
+        /// The document key.
+        document: String,
+        /// The permission found, as JSON.
+        permission: String,
+    },
+    /// A CKBox role the cloud does not know.
+    UnknownCkboxRole {
+        /// The role found, as JSON.
+        role: String,
+    },
+    /// A claim has the wrong shape.
+    MalformedClaim {
+        /// Where, for example `auth.collaboration`.
+        path: String,
+        /// What shape was expected.
+        expected: &'static str,
+    },
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Finding::Algorithm { found } => write!(f, "header alg is {found}, expected \"HS256\""),
+            Finding::BadSignature => f.write_str("the signature does not match the key"),
+            Finding::PayloadNotAtobSafe => f.write_str(
+                "the payload segment contains '-' or '_': the browser's atob() cannot decode it, \
+                 so the editor ignores exp and refreshes only hourly, and CKBox fails",
+            ),
+            Finding::AudienceMissing => f.write_str("aud is missing; set it to the environment ID"),
+            Finding::AudienceArray => f.write_str("aud is an array; it must be a string"),
+            Finding::AudienceNotString => f.write_str("aud must be a string"),
+            Finding::AudienceMismatch { expected, found } => {
+                write!(f, "aud is {found:?}, expected the environment {expected:?}")
+            }
+            Finding::UnexpectedClaim { name: "iss" } => {
+                f.write_str("iss is present: the environment belongs in aud (iss is retired)")
+            }
+            Finding::UnexpectedClaim { name } => write!(f, "{name} is not a claim CKEditor uses"),
+            Finding::IssuedAtMissing => f.write_str("iat is missing"),
+            Finding::IssuedAtNotInteger { found } => {
+                write!(f, "iat is {found}; it must be whole seconds")
+            }
+            Finding::IssuedAtInMilliseconds { iat } => {
+                write!(f, "iat {iat} looks like milliseconds; it must be seconds")
+            }
+            Finding::IssuedAtInFuture { iat, now } => {
+                write!(f, "iat {iat} is {} s in the future", iat - now)
+            }
+            Finding::IssuedAtTooOld { iat, now } => {
+                write!(
+                    f,
+                    "iat {iat} is {} s old; the cloud accepts tokens up to 24 h",
+                    now - iat
+                )
+            }
+            Finding::ExpiryNotInteger { found } => {
+                write!(f, "exp is {found}; it must be whole seconds")
+            }
+            Finding::ExpiryInMilliseconds { exp } => write!(
+                f,
+                "exp {exp} looks like milliseconds; the editor would refresh in a tight loop"
+            ),
+            Finding::ExpiryNotAfterIssuedAt { iat, exp } => {
+                write!(f, "exp {exp} is not after iat {iat}")
+            }
+            Finding::ExpiryTooFar { iat, exp } => {
+                write!(
+                    f,
+                    "exp is {} s after iat; at most 24 h is allowed",
+                    exp - iat
+                )
+            }
+            Finding::Expired { exp, now } => write!(
+                f,
+                "exp {exp} passed {} s ago; the editor would refresh in a tight loop",
+                now - exp
+            ),
+            Finding::UnknownRole { document, role } => write!(
+                f,
+                "auth.collaboration.{document}.role is {role}; expected reader, commentator or \
+                 writer"
+            ),
+            Finding::UnknownPermission {
+                document,
+                permission,
+            } => {
+                write!(
+                    f,
+                    "auth.collaboration.{document}.permissions has unknown {permission}"
+                )
+            }
+            Finding::UnknownCkboxRole { role } => {
+                write!(
+                    f,
+                    "auth.ckbox.role is {role}; expected user, admin or superadmin"
+                )
+            }
+            Finding::MalformedClaim { path, expected } => write!(f, "{path} must be {expected}"),
+        }
+    }
+}
+
+/// A decoded token and what is wrong with it.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    /// The header, decoded.
+    pub header: Value,
+    /// The payload, decoded.
+    pub claims: Value,
+    /// The signature check.
+    pub signature: SignatureCheck,
+    /// Every rule the token breaks; empty for a good token.
+    pub findings: Vec<Finding>,
+}
+
+impl Inspection {
+    /// Whether the token breaks no rule (and, if a key was given, verifies).
+    pub fn is_ok(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// Decodes `token` and checks it against `expect`.
+///
+/// # Errors
+///
+/// [`Error::MalformedToken`] when `token` is not three dot-separated base64url segments whose
+/// first two hold JSON objects.
+pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
+    let token = token.trim();
+    let parts: Vec<&str> = token.split('.').collect();
+    let [header_segment, payload_segment, signature_segment] = parts[..] else {
+        return Err(malformed(format!(
+            "expected 3 dot-separated parts, found {}",
+            parts.len()
+        )));
+    };
+    let header = decode_object("header", header_segment)?;
+    let claims = decode_object("payload", payload_segment)?;
+    let mut findings = Vec::new();
+
+    let alg = header.get("alg");
+    if alg != Some(&Value::from("HS256")) {
+        findings.push(Finding::Algorithm {
+            found: json_text(alg),
+        });
+    }
+    let signature = match expect.key {
+        None => SignatureCheck::NotChecked,
+        Some(key) if alg == Some(&Value::from("HS256")) => {
+            let message = &token[..header_segment.len() + 1 + payload_segment.len()];
+            if verify(signature_segment, message.as_bytes(), key) {
+                SignatureCheck::Valid
+            } else {
+                findings.push(Finding::BadSignature);
+                SignatureCheck::Invalid
+            }
+        }
+        Some(_) => SignatureCheck::Invalid,
+    };
+    if payload_segment.contains(['-', '_']) {
+        findings.push(Finding::PayloadNotAtobSafe);
+    }
+    if let Value::Object(map) = &claims {
+        check_audience(map, expect, &mut findings);
+        check_times(map, expect.now, &mut findings);
+        check_auth(map, &mut findings);
+    }
+    Ok(Inspection {
+        header,
+        claims,
+        signature,
+        findings,
+    })
+}
+
+fn malformed(problem: String) -> Error {
+    Error::MalformedToken { problem }
+}
+
+fn decode_object(part: &str, segment: &str) -> Result<Value> {
+    let bytes = BASE64URL
+        .decode(segment)
+        .map_err(|_| malformed(format!("the {part} is not base64url")))?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err(malformed(format!("the {part} is not a JSON object"))),
+        Err(error) => Err(malformed(format!("the {part} is not JSON: {error}"))),
+    }
+}
+
+fn verify(signature: &str, message: &[u8], key: &[u8]) -> bool {
+    let Ok(key) = jsonwebtoken::DecodingKey::from_secret(key) else {
+        return false;
+    };
+    jsonwebtoken::crypto::verify(signature, message, &key, jsonwebtoken::Algorithm::HS256)
+        .unwrap_or(false)
+}
+
+fn json_text(value: Option<&Value>) -> String {
+    value.map_or_else(|| "missing".to_owned(), Value::to_string)
+}
+
+fn check_audience(map: &Map<String, Value>, expect: &Expectations<'_>, out: &mut Vec<Finding>) {
+    match map.get("aud") {
+        None => out.push(Finding::AudienceMissing),
+        Some(Value::Array(_)) => out.push(Finding::AudienceArray),
+        Some(Value::String(found)) => {
+            if let Some(expected) = expect.environment_id {
+                if found != expected {
+                    out.push(Finding::AudienceMismatch {
+                        expected: expected.to_owned(),
+                        found: found.clone(),
+                    });
+                }
+            }
+        }
+        Some(_) => out.push(Finding::AudienceNotString),
+    }
+    for name in ["iss", "nbf", "jti"] {
+        if map.contains_key(name) {
+            out.push(Finding::UnexpectedClaim { name });
+        }
+    }
+}
+
+/// A whole, non-negative number of seconds, or the JSON text of what was found instead.
+fn seconds(value: &Value) -> Result<u64, String> {
+    value.as_u64().ok_or_else(|| value.to_string())
+}
+
+fn check_times(map: &Map<String, Value>, now: u64, out: &mut Vec<Finding>) {
+    let iat = match map.get("iat").map(seconds) {
+        None => {
+            out.push(Finding::IssuedAtMissing);
+            None
+        }
+        Some(Err(found)) => {
+            out.push(Finding::IssuedAtNotInteger { found });
+            None
+        }
+        Some(Ok(iat)) if iat >= MILLISECONDS_FROM => {
+            out.push(Finding::IssuedAtInMilliseconds { iat });
+            None
+        }
+        Some(Ok(iat)) => {
+            if iat > now {
+                out.push(Finding::IssuedAtInFuture { iat, now });
+            } else if now - iat > DAY {
+                out.push(Finding::IssuedAtTooOld { iat, now });
+            }
+            Some(iat)
+        }
+    };
+    let exp = match map.get("exp").map(seconds) {
+        None => return,
+        Some(Err(found)) => return out.push(Finding::ExpiryNotInteger { found }),
+        Some(Ok(exp)) if exp >= MILLISECONDS_FROM => {
+            return out.push(Finding::ExpiryInMilliseconds { exp });
+        }
+        Some(Ok(exp)) => exp,
+    };
+    if exp <= now {
+        out.push(Finding::Expired { exp, now });
+    }
+    if let Some(iat) = iat {
+        if exp <= iat {
+            out.push(Finding::ExpiryNotAfterIssuedAt { iat, exp });
+        } else if exp - iat > DAY {
+            out.push(Finding::ExpiryTooFar { iat, exp });
+        }
+    }
+}
+
+fn check_auth(map: &Map<String, Value>, out: &mut Vec<Finding>) {
+    let Some(auth) = map.get("auth") else { return };
+    let Value::Object(auth) = auth else {
+        return out.push(Finding::MalformedClaim {
+            path: "auth".into(),
+            expected: "an object",
+        });
+    };
+    if let Some(collaboration) = auth.get("collaboration") {
+        check_collaboration(collaboration, out);
+    }
+    if let Some(ckbox) = auth.get("ckbox") {
+        let role = ckbox.get("role");
+        if role
+            .and_then(Value::as_str)
+            .and_then(CkboxRole::from_name)
+            .is_none()
+        {
+            out.push(Finding::UnknownCkboxRole {
+                role: json_text(role),
+            });
+        }
+    }
+}
+
+fn check_collaboration(collaboration: &Value, out: &mut Vec<Finding>) {
+    let Value::Object(documents) = collaboration else {
+        let path = "auth.collaboration".into();
+        return out.push(Finding::MalformedClaim {
+            path,
+            expected: "an object",
+        });
+    };
+    for (document, grant) in documents {
+        let Value::Object(grant) = grant else {
+            let path = format!("auth.collaboration.{document}");
+            out.push(Finding::MalformedClaim {
+                path,
+                expected: "an object",
+            });
+            continue;
+        };
+        if let Some(role) = grant.get("role") {
+            if role.as_str().and_then(Role::from_name).is_none() {
+                let (document, role) = (document.clone(), role.to_string());
+                out.push(Finding::UnknownRole { document, role });
+            }
+        }
+        match grant.get("permissions") {
+            None => {}
+            Some(Value::Array(permissions)) => {
+                for permission in permissions {
+                    if permission
+                        .as_str()
+                        .and_then(Permission::from_name)
+                        .is_none()
+                    {
+                        let (document, permission) = (document.clone(), permission.to_string());
+                        out.push(Finding::UnknownPermission {
+                            document,
+                            permission,
+                        });
+                    }
+                }
+            }
+            Some(_) => out.push(Finding::MalformedClaim {
+                path: format!("auth.collaboration.{document}.permissions"),
+                expected: "an array",
+            }),
+        }
+    }
+}
+
+/// Decodes a payload segment the way the browser's `atob()` would, or `None` where `atob()`
+/// throws. For tests and diagnostics.
+pub fn atob_decode(segment: &str) -> Option<Vec<u8>> {
+    if segment.len() % 4 == 1 {
+        return None;
+    }
+    let forgiving = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    forgiving.decode(segment).ok()
+}

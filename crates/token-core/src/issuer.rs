@@ -1,0 +1,398 @@
+//! The issuer: claims in, signed HS256 token out.
+//!
+//! The header is always `{"typ":"JWT","alg":"HS256"}`. The payload is the compact JSON of the
+//! claims, or, when that would not survive the browser's `atob()`, the shortest equivalent
+//! encoding that does (see [`crate::atob`]). The signature is HMAC-SHA256 keyed with the
+//! environment's access key. The key schedule runs once, when the issuer is built; at the same
+//! time the issuer checks itself against `jsonwebtoken`'s HS256 signer, so a build without a
+//! usable crypto backend fails there and not on the first request.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::atob;
+use crate::base64url;
+use crate::claims::{Claims, Product};
+use crate::clock::{Clock, SystemClock, unix_seconds};
+use crate::credentials::{Environment, SecretKey, SigningKey};
+use crate::error::{Error, Result};
+use crate::identity::Identity;
+
+/// `base64url({"typ":"JWT","alg":"HS256"})`: the first segment of every token.
+pub const HEADER_SEGMENT: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9";
+
+/// The shortest lifetime an issuer accepts.
+pub const MIN_LIFETIME: Duration = Duration::from_secs(60);
+/// The longest lifetime an issuer accepts: the cloud treats tokens as valid for about 24 hours.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+/// The lifetime used unless another is chosen.
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
+/// Whether tokens carry `exp`, and how far after `iat` it lies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// `exp = iat + lifetime`; the editor refreshes the token halfway through.
+    After(Duration),
+    /// No `exp`, as in CKEditor's own examples; the editor refreshes hourly. AI tokens still
+    /// get an `exp`, one [`DEFAULT_LIFETIME`] after `iat`.
+    Never,
+}
+
+/// A signed token, ready to be sent as the response body.
+///
+/// Its `Debug` output hides it: a token is a credential.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// The compact JWT.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The compact JWT, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Token([redacted; {} bytes])", self.0.len())
+    }
+}
+
+/// HS256 with one key, keyed once.
+#[derive(Clone)]
+struct Signer {
+    keyed: Hmac<Sha256>,
+}
+
+impl Signer {
+    fn new(key: &SigningKey) -> Result<Self> {
+        let keyed = Hmac::<Sha256>::new_from_slice(key.expose_bytes()).map_err(|_| {
+            Error::CryptoBackend {
+                problem: "HMAC-SHA256 rejected the key",
+            }
+        })?;
+        let signer = Signer { keyed };
+        signer.check_against_jsonwebtoken(key)?;
+        Ok(signer)
+    }
+
+    /// Signs a probe with `jsonwebtoken` and with this signer, and insists they agree.
+    fn check_against_jsonwebtoken(&self, key: &SigningKey) -> Result<()> {
+        const PROBE: &[u8] = b"eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpYXQiOjB9";
+        if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
+            return Err(Error::CryptoBackend {
+                problem: "jsonwebtoken has no crypto provider",
+            });
+        }
+        let unusable = |_| Error::CryptoBackend {
+            problem: "jsonwebtoken cannot sign HS256",
+        };
+        let encoding =
+            jsonwebtoken::EncodingKey::from_secret(key.expose_bytes()).map_err(unusable)?;
+        let theirs = jsonwebtoken::crypto::sign(PROBE, &encoding, jsonwebtoken::Algorithm::HS256)
+            .map_err(unusable)?;
+        let mut ours = Vec::new();
+        base64url::encode_into(&self.mac(PROBE), &mut ours);
+        if theirs.as_bytes() != ours {
+            return Err(Error::CryptoBackend {
+                problem: "jsonwebtoken's HS256 signature differs from the issuer's",
+            });
+        }
+        Ok(())
+    }
+
+    fn mac(&self, message: &[u8]) -> [u8; 32] {
+        let mut mac = self.keyed.clone();
+        mac.update(message);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Signs compact JSON claims, re-encoding them first if `atob()` could not read them.
+    fn sign(&self, claims: &[u8]) -> Token {
+        let payload_len = base64url::encoded_len(claims.len());
+        let mut token = Vec::with_capacity(HEADER_SEGMENT.len() + payload_len + 48);
+        token.extend_from_slice(HEADER_SEGMENT.as_bytes());
+        token.push(b'.');
+        base64url::encode_into(claims, &mut token);
+        let payload = &token[HEADER_SEGMENT.len() + 1..];
+        if payload.iter().any(|&b| b == b'-' || b == b'_') {
+            let safe = atob::atob_safe_json(claims).unwrap_or_else(|| claims.to_vec());
+            token.truncate(HEADER_SEGMENT.len() + 1);
+            base64url::encode_into(&safe, &mut token);
+        }
+        let signature = self.mac(&token);
+        token.push(b'.');
+        base64url::encode_into(&signature, &mut token);
+        Token(String::from_utf8(token).expect("base64url segments are ASCII"))
+    }
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Signer([redacted])")
+    }
+}
+
+/// Issues the tokens of one environment. Cheap to clone; share one per environment.
+///
+/// ```
+/// use ckeditor_token_core::{Environment, FixedClock, Identity, Issuer, Role};
+///
+/// let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+/// let issuer = Issuer::builder(environment).clock(FixedClock::at_unix_seconds(1_700_000_000)).build()?;
+/// let identity = Identity::builder("user-123").name("Joe").grant("*", Role::Writer).build()?;
+/// let token = issuer.collaboration(&identity)?;
+/// assert_eq!(token.as_str().split('.').count(), 3);
+/// # Ok::<(), ckeditor_token_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    inner: Arc<IssuerInner>,
+}
+
+#[derive(Debug)]
+struct IssuerInner {
+    environment: Environment,
+    signer: Signer,
+    expiry: Expiry,
+    clock: Arc<dyn Clock>,
+}
+
+impl Issuer {
+    /// An issuer with the default lifetime (one hour) and the system clock.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CryptoBackend`] if no HS256 implementation is usable.
+    pub fn new(environment: Environment) -> Result<Self> {
+        Issuer::builder(environment).build()
+    }
+
+    /// Starts an issuer with other settings.
+    pub fn builder(environment: Environment) -> IssuerBuilder {
+        IssuerBuilder {
+            environment,
+            expiry: Expiry::After(DEFAULT_LIFETIME),
+            clock: Arc::new(SystemClock),
+            unchecked_lifetime: false,
+        }
+    }
+
+    /// The environment whose tokens this issuer signs.
+    pub fn environment(&self) -> &Environment {
+        &self.inner.environment
+    }
+
+    /// Whether and when tokens expire.
+    pub fn expiry(&self) -> Expiry {
+        self.inner.expiry
+    }
+
+    /// A token with the claims `product` needs for `identity`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MissingGrant`] when the identity has nothing for the product (no collaboration
+    /// grant, no CKBox role, no AI scope); [`Error::ClockBeforeEpoch`].
+    pub fn issue(&self, product: Product, identity: &Identity) -> Result<Token> {
+        let missing = |product, needed| Err(Error::MissingGrant { product, needed });
+        match product {
+            Product::Collaboration if identity.collaboration().is_empty() => {
+                return missing("collaboration", "at least one document grant");
+            }
+            Product::Ckbox if identity.ckbox().is_none() => {
+                return missing("CKBox", "a CKBox role");
+            }
+            Product::Ai if identity.ai().is_empty() => {
+                return missing("AI", "at least one AI scope");
+            }
+            _ => {}
+        }
+        let iat = unix_seconds(self.inner.clock.now())?;
+        let with_ai = match product {
+            Product::Ai => true,
+            Product::Editor => !identity.ai().is_empty(),
+            _ => false,
+        };
+        let exp = self.exp(iat, with_ai && product != Product::CloudService);
+        let aud = self.inner.environment.id().as_str();
+        let claims = Claims::for_product(product, aud, iat, exp, identity);
+        let token = self.inner.signer.sign(&claims.to_json());
+        tracing::debug!(
+            subject = identity.subject(),
+            environment = aud,
+            ?product,
+            exp,
+            "issued a token"
+        );
+        Ok(token)
+    }
+
+    /// A real-time collaboration token: `aud, iat, exp, sub, user, auth.collaboration`.
+    ///
+    /// # Errors
+    ///
+    /// As [`issue`](Issuer::issue).
+    pub fn collaboration(&self, identity: &Identity) -> Result<Token> {
+        self.issue(Product::Collaboration, identity)
+    }
+
+    /// A CKBox token: `aud, iat, exp, sub, user, auth.ckbox`.
+    ///
+    /// # Errors
+    ///
+    /// As [`issue`](Issuer::issue).
+    pub fn ckbox(&self, identity: &Identity) -> Result<Token> {
+        self.issue(Product::Ckbox, identity)
+    }
+
+    /// An AI token: `aud, iat, exp, sub, auth.ai`; it always expires.
+    ///
+    /// # Errors
+    ///
+    /// As [`issue`](Issuer::issue).
+    pub fn ai(&self, identity: &Identity) -> Result<Token> {
+        self.issue(Product::Ai, identity)
+    }
+
+    /// A token with every claim the identity holds, for an editor that uses several services.
+    ///
+    /// # Errors
+    ///
+    /// As [`issue`](Issuer::issue).
+    pub fn editor(&self, identity: &Identity) -> Result<Token> {
+        self.issue(Product::Editor, identity)
+    }
+
+    /// A token for Export to PDF/Word, Import from Word or Easy Image: `aud` and `iat` only.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ClockBeforeEpoch`].
+    pub fn cloud_service(&self) -> Result<Token> {
+        let iat = unix_seconds(self.inner.clock.now())?;
+        let claims = Claims::bare(Some(self.inner.environment.id().as_str()), iat, None);
+        Ok(self.inner.signer.sign(&claims.to_json()))
+    }
+
+    fn exp(&self, iat: u64, always: bool) -> Option<u64> {
+        match self.inner.expiry {
+            Expiry::After(lifetime) => Some(iat + lifetime.as_secs()),
+            Expiry::Never if always => Some(iat + DEFAULT_LIFETIME.as_secs()),
+            Expiry::Never => None,
+        }
+    }
+}
+
+/// Settings for an [`Issuer`]; [`build`](IssuerBuilder::build) checks them.
+#[derive(Debug)]
+#[must_use]
+pub struct IssuerBuilder {
+    environment: Environment,
+    expiry: Expiry,
+    clock: Arc<dyn Clock>,
+    unchecked_lifetime: bool,
+}
+
+impl IssuerBuilder {
+    /// Tokens expire `lifetime` after they are issued (floored to whole seconds); from one
+    /// minute to 24 hours.
+    pub fn lifetime(mut self, lifetime: Duration) -> Self {
+        self.expiry = Expiry::After(Duration::from_secs(lifetime.as_secs()));
+        self
+    }
+
+    /// Tokens carry no `exp` (AI tokens excepted), as CKEditor's own examples issue them.
+    pub fn without_expiry(mut self) -> Self {
+        self.expiry = Expiry::Never;
+        self
+    }
+
+    /// Reads the time from `clock` instead of the system clock.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Allows a lifetime under one minute, so that tests can watch the editor refresh tokens.
+    /// Only builds with the `testing` feature have it.
+    #[cfg(feature = "testing")]
+    pub fn short_lifetime_for_tests(mut self, lifetime: Duration) -> Self {
+        self.expiry = Expiry::After(Duration::from_secs(lifetime.as_secs().max(1)));
+        self.unchecked_lifetime = true;
+        self
+    }
+
+    /// Checks the settings and builds the issuer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidLifetime`] for a lifetime outside one minute to 24 hours;
+    /// [`Error::CryptoBackend`] if no HS256 implementation is usable.
+    pub fn build(self) -> Result<Issuer> {
+        if let Expiry::After(lifetime) = self.expiry {
+            let in_range = (MIN_LIFETIME..=MAX_LIFETIME).contains(&lifetime);
+            if !in_range && !self.unchecked_lifetime {
+                return Err(Error::InvalidLifetime {
+                    seconds: lifetime.as_secs(),
+                });
+            }
+        }
+        let signer = Signer::new(self.environment.access_key())?;
+        Ok(Issuer {
+            inner: Arc::new(IssuerInner {
+                environment: self.environment,
+                signer,
+                expiry: self.expiry,
+                clock: self.clock,
+            }),
+        })
+    }
+}
+
+/// Issues tokens for an on-premises CKEditor server's PDF and DOCX converters: `iat` only,
+/// signed with the server's secret key.
+#[derive(Debug, Clone)]
+pub struct OnPremisesIssuer {
+    signer: Signer,
+    clock: Arc<dyn Clock>,
+}
+
+impl OnPremisesIssuer {
+    /// An issuer for the server whose `SECRET_KEY` is `key`, on the system clock.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CryptoBackend`] if no HS256 implementation is usable.
+    pub fn new(key: &SecretKey) -> Result<Self> {
+        Ok(OnPremisesIssuer {
+            signer: Signer::new(key.key())?,
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// Reads the time from `clock` instead of the system clock.
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// A converter token: `{"iat":<now>}`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ClockBeforeEpoch`].
+    pub fn token(&self) -> Result<Token> {
+        let iat = unix_seconds(self.clock.now())?;
+        Ok(self.signer.sign(&Claims::bare(None, iat, None).to_json()))
+    }
+}

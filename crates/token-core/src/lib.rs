@@ -1,0 +1,71 @@
+//! # ckeditor-token-core
+//!
+//! Tokens for CKEditor 5: the JWTs an application's token endpoint hands to the editor, which
+//! presents them to CKEditor Cloud Services (real-time collaboration, CKBox, AI, Export and
+//! Import, Easy Image) or to an on-premises CKEditor server.
+//!
+//! This crate knows no web framework. It holds the claims and grants, the credentials, the
+//! clock, the issuer, the inspection of tokens from elsewhere, and every decision a token
+//! endpoint makes; the `ckeditor-token-actix`, `-axum` and `-warp` crates translate it to their
+//! framework.
+//!
+//! ```
+//! use ckeditor_token_core::{Environment, Identity, Issuer, Role};
+//!
+//! // Usually `Environment::from_env()`, reading CKEDITOR_ENVIRONMENT_ID and CKEDITOR_ACCESS_KEY.
+//! let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+//! let issuer = Issuer::new(environment)?;
+//!
+//! let identity = Identity::builder("user-123")
+//!     .name("Joe Doe")
+//!     .email("joe.doe@example.com")
+//!     .grant("*", Role::Writer)
+//!     .build()?;
+//! let token = issuer.collaboration(&identity)?;
+//! # assert!(token.as_str().starts_with("eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9."));
+//! # Ok::<(), ckeditor_token_core::Error>(())
+//! ```
+//!
+//! | product | method | claims |
+//! | --- | --- | --- |
+//! | collaboration | [`Issuer::collaboration`] | `aud, iat, exp, sub, user, auth.collaboration` |
+//! | CKBox | [`Issuer::ckbox`] | `aud, iat, exp, sub, user, auth.ckbox` |
+//! | AI | [`Issuer::ai`] | `aud, iat, exp, sub, auth.ai` |
+//! | all of the identity's | [`Issuer::editor`] | every section the identity holds |
+//! | Export, Import, Easy Image | [`Issuer::cloud_service`] | `aud, iat` |
+//! | on-premises converters | [`OnPremisesIssuer::token`] | `iat` |
+//!
+//! Every token's payload segment decodes with the browser's plain `atob()`, which the editor
+//! uses to read `exp`; see [`atob`] for why that needs care and how it is guaranteed.
+
+mod base64url;
+mod claims;
+mod clock;
+mod credentials;
+mod error;
+mod grants;
+mod identity;
+mod inspect;
+mod issuer;
+
+pub mod atob;
+
+pub use claims::Product;
+pub use clock::{Clock, FixedClock, SystemClock, unix_seconds};
+pub use credentials::{
+    ACCESS_KEY_VAR, ENVIRONMENT_ID_VAR, Environment, EnvironmentId, MAX_ENVIRONMENT_ID_LEN,
+    MAX_KEY_LEN, RECOMMENDED_KEY_LEN, SECRET_KEY_VAR, SecretKey, SigningKey,
+};
+pub use error::{Error, Result};
+pub use grants::{
+    AiScope, CkboxRole, DocumentKey, Grant, MAX_DOCUMENT_KEY_LEN, MAX_SCOPE_LEN, Permission, Role,
+};
+pub use identity::{
+    CkboxAccess, Identity, IdentityBuilder, MAX_AVATAR_LEN, MAX_EMAIL_LEN, MAX_GRANTS,
+    MAX_NAME_LEN, MAX_PAYLOAD_LEN, MAX_SUBJECT_LEN, Profile,
+};
+pub use inspect::{Expectations, Finding, Inspection, SignatureCheck, atob_decode, inspect};
+pub use issuer::{
+    DEFAULT_LIFETIME, Expiry, HEADER_SEGMENT, Issuer, IssuerBuilder, MAX_LIFETIME, MIN_LIFETIME,
+    OnPremisesIssuer, Token,
+};
