@@ -1,0 +1,63 @@
+//! The seed vector from `shared/golden/seed-example.json`, reproduced byte for byte.
+
+use std::path::PathBuf;
+
+use ckeditor_token_core::{Environment, FixedClock, Identity, Issuer, Role};
+use serde_json::Value;
+
+fn golden() -> Value {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/golden/seed-example.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+    serde_json::from_str(&text).expect("the golden file is JSON")
+}
+
+fn field<'a>(value: &'a Value, name: &str) -> &'a str {
+    value[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("golden field {name} is a string"))
+}
+
+#[test]
+fn the_seed_example_is_reproduced_byte_for_byte() {
+    let golden = golden();
+    let environment = Environment::new(
+        field(&golden, "environment_id"),
+        field(&golden, "access_key"),
+    )
+    .expect("the golden credentials are valid");
+    assert!(golden["expires"].is_null(), "the seed vector has no exp");
+    let now = golden["now"].as_u64().expect("now is whole seconds");
+    let issuer = Issuer::builder(environment)
+        .without_expiry()
+        .clock(FixedClock::at_unix_seconds(now))
+        .build()
+        .expect("issuer");
+
+    let user = &golden["user"];
+    let mut builder = Identity::builder(field(user, "id"))
+        .name(field(user, "name"))
+        .email(field(user, "email"));
+    for (document, role) in golden["collaboration"].as_object().expect("an object") {
+        let role = Role::from_name(role.as_str().expect("a role name")).expect("a known role");
+        builder = builder.grant(document.as_str(), role);
+    }
+    let identity = builder.build().expect("the golden identity is valid");
+
+    let token = issuer.collaboration(&identity).expect("token");
+    assert_eq!(token.as_str(), field(&golden, "token"));
+
+    // The parts, decoded, are the vector's header and payload JSON exactly.
+    let expected_header = ckeditor_token_core::atob_decode(ckeditor_token_core::HEADER_SEGMENT);
+    assert_eq!(
+        expected_header.as_deref(),
+        Some(field(&golden, "header_json").as_bytes())
+    );
+    let payload = token.as_str().split('.').nth(1).expect("three parts");
+    let decoded = ckeditor_token_core::atob_decode(payload).expect("atob can read it");
+    assert_eq!(
+        String::from_utf8(decoded).expect("UTF-8"),
+        field(&golden, "payload_json")
+    );
+}
