@@ -42,6 +42,7 @@ mod base64url;
 mod claims;
 mod clock;
 mod credentials;
+pub mod endpoint;
 mod error;
 mod grants;
 mod identity;
@@ -55,6 +56,11 @@ pub use clock::{Clock, FixedClock, SystemClock, unix_seconds};
 pub use credentials::{
     ACCESS_KEY_VAR, ENVIRONMENT_ID_VAR, Environment, EnvironmentId, MAX_ENVIRONMENT_ID_LEN,
     MAX_KEY_LEN, RECOMMENDED_KEY_LEN, SECRET_KEY_VAR, SecretKey, SigningKey,
+};
+pub use endpoint::{
+    ALLOW, AllowedOrigins, CACHE_CONTROL, CONTENT_TYPE, CORS_METHODS, CorsPolicy, CorsPolicyBuilder,
+    FAILURE_BODY, MAX_PREFLIGHT_AGE, METHOD_BODY, MethodDecision, NO_USER_BODY, Outcome,
+    REFUSED_BODY, TokenEndpoint, TokenResponse, TokenUser, UserDecision,
 };
 pub use error::{Error, Result};
 pub use grants::{

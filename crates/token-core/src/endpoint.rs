@@ -1,0 +1,567 @@
+//! The token endpoint's decisions, for every web framework at once.
+//!
+//! An adapter asks the [`TokenEndpoint`] what to do with a request and writes the
+//! [`TokenResponse`] it gets back, verbatim: status, headers and body are decided here, so the
+//! same request gets the same answer through every framework.
+//!
+//! | situation | status | body |
+//! | --- | --- | --- |
+//! | `GET`, the app's user gets a token | 200 | the bare token, no newline |
+//! | `GET`, no user (the app's extractor rejected, not with a 5xx) | 401 | [`NO_USER_BODY`] |
+//! | `GET`, the app refuses this user ([`UserDecision::Refuse`]) | 403 | [`REFUSED_BODY`] |
+//! | `GET`, the user has no grant for the endpoint's product | 403 | [`REFUSED_BODY`] |
+//! | `GET`, the app's lookup failed (a 5xx rejection) | 500 | [`FAILURE_BODY`] |
+//! | `GET`, the app's identity for the user is invalid | 500 | [`FAILURE_BODY`] |
+//! | `OPTIONS` that is not a CORS preflight | 200 | empty |
+//! | any other method, `HEAD` included | 405 | [`METHOD_BODY`] |
+//!
+//! Every answer carries `Content-Type: text/plain; charset=utf-8` and `Cache-Control: no-store`;
+//! 405 and `OPTIONS` answers add `Allow: GET, OPTIONS`; when the CORS policy admits other
+//! origins, every answer adds `Vary: Origin`. A 401 is never a redirect: the editor fetches the
+//! token in the background and cannot follow a login page.
+//!
+//! An identity that fails to build (such as an avatar that is a 100 KB `data:` URL) is the
+//! application's data being unusable, not the user being forbidden, so it is a 500 and an
+//! error in the log naming the field; it never becomes a token.
+//!
+//! CORS preflights are answered by each framework's own CORS component, configured from the
+//! endpoint's [`CorsPolicy`], before any of this runs.
+
+mod cors;
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::claims::Product;
+use crate::error::Error;
+use crate::identity::Identity;
+use crate::issuer::Issuer;
+
+pub use cors::{AllowedOrigins, CORS_METHODS, CorsPolicy, CorsPolicyBuilder, MAX_PREFLIGHT_AGE};
+
+/// `Content-Type` of every answer of the token route.
+pub const CONTENT_TYPE: &str = "text/plain; charset=utf-8";
+/// `Cache-Control` of every answer of the token route: a token is a credential.
+pub const CACHE_CONTROL: &str = "no-store";
+/// `Allow` of the token route.
+pub const ALLOW: &str = "GET, OPTIONS";
+
+/// The body of a 401.
+pub const NO_USER_BODY: &str = "Not signed in: sign in to the application to get an editor token.";
+/// The body of a 403.
+pub const REFUSED_BODY: &str = "This user may not have an editor token.";
+/// The body of a 500. It names nothing internal; the log has the details.
+pub const FAILURE_BODY: &str = "The editor token could not be issued. The server log has details.";
+/// The body of a 405.
+pub const METHOD_BODY: &str = "Use GET to fetch an editor token.";
+
+/// What the application says about its signed-in user.
+#[derive(Debug)]
+pub enum UserDecision {
+    /// Issue a token for this identity.
+    Issue(Identity),
+    /// No token for this user (403). The reason goes to the log at info level, never into the
+    /// response, so it may name the rule that refused; it must not hold secrets.
+    Refuse(String),
+    /// The application could not build the user's identity (500). The error names the field.
+    InvalidIdentity(Error),
+}
+
+impl From<Identity> for UserDecision {
+    fn from(identity: Identity) -> Self {
+        UserDecision::Issue(identity)
+    }
+}
+
+impl From<crate::error::Result<Identity>> for UserDecision {
+    fn from(built: crate::error::Result<Identity>) -> Self {
+        match built {
+            Ok(identity) => UserDecision::Issue(identity),
+            Err(error) => UserDecision::InvalidIdentity(error),
+        }
+    }
+}
+
+/// Implemented by the application's user type: who this user is to the editor, or why they get
+/// no token.
+///
+/// ```
+/// use ckeditor_token_core::{Identity, Role, TokenUser, UserDecision};
+///
+/// struct AppUser { id: u64, name: String, can_edit: bool, suspended: bool }
+///
+/// impl TokenUser for AppUser {
+///     fn token_decision(&self) -> UserDecision {
+///         if self.suspended {
+///             return UserDecision::Refuse(format!("user {} is suspended", self.id));
+///         }
+///         let role = if self.can_edit { Role::Writer } else { Role::Reader };
+///         Identity::builder(self.id.to_string()).name(&self.name).grant("*", role).build().into()
+///     }
+/// }
+/// ```
+pub trait TokenUser {
+    /// Decides about this user.
+    fn token_decision(&self) -> UserDecision;
+}
+
+/// Which of the route's answers a [`TokenResponse`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// 200 with a token.
+    Token,
+    /// 401: no signed-in user.
+    NoUser,
+    /// 403: the application refused, or the user has no grant for the product.
+    Refused,
+    /// 500: the application's user lookup failed.
+    LookupFailed,
+    /// 500: the user's identity could not be built or issued.
+    IssueFailed,
+    /// 200: a plain `OPTIONS` request (not a CORS preflight).
+    Options,
+    /// 405: a method other than `GET` and `OPTIONS`.
+    MethodNotAllowed,
+}
+
+/// The answer to write: status, headers and body, decided by the core.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenResponse {
+    outcome: Outcome,
+    status: u16,
+    headers: Vec<(&'static str, Cow<'static, str>)>,
+    body: String,
+}
+
+impl TokenResponse {
+    /// Which answer this is.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The headers to set, with lowercase names, each name once.
+    pub fn headers(&self) -> &[(&'static str, Cow<'static, str>)] {
+        &self.headers
+    }
+
+    /// The value of one header, by lowercase name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.as_ref())
+    }
+
+    /// The body: the bare token on success, a short plain-text reason otherwise.
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+
+    /// The body, owned.
+    pub fn into_body(self) -> String {
+        self.body
+    }
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let body: &dyn fmt::Debug = match self.outcome {
+            Outcome::Token => &"[token redacted]",
+            _ => &self.body,
+        };
+        f.debug_struct("TokenResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", body)
+            .finish()
+    }
+}
+
+/// What an adapter does with a request, by its method.
+#[derive(Debug)]
+pub enum MethodDecision {
+    /// `GET`: obtain the application's user, then call [`TokenEndpoint::for_user`],
+    /// [`TokenEndpoint::no_user`] or [`TokenEndpoint::user_rejected`].
+    ResolveUser,
+    /// Any other method: write this answer without running the application's login.
+    Respond(TokenResponse),
+}
+
+/// The token route: which environment signs, which product's claims, and which origins may call.
+/// Cheap to clone.
+///
+/// ```
+/// use ckeditor_token_core::{Environment, Identity, Issuer, Role, TokenEndpoint, UserDecision};
+///
+/// let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+/// let endpoint = TokenEndpoint::new(Issuer::new(environment)?);
+///
+/// let identity = Identity::builder("user-1").grant("*", Role::Writer).build()?;
+/// let response = endpoint.decide(UserDecision::Issue(identity));
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.header("cache-control"), Some("no-store"));
+/// assert_eq!(response.body().split('.').count(), 3);
+///
+/// assert_eq!(endpoint.no_user().status(), 401);
+/// assert_eq!(endpoint.on_method("POST").status(), Some(405));
+/// # Ok::<(), ckeditor_token_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct TokenEndpoint {
+    issuer: Issuer,
+    product: Product,
+    cors: CorsPolicy,
+}
+
+impl MethodDecision {
+    /// The status of a decided answer, or `None` when the user must be resolved first.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            MethodDecision::ResolveUser => None,
+            MethodDecision::Respond(response) => Some(response.status()),
+        }
+    }
+}
+
+impl TokenEndpoint {
+    /// An endpoint issuing real-time collaboration tokens, for same-origin callers only.
+    pub fn new(issuer: Issuer) -> Self {
+        TokenEndpoint {
+            issuer,
+            product: Product::Collaboration,
+            cors: CorsPolicy::same_origin(),
+        }
+    }
+
+    /// Issues tokens with `product`'s claims instead of collaboration's.
+    #[must_use]
+    pub fn with_product(mut self, product: Product) -> Self {
+        self.product = product;
+        self
+    }
+
+    /// Lets other origins call the route, as `policy` says.
+    #[must_use]
+    pub fn with_cors(mut self, policy: CorsPolicy) -> Self {
+        self.cors = policy;
+        self
+    }
+
+    /// The issuer that signs the tokens.
+    pub fn issuer(&self) -> &Issuer {
+        &self.issuer
+    }
+
+    /// Whose claims the tokens carry.
+    pub fn product(&self) -> Product {
+        self.product
+    }
+
+    /// The CORS policy, for the adapter's CORS component.
+    pub fn cors(&self) -> &CorsPolicy {
+        &self.cors
+    }
+
+    /// What to do with a request that reached the route (preflights are answered before) with
+    /// this method. Methods are compared exactly, as HTTP does.
+    pub fn on_method(&self, method: &str) -> MethodDecision {
+        match method {
+            "GET" => MethodDecision::ResolveUser,
+            "OPTIONS" => MethodDecision::Respond(self.answer(Outcome::Options, 200, String::new())),
+            _ => MethodDecision::Respond(self.answer(
+                Outcome::MethodNotAllowed,
+                405,
+                METHOD_BODY.to_owned(),
+            )),
+        }
+    }
+
+    /// The answer for the application's signed-in user.
+    pub fn for_user<U: TokenUser + ?Sized>(&self, user: &U) -> TokenResponse {
+        self.decide(user.token_decision())
+    }
+
+    /// The answer for a decision about a user.
+    pub fn decide(&self, decision: UserDecision) -> TokenResponse {
+        match decision {
+            UserDecision::Issue(identity) => self.issue(&identity),
+            UserDecision::Refuse(reason) => {
+                tracing::info!(%reason, "the application refused a token");
+                self.refused()
+            }
+            UserDecision::InvalidIdentity(error) => {
+                tracing::error!(%error, "the application's identity for the user is invalid");
+                self.failed()
+            }
+        }
+    }
+
+    /// The answer when there is no signed-in user: 401, never a redirect.
+    pub fn no_user(&self) -> TokenResponse {
+        tracing::debug!("token requested without a signed-in user");
+        self.answer(Outcome::NoUser, 401, NO_USER_BODY.to_owned())
+    }
+
+    /// The answer when the application's user lookup failed: 500. `error` goes to the log at
+    /// error level and nowhere else, so it must not hold secrets.
+    pub fn lookup_failed(&self, error: &dyn fmt::Display) -> TokenResponse {
+        tracing::error!(%error, "the application's user lookup failed");
+        self.answer(Outcome::LookupFailed, 500, FAILURE_BODY.to_owned())
+    }
+
+    /// The answer when the application's extractor rejected the request with an answer of its
+    /// own with `status`: a server error (5xx) means the lookup failed (500); anything else,
+    /// such as a redirect to a login page, a 401 or a 403, means there is no user (401).
+    pub fn user_rejected(&self, status: u16) -> TokenResponse {
+        if (500..600).contains(&status) {
+            self.lookup_failed(&format_args!(
+                "the user extractor answered with status {status}"
+            ))
+        } else {
+            tracing::debug!(status, "the user extractor found no signed-in user");
+            self.no_user()
+        }
+    }
+
+    fn issue(&self, identity: &Identity) -> TokenResponse {
+        match self.issuer.issue(self.product, identity) {
+            Ok(token) => self.answer(Outcome::Token, 200, token.into_string()),
+            Err(error @ Error::MissingGrant { .. }) => {
+                tracing::info!(subject = identity.subject(), %error, "no grant for the product");
+                self.refused()
+            }
+            Err(error) => {
+                tracing::error!(subject = identity.subject(), %error, "issuing a token failed");
+                self.failed()
+            }
+        }
+    }
+
+    fn refused(&self) -> TokenResponse {
+        self.answer(Outcome::Refused, 403, REFUSED_BODY.to_owned())
+    }
+
+    fn failed(&self) -> TokenResponse {
+        self.answer(Outcome::IssueFailed, 500, FAILURE_BODY.to_owned())
+    }
+
+    fn answer(&self, outcome: Outcome, status: u16, body: String) -> TokenResponse {
+        let mut headers = vec![
+            ("content-type", Cow::Borrowed(CONTENT_TYPE)),
+            ("cache-control", Cow::Borrowed(CACHE_CONTROL)),
+        ];
+        if matches!(outcome, Outcome::Options | Outcome::MethodNotAllowed) {
+            headers.push(("allow", Cow::Borrowed(ALLOW)));
+        }
+        if self.cors.is_cross_origin() {
+            headers.push(("vary", Cow::Borrowed("Origin")));
+        }
+        TokenResponse {
+            outcome,
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+
+    use super::*;
+    use crate::{Environment, FixedClock, Role};
+
+    const KEY: &str = "endpoint-test-key-0123456789abcdef0123";
+
+    fn endpoint() -> TokenEndpoint {
+        let environment = Environment::new("ENV_TEST_123", KEY).expect("valid environment");
+        let issuer = Issuer::builder(environment)
+            .clock(FixedClock::at_unix_seconds(1_700_000_000))
+            .lifetime(Duration::from_secs(3600))
+            .build()
+            .expect("issuer");
+        TokenEndpoint::new(issuer)
+    }
+
+    fn writer() -> Identity {
+        Identity::builder("user-1")
+            .name("Writer")
+            .grant("*", Role::Writer)
+            .build()
+            .expect("valid identity")
+    }
+
+    struct Suspended;
+
+    impl TokenUser for Suspended {
+        fn token_decision(&self) -> UserDecision {
+            UserDecision::Refuse("suspended".into())
+        }
+    }
+
+    fn assert_plain_no_store(response: &TokenResponse) {
+        assert_eq!(
+            response.header("content-type"),
+            Some("text/plain; charset=utf-8")
+        );
+        assert_eq!(response.header("cache-control"), Some("no-store"));
+        assert_eq!(response.header("location"), None);
+        let mut names: Vec<_> = response.headers().iter().map(|(name, _)| *name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            response.headers().len(),
+            "a header is repeated"
+        );
+    }
+
+    #[test]
+    fn a_user_with_an_identity_gets_the_bare_token() {
+        let response = endpoint().decide(writer().into());
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.outcome(), Outcome::Token);
+        assert_plain_no_store(&response);
+        assert_eq!(response.header("vary"), None);
+
+        let body = response.body();
+        assert!(!body.ends_with('\n') && !body.starts_with('"'));
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&["ENV_TEST_123"]);
+        validation.validate_exp = false;
+        let decoded = jsonwebtoken::decode::<serde_json::Value>(
+            body,
+            &DecodingKey::from_secret(KEY.as_bytes()).expect("an HMAC key"),
+            &validation,
+        )
+        .expect("the token verifies");
+        assert_eq!(decoded.claims["sub"], "user-1");
+        assert_eq!(decoded.claims["exp"], 1_700_003_600);
+        assert_eq!(
+            decoded.claims["auth"]["collaboration"]["*"]["role"],
+            "writer"
+        );
+        assert!(!format!("{response:?}").contains(body));
+    }
+
+    #[test]
+    fn no_user_is_401_and_no_token() {
+        let response = endpoint().no_user();
+        assert_eq!(response.status(), 401);
+        assert_eq!(response.body(), NO_USER_BODY);
+        assert_eq!(response.body().split('.').count(), 2);
+        assert_plain_no_store(&response);
+    }
+
+    #[test]
+    fn extractor_rejections_are_judged_by_their_status() {
+        let endpoint = endpoint();
+        for status in [302, 303, 307, 400, 401, 403, 404] {
+            assert_eq!(endpoint.user_rejected(status).status(), 401, "{status}");
+        }
+        for status in [500, 502, 503, 599] {
+            let response = endpoint.user_rejected(status);
+            assert_eq!(response.status(), 500, "{status}");
+            assert_eq!(response.outcome(), Outcome::LookupFailed);
+            assert_eq!(response.body(), FAILURE_BODY);
+        }
+    }
+
+    #[test]
+    fn refusals_and_missing_grants_are_403() {
+        let endpoint = endpoint();
+        let refused = endpoint.for_user(&Suspended);
+        assert_eq!((refused.status(), refused.body()), (403, REFUSED_BODY));
+        assert_plain_no_store(&refused);
+
+        let no_grant = Identity::builder("user-2")
+            .ckbox(crate::CkboxRole::User)
+            .build();
+        let response = endpoint.decide(no_grant.into());
+        assert_eq!(response.status(), 403);
+        assert_eq!(response.outcome(), Outcome::Refused);
+    }
+
+    #[test]
+    fn failures_are_500_and_name_nothing_internal() {
+        let endpoint = endpoint();
+        let lookup = endpoint.lookup_failed(&"connection to db.internal:5432 refused");
+        assert_eq!(lookup.status(), 500);
+        assert!(!lookup.body().contains("db.internal"));
+        assert_plain_no_store(&lookup);
+
+        let avatar = format!("data:image/png;base64,{}", "A".repeat(100 * 1024));
+        let built = Identity::builder("user-3")
+            .avatar(avatar)
+            .grant("*", Role::Reader)
+            .build();
+        let response = endpoint.decide(built.into());
+        assert_eq!(response.status(), 500);
+        assert_eq!(response.outcome(), Outcome::IssueFailed);
+        assert_eq!(response.body(), FAILURE_BODY);
+    }
+
+    #[test]
+    fn methods_other_than_get_are_answered_without_a_user() {
+        let endpoint = endpoint();
+        assert!(matches!(
+            endpoint.on_method("GET"),
+            MethodDecision::ResolveUser
+        ));
+        for method in ["POST", "PUT", "DELETE", "PATCH", "HEAD", "get", "TRACE"] {
+            let MethodDecision::Respond(response) = endpoint.on_method(method) else {
+                panic!("{method} must not resolve the user");
+            };
+            assert_eq!(response.status(), 405, "{method}");
+            assert_eq!(response.header("allow"), Some("GET, OPTIONS"));
+            assert_plain_no_store(&response);
+        }
+        let MethodDecision::Respond(options) = endpoint.on_method("OPTIONS") else {
+            panic!("OPTIONS must not resolve the user");
+        };
+        assert_eq!((options.status(), options.body()), (200, ""));
+        assert_eq!(options.header("allow"), Some("GET, OPTIONS"));
+    }
+
+    #[test]
+    fn a_cross_origin_policy_adds_vary_origin_to_every_answer() {
+        let policy = CorsPolicy::builder()
+            .allow_origin("https://editor.example.test")
+            .allow_credentials(true)
+            .build()
+            .expect("valid policy");
+        let endpoint = endpoint().with_cors(policy);
+        let answers = [
+            endpoint.decide(writer().into()),
+            endpoint.no_user(),
+            endpoint.for_user(&Suspended),
+            endpoint.lookup_failed(&"down"),
+            endpoint.user_rejected(303),
+        ];
+        for response in answers {
+            assert_eq!(response.header("vary"), Some("Origin"), "{response:?}");
+            assert_plain_no_store(&response);
+        }
+    }
+
+    #[test]
+    fn the_product_decides_the_claims() {
+        let endpoint = endpoint().with_product(Product::CloudService);
+        assert_eq!(endpoint.product(), Product::CloudService);
+        let response = endpoint.decide(writer().into());
+        let payload = response.body().split('.').nth(1).expect("a payload");
+        let claims = crate::atob_decode(payload).expect("atob-safe payload");
+        let claims: serde_json::Value = serde_json::from_slice(&claims).expect("JSON claims");
+        assert_eq!(claims.get("sub"), None);
+        assert_eq!(claims["aud"], "ENV_TEST_123");
+    }
+}

@@ -1,0 +1,467 @@
+//! The token route's CORS policy: which other origins may fetch a token, whether with
+//! credentials, which request headers they may send, and how long a browser may cache a
+//! preflight.
+//!
+//! The policy is checked when it is built, so every adapter can hand it to its framework's CORS
+//! component without a check of its own: `*` with credentials, an origin with a path or without
+//! a scheme, and a header name that is not a token are all errors here, never a panic or a
+//! silent `*` later.
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// The longest preflight cache time accepted; browsers cap it lower still.
+pub const MAX_PREFLIGHT_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The only method a cross-origin caller may use on the token route.
+pub const CORS_METHODS: &[&str] = &["GET"];
+
+/// Which origins may call the token route from a browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedOrigins {
+    /// Any origin (`*`); only without credentials. The adapters echo the caller's origin.
+    Any,
+    /// Exactly these origins, each as a browser writes it (`https://editor.example.com`). An
+    /// empty list allows same-origin calls only.
+    List(Vec<String>),
+}
+
+/// A checked CORS policy for the token route.
+///
+/// ```
+/// use std::time::Duration;
+/// use ckeditor_token_core::CorsPolicy;
+///
+/// let policy = CorsPolicy::builder()
+///     .allow_origin("https://editor.example.com")
+///     .allow_credentials(true)
+///     .allow_headers(["Authorization", "X-Document-Id"])
+///     .max_age(Duration::from_secs(600))
+///     .build()?;
+/// assert!(policy.allows_origin("https://editor.example.com"));
+/// assert!(!policy.allows_origin("https://elsewhere.example.com"));
+/// assert_eq!(policy.allowed_headers(), ["authorization", "x-document-id"]);
+///
+/// let any_with_credentials = CorsPolicy::builder().allow_origin("*").allow_credentials(true);
+/// assert!(any_with_credentials.build().is_err());
+/// # Ok::<(), ckeditor_token_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorsPolicy {
+    origins: AllowedOrigins,
+    credentials: bool,
+    headers: Vec<String>,
+    max_age: Option<Duration>,
+}
+
+impl Default for CorsPolicy {
+    fn default() -> Self {
+        CorsPolicy::same_origin()
+    }
+}
+
+impl CorsPolicy {
+    /// No cross-origin access: only pages served from the token route's own origin may fetch
+    /// tokens. The default.
+    pub fn same_origin() -> Self {
+        CorsPolicy {
+            origins: AllowedOrigins::List(Vec::new()),
+            credentials: false,
+            headers: Vec::new(),
+            max_age: None,
+        }
+    }
+
+    /// Starts a policy; [`build`](CorsPolicyBuilder::build) checks it.
+    pub fn builder() -> CorsPolicyBuilder {
+        CorsPolicyBuilder::default()
+    }
+
+    /// The allowed origins.
+    pub fn origins(&self) -> &AllowedOrigins {
+        &self.origins
+    }
+
+    /// Whether cross-origin callers may send cookies or `Authorization`
+    /// (`Access-Control-Allow-Credentials: true`).
+    pub fn allows_credentials(&self) -> bool {
+        self.credentials
+    }
+
+    /// The request headers a cross-origin caller may send, lowercase, in the order given.
+    pub fn allowed_headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// How long a browser may cache a preflight answer (`Access-Control-Max-Age`).
+    pub fn max_age(&self) -> Option<Duration> {
+        self.max_age
+    }
+
+    /// The methods a cross-origin caller may use: `GET` only.
+    pub fn allowed_methods(&self) -> &'static [&'static str] {
+        CORS_METHODS
+    }
+
+    /// Whether any other origin may call the route at all. When false, adapters add no CORS
+    /// headers and the route's answers do not vary by `Origin`.
+    pub fn is_cross_origin(&self) -> bool {
+        match &self.origins {
+            AllowedOrigins::Any => true,
+            AllowedOrigins::List(origins) => !origins.is_empty(),
+        }
+    }
+
+    /// Whether a request with this `Origin` header gets `Access-Control-Allow-Origin`.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        match &self.origins {
+            AllowedOrigins::Any => true,
+            AllowedOrigins::List(origins) => origins.iter().any(|allowed| allowed == origin),
+        }
+    }
+}
+
+/// Collects a [`CorsPolicy`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct CorsPolicyBuilder {
+    origins: Vec<String>,
+    credentials: bool,
+    headers: Vec<String>,
+    max_age: Option<Duration>,
+}
+
+impl CorsPolicyBuilder {
+    /// Allows an origin, written as a browser sends it: `https://editor.example.com`, or
+    /// `http://localhost:3000`. `*` alone allows any origin.
+    pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
+        self.origins.push(origin.into());
+        self
+    }
+
+    /// Allows several origins; see [`allow_origin`](Self::allow_origin).
+    pub fn allow_origins<S: Into<String>>(mut self, origins: impl IntoIterator<Item = S>) -> Self {
+        self.origins.extend(origins.into_iter().map(Into::into));
+        self
+    }
+
+    /// Allows any origin. Cannot be combined with credentials.
+    pub fn allow_any_origin(self) -> Self {
+        self.allow_origin("*")
+    }
+
+    /// Lets allowed origins send credentials (cookies, `Authorization`).
+    pub fn allow_credentials(mut self, allow: bool) -> Self {
+        self.credentials = allow;
+        self
+    }
+
+    /// Lets allowed origins send a request header, such as `authorization`.
+    pub fn allow_header(mut self, name: impl Into<String>) -> Self {
+        self.headers.push(name.into());
+        self
+    }
+
+    /// Lets allowed origins send several request headers.
+    pub fn allow_headers<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.headers.extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Lets browsers cache a preflight answer this long (whole seconds, at most 24 hours).
+    pub fn max_age(mut self, age: Duration) -> Self {
+        self.max_age = Some(Duration::from_secs(age.as_secs()));
+        self
+    }
+
+    /// Checks the policy.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidEndpoint`] for any origin (`*`) with credentials, `*` mixed with listed
+    /// origins, credentials with no origin allowed, an origin that is not `scheme://host[:port]`
+    /// as a browser writes it (a path, a trailing `/`, no scheme, uppercase, a default port), an
+    /// origin or header given twice, a header name that is not an HTTP token or is `*`, and a
+    /// max age over 24 hours.
+    pub fn build(self) -> Result<CorsPolicy> {
+        let any = self.origins.iter().any(|origin| origin == "*");
+        let origins = if any {
+            if self.origins.len() > 1 {
+                return Err(invalid(
+                    "`*` allows every origin, so list either `*` or origins, not both",
+                ));
+            }
+            if self.credentials {
+                return Err(invalid(
+                    "any origin (`*`) cannot be combined with credentials; list the editor's \
+                     origins instead, for example https://editor.example.com",
+                ));
+            }
+            AllowedOrigins::Any
+        } else {
+            for (index, origin) in self.origins.iter().enumerate() {
+                check_origin(origin)?;
+                if self.origins[..index].contains(origin) {
+                    return Err(invalid(format!("the origin {origin:?} is listed twice")));
+                }
+            }
+            if self.credentials && self.origins.is_empty() {
+                return Err(invalid(
+                    "credentials are allowed but no origin is; list the origins that may send \
+                     them",
+                ));
+            }
+            AllowedOrigins::List(self.origins)
+        };
+
+        let mut headers: Vec<String> = Vec::with_capacity(self.headers.len());
+        for name in &self.headers {
+            let name = check_header_name(name)?;
+            if headers.contains(&name) {
+                return Err(invalid(format!("the header {name:?} is listed twice")));
+            }
+            headers.push(name);
+        }
+
+        if let Some(age) = self.max_age {
+            if age > MAX_PREFLIGHT_AGE {
+                return Err(invalid(format!(
+                    "a preflight max age of {} s is over the limit of 86400 s; browsers cap it \
+                     at 7200 s or less anyway",
+                    age.as_secs()
+                )));
+            }
+        }
+
+        Ok(CorsPolicy {
+            origins,
+            credentials: self.credentials,
+            headers,
+            max_age: self.max_age,
+        })
+    }
+}
+
+fn invalid(problem: impl Into<String>) -> Error {
+    Error::InvalidEndpoint {
+        problem: format!("CORS policy: {}", problem.into()),
+    }
+}
+
+/// Checks that `origin` is an origin exactly as a browser serializes it in the `Origin` header:
+/// `http` or `https`, `://`, a lowercase host, and a port only when it is not the default.
+fn check_origin(origin: &str) -> Result<()> {
+    let bad = |what: &str| {
+        invalid(format!(
+            "the origin {origin:?} {what}; write it as a browser sends it, for example \
+             https://editor.example.com or http://localhost:3000"
+        ))
+    };
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return Err(bad("has no scheme"));
+    };
+    let default_port = match scheme {
+        "https" => "443",
+        "http" => "80",
+        _ => return Err(bad("does not start with http:// or https://")),
+    };
+    if rest.contains(['/', '?', '#']) {
+        return Err(bad(
+            "has a path, query or fragment (an origin has none, not even `/`)",
+        ));
+    }
+    if rest.contains('@') {
+        return Err(bad("has user information"));
+    }
+    let (host, port) = split_port(rest).ok_or_else(|| bad("has a malformed host or port"))?;
+    if let Some(port) = port {
+        if port == default_port {
+            return Err(bad(
+                "names the scheme's default port, which browsers leave out",
+            ));
+        }
+        let numeric = !port.is_empty() && !port.starts_with('0') && port.len() <= 5;
+        if !numeric || port.parse::<u16>().is_err() {
+            return Err(bad("has a port that is not a number from 1 to 65535"));
+        }
+    }
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(bad(
+            "has uppercase letters (browsers send the host in lowercase)",
+        ));
+    }
+    if !is_host(host) {
+        return Err(bad("has no valid host name"));
+    }
+    Ok(())
+}
+
+/// Splits `host[:port]` or `[v6]:port`; `None` when the brackets do not close properly.
+fn split_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    if let Some(inner) = authority.strip_prefix('[') {
+        let (address, after) = inner.split_once(']')?;
+        let host = &authority[..address.len() + 2];
+        return match after {
+            "" => Some((host, None)),
+            _ => after.strip_prefix(':').map(|port| (host, Some(port))),
+        };
+    }
+    Some(match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    })
+}
+
+/// A DNS name of letters, digits and inner hyphens, or a bracketed IPv6 address.
+fn is_host(host: &str) -> bool {
+    if let Some(address) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return address.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// Lowercases a header name after checking that it is an HTTP token (RFC 9110, section 5.6.2).
+fn check_header_name(name: &str) -> Result<String> {
+    if name == "*" {
+        return Err(invalid(
+            "the header `*` is a wildcard only without credentials and unknown to some \
+             browsers; list the headers by name",
+        ));
+    }
+    let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if name.is_empty() || !name.bytes().all(is_tchar) {
+        return Err(invalid(format!(
+            "{name:?} is not a header name (letters, digits and `-`, such as x-document-id)"
+        )));
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(result: Result<CorsPolicy>) -> String {
+        match result {
+            Err(Error::InvalidEndpoint { problem }) => problem,
+            other => panic!("expected an endpoint error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_default_allows_no_other_origin() {
+        let policy = CorsPolicy::default();
+        assert!(!policy.is_cross_origin());
+        assert!(!policy.allows_origin("https://editor.example.test"));
+        assert!(!policy.allows_credentials());
+    }
+
+    #[test]
+    fn listed_origins_and_headers_are_kept() {
+        let policy = CorsPolicy::builder()
+            .allow_origins(["https://editor.example.test", "http://localhost:3000"])
+            .allow_origin("http://[::1]:8080")
+            .allow_credentials(true)
+            .allow_headers(["Authorization", "x-document-id"])
+            .max_age(Duration::from_millis(600_900))
+            .build()
+            .expect("valid policy");
+        assert!(policy.is_cross_origin());
+        assert!(policy.allows_origin("https://editor.example.test"));
+        assert!(policy.allows_origin("http://[::1]:8080"));
+        assert!(!policy.allows_origin("https://editor.example.test.evil.test"));
+        assert!(!policy.allows_origin("https://EDITOR.example.test"));
+        assert_eq!(policy.allowed_headers(), ["authorization", "x-document-id"]);
+        assert_eq!(policy.max_age(), Some(Duration::from_secs(600)));
+        assert_eq!(policy.allowed_methods(), ["GET"]);
+    }
+
+    #[test]
+    fn any_origin_is_allowed_only_without_credentials() {
+        let any = CorsPolicy::builder()
+            .allow_any_origin()
+            .build()
+            .expect("valid");
+        assert_eq!(any.origins(), &AllowedOrigins::Any);
+        assert!(any.allows_origin("https://anything.example.test"));
+
+        for builder in [
+            CorsPolicy::builder()
+                .allow_any_origin()
+                .allow_credentials(true),
+            CorsPolicy::builder()
+                .allow_origin("*")
+                .allow_credentials(true),
+        ] {
+            let message = problem(builder.build());
+            assert!(message.contains("credentials"), "{message}");
+        }
+        let mixed = CorsPolicy::builder().allow_origins(["*", "https://a.test"]);
+        assert!(problem(mixed.build()).contains("not both"));
+    }
+
+    #[test]
+    fn malformed_origins_are_rejected_with_the_origin_named() {
+        let cases = [
+            ("https://x.test/", "path"),
+            ("https://x.test/editor", "path"),
+            ("https://x.test?x=1", "path"),
+            ("x.test", "no scheme"),
+            ("//x.test", "no scheme"),
+            ("ftp://x.test", "http:// or https://"),
+            ("HTTPS://x.test", "http:// or https://"),
+            ("https://X.test", "uppercase"),
+            ("https://x.test:443", "default port"),
+            ("http://x.test:80", "default port"),
+            ("https://x.test:", "port"),
+            ("https://x.test:99999", "port"),
+            ("https://x.test:08080", "port"),
+            ("https://user@x.test", "user information"),
+            ("https://", "host"),
+            ("https://-x.test", "host"),
+            ("https://x..test", "host"),
+            ("https://[::1", "host or port"),
+            ("https://[nonsense]", "host"),
+            ("https://exämple.test", "host"),
+            ("https://x.test ", "host"),
+            ("null", "no scheme"),
+            ("", "no scheme"),
+        ];
+        for (origin, phrase) in cases {
+            let message = problem(CorsPolicy::builder().allow_origin(origin).build());
+            assert!(message.contains(phrase), "{origin}: {message}");
+            assert!(
+                message.contains(&format!("{origin:?}")),
+                "{origin}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicates_wildcard_headers_and_long_max_ages_are_rejected() {
+        let twice = CorsPolicy::builder().allow_origins(["https://a.test", "https://a.test"]);
+        assert!(problem(twice.build()).contains("twice"));
+        let header_twice = CorsPolicy::builder().allow_headers(["Authorization", "authorization"]);
+        assert!(problem(header_twice.build()).contains("twice"));
+        assert!(problem(CorsPolicy::builder().allow_header("*").build()).contains("wildcard"));
+        for name in ["", "x document", "x:y", "é"] {
+            let message = problem(CorsPolicy::builder().allow_header(name).build());
+            assert!(message.contains("not a header name"), "{name}: {message}");
+        }
+        let long = CorsPolicy::builder().max_age(Duration::from_secs(86_401));
+        assert!(problem(long.build()).contains("86401"));
+        let credentials_alone = CorsPolicy::builder().allow_credentials(true);
+        assert!(problem(credentials_alone.build()).contains("no origin"));
+    }
+}
