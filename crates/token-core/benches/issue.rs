@@ -1,1 +1,120 @@
-fn main() {}
+//! Issuing a token against the floor it cannot beat: a bare, pre-keyed HMAC-SHA256 over the
+//! same signing input. Run with `cargo bench -p ckeditor-token-core`; it prints the ratios
+//! (target: at most 2) after criterion's own report.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use ckeditor_token_core::{Environment, FixedClock, Identity, Issuer, Role, atob};
+use criterion::Criterion;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+const KEY: &str = "w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy";
+
+/// A typical collaboration identity, whose compact payload is already atob-safe.
+fn plain_identity() -> Identity {
+    Identity::builder("user-123")
+        .name("Joe Doe")
+        .email("joe.doe@example.com")
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity")
+}
+
+/// An identity whose compact payload has `-` or `_` in base64url, so issuing runs the search.
+fn searched_identity() -> Identity {
+    Identity::builder("user-456")
+        .name("Zoë Ångström")
+        .email("zoe@example.com")
+        .avatar("https://cdn.example.com/avatars/zoe.png?size=96&v=3")
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity")
+}
+
+fn signing_input(token: &str) -> String {
+    token
+        .rsplit_once('.')
+        .map(|(input, _)| input.to_owned())
+        .expect("three parts")
+}
+
+fn bench(c: &mut Criterion, issuer: &Issuer, label: &str, identity: &Identity) {
+    let token = issuer.collaboration(identity).expect("token");
+    let input = signing_input(token.as_str());
+    let keyed = Hmac::<Sha256>::new_from_slice(KEY.as_bytes()).expect("key");
+    let mut group = c.benchmark_group(label);
+    group.bench_function("issue", |b| {
+        b.iter(|| issuer.collaboration(black_box(identity)))
+    });
+    group.bench_function("hmac", |b| {
+        b.iter(|| {
+            let mut mac = keyed.clone();
+            mac.update(black_box(input.as_bytes()));
+            mac.finalize().into_bytes()
+        })
+    });
+    group.finish();
+}
+
+/// Criterion's mean estimate for `group/function`, in nanoseconds.
+fn mean_ns(group: &str, function: &str) -> Option<f64> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let path = target
+        .join("criterion")
+        .join(group)
+        .join(function)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["mean"]["point_estimate"].as_f64()
+}
+
+fn main() {
+    let environment = Environment::new("LJRQ1bju55p6a47RwadH", KEY).expect("environment");
+    let issuer = Issuer::builder(environment)
+        .clock(FixedClock::at_unix_seconds(1_648_807_662))
+        .build()
+        .expect("issuer");
+    let plain = plain_identity();
+    let searched = searched_identity();
+    let compact_is_safe = |identity: &Identity| {
+        // Decode the issued payload and re-encode it compactly to see whether the search ran.
+        let token = issuer.collaboration(identity).expect("token");
+        let payload = token
+            .as_str()
+            .split('.')
+            .nth(1)
+            .expect("three parts")
+            .to_owned();
+        let json: serde_json::Value =
+            serde_json::from_slice(&ckeditor_token_core::atob_decode(&payload).expect("atob"))
+                .expect("JSON");
+        atob::is_atob_safe(json.to_string().as_bytes())
+    };
+    assert!(
+        compact_is_safe(&plain),
+        "the plain identity should not need the search"
+    );
+    assert!(
+        !compact_is_safe(&searched),
+        "the searched identity should need the search"
+    );
+
+    let mut criterion = Criterion::default().configure_from_args();
+    bench(&mut criterion, &issuer, "collaboration", &plain);
+    bench(&mut criterion, &issuer, "collaboration-searched", &searched);
+    criterion.final_summary();
+
+    for group in ["collaboration", "collaboration-searched"] {
+        if let (Some(issue), Some(hmac)) = (mean_ns(group, "issue"), mean_ns(group, "hmac")) {
+            println!(
+                "{group}: issue {issue:.0} ns, bare HMAC {hmac:.0} ns, ratio {:.2} (target <= 2)",
+                issue / hmac
+            );
+        }
+    }
+}

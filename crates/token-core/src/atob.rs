@@ -29,12 +29,18 @@
 //! # Which safe encoding is chosen
 //!
 //! The compact form, when it is safe (about four payloads in five). Otherwise the shortest
-//! encoding among those that add spaces between tokens and write string characters raw, with
-//! their compact escape, with a lowercase `\u` escape, or (for `/`) as `\/`; ties are broken by a
-//! fixed preference (fewer spaces first, then raw over escaped), so the same claims always give
-//! the same bytes. A dynamic program over (byte position mod 3, one bit of the previous byte)
-//! finds it. Between tokens only the position mod 3 matters, because every JSON token starts with
-//! an ASCII byte, so strings without risky characters are stepped over whole.
+//! encoding among those that
+//!
+//! - put zero, one or two spaces between tokens,
+//! - write each risky character raw or as a lowercase `\u` escape,
+//! - write each `/` in a string with risky characters raw or as `\/`,
+//!
+//! and keep every other byte of the compact form. Ties go to fewer spaces, then to raw
+//! characters, so the same claims always give the same bytes. A dynamic program finds it over
+//! states `(position mod 3, one bit of the previous byte)`. Bytes outside strings with risky
+//! characters are safe in every state, so only those strings are searched piece by piece, and
+//! only the spaces right before each of them matter: spaces anywhere earlier shift the same
+//! bytes in the same way.
 
 const INFINITY: u32 = u32::MAX / 4;
 
@@ -98,165 +104,200 @@ fn unicode_escape(c: char, buffer: &mut [u8; 12]) -> &[u8] {
     &buffer[..units.len() * 6]
 }
 
-/// One character of a JSON string, with the bytes it had in the compact form.
-#[derive(Clone, Copy)]
-struct StringChar<'a> {
-    value: char,
-    compact: &'a [u8],
+/// Whether `byte`, inside a JSON string, belongs to a risky character.
+fn is_risky_byte(byte: u8) -> bool {
+    byte >= 0x80 || matches!(byte, b'>' | b'?' | b'~' | 0x7f)
 }
 
-impl<'a> StringChar<'a> {
-    /// The bytes of alternative `which`: 0 is the compact form, 1 the `\u` escape, 2 `\/`.
-    fn alternative<'b>(&self, which: u8, buffer: &'b mut [u8; 12]) -> Option<&'b [u8]>
-    where
-        'a: 'b,
-    {
-        match which {
-            0 => Some(self.compact),
-            1 if self.compact.starts_with(b"\\u") => None,
-            1 => Some(unicode_escape(self.value, buffer)),
-            2 if self.value == '/' => Some(b"\\/"),
-            _ => None,
-        }
+/// The flag a byte leaves for the next one, which goes to `phase`.
+fn flag_after(byte: u8, phase: u8) -> u8 {
+    match phase {
+        1 => u8::from(byte & 3 == 3),
+        2 => u8::from(byte & 15 == 15),
+        _ => 0,
     }
 }
 
-/// Splits the inside of a compact JSON string into characters.
-fn string_chars(inside: &[u8]) -> Option<Vec<StringChar<'_>>> {
-    let mut chars = Vec::with_capacity(inside.len());
-    let mut at = 0;
-    while at < inside.len() {
-        let (value, len) = if inside[at] == b'\\' {
-            match *inside.get(at + 1)? {
-                b'u' => {
-                    let hex = std::str::from_utf8(inside.get(at + 2..at + 6)?).ok()?;
-                    let unit = u32::from_str_radix(hex, 16).ok()?;
-                    (char::from_u32(unit)?, 6)
-                }
-                b'"' => ('"', 2),
-                b'\\' => ('\\', 2),
-                b'/' => ('/', 2),
-                b'b' => ('\u{8}', 2),
-                b'f' => ('\u{c}', 2),
-                b'n' => ('\n', 2),
-                b'r' => ('\r', 2),
-                b't' => ('\t', 2),
-                _ => return None,
-            }
-        } else {
-            let width = match inside[at] {
-                0x00..=0x7f => 1,
-                0xc0..=0xdf => 2,
-                0xe0..=0xef => 3,
-                _ => 4,
-            };
-            let text = std::str::from_utf8(inside.get(at..at + width)?).ok()?;
-            (text.chars().next()?, width)
+/// A piece of a risky string's contents, searched as one step.
+#[derive(Debug, Clone, Copy)]
+enum Piece {
+    /// Bytes that are safe in every state and are kept as they are: ASCII other than the risky
+    /// characters and `/`, including compact escapes such as `\"`.
+    Plain,
+    /// A `/`, written raw or as `\/`.
+    Slash,
+    /// A risky character, written raw or as a `\u` escape of `escape_len` bytes whose last hex
+    /// digit is `last_hex`.
+    Risky { escape_len: u8, last_hex: u8 },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    start: usize,
+    end: usize,
+    piece: Piece,
+}
+
+/// A string with risky characters: where its quotes are, and its pieces.
+#[derive(Debug)]
+struct RiskyString {
+    open: usize,
+    close: usize,
+    units: std::ops::Range<usize>,
+}
+
+/// The risky strings of a compact JSON text and their pieces.
+#[derive(Debug)]
+struct Plan {
+    strings: Vec<RiskyString>,
+    units: Vec<Unit>,
+}
+
+impl Plan {
+    /// Finds the strings with risky characters and cuts them into pieces. `None` if a string
+    /// is not closed or not UTF-8.
+    fn scan(json: &[u8]) -> Option<Plan> {
+        let mut plan = Plan {
+            strings: Vec::new(),
+            units: Vec::new(),
         };
-        chars.push(StringChar {
-            value,
-            compact: &inside[at..at + len],
-        });
-        at += len;
-    }
-    Some(chars)
-}
-
-/// One JSON token of the compact form.
-enum Token<'a> {
-    /// Punctuation, a number, a literal, or a string without risky characters: its bytes are
-    /// kept and it shifts the phase by its length.
-    Plain(&'a [u8]),
-    /// A string with risky characters, searched character by character.
-    Risky(Vec<StringChar<'a>>),
-}
-
-fn tokenize(json: &[u8]) -> Option<Vec<Token<'_>>> {
-    let mut tokens = Vec::with_capacity(json.len() / 4);
-    let mut at = 0;
-    while at < json.len() {
-        let start = at;
-        match json[at] {
-            b'"' => {
+        let mut at = 0;
+        while at < json.len() {
+            if json[at] != b'"' {
                 at += 1;
-                while *json.get(at)? != b'"' {
-                    at += if json[at] == b'\\' { 2 } else { 1 };
-                }
-                at += 1;
-                let inside = &json[start + 1..at - 1];
-                let risky = std::str::from_utf8(inside).ok()?.chars().any(is_risky);
-                tokens.push(if risky {
-                    Token::Risky(string_chars(inside)?)
-                } else {
-                    Token::Plain(&json[start..at])
+                continue;
+            }
+            let open = at;
+            let mut risky = false;
+            at += 1;
+            while *json.get(at)? != b'"' {
+                risky |= is_risky_byte(json[at]);
+                at += if json[at] == b'\\' { 2 } else { 1 };
+            }
+            if risky {
+                let first = plan.units.len();
+                plan.cut(json, open + 1, at)?;
+                plan.strings.push(RiskyString {
+                    open,
+                    close: at,
+                    units: first..plan.units.len(),
                 });
             }
-            b'{' | b'}' | b'[' | b']' | b':' | b',' => {
-                at += 1;
-                tokens.push(Token::Plain(&json[start..at]));
-            }
-            _ => {
-                while at < json.len() && !b"{}[]:,\"".contains(&json[at]) {
-                    at += 1;
-                }
-                tokens.push(Token::Plain(&json[start..at]));
-            }
+            at += 1;
         }
+        Some(plan)
     }
-    Some(tokens)
+
+    fn cut(&mut self, json: &[u8], start: usize, end: usize) -> Option<()> {
+        let mut at = start;
+        let mut plain_from = start;
+        while at < end {
+            let byte = json[at];
+            let (len, piece) = match byte {
+                b'\\' => {
+                    at += if json.get(at + 1) == Some(&b'u') {
+                        6
+                    } else {
+                        2
+                    };
+                    continue;
+                }
+                b'/' => (1, Piece::Slash),
+                byte if is_risky_byte(byte) => {
+                    let len = match byte {
+                        0xc0..=0xdf => 2,
+                        0xe0..=0xef => 3,
+                        0xf0..=0xf7 => 4,
+                        _ => 1,
+                    };
+                    let text = std::str::from_utf8(json.get(at..at + len)?).ok()?;
+                    let c = text.chars().next()?;
+                    let mut buffer = [0u8; 12];
+                    let escape = unicode_escape(c, &mut buffer);
+                    let piece = Piece::Risky {
+                        escape_len: escape.len() as u8,
+                        last_hex: escape[escape.len() - 1],
+                    };
+                    (len, piece)
+                }
+                _ => {
+                    at += 1;
+                    continue;
+                }
+            };
+            if plain_from < at {
+                self.units.push(Unit {
+                    start: plain_from,
+                    end: at,
+                    piece: Piece::Plain,
+                });
+            }
+            self.units.push(Unit {
+                start: at,
+                end: at + len,
+                piece,
+            });
+            at += len;
+            plain_from = at;
+        }
+        if plain_from < end {
+            self.units.push(Unit {
+                start: plain_from,
+                end,
+                piece: Piece::Plain,
+            });
+        }
+        Some(())
+    }
 }
 
-/// The shortest encoding of `compact` (a compact JSON text) that [`is_atob_safe`], as described
-/// in the module documentation; `compact` itself when it is safe. `None` only if `compact` is
-/// not compact JSON.
-pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
-    if is_atob_safe(compact) {
-        return Some(compact.to_vec());
-    }
-    let tokens = tokenize(compact)?;
-    let search = Search::run(&tokens);
-    let encoded = search.emit(&tokens, compact.len());
-    debug_assert!(is_atob_safe(&encoded));
-    Some(encoded)
+/// The choices of the shortest safe encoding: spaces before each risky string, and for each
+/// piece whether its alternative form is written.
+#[derive(Debug)]
+struct Choices {
+    spaces: Vec<u8>,
+    alternative: Vec<bool>,
 }
 
-/// The dynamic program's tables.
+/// Step costs and back-pointers of the dynamic program.
+#[derive(Debug)]
 struct Search {
-    /// For each whitespace slot (before every token but the first): for each phase after the
-    /// slot, the phase before it.
+    /// Per risky string: for each offset after the spaces before it, the offset before them.
     slots: Vec<[u8; 3]>,
-    /// For each character of each risky string, in order: for each state after it, the state
-    /// before it times four plus the alternative taken.
+    /// Per piece: for each state after it, the state before it times two plus 1 if the
+    /// alternative form was taken.
     back: Vec<[u8; 6]>,
-    /// For each risky string: for each phase after its closing quote, the state before it.
+    /// Per risky string: for each offset after its closing quote, the state before that quote.
     closing: Vec<[u8; 3]>,
-    /// The phase after the last token on the cheapest path.
-    final_phase: u8,
+}
+
+/// Offsets are the extra bytes written so far, modulo 3: a byte at compact position `i` lands
+/// at phase `(i + offset) % 3`.
+fn phase_of(position: usize, offset: u8) -> u8 {
+    ((position + usize::from(offset)) % 3) as u8
+}
+
+fn offset_of(position: usize, phase: u8) -> u8 {
+    ((usize::from(phase) + 3 - position % 3) % 3) as u8
 }
 
 impl Search {
-    fn run(tokens: &[Token<'_>]) -> Search {
+    fn run(plan: &Plan, json: &[u8]) -> Choices {
         let mut search = Search {
-            slots: Vec::new(),
-            back: Vec::new(),
-            closing: Vec::new(),
-            final_phase: 0,
+            slots: Vec::with_capacity(plan.strings.len()),
+            back: Vec::with_capacity(plan.units.len()),
+            closing: Vec::with_capacity(plan.strings.len()),
         };
         let mut cost = [0, INFINITY, INFINITY];
-        for (index, token) in tokens.iter().enumerate() {
-            if index > 0 {
-                cost = search.whitespace(cost);
-            }
-            cost = match token {
-                Token::Plain(bytes) => rotate(cost, bytes.len()),
-                Token::Risky(chars) => search.string(cost, chars),
-            };
+        for string in &plan.strings {
+            cost = search.spaces(cost);
+            cost = search.string(cost, string, &plan.units, json);
         }
-        search.final_phase = argmin(&cost);
-        search
+        search.choices(plan, argmin(&cost))
     }
 
-    fn whitespace(&mut self, cost: [u32; 3]) -> [u32; 3] {
+    /// Up to two spaces before a risky string; fewer spaces win ties.
+    fn spaces(&mut self, cost: [u32; 3]) -> [u32; 3] {
         let mut next = [INFINITY; 3];
         let mut from = [0u8; 3];
         for spaces in 0..3u8 {
@@ -273,119 +314,159 @@ impl Search {
         next
     }
 
-    fn string(&mut self, cost: [u32; 3], chars: &[StringChar<'_>]) -> [u32; 3] {
+    fn string(
+        &mut self,
+        cost: [u32; 3],
+        string: &RiskyString,
+        units: &[Unit],
+        json: &[u8],
+    ) -> [u32; 3] {
+        // After the opening quote: the phase moves on by one and the flag is clear.
         let mut states = [INFINITY; 6];
-        for (phase, &c) in cost.iter().enumerate() {
-            // The opening quote moves the phase on by one and clears the flag.
-            states[((phase + 1) % 3) * 2] = c + 1;
+        for offset in 0..3u8 {
+            let phase = (phase_of(string.open, offset) + 1) % 3;
+            states[usize::from(phase * 2)] = cost[usize::from(offset)];
         }
-        let mut buffer = [0u8; 12];
-        for c in chars {
+        for unit in &units[string.units.clone()] {
             let mut next = [INFINITY; 6];
             let mut back = [0u8; 6];
-            for which in 0..3u8 {
-                let Some(bytes) = c.alternative(which, &mut buffer) else {
+            let mut offer = |state: u8, after: u8, total: u32, alternative: bool| {
+                if total < next[usize::from(after)] {
+                    next[usize::from(after)] = total;
+                    back[usize::from(after)] = state * 2 + u8::from(alternative);
+                }
+            };
+            let bytes = &json[unit.start..unit.end];
+            for state in 0..6u8 {
+                let before = states[usize::from(state)];
+                if before >= INFINITY {
                     continue;
-                };
-                let len = bytes.len() as u32;
-                for state in 0..6u8 {
-                    let before = states[usize::from(state)];
-                    if before >= INFINITY {
-                        continue;
+                }
+                let phase = state >> 1;
+                match unit.piece {
+                    Piece::Plain => {
+                        let phase = ((usize::from(phase) + bytes.len()) % 3) as u8;
+                        let last = bytes[bytes.len() - 1];
+                        offer(state, phase * 2 + flag_after(last, phase), before, false);
                     }
-                    let Some(after) = run(state, bytes) else {
-                        continue;
-                    };
-                    if before + len < next[usize::from(after)] {
-                        next[usize::from(after)] = before + len;
-                        back[usize::from(after)] = state * 4 + which;
+                    Piece::Slash => {
+                        for (extra, alternative) in [(0u8, false), (1, true)] {
+                            let phase = (phase + 1 + extra) % 3;
+                            let after = phase * 2 + flag_after(b'/', phase);
+                            offer(state, after, before + u32::from(extra), alternative);
+                        }
+                    }
+                    Piece::Risky {
+                        escape_len,
+                        last_hex,
+                    } => {
+                        if let Some(after) = run(state, bytes) {
+                            offer(state, after, before, false);
+                        }
+                        let phase = (phase + escape_len % 3) % 3;
+                        let extra = u32::from(escape_len) - bytes.len() as u32;
+                        offer(
+                            state,
+                            phase * 2 + flag_after(last_hex, phase),
+                            before + extra,
+                            true,
+                        );
                     }
                 }
             }
             self.back.push(back);
             states = next;
         }
+        // The closing quote is safe in every state.
         let mut next = [INFINITY; 3];
         let mut closing = [0u8; 3];
         for state in 0..6u8 {
-            let phase = usize::from((state >> 1) + 1) % 3;
-            if states[usize::from(state)] + 1 < next[phase] {
-                next[phase] = states[usize::from(state)] + 1;
-                closing[phase] = state;
+            let phase = ((state >> 1) + 1) % 3;
+            let offset = usize::from(offset_of(string.close + 1, phase));
+            if states[usize::from(state)] < next[offset] {
+                next[offset] = states[usize::from(state)];
+                closing[offset] = state;
             }
         }
         self.closing.push(closing);
         next
     }
 
-    /// Walks the tables back from the end and writes the chosen encoding.
-    fn emit(&self, tokens: &[Token<'_>], compact_len: usize) -> Vec<u8> {
-        let mut spaces = vec![0u8; self.slots.len()];
-        let mut choices = vec![0u8; self.back.len()];
-        let (mut slot, mut char_index, mut string) =
-            (self.slots.len(), self.back.len(), self.closing.len());
-        let mut phase = self.final_phase;
-        for (index, token) in tokens.iter().enumerate().rev() {
-            phase = match token {
-                Token::Plain(bytes) => (phase + 3 - (bytes.len() % 3) as u8) % 3,
-                Token::Risky(chars) => {
-                    string -= 1;
-                    let mut state = self.closing[string][usize::from(phase)];
-                    for _ in chars {
-                        char_index -= 1;
-                        let back = self.back[char_index][usize::from(state)];
-                        choices[char_index] = back & 3;
-                        state = back >> 2;
-                    }
-                    ((state >> 1) + 2) % 3
-                }
-            };
-            if index > 0 {
-                slot -= 1;
-                let before = self.slots[slot][usize::from(phase)];
-                spaces[slot] = (phase + 3 - before) % 3;
-                phase = before;
+    /// Walks the back-pointers from the cheapest end.
+    fn choices(&self, plan: &Plan, mut offset: u8) -> Choices {
+        let mut choices = Choices {
+            spaces: vec![0; plan.strings.len()],
+            alternative: vec![false; plan.units.len()],
+        };
+        for (index, string) in plan.strings.iter().enumerate().rev() {
+            let mut state = self.closing[index][usize::from(offset)];
+            for unit in string.units.clone().rev() {
+                let back = self.back[unit][usize::from(state)];
+                choices.alternative[unit] = back & 1 == 1;
+                state = back >> 1;
             }
+            let after_spaces = offset_of(string.open + 1, state >> 1);
+            let before_spaces = self.slots[index][usize::from(after_spaces)];
+            choices.spaces[index] = (after_spaces + 3 - before_spaces) % 3;
+            offset = before_spaces;
         }
+        choices
+    }
+}
 
-        let mut out = Vec::with_capacity(compact_len + 16);
+impl Plan {
+    fn emit(&self, json: &[u8], choices: &Choices) -> Vec<u8> {
+        let mut out = Vec::with_capacity(json.len() + 8 * self.strings.len());
+        let mut copied = 0;
         let mut buffer = [0u8; 12];
-        let mut choice = choices.iter();
-        for (index, token) in tokens.iter().enumerate() {
-            if index > 0 {
-                out.extend(std::iter::repeat_n(b' ', usize::from(spaces[index - 1])));
-            }
-            match token {
-                Token::Plain(bytes) => out.extend_from_slice(bytes),
-                Token::Risky(chars) => {
-                    out.push(b'"');
-                    for c in chars {
-                        let which = choice.next().copied().unwrap_or(0);
-                        out.extend_from_slice(
-                            c.alternative(which, &mut buffer).unwrap_or(c.compact),
-                        );
-                    }
-                    out.push(b'"');
+        for (index, string) in self.strings.iter().enumerate() {
+            out.extend_from_slice(&json[copied..string.open]);
+            out.extend(std::iter::repeat_n(
+                b' ',
+                usize::from(choices.spaces[index]),
+            ));
+            copied = string.open;
+            for unit in string.units.clone() {
+                if !choices.alternative[unit] {
+                    continue;
                 }
+                let Unit { start, end, piece } = self.units[unit];
+                out.extend_from_slice(&json[copied..start]);
+                match piece {
+                    Piece::Slash => out.extend_from_slice(b"\\/"),
+                    _ => {
+                        let text = std::str::from_utf8(&json[start..end]).unwrap_or_default();
+                        let c = text.chars().next().unwrap_or_default();
+                        out.extend_from_slice(unicode_escape(c, &mut buffer));
+                    }
+                }
+                copied = end;
             }
         }
+        out.extend_from_slice(&json[copied..]);
         out
     }
 }
 
-fn rotate(cost: [u32; 3], len: usize) -> [u32; 3] {
-    let mut next = [INFINITY; 3];
-    for (phase, c) in cost.into_iter().enumerate() {
-        next[(phase + len) % 3] = c + len as u32;
+/// The shortest encoding of `compact` (a compact JSON text) that [`is_atob_safe`], as described
+/// in the module documentation; `compact` itself when it is safe. `None` only if `compact` is
+/// not JSON with closed, UTF-8 strings.
+pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
+    if is_atob_safe(compact) {
+        return Some(compact.to_vec());
     }
-    next
+    let plan = Plan::scan(compact)?;
+    let choices = Search::run(&plan, compact);
+    let encoded = plan.emit(compact, &choices);
+    debug_assert!(is_atob_safe(&encoded));
+    Some(encoded)
 }
 
 fn argmin(cost: &[u32; 3]) -> u8 {
     let mut best = 0;
-    for phase in 1..3 {
-        if cost[phase] < cost[best] {
-            best = phase;
+    for offset in 1..3 {
+        if cost[offset] < cost[best] {
+            best = offset;
         }
     }
     best as u8
@@ -396,6 +477,7 @@ mod tests {
     use super::*;
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use proptest::prelude::{Strategy, any, prop, prop_oneof};
 
     fn b64_is_clean(bytes: &[u8]) -> bool {
         URL_SAFE_NO_PAD
@@ -418,6 +500,120 @@ mod tests {
                     assert_eq!(is_atob_safe(&input), b64_is_clean(&input), "{input:x?}");
                 }
             }
+        }
+    }
+
+    /// The shortest safe length by a plain dynamic program over every byte, with a space slot
+    /// between every two tokens: the same search space as the encoder, without its shortcuts.
+    fn reference_shortest(json: &[u8]) -> u32 {
+        let mut options: Vec<Vec<Vec<u8>>> = Vec::new();
+        let mut at = 0;
+        while at < json.len() {
+            if at > 0 {
+                options.push(vec![vec![], b" ".to_vec(), b"  ".to_vec()]);
+            }
+            if json[at] == b'"' {
+                let close = (at + 1..json.len())
+                    .scan(false, |escaped, i| {
+                        let here = (i, !*escaped && json[i] == b'"');
+                        *escaped = !*escaped && json[i] == b'\\';
+                        Some(here)
+                    })
+                    .find(|&(_, closes)| closes)
+                    .map(|(i, _)| i)
+                    .expect("closed string");
+                let inside = std::str::from_utf8(&json[at + 1..close]).expect("UTF-8");
+                let risky = inside.chars().any(is_risky);
+                options.push(vec![b"\"".to_vec()]);
+                let mut chars = inside.char_indices().peekable();
+                while let Some((index, c)) = chars.next() {
+                    if c == '\\' {
+                        let (_, kind) = chars.next().expect("escape");
+                        let len = if kind == 'u' { 6 } else { 2 };
+                        for _ in 2..len {
+                            chars.next();
+                        }
+                        options.push(vec![inside.as_bytes()[index..index + len].to_vec()]);
+                        continue;
+                    }
+                    let raw = c.to_string().into_bytes();
+                    let mut buffer = [0u8; 12];
+                    if is_risky(c) {
+                        options.push(vec![raw, unicode_escape(c, &mut buffer).to_vec()]);
+                    } else if c == '/' && risky {
+                        options.push(vec![raw, b"\\/".to_vec()]);
+                    } else {
+                        options.push(vec![raw]);
+                    }
+                }
+                options.push(vec![b"\"".to_vec()]);
+                at = close + 1;
+            } else {
+                let end = if b"{}[]:,".contains(&json[at]) {
+                    at + 1
+                } else {
+                    (at..json.len())
+                        .find(|&i| b"{}[]:,\"".contains(&json[i]))
+                        .unwrap_or(json.len())
+                };
+                options.push(vec![json[at..end].to_vec()]);
+                at = end;
+            }
+        }
+        let mut cost = [0, INFINITY, INFINITY, INFINITY, INFINITY, INFINITY];
+        for choices in &options {
+            let mut next = [INFINITY; 6];
+            for choice in choices {
+                for state in 0..6u8 {
+                    if cost[usize::from(state)] >= INFINITY {
+                        continue;
+                    }
+                    if let Some(after) = run(state, choice) {
+                        let total = cost[usize::from(state)] + choice.len() as u32;
+                        next[usize::from(after)] = next[usize::from(after)].min(total);
+                    }
+                }
+            }
+            cost = next;
+        }
+        cost.into_iter().min().expect("six states")
+    }
+
+    fn hostile_string() -> impl Strategy<Value = String> {
+        let c = prop_oneof![
+            prop::sample::select(vec![
+                '?', '~', '>', '}', '/', 'ÿ', '"', '\\', 'é', '€', '😀', '\u{7f}'
+            ]),
+            (0x20u8..0x7f).prop_map(char::from),
+            any::<char>(),
+        ];
+        prop::collection::vec(c, 0..12).prop_map(|chars| chars.into_iter().collect())
+    }
+
+    fn json_object() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec((hostile_string(), hostile_string(), any::<u32>()), 1..4).prop_map(
+            |members| {
+                let mut object = serde_json::Map::new();
+                for (key, value, number) in members {
+                    object.insert(key, serde_json::json!([value, number]));
+                }
+                serde_json::to_vec(&serde_json::Value::Object(object)).expect("JSON")
+            },
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3_000))]
+
+        #[test]
+        fn the_encoder_finds_the_shortest_safe_form(json in json_object()) {
+            let safe = atob_safe_json(&json).expect("compact JSON");
+            proptest::prop_assert!(is_atob_safe(&safe), "{}", String::from_utf8_lossy(&safe));
+            let ours: serde_json::Value = serde_json::from_slice(&safe).expect("still JSON");
+            let theirs: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
+            proptest::prop_assert_eq!(ours, theirs);
+            proptest::prop_assert_eq!(safe.len() as u32, reference_shortest(&json));
+            proptest::prop_assert_eq!(atob_safe_json(&json), Some(safe));
         }
     }
 

@@ -121,9 +121,7 @@ impl Signer {
         let mut token = Vec::with_capacity(HEADER_SEGMENT.len() + payload_len + 48);
         token.extend_from_slice(HEADER_SEGMENT.as_bytes());
         token.push(b'.');
-        base64url::encode_into(claims, &mut token);
-        let payload = &token[HEADER_SEGMENT.len() + 1..];
-        if payload.iter().any(|&b| b == b'-' || b == b'_') {
+        if !base64url::encode_into(claims, &mut token) {
             let safe = atob::atob_safe_json(claims).unwrap_or_else(|| claims.to_vec());
             token.truncate(HEADER_SEGMENT.len() + 1);
             base64url::encode_into(&safe, &mut token);

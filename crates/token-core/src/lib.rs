@@ -58,9 +58,9 @@ pub use credentials::{
     MAX_KEY_LEN, RECOMMENDED_KEY_LEN, SECRET_KEY_VAR, SecretKey, SigningKey,
 };
 pub use endpoint::{
-    ALLOW, AllowedOrigins, CACHE_CONTROL, CONTENT_TYPE, CORS_METHODS, CorsPolicy, CorsPolicyBuilder,
-    FAILURE_BODY, MAX_PREFLIGHT_AGE, METHOD_BODY, MethodDecision, NO_USER_BODY, Outcome,
-    REFUSED_BODY, TokenEndpoint, TokenResponse, TokenUser, UserDecision,
+    ALLOW, AllowedOrigins, CACHE_CONTROL, CONTENT_TYPE, CORS_METHODS, CorsPolicy,
+    CorsPolicyBuilder, FAILURE_BODY, MAX_PREFLIGHT_AGE, METHOD_BODY, MethodDecision, NO_USER_BODY,
+    Outcome, REFUSED_BODY, TokenEndpoint, TokenResponse, TokenUser, UserDecision,
 };
 pub use error::{Error, Result};
 pub use grants::{
