@@ -1,0 +1,57 @@
+//! # ckeditor-token-actix
+//!
+//! The CKEditor 5 token endpoint as an actix-web resource, registered on an `App` with
+//! [`configure`] or [`App::service`](actix_web::App::service).
+//!
+//! The application brings its login as an extractor: any type that implements actix-web's
+//! [`FromRequest`](actix_web::FromRequest) and the core's
+//! [`TokenUser`](ckeditor_token_core::TokenUser). Every decision (statuses, headers, bodies,
+//! the CORS policy) is the core's [`TokenEndpoint`](ckeditor_token_core::TokenEndpoint); this
+//! crate only translates, as the adapter contract in `crates/ADAPTERS.md` of the repository
+//! describes.
+//!
+//! ```
+//! use std::future::{Ready, ready};
+//!
+//! use actix_web::{App, FromRequest, HttpRequest, dev::Payload, error::ErrorUnauthorized};
+//! use ckeditor_token_core::{Environment, Identity, Issuer, Role, TokenEndpoint, TokenUser, UserDecision};
+//!
+//! /// The application's signed-in user, from its session.
+//! struct CurrentUser { id: String }
+//!
+//! impl FromRequest for CurrentUser {
+//!     type Error = actix_web::Error;
+//!     type Future = Ready<Result<Self, Self::Error>>;
+//!
+//!     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+//!         let id = request.headers().get("x-demo-user").and_then(|value| value.to_str().ok());
+//!         ready(match id {
+//!             Some(id) => Ok(CurrentUser { id: id.to_owned() }),
+//!             None => Err(ErrorUnauthorized("sign in first")),
+//!         })
+//!     }
+//! }
+//!
+//! impl TokenUser for CurrentUser {
+//!     fn token_decision(&self) -> UserDecision {
+//!         Identity::builder(&self.id).grant("*", Role::Writer).build().into()
+//!     }
+//! }
+//!
+//! let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+//! let endpoint = TokenEndpoint::new(Issuer::new(environment)?);
+//!
+//! // Inside `HttpServer::new(move || ...)`, once per worker:
+//! let app = App::new().configure(ckeditor_token_actix::configure::<CurrentUser>("/token", endpoint.clone()));
+//! // or, equally:
+//! let app = App::new().service(ckeditor_token_actix::token_resource::<CurrentUser>("/token", endpoint));
+//! # Ok::<(), ckeditor_token_core::Error>(())
+//! ```
+
+mod cors;
+mod resource;
+mod response;
+
+pub use cors::cors_middleware;
+pub use resource::{configure, token_resource};
+pub use response::into_response;

@@ -1,0 +1,68 @@
+//! The token resource: one handler for every method, the application's extractor for `GET`.
+
+use actix_web::dev::Payload;
+use actix_web::web::{self, ServiceConfig};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource};
+use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
+
+use crate::cors::cors_middleware;
+use crate::response::into_response;
+
+/// A `configure` function for `App::configure` that registers the token route at `path`.
+///
+/// `U` is the application's user extractor.
+pub fn configure<U>(path: &str, endpoint: TokenEndpoint) -> impl FnOnce(&mut ServiceConfig)
+where
+    U: FromRequest + TokenUser + 'static,
+{
+    let path = path.to_owned();
+    move |config| {
+        config.service(token_resource::<U>(&path, endpoint));
+    }
+}
+
+/// The token route at `path` as an actix-web resource, for `App::service` or `Scope::service`.
+///
+/// Every method is answered (405 for all but `GET` and `OPTIONS`), and CORS is applied to
+/// every answer through actix-cors, which also answers preflights before the application's
+/// extractor could run. A failure of `U` becomes the core's 401, or its 500 when the failure's
+/// status is a server error; never the failure's own response, so a redirect to a login page
+/// never reaches the editor.
+pub fn token_resource<U>(
+    path: &str,
+    endpoint: TokenEndpoint,
+) -> impl actix_web::dev::HttpServiceFactory + use<U>
+where
+    U: FromRequest + TokenUser + 'static,
+{
+    let cors = cors_middleware(endpoint.cors());
+    let resource: Resource = web::resource(path);
+    resource.wrap(cors).default_service(web::to(
+        move |request: HttpRequest, payload: web::Payload| {
+            let endpoint = endpoint.clone();
+            async move { answer::<U>(&endpoint, &request, payload.into_inner()).await }
+        },
+    ))
+}
+
+async fn answer<U>(
+    endpoint: &TokenEndpoint,
+    request: &HttpRequest,
+    mut payload: Payload,
+) -> HttpResponse
+where
+    U: FromRequest + TokenUser,
+{
+    let answer = match endpoint.on_method(request.method().as_str()) {
+        MethodDecision::Respond(answer) => answer,
+        MethodDecision::ResolveUser => match U::from_request(request, &mut payload).await {
+            Ok(user) => endpoint.for_user(&user),
+            Err(error) => {
+                let error: actix_web::Error = error.into();
+                let status = error.as_response_error().status_code();
+                endpoint.user_rejected(status.as_u16())
+            }
+        },
+    };
+    into_response(answer)
+}

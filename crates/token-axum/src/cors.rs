@@ -1,0 +1,43 @@
+//! The core's CORS policy as tower-http's [`CorsLayer`].
+
+use std::time::Duration;
+
+use axum::http::{HeaderName, HeaderValue, Method};
+use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// A [`CorsLayer`] that applies `policy`: the listed origins echoed exactly (any origin is
+/// echoed too, never sent as `*`), credentials, request headers and max age as the policy says,
+/// and `GET` as the only method.
+///
+/// The policy was checked when it was built, so this never panics and never widens it.
+pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
+    let origins = match policy.origins() {
+        AllowedOrigins::Any => AllowOrigin::mirror_request(),
+        AllowedOrigins::List(origins) => AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|origin| HeaderValue::from_str(origin).ok()),
+        ),
+    };
+    let headers: Vec<HeaderName> = policy
+        .allowed_headers()
+        .iter()
+        .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
+        .collect();
+    let methods: Vec<Method> = policy
+        .allowed_methods()
+        .iter()
+        .filter_map(|method| Method::from_bytes(method.as_bytes()).ok())
+        .collect();
+
+    let layer = CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods(methods)
+        .allow_headers(headers)
+        .allow_credentials(policy.allows_credentials());
+    match policy.max_age() {
+        Some(age) => layer.max_age(Duration::from_secs(age.as_secs())),
+        None => layer,
+    }
+}

@@ -1,0 +1,54 @@
+//! # ckeditor-token-axum
+//!
+//! The CKEditor 5 token endpoint as an axum [`Router`](axum::Router) to merge or nest, or as a
+//! [`MethodRouter`](axum::routing::MethodRouter) for a route of the application's own router.
+//!
+//! The application brings its login as an extractor: any type that implements axum's
+//! [`FromRequestParts`](axum::extract::FromRequestParts) and the core's
+//! [`TokenUser`](ckeditor_token_core::TokenUser). Every decision (statuses, headers, bodies,
+//! the CORS policy) is the core's [`TokenEndpoint`](ckeditor_token_core::TokenEndpoint); this
+//! crate only translates, as the adapter contract in `crates/ADAPTERS.md` of the repository
+//! describes.
+//!
+//! ```
+//! use axum::{Router, extract::FromRequestParts, http::request::Parts, response::Redirect};
+//! use ckeditor_token_core::{Environment, Identity, Issuer, Role, TokenEndpoint, TokenUser, UserDecision};
+//!
+//! /// The application's signed-in user, from its session.
+//! struct CurrentUser { id: String }
+//!
+//! impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+//!     type Rejection = Redirect;
+//!
+//!     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Redirect> {
+//!         match parts.headers.get("x-demo-user").and_then(|value| value.to_str().ok()) {
+//!             Some(id) => Ok(CurrentUser { id: id.to_owned() }),
+//!             // The app's own pages redirect to the login page; the token route answers 401.
+//!             None => Err(Redirect::to("/login")),
+//!         }
+//!     }
+//! }
+//!
+//! impl TokenUser for CurrentUser {
+//!     fn token_decision(&self) -> UserDecision {
+//!         Identity::builder(&self.id).grant("*", Role::Writer).build().into()
+//!     }
+//! }
+//!
+//! let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+//! let endpoint = TokenEndpoint::new(Issuer::new(environment)?);
+//!
+//! // As a router of its own ...
+//! let app: Router = Router::new().merge(ckeditor_token_axum::router::<CurrentUser, ()>("/token", endpoint.clone()));
+//! // ... or as one route of the application's router.
+//! let app: Router = Router::new().route("/api/token", ckeditor_token_axum::token_route::<CurrentUser, ()>(endpoint));
+//! # Ok::<(), ckeditor_token_core::Error>(())
+//! ```
+
+mod cors;
+mod response;
+mod route;
+
+pub use cors::cors_layer;
+pub use response::into_response;
+pub use route::{router, token_route};

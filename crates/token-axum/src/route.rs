@@ -1,0 +1,66 @@
+//! The token route: one handler for every method, the application's extractor for `GET`.
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, any};
+use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
+
+use crate::cors::cors_layer;
+use crate::response::into_response;
+
+/// A router with the token route at `path`, to [`merge`](Router::merge) into the application's
+/// router or to [`nest`](Router::nest) under a prefix.
+///
+/// `U` is the application's user extractor; `S` is the application's router state, which `U`
+/// may read.
+///
+/// # Panics
+///
+/// As [`Router::route`]: when `path` is empty or does not start with `/`.
+pub fn router<U, S>(path: &str, endpoint: TokenEndpoint) -> Router<S>
+where
+    U: FromRequestParts<S> + TokenUser + Send + 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new().route(path, token_route::<U, S>(endpoint))
+}
+
+/// The token route as a [`MethodRouter`] for a path of the application's own router: every
+/// method is answered (405 for all but `GET` and `OPTIONS`), and CORS is applied to every
+/// answer through tower-http's `CorsLayer`, which also answers preflights before the
+/// application's extractor could run.
+///
+/// A rejection of `U` becomes the core's 401, or its 500 when the rejection is a server error;
+/// never the rejection itself, so a redirect to a login page never reaches the editor.
+pub fn token_route<U, S>(endpoint: TokenEndpoint) -> MethodRouter<S>
+where
+    U: FromRequestParts<S> + TokenUser + Send + 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    let layer = cors_layer(endpoint.cors());
+    any(move |State(state): State<S>, request: Request| {
+        let endpoint = endpoint.clone();
+        async move { answer::<U, S>(&endpoint, &state, request).await }
+    })
+    .layer(layer)
+}
+
+async fn answer<U, S>(endpoint: &TokenEndpoint, state: &S, request: Request) -> Response
+where
+    U: FromRequestParts<S> + TokenUser,
+    S: Send + Sync,
+{
+    let (mut parts, _body) = request.into_parts();
+    let answer = match endpoint.on_method(parts.method.as_str()) {
+        MethodDecision::Respond(answer) => answer,
+        MethodDecision::ResolveUser => match U::from_request_parts(&mut parts, state).await {
+            Ok(user) => endpoint.for_user(&user),
+            Err(rejection) => {
+                let status = rejection.into_response().status();
+                endpoint.user_rejected(status.as_u16())
+            }
+        },
+    };
+    into_response(answer)
+}

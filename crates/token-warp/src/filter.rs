@@ -1,0 +1,105 @@
+//! The token filter: the path, then CORS, then the method, then the application's user.
+
+use std::fmt;
+
+use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenResponse, TokenUser};
+use warp::http::Method;
+use warp::{Filter, Rejection, Reply};
+
+use crate::cors::cors_builder;
+use crate::reply::TokenReply;
+
+/// Rejects the application's user filter when the user lookup itself failed (a database that
+/// does not answer, say), so that the token route answers 500 instead of 401.
+///
+/// Its message goes to the log at error level and nowhere else; it must not hold secrets.
+///
+/// ```
+/// let rejection = warp::reject::custom(ckeditor_token_warp::LookupFailed::new("session store timed out"));
+/// # let _ = rejection;
+/// ```
+#[derive(Debug)]
+pub struct LookupFailed {
+    message: String,
+}
+
+impl LookupFailed {
+    /// A failed lookup, described by `error` for the log.
+    pub fn new(error: impl fmt::Display) -> Self {
+        LookupFailed {
+            message: error.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for LookupFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl warp::reject::Reject for LookupFailed {}
+
+/// The token route at `path` (such as `warp::path!("token")`), with the application's login as
+/// `user`, a filter that extracts the signed-in user.
+///
+/// - `GET` runs `user`: its user gets the core's answer for them; its rejection becomes the
+///   core's 401, or its 500 when the rejection carries [`LookupFailed`].
+/// - Other methods get the core's answer without running `user`: 405, or 200 for a plain
+///   `OPTIONS`.
+/// - CORS comes from warp's cors filter, configured from the endpoint's policy; it answers
+///   preflights before `user` could run and adds its headers to every answer. A request that it
+///   refuses (an origin or header the policy does not list) is answered as a same-origin request
+///   would be, without CORS headers, so the browser blocks it and nothing leaks as a rejection.
+///
+/// Requests for other paths are rejected as warp's not found, untouched.
+pub fn token_filter<P, F, U>(
+    path: P,
+    user: F,
+    endpoint: TokenEndpoint,
+) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone + Send + Sync + 'static
+where
+    P: Filter<Extract = (), Error = Rejection> + Clone + Send + Sync + 'static,
+    F: Filter<Extract = (U,), Error = Rejection> + Clone + Send + Sync + 'static,
+    U: TokenUser + Send + 'static,
+{
+    let cors = cors_builder(endpoint.cors()).build();
+    let answers = by_method(user, endpoint);
+    path.and(answers.clone().with(cors).or(answers))
+}
+
+/// `GET` through the user filter, every other method straight to the core. Never rejects.
+fn by_method<F, U>(
+    user: F,
+    endpoint: TokenEndpoint,
+) -> impl Filter<Extract = (TokenReply,), Error = Rejection> + Clone + Send + Sync + 'static
+where
+    F: Filter<Extract = (U,), Error = Rejection> + Clone + Send + Sync + 'static,
+    U: TokenUser + Send + 'static,
+{
+    let found = endpoint.clone();
+    let rejected = endpoint.clone();
+    let get = warp::get().and(user.map(move |user: U| found.for_user(&user)).or_else(
+        move |rejection: Rejection| {
+            let answer = answer_rejection(&rejected, &rejection);
+            async move { Ok::<_, Rejection>((answer,)) }
+        },
+    ));
+    let other = warp::method().and_then(move |method: Method| {
+        let decision = endpoint.on_method(method.as_str());
+        async move {
+            match decision {
+                MethodDecision::Respond(answer) => Ok(answer),
+                MethodDecision::ResolveUser => Err(warp::reject::not_found()),
+            }
+        }
+    });
+    get.or(other).unify().map(TokenReply)
+}
+
+fn answer_rejection(endpoint: &TokenEndpoint, rejection: &Rejection) -> TokenResponse {
+    match rejection.find::<LookupFailed>() {
+        Some(failure) => endpoint.lookup_failed(failure),
+        None => endpoint.no_user(),
+    }
+}

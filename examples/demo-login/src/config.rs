@@ -1,0 +1,451 @@
+//! The example apps' settings, read from environment variables and `--listen`, and checked at
+//! start-up.
+//!
+//! | setting | meaning | default |
+//! | --- | --- | --- |
+//! | `CKEDITOR_ENVIRONMENT_ID`, `CKEDITOR_ACCESS_KEY` | the environment that signs tokens | both unset: the built-in development environment, loopback only |
+//! | `--listen ADDRESS` or `CKEDITOR_TOKEN_LISTEN` | where to listen; port 0 picks a free port | `127.0.0.1:8080` |
+//! | `CKEDITOR_TOKEN_LIFETIME` | seconds from `iat` to `exp` (60 to 86400), or `none` for no `exp` | 3600 |
+//! | `CKEDITOR_TOKEN_CORS_ORIGINS` | comma-separated origins that may fetch tokens, or `*` | none (same origin only) |
+//! | `CKEDITOR_TOKEN_CORS_CREDENTIALS` | `true` to let those origins send cookies | `false` |
+//! | `CKEDITOR_TOKEN_CORS_HEADERS` | comma-separated request headers they may send | none |
+//! | `CKEDITOR_TOKEN_CORS_MAX_AGE` | seconds a browser may cache a preflight | unset |
+//! | `CKEDITOR_TOKEN_TEST_NOW` | test builds only: the clock, fixed at this Unix time | the system clock |
+//! | `CKEDITOR_TOKEN_TEST_LIFETIME` | test builds only: a lifetime in seconds, under a minute allowed | unset |
+//!
+//! Test builds are those with the `test-hooks` feature; other builds refuse to start when a
+//! test-only setting is present, rather than ignore it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use ckeditor_token_core::{
+    ACCESS_KEY_VAR, CorsPolicy, ENVIRONMENT_ID_VAR, Environment, FixedClock, Issuer, TokenEndpoint,
+};
+
+/// Where to listen.
+pub const LISTEN_VAR: &str = "CKEDITOR_TOKEN_LISTEN";
+/// Token lifetime in seconds, or `none`.
+pub const LIFETIME_VAR: &str = "CKEDITOR_TOKEN_LIFETIME";
+/// Comma-separated CORS origins, or `*`.
+pub const CORS_ORIGINS_VAR: &str = "CKEDITOR_TOKEN_CORS_ORIGINS";
+/// `true` or `false`: CORS with credentials.
+pub const CORS_CREDENTIALS_VAR: &str = "CKEDITOR_TOKEN_CORS_CREDENTIALS";
+/// Comma-separated request headers allowed by CORS.
+pub const CORS_HEADERS_VAR: &str = "CKEDITOR_TOKEN_CORS_HEADERS";
+/// Preflight cache time in seconds.
+pub const CORS_MAX_AGE_VAR: &str = "CKEDITOR_TOKEN_CORS_MAX_AGE";
+/// Test builds only: the fixed clock, in Unix seconds.
+pub const TEST_NOW_VAR: &str = "CKEDITOR_TOKEN_TEST_NOW";
+/// Test builds only: a token lifetime in seconds, under a minute allowed.
+pub const TEST_LIFETIME_VAR: &str = "CKEDITOR_TOKEN_TEST_LIFETIME";
+
+/// The address used without `--listen` or `CKEDITOR_TOKEN_LISTEN`.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The environment ID of the built-in development environment.
+pub const DEVELOPMENT_ENVIRONMENT_ID: &str = "ckeditor-token-development";
+/// The access key of the built-in development environment. It is public, so CKEditor Cloud
+/// Services never accepts its tokens; it only lets the examples run without an account.
+const DEVELOPMENT_ACCESS_KEY: &str = "development-only-key-published-in-the-source-code";
+
+/// A setting that stops the app at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// A setting has a value the app cannot use.
+    #[error("{setting}: {problem}")]
+    Setting {
+        /// The environment variable or argument.
+        setting: &'static str,
+        /// What is wrong and what to write instead.
+        problem: String,
+    },
+    /// The credentials are missing, empty, blank or malformed; the message names the setting.
+    #[error(transparent)]
+    Credentials(ckeditor_token_core::Error),
+}
+
+fn setting(setting: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Setting {
+        setting,
+        problem: problem.into(),
+    }
+}
+
+/// Whether tokens expire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifetime {
+    /// `exp` this many seconds after `iat`.
+    Seconds(u64),
+    /// No `exp`.
+    Never,
+}
+
+/// The checked settings of an example app.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The environment that signs tokens.
+    pub environment: Environment,
+    /// Whether that is the built-in development environment.
+    pub development: bool,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Whether and when tokens expire.
+    pub lifetime: Lifetime,
+    /// Which other origins may fetch tokens.
+    pub cors: CorsPolicy,
+    /// Test builds: the fixed clock.
+    pub test_now: Option<u64>,
+    /// Test builds: a lifetime under a minute.
+    pub test_lifetime: Option<u64>,
+}
+
+impl Config {
+    /// The settings from the process's environment variables and command-line arguments.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_sources`](Config::from_sources).
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_sources(|name| std::env::var(name).ok(), std::env::args().skip(1))
+    }
+
+    /// The settings from `lookup` (environment variables) and `args` (without the program name).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the first setting that is wrong: credentials of which only one
+    /// is set or one is empty, blank or malformed; development mode on a non-loopback address;
+    /// an unparsable address, lifetime, CORS setting or argument; a test-only setting in a build
+    /// without the `test-hooks` feature.
+    pub fn from_sources(
+        lookup: impl Fn(&str) -> Option<String>,
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<Config, ConfigError> {
+        let listen_arg = parse_args(args)?;
+
+        let development = lookup(ENVIRONMENT_ID_VAR).is_none() && lookup(ACCESS_KEY_VAR).is_none();
+        let environment = if development {
+            Environment::new(DEVELOPMENT_ENVIRONMENT_ID, DEVELOPMENT_ACCESS_KEY)
+        } else {
+            Environment::from_lookup(&lookup)
+        }
+        .map_err(ConfigError::Credentials)?;
+
+        let (listen, listen_setting) = match (listen_arg, lookup(LISTEN_VAR)) {
+            (Some(address), _) => (address, "--listen"),
+            (None, Some(address)) => (address, LISTEN_VAR),
+            (None, None) => (DEFAULT_LISTEN.to_owned(), LISTEN_VAR),
+        };
+        let listen: SocketAddr = listen.trim().parse().map_err(|_| {
+            setting(
+                listen_setting,
+                format!("{listen:?} is not an address such as 127.0.0.1:8080 or [::1]:0"),
+            )
+        })?;
+        if development && !listen.ip().is_loopback() {
+            return Err(setting(
+                listen_setting,
+                format!(
+                    "the built-in development environment serves only loopback addresses, not \
+                     {listen}; set {ENVIRONMENT_ID_VAR} and {ACCESS_KEY_VAR} to listen there"
+                ),
+            ));
+        }
+
+        Ok(Config {
+            environment,
+            development,
+            listen,
+            lifetime: parse_lifetime(lookup(LIFETIME_VAR))?,
+            cors: parse_cors(&lookup)?,
+            test_now: test_setting(TEST_NOW_VAR, lookup(TEST_NOW_VAR))?,
+            test_lifetime: test_setting(TEST_LIFETIME_VAR, lookup(TEST_LIFETIME_VAR))?,
+        })
+    }
+
+    /// The token endpoint these settings describe: the environment's issuer with the lifetime
+    /// and clock, collaboration tokens, and the CORS policy.
+    ///
+    /// # Errors
+    ///
+    /// A lifetime outside one minute to 24 hours, named by its setting; a crypto backend that
+    /// does not work.
+    pub fn endpoint(&self) -> Result<TokenEndpoint, ConfigError> {
+        let mut issuer = Issuer::builder(self.environment.clone());
+        issuer = match self.lifetime {
+            Lifetime::Seconds(seconds) => issuer.lifetime(Duration::from_secs(seconds)),
+            Lifetime::Never => issuer.without_expiry(),
+        };
+        if let Some(now) = self.test_now {
+            issuer = issuer.clock(FixedClock::at_unix_seconds(now));
+        }
+        #[cfg(feature = "test-hooks")]
+        if let Some(seconds) = self.test_lifetime {
+            issuer = issuer.short_lifetime_for_tests(Duration::from_secs(seconds));
+        }
+        let issuer = issuer.build().map_err(|error| match error {
+            ckeditor_token_core::Error::InvalidLifetime { .. } => {
+                setting(LIFETIME_VAR, error.to_string())
+            }
+            other => ConfigError::Credentials(other),
+        })?;
+        Ok(TokenEndpoint::new(issuer).with_cors(self.cors.clone()))
+    }
+
+    /// Logs what the app starts with: the environment ID (never the key), and a warning in
+    /// development mode or with test settings.
+    pub fn log_start(&self) {
+        if self.development {
+            tracing::warn!(
+                environment = DEVELOPMENT_ENVIRONMENT_ID,
+                "{ENVIRONMENT_ID_VAR} and {ACCESS_KEY_VAR} are not set: using the built-in \
+                 development environment, whose tokens CKEditor Cloud Services refuses; \
+                 listening on loopback only"
+            );
+        } else {
+            tracing::info!(environment = %self.environment.id(), "signing tokens");
+        }
+        if self.test_now.is_some() || self.test_lifetime.is_some() {
+            tracing::warn!(
+                now = self.test_now,
+                lifetime = self.test_lifetime,
+                "test settings are active: a fixed clock or a lifetime under a minute"
+            );
+        }
+        tracing::info!(
+            origins = ?self.cors.origins(),
+            credentials = self.cors.allows_credentials(),
+            "CORS policy"
+        );
+    }
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<String>, ConfigError> {
+    let mut args = args.into_iter();
+    let mut listen = None;
+    while let Some(arg) = args.next() {
+        if arg == "--listen" {
+            let value = args
+                .next()
+                .ok_or_else(|| setting("--listen", "needs an address, such as 127.0.0.1:0"))?;
+            listen = Some(value);
+        } else if let Some(value) = arg.strip_prefix("--listen=") {
+            listen = Some(value.to_owned());
+        } else {
+            return Err(setting(
+                "arguments",
+                format!("unknown argument {arg:?}; the only one is --listen ADDRESS"),
+            ));
+        }
+    }
+    Ok(listen)
+}
+
+fn parse_lifetime(value: Option<String>) -> Result<Lifetime, ConfigError> {
+    let Some(value) = value else {
+        return Ok(Lifetime::Seconds(
+            ckeditor_token_core::DEFAULT_LIFETIME.as_secs(),
+        ));
+    };
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("none") {
+        return Ok(Lifetime::Never);
+    }
+    value.parse().map(Lifetime::Seconds).map_err(|_| {
+        setting(
+            LIFETIME_VAR,
+            format!("{value:?} is neither a number of seconds (60 to 86400) nor `none`"),
+        )
+    })
+}
+
+fn parse_cors(lookup: &impl Fn(&str) -> Option<String>) -> Result<CorsPolicy, ConfigError> {
+    let list = |name| -> Vec<String> {
+        lookup(name)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let credentials = match lookup(CORS_CREDENTIALS_VAR).as_deref().map(str::trim) {
+        None | Some("" | "false" | "0" | "no") => false,
+        Some("true" | "1" | "yes") => true,
+        Some(other) => {
+            return Err(setting(
+                CORS_CREDENTIALS_VAR,
+                format!("{other:?} is neither `true` nor `false`"),
+            ));
+        }
+    };
+    let mut builder = CorsPolicy::builder()
+        .allow_origins(list(CORS_ORIGINS_VAR))
+        .allow_credentials(credentials)
+        .allow_headers(list(CORS_HEADERS_VAR));
+    if let Some(age) = lookup(CORS_MAX_AGE_VAR) {
+        let seconds = age.trim().parse().map_err(|_| {
+            setting(
+                CORS_MAX_AGE_VAR,
+                format!("{age:?} is not a number of seconds"),
+            )
+        })?;
+        builder = builder.max_age(Duration::from_secs(seconds));
+    }
+    builder
+        .build()
+        .map_err(|error| setting(CORS_ORIGINS_VAR, error.to_string()))
+}
+
+fn test_setting(name: &'static str, value: Option<String>) -> Result<Option<u64>, ConfigError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    if !cfg!(feature = "test-hooks") {
+        return Err(setting(
+            name,
+            "is a test-only setting; build the example with `--features test-hooks` to use it",
+        ));
+    }
+    value
+        .trim()
+        .parse()
+        .map(Some)
+        .map_err(|_| setting(name, format!("{value:?} is not a whole number of seconds")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "config-test-key-0123456789abcdef0123456789";
+
+    fn config(pairs: &[(&str, &str)], args: &[&str]) -> Result<Config, ConfigError> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_sources(
+            move |name| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            },
+            args.iter().map(|arg| (*arg).to_owned()),
+        )
+    }
+
+    fn message(result: Result<Config, ConfigError>) -> String {
+        result.expect_err("the settings are wrong").to_string()
+    }
+
+    #[test]
+    fn no_credentials_means_development_on_loopback() {
+        let config = config(&[], &[]).expect("development settings");
+        assert!(config.development);
+        assert_eq!(config.environment.id().as_str(), DEVELOPMENT_ENVIRONMENT_ID);
+        assert_eq!(config.listen, DEFAULT_LISTEN.parse().expect("an address"));
+        assert_eq!(config.lifetime, Lifetime::Seconds(3600));
+        assert!(!config.cors.is_cross_origin());
+
+        let ipv6 = super::tests::config(&[], &["--listen", "[::1]:0"]).expect("loopback");
+        assert_eq!(ipv6.listen.port(), 0);
+        let refused = message(super::tests::config(&[(LISTEN_VAR, "0.0.0.0:8080")], &[]));
+        assert!(refused.starts_with(LISTEN_VAR), "{refused}");
+        assert!(refused.contains("loopback"), "{refused}");
+        let refused = message(super::tests::config(&[], &["--listen=192.0.2.1:80"]));
+        assert!(refused.starts_with("--listen"), "{refused}");
+    }
+
+    #[test]
+    fn real_credentials_may_listen_anywhere() {
+        let pairs = [(ENVIRONMENT_ID_VAR, "ENV_TEST_123"), (ACCESS_KEY_VAR, KEY)];
+        let config = config(&pairs, &["--listen", "0.0.0.0:0"]).expect("valid");
+        assert!(!config.development);
+        assert_eq!(config.environment.id().as_str(), "ENV_TEST_123");
+        assert!(!format!("{config:?}").contains(KEY));
+    }
+
+    #[test]
+    fn half_set_empty_or_blank_credentials_name_the_setting() {
+        let cases: [(&[(&str, &str)], &str); 6] = [
+            (&[(ENVIRONMENT_ID_VAR, "ENV_TEST_123")], ACCESS_KEY_VAR),
+            (&[(ACCESS_KEY_VAR, KEY)], ENVIRONMENT_ID_VAR),
+            (
+                &[(ENVIRONMENT_ID_VAR, "ENV_TEST_123"), (ACCESS_KEY_VAR, "")],
+                ACCESS_KEY_VAR,
+            ),
+            (
+                &[(ENVIRONMENT_ID_VAR, "ENV_TEST_123"), (ACCESS_KEY_VAR, "  ")],
+                ACCESS_KEY_VAR,
+            ),
+            (
+                &[(ENVIRONMENT_ID_VAR, ""), (ACCESS_KEY_VAR, KEY)],
+                ENVIRONMENT_ID_VAR,
+            ),
+            (
+                &[(ENVIRONMENT_ID_VAR, "\t"), (ACCESS_KEY_VAR, KEY)],
+                ENVIRONMENT_ID_VAR,
+            ),
+        ];
+        for (pairs, named) in cases {
+            let text = message(config(pairs, &[]));
+            assert!(text.starts_with(named), "{text}");
+            assert!(!text.contains(KEY), "{text}");
+        }
+    }
+
+    #[test]
+    fn lifetimes_cors_and_arguments_are_checked() {
+        assert_eq!(
+            config(&[(LIFETIME_VAR, "none")], &[])
+                .expect("valid")
+                .lifetime,
+            Lifetime::Never
+        );
+        assert!(message(config(&[(LIFETIME_VAR, "soon")], &[])).starts_with(LIFETIME_VAR));
+        let short = config(&[(LIFETIME_VAR, "5")], &[]).expect("parsed");
+        assert!(message(short.endpoint().map(|_| short.clone())).starts_with(LIFETIME_VAR));
+
+        let cors = config(
+            &[
+                (
+                    CORS_ORIGINS_VAR,
+                    "https://editor.example.test, http://localhost:3000",
+                ),
+                (CORS_CREDENTIALS_VAR, "true"),
+                (CORS_HEADERS_VAR, "authorization,x-document-id"),
+                (CORS_MAX_AGE_VAR, "600"),
+            ],
+            &[],
+        )
+        .expect("valid CORS");
+        assert!(cors.cors.allows_origin("http://localhost:3000"));
+        assert!(cors.cors.allows_credentials());
+        assert_eq!(
+            cors.cors.allowed_headers(),
+            ["authorization", "x-document-id"]
+        );
+
+        let wildcard = [(CORS_ORIGINS_VAR, "*"), (CORS_CREDENTIALS_VAR, "true")];
+        assert!(message(config(&wildcard, &[])).contains("credentials"));
+        let trailing_slash = [(CORS_ORIGINS_VAR, "https://editor.example.test/")];
+        assert!(message(config(&trailing_slash, &[])).starts_with(CORS_ORIGINS_VAR));
+        assert!(message(config(&[(CORS_CREDENTIALS_VAR, "maybe")], &[])).contains("maybe"));
+        assert!(message(config(&[], &["--port", "1"])).contains("--port"));
+        assert!(message(config(&[], &["--listen"])).starts_with("--listen"));
+    }
+
+    #[test]
+    fn test_settings_need_the_test_hooks_feature() {
+        let result = config(&[(TEST_NOW_VAR, "1700000000")], &[]);
+        if cfg!(feature = "test-hooks") {
+            let config = result.expect("a test build");
+            assert_eq!(config.test_now, Some(1_700_000_000));
+            assert!(config.endpoint().is_ok());
+        } else {
+            assert!(message(result).starts_with(TEST_NOW_VAR));
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! # ckeditor-token-demo-login
+//!
+//! Everything the three example apps share, so that they behave alike and each app is only
+//! its framework's glue:
+//!
+//! - [`users`]: the table of demo users and what each one gets from the token route;
+//! - [`sessions`]: sign-in, sign-out and the session cookie;
+//! - [`config`]: the settings, from environment variables and `--listen`, with the start-up
+//!   checks (credentials, development mode on loopback only, CORS, lifetime, test hooks);
+//! - [`runtime`]: logging, the `listening on` line and the shutdown signal;
+//! - [`page`]: the home page that shows who is signed in.
+//!
+//! Nothing here is fit for production: the sessions live in memory and the users in a table.
+
+pub mod config;
+pub mod page;
+pub mod runtime;
+pub mod sessions;
+pub mod users;
+
+pub use config::{Config, ConfigError};
+pub use sessions::{LookupError, Sessions, UnknownUser};
+pub use users::{DemoRole, DemoUser, Directory};

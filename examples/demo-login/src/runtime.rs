@@ -1,0 +1,54 @@
+//! What every example does around its server: logging, announcing the address, and waiting for
+//! the signal to stop.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+
+/// Logs to standard error at info level and above, so that standard output carries only the
+/// `listening on` line.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .init();
+}
+
+/// Logs the address and prints `listening on http://ADDRESS` as one line on standard output,
+/// for people and for test harnesses that started the app on port 0.
+pub fn announce_listening(address: SocketAddr) {
+    tracing::info!(%address, "listening");
+    let mut stdout = std::io::stdout().lock();
+    let written = writeln!(stdout, "listening on http://{address}").and_then(|()| stdout.flush());
+    if let Err(error) = written {
+        tracing::warn!(%error, "could not write the address to standard output");
+    }
+}
+
+/// Resolves on Ctrl-C or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+
+    tokio::select! {
+        () = interrupt => tracing::info!("Ctrl-C: shutting down"),
+        () = terminate => tracing::info!("SIGTERM: shutting down"),
+    }
+}
