@@ -1,0 +1,154 @@
+//! The actix-web example: a demo login and the CKEditor token route at `GET /token`.
+//!
+//! `POST /login` (form field `user`) signs a demo user in, `POST /logout` signs out, `GET /`
+//! shows who is signed in. Settings come from the environment; see the README.
+
+use std::future::{Ready, ready};
+use std::process::ExitCode;
+
+use actix_web::dev::Payload;
+use actix_web::error::{ErrorInternalServerError, InternalError};
+use actix_web::http::header::{COOKIE, ContentType, LOCATION, SET_COOKIE};
+use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, web};
+use ckeditor_token_core::{TokenUser, UserDecision};
+use ckeditor_token_demo_login::{Config, DemoUser, LookupError, Sessions, page, runtime};
+
+/// The signed-in user, as the app's own pages and the token route see it.
+struct SignedIn(DemoUser);
+
+/// The user behind the request's session cookie; the app's pages send people without one to
+/// the home page to sign in.
+impl FromRequest for SignedIn {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match current_user(request) {
+            Ok(Some(user)) => Ok(SignedIn(user)),
+            Ok(None) => {
+                let to_login = HttpResponse::SeeOther()
+                    .insert_header((LOCATION, "/"))
+                    .finish();
+                Err(InternalError::from_response("not signed in", to_login).into())
+            }
+            Err(error) => {
+                tracing::error!(%error, "user lookup failed");
+                Err(ErrorInternalServerError("user lookup failed"))
+            }
+        })
+    }
+}
+
+impl TokenUser for SignedIn {
+    fn token_decision(&self) -> UserDecision {
+        self.0.token_decision()
+    }
+}
+
+fn sessions(request: &HttpRequest) -> Sessions {
+    request
+        .app_data::<web::Data<Sessions>>()
+        .map(|sessions| Sessions::clone(sessions))
+        .unwrap_or_default()
+}
+
+fn cookie(request: &HttpRequest) -> Option<&str> {
+    request
+        .headers()
+        .get(COOKIE)
+        .and_then(|value| value.to_str().ok())
+}
+
+fn current_user(request: &HttpRequest) -> Result<Option<DemoUser>, LookupError> {
+    sessions(request).current(cookie(request))
+}
+
+#[derive(serde::Deserialize)]
+struct LoginForm {
+    user: String,
+}
+
+async fn home(request: HttpRequest) -> HttpResponse {
+    match current_user(&request) {
+        Ok(user) => HttpResponse::Ok()
+            .content_type(ContentType::html())
+            .body(page::home(user.as_ref())),
+        Err(error) => {
+            tracing::error!(%error, "user lookup failed");
+            HttpResponse::InternalServerError().body("user lookup failed")
+        }
+    }
+}
+
+async fn login(sessions: web::Data<Sessions>, form: web::Form<LoginForm>) -> HttpResponse {
+    match sessions.sign_in(&form.user) {
+        Ok(Ok(set_cookie)) => HttpResponse::SeeOther()
+            .insert_header((LOCATION, "/"))
+            .insert_header((SET_COOKIE, set_cookie))
+            .finish(),
+        Ok(Err(unknown)) => HttpResponse::BadRequest().body(unknown.to_string()),
+        Err(error) => {
+            tracing::error!(%error, "sign-in failed");
+            HttpResponse::InternalServerError().body("sign-in failed")
+        }
+    }
+}
+
+async fn logout(request: HttpRequest) -> HttpResponse {
+    let clear = sessions(&request).sign_out(cookie(&request));
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, "/"))
+        .insert_header((SET_COOKIE, clear))
+        .finish()
+}
+
+fn main() -> ExitCode {
+    runtime::init_logging();
+    let (config, endpoint) = match Config::from_env().and_then(|config| {
+        let endpoint = config.endpoint()?;
+        Ok((config, endpoint))
+    }) {
+        Ok(ready) => ready,
+        Err(error) => {
+            tracing::error!("cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    config.log_start();
+
+    let sessions = web::Data::new(Sessions::new());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(sessions.clone())
+            .route("/", web::get().to(home))
+            .route("/login", web::post().to(login))
+            .route("/logout", web::post().to(logout))
+            .configure(ckeditor_token_actix::configure::<SignedIn>(
+                "/token",
+                endpoint.clone(),
+            ))
+    })
+    .workers(2)
+    .shutdown_timeout(5);
+    let server = match server.bind(config.listen) {
+        Ok(server) => server,
+        Err(error) => {
+            tracing::error!(address = %config.listen, %error, "cannot listen");
+            return ExitCode::FAILURE;
+        }
+    };
+    for address in server.addrs() {
+        runtime::announce_listening(address);
+    }
+    // actix-web stops gracefully on Ctrl-C and SIGTERM by itself.
+    match actix_web::rt::System::new().block_on(server.run()) {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, "the server failed");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! The warp example: a demo login and the CKEditor token route at `GET /token`.
+//!
+//! `POST /login` (form field `user`) signs a demo user in, `POST /logout` signs out, `GET /`
+//! shows who is signed in. Settings come from the environment; see the README.
+
+use std::convert::Infallible;
+use std::process::ExitCode;
+
+use ckeditor_token_core::{TokenUser, UserDecision};
+use ckeditor_token_demo_login::{Config, DemoUser, Sessions, page, runtime};
+use ckeditor_token_warp::LookupFailed;
+use warp::http::StatusCode;
+use warp::http::header::{LOCATION, SET_COOKIE};
+use warp::{Filter, Rejection, Reply};
+
+/// The signed-in user, as the app's own pages and the token route see it.
+struct SignedIn(DemoUser);
+
+impl TokenUser for SignedIn {
+    fn token_decision(&self) -> UserDecision {
+        self.0.token_decision()
+    }
+}
+
+/// The request had no session, or one that has ended.
+#[derive(Debug)]
+struct NotSignedIn;
+
+impl warp::reject::Reject for NotSignedIn {}
+
+fn with_sessions(
+    sessions: Sessions,
+) -> impl Filter<Extract = (Sessions,), Error = Infallible> + Clone {
+    warp::any().map(move || sessions.clone())
+}
+
+/// The user behind the request's session cookie: rejects with [`NotSignedIn`] without one and
+/// with [`LookupFailed`] when the profile cannot be loaded.
+fn signed_in(sessions: Sessions) -> impl Filter<Extract = (SignedIn,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("cookie")
+        .and(with_sessions(sessions))
+        .and_then(|cookie: Option<String>, sessions: Sessions| async move {
+            match sessions.current(cookie.as_deref()) {
+                Ok(Some(user)) => Ok(SignedIn(user)),
+                Ok(None) => Err(warp::reject::custom(NotSignedIn)),
+                Err(error) => Err(warp::reject::custom(LookupFailed::new(error))),
+            }
+        })
+}
+
+#[derive(serde::Deserialize)]
+struct LoginForm {
+    user: String,
+}
+
+fn see_home(set_cookie: &str) -> warp::reply::Response {
+    let reply = warp::reply::with_header(warp::reply(), LOCATION, "/");
+    let reply = warp::reply::with_header(reply, SET_COOKIE, set_cookie);
+    warp::reply::with_status(reply, StatusCode::SEE_OTHER).into_response()
+}
+
+fn routes(
+    sessions: Sessions,
+    endpoint: ckeditor_token_core::TokenEndpoint,
+) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    let home = warp::path::end()
+        .and(warp::get())
+        .and(warp::header::optional::<String>("cookie"))
+        .and(with_sessions(sessions.clone()))
+        .map(|cookie: Option<String>, sessions: Sessions| {
+            match sessions.current(cookie.as_deref()) {
+                Ok(user) => warp::reply::html(page::home(user.as_ref())).into_response(),
+                Err(error) => {
+                    tracing::error!(%error, "user lookup failed");
+                    warp::reply::with_status(
+                        "user lookup failed",
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                    )
+                    .into_response()
+                }
+            }
+        });
+    let login = warp::path!("login")
+        .and(warp::post())
+        .and(warp::body::form())
+        .and(with_sessions(sessions.clone()))
+        .map(
+            |form: LoginForm, sessions: Sessions| match sessions.sign_in(&form.user) {
+                Ok(Ok(set_cookie)) => see_home(&set_cookie),
+                Ok(Err(unknown)) => {
+                    warp::reply::with_status(unknown.to_string(), StatusCode::BAD_REQUEST)
+                        .into_response()
+                }
+                Err(error) => {
+                    tracing::error!(%error, "sign-in failed");
+                    warp::reply::with_status("sign-in failed", StatusCode::INTERNAL_SERVER_ERROR)
+                        .into_response()
+                }
+            },
+        );
+    let logout = warp::path!("logout")
+        .and(warp::post())
+        .and(warp::header::optional::<String>("cookie"))
+        .and(with_sessions(sessions.clone()))
+        .map(|cookie: Option<String>, sessions: Sessions| {
+            see_home(sessions.sign_out(cookie.as_deref()))
+        });
+    let token =
+        ckeditor_token_warp::token_filter(warp::path!("token"), signed_in(sessions), endpoint);
+
+    token.or(home).or(login).or(logout)
+}
+
+fn main() -> ExitCode {
+    runtime::init_logging();
+    let (config, endpoint) = match Config::from_env().and_then(|config| {
+        let endpoint = config.endpoint()?;
+        Ok((config, endpoint))
+    }) {
+        Ok(ready) => ready,
+        Err(error) => {
+            tracing::error!("cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    config.log_start();
+
+    let executor = match tokio::runtime::Runtime::new() {
+        Ok(executor) => executor,
+        Err(error) => {
+            tracing::error!(%error, "cannot start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    executor.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(config.listen).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::error!(address = %config.listen, %error, "cannot listen");
+                return ExitCode::FAILURE;
+            }
+        };
+        match listener.local_addr() {
+            Ok(address) => runtime::announce_listening(address),
+            Err(error) => tracing::warn!(%error, "the bound address is unknown"),
+        }
+        warp::serve(routes(Sessions::new(), endpoint))
+            .incoming(listener)
+            .graceful(runtime::shutdown_signal())
+            .run()
+            .await;
+        tracing::info!("stopped");
+        ExitCode::SUCCESS
+    })
+}
