@@ -1,7 +1,12 @@
 //! Project tasks, run as `cargo xtask <task>`.
 //!
 //! - `test`: formatting, clippy with warnings denied, and every test. The README's test command
-//!   and what CI runs.
+//!   and what CI runs. Ends with the conformance run.
+//! - `conformance`: builds the three example apps, starts each on 127.0.0.1, runs one suite
+//!   against each over real HTTP and compares their answers; see `conformance.rs`.
+
+mod apps;
+mod conformance;
 
 use std::process::{Command, ExitCode};
 
@@ -9,6 +14,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
+        Some("conformance") => conformance::run(),
         _ => {
             eprintln!("usage: cargo xtask test");
             return ExitCode::from(2);
@@ -35,6 +41,7 @@ fn test() -> Result<(), String> {
         "warnings",
     ])?;
     cargo(&["test", "--workspace", "--all-features"])?;
+    conformance::run()?;
     Ok(())
 }
 

@@ -1,0 +1,317 @@
+//! Building, starting and stopping the example apps, for the conformance suite and any other
+//! task that needs a real server.
+//!
+//! ```text
+//! let binaries = apps::build(&apps::EXAMPLES, &["test-hooks"])?;
+//! let app = apps::start(binaries.path(&apps::EXAMPLES[0])?, &[("CKEDITOR_TOKEN_LIFETIME", "none")])?;
+//! let response = client.get(format!("{}/token", app.url())).send();
+//! app.stop()?;
+//! ```
+//!
+//! An app is started with `--listen 127.0.0.1:0`; its URL comes from the `listening on` line it
+//! prints. Every `CKEDITOR_*` variable of the caller's environment is removed first, so only the
+//! settings given reach it. A started app is stopped with SIGTERM by [`App::stop`], or killed when
+//! its [`App`] is dropped, so a failing task leaves nothing running.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// One example app: its package, whose binary has the same name, and its framework.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Example {
+    /// The cargo package and binary name.
+    pub(crate) package: &'static str,
+    /// The framework, for messages.
+    pub(crate) framework: &'static str,
+}
+
+/// The three example apps.
+pub(crate) const EXAMPLES: [Example; 3] = [
+    Example {
+        package: "ckeditor-token-example-actix",
+        framework: "actix-web",
+    },
+    Example {
+        package: "ckeditor-token-example-axum",
+        framework: "axum",
+    },
+    Example {
+        package: "ckeditor-token-example-warp",
+        framework: "warp",
+    },
+];
+
+/// How long an app may take to print its address, or to exit when it should.
+pub(crate) const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The built binaries, by package.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Binaries {
+    paths: HashMap<String, PathBuf>,
+}
+
+impl Binaries {
+    /// The binary of `example`.
+    ///
+    /// # Errors
+    ///
+    /// When the example was not built.
+    pub(crate) fn path(&self, example: &Example) -> Result<&Path, String> {
+        self.paths
+            .get(example.package)
+            .map(PathBuf::as_path)
+            .ok_or_else(|| format!("{} was not built", example.package))
+    }
+}
+
+/// Builds `examples` with each of `features` enabled (for example `test-hooks`), and finds their
+/// binaries in cargo's output.
+///
+/// # Errors
+///
+/// When cargo fails or reports no binary for an example.
+pub(crate) fn build(examples: &[Example], features: &[&str]) -> Result<Binaries, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut command = Command::new(cargo);
+    command.args(["build", "--message-format=json-render-diagnostics"]);
+    for example in examples {
+        command.args(["--package", example.package]);
+    }
+    let qualified: Vec<String> = examples
+        .iter()
+        .flat_map(|example| features.iter().map(|f| format!("{}/{f}", example.package)))
+        .collect();
+    if !qualified.is_empty() {
+        command.args(["--features", &qualified.join(",")]);
+    }
+    eprintln!("xtask: building {} example apps", examples.len());
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|error| format!("could not run cargo: {error}"))?;
+    if !output.status.success() {
+        return Err("building the example apps failed".to_owned());
+    }
+
+    let mut binaries = Binaries::default();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let name = message["target"]["name"].as_str();
+        let executable = message["executable"].as_str();
+        if let (Some(name), Some(executable)) = (name, executable) {
+            if examples.iter().any(|example| example.package == name) {
+                binaries
+                    .paths
+                    .insert(name.to_owned(), PathBuf::from(executable));
+            }
+        }
+    }
+    for example in examples {
+        binaries.path(example)?;
+    }
+    Ok(binaries)
+}
+
+/// A running example app. Dropping it kills the process.
+#[derive(Debug)]
+pub(crate) struct App {
+    child: Option<Child>,
+    url: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+/// A command that starts `binary` with only the given `CKEDITOR_*` settings.
+fn command(binary: &Path, env: &[(&str, &str)], args: &[&str]) -> Command {
+    let mut command = Command::new(binary);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("CKEDITOR_") {
+            command.env_remove(name);
+        }
+    }
+    command.envs(env.iter().copied()).args(args);
+    command
+}
+
+/// Collects a pipe's text in the background.
+fn collect(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
+    let text = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&text);
+    thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(read) = pipe.read(&mut buffer) {
+            if read == 0 {
+                break;
+            }
+            let chunk = String::from_utf8_lossy(&buffer[..read]);
+            sink.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push_str(&chunk);
+        }
+    });
+    text
+}
+
+/// Starts `binary` on `127.0.0.1:0` with the settings `env`, and waits for its address.
+///
+/// # Errors
+///
+/// When the app does not start, exits, or prints no address within [`START_TIMEOUT`]; the
+/// message has its log.
+pub(crate) fn start(binary: &Path, env: &[(&str, &str)]) -> Result<App, String> {
+    let mut child = command(binary, env, &["--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("could not start {}: {error}", binary.display()))?;
+    let stderr = match child.stderr.take() {
+        Some(pipe) => collect(pipe),
+        None => Arc::default(),
+    };
+    let (lines, address) = mpsc::channel();
+    if let Some(stdout) = child.stdout.take() {
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    let _ = lines.send(url.trim().to_owned());
+                }
+            }
+        });
+    }
+    let mut app = App {
+        child: Some(child),
+        url: String::new(),
+        stderr,
+    };
+    match address.recv_timeout(START_TIMEOUT) {
+        Ok(url) => {
+            app.url = url;
+            Ok(app)
+        }
+        Err(_) => Err(format!(
+            "{} printed no address within {} s; its log:\n{}",
+            binary.display(),
+            START_TIMEOUT.as_secs(),
+            app.log()
+        )),
+    }
+}
+
+impl App {
+    /// The app's base URL, such as `http://127.0.0.1:41234`.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// What the app has logged so far.
+    pub(crate) fn log(&self) -> String {
+        self.stderr
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stops the app with SIGTERM, as a service manager would, and waits for it to exit; kills
+    /// it if it has not exited within [`START_TIMEOUT`].
+    ///
+    /// # Errors
+    ///
+    /// When the app had to be killed or cannot be waited for.
+    pub(crate) fn stop(mut self) -> Result<ExitStatus, String> {
+        let Some(mut child) = self.child.take() else {
+            return Err("the app was already stopped".to_owned());
+        };
+        let signalled = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .is_ok_and(|status| status.success());
+        let deadline = Instant::now() + START_TIMEOUT;
+        while signalled && Instant::now() < deadline {
+            match child.try_wait() {
+                Ok(Some(status)) => return Ok(status),
+                Ok(None) => thread::sleep(Duration::from_millis(20)),
+                Err(error) => return Err(format!("cannot wait for the app: {error}")),
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        Err("the app did not stop on SIGTERM and was killed".to_owned())
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// How a run that was expected to end by itself ended.
+#[derive(Debug)]
+pub(crate) struct Exited {
+    /// The exit status.
+    pub(crate) status: ExitStatus,
+    /// Everything printed on standard output.
+    pub(crate) stdout: String,
+    /// Everything printed on standard error.
+    pub(crate) stderr: String,
+}
+
+/// Runs `binary` with the settings `env` and the arguments `args` and waits for it to exit by
+/// itself, as it should when its settings are wrong.
+///
+/// # Errors
+///
+/// When it cannot be started, or is still running after [`START_TIMEOUT`] (it is then killed).
+pub(crate) fn run_to_exit(binary: &Path, env: &[(&str, &str)], args: &[&str]) -> Result<Exited, String> {
+    let mut child = command(binary, env, args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("could not start {}: {error}", binary.display()))?;
+    let stdout = read_all(child.stdout.take());
+    let stderr = read_all(child.stderr.take());
+    let deadline = Instant::now() + START_TIMEOUT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{} kept running; it was killed", binary.display()));
+            }
+            Err(error) => return Err(format!("cannot wait for {}: {error}", binary.display())),
+        }
+    };
+    let text = |reader: thread::JoinHandle<String>| reader.join().unwrap_or_default();
+    Ok(Exited {
+        status,
+        stdout: text(stdout),
+        stderr: text(stderr),
+    })
+}
+
+/// Reads a pipe to its end in the background.
+fn read_all<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut pipe) = pipe {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            text = String::from_utf8_lossy(&bytes).into_owned();
+        }
+        text
+    })
+}
