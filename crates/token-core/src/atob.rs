@@ -131,69 +131,128 @@ enum Piece {
     Risky { escape_len: u8, last_hex: u8 },
 }
 
+/// One piece, with the search's back-pointers and decision for it.
 #[derive(Debug, Clone, Copy)]
 struct Unit {
     start: usize,
     end: usize,
     piece: Piece,
+    /// For each state after the piece: the state before it times two, plus 1 if the
+    /// alternative form was taken.
+    back: [u8; 6],
+    /// Whether the chosen encoding writes the alternative form.
+    alternative: bool,
 }
 
-/// A string with risky characters: where its quotes are, and its pieces.
+/// A string with risky characters, with the search's back-pointers and decisions for it.
 #[derive(Debug)]
 struct RiskyString {
     open: usize,
     close: usize,
     units: std::ops::Range<usize>,
+    /// For each offset after the spaces before the string, the offset before them.
+    spaces_from: [u8; 3],
+    /// For each offset after the closing quote, the state before that quote.
+    closing_from: [u8; 3],
+    /// How many spaces the chosen encoding puts before the string.
+    spaces: u8,
 }
 
-/// The risky strings of a compact JSON text and their pieces.
+/// The strings with risky characters of a compact JSON text, cut into pieces, and the search
+/// over them.
+///
+/// Offsets are the extra bytes written so far, modulo 3: a byte at compact position `i` lands
+/// at phase `(i + offset) % 3`.
 #[derive(Debug)]
-struct Plan {
+struct Plan<'a> {
+    json: &'a [u8],
     strings: Vec<RiskyString>,
     units: Vec<Unit>,
 }
 
-impl Plan {
-    /// Finds the strings with risky characters and cuts them into pieces. `None` if a string
-    /// is not closed or not UTF-8.
-    fn scan(json: &[u8]) -> Option<Plan> {
+fn phase_of(position: usize, offset: u8) -> u8 {
+    ((position + usize::from(offset)) % 3) as u8
+}
+
+fn offset_of(position: usize, phase: u8) -> u8 {
+    ((usize::from(phase) + 3 - position % 3) % 3) as u8
+}
+
+/// Finds the strings with risky characters. `None` if a string is not closed.
+fn risky_spans(json: &[u8]) -> Option<Vec<(usize, usize)>> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while at < json.len() {
+        if json[at] != b'"' {
+            at += 1;
+            continue;
+        }
+        let open = at;
+        let mut risky = false;
+        at += 1;
+        while *json.get(at)? != b'"' {
+            risky |= is_risky_byte(json[at]);
+            at += if json[at] == b'\\' { 2 } else { 1 };
+        }
+        if risky {
+            spans.push((open, at));
+        }
+        at += 1;
+    }
+    Some(spans)
+}
+
+/// Whether the compact form is safe, given where its strings with risky characters are: every
+/// other byte is safe wherever it lands.
+pub(crate) fn spans_are_safe(json: &[u8], risky_strings: &[(usize, usize)]) -> bool {
+    risky_strings.iter().all(|&(open, close)| {
+        let state = ((open % 3) * 2) as u8;
+        json.get(open..=close)
+            .and_then(|bytes| run(state, bytes))
+            .is_some()
+    })
+}
+
+impl<'a> Plan<'a> {
+    /// Cuts the strings between the given quote positions into pieces. `None` if one is not
+    /// UTF-8.
+    fn new(json: &'a [u8], spans: &[(usize, usize)]) -> Option<Self> {
         let mut plan = Plan {
-            strings: Vec::new(),
-            units: Vec::new(),
+            json,
+            strings: Vec::with_capacity(spans.len()),
+            units: Vec::with_capacity(spans.len() * 8),
         };
-        let mut at = 0;
-        while at < json.len() {
-            if json[at] != b'"' {
-                at += 1;
-                continue;
-            }
-            let open = at;
-            let mut risky = false;
-            at += 1;
-            while *json.get(at)? != b'"' {
-                risky |= is_risky_byte(json[at]);
-                at += if json[at] == b'\\' { 2 } else { 1 };
-            }
-            if risky {
-                let first = plan.units.len();
-                plan.cut(json, open + 1, at)?;
-                plan.strings.push(RiskyString {
-                    open,
-                    close: at,
-                    units: first..plan.units.len(),
-                });
-            }
-            at += 1;
+        for &(open, close) in spans {
+            let first = plan.units.len();
+            plan.cut(open + 1, close)?;
+            plan.strings.push(RiskyString {
+                open,
+                close,
+                units: first..plan.units.len(),
+                spaces_from: [0; 3],
+                closing_from: [0; 3],
+                spaces: 0,
+            });
         }
         Some(plan)
     }
 
-    fn cut(&mut self, json: &[u8], start: usize, end: usize) -> Option<()> {
+    fn push(&mut self, start: usize, end: usize, piece: Piece) {
+        self.units.push(Unit {
+            start,
+            end,
+            piece,
+            back: [0; 6],
+            alternative: false,
+        });
+    }
+
+    fn cut(&mut self, start: usize, end: usize) -> Option<()> {
+        let json = self.json;
         let mut at = start;
         let mut plain_from = start;
         while at < end {
-            let byte = json[at];
-            let (len, piece) = match byte {
+            let (len, piece) = match json[at] {
                 b'\\' => {
                     at += if json.get(at + 1) == Some(&b'u') {
                         6
@@ -210,15 +269,20 @@ impl Plan {
                         0xf0..=0xf7 => 4,
                         _ => 1,
                     };
-                    let text = std::str::from_utf8(json.get(at..at + len)?).ok()?;
-                    let c = text.chars().next()?;
+                    let c = std::str::from_utf8(json.get(at..at + len)?)
+                        .ok()?
+                        .chars()
+                        .next()?;
                     let mut buffer = [0u8; 12];
                     let escape = unicode_escape(c, &mut buffer);
-                    let piece = Piece::Risky {
-                        escape_len: escape.len() as u8,
-                        last_hex: escape[escape.len() - 1],
-                    };
-                    (len, piece)
+                    let last_hex = escape[escape.len() - 1];
+                    (
+                        len,
+                        Piece::Risky {
+                            escape_len: escape.len() as u8,
+                            last_hex,
+                        },
+                    )
                 }
                 _ => {
                     at += 1;
@@ -226,80 +290,32 @@ impl Plan {
                 }
             };
             if plain_from < at {
-                self.units.push(Unit {
-                    start: plain_from,
-                    end: at,
-                    piece: Piece::Plain,
-                });
+                self.push(plain_from, at, Piece::Plain);
             }
-            self.units.push(Unit {
-                start: at,
-                end: at + len,
-                piece,
-            });
+            self.push(at, at + len, piece);
             at += len;
             plain_from = at;
         }
         if plain_from < end {
-            self.units.push(Unit {
-                start: plain_from,
-                end,
-                piece: Piece::Plain,
-            });
+            self.push(plain_from, end, Piece::Plain);
         }
         Some(())
     }
-}
 
-/// The choices of the shortest safe encoding: spaces before each risky string, and for each
-/// piece whether its alternative form is written.
-#[derive(Debug)]
-struct Choices {
-    spaces: Vec<u8>,
-    alternative: Vec<bool>,
-}
-
-/// Step costs and back-pointers of the dynamic program.
-#[derive(Debug)]
-struct Search {
-    /// Per risky string: for each offset after the spaces before it, the offset before them.
-    slots: Vec<[u8; 3]>,
-    /// Per piece: for each state after it, the state before it times two plus 1 if the
-    /// alternative form was taken.
-    back: Vec<[u8; 6]>,
-    /// Per risky string: for each offset after its closing quote, the state before that quote.
-    closing: Vec<[u8; 3]>,
-}
-
-/// Offsets are the extra bytes written so far, modulo 3: a byte at compact position `i` lands
-/// at phase `(i + offset) % 3`.
-fn phase_of(position: usize, offset: u8) -> u8 {
-    ((position + usize::from(offset)) % 3) as u8
-}
-
-fn offset_of(position: usize, phase: u8) -> u8 {
-    ((usize::from(phase) + 3 - position % 3) % 3) as u8
-}
-
-impl Search {
-    fn run(plan: &Plan, json: &[u8]) -> Choices {
-        let mut search = Search {
-            slots: Vec::with_capacity(plan.strings.len()),
-            back: Vec::with_capacity(plan.units.len()),
-            closing: Vec::with_capacity(plan.strings.len()),
-        };
+    /// Runs the dynamic program and records the cheapest encoding's decisions.
+    fn search(&mut self) {
         let mut cost = [0, INFINITY, INFINITY];
-        for string in &plan.strings {
-            cost = search.spaces(cost);
-            cost = search.string(cost, string, &plan.units, json);
+        for index in 0..self.strings.len() {
+            cost = self.spaces(index, cost);
+            cost = self.string(index, cost);
         }
-        search.choices(plan, argmin(&cost))
+        self.decide(argmin(&cost));
     }
 
     /// Up to two spaces before a risky string; fewer spaces win ties.
-    fn spaces(&mut self, cost: [u32; 3]) -> [u32; 3] {
+    fn spaces(&mut self, index: usize, cost: [u32; 3]) -> [u32; 3] {
         let mut next = [INFINITY; 3];
-        let mut from = [0u8; 3];
+        let from = &mut self.strings[index].spaces_from;
         for spaces in 0..3u8 {
             for before in 0..3u8 {
                 let after = usize::from((before + spaces) % 3);
@@ -310,142 +326,147 @@ impl Search {
                 }
             }
         }
-        self.slots.push(from);
         next
     }
 
-    fn string(
-        &mut self,
-        cost: [u32; 3],
-        string: &RiskyString,
-        units: &[Unit],
-        json: &[u8],
-    ) -> [u32; 3] {
+    fn string(&mut self, index: usize, cost: [u32; 3]) -> [u32; 3] {
+        let (open, close, units) = {
+            let string = &self.strings[index];
+            (string.open, string.close, string.units.clone())
+        };
         // After the opening quote: the phase moves on by one and the flag is clear.
         let mut states = [INFINITY; 6];
         for offset in 0..3u8 {
-            let phase = (phase_of(string.open, offset) + 1) % 3;
+            let phase = (phase_of(open, offset) + 1) % 3;
             states[usize::from(phase * 2)] = cost[usize::from(offset)];
         }
-        for unit in &units[string.units.clone()] {
-            let mut next = [INFINITY; 6];
-            let mut back = [0u8; 6];
-            let mut offer = |state: u8, after: u8, total: u32, alternative: bool| {
-                if total < next[usize::from(after)] {
-                    next[usize::from(after)] = total;
-                    back[usize::from(after)] = state * 2 + u8::from(alternative);
-                }
-            };
-            let bytes = &json[unit.start..unit.end];
-            for state in 0..6u8 {
-                let before = states[usize::from(state)];
-                if before >= INFINITY {
-                    continue;
-                }
-                let phase = state >> 1;
-                match unit.piece {
-                    Piece::Plain => {
-                        let phase = ((usize::from(phase) + bytes.len()) % 3) as u8;
-                        let last = bytes[bytes.len() - 1];
-                        offer(state, phase * 2 + flag_after(last, phase), before, false);
-                    }
-                    Piece::Slash => {
-                        for (extra, alternative) in [(0u8, false), (1, true)] {
-                            let phase = (phase + 1 + extra) % 3;
-                            let after = phase * 2 + flag_after(b'/', phase);
-                            offer(state, after, before + u32::from(extra), alternative);
-                        }
-                    }
-                    Piece::Risky {
-                        escape_len,
-                        last_hex,
-                    } => {
-                        if let Some(after) = run(state, bytes) {
-                            offer(state, after, before, false);
-                        }
-                        let phase = (phase + escape_len % 3) % 3;
-                        let extra = u32::from(escape_len) - bytes.len() as u32;
-                        offer(
-                            state,
-                            phase * 2 + flag_after(last_hex, phase),
-                            before + extra,
-                            true,
-                        );
-                    }
-                }
-            }
-            self.back.push(back);
-            states = next;
+        for unit in &mut self.units[units] {
+            states = step_unit(unit, &self.json[unit.start..unit.end], &states);
         }
         // The closing quote is safe in every state.
         let mut next = [INFINITY; 3];
-        let mut closing = [0u8; 3];
+        let closing_from = &mut self.strings[index].closing_from;
         for state in 0..6u8 {
-            let phase = ((state >> 1) + 1) % 3;
-            let offset = usize::from(offset_of(string.close + 1, phase));
+            let offset = usize::from(offset_of(close + 1, ((state >> 1) + 1) % 3));
             if states[usize::from(state)] < next[offset] {
                 next[offset] = states[usize::from(state)];
-                closing[offset] = state;
+                closing_from[offset] = state;
             }
         }
-        self.closing.push(closing);
         next
     }
 
     /// Walks the back-pointers from the cheapest end.
-    fn choices(&self, plan: &Plan, mut offset: u8) -> Choices {
-        let mut choices = Choices {
-            spaces: vec![0; plan.strings.len()],
-            alternative: vec![false; plan.units.len()],
-        };
-        for (index, string) in plan.strings.iter().enumerate().rev() {
-            let mut state = self.closing[index][usize::from(offset)];
-            for unit in string.units.clone().rev() {
-                let back = self.back[unit][usize::from(state)];
-                choices.alternative[unit] = back & 1 == 1;
+    fn decide(&mut self, mut offset: u8) {
+        for string in self.strings.iter_mut().rev() {
+            let mut state = string.closing_from[usize::from(offset)];
+            for unit in self.units[string.units.clone()].iter_mut().rev() {
+                let back = unit.back[usize::from(state)];
+                unit.alternative = back & 1 == 1;
                 state = back >> 1;
             }
             let after_spaces = offset_of(string.open + 1, state >> 1);
-            let before_spaces = self.slots[index][usize::from(after_spaces)];
-            choices.spaces[index] = (after_spaces + 3 - before_spaces) % 3;
+            let before_spaces = string.spaces_from[usize::from(after_spaces)];
+            string.spaces = (after_spaces + 3 - before_spaces) % 3;
             offset = before_spaces;
         }
-        choices
     }
-}
 
-impl Plan {
-    fn emit(&self, json: &[u8], choices: &Choices) -> Vec<u8> {
+    /// Writes the compact form with the recorded decisions applied.
+    fn emit(&self) -> Vec<u8> {
+        let json = self.json;
         let mut out = Vec::with_capacity(json.len() + 8 * self.strings.len());
         let mut copied = 0;
         let mut buffer = [0u8; 12];
-        for (index, string) in self.strings.iter().enumerate() {
+        for string in &self.strings {
             out.extend_from_slice(&json[copied..string.open]);
-            out.extend(std::iter::repeat_n(
-                b' ',
-                usize::from(choices.spaces[index]),
-            ));
+            out.extend(std::iter::repeat_n(b' ', usize::from(string.spaces)));
             copied = string.open;
-            for unit in string.units.clone() {
-                if !choices.alternative[unit] {
-                    continue;
-                }
-                let Unit { start, end, piece } = self.units[unit];
-                out.extend_from_slice(&json[copied..start]);
-                match piece {
+            for unit in self.units[string.units.clone()]
+                .iter()
+                .filter(|unit| unit.alternative)
+            {
+                out.extend_from_slice(&json[copied..unit.start]);
+                let raw = &json[unit.start..unit.end];
+                match unit.piece {
                     Piece::Slash => out.extend_from_slice(b"\\/"),
                     _ => {
-                        let text = std::str::from_utf8(&json[start..end]).unwrap_or_default();
-                        let c = text.chars().next().unwrap_or_default();
-                        out.extend_from_slice(unicode_escape(c, &mut buffer));
+                        let c = std::str::from_utf8(raw)
+                            .ok()
+                            .and_then(|text| text.chars().next());
+                        match c {
+                            Some(c) => out.extend_from_slice(unicode_escape(c, &mut buffer)),
+                            None => out.extend_from_slice(raw),
+                        }
                     }
                 }
-                copied = end;
+                copied = unit.end;
             }
         }
         out.extend_from_slice(&json[copied..]);
         out
     }
+}
+
+/// Moves the state costs over one piece, recording back-pointers in it.
+fn step_unit(unit: &mut Unit, bytes: &[u8], states: &[u32; 6]) -> [u32; 6] {
+    let mut next = [INFINITY; 6];
+    let back = &mut unit.back;
+    let mut offer = |state: u8, after: u8, total: u32, alternative: bool| {
+        if total < next[usize::from(after)] {
+            next[usize::from(after)] = total;
+            back[usize::from(after)] = state * 2 + u8::from(alternative);
+        }
+    };
+    // The state after `len` safe bytes ending in `last`, from `phase`.
+    let after = |phase: u8, len: usize, last: u8| {
+        let phase = ((usize::from(phase) + len) % 3) as u8;
+        phase * 2 + flag_after(last, phase)
+    };
+    match unit.piece {
+        Piece::Plain => {
+            // Plain bytes are safe whatever the flag, so only the cheaper of each phase's two
+            // states goes on.
+            let last = bytes[bytes.len() - 1];
+            for phase in 0..3u8 {
+                let (clear, flagged) = (phase * 2, phase * 2 + 1);
+                let state = if states[usize::from(flagged)] < states[usize::from(clear)] {
+                    flagged
+                } else {
+                    clear
+                };
+                let before = states[usize::from(state)];
+                if before < INFINITY {
+                    offer(state, after(phase, bytes.len(), last), before, false);
+                }
+            }
+        }
+        Piece::Slash => {
+            for state in 0..6u8 {
+                let before = states[usize::from(state)];
+                if before < INFINITY {
+                    offer(state, after(state >> 1, 1, b'/'), before, false);
+                    offer(state, after(state >> 1, 2, b'/'), before + 1, true);
+                }
+            }
+        }
+        Piece::Risky {
+            escape_len,
+            last_hex,
+        } => {
+            let extra = u32::from(escape_len) - bytes.len() as u32;
+            for state in 0..6u8 {
+                let before = states[usize::from(state)];
+                if before < INFINITY {
+                    if let Some(raw) = run(state, bytes) {
+                        offer(state, raw, before, false);
+                    }
+                    offer(state, after(state >> 1, 0, last_hex), before + extra, true);
+                }
+            }
+        }
+    }
+    next
 }
 
 /// The shortest encoding of `compact` (a compact JSON text) that [`is_atob_safe`], as described
@@ -455,9 +476,15 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
     if is_atob_safe(compact) {
         return Some(compact.to_vec());
     }
-    let plan = Plan::scan(compact)?;
-    let choices = Search::run(&plan, compact);
-    let encoded = plan.emit(compact, &choices);
+    shortest_safe(compact, &risky_spans(compact)?)
+}
+
+/// The shortest safe encoding of `compact`, whose strings with risky characters have their
+/// quotes at `risky_strings`.
+pub(crate) fn shortest_safe(compact: &[u8], risky_strings: &[(usize, usize)]) -> Option<Vec<u8>> {
+    let mut plan = Plan::new(compact, risky_strings)?;
+    plan.search();
+    let encoded = plan.emit();
     debug_assert!(is_atob_safe(&encoded));
     Some(encoded)
 }
@@ -607,6 +634,8 @@ mod tests {
 
         #[test]
         fn the_encoder_finds_the_shortest_safe_form(json in json_object()) {
+            let spans = risky_spans(&json).expect("closed strings");
+            proptest::prop_assert_eq!(spans_are_safe(&json, &spans), is_atob_safe(&json));
             let safe = atob_safe_json(&json).expect("compact JSON");
             proptest::prop_assert!(is_atob_safe(&safe), "{}", String::from_utf8_lossy(&safe));
             let ours: serde_json::Value = serde_json::from_slice(&safe).expect("still JSON");

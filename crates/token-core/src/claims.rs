@@ -30,27 +30,47 @@ pub(crate) trait JsonSink {
     fn string(&mut self, text: &str);
 }
 
-impl JsonSink for Vec<u8> {
+/// Compact JSON, and where its strings with risky characters are (see [`crate::atob`]), so the
+/// browser-safe encoding need not look for them again.
+#[derive(Debug, Default)]
+pub(crate) struct CompactJson {
+    /// The JSON text.
+    pub(crate) bytes: Vec<u8>,
+    /// For each string with risky characters, the positions of its two quotes.
+    pub(crate) risky_strings: Vec<(usize, usize)>,
+}
+
+impl JsonSink for CompactJson {
     fn raw(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
+        self.bytes.extend_from_slice(bytes);
     }
 
     fn string(&mut self, text: &str) {
-        write_json_string(self, text);
+        let open = self.bytes.len();
+        if write_json_string(&mut self.bytes, text) {
+            self.risky_strings.push((open, self.bytes.len() - 1));
+        }
     }
 }
 
 /// Writes `text` as a JSON string the way `serde_json` does: `"` and `\` escaped, control
-/// characters as `\n`-style or `\u00xx` escapes, everything else as UTF-8.
-pub(crate) fn write_json_string(out: &mut Vec<u8>, text: &str) {
+/// characters as `\n`-style or `\u00xx` escapes, everything else as UTF-8. Returns whether the
+/// string has characters that are risky for the browser's `atob()` (see [`crate::atob`]).
+pub(crate) fn write_json_string(out: &mut Vec<u8>, text: &str) -> bool {
     out.push(b'"');
     let bytes = text.as_bytes();
-    // Most strings need no escape; test all bytes without branching so the check vectorises.
-    let needs_escape = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
-    if !bytes.iter().fold(false, |any, &b| any | needs_escape(b)) {
+    // One pass without branches over the bytes, so that it vectorises: bit 0 for bytes that
+    // need an escape, bit 1 for risky bytes.
+    let class = |b: u8| {
+        u8::from(b < 0x20 || b == b'"' || b == b'\\')
+            | u8::from(b >= 0x7f || b == b'>' || b == b'?' || b == b'~') << 1
+    };
+    let classes = bytes.iter().fold(0u8, |all, &b| all | class(b));
+    let risky = classes & 2 != 0;
+    if classes & 1 == 0 {
         out.extend_from_slice(bytes);
         out.push(b'"');
-        return;
+        return risky;
     }
     let mut start = 0;
     for (index, &byte) in bytes.iter().enumerate() {
@@ -77,6 +97,7 @@ pub(crate) fn write_json_string(out: &mut Vec<u8>, text: &str) {
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+    risky
 }
 
 fn write_u64(sink: &mut impl JsonSink, value: u64) {
@@ -243,9 +264,12 @@ impl<'a> Claims<'a> {
         members.close(sink);
     }
 
-    /// The compact JSON as bytes.
-    pub(crate) fn to_json(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(256);
+    /// The compact JSON.
+    pub(crate) fn to_json(self) -> CompactJson {
+        let mut out = CompactJson {
+            bytes: Vec::with_capacity(256),
+            risky_strings: Vec::new(),
+        };
         self.write_json(&mut out);
         out
     }

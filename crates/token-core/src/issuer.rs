@@ -16,7 +16,7 @@ use sha2::Sha256;
 
 use crate::atob;
 use crate::base64url;
-use crate::claims::{Claims, Product};
+use crate::claims::{Claims, CompactJson, Product};
 use crate::clock::{Clock, SystemClock, unix_seconds};
 use crate::credentials::{Environment, SecretKey, SigningKey};
 use crate::error::{Error, Result};
@@ -116,16 +116,22 @@ impl Signer {
     }
 
     /// Signs compact JSON claims, re-encoding them first if `atob()` could not read them.
-    fn sign(&self, claims: &[u8]) -> Token {
-        let payload_len = base64url::encoded_len(claims.len());
-        let mut token = Vec::with_capacity(HEADER_SEGMENT.len() + payload_len + 48);
+    fn sign(&self, claims: &CompactJson) -> Token {
+        let (json, risky_strings) = (&claims.bytes[..], &claims.risky_strings[..]);
+        let searched;
+        let payload = if atob::spans_are_safe(json, risky_strings) {
+            json
+        } else {
+            searched = atob::shortest_safe(json, risky_strings);
+            searched.as_deref().unwrap_or(json)
+        };
+
+        let payload_len = base64url::encoded_len(payload.len());
+        let mut token = Vec::with_capacity(HEADER_SEGMENT.len() + payload_len + 45);
         token.extend_from_slice(HEADER_SEGMENT.as_bytes());
         token.push(b'.');
-        if !base64url::encode_into(claims, &mut token) {
-            let safe = atob::atob_safe_json(claims).unwrap_or_else(|| claims.to_vec());
-            token.truncate(HEADER_SEGMENT.len() + 1);
-            base64url::encode_into(&safe, &mut token);
-        }
+        let clean = base64url::encode_into(payload, &mut token);
+        debug_assert!(clean, "payload segments are atob-safe");
         let signature = self.mac(&token);
         token.push(b'.');
         base64url::encode_into(&signature, &mut token);
