@@ -33,6 +33,20 @@ fn searched_identity() -> Identity {
         .expect("identity")
 }
 
+/// The compact JSON of the claims issued for `identity`, re-encoded from the token.
+fn compact_claims(issuer: &Issuer, identity: &Identity) -> Vec<u8> {
+    let token = issuer.collaboration(identity).expect("token");
+    let payload = token
+        .as_str()
+        .split('.')
+        .nth(1)
+        .expect("three parts")
+        .to_owned();
+    let decoded = ckeditor_token_core::atob_decode(&payload).expect("atob");
+    let json: serde_json::Value = serde_json::from_slice(&decoded).expect("JSON");
+    json.to_string().into_bytes()
+}
+
 fn signing_input(token: &str) -> String {
     token
         .rsplit_once('.')
@@ -107,6 +121,10 @@ fn main() {
     let mut criterion = Criterion::default().configure_from_args();
     bench(&mut criterion, &issuer, "collaboration", &plain);
     bench(&mut criterion, &issuer, "collaboration-searched", &searched);
+    let compact = compact_claims(&issuer, &searched);
+    criterion.bench_function("search/atob_safe_json", |b| {
+        b.iter(|| atob::atob_safe_json(black_box(&compact)))
+    });
     criterion.final_summary();
 
     for group in ["collaboration", "collaboration-searched"] {

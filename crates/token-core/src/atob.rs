@@ -50,21 +50,45 @@ const INFINITY: u32 = u32::MAX / 4;
 type State = u8;
 
 /// Emits `byte` in `state`: the next state, or `None` if a 6-bit value of 62 or 63 results.
-#[inline]
-fn step(state: State, byte: u8) -> Option<State> {
+const fn step(state: State, byte: u8) -> Option<State> {
     let flag = state & 1 == 1;
-    match state >> 1 {
-        0 => (byte < 0xF8).then_some(2 | u8::from(byte & 3 == 3)),
-        1 => (!(flag && byte >= 0xE0)).then_some(4 | u8::from(byte & 15 == 15)),
-        _ => (!(flag && byte >= 0x80) && byte & 0x3F < 0x3E).then_some(0),
+    let bad = match state >> 1 {
+        0 => byte >= 0xF8,
+        1 => flag && byte >= 0xE0,
+        _ => (flag && byte >= 0x80) || byte & 0x3F >= 0x3E,
+    };
+    if bad {
+        return None;
     }
+    Some(match state >> 1 {
+        0 => 2 | (byte & 3 == 3) as u8,
+        1 => 4 | (byte & 15 == 15) as u8,
+        _ => 0,
+    })
+}
+
+/// [`step`] as a table indexed by `state << 8 | byte`, with [`BAD`] for `None`. Row 7 (and so
+/// [`BAD`], whose low bits are 7) leads to [`BAD`] again, so a run can check once at its end.
+const STEPS: [u8; 8 * 256] = steps();
+const BAD: State = 0xff;
+
+const fn steps() -> [u8; 8 * 256] {
+    let mut table = [BAD; 8 * 256];
+    let mut index = 0;
+    while index < 6 * 256 {
+        if let Some(next) = step((index >> 8) as u8, (index & 0xff) as u8) {
+            table[index] = next;
+        }
+        index += 1;
+    }
+    table
 }
 
 fn run(mut state: State, bytes: &[u8]) -> Option<State> {
     for &byte in bytes {
-        state = step(state, byte)?;
+        state = STEPS[usize::from(state & 7) << 8 | usize::from(byte)];
     }
-    Some(state)
+    (state != BAD).then_some(state)
 }
 
 /// Whether the base64url encoding of `payload` has only `A-Z`, `a-z` and `0-9`.

@@ -224,14 +224,14 @@ impl CorsPolicyBuilder {
             headers.push(name);
         }
 
-        if let Some(age) = self.max_age {
-            if age > MAX_PREFLIGHT_AGE {
-                return Err(invalid(format!(
-                    "a preflight max age of {} s is over the limit of 86400 s; browsers cap it \
-                     at 7200 s or less anyway",
-                    age.as_secs()
-                )));
-            }
+        if let Some(age) = self.max_age
+            && age > MAX_PREFLIGHT_AGE
+        {
+            return Err(invalid(format!(
+                "a preflight max age of {} s is over the limit of 86400 s; browsers cap it \
+                 at 7200 s or less anyway",
+                age.as_secs()
+            )));
         }
 
         Ok(CorsPolicy {
