@@ -13,6 +13,11 @@
 //! settings given reach it. A started app is stopped with SIGTERM by [`App::stop`], or killed when
 //! its [`App`] is dropped, so a failing task leaves nothing running.
 
+#![expect(
+    clippy::print_stderr,
+    reason = "a task reports its progress on standard error"
+)]
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -105,12 +110,12 @@ pub(crate) fn build(examples: &[Example], features: &[&str]) -> Result<Binaries,
         };
         let name = message["target"]["name"].as_str();
         let executable = message["executable"].as_str();
-        if let (Some(name), Some(executable)) = (name, executable) {
-            if examples.iter().any(|example| example.package == name) {
-                binaries
-                    .paths
-                    .insert(name.to_owned(), PathBuf::from(executable));
-            }
+        if let (Some(name), Some(executable)) = (name, executable)
+            && examples.iter().any(|example| example.package == name)
+        {
+            binaries
+                .paths
+                .insert(name.to_owned(), PathBuf::from(executable));
         }
     }
     for example in examples {
@@ -273,7 +278,11 @@ pub(crate) struct Exited {
 /// # Errors
 ///
 /// When it cannot be started, or is still running after [`START_TIMEOUT`] (it is then killed).
-pub(crate) fn run_to_exit(binary: &Path, env: &[(&str, &str)], args: &[&str]) -> Result<Exited, String> {
+pub(crate) fn run_to_exit(
+    binary: &Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> Result<Exited, String> {
     let mut child = command(binary, env, args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -19,5 +19,10 @@ pub mod sessions;
 pub mod users;
 
 pub use config::{Config, ConfigError};
+
+/// The README's code blocks, compiled as doctests so that they keep working.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
 pub use sessions::{LookupError, Sessions, UnknownUser};
 pub use users::{DemoRole, DemoUser, Directory};
