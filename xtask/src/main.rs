@@ -10,13 +10,14 @@ mod conformance;
 
 use std::process::{Command, ExitCode};
 
+#[expect(clippy::print_stderr, reason = "a task reports on standard error")]
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("conformance") => conformance::run(),
         _ => {
-            eprintln!("usage: cargo xtask test");
+            eprintln!("usage: cargo xtask test | conformance");
             return ExitCode::from(2);
         }
     };
@@ -46,6 +47,7 @@ fn test() -> Result<(), String> {
 }
 
 /// Runs `cargo` with `args`, failing with the command line if it fails.
+#[expect(clippy::print_stderr, reason = "a task reports on standard error")]
 fn cargo(args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     eprintln!("xtask: cargo {}", args.join(" "));
