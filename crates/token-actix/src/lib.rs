@@ -7,8 +7,9 @@
 //! [`FromRequest`](actix_web::FromRequest) and the core's
 //! [`TokenUser`](ckeditor_token_core::TokenUser). Every decision (statuses, headers, bodies,
 //! the CORS policy) is the core's [`TokenEndpoint`](ckeditor_token_core::TokenEndpoint); this
-//! crate only translates, as the adapter contract in `crates/ADAPTERS.md` of the repository
-//! describes.
+//! crate only translates, as the
+//! [adapter contract](https://github.com/ckeditor-token/ckeditor-token-rs/blob/main/crates/ADAPTERS.md)
+//! (`crates/ADAPTERS.md`) describes.
 //!
 //! ```
 //! use std::future::{Ready, ready};

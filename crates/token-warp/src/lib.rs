@@ -8,7 +8,8 @@
 //! user" (401), unless it carries [`LookupFailed`], which means the lookup itself failed (500).
 //! Every decision (statuses, headers, bodies, the CORS policy) is the core's
 //! [`TokenEndpoint`](ckeditor_token_core::TokenEndpoint); this crate only translates, as the
-//! adapter contract in `crates/ADAPTERS.md` of the repository describes.
+//! [adapter contract](https://github.com/ckeditor-token/ckeditor-token-rs/blob/main/crates/ADAPTERS.md)
+//! (`crates/ADAPTERS.md`) describes.
 //!
 //! Once a request matches the token path, the filter always answers: none of its own
 //! rejections (method, CORS, the user filter's) leaks out to become the application's 404 or
