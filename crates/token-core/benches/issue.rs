@@ -2,6 +2,11 @@
 //! same signing input. Run with `cargo bench -p ckeditor-token-core`; it prints the ratios
 //! (target: at most 2) after criterion's own report.
 
+#![expect(
+    clippy::print_stdout,
+    reason = "a benchmark reports on standard output"
+)]
+
 use std::hint::black_box;
 use std::path::PathBuf;
 
@@ -60,14 +65,14 @@ fn bench(c: &mut Criterion, issuer: &Issuer, label: &str, identity: &Identity) {
     let keyed = Hmac::<Sha256>::new_from_slice(KEY.as_bytes()).expect("key");
     let mut group = c.benchmark_group(label);
     group.bench_function("issue", |b| {
-        b.iter(|| issuer.collaboration(black_box(identity)))
+        b.iter(|| issuer.collaboration(black_box(identity)));
     });
     group.bench_function("hmac", |b| {
         b.iter(|| {
             let mut mac = keyed.clone();
             mac.update(black_box(input.as_bytes()));
             mac.finalize().into_bytes()
-        })
+        });
     });
     group.finish();
 }
@@ -123,7 +128,7 @@ fn main() {
     bench(&mut criterion, &issuer, "collaboration-searched", &searched);
     let compact = compact_claims(&issuer, &searched);
     criterion.bench_function("search/atob_safe_json", |b| {
-        b.iter(|| atob::atob_safe_json(black_box(&compact)))
+        b.iter(|| atob::atob_safe_json(black_box(&compact)));
     });
     criterion.final_summary();
 

@@ -243,17 +243,17 @@ impl<'a> Claims<'a> {
             }
             sink.raw(b"}");
         }
-        if self.ckbox {
-            if let Some(ckbox) = identity.ckbox() {
-                members.key(sink, b"ckbox");
-                sink.raw(b"{\"role\":");
-                sink.string(ckbox.role.as_str());
-                if !ckbox.workspaces.is_empty() {
-                    sink.raw(b",\"workspaces\":");
-                    write_string_array(sink, ckbox.workspaces.iter().map(String::as_str));
-                }
-                sink.raw(b"}");
+        if self.ckbox
+            && let Some(ckbox) = identity.ckbox()
+        {
+            members.key(sink, b"ckbox");
+            sink.raw(b"{\"role\":");
+            sink.string(ckbox.role.as_str());
+            if !ckbox.workspaces.is_empty() {
+                sink.raw(b",\"workspaces\":");
+                write_string_array(sink, ckbox.workspaces.iter().map(String::as_str));
             }
+            sink.raw(b"}");
         }
         if self.ai {
             members.key(sink, b"ai");

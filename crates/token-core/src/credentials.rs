@@ -293,7 +293,8 @@ mod tests {
 
     #[test]
     fn missing_empty_and_blank_settings_are_named() {
-        let cases: [(&[(&str, &str)], &str, &str); 5] = [
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: [Case<'_>; 5] = [
             (&[(ACCESS_KEY_VAR, KEY)], ENVIRONMENT_ID_VAR, "is not set"),
             (&[(ENVIRONMENT_ID_VAR, "E1")], ACCESS_KEY_VAR, "is not set"),
             (

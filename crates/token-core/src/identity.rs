@@ -187,7 +187,7 @@ impl IdentityBuilder {
         let profile = check_profile(self.profile)?;
         let collaboration = check_collaboration(self.collaboration, self.allow_overlap)?;
         let ckbox = check_ckbox(self.ckbox_role, self.workspaces)?;
-        let ai = check_ai(self.ai)?;
+        let ai = check_ai(&self.ai)?;
 
         let identity = Identity {
             subject: self.subject,
@@ -331,7 +331,7 @@ fn check_ckbox(role: Option<CkboxRole>, workspaces: Vec<String>) -> Result<Optio
     Ok(Some(CkboxAccess { role, workspaces }))
 }
 
-fn check_ai(scopes: Vec<String>) -> Result<Vec<AiScope>> {
+fn check_ai(scopes: &[String]) -> Result<Vec<AiScope>> {
     if scopes.len() > MAX_GRANTS {
         return Err(Error::identity(
             "auth.ai.permissions",

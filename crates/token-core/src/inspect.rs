@@ -352,13 +352,13 @@ fn check_audience(map: &Map<String, Value>, expect: &Expectations<'_>, out: &mut
         None => out.push(Finding::AudienceMissing),
         Some(Value::Array(_)) => out.push(Finding::AudienceArray),
         Some(Value::String(found)) => {
-            if let Some(expected) = expect.environment_id {
-                if found != expected {
-                    out.push(Finding::AudienceMismatch {
-                        expected: expected.to_owned(),
-                        found: found.clone(),
-                    });
-                }
+            if let Some(expected) = expect.environment_id
+                && found != expected
+            {
+                out.push(Finding::AudienceMismatch {
+                    expected: expected.to_owned(),
+                    found: found.clone(),
+                });
             }
         }
         Some(_) => out.push(Finding::AudienceNotString),
@@ -460,11 +460,11 @@ fn check_collaboration(collaboration: &Value, out: &mut Vec<Finding>) {
             });
             continue;
         };
-        if let Some(role) = grant.get("role") {
-            if role.as_str().and_then(Role::from_name).is_none() {
-                let (document, role) = (document.clone(), role.to_string());
-                out.push(Finding::UnknownRole { document, role });
-            }
+        if let Some(role) = grant.get("role")
+            && role.as_str().and_then(Role::from_name).is_none()
+        {
+            let (document, role) = (document.clone(), role.to_string());
+            out.push(Finding::UnknownRole { document, role });
         }
         match grant.get("permissions") {
             None => {}

@@ -42,8 +42,6 @@
 //! only the spaces right before each of them matter: spaces anywhere earlier shift the same
 //! bytes in the same way.
 
-const INFINITY: u32 = u32::MAX / 4;
-
 /// Encoder state between two bytes: `phase * 2 + flag`, where `phase` is the next byte's
 /// position in its group of three and `flag` says whether the previous byte can make that next
 /// byte's group bad (`b0 & 3 == 3` before phase 1, `b1 & 15 == 15` before phase 2).
@@ -128,6 +126,11 @@ fn unicode_escape(c: char, buffer: &mut [u8; 12]) -> &[u8] {
     &buffer[..units.len() * 6]
 }
 
+mod levels;
+mod plan;
+
+use plan::Plan;
+
 /// Whether `byte`, inside a JSON string, belongs to a risky character.
 fn is_risky_byte(byte: u8) -> bool {
     byte >= 0x80 || matches!(byte, b'>' | b'?' | b'~' | 0x7f)
@@ -140,66 +143,6 @@ fn flag_after(byte: u8, phase: u8) -> u8 {
         2 => u8::from(byte & 15 == 15),
         _ => 0,
     }
-}
-
-/// A piece of a risky string's contents, searched as one step.
-#[derive(Debug, Clone, Copy)]
-enum Piece {
-    /// Bytes that are safe in every state and are kept as they are: ASCII other than the risky
-    /// characters and `/`, including compact escapes such as `\"`.
-    Plain,
-    /// A `/`, written raw or as `\/`.
-    Slash,
-    /// A risky character, written raw or as a `\u` escape of `escape_len` bytes whose last hex
-    /// digit is `last_hex`.
-    Risky { escape_len: u8, last_hex: u8 },
-}
-
-/// One piece, with the search's back-pointers and decision for it.
-#[derive(Debug, Clone, Copy)]
-struct Unit {
-    start: usize,
-    end: usize,
-    piece: Piece,
-    /// For each state after the piece: the state before it times two, plus 1 if the
-    /// alternative form was taken.
-    back: [u8; 6],
-    /// Whether the chosen encoding writes the alternative form.
-    alternative: bool,
-}
-
-/// A string with risky characters, with the search's back-pointers and decisions for it.
-#[derive(Debug)]
-struct RiskyString {
-    open: usize,
-    close: usize,
-    units: std::ops::Range<usize>,
-    /// For each offset after the spaces before the string, the offset before them.
-    spaces_from: [u8; 3],
-    /// For each offset after the closing quote, the state before that quote.
-    closing_from: [u8; 3],
-    /// How many spaces the chosen encoding puts before the string.
-    spaces: u8,
-}
-
-/// The strings with risky characters of a compact JSON text, cut into pieces, and the search
-/// over them.
-///
-/// Offsets are the extra bytes written so far, modulo 3: a byte at compact position `i` lands
-/// at phase `(i + offset) % 3`.
-#[derive(Debug)]
-struct Plan<'a> {
-    json: &'a [u8],
-    strings: Vec<RiskyString>,
-    units: Vec<Unit>,
-}
-
-fn phase_of(position: usize, offset: u8) -> u8 {
-    ((position + usize::from(offset)) % 3) as u8
-}
-
-fn offset_of(position: usize, phase: u8) -> u8 {
-    ((usize::from(phase) + 3 - position % 3) % 3) as u8
 }
 
 /// Finds the strings with risky characters. `None` if a string is not closed.
@@ -237,262 +180,6 @@ pub(crate) fn spans_are_safe(json: &[u8], risky_strings: &[(usize, usize)]) -> b
     })
 }
 
-impl<'a> Plan<'a> {
-    /// Cuts the strings between the given quote positions into pieces. `None` if one is not
-    /// UTF-8.
-    fn new(json: &'a [u8], spans: &[(usize, usize)]) -> Option<Self> {
-        let mut plan = Plan {
-            json,
-            strings: Vec::with_capacity(spans.len()),
-            units: Vec::with_capacity(spans.len() * 8),
-        };
-        for &(open, close) in spans {
-            let first = plan.units.len();
-            plan.cut(open + 1, close)?;
-            plan.strings.push(RiskyString {
-                open,
-                close,
-                units: first..plan.units.len(),
-                spaces_from: [0; 3],
-                closing_from: [0; 3],
-                spaces: 0,
-            });
-        }
-        Some(plan)
-    }
-
-    fn push(&mut self, start: usize, end: usize, piece: Piece) {
-        self.units.push(Unit {
-            start,
-            end,
-            piece,
-            back: [0; 6],
-            alternative: false,
-        });
-    }
-
-    fn cut(&mut self, start: usize, end: usize) -> Option<()> {
-        let json = self.json;
-        let mut at = start;
-        let mut plain_from = start;
-        while at < end {
-            let (len, piece) = match json[at] {
-                b'\\' => {
-                    at += if json.get(at + 1) == Some(&b'u') {
-                        6
-                    } else {
-                        2
-                    };
-                    continue;
-                }
-                b'/' => (1, Piece::Slash),
-                byte if is_risky_byte(byte) => {
-                    let len = match byte {
-                        0xc0..=0xdf => 2,
-                        0xe0..=0xef => 3,
-                        0xf0..=0xf7 => 4,
-                        _ => 1,
-                    };
-                    let c = std::str::from_utf8(json.get(at..at + len)?)
-                        .ok()?
-                        .chars()
-                        .next()?;
-                    let mut buffer = [0u8; 12];
-                    let escape = unicode_escape(c, &mut buffer);
-                    let last_hex = escape[escape.len() - 1];
-                    (
-                        len,
-                        Piece::Risky {
-                            escape_len: escape.len() as u8,
-                            last_hex,
-                        },
-                    )
-                }
-                _ => {
-                    at += 1;
-                    continue;
-                }
-            };
-            if plain_from < at {
-                self.push(plain_from, at, Piece::Plain);
-            }
-            self.push(at, at + len, piece);
-            at += len;
-            plain_from = at;
-        }
-        if plain_from < end {
-            self.push(plain_from, end, Piece::Plain);
-        }
-        Some(())
-    }
-
-    /// Runs the dynamic program and records the cheapest encoding's decisions.
-    fn search(&mut self) {
-        let mut cost = [0, INFINITY, INFINITY];
-        for index in 0..self.strings.len() {
-            cost = self.spaces(index, cost);
-            cost = self.string(index, cost);
-        }
-        self.decide(argmin(&cost));
-    }
-
-    /// Up to two spaces before a risky string; fewer spaces win ties.
-    fn spaces(&mut self, index: usize, cost: [u32; 3]) -> [u32; 3] {
-        let mut next = [INFINITY; 3];
-        let from = &mut self.strings[index].spaces_from;
-        for spaces in 0..3u8 {
-            for before in 0..3u8 {
-                let after = usize::from((before + spaces) % 3);
-                let total = cost[usize::from(before)] + u32::from(spaces);
-                if total < next[after] {
-                    next[after] = total;
-                    from[after] = before;
-                }
-            }
-        }
-        next
-    }
-
-    fn string(&mut self, index: usize, cost: [u32; 3]) -> [u32; 3] {
-        let (open, close, units) = {
-            let string = &self.strings[index];
-            (string.open, string.close, string.units.clone())
-        };
-        // After the opening quote: the phase moves on by one and the flag is clear.
-        let mut states = [INFINITY; 6];
-        for offset in 0..3u8 {
-            let phase = (phase_of(open, offset) + 1) % 3;
-            states[usize::from(phase * 2)] = cost[usize::from(offset)];
-        }
-        for unit in &mut self.units[units] {
-            states = step_unit(unit, &self.json[unit.start..unit.end], &states);
-        }
-        // The closing quote is safe in every state.
-        let mut next = [INFINITY; 3];
-        let closing_from = &mut self.strings[index].closing_from;
-        for state in 0..6u8 {
-            let offset = usize::from(offset_of(close + 1, ((state >> 1) + 1) % 3));
-            if states[usize::from(state)] < next[offset] {
-                next[offset] = states[usize::from(state)];
-                closing_from[offset] = state;
-            }
-        }
-        next
-    }
-
-    /// Walks the back-pointers from the cheapest end.
-    fn decide(&mut self, mut offset: u8) {
-        for string in self.strings.iter_mut().rev() {
-            let mut state = string.closing_from[usize::from(offset)];
-            for unit in self.units[string.units.clone()].iter_mut().rev() {
-                let back = unit.back[usize::from(state)];
-                unit.alternative = back & 1 == 1;
-                state = back >> 1;
-            }
-            let after_spaces = offset_of(string.open + 1, state >> 1);
-            let before_spaces = string.spaces_from[usize::from(after_spaces)];
-            string.spaces = (after_spaces + 3 - before_spaces) % 3;
-            offset = before_spaces;
-        }
-    }
-
-    /// Writes the compact form with the recorded decisions applied.
-    fn emit(&self) -> Vec<u8> {
-        let json = self.json;
-        let mut out = Vec::with_capacity(json.len() + 8 * self.strings.len());
-        let mut copied = 0;
-        let mut buffer = [0u8; 12];
-        for string in &self.strings {
-            out.extend_from_slice(&json[copied..string.open]);
-            out.extend(std::iter::repeat_n(b' ', usize::from(string.spaces)));
-            copied = string.open;
-            for unit in self.units[string.units.clone()]
-                .iter()
-                .filter(|unit| unit.alternative)
-            {
-                out.extend_from_slice(&json[copied..unit.start]);
-                let raw = &json[unit.start..unit.end];
-                match unit.piece {
-                    Piece::Slash => out.extend_from_slice(b"\\/"),
-                    _ => {
-                        let c = std::str::from_utf8(raw)
-                            .ok()
-                            .and_then(|text| text.chars().next());
-                        match c {
-                            Some(c) => out.extend_from_slice(unicode_escape(c, &mut buffer)),
-                            None => out.extend_from_slice(raw),
-                        }
-                    }
-                }
-                copied = unit.end;
-            }
-        }
-        out.extend_from_slice(&json[copied..]);
-        out
-    }
-}
-
-/// Moves the state costs over one piece, recording back-pointers in it.
-fn step_unit(unit: &mut Unit, bytes: &[u8], states: &[u32; 6]) -> [u32; 6] {
-    let mut next = [INFINITY; 6];
-    let back = &mut unit.back;
-    let mut offer = |state: u8, after: u8, total: u32, alternative: bool| {
-        if total < next[usize::from(after)] {
-            next[usize::from(after)] = total;
-            back[usize::from(after)] = state * 2 + u8::from(alternative);
-        }
-    };
-    // The state after `len` safe bytes ending in `last`, from `phase`.
-    let after = |phase: u8, len: usize, last: u8| {
-        let phase = ((usize::from(phase) + len) % 3) as u8;
-        phase * 2 + flag_after(last, phase)
-    };
-    match unit.piece {
-        Piece::Plain => {
-            // Plain bytes are safe whatever the flag, so only the cheaper of each phase's two
-            // states goes on.
-            let last = bytes[bytes.len() - 1];
-            for phase in 0..3u8 {
-                let (clear, flagged) = (phase * 2, phase * 2 + 1);
-                let state = if states[usize::from(flagged)] < states[usize::from(clear)] {
-                    flagged
-                } else {
-                    clear
-                };
-                let before = states[usize::from(state)];
-                if before < INFINITY {
-                    offer(state, after(phase, bytes.len(), last), before, false);
-                }
-            }
-        }
-        Piece::Slash => {
-            for state in 0..6u8 {
-                let before = states[usize::from(state)];
-                if before < INFINITY {
-                    offer(state, after(state >> 1, 1, b'/'), before, false);
-                    offer(state, after(state >> 1, 2, b'/'), before + 1, true);
-                }
-            }
-        }
-        Piece::Risky {
-            escape_len,
-            last_hex,
-        } => {
-            let extra = u32::from(escape_len) - bytes.len() as u32;
-            for state in 0..6u8 {
-                let before = states[usize::from(state)];
-                if before < INFINITY {
-                    if let Some(raw) = run(state, bytes) {
-                        offer(state, raw, before, false);
-                    }
-                    offer(state, after(state >> 1, 0, last_hex), before + extra, true);
-                }
-            }
-        }
-    }
-    next
-}
-
 /// The shortest encoding of `compact` (a compact JSON text) that [`is_atob_safe`], as described
 /// in the module documentation; `compact` itself when it is safe. `None` only if `compact` is
 /// not JSON with closed, UTF-8 strings.
@@ -513,18 +200,9 @@ pub(crate) fn shortest_safe(compact: &[u8], risky_strings: &[(usize, usize)]) ->
     Some(encoded)
 }
 
-fn argmin(cost: &[u32; 3]) -> u8 {
-    let mut best = 0;
-    for offset in 1..3 {
-        if cost[offset] < cost[best] {
-            best = offset;
-        }
-    }
-    best as u8
-}
-
 #[cfg(test)]
 mod tests {
+    use super::plan::INFINITY;
     use super::*;
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
