@@ -129,7 +129,7 @@ async function main() {
     failed,
   };
   process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
-  process.stderr.write(`client: ${passed} passed, ${failed} failed\n`);
+  process.stderr.write(`run.mjs: ${passed} passed, ${failed} failed\n`);
   return failed === 0 ? 0 : 1;
 }
 

@@ -4,8 +4,11 @@
 //!   and what CI runs. Ends with the conformance run.
 //! - `conformance`: builds the three example apps, starts each on 127.0.0.1, runs one suite
 //!   against each over real HTTP and compares their answers; see `conformance.rs`.
+//! - `client`: the published CKEditor 5 token client in headless Chromium against each example
+//!   app: same origin, CORS, credentials, preflight, refresh; see `client.rs`.
 
 mod apps;
+mod client;
 mod conformance;
 
 use std::process::{Command, ExitCode};
@@ -16,8 +19,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("conformance") => conformance::run(),
+        Some("client") => client::run(),
         _ => {
-            eprintln!("usage: cargo xtask test | conformance");
+            eprintln!("usage: cargo xtask test | conformance | client");
             return ExitCode::from(2);
         }
     };
