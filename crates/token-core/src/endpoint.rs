@@ -12,6 +12,7 @@
 //! | `GET`, the user has no grant for the endpoint's product | 403 | [`REFUSED_BODY`] |
 //! | `GET`, the app's lookup failed (a 5xx rejection) | 500 | [`FAILURE_BODY`] |
 //! | `GET`, the app's identity for the user is invalid | 500 | [`FAILURE_BODY`] |
+//! | `GET`, the service that says who the user is failed ([`UserDecision::Unavailable`]) | 502 or 503 | [`UPSTREAM_BODY`] |
 //! | `OPTIONS` that is not a CORS preflight | 200 | empty |
 //! | any other method, `HEAD` included | 405 | [`METHOD_BODY`] |
 //!
@@ -28,6 +29,7 @@
 //! endpoint's [`CorsPolicy`], before any of this runs.
 
 mod cors;
+mod upstream;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -38,6 +40,7 @@ use crate::identity::Identity;
 use crate::issuer::Issuer;
 
 pub use cors::{AllowedOrigins, CORS_METHODS, CorsPolicy, CorsPolicyBuilder, MAX_PREFLIGHT_AGE};
+pub use upstream::{UPSTREAM_BODY, UpstreamFailure};
 
 /// `Content-Type` of every answer of the token route.
 pub const CONTENT_TYPE: &str = "text/plain; charset=utf-8";
@@ -65,6 +68,14 @@ pub enum UserDecision {
     Refuse(String),
     /// The application could not build the user's identity (500). The error names the field.
     InvalidIdentity(Error),
+    /// The service that says who the user is (a sign-in service, the application's own "who am
+    /// I" route) failed: 502 or 503, see [`TokenEndpoint::upstream_failed`].
+    Unavailable {
+        /// How it failed, which decides the status.
+        failure: UpstreamFailure,
+        /// For the log only (warn level); must not hold secrets or the caller's cookies.
+        detail: String,
+    },
 }
 
 impl From<Identity> for UserDecision {
@@ -123,6 +134,8 @@ pub enum Outcome {
     Options,
     /// 405: a method other than `GET` and `OPTIONS`.
     MethodNotAllowed,
+    /// 502 or 503: the service that says who the user is failed.
+    UpstreamFailed,
 }
 
 /// The answer to write: status, headers and body, decided by the core.
@@ -299,6 +312,7 @@ impl TokenEndpoint {
                 tracing::error!(%error, "the application's identity for the user is invalid");
                 self.failed()
             }
+            UserDecision::Unavailable { failure, detail } => self.upstream_failed(failure, &detail),
         }
     }
 

@@ -60,7 +60,8 @@ pub use credentials::{
 pub use endpoint::{
     ALLOW, AllowedOrigins, CACHE_CONTROL, CONTENT_TYPE, CORS_METHODS, CorsPolicy,
     CorsPolicyBuilder, FAILURE_BODY, MAX_PREFLIGHT_AGE, METHOD_BODY, MethodDecision, NO_USER_BODY,
-    Outcome, REFUSED_BODY, TokenEndpoint, TokenResponse, TokenUser, UserDecision,
+    Outcome, REFUSED_BODY, TokenEndpoint, TokenResponse, TokenUser, UPSTREAM_BODY, UpstreamFailure,
+    UserDecision,
 };
 pub use error::{Error, Result};
 pub use grants::{

@@ -125,7 +125,7 @@ impl Config {
 
         let development = lookup(ENVIRONMENT_ID_VAR).is_none() && lookup(ACCESS_KEY_VAR).is_none();
         let environment = if development {
-            Environment::new(DEVELOPMENT_ENVIRONMENT_ID, DEVELOPMENT_ACCESS_KEY)
+            development_environment()
         } else {
             Environment::from_lookup(&lookup)
         }
@@ -218,6 +218,17 @@ impl Config {
             "CORS policy"
         );
     }
+}
+
+/// The built-in development environment: [`DEVELOPMENT_ENVIRONMENT_ID`] and a key published in
+/// this source code, so that CKEditor Cloud Services never accepts its tokens. For running the
+/// examples and the `ckeditor-token` binary without an account, on loopback only.
+///
+/// # Errors
+///
+/// Only if the core's checks of environment IDs or keys become stricter than these values.
+pub fn development_environment() -> Result<Environment, ckeditor_token_core::Error> {
+    Environment::new(DEVELOPMENT_ENVIRONMENT_ID, DEVELOPMENT_ACCESS_KEY)
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<String>, ConfigError> {
