@@ -126,7 +126,6 @@ fn unicode_escape(c: char, buffer: &mut [u8; 12]) -> &[u8] {
     &buffer[..units.len() * 6]
 }
 
-mod levels;
 mod plan;
 
 use plan::Plan;

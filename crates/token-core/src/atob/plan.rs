@@ -8,11 +8,10 @@ pub(super) const INFINITY: u32 = u32::MAX / 4;
 /// A piece of a risky string's contents, searched as one step.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Piece {
-    /// Bytes that are safe in every state and are kept as they are: ASCII other than the risky
-    /// characters and `/`, including compact escapes such as `\"`.
-    Plain,
-    /// A `/`, written raw or as `\/`.
-    Slash,
+    /// Bytes that are safe in every state: ASCII other than the risky characters, including
+    /// compact escapes such as `\"`. Up to two of its `/`s (`slashes`) may be written as `\/`,
+    /// each moving what follows on by one byte; escaping more would only add bytes.
+    Plain { slashes: u8 },
     /// A risky character, written raw or as a `\u` escape of `escape_len` bytes whose last hex
     /// digit is `last_hex`.
     Risky { escape_len: u8, last_hex: u8 },
@@ -24,11 +23,11 @@ pub(super) struct Unit {
     pub(super) start: usize,
     pub(super) end: usize,
     pub(super) piece: Piece,
-    /// For each state after the piece: the state before it times two, plus 1 if the
-    /// alternative form was taken.
+    /// For each state after the piece: the state before it times four, plus the choice taken.
     back: [u8; 6],
-    /// Whether the chosen encoding writes the alternative form.
-    pub(super) alternative: bool,
+    /// The chosen encoding: for plain bytes, how many of their `/`s (the first ones) become
+    /// `\/`; for a risky character, 1 if it is escaped.
+    pub(super) choice: u8,
 }
 
 /// A string with risky characters, with the search's back-pointers and decisions for it.
@@ -72,7 +71,7 @@ impl<'a> Plan<'a> {
         let mut plan = Plan {
             json,
             strings: Vec::with_capacity(spans.len()),
-            units: Vec::with_capacity(spans.len() * 8),
+            units: Vec::with_capacity(spans.iter().map(|(open, close)| close - open).sum()),
         };
         for &(open, close) in spans {
             let first = plan.units.len();
@@ -95,7 +94,7 @@ impl<'a> Plan<'a> {
             end,
             piece,
             back: [0; 6],
-            alternative: false,
+            choice: 0,
         });
     }
 
@@ -103,62 +102,56 @@ impl<'a> Plan<'a> {
         let json = self.json;
         let mut at = start;
         let mut plain_from = start;
+        let mut slashes = 0u8;
         while at < end {
-            let (len, piece) = match json[at] {
-                b'\\' => {
-                    at += if json.get(at + 1) == Some(&b'u') {
-                        6
-                    } else {
-                        2
-                    };
-                    continue;
-                }
-                b'/' => (1, Piece::Slash),
-                byte if is_risky_byte(byte) => {
-                    let len = match byte {
-                        0xc0..=0xdf => 2,
-                        0xe0..=0xef => 3,
-                        0xf0..=0xf7 => 4,
-                        _ => 1,
-                    };
-                    let c = std::str::from_utf8(json.get(at..at + len)?)
-                        .ok()?
-                        .chars()
-                        .next()?;
-                    let mut buffer = [0u8; 12];
-                    let escape = unicode_escape(c, &mut buffer);
-                    let last_hex = escape[escape.len() - 1];
-                    (
-                        len,
-                        Piece::Risky {
-                            escape_len: escape.len() as u8,
-                            last_hex,
-                        },
-                    )
-                }
-                _ => {
-                    at += 1;
-                    continue;
-                }
-            };
-            if plain_from < at {
-                self.push(plain_from, at, Piece::Plain);
+            let byte = json[at];
+            if byte == b'\\' {
+                at += if json.get(at + 1) == Some(&b'u') {
+                    6
+                } else {
+                    2
+                };
+                continue;
             }
-            self.push(at, at + len, piece);
+            if !is_risky_byte(byte) {
+                slashes = (slashes + u8::from(byte == b'/')).min(2);
+                at += 1;
+                continue;
+            }
+            let len = match byte {
+                0xc0..=0xdf => 2,
+                0xe0..=0xef => 3,
+                0xf0..=0xf7 => 4,
+                _ => 1,
+            };
+            // A character's low four bits are the low four bits of its last UTF-8 byte, and the
+            // last hex digit of its escape (a low surrogate keeps them too).
+            let last = *json.get(at + len - 1)?;
+            let last_hex = b"0123456789abcdef"[usize::from(last & 15)];
+            let escape_len = if len == 4 { 12 } else { 6 };
+            if plain_from < at {
+                self.push(plain_from, at, Piece::Plain { slashes });
+            }
+            self.push(
+                at,
+                at + len,
+                Piece::Risky {
+                    escape_len,
+                    last_hex,
+                },
+            );
             at += len;
             plain_from = at;
+            slashes = 0;
         }
         if plain_from < end {
-            self.push(plain_from, end, Piece::Plain);
+            self.push(plain_from, end, Piece::Plain { slashes });
         }
         Some(())
     }
 
     /// Runs the dynamic program and records the cheapest encoding's decisions.
     pub(super) fn search(&mut self) {
-        if super::levels::search(self) {
-            return;
-        }
         let mut cost = [0, INFINITY, INFINITY];
         for index in 0..self.strings.len() {
             cost = self.spaces(index, cost);
@@ -217,8 +210,8 @@ impl<'a> Plan<'a> {
             let mut state = string.closing_from[usize::from(offset)];
             for unit in self.units[string.units.clone()].iter_mut().rev() {
                 let back = unit.back[usize::from(state)];
-                unit.alternative = back & 1 == 1;
-                state = back >> 1;
+                unit.choice = back & 3;
+                state = back >> 2;
             }
             let after_spaces = offset_of(string.open + 1, state >> 1);
             let before_spaces = string.spaces_from[usize::from(after_spaces)];
@@ -239,13 +232,23 @@ impl<'a> Plan<'a> {
             copied = string.open;
             for unit in self.units[string.units.clone()]
                 .iter()
-                .filter(|unit| unit.alternative)
+                .filter(|unit| unit.choice > 0)
             {
                 out.extend_from_slice(&json[copied..unit.start]);
                 let raw = &json[unit.start..unit.end];
                 match unit.piece {
-                    Piece::Slash => out.extend_from_slice(b"\\/"),
-                    _ => {
+                    Piece::Plain { .. } => {
+                        // The first `choice` slashes become `\/`.
+                        let mut escapes = unit.choice;
+                        for &byte in raw {
+                            if byte == b'/' && escapes > 0 {
+                                out.push(b'\\');
+                                escapes -= 1;
+                            }
+                            out.push(byte);
+                        }
+                    }
+                    Piece::Risky { .. } => {
                         let c = std::str::from_utf8(raw)
                             .ok()
                             .and_then(|text| text.chars().next());
@@ -267,10 +270,10 @@ impl<'a> Plan<'a> {
 fn step_unit(unit: &mut Unit, bytes: &[u8], states: &[u32; 6]) -> [u32; 6] {
     let mut next = [INFINITY; 6];
     let back = &mut unit.back;
-    let mut offer = |state: u8, after: u8, total: u32, alternative: bool| {
+    let mut offer = |state: u8, after: u8, total: u32, choice: u8| {
         if total < next[usize::from(after)] {
             next[usize::from(after)] = total;
-            back[usize::from(after)] = state * 2 + u8::from(alternative);
+            back[usize::from(after)] = state * 4 + choice;
         }
     };
     // The state after `len` safe bytes ending in `last`, from `phase`.
@@ -279,9 +282,9 @@ fn step_unit(unit: &mut Unit, bytes: &[u8], states: &[u32; 6]) -> [u32; 6] {
         phase * 2 + flag_after(last, phase)
     };
     match unit.piece {
-        Piece::Plain => {
+        Piece::Plain { slashes } => {
             // Plain bytes are safe whatever the flag, so only the cheaper of each phase's two
-            // states goes on.
+            // states goes on. An escaped `/` still ends in `/`, so the last byte stays.
             let last = bytes[bytes.len() - 1];
             for phase in 0..3u8 {
                 let (clear, flagged) = (phase * 2, phase * 2 + 1);
@@ -292,16 +295,15 @@ fn step_unit(unit: &mut Unit, bytes: &[u8], states: &[u32; 6]) -> [u32; 6] {
                 };
                 let before = states[usize::from(state)];
                 if before < INFINITY {
-                    offer(state, after(phase, bytes.len(), last), before, false);
-                }
-            }
-        }
-        Piece::Slash => {
-            for state in 0..6u8 {
-                let before = states[usize::from(state)];
-                if before < INFINITY {
-                    offer(state, after(state >> 1, 1, b'/'), before, false);
-                    offer(state, after(state >> 1, 2, b'/'), before + 1, true);
+                    for shift in 0..=slashes {
+                        let len = bytes.len() + usize::from(shift);
+                        offer(
+                            state,
+                            after(phase, len, last),
+                            before + u32::from(shift),
+                            shift,
+                        );
+                    }
                 }
             }
         }
@@ -314,9 +316,9 @@ fn step_unit(unit: &mut Unit, bytes: &[u8], states: &[u32; 6]) -> [u32; 6] {
                 let before = states[usize::from(state)];
                 if before < INFINITY {
                     if let Some(raw) = run(state, bytes) {
-                        offer(state, raw, before, false);
+                        offer(state, raw, before, 0);
                     }
-                    offer(state, after(state >> 1, 0, last_hex), before + extra, true);
+                    offer(state, after(state >> 1, 0, last_hex), before + extra, 1);
                 }
             }
         }

@@ -1,0 +1,242 @@
+//! Inspection of tokens made elsewhere: each rule of the spec, broken on purpose in a token
+//! signed here by hand.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ckeditor_token_core::{Error, Expectations, Finding, SignatureCheck, inspect};
+use hmac::{Hmac, KeyInit, Mac};
+
+const KEY: &[u8] = b"inspection-test-key-0123456789abcdef";
+const NOW: u64 = 1_700_000_000;
+const ENVIRONMENT: &str = "ENV_TEST_123";
+
+/// A token with this header and payload JSON, signed with `KEY`.
+fn token(header: &str, payload: &str) -> String {
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(KEY).expect("key");
+    mac.update(input.as_bytes());
+    format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
+}
+
+fn findings(payload: &str) -> Vec<Finding> {
+    let expect = Expectations {
+        key: Some(KEY),
+        environment_id: Some(ENVIRONMENT),
+        now: NOW,
+    };
+    let token = token(r#"{"typ":"JWT","alg":"HS256"}"#, payload);
+    inspect(&token, &expect).expect("a JWT").findings
+}
+
+#[test]
+fn a_good_token_has_no_findings() {
+    let expect = Expectations {
+        key: Some(KEY),
+        environment_id: Some(ENVIRONMENT),
+        now: NOW,
+    };
+    let good = token(
+        r#"{"typ":"JWT","alg":"HS256"}"#,
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"exp":1700003590,"sub":"u","auth":{"collaboration":{"*":{"role":"writer"}}}}"#,
+    );
+    let inspection = inspect(&good, &expect).expect("a JWT");
+    assert_eq!(inspection.findings, []);
+    assert_eq!(inspection.signature, SignatureCheck::Valid);
+    assert_eq!(inspection.claims["sub"], "u");
+    assert!(inspection.is_ok());
+}
+
+#[test]
+fn each_broken_rule_is_reported() {
+    let cases: Vec<(&str, Finding)> = vec![
+        (r#"{"iat":1700000000}"#, Finding::AudienceMissing),
+        (
+            r#"{"aud":["ENV_TEST_123"],"iat":1700000000}"#,
+            Finding::AudienceArray,
+        ),
+        (r#"{"aud":7,"iat":1700000000}"#, Finding::AudienceNotString),
+        (
+            r#"{"aud":"OTHER","iat":1700000000}"#,
+            Finding::AudienceMismatch {
+                expected: ENVIRONMENT.into(),
+                found: "OTHER".into(),
+            },
+        ),
+        (
+            r#"{"iss":"ENV_TEST_123","aud":"ENV_TEST_123","iat":1700000000}"#,
+            Finding::UnexpectedClaim { name: "iss" },
+        ),
+        (r#"{"aud":"ENV_TEST_123"}"#, Finding::IssuedAtMissing),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000000.5}"#,
+            Finding::IssuedAtNotInteger {
+                found: "1700000000.5".into(),
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000060}"#,
+            Finding::IssuedAtInFuture {
+                iat: 1_700_000_060,
+                now: NOW,
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1699900000}"#,
+            Finding::IssuedAtTooOld {
+                iat: 1_699_900_000,
+                now: NOW,
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000000000}"#,
+            Finding::IssuedAtInMilliseconds {
+                iat: 1_700_000_000_000,
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700003600000}"#,
+            Finding::ExpiryInMilliseconds {
+                exp: 1_700_003_600_000,
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1699990000,"exp":1699980000}"#,
+            Finding::ExpiryNotAfterIssuedAt {
+                iat: 1_699_990_000,
+                exp: 1_699_980_000,
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700090000}"#,
+            Finding::ExpiryTooFar {
+                iat: 1_700_000_000,
+                exp: 1_700_090_000,
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":"soon"}"#,
+            Finding::ExpiryNotInteger {
+                found: "\"soon\"".into(),
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"auth":{"collaboration":{"doc":{"role":"owner"}}}}"#,
+            Finding::UnknownRole {
+                document: "doc".into(),
+                role: "\"owner\"".into(),
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"auth":{"collaboration":{"doc":{"permissions":["doc:delete"]}}}}"#,
+            Finding::UnknownPermission {
+                document: "doc".into(),
+                permission: "\"doc:delete\"".into(),
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"auth":{"ckbox":{"role":"owner"}}}"#,
+            Finding::UnknownCkboxRole {
+                role: "\"owner\"".into(),
+            },
+        ),
+    ];
+    for (payload, finding) in cases {
+        assert!(
+            findings(payload).contains(&finding),
+            "{payload} should give {finding:?}"
+        );
+    }
+}
+
+#[test]
+fn an_expired_token_is_reported() {
+    let found = findings(r#"{"aud":"ENV_TEST_123","iat":1699990000,"exp":1699995000}"#);
+    assert_eq!(
+        found,
+        [Finding::Expired {
+            exp: 1_699_995_000,
+            now: NOW
+        }]
+    );
+}
+
+#[test]
+fn a_payload_that_atob_cannot_read_is_reported() {
+    // `?` as the third byte of a group encodes to `_` in base64url: `{"?` puts it there.
+    let payload = r#"{"?":1,"aud":"ENV_TEST_123","iat":1700000000}"#;
+    assert!(URL_SAFE_NO_PAD.encode(payload).contains(['-', '_']));
+    assert_eq!(findings(payload), [Finding::PayloadNotAtobSafe]);
+}
+
+#[test]
+fn signatures_are_checked_against_the_given_key() {
+    let token = token(
+        r#"{"typ":"JWT","alg":"HS256"}"#,
+        r#"{"aud":"ENV_TEST_123","iat":1700000000}"#,
+    );
+    let wrong = Expectations {
+        key: Some(b"another-key"),
+        environment_id: None,
+        now: NOW,
+    };
+    let inspection = inspect(&token, &wrong).expect("a JWT");
+    assert_eq!(inspection.signature, SignatureCheck::Invalid);
+    assert_eq!(inspection.findings, [Finding::BadSignature]);
+    let unchecked = Expectations {
+        key: None,
+        environment_id: None,
+        now: NOW,
+    };
+    assert_eq!(
+        inspect(&token, &unchecked).expect("a JWT").signature,
+        SignatureCheck::NotChecked
+    );
+}
+
+#[test]
+fn another_algorithm_is_reported() {
+    let token = token(
+        r#"{"typ":"JWT","alg":"none"}"#,
+        r#"{"aud":"ENV_TEST_123","iat":1700000000}"#,
+    );
+    let expect = Expectations {
+        key: Some(KEY),
+        environment_id: None,
+        now: NOW,
+    };
+    let inspection = inspect(&token, &expect).expect("a JWT");
+    assert_eq!(inspection.signature, SignatureCheck::Invalid);
+    assert!(inspection.findings.contains(&Finding::Algorithm {
+        found: "\"none\"".into()
+    }));
+}
+
+#[test]
+fn text_that_is_not_a_jwt_is_an_error() {
+    let expect = Expectations {
+        key: None,
+        environment_id: None,
+        now: NOW,
+    };
+    for text in [
+        "",
+        "abc",
+        "a.b",
+        "a.b.c.d",
+        "!!.e30.x",
+        "e30.bm90IGpzb24.x",
+        "W10.e30.x",
+    ] {
+        assert!(
+            matches!(inspect(text, &expect), Err(Error::MalformedToken { .. })),
+            "{text:?}"
+        );
+    }
+}
