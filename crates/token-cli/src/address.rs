@@ -1,0 +1,152 @@
+//! Source addresses a reverse proxy's requests may come from: single addresses or CIDR ranges.
+
+use std::fmt;
+use std::net::IpAddr;
+
+/// One address (`10.0.0.5`, `::1`) or range (`10.0.0.0/8`, `fd00::/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SourceRange {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl SourceRange {
+    /// Parses an address or a CIDR range. Host bits set in a range (`10.0.0.1/8`) are refused,
+    /// since they usually mean a typing mistake.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the text and what is accepted.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        let problem = |what: &str| {
+            format!(
+                "{text:?} {what}; write an address such as 10.0.0.5 or ::1, or a range such as \
+                 10.0.0.0/8"
+            )
+        };
+        let (address, prefix) = match text.trim().split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text.trim(), None),
+        };
+        let network: IpAddr = address
+            .parse()
+            .map_err(|_| problem("is not an IP address"))?;
+        let network = network.to_canonical();
+        let bits = max_prefix(network);
+        let prefix = match prefix {
+            None => bits,
+            Some(prefix) => prefix
+                .parse::<u8>()
+                .ok()
+                .filter(|prefix| *prefix <= bits)
+                .ok_or_else(|| problem(&format!("has a prefix length other than 0 to {bits}")))?,
+        };
+        let range = SourceRange { network, prefix };
+        if masked(network, prefix) != bits_of(network) {
+            return Err(problem("has bits set after its prefix length"));
+        }
+        Ok(range)
+    }
+
+    /// Whether `address` lies in the range. IPv4 addresses written as IPv6 (`::ffff:10.0.0.5`)
+    /// count as IPv4.
+    pub(crate) fn contains(&self, address: IpAddr) -> bool {
+        let address = address.to_canonical();
+        match (self.network, address) {
+            (IpAddr::V4(_), IpAddr::V4(_)) | (IpAddr::V6(_), IpAddr::V6(_)) => {
+                masked(address, self.prefix) == masked(self.network, self.prefix)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for SourceRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.prefix == max_prefix(self.network) {
+            write!(f, "{}", self.network)
+        } else {
+            write!(f, "{}/{}", self.network, self.prefix)
+        }
+    }
+}
+
+fn max_prefix(address: IpAddr) -> u8 {
+    match address {
+        IpAddr::V4(_) => 32,
+        IpAddr::V6(_) => 128,
+    }
+}
+
+fn bits_of(address: IpAddr) -> u128 {
+    match address {
+        IpAddr::V4(v4) => u128::from(u32::from(v4)),
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
+/// The address's bits with everything after the first `prefix` bits cleared.
+fn masked(address: IpAddr, prefix: u8) -> u128 {
+    let width = u32::from(max_prefix(address));
+    let cleared = width - u32::from(prefix);
+    let bits = bits_of(address);
+    if cleared >= 128 {
+        0
+    } else {
+        (bits >> cleared) << cleared
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(text: &str) -> SourceRange {
+        SourceRange::parse(text).expect("a valid range")
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("an address")
+    }
+
+    #[test]
+    fn single_addresses_match_only_themselves() {
+        let one = range("127.0.0.1");
+        assert!(one.contains(ip("127.0.0.1")));
+        assert!(one.contains(ip("::ffff:127.0.0.1")));
+        assert!(!one.contains(ip("127.0.0.2")));
+        assert!(!one.contains(ip("::1")));
+        assert!(range("::1").contains(ip("::1")));
+        assert_eq!(one.to_string(), "127.0.0.1");
+    }
+
+    #[test]
+    fn ranges_match_their_members() {
+        let private = range("10.0.0.0/8");
+        assert!(private.contains(ip("10.255.1.2")));
+        assert!(!private.contains(ip("11.0.0.1")));
+        assert!(range("0.0.0.0/0").contains(ip("192.0.2.1")));
+        assert!(!range("0.0.0.0/0").contains(ip("2001:db8::1")));
+        let unique_local = range("fd00::/8");
+        assert!(unique_local.contains(ip("fd12:3456::1")));
+        assert!(!unique_local.contains(ip("fe80::1")));
+        assert!(range("::/0").contains(ip("2001:db8::1")));
+        assert_eq!(private.to_string(), "10.0.0.0/8");
+    }
+
+    #[test]
+    fn malformed_ranges_are_refused_with_the_text_named() {
+        for text in [
+            "",
+            "localhost",
+            "10.0.0.0/33",
+            "10.0.0.0/x",
+            "10.0.0.1/8",
+            "::1/129",
+            "300.1.1.1",
+        ] {
+            let problem = SourceRange::parse(text).expect_err(text);
+            assert!(problem.contains(&format!("{text:?}")), "{problem}");
+        }
+    }
+}

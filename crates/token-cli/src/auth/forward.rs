@@ -1,0 +1,366 @@
+//! Forward authentication: ask the application's own "who am I" URL, with the caller's cookies
+//! and `Authorization` header, and read the user from its JSON answer.
+//!
+//! | the application answers | the token route answers |
+//! | --- | --- |
+//! | 200 with a JSON object holding the ID field | the user's token (or 403 if no rule applies) |
+//! | 200 with `null`, 204, 401, 403, or a redirect (to its login page) | 401 |
+//! | any other status, a body over 64 KiB, not JSON, an object without the ID field | 502 |
+//! | nothing in time, or no connection at all | 503 |
+//!
+//! A request with neither cookies nor `Authorization` is answered 401 without asking.
+
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE};
+use ckeditor_token_core::UpstreamFailure;
+use reqwest::{StatusCode, Url};
+use serde_json::Value;
+
+use crate::duration;
+use crate::error::CliError;
+use crate::rules::SignedInUser;
+use crate::settings::Settings;
+
+/// How long the application may take to answer, unless configured.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The longest timeout accepted.
+const MAX_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest answer read.
+const MAX_BODY: usize = 64 * 1024;
+
+/// Why the application gave no usable answer, for the core's 502 or 503.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    /// Which kind of failure.
+    pub(crate) kind: UpstreamFailure,
+    /// For the log: what happened, without the caller's cookies.
+    pub(crate) detail: String,
+}
+
+fn bad_answer(detail: String) -> Failure {
+    Failure {
+        kind: UpstreamFailure::BadAnswer,
+        detail,
+    }
+}
+
+/// Where the user's fields are in the JSON answer, as JSON pointers.
+#[derive(Debug, Clone)]
+struct Fields {
+    id: (String, String),
+    name: Option<String>,
+    email: Option<String>,
+    avatar: Option<String>,
+    groups: Option<String>,
+}
+
+/// The checked forward-authentication settings and the HTTP client.
+#[derive(Debug, Clone)]
+pub(crate) struct ForwardAuth {
+    url: Url,
+    timeout: Duration,
+    fields: Fields,
+    client: reqwest::Client,
+}
+
+impl ForwardAuth {
+    /// Checks `[auth.forward]` and builds the client.
+    ///
+    /// # Errors
+    ///
+    /// A [`CliError::Setting`] naming the setting: no URL, a URL that is not `http://` or holds
+    /// a user name or password, a timeout of zero or over a minute, an empty ID field.
+    pub(crate) fn from_settings(settings: &Settings) -> Result<Self, CliError> {
+        let section = &settings.values.auth.forward;
+        let name = |key: &str| settings.name(&format!("auth.forward.{key}"));
+
+        let text = section.url.as_deref().map(str::trim).unwrap_or_default();
+        if text.is_empty() {
+            return Err(CliError::setting(
+                name("url"),
+                "is not set; set it to the application's \"who am I\" URL, such as \
+                 http://127.0.0.1:3000/api/me",
+            ));
+        }
+        let url = Url::parse(text).map_err(|error| {
+            CliError::setting(name("url"), format!("{text:?} is not a URL: {error}"))
+        })?;
+        if url.scheme() != "http" {
+            return Err(CliError::setting(
+                name("url"),
+                format!(
+                    "{text:?} is not an http:// URL; this build speaks plain HTTP only, so point \
+                     it at the application's address on the internal network"
+                ),
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(CliError::setting(
+                name("url"),
+                "holds a user name or password, which would end up in logs; remove them",
+            ));
+        }
+
+        let timeout = match &section.timeout {
+            None => DEFAULT_TIMEOUT,
+            Some(setting) => duration::parse(&setting.as_text())
+                .map_err(|problem| CliError::setting(name("timeout"), problem))?,
+        };
+        if timeout.is_zero() || timeout > MAX_TIMEOUT {
+            return Err(CliError::setting(
+                name("timeout"),
+                format!(
+                    "{} ms is outside 1 ms to 60 s; a token request waits this long at most",
+                    timeout.as_millis()
+                ),
+            ));
+        }
+
+        let field = |value: &Option<String>, default: &str| {
+            let text = value.as_deref().unwrap_or(default).trim();
+            (!text.is_empty()).then(|| pointer(text))
+        };
+        let id_field = section.id_field.as_deref().unwrap_or("id").trim();
+        if id_field.is_empty() {
+            return Err(CliError::setting(
+                name("id_field"),
+                "is empty; name the field of the answer that holds the user ID",
+            ));
+        }
+        let fields = Fields {
+            id: (id_field.to_owned(), pointer(id_field)),
+            name: field(&section.name_field, "name"),
+            email: field(&section.email_field, "email"),
+            avatar: field(&section.avatar_field, "avatar"),
+            groups: field(&section.groups_field, "groups"),
+        };
+
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .map_err(|error| CliError::Failed(format!("cannot build the HTTP client: {error}")))?;
+        Ok(ForwardAuth {
+            url,
+            timeout,
+            fields,
+            client,
+        })
+    }
+
+    /// Asks the application who the caller is.
+    ///
+    /// # Errors
+    ///
+    /// A [`Failure`] when the application gives no usable answer; see the module's table.
+    pub(crate) async fn user(&self, caller: &HeaderMap) -> Result<Option<SignedInUser>, Failure> {
+        let mut request = self
+            .client
+            .get(self.url.clone())
+            .header(ACCEPT.as_str(), "application/json");
+        let mut credentials = false;
+        for name in [COOKIE, AUTHORIZATION] {
+            for value in caller.get_all(&name) {
+                request = request.header(name.as_str(), value.as_bytes());
+                credentials = true;
+            }
+        }
+        if !credentials {
+            return Ok(None);
+        }
+
+        let mut response = request.send().await.map_err(|error| self.failure(&error))?;
+        let status = response.status();
+        if status == StatusCode::NO_CONTENT
+            || status == StatusCode::UNAUTHORIZED
+            || status == StatusCode::FORBIDDEN
+            || status.is_redirection()
+        {
+            return Ok(None);
+        }
+        if status != StatusCode::OK {
+            return Err(bad_answer(format!(
+                "{} answered with status {status}",
+                self.url
+            )));
+        }
+
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|error| self.failure(&error))?
+        {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(bad_answer(format!(
+                    "{} answered with over 64 KiB",
+                    self.url
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let value: Value = serde_json::from_slice(&body).map_err(|error| {
+            bad_answer(format!(
+                "{} answered with something other than JSON: {error}",
+                self.url
+            ))
+        })?;
+        self.read_user(&value)
+    }
+
+    fn failure(&self, error: &reqwest::Error) -> Failure {
+        if error.is_timeout() {
+            Failure {
+                kind: UpstreamFailure::Unreachable,
+                detail: format!(
+                    "{} did not answer within {} ms",
+                    self.url,
+                    self.timeout.as_millis()
+                ),
+            }
+        } else if error.is_connect() || error.is_request() {
+            Failure {
+                kind: UpstreamFailure::Unreachable,
+                detail: format!("{} could not be reached: {error}", self.url),
+            }
+        } else {
+            bad_answer(format!("{} failed: {error}", self.url))
+        }
+    }
+
+    /// The user in the application's JSON answer: `null` means nobody.
+    fn read_user(&self, value: &Value) -> Result<Option<SignedInUser>, Failure> {
+        if value.is_null() {
+            return Ok(None);
+        }
+        if !value.is_object() {
+            return Err(bad_answer(format!(
+                "{} answered with JSON that is neither an object nor null",
+                self.url
+            )));
+        }
+        let (id_name, id_pointer) = &self.fields.id;
+        let id = match value.pointer(id_pointer) {
+            Some(Value::String(id)) if !id.trim().is_empty() => id.trim().to_owned(),
+            Some(Value::Number(id)) => id.to_string(),
+            Some(Value::Null) => return Ok(None),
+            _ => {
+                return Err(bad_answer(format!(
+                    "the answer of {} has no string or number in its {id_name:?} field; check \
+                     auth.forward.id_field",
+                    self.url
+                )));
+            }
+        };
+        let text = |pointer: &Option<String>| {
+            let text = value.pointer(pointer.as_ref()?)?.as_str()?.trim();
+            (!text.is_empty()).then(|| text.to_owned())
+        };
+        let groups = match self.fields.groups.as_ref().and_then(|p| value.pointer(p)) {
+            Some(Value::Array(groups)) => groups
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            Some(Value::String(group)) => vec![group.clone()],
+            _ => Vec::new(),
+        };
+        Ok(Some(SignedInUser {
+            id,
+            name: text(&self.fields.name),
+            email: text(&self.fields.email),
+            avatar: text(&self.fields.avatar),
+            groups,
+        }))
+    }
+
+    /// A summary for the start-up log.
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "asking {} (timeout {} ms)",
+            self.url,
+            self.timeout.as_millis()
+        )
+    }
+}
+
+/// A dotted field path (`user.id`) as a JSON pointer (`/user/id`).
+fn pointer(path: &str) -> String {
+    path.split('.')
+        .map(|part| format!("/{}", part.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::FileSettings;
+
+    fn forward(configure: impl FnOnce(&mut FileSettings)) -> Result<ForwardAuth, CliError> {
+        let mut values = FileSettings::default();
+        values.auth.forward.url = Some("http://127.0.0.1:9/api/me".to_owned());
+        configure(&mut values);
+        ForwardAuth::from_settings(&Settings::from_values(values))
+    }
+
+    #[test]
+    fn fields_are_read_by_their_paths() {
+        let auth = forward(|values| {
+            values.auth.forward.id_field = Some("user.uid".into());
+            values.auth.forward.groups_field = Some("user.teams".into());
+        })
+        .expect("valid");
+        let answer = serde_json::json!({
+            "user": {"uid": 42, "teams": ["editors", 7, "admins"]},
+            "name": " Ann ",
+            "email": "ann@example.test",
+        });
+        let user = auth.read_user(&answer).expect("readable").expect("a user");
+        assert_eq!(user.id, "42");
+        assert_eq!(user.groups, ["editors", "admins"]);
+        assert_eq!(user.name.as_deref(), Some("Ann"));
+        assert_eq!(user.avatar, None);
+
+        assert_eq!(auth.read_user(&Value::Null), Ok(None));
+        let nobody = serde_json::json!({"user": {"uid": null}});
+        assert_eq!(auth.read_user(&nobody), Ok(None));
+        let misnamed = serde_json::json!({"id": "ann"});
+        let failure = auth.read_user(&misnamed).expect_err("no ID field");
+        assert_eq!(failure.kind, UpstreamFailure::BadAnswer);
+        assert!(failure.detail.contains("user.uid"), "{}", failure.detail);
+        assert!(auth.read_user(&serde_json::json!(["ann"])).is_err());
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        type Configure = fn(&mut FileSettings);
+        let cases: [(Configure, &str); 5] = [
+            (|v| v.auth.forward.url = None, "is not set"),
+            (
+                |v| v.auth.forward.url = Some("https://app.test/me".into()),
+                "http://",
+            ),
+            (
+                |v| v.auth.forward.url = Some("http://u:p@app.test/me".into()),
+                "password",
+            ),
+            (
+                |v| v.auth.forward.url = Some("not a url".into()),
+                "not a URL",
+            ),
+            (
+                |v| v.auth.forward.timeout = Some(crate::duration::DurationSetting::Seconds(0)),
+                "outside",
+            ),
+        ];
+        for (configure, phrase) in cases {
+            let message = forward(configure).expect_err(phrase).to_string();
+            assert!(message.starts_with("auth.forward."), "{message}");
+            assert!(message.contains(phrase), "{message}");
+        }
+        assert_eq!(pointer("a.b/c"), "/a/b~1c");
+    }
+}

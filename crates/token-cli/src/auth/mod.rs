@@ -1,0 +1,150 @@
+//! Who the caller is, in each of the three ways `serve` can tell, as one axum extractor for the
+//! token route of `ckeditor-token-axum`.
+//!
+//! | mode | the user is | no user |
+//! | --- | --- | --- |
+//! | development | the demo user named by `?user=` (the first by default) | unknown ID: 401 |
+//! | trusted headers | named by the proxy's headers, if the proxy proved itself | 401 |
+//! | forward | what the application's "who am I" URL answers | 401; the application failing: 502 or 503 |
+//!
+//! Outside development mode, the grants come from the configuration's rules.
+
+pub(crate) mod development;
+pub(crate) mod forward;
+pub(crate) mod trusted_headers;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use ckeditor_token_core::{TokenUser, UserDecision};
+use ckeditor_token_demo_login::DemoUser;
+
+use crate::rules::{Rules, SignedInUser};
+use development::NoDemoUser;
+use forward::ForwardAuth;
+use trusted_headers::{NoUser, TrustedHeaders};
+
+/// How `serve` tells who the caller is.
+#[derive(Debug)]
+pub(crate) enum Authentication {
+    /// No credentials configured: the demo users, picked by `?user=`.
+    Development,
+    /// Headers set by an authenticating reverse proxy.
+    TrustedHeaders {
+        /// The header settings and the proxy's proof.
+        headers: TrustedHeaders,
+        /// The grants.
+        rules: Rules,
+    },
+    /// The application's own "who am I" URL.
+    Forward {
+        /// The URL, fields and client.
+        forward: ForwardAuth,
+        /// The grants.
+        rules: Rules,
+    },
+}
+
+impl Authentication {
+    /// The mode's name, for the start-up log.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Authentication::Development => "development: demo users picked by ?user=".to_owned(),
+            Authentication::TrustedHeaders { headers, .. } => {
+                format!("trusted headers: {}", headers.describe())
+            }
+            Authentication::Forward { forward, .. } => format!("forward: {}", forward.describe()),
+        }
+    }
+}
+
+/// The router state of `serve`: the authentication, shared by every request.
+#[derive(Debug, Clone)]
+pub(crate) struct AuthState(pub(crate) Arc<Authentication>);
+
+/// The caller of the token route, as far as the authentication could tell.
+#[derive(Debug)]
+pub(crate) struct Caller {
+    authentication: Arc<Authentication>,
+    found: Found,
+}
+
+#[derive(Debug)]
+enum Found {
+    Demo(&'static DemoUser),
+    User(SignedInUser),
+    Unavailable(forward::Failure),
+}
+
+impl FromRequestParts<AuthState> for Caller {
+    /// A status the axum adapter turns into the core's answer: 401 for no user, 500 for a failed
+    /// lookup.
+    type Rejection = StatusCode;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AuthState) -> Result<Self, StatusCode> {
+        let found = match &*state.0 {
+            Authentication::Development => match development::user(&parts.uri) {
+                Ok(user) => Found::Demo(user),
+                Err(NoDemoUser::Unknown(id)) => {
+                    tracing::debug!(user = %id, "no demo user with this ID");
+                    return Err(StatusCode::UNAUTHORIZED);
+                }
+                Err(NoDemoUser::Unreachable(id)) => {
+                    tracing::error!(user = id, "the demo user's profile cannot be loaded");
+                    return Err(StatusCode::INTERNAL_SERVER_ERROR);
+                }
+            },
+            Authentication::TrustedHeaders { headers, .. } => {
+                let peer = parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|info| info.0);
+                match headers.user(&parts.headers, peer) {
+                    Ok(user) => Found::User(user),
+                    Err(NoUser::Untrusted) => {
+                        tracing::warn!(
+                            peer = ?peer,
+                            "a token request neither carries the shared secret nor comes from a \
+                             trusted source; its headers are not believed"
+                        );
+                        return Err(StatusCode::UNAUTHORIZED);
+                    }
+                    Err(NoUser::Anonymous) => return Err(StatusCode::UNAUTHORIZED),
+                }
+            }
+            Authentication::Forward { forward, .. } => match forward.user(&parts.headers).await {
+                Ok(Some(user)) => Found::User(user),
+                Ok(None) => return Err(StatusCode::UNAUTHORIZED),
+                Err(failure) => Found::Unavailable(failure),
+            },
+        };
+        Ok(Caller {
+            authentication: Arc::clone(&state.0),
+            found,
+        })
+    }
+}
+
+impl TokenUser for Caller {
+    fn token_decision(&self) -> UserDecision {
+        match (&self.found, &*self.authentication) {
+            (Found::Demo(user), _) => user.token_decision(),
+            (Found::Unavailable(failure), _) => UserDecision::Unavailable {
+                failure: failure.kind,
+                detail: failure.detail.clone(),
+            },
+            (
+                Found::User(user),
+                Authentication::TrustedHeaders { rules, .. }
+                | Authentication::Forward { rules, .. },
+            ) => rules.decide(user),
+            (Found::User(user), Authentication::Development) => UserDecision::Refuse(format!(
+                "user {:?} came without a demo user in development mode",
+                user.id
+            )),
+        }
+    }
+}

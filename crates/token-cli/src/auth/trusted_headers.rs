@@ -1,0 +1,357 @@
+//! Trusted headers: the user as an authenticating reverse proxy (oauth2-proxy, nginx
+//! `auth_request`) names them in request headers.
+//!
+//! Anyone can send such headers, so they are believed only from a proxy that proves itself:
+//! by a shared-secret header that the proxy adds, or by coming from one of the configured source
+//! addresses. A request that does neither gets 401, whatever headers it carries.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use axum::http::{HeaderMap, HeaderName};
+
+use crate::address::SourceRange;
+use crate::error::CliError;
+use crate::rules::SignedInUser;
+use crate::settings::Settings;
+
+/// oauth2-proxy's header for the user ID.
+const DEFAULT_USER_ID_HEADER: &str = "x-forwarded-user";
+/// oauth2-proxy's header for the email address.
+const DEFAULT_EMAIL_HEADER: &str = "x-forwarded-email";
+/// oauth2-proxy's header for the display name.
+const DEFAULT_NAME_HEADER: &str = "x-forwarded-preferred-username";
+/// oauth2-proxy's header for the groups.
+const DEFAULT_GROUPS_HEADER: &str = "x-forwarded-groups";
+/// The header that carries the shared secret, unless another is configured.
+const DEFAULT_SECRET_HEADER: &str = "x-ckeditor-token-secret";
+/// The shortest shared secret accepted.
+pub(crate) const MIN_SECRET_LEN: usize = 16;
+
+/// A shared secret; its `Debug` output hides it.
+#[derive(Clone)]
+struct Secret(String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret([redacted; {} bytes])", self.0.len())
+    }
+}
+
+impl Secret {
+    /// Compares in time that depends only on the lengths, not on where the bytes differ.
+    fn matches(&self, offered: &[u8]) -> bool {
+        let expected = self.0.as_bytes();
+        let difference = expected
+            .iter()
+            .zip(offered)
+            .fold(0u8, |difference, (a, b)| difference | (a ^ b));
+        difference == 0 && expected.len() == offered.len()
+    }
+}
+
+/// Why a request's headers give no user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoUser {
+    /// The request neither carries the shared secret nor comes from a trusted source.
+    Untrusted,
+    /// The request is trusted but names no user.
+    Anonymous,
+}
+
+/// The checked trusted-headers settings.
+#[derive(Debug, Clone)]
+pub(crate) struct TrustedHeaders {
+    user_id: HeaderName,
+    email: Option<HeaderName>,
+    name: Option<HeaderName>,
+    groups: Option<HeaderName>,
+    separator: String,
+    secret: Option<(HeaderName, Secret)>,
+    sources: Vec<SourceRange>,
+}
+
+impl TrustedHeaders {
+    /// Checks `[auth.trusted_headers]`.
+    ///
+    /// # Errors
+    ///
+    /// A [`CliError::Setting`] naming the setting: neither a secret nor a source configured, a
+    /// secret that is empty or short, a header name that is not one, an empty separator, or a
+    /// source that is not an address or range.
+    pub(crate) fn from_settings(settings: &Settings) -> Result<Self, CliError> {
+        let section = &settings.values.auth.trusted_headers;
+        let path = |key: &str| format!("auth.trusted_headers.{key}");
+        let header = |key: &str, value: Option<&String>, default: &str| {
+            let text = value.map_or(default, String::as_str).trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            HeaderName::from_bytes(text.as_bytes())
+                .map(Some)
+                .map_err(|_| {
+                    CliError::setting(
+                        settings.name(&path(key)),
+                        format!("{text:?} is not a header name (letters, digits and `-`)"),
+                    )
+                })
+        };
+        let required = |key: &str, value: Option<&String>, default: &str| {
+            header(key, value, default)?.ok_or_else(|| {
+                CliError::setting(
+                    settings.name(&path(key)),
+                    "is empty; name the header that carries the user ID",
+                )
+            })
+        };
+
+        let user_id = required(
+            "user_id_header",
+            section.user_id_header.as_ref(),
+            DEFAULT_USER_ID_HEADER,
+        )?;
+        let email = header(
+            "email_header",
+            section.email_header.as_ref(),
+            DEFAULT_EMAIL_HEADER,
+        )?;
+        let name = header(
+            "name_header",
+            section.name_header.as_ref(),
+            DEFAULT_NAME_HEADER,
+        )?;
+        let groups = header(
+            "groups_header",
+            section.groups_header.as_ref(),
+            DEFAULT_GROUPS_HEADER,
+        )?;
+        let separator = section
+            .groups_separator
+            .clone()
+            .unwrap_or_else(|| ",".to_owned());
+        if separator.is_empty() {
+            return Err(CliError::setting(
+                settings.name(&path("groups_separator")),
+                "is empty; use the character the proxy puts between groups, such as `,`",
+            ));
+        }
+
+        let secret = match &section.secret {
+            None => None,
+            Some(secret) if secret.trim().is_empty() => {
+                return Err(CliError::setting(
+                    settings.name(&path("secret")),
+                    "is empty; set it to the long random value the proxy sends",
+                ));
+            }
+            Some(secret) if secret.len() < MIN_SECRET_LEN => {
+                return Err(CliError::setting(
+                    settings.name(&path("secret")),
+                    format!(
+                        "is shorter than {MIN_SECRET_LEN} characters, which is guessable; use a \
+                         long random value"
+                    ),
+                ));
+            }
+            Some(secret) => Some((
+                required(
+                    "secret_header",
+                    section.secret_header.as_ref(),
+                    DEFAULT_SECRET_HEADER,
+                )?,
+                Secret(secret.clone()),
+            )),
+        };
+        let sources = section
+            .trusted_sources
+            .iter()
+            .map(|source| {
+                SourceRange::parse(source).map_err(|problem| {
+                    CliError::setting(settings.name(&path("trusted_sources")), problem)
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if secret.is_none() && sources.is_empty() {
+            return Err(CliError::setting(
+                settings.names(&[&path("secret"), &path("trusted_sources")]),
+                "trusted headers need a way to tell the proxy from anyone else, who could claim \
+                 to be anyone; set auth.trusted_headers.secret (a value the proxy sends in a \
+                 header) or auth.trusted_headers.trusted_sources (the proxy's addresses)",
+            ));
+        }
+
+        Ok(TrustedHeaders {
+            user_id,
+            email,
+            name,
+            groups,
+            separator,
+            secret,
+            sources,
+        })
+    }
+
+    /// The user named by a request's headers, if the request comes from the proxy.
+    ///
+    /// # Errors
+    ///
+    /// [`NoUser::Untrusted`] when the request neither carries the shared secret nor comes from
+    /// a trusted source; [`NoUser::Anonymous`] when it names no user.
+    pub(crate) fn user(
+        &self,
+        headers: &HeaderMap,
+        peer: Option<SocketAddr>,
+    ) -> Result<SignedInUser, NoUser> {
+        if !self.is_trusted(headers, peer) {
+            return Err(NoUser::Untrusted);
+        }
+        let text = |name: &Option<HeaderName>| {
+            let value = headers.get(name.as_ref()?)?;
+            let text = std::str::from_utf8(value.as_bytes()).ok()?.trim();
+            (!text.is_empty()).then(|| text.to_owned())
+        };
+        let id = text(&Some(self.user_id.clone())).ok_or(NoUser::Anonymous)?;
+        let groups = text(&self.groups)
+            .map(|groups| {
+                groups
+                    .split(self.separator.as_str())
+                    .map(str::trim)
+                    .filter(|group| !group.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(SignedInUser {
+            id,
+            name: text(&self.name),
+            email: text(&self.email),
+            avatar: None,
+            groups,
+        })
+    }
+
+    fn is_trusted(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> bool {
+        let by_secret = self.secret.as_ref().is_some_and(|(header, secret)| {
+            let mut offered = headers.get_all(header).iter();
+            match (offered.next(), offered.next()) {
+                (Some(value), None) => secret.matches(value.as_bytes()),
+                _ => false,
+            }
+        });
+        let by_source =
+            peer.is_some_and(|peer| self.sources.iter().any(|source| source.contains(peer.ip())));
+        by_secret || by_source
+    }
+
+    /// A summary for the start-up log: header names and sources, never the secret.
+    pub(crate) fn describe(&self) -> String {
+        let sources: Vec<String> = self.sources.iter().map(ToString::to_string).collect();
+        format!(
+            "user ID from {}, shared secret {}, trusted sources [{}]",
+            self.user_id,
+            self.secret.as_ref().map_or_else(
+                || "not used".to_owned(),
+                |(header, _)| format!("in {header}")
+            ),
+            sources.join(", ")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+    use crate::settings::FileSettings;
+
+    const SECRET: &str = "a-shared-secret-of-some-length";
+
+    fn trusted(secret: Option<&str>, sources: &[&str]) -> Result<TrustedHeaders, CliError> {
+        let mut values = FileSettings::default();
+        values.auth.trusted_headers.secret = secret.map(str::to_owned);
+        values.auth.trusted_headers.trusted_sources =
+            sources.iter().map(|source| (*source).to_owned()).collect();
+        TrustedHeaders::from_settings(&Settings::from_values(values))
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    fn peer(address: &str) -> Option<SocketAddr> {
+        Some(SocketAddr::new(
+            address.parse().expect("an address"),
+            40_000,
+        ))
+    }
+
+    #[test]
+    fn the_secret_or_the_source_must_vouch_for_the_headers() {
+        let by_secret = trusted(Some(SECRET), &[]).expect("valid");
+        let claimed = [
+            ("x-forwarded-user", "ann"),
+            ("x-forwarded-groups", "editors, ,admins"),
+            ("x-forwarded-email", "ann@example.test"),
+        ];
+        assert_eq!(
+            by_secret.user(&headers(&claimed), peer("127.0.0.1")),
+            Err(NoUser::Untrusted)
+        );
+        let wrong = [
+            ("x-forwarded-user", "ann"),
+            ("x-ckeditor-token-secret", "guess"),
+        ];
+        assert_eq!(
+            by_secret.user(&headers(&wrong), None),
+            Err(NoUser::Untrusted)
+        );
+        let twice = [
+            ("x-forwarded-user", "ann"),
+            ("x-ckeditor-token-secret", SECRET),
+            ("x-ckeditor-token-secret", "guess"),
+        ];
+        assert_eq!(
+            by_secret.user(&headers(&twice), None),
+            Err(NoUser::Untrusted)
+        );
+        let mut proven = headers(&claimed);
+        proven.insert("x-ckeditor-token-secret", HeaderValue::from_static(SECRET));
+        let user = by_secret.user(&proven, None).expect("trusted");
+        assert_eq!(user.id, "ann");
+        assert_eq!(user.groups, ["editors", "admins"]);
+        assert_eq!(user.email.as_deref(), Some("ann@example.test"));
+        assert_eq!(user.name, None);
+
+        let by_source = trusted(None, &["10.0.0.0/8"]).expect("valid");
+        assert!(by_source.user(&headers(&claimed), peer("10.1.2.3")).is_ok());
+        assert_eq!(
+            by_source.user(&headers(&claimed), peer("192.0.2.1")),
+            Err(NoUser::Untrusted)
+        );
+        assert_eq!(
+            by_source.user(&headers(&[]), peer("10.1.2.3")),
+            Err(NoUser::Anonymous)
+        );
+    }
+
+    #[test]
+    fn settings_that_would_believe_anyone_are_refused() {
+        let message = trusted(None, &[]).expect_err("no proof").to_string();
+        assert!(message.contains("anyone"), "{message}");
+        let short = trusted(Some("short"), &[]).expect_err("short").to_string();
+        assert!(short.starts_with("auth.trusted_headers.secret"), "{short}");
+        assert!(!short.contains("short\""), "{short}");
+        let source = trusted(None, &["proxy.internal"])
+            .expect_err("a name")
+            .to_string();
+        assert!(source.contains("proxy.internal"), "{source}");
+        let described = trusted(Some(SECRET), &["::1"]).expect("valid").describe();
+        assert!(!described.contains(SECRET), "{described}");
+        assert!(!format!("{:?}", trusted(Some(SECRET), &[])).contains(SECRET));
+    }
+}

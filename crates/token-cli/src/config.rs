@@ -1,0 +1,306 @@
+//! The checked configuration of `serve`, and the credentials every command reads.
+//!
+//! Precedence, highest first: a command-line flag, an environment variable, the configuration
+//! file, the default. Every check runs before the server binds its address, and each failure
+//! names the setting as the user wrote it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use ckeditor_token_core::{
+    CorsPolicy, Environment, EnvironmentId, Issuer, Product, SecretKey, TokenEndpoint,
+};
+
+use crate::auth::Authentication;
+use crate::auth::forward::ForwardAuth;
+use crate::auth::trusted_headers::TrustedHeaders;
+use crate::duration::{self, Lifetime};
+use crate::error::CliError;
+use crate::logging::{LogFormat, LogSettings};
+use crate::rules::Rules;
+use crate::settings::Settings;
+
+/// The address `serve` listens on unless told otherwise.
+pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The token route's path unless told otherwise.
+pub(crate) const DEFAULT_TOKEN_PATH: &str = "/token";
+/// The health check's path.
+pub(crate) const HEALTH_PATH: &str = "/healthz";
+
+/// What `serve` runs with.
+#[derive(Debug)]
+pub(crate) struct ServeConfig {
+    /// Where to listen.
+    pub(crate) listen: SocketAddr,
+    /// The token route's path.
+    pub(crate) token_path: String,
+    /// The core's endpoint: issuer (environment, lifetime), product and CORS policy.
+    pub(crate) endpoint: TokenEndpoint,
+    /// How callers are told apart.
+    pub(crate) authentication: Authentication,
+    /// Log format and level.
+    pub(crate) log: LogSettings,
+}
+
+/// The flags of `serve` that override settings.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServeFlags {
+    /// `--listen`
+    pub(crate) listen: Option<String>,
+    /// `--log-format`
+    pub(crate) log_format: Option<LogFormat>,
+}
+
+impl ServeConfig {
+    /// Checks the settings and flags.
+    ///
+    /// # Errors
+    ///
+    /// The first wrong setting, named: see the README's table of configuration errors.
+    pub(crate) fn from_settings(
+        settings: &Settings,
+        flags: &ServeFlags,
+    ) -> Result<ServeConfig, CliError> {
+        let log = LogSettings::from_settings(settings, flags.log_format)?;
+        let environment = environment(settings)?;
+        let development = environment.is_none();
+        let environment = match environment {
+            Some(environment) => environment,
+            None => ckeditor_token_demo_login::config::development_environment()
+                .map_err(|error| CliError::Failed(error.to_string()))?,
+        };
+
+        let (listen, listen_name) = match &flags.listen {
+            Some(listen) => (listen.clone(), "--listen".to_owned()),
+            None => (
+                settings
+                    .values
+                    .listen
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
+                settings.name("listen"),
+            ),
+        };
+        let listen: SocketAddr = listen.trim().parse().map_err(|_| {
+            CliError::setting(
+                &listen_name,
+                format!("{listen:?} is not an address such as 127.0.0.1:8080 or [::1]:0"),
+            )
+        })?;
+        if development && !listen.ip().is_loopback() {
+            return Err(CliError::setting(
+                listen_name,
+                format!(
+                    "development mode serves loopback addresses only, not {listen}, since \
+                     anyone who reaches it gets a token as anyone; configure credentials \
+                     (environment.id and environment.access_key) to listen there"
+                ),
+            ));
+        }
+
+        let token_path = token_path(settings)?;
+        let issuer = issuer(settings, environment)?;
+        let endpoint = TokenEndpoint::new(issuer)
+            .with_product(Product::Editor)
+            .with_cors(cors(settings)?);
+        let authentication = authentication(settings, development)?;
+        Ok(ServeConfig {
+            listen,
+            token_path,
+            endpoint,
+            authentication,
+            log,
+        })
+    }
+
+    /// Whether this is development mode.
+    pub(crate) fn is_development(&self) -> bool {
+        matches!(self.authentication, Authentication::Development)
+    }
+}
+
+/// The environment from `environment.id` and `environment.access_key` (or their variables), or
+/// `None` when neither is set.
+///
+/// # Errors
+///
+/// Only one of them set, or either empty, blank or malformed; the error names the setting.
+pub(crate) fn environment(settings: &Settings) -> Result<Option<Environment>, CliError> {
+    let section = &settings.values.environment;
+    let (id_name, key_name) = (
+        settings.name("environment.id"),
+        settings.name("environment.access_key"),
+    );
+    let missing = |name: &str, other: &str| {
+        CliError::setting(
+            name,
+            format!(
+                "is not set, but {other} is; set both (from the CKEditor Customer Portal), or \
+                 neither for development mode"
+            ),
+        )
+    };
+    match (&section.id, &section.access_key) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(missing(&key_name, &id_name)),
+        (None, Some(_)) => Err(missing(&id_name, &key_name)),
+        (Some(id), Some(key)) => {
+            EnvironmentId::new(id)
+                .map_err(|error| CliError::setting(id_name, error.to_string()))?;
+            Environment::new(id, key)
+                .map(Some)
+                .map_err(|error| CliError::setting(key_name, error.to_string()))
+        }
+    }
+}
+
+/// The on-premises secret key from `on_premises.secret_key` or `CKEDITOR_SECRET_KEY`.
+///
+/// # Errors
+///
+/// A missing, empty or blank key, named.
+pub(crate) fn secret_key(settings: &Settings) -> Result<SecretKey, CliError> {
+    let name = settings.name("on_premises.secret_key");
+    let Some(key) = &settings.values.on_premises.secret_key else {
+        return Err(CliError::setting(
+            name,
+            "is not set; set it to the SECRET_KEY the on-premises CKEditor server was started \
+             with",
+        ));
+    };
+    SecretKey::new(key).map_err(|error| CliError::setting(name, error.to_string()))
+}
+
+/// The token lifetime from `token.lifetime`, or the core's default.
+///
+/// # Errors
+///
+/// Text that is neither a duration nor `none`.
+pub(crate) fn lifetime(settings: &Settings) -> Result<Lifetime, CliError> {
+    match &settings.values.token.lifetime {
+        None => Ok(Lifetime::After(ckeditor_token_core::DEFAULT_LIFETIME)),
+        Some(setting) => duration::parse_lifetime(&setting.as_text())
+            .map_err(|problem| CliError::setting(settings.name("token.lifetime"), problem)),
+    }
+}
+
+/// An issuer for `environment` with `lifetime`; a lifetime the core refuses is named by
+/// `setting`.
+///
+/// # Errors
+///
+/// A lifetime outside one minute to 24 hours; a crypto backend that does not work.
+pub(crate) fn build_issuer(
+    environment: Environment,
+    lifetime: Lifetime,
+    setting: &str,
+) -> Result<Issuer, CliError> {
+    let builder = Issuer::builder(environment);
+    let builder = match lifetime {
+        Lifetime::After(duration) => builder.lifetime(duration),
+        Lifetime::Never => builder.without_expiry(),
+    };
+    builder.build().map_err(|error| match error {
+        ckeditor_token_core::Error::InvalidLifetime { .. } => {
+            CliError::setting(setting, error.to_string())
+        }
+        other => CliError::Failed(other.to_string()),
+    })
+}
+
+fn issuer(settings: &Settings, environment: Environment) -> Result<Issuer, CliError> {
+    build_issuer(
+        environment,
+        lifetime(settings)?,
+        &settings.name("token.lifetime"),
+    )
+}
+
+fn token_path(settings: &Settings) -> Result<String, CliError> {
+    let path = settings
+        .values
+        .token_path
+        .clone()
+        .unwrap_or_else(|| DEFAULT_TOKEN_PATH.to_owned());
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~/".contains(c);
+    let problem = if !path.starts_with('/') || path.len() < 2 {
+        Some("must start with `/` and name a path, such as /token")
+    } else if !path.chars().all(allowed) || path.contains("//") || path.ends_with('/') {
+        Some("may hold letters, digits, `-`, `.`, `_`, `~` and single inner `/` only")
+    } else if path == HEALTH_PATH {
+        Some("is the health check's path; choose another")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(CliError::setting(
+            settings.name("token_path"),
+            format!("{path:?} {problem}"),
+        )),
+        None => Ok(path),
+    }
+}
+
+fn cors(settings: &Settings) -> Result<CorsPolicy, CliError> {
+    let section = &settings.values.cors;
+    let mut builder = CorsPolicy::builder()
+        .allow_origins(section.origins.iter().map(|origin| origin.trim()))
+        .allow_credentials(section.credentials)
+        .allow_headers(section.headers.iter().map(|header| header.trim()));
+    if let Some(age) = &section.max_age {
+        let age: Duration = duration::parse(&age.as_text())
+            .map_err(|problem| CliError::setting(settings.name("cors.max_age"), problem))?;
+        builder = builder.max_age(age);
+    }
+    builder.build().map_err(|error| {
+        let names = settings.names(&[
+            "cors.origins",
+            "cors.credentials",
+            "cors.headers",
+            "cors.max_age",
+        ]);
+        CliError::setting(names, error.to_string())
+    })
+}
+
+fn authentication(settings: &Settings, development: bool) -> Result<Authentication, CliError> {
+    let mode = settings
+        .values
+        .auth
+        .mode
+        .as_deref()
+        .map(|mode| mode.trim().to_ascii_lowercase().replace('_', "-"));
+    let name = settings.name("auth.mode");
+    match (mode.as_deref(), development) {
+        (None, true) => {
+            if !settings.values.rule.is_empty() {
+                tracing::warn!("development mode ignores the [[rule]] entries");
+            }
+            Ok(Authentication::Development)
+        }
+        (Some(_), true) => Err(CliError::setting(
+            name,
+            "is set, but no credentials are; development mode has its own demo users, so set \
+             environment.id and environment.access_key (or their variables) to authenticate \
+             real users",
+        )),
+        (None, false) => Err(CliError::setting(
+            name,
+            "is not set; with credentials an authentication mode is required: \
+             \"trusted-headers\" (behind an authenticating reverse proxy) or \"forward\" (ask \
+             the application's \"who am I\" URL)",
+        )),
+        (Some("trusted-headers"), false) => Ok(Authentication::TrustedHeaders {
+            headers: TrustedHeaders::from_settings(settings)?,
+            rules: Rules::from_settings(settings)?,
+        }),
+        (Some("forward"), false) => Ok(Authentication::Forward {
+            forward: ForwardAuth::from_settings(settings)?,
+            rules: Rules::from_settings(settings)?,
+        }),
+        (Some(other), false) => Err(CliError::setting(
+            name,
+            format!("{other:?} is not a mode; use \"trusted-headers\" or \"forward\""),
+        )),
+    }
+}

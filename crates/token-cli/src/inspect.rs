@@ -1,0 +1,200 @@
+//! `inspect`: a token's header and claims, its times for people, its signature, and every rule
+//! of the spec it breaks, as the core's inspection finds them.
+//!
+//! Exit status 0 when the token is fine, 1 when problems were found (or the text is not a JWT
+//! at all), 2 on a usage error.
+
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use ckeditor_token_core::{
+    Expectations, Finding, Inspection, SignatureCheck, inspect, unix_seconds,
+};
+use clap::Args;
+use serde_json::Value;
+
+use crate::error::{CliError, FAILURE_EXIT};
+use crate::output;
+use crate::settings::Settings;
+use crate::time_text::{relative, utc_date};
+
+/// The flags of `inspect`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The signature is checked with --key, else with CKEDITOR_ACCESS_KEY or [environment] of the \
+--config file (CKEDITOR_SECRET_KEY or [on_premises] with --on-premises); without a key it is \
+not checked. aud is compared with --environment-id, else CKEDITOR_ENVIRONMENT_ID or the \
+configuration's environment.
+
+Exit status: 0 the token is fine, 1 problems were found, 2 usage error.
+
+Examples:
+  ckeditor-token inspect eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ...
+  curl -s http://127.0.0.1:8080/token | ckeditor-token inspect -")]
+pub(crate) struct InspectArgs {
+    /// The token, or `-` to read it from standard input
+    #[arg(value_name = "TOKEN")]
+    token: String,
+
+    /// The key to check the signature with. Visible to other users of this machine in the
+    /// process list; prefer CKEDITOR_ACCESS_KEY
+    #[arg(long, value_name = "KEY")]
+    key: Option<String>,
+
+    /// The environment the token should be for (`aud`)
+    #[arg(long, value_name = "ID")]
+    environment_id: Option<String>,
+
+    /// An on-premises converter token: checked with the secret key, and no `aud` expected
+    #[arg(long)]
+    on_premises: bool,
+
+    /// Inspect as of this moment (Unix seconds) instead of now, such as the time of a bug report
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    at: Option<u64>,
+}
+
+/// Where the key came from, for the report.
+struct Key {
+    bytes: Vec<u8>,
+    source: String,
+}
+
+/// Inspects the token and prints the report.
+///
+/// # Errors
+///
+/// An empty token or unreadable standard input, or a blank `--key` (exit 2); a failed write
+/// (exit 1).
+pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, CliError> {
+    let token = read_token(&args.token)?;
+    let key = key(settings, args)?;
+    let environment_id = match (&args.environment_id, args.on_premises) {
+        (Some(id), _) => Some(id.clone()),
+        (None, false) => settings.values.environment.id.clone(),
+        (None, true) => None,
+    };
+    let now = match args.at {
+        Some(at) => at,
+        None => unix_seconds(std::time::SystemTime::now())
+            .map_err(|error| CliError::Failed(error.to_string()))?,
+    };
+    let expect = Expectations {
+        key: key.as_ref().map(|key| key.bytes.as_slice()),
+        environment_id: environment_id.as_deref(),
+        now,
+    };
+
+    let mut inspection = match inspect(&token, &expect) {
+        Ok(inspection) => inspection,
+        Err(error) => {
+            output::line(&format!("problems (1):\n  - {error}"))?;
+            return Ok(ExitCode::from(FAILURE_EXIT));
+        }
+    };
+    if args.on_premises {
+        // On-premises converter tokens carry `iat` only, and need no `aud`.
+        inspection
+            .findings
+            .retain(|finding| *finding != Finding::AudienceMissing);
+    }
+    output::line(&report(&inspection, key.as_ref(), now))?;
+    Ok(if inspection.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(FAILURE_EXIT)
+    })
+}
+
+fn read_token(argument: &str) -> Result<String, CliError> {
+    let token = if argument == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .take(1 << 20)
+            .read_to_string(&mut text)
+            .map_err(|error| CliError::Usage(format!("cannot read standard input: {error}")))?;
+        text
+    } else {
+        argument.to_owned()
+    };
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(CliError::Usage(
+            "the token is empty; give it as an argument, or `-` and the token on standard input"
+                .to_owned(),
+        ));
+    }
+    Ok(token.to_owned())
+}
+
+fn key(settings: &Settings, args: &InspectArgs) -> Result<Option<Key>, CliError> {
+    let (value, source) = match (&args.key, args.on_premises) {
+        (Some(key), _) => (Some(key.clone()), "--key".to_owned()),
+        (None, false) => (
+            settings.values.environment.access_key.clone(),
+            settings.name("environment.access_key"),
+        ),
+        (None, true) => (
+            settings.values.on_premises.secret_key.clone(),
+            settings.name("on_premises.secret_key"),
+        ),
+    };
+    match value {
+        None => Ok(None),
+        Some(key) if key.trim().is_empty() => Err(CliError::setting(
+            source,
+            "is empty; give the key that signed the token, or none to skip the signature",
+        )),
+        Some(key) => Ok(Some(Key {
+            bytes: key.into_bytes(),
+            source,
+        })),
+    }
+}
+
+fn report(inspection: &Inspection, key: Option<&Key>, now: u64) -> String {
+    let pretty =
+        |value: &Value| serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    let mut lines = vec![
+        "header:".to_owned(),
+        pretty(&inspection.header),
+        "claims:".to_owned(),
+        pretty(&inspection.claims),
+        format!("times (now {}):", utc_date(now)),
+    ];
+    let mut any_time = false;
+    for claim in ["iat", "exp", "nbf"] {
+        if let Some(seconds) = inspection.claims.get(claim).and_then(Value::as_u64) {
+            lines.push(format!(
+                "  {claim}  {seconds}  {}  {}",
+                utc_date(seconds),
+                relative(seconds, now)
+            ));
+            any_time = true;
+        }
+    }
+    if !any_time {
+        lines.push("  none".to_owned());
+    }
+    lines.push(match (inspection.signature, key) {
+        (SignatureCheck::Valid, Some(key)) => {
+            format!("signature: valid with the key from {}", key.source)
+        }
+        (SignatureCheck::Invalid, Some(key)) => {
+            format!("signature: INVALID with the key from {}", key.source)
+        }
+        _ => "signature: not checked; give --key or set CKEDITOR_ACCESS_KEY".to_owned(),
+    });
+    if inspection.findings.is_empty() {
+        lines.push("no problems found".to_owned());
+    } else {
+        lines.push(format!("problems ({}):", inspection.findings.len()));
+        lines.extend(
+            inspection
+                .findings
+                .iter()
+                .map(|finding| format!("  - {finding}")),
+        );
+    }
+    lines.join("\n")
+}

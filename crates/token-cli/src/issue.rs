@@ -1,0 +1,219 @@
+//! `issue`: one token from flags, printed on standard output, for curl tests and the
+//! converters' REST APIs.
+//!
+//! | flags | token |
+//! | --- | --- |
+//! | `--sub` and any of `--name`, `--email`, `--avatar`, `--role`, `--ckbox-role`, `--ai-scope` | `aud, iat, exp, sub, user, auth`: everything given |
+//! | none of those | `aud, iat`: Export to PDF/Word, Import from Word, Easy Image |
+//! | `--on-premises` | `iat` only, signed with the on-premises server's secret key |
+
+use std::process::ExitCode;
+
+use ckeditor_token_core::{Identity, OnPremisesIssuer, Role, Token};
+use clap::Args;
+
+use crate::config::{self, build_issuer};
+use crate::duration;
+use crate::error::CliError;
+use crate::output;
+use crate::settings::Settings;
+
+/// The flags of `issue`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The environment comes from CKEDITOR_ENVIRONMENT_ID and CKEDITOR_ACCESS_KEY, or from \
+[environment] in the --config file; --on-premises reads CKEDITOR_SECRET_KEY or \
+[on_premises].
+
+Examples:
+  ckeditor-token issue --sub ann --name 'Ann Smith' --role '*=writer'
+  ckeditor-token issue --sub ann --role 'doc-*=reader' --ckbox-role user --lifetime 30m
+  ckeditor-token issue                  # aud and iat only, for Export to PDF
+  ckeditor-token issue --on-premises    # iat only, for the on-premises converters")]
+pub(crate) struct IssueArgs {
+    /// The user's stable ID (`sub`). Needed for every flag below but --lifetime
+    #[arg(long, value_name = "ID")]
+    sub: Option<String>,
+
+    /// The display name (`user.name`)
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+
+    /// The email address (`user.email`)
+    #[arg(long, value_name = "ADDRESS")]
+    email: Option<String>,
+
+    /// The avatar image URL (`user.avatar`), http or https
+    #[arg(long, value_name = "URL")]
+    avatar: Option<String>,
+
+    /// A role on documents, such as `*=writer` or `doc-*=reader`; repeatable. Roles: reader,
+    /// commentator, writer. `*` stands for every document, or at the start or end of an ID
+    #[arg(long = "role", value_name = "DOCUMENT=ROLE")]
+    roles: Vec<String>,
+
+    /// Accept --role patterns that can match the same document with different roles
+    #[arg(long)]
+    allow_overlapping_grants: bool,
+
+    /// The CKBox role (`auth.ckbox.role`)
+    #[arg(long, value_name = "ROLE", value_parser = ["user", "admin", "superadmin"])]
+    ckbox_role: Option<String>,
+
+    /// An AI scope such as `ai:models:*` (`auth.ai.permissions`); repeatable
+    #[arg(long = "ai-scope", value_name = "SCOPE")]
+    ai_scopes: Vec<String>,
+
+    /// Time from `iat` to `exp`: 60 s to 24 h, such as 3600, 30m or 1h, or `none` for no `exp`
+    /// [default: token.lifetime of the configuration, else 1h]
+    #[arg(long, value_name = "DURATION")]
+    lifetime: Option<String>,
+
+    /// An on-premises converter token: `iat` only, signed with CKEDITOR_SECRET_KEY
+    #[arg(
+        long,
+        conflicts_with_all = [
+            "sub", "name", "email", "avatar", "roles", "allow_overlapping_grants",
+            "ckbox_role", "ai_scopes", "lifetime",
+        ]
+    )]
+    on_premises: bool,
+}
+
+impl IssueArgs {
+    fn has_identity_flags(&self) -> bool {
+        self.name.is_some()
+            || self.email.is_some()
+            || self.avatar.is_some()
+            || !self.roles.is_empty()
+            || self.allow_overlapping_grants
+            || self.ckbox_role.is_some()
+            || !self.ai_scopes.is_empty()
+    }
+}
+
+/// Issues the token and prints it.
+///
+/// # Errors
+///
+/// Missing or malformed credentials, flags that do not go together or make an invalid
+/// identity (all exit 2); a failed write (exit 1).
+pub(crate) fn run(settings: &Settings, args: &IssueArgs) -> Result<ExitCode, CliError> {
+    let token = issue(settings, args)?;
+    output::line(token.as_str())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
+    if args.on_premises {
+        let key = config::secret_key(settings)?;
+        let issuer = OnPremisesIssuer::new(&key).map_err(|e| CliError::Failed(e.to_string()))?;
+        return issuer.token().map_err(|e| CliError::Failed(e.to_string()));
+    }
+
+    let Some(environment) = config::environment(settings)? else {
+        return Err(CliError::setting(
+            settings.name("environment.id"),
+            "is not set; `issue` signs with a real environment: set CKEDITOR_ENVIRONMENT_ID and \
+             CKEDITOR_ACCESS_KEY, or [environment] in the --config file",
+        ));
+    };
+    let (lifetime, lifetime_name) = match &args.lifetime {
+        Some(text) => (
+            duration::parse_lifetime(text)
+                .map_err(|problem| CliError::setting("--lifetime", problem))?,
+            "--lifetime".to_owned(),
+        ),
+        None => (config::lifetime(settings)?, settings.name("token.lifetime")),
+    };
+    let issuer = build_issuer(environment, lifetime, &lifetime_name)?;
+
+    let Some(subject) = &args.sub else {
+        if args.has_identity_flags() {
+            return Err(CliError::Usage(
+                "--name, --email, --avatar, --role, --ckbox-role and --ai-scope describe a user; \
+                 give the user's ID with --sub too"
+                    .to_owned(),
+            ));
+        }
+        if args.lifetime.is_some() {
+            return Err(CliError::Usage(
+                "--lifetime applies to tokens for a user; tokens without --sub carry aud and \
+                 iat only"
+                    .to_owned(),
+            ));
+        }
+        return issuer
+            .cloud_service()
+            .map_err(|error| CliError::Failed(error.to_string()));
+    };
+
+    let identity = identity(subject, args)?;
+    issuer
+        .editor(&identity)
+        .map_err(|error| CliError::Failed(error.to_string()))
+}
+
+fn identity(subject: &str, args: &IssueArgs) -> Result<Identity, CliError> {
+    let mut builder = Identity::builder(subject);
+    if let Some(name) = &args.name {
+        builder = builder.name(name);
+    }
+    if let Some(email) = &args.email {
+        builder = builder.email(email);
+    }
+    if let Some(avatar) = &args.avatar {
+        builder = builder.avatar(avatar);
+    }
+    for grant in &args.roles {
+        let (document, role) = parse_role(grant)?;
+        builder = builder.grant(document, role);
+    }
+    if args.allow_overlapping_grants {
+        builder = builder.allow_overlapping_grants();
+    }
+    if let Some(role) = args
+        .ckbox_role
+        .as_deref()
+        .and_then(ckeditor_token_core::CkboxRole::from_name)
+    {
+        builder = builder.ckbox(role);
+    }
+    builder = builder.ai_scopes(args.ai_scopes.iter().cloned());
+    builder
+        .build()
+        .map_err(|error| CliError::Usage(format!("the token's user: {error}")))
+}
+
+/// `DOCUMENT=ROLE`, split at the last `=`.
+fn parse_role(grant: &str) -> Result<(&str, Role), CliError> {
+    let problem = |what: String| CliError::setting("--role", what);
+    let Some((document, role)) = grant.rsplit_once('=') else {
+        return Err(problem(format!(
+            "{grant:?} is not DOCUMENT=ROLE, such as *=writer or doc-1=reader"
+        )));
+    };
+    let role = Role::from_name(role.trim()).ok_or_else(|| {
+        problem(format!(
+            "{role:?} in {grant:?} is not a role; use reader, commentator or writer"
+        ))
+    })?;
+    Ok((document.trim(), role))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_split_at_the_last_equals_sign() {
+        assert_eq!(parse_role("*=writer").ok(), Some(("*", Role::Writer)));
+        assert_eq!(parse_role("a=b=reader").ok(), Some(("a=b", Role::Reader)));
+        let message = parse_role("doc-1").expect_err("no role").to_string();
+        assert!(message.starts_with("--role"), "{message}");
+        let message = parse_role("doc-1=owner")
+            .expect_err("no such role")
+            .to_string();
+        assert!(message.contains("\"owner\""), "{message}");
+    }
+}

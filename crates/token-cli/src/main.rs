@@ -1,0 +1,145 @@
+//! # ckeditor-token
+//!
+//! The CKEditor 5 token endpoint as a command, for applications not written in Rust:
+//!
+//! - `serve` runs the endpoint beside the application, behind the same reverse proxy: with no
+//!   credentials in development mode (demo users, loopback only), otherwise with trusted
+//!   headers from an authenticating proxy or with forward authentication against the
+//!   application's "who am I" URL, and with grants from the configuration's rules;
+//! - `issue` prints one token from flags, for curl tests and the converters' REST APIs;
+//! - `inspect` decodes a token and lists every rule of the spec it breaks.
+//!
+//! Settings come from a TOML file (`--config`) with environment variables laid over it; the
+//! README documents every one. Exit status: 0 success, 1 failure (or, for `inspect`, problems
+//! found), 2 usage or configuration error.
+
+mod address;
+mod auth;
+mod config;
+mod duration;
+mod error;
+mod inspect;
+mod issue;
+mod logging;
+mod output;
+mod rules;
+mod serve;
+mod settings;
+mod time_text;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{ServeConfig, ServeFlags};
+use crate::error::CliError;
+use crate::logging::LogFormat;
+use crate::settings::Settings;
+
+/// The CKEditor 5 token endpoint, and tokens issued or inspected from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "ckeditor-token", version, propagate_version = true)]
+#[command(after_help = "\
+Settings come from the --config file, with environment variables laid over it (the \
+environment wins); the README lists every setting.
+
+Exit status: 0 success, 1 failure (inspect: problems found), 2 usage or configuration error.")]
+struct Cli {
+    /// TOML configuration file
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "CKEDITOR_TOKEN_CONFIG"
+    )]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the token endpoint: GET /token, /healthz, until Ctrl-C or SIGTERM
+    Serve(ServeArgs),
+    /// Print one token from flags
+    Issue(issue::IssueArgs),
+    /// Decode a token, check its signature and list every rule it breaks
+    Inspect(inspect::InspectArgs),
+}
+
+/// The flags of `serve`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Without credentials (environment.id and environment.access_key, or CKEDITOR_ENVIRONMENT_ID and \
+CKEDITOR_ACCESS_KEY) it runs in development mode: the built-in development environment, demo \
+users picked with GET /token?user=ID (the first by default), loopback only. With credentials, \
+auth.mode must be \"trusted-headers\" or \"forward\", and [[rule]] entries grant roles.
+
+Examples:
+  ckeditor-token serve
+  ckeditor-token serve --config ckeditor-token.toml --listen 0.0.0.0:8080 --log-format json")]
+struct ServeArgs {
+    /// Where to listen, such as 127.0.0.1:8080 or [::]:8080; port 0 picks a free port
+    /// [default: listen of the configuration, else 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDRESS")]
+    listen: Option<String>,
+
+    /// How to write the log on standard error [default: log.format of the configuration, else
+    /// text]
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(error) => {
+            output::error_line(&format!("ckeditor-token: {error}"));
+            error.exit_code()
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<ExitCode, CliError> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let settings = Settings::load(cli.config.as_deref(), &lookup)?;
+    warn_if_readable_by_others(&settings);
+    match &cli.command {
+        Command::Serve(args) => {
+            let flags = ServeFlags {
+                listen: args.listen.clone(),
+                log_format: args.log_format,
+            };
+            serve::run(ServeConfig::from_settings(&settings, &flags)?)
+        }
+        Command::Issue(args) => issue::run(&settings, args),
+        Command::Inspect(args) => inspect::run(&settings, args),
+    }
+}
+
+/// Warns when the configuration file holds a key or secret and others may read it.
+fn warn_if_readable_by_others(settings: &Settings) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+
+        let Some(file) = settings.file() else { return };
+        let values = &settings.values;
+        let holds_secret = values.environment.access_key.is_some()
+            || values.on_premises.secret_key.is_some()
+            || values.auth.trusted_headers.secret.is_some();
+        let readable = std::fs::metadata(file)
+            .map(|metadata| metadata.permissions().mode() & 0o004 != 0)
+            .unwrap_or(false);
+        if holds_secret && readable {
+            output::error_line(&format!(
+                "ckeditor-token: warning: {file} holds a key or secret and every user of this \
+                 machine may read it; restrict it (chmod 600) or move the secrets to environment \
+                 variables"
+            ));
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! Grants from rules: for a group, a user or everyone, a role on some documents, a CKBox role,
+//! AI scopes.
+//!
+//! A signed-in user gets what every rule that applies to them grants. Where two rules give roles
+//! on the same document pattern, the higher role wins (reader < commentator < writer); the
+//! higher CKBox role wins likewise (user < admin < superadmin); AI scopes add up. A user no rule
+//! applies to gets no token (403).
+//!
+//! Every rule is checked at start-up. Two rules with different patterns that can match the same
+//! document (`*` and `doc-*`) are refused unless `token.allow_overlapping_grants` is set, since
+//! the cloud does not document which of two matching patterns wins.
+
+use ckeditor_token_core::{
+    AiScope, CkboxRole, DocumentKey, Identity, MAX_GRANTS, Role, UserDecision,
+};
+
+use crate::error::CliError;
+use crate::settings::{RuleSection, Settings};
+
+/// The user as the authentication found them, before any grant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SignedInUser {
+    /// The stable ID: the token's `sub`.
+    pub(crate) id: String,
+    /// The display name.
+    pub(crate) name: Option<String>,
+    /// The email address.
+    pub(crate) email: Option<String>,
+    /// The avatar URL.
+    pub(crate) avatar: Option<String>,
+    /// The groups the user belongs to.
+    pub(crate) groups: Vec<String>,
+}
+
+/// Whom a rule is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Applies {
+    Everyone,
+    Group(String),
+    User(String),
+}
+
+/// One checked rule.
+#[derive(Debug, Clone)]
+struct Rule {
+    applies: Applies,
+    documents: Vec<DocumentKey>,
+    role: Option<Role>,
+    ckbox: Option<CkboxRole>,
+    ai: Vec<AiScope>,
+}
+
+impl Rule {
+    fn applies_to(&self, user: &SignedInUser) -> bool {
+        match &self.applies {
+            Applies::Everyone => true,
+            Applies::Group(group) => user.groups.iter().any(|member_of| member_of == group),
+            Applies::User(id) => *id == user.id,
+        }
+    }
+}
+
+/// The checked rules.
+#[derive(Debug, Clone)]
+pub(crate) struct Rules {
+    rules: Vec<Rule>,
+    allow_overlap: bool,
+}
+
+impl Rules {
+    /// Checks the `[[rule]]` entries of `settings`.
+    ///
+    /// # Errors
+    ///
+    /// A [`CliError::Setting`] naming the rule and its key: no rule at all, a rule for nobody or
+    /// for more than one kind of user, a rule that grants nothing, documents without a role or
+    /// a role without documents, an unknown role, CKBox role or malformed AI scope or document
+    /// pattern, overlapping patterns without consent, or more patterns or scopes than a token
+    /// may hold.
+    pub(crate) fn from_settings(settings: &Settings) -> Result<Rules, CliError> {
+        let sections = &settings.values.rule;
+        if sections.is_empty() {
+            return Err(CliError::setting(
+                settings.name("rule"),
+                "no [[rule]] is configured, so every user would get 403; add a rule such as \
+                 `everyone = true`, `documents = \"*\"`, `role = \"writer\"`",
+            ));
+        }
+        let rules = sections
+            .iter()
+            .enumerate()
+            .map(|(index, section)| check_rule(settings, index + 1, section))
+            .collect::<Result<Vec<_>, _>>()?;
+        let allow_overlap = settings
+            .values
+            .token
+            .allow_overlapping_grants
+            .unwrap_or(false);
+        if !allow_overlap {
+            check_overlaps(settings, &rules)?;
+        }
+        check_totals(settings, &rules)?;
+        Ok(Rules {
+            rules,
+            allow_overlap,
+        })
+    }
+
+    /// What `user` gets: a token with the grants of every rule that applies, or a refusal when
+    /// none does.
+    pub(crate) fn decide(&self, user: &SignedInUser) -> UserDecision {
+        let applying: Vec<&Rule> = self
+            .rules
+            .iter()
+            .filter(|rule| rule.applies_to(user))
+            .collect();
+        if applying.is_empty() {
+            return UserDecision::Refuse(format!("no rule grants user {:?} anything", user.id));
+        }
+
+        let mut documents: Vec<(DocumentKey, Role)> = Vec::new();
+        let mut ckbox: Option<CkboxRole> = None;
+        let mut ai: Vec<&AiScope> = Vec::new();
+        for rule in applying {
+            if let Some(role) = rule.role {
+                for key in &rule.documents {
+                    match documents.iter_mut().find(|(granted, _)| granted == key) {
+                        Some((_, granted_role)) => *granted_role = higher_role(*granted_role, role),
+                        None => documents.push((key.clone(), role)),
+                    }
+                }
+            }
+            if let Some(role) = rule.ckbox {
+                ckbox = Some(ckbox.map_or(role, |granted| higher_ckbox_role(granted, role)));
+            }
+            for scope in &rule.ai {
+                if !ai.contains(&scope) {
+                    ai.push(scope);
+                }
+            }
+        }
+
+        let mut builder = Identity::builder(&user.id);
+        if let Some(name) = &user.name {
+            builder = builder.name(name);
+        }
+        if let Some(email) = &user.email {
+            builder = builder.email(email);
+        }
+        if let Some(avatar) = &user.avatar {
+            builder = builder.avatar(avatar);
+        }
+        for (key, role) in documents {
+            builder = builder.grant(key.as_str(), role);
+        }
+        if let Some(role) = ckbox {
+            builder = builder.ckbox(role);
+        }
+        builder = builder.ai_scopes(ai.iter().map(|scope| scope.as_str()));
+        if self.allow_overlap {
+            builder = builder.allow_overlapping_grants();
+        }
+        builder.build().into()
+    }
+}
+
+fn higher_role(a: Role, b: Role) -> Role {
+    let rank = |role| Role::ALL.iter().position(|each| *each == role);
+    if rank(b) > rank(a) { b } else { a }
+}
+
+fn higher_ckbox_role(a: CkboxRole, b: CkboxRole) -> CkboxRole {
+    let rank = |role| CkboxRole::ALL.iter().position(|each| *each == role);
+    if rank(b) > rank(a) { b } else { a }
+}
+
+fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Result<Rule, CliError> {
+    let name = |key: &str| settings.name(&format!("rule[{number}].{key}"));
+    let problem = |key: &str, text: String| CliError::setting(name(key), text);
+
+    let non_blank = |key: &str, value: &String| {
+        if value.trim().is_empty() {
+            Err(problem(key, "is empty; name a group or user ID".to_owned()))
+        } else {
+            Ok(value.clone())
+        }
+    };
+    let applies = match (&section.group, &section.user, section.everyone) {
+        (Some(group), None, false) => Applies::Group(non_blank("group", group)?),
+        (None, Some(user), false) => Applies::User(non_blank("user", user)?),
+        (None, None, true) => Applies::Everyone,
+        (None, None, false) => {
+            return Err(CliError::setting(
+                settings.name(&format!("rule[{number}]")),
+                "says neither `group`, `user` nor `everyone = true`; say whom the rule is for",
+            ));
+        }
+        _ => {
+            return Err(CliError::setting(
+                settings.name(&format!("rule[{number}]")),
+                "gives more than one of `group`, `user` and `everyone = true`; write one rule \
+                 for each",
+            ));
+        }
+    };
+
+    let documents = match &section.documents {
+        Some(documents) => documents.items(),
+        None => Vec::new(),
+    };
+    let role = match (&section.role, documents.is_empty()) {
+        (Some(role), false) => Some(Role::from_name(role).ok_or_else(|| {
+            problem(
+                "role",
+                format!("{role:?} is not a role; use reader, commentator or writer"),
+            )
+        })?),
+        (None, true) => None,
+        (Some(_), true) => {
+            return Err(problem(
+                "documents",
+                "is missing; say which documents the role is for, `\"*\"` for every document"
+                    .to_owned(),
+            ));
+        }
+        (None, false) => {
+            return Err(problem(
+                "role",
+                "is missing; say which role the documents are granted with".to_owned(),
+            ));
+        }
+    };
+    let documents = documents
+        .iter()
+        .map(|key| DocumentKey::new(key).map_err(|error| problem("documents", error.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let ckbox = match &section.ckbox_role {
+        Some(role) => Some(CkboxRole::from_name(role).ok_or_else(|| {
+            problem(
+                "ckbox_role",
+                format!("{role:?} is not a CKBox role; use user, admin or superadmin"),
+            )
+        })?),
+        None => None,
+    };
+    let ai = section
+        .ai_scopes
+        .iter()
+        .map(|scope| AiScope::new(scope).map_err(|error| problem("ai_scopes", error.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    if role.is_none() && ckbox.is_none() && ai.is_empty() {
+        return Err(CliError::setting(
+            settings.name(&format!("rule[{number}]")),
+            "grants nothing; give `documents` with a `role`, a `ckbox_role`, or `ai_scopes`",
+        ));
+    }
+    Ok(Rule {
+        applies,
+        documents,
+        role,
+        ckbox,
+        ai,
+    })
+}
+
+fn check_overlaps(settings: &Settings, rules: &[Rule]) -> Result<(), CliError> {
+    let keys: Vec<(usize, &DocumentKey)> = rules
+        .iter()
+        .enumerate()
+        .flat_map(|(index, rule)| rule.documents.iter().map(move |key| (index + 1, key)))
+        .collect();
+    for (position, (number, key)) in keys.iter().enumerate() {
+        for (other_number, other) in &keys[..position] {
+            if other != key && other.overlaps(key) {
+                return Err(CliError::setting(
+                    settings.name(&format!("rule[{number}].documents")),
+                    format!(
+                        "the pattern {:?} can match the same documents as {:?} of rule \
+                         {other_number}, and the cloud does not document which one wins; make \
+                         the patterns disjoint, use the same pattern in both rules (the higher \
+                         role wins), or set token.allow_overlapping_grants = true",
+                        key.as_str(),
+                        other.as_str()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_totals(settings: &Settings, rules: &[Rule]) -> Result<(), CliError> {
+    let mut keys: Vec<&DocumentKey> = Vec::new();
+    let mut scopes: Vec<&AiScope> = Vec::new();
+    for rule in rules {
+        for key in &rule.documents {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        for scope in &rule.ai {
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+    }
+    if keys.len() > MAX_GRANTS || scopes.len() > MAX_GRANTS {
+        return Err(CliError::setting(
+            settings.name("rule"),
+            format!(
+                "the rules name {} document patterns and {} AI scopes; a token holds at most \
+                 {MAX_GRANTS} of each",
+                keys.len(),
+                scopes.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{FileSettings, OneOrMany};
+
+    fn rule(applies: (&str, &str), documents: &[&str], role: Option<&str>) -> RuleSection {
+        let documents: Vec<String> = documents.iter().map(|key| (*key).to_owned()).collect();
+        let mut section = RuleSection {
+            documents: (!documents.is_empty()).then_some(OneOrMany::Many(documents)),
+            role: role.map(str::to_owned),
+            ..RuleSection::default()
+        };
+        match applies {
+            ("group", group) => section.group = Some(group.to_owned()),
+            ("user", user) => section.user = Some(user.to_owned()),
+            _ => section.everyone = true,
+        }
+        section
+    }
+
+    fn rules(sections: Vec<RuleSection>, allow_overlap: bool) -> Result<Rules, CliError> {
+        let mut values = FileSettings {
+            rule: sections,
+            ..FileSettings::default()
+        };
+        values.token.allow_overlapping_grants = Some(allow_overlap);
+        Rules::from_settings(&Settings::from_values(values))
+    }
+
+    fn user(id: &str, groups: &[&str]) -> SignedInUser {
+        SignedInUser {
+            id: id.to_owned(),
+            groups: groups.iter().map(|group| (*group).to_owned()).collect(),
+            ..SignedInUser::default()
+        }
+    }
+
+    fn grants(decision: UserDecision) -> Vec<(String, Role)> {
+        let UserDecision::Issue(identity) = decision else {
+            panic!("expected a token, got {decision:?}");
+        };
+        identity
+            .collaboration()
+            .iter()
+            .map(|(key, grant)| (key.to_string(), grant.role_value().expect("a role")))
+            .collect()
+    }
+
+    #[test]
+    fn the_higher_role_wins_and_other_users_are_refused() {
+        let mut ckbox = rule(("group", "editors"), &["*"], Some("writer"));
+        ckbox.ckbox_role = Some("admin".into());
+        ckbox.ai_scopes = vec!["ai:models:*".into()];
+        let mut reader_ckbox = rule(("everyone", ""), &["*"], Some("reader"));
+        reader_ckbox.ckbox_role = Some("user".into());
+        let rules = rules(
+            vec![
+                reader_ckbox,
+                ckbox,
+                rule(("user", "carol"), &["*"], Some("commentator")),
+            ],
+            false,
+        )
+        .expect("valid rules");
+
+        assert_eq!(
+            grants(rules.decide(&user("ann", &["editors"]))),
+            [("*".to_owned(), Role::Writer)]
+        );
+        assert_eq!(
+            grants(rules.decide(&user("carol", &[]))),
+            [("*".to_owned(), Role::Commentator)]
+        );
+        let UserDecision::Issue(editor) = rules.decide(&user("ann", &["editors"])) else {
+            panic!("a token");
+        };
+        assert_eq!(editor.ckbox().map(|c| c.role), Some(CkboxRole::Admin));
+        assert_eq!(editor.ai().len(), 1);
+
+        let only_editors = super::tests::rules(
+            vec![rule(("group", "editors"), &["doc-*"], Some("writer"))],
+            false,
+        )
+        .expect("valid rules");
+        assert!(matches!(
+            only_editors.decide(&user("bob", &["readers"])),
+            UserDecision::Refuse(_)
+        ));
+    }
+
+    #[test]
+    fn overlapping_patterns_need_consent() {
+        let sections = || {
+            vec![
+                rule(("everyone", ""), &["*"], Some("reader")),
+                rule(("group", "editors"), &["doc-*"], Some("writer")),
+            ]
+        };
+        let message = rules(sections(), false).expect_err("overlap").to_string();
+        assert!(message.starts_with("rule[2].documents"), "{message}");
+        assert!(message.contains("allow_overlapping_grants"), "{message}");
+
+        let rules = rules(sections(), true).expect("consented");
+        assert_eq!(
+            grants(rules.decide(&user("ann", &["editors"]))),
+            [
+                ("*".to_owned(), Role::Reader),
+                ("doc-*".to_owned(), Role::Writer)
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_rules_name_their_key() {
+        let nothing = rule(("everyone", ""), &[], None);
+        let mut two_kinds = rule(("group", "g"), &["*"], Some("writer"));
+        two_kinds.user = Some("u".into());
+        let mut bad_ckbox = rule(("group", "g"), &[], None);
+        bad_ckbox.ckbox_role = Some("owner".into());
+        let mut bad_scope = rule(("group", "g"), &[], None);
+        bad_scope.ai_scopes = vec!["models:*".into()];
+        let cases = [
+            (rule(("group", "g"), &["*"], Some("owner")), "rule[1].role"),
+            (rule(("group", "g"), &["*"], None), "rule[1].role"),
+            (
+                rule(("group", "g"), &[], Some("writer")),
+                "rule[1].documents",
+            ),
+            (
+                rule(("group", "g"), &["a*b"], Some("writer")),
+                "rule[1].documents",
+            ),
+            (
+                rule(("group", " "), &["*"], Some("writer")),
+                "rule[1].group",
+            ),
+            (nothing, "rule[1]: grants nothing"),
+            (two_kinds, "rule[1]: gives more than one"),
+            (bad_ckbox, "rule[1].ckbox_role"),
+            (bad_scope, "rule[1].ai_scopes"),
+        ];
+        for (section, start) in cases {
+            let message = rules(vec![section], false).expect_err(start).to_string();
+            assert!(message.starts_with(start), "{message}");
+        }
+        let none = rules(Vec::new(), false).expect_err("no rule").to_string();
+        assert!(none.contains("403"), "{none}");
+    }
+}

@@ -1,0 +1,104 @@
+//! `serve`: the token route of `ckeditor-token-axum`, the health check, and in development mode
+//! a page that lists the demo users; until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::response::Html;
+use axum::routing::get;
+use ckeditor_token_demo_login::runtime;
+
+use crate::auth::{AuthState, Caller, development};
+use crate::config::{HEALTH_PATH, ServeConfig};
+use crate::error::CliError;
+use crate::output;
+
+/// Runs the server until a shutdown signal.
+///
+/// # Errors
+///
+/// [`CliError::Failed`] when the runtime cannot start, the address cannot be bound, or the
+/// server fails.
+pub(crate) fn run(config: ServeConfig) -> Result<ExitCode, CliError> {
+    config.log.install();
+    log_start(&config);
+    let executor = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| CliError::Failed(format!("cannot start the async runtime: {error}")))?;
+    executor.block_on(serve(config))
+}
+
+fn log_start(config: &ServeConfig) {
+    let environment = config.endpoint.issuer().environment().id();
+    if config.is_development() {
+        tracing::warn!(
+            environment = %environment,
+            "development mode: no credentials are configured, so tokens are signed with the \
+             built-in development environment, which CKEditor Cloud Services refuses; anyone \
+             who reaches this server gets a token as any demo user, so it listens on loopback \
+             only"
+        );
+    } else {
+        tracing::info!(environment = %environment, "signing tokens");
+    }
+    tracing::info!(
+        authentication = %config.authentication.describe(),
+        path = %config.token_path,
+        expiry = ?config.endpoint.issuer().expiry(),
+        origins = ?config.endpoint.cors().origins(),
+        credentials = config.endpoint.cors().allows_credentials(),
+        "token route"
+    );
+}
+
+async fn serve(config: ServeConfig) -> Result<ExitCode, CliError> {
+    let development = config.is_development();
+    let state = AuthState(Arc::new(config.authentication));
+    let mut app = Router::new()
+        .route(HEALTH_PATH, get(|| async { "ok" }))
+        .merge(ckeditor_token_axum::router::<Caller, AuthState>(
+            &config.token_path,
+            config.endpoint,
+        ));
+    if development {
+        let page = development::index_page(&config.token_path);
+        app = app.route("/", get(move || async move { Html(page) }));
+    }
+    let app = app.with_state(state);
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|error| {
+            CliError::Failed(format!("cannot listen on {}: {error}", config.listen))
+        })?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| CliError::Failed(format!("the bound address is unknown: {error}")))?;
+    runtime::announce_listening(address);
+    if development {
+        announce_development(address, &config.token_path)?;
+    }
+
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(runtime::shutdown_signal())
+    .await
+    .map_err(|error| CliError::Failed(format!("the server failed: {error}")))?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn announce_development(address: SocketAddr, token_path: &str) -> Result<(), CliError> {
+    let first = ckeditor_token_demo_login::users::all()
+        .first()
+        .map_or("", |user| user.id);
+    output::line(&format!(
+        "development mode: open http://{address}/ to pick a demo user, or use \
+         http://{address}{token_path}?user={first} as the editor's tokenUrl"
+    ))
+}

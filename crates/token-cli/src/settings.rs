@@ -1,0 +1,552 @@
+//! Settings as given: the TOML configuration file, with environment variables laid over it.
+//!
+//! Every scalar setting of the file has a variable ([`VARIABLES`]); a variable that is set wins
+//! over the file, even when it is empty. Header names, field names and the rules live in the
+//! file only. Nothing here is checked beyond its type: [`crate::config`] checks the values and
+//! names each wrong one the way the user wrote it ([`Settings::name`]).
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::duration::DurationSetting;
+use crate::error::CliError;
+
+/// How a variable's text becomes a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Taken as it is.
+    Text,
+    /// Comma-separated; blanks around items and empty items are dropped.
+    List,
+    /// `true`, `false`, `1`, `0`, `yes` or `no`.
+    Bool,
+}
+
+/// A setting that an environment variable can give.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Variable {
+    /// The key in the configuration file, dotted: `auth.forward.url`.
+    pub(crate) path: &'static str,
+    /// The environment variable.
+    pub(crate) var: &'static str,
+    /// How the variable's text is read.
+    pub(crate) kind: Kind,
+}
+
+const fn variable(path: &'static str, var: &'static str, kind: Kind) -> Variable {
+    Variable { path, var, kind }
+}
+
+/// Every setting with an environment variable.
+pub(crate) const VARIABLES: &[Variable] = &[
+    variable("listen", "CKEDITOR_TOKEN_LISTEN", Kind::Text),
+    variable("token_path", "CKEDITOR_TOKEN_PATH", Kind::Text),
+    variable("environment.id", "CKEDITOR_ENVIRONMENT_ID", Kind::Text),
+    variable("environment.access_key", "CKEDITOR_ACCESS_KEY", Kind::Text),
+    variable("on_premises.secret_key", "CKEDITOR_SECRET_KEY", Kind::Text),
+    variable("token.lifetime", "CKEDITOR_TOKEN_LIFETIME", Kind::Text),
+    variable(
+        "token.allow_overlapping_grants",
+        "CKEDITOR_TOKEN_ALLOW_OVERLAPPING_GRANTS",
+        Kind::Bool,
+    ),
+    variable("cors.origins", "CKEDITOR_TOKEN_CORS_ORIGINS", Kind::List),
+    variable(
+        "cors.credentials",
+        "CKEDITOR_TOKEN_CORS_CREDENTIALS",
+        Kind::Bool,
+    ),
+    variable("cors.headers", "CKEDITOR_TOKEN_CORS_HEADERS", Kind::List),
+    variable("cors.max_age", "CKEDITOR_TOKEN_CORS_MAX_AGE", Kind::Text),
+    variable("log.format", "CKEDITOR_TOKEN_LOG_FORMAT", Kind::Text),
+    variable("log.level", "CKEDITOR_TOKEN_LOG_LEVEL", Kind::Text),
+    variable("auth.mode", "CKEDITOR_TOKEN_AUTH", Kind::Text),
+    variable(
+        "auth.trusted_headers.user_id_header",
+        "CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER",
+        Kind::Text,
+    ),
+    variable(
+        "auth.trusted_headers.email_header",
+        "CKEDITOR_TOKEN_TRUSTED_EMAIL_HEADER",
+        Kind::Text,
+    ),
+    variable(
+        "auth.trusted_headers.name_header",
+        "CKEDITOR_TOKEN_TRUSTED_NAME_HEADER",
+        Kind::Text,
+    ),
+    variable(
+        "auth.trusted_headers.groups_header",
+        "CKEDITOR_TOKEN_TRUSTED_GROUPS_HEADER",
+        Kind::Text,
+    ),
+    variable(
+        "auth.trusted_headers.groups_separator",
+        "CKEDITOR_TOKEN_TRUSTED_GROUPS_SEPARATOR",
+        Kind::Text,
+    ),
+    variable(
+        "auth.trusted_headers.secret_header",
+        "CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER",
+        Kind::Text,
+    ),
+    variable(
+        "auth.trusted_headers.secret",
+        "CKEDITOR_TOKEN_TRUSTED_SECRET",
+        Kind::Text,
+    ),
+    variable(
+        "auth.trusted_headers.trusted_sources",
+        "CKEDITOR_TOKEN_TRUSTED_SOURCES",
+        Kind::List,
+    ),
+    variable("auth.forward.url", "CKEDITOR_TOKEN_FORWARD_URL", Kind::Text),
+    variable(
+        "auth.forward.timeout",
+        "CKEDITOR_TOKEN_FORWARD_TIMEOUT",
+        Kind::Text,
+    ),
+    variable(
+        "auth.forward.id_field",
+        "CKEDITOR_TOKEN_FORWARD_ID_FIELD",
+        Kind::Text,
+    ),
+    variable(
+        "auth.forward.name_field",
+        "CKEDITOR_TOKEN_FORWARD_NAME_FIELD",
+        Kind::Text,
+    ),
+    variable(
+        "auth.forward.email_field",
+        "CKEDITOR_TOKEN_FORWARD_EMAIL_FIELD",
+        Kind::Text,
+    ),
+    variable(
+        "auth.forward.avatar_field",
+        "CKEDITOR_TOKEN_FORWARD_AVATAR_FIELD",
+        Kind::Text,
+    ),
+    variable(
+        "auth.forward.groups_field",
+        "CKEDITOR_TOKEN_FORWARD_GROUPS_FIELD",
+        Kind::Text,
+    ),
+];
+
+/// The configuration file's shape. Unknown keys are errors, so a misspelt key is not ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct FileSettings {
+    pub(crate) listen: Option<String>,
+    pub(crate) token_path: Option<String>,
+    pub(crate) environment: EnvironmentSection,
+    pub(crate) on_premises: OnPremisesSection,
+    pub(crate) token: TokenSection,
+    pub(crate) cors: CorsSection,
+    pub(crate) log: LogSection,
+    pub(crate) auth: AuthSection,
+    pub(crate) rule: Vec<RuleSection>,
+}
+
+/// `[environment]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct EnvironmentSection {
+    pub(crate) id: Option<String>,
+    pub(crate) access_key: Option<String>,
+}
+
+/// `[on_premises]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct OnPremisesSection {
+    pub(crate) secret_key: Option<String>,
+}
+
+/// `[token]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct TokenSection {
+    pub(crate) lifetime: Option<DurationSetting>,
+    pub(crate) allow_overlapping_grants: Option<bool>,
+}
+
+/// `[cors]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct CorsSection {
+    pub(crate) origins: Vec<String>,
+    pub(crate) credentials: bool,
+    pub(crate) headers: Vec<String>,
+    pub(crate) max_age: Option<DurationSetting>,
+}
+
+/// `[log]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct LogSection {
+    pub(crate) format: Option<String>,
+    pub(crate) level: Option<String>,
+}
+
+/// `[auth]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct AuthSection {
+    pub(crate) mode: Option<String>,
+    pub(crate) trusted_headers: TrustedHeadersSection,
+    pub(crate) forward: ForwardSection,
+}
+
+/// `[auth.trusted_headers]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct TrustedHeadersSection {
+    pub(crate) user_id_header: Option<String>,
+    pub(crate) email_header: Option<String>,
+    pub(crate) name_header: Option<String>,
+    pub(crate) groups_header: Option<String>,
+    pub(crate) groups_separator: Option<String>,
+    pub(crate) secret_header: Option<String>,
+    pub(crate) secret: Option<String>,
+    pub(crate) trusted_sources: Vec<String>,
+}
+
+/// `[auth.forward]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct ForwardSection {
+    pub(crate) url: Option<String>,
+    pub(crate) timeout: Option<DurationSetting>,
+    pub(crate) id_field: Option<String>,
+    pub(crate) name_field: Option<String>,
+    pub(crate) email_field: Option<String>,
+    pub(crate) avatar_field: Option<String>,
+    pub(crate) groups_field: Option<String>,
+}
+
+/// One `[[rule]]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct RuleSection {
+    pub(crate) group: Option<String>,
+    pub(crate) user: Option<String>,
+    pub(crate) everyone: bool,
+    pub(crate) documents: Option<OneOrMany>,
+    pub(crate) role: Option<String>,
+    pub(crate) ckbox_role: Option<String>,
+    pub(crate) ai_scopes: Vec<String>,
+}
+
+/// A string or a list of strings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany {
+    /// One.
+    One(String),
+    /// Several.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The strings, in order.
+    pub(crate) fn items(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(item) => vec![item.clone()],
+            OneOrMany::Many(items) => items.clone(),
+        }
+    }
+}
+
+/// The settings as given, and where each came from.
+#[derive(Debug, Default)]
+pub(crate) struct Settings {
+    /// The values, the environment's laid over the file's.
+    pub(crate) values: FileSettings,
+    file: Option<String>,
+    from_file: Vec<&'static str>,
+    from_env: Vec<&'static str>,
+}
+
+impl Settings {
+    /// Reads the file at `path` (if any) and lays the variables `lookup` finds over it.
+    ///
+    /// # Errors
+    ///
+    /// [`CliError::ConfigFile`] for a file that cannot be read, is not TOML, or has a key or
+    /// type that is not among the settings; [`CliError::Setting`] for a variable that is not
+    /// the kind its setting needs.
+    pub(crate) fn load(
+        path: Option<&Path>,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, CliError> {
+        let (file, mut table) = match path {
+            Some(path) => (Some(path.display().to_string()), read_table(path)?),
+            None => (None, toml::Table::new()),
+        };
+        let from_file: Vec<&'static str> = VARIABLES
+            .iter()
+            .filter(|variable| lookup_path(&table, variable.path).is_some())
+            .map(|variable| variable.path)
+            .collect();
+
+        let mut from_env = Vec::new();
+        for variable in VARIABLES {
+            if let Some(text) = lookup(variable.var) {
+                insert(&mut table, variable.path, env_value(variable, &text)?);
+                from_env.push(variable.path);
+            }
+        }
+
+        let values = FileSettings::deserialize(toml::Value::Table(table)).map_err(|error| {
+            CliError::Usage(format!("the settings from the environment: {error}"))
+        })?;
+        Ok(Settings {
+            values,
+            file,
+            from_file,
+            from_env,
+        })
+    }
+
+    /// The setting at `path` as the user wrote it: its variable when that was set, the key and
+    /// the file when the file set it, and both choices when neither did.
+    pub(crate) fn name(&self, path: &str) -> String {
+        let var = VARIABLES
+            .iter()
+            .find(|variable| variable.path == path)
+            .map(|variable| variable.var);
+        match (var, &self.file) {
+            (Some(var), _) if self.from_env.contains(&path) => var.to_owned(),
+            (_, Some(file)) if self.from_file.contains(&path) || var.is_none() => {
+                format!("{path} in {file}")
+            }
+            (Some(var), _) => format!("{path} (or {var})"),
+            (None, _) => path.to_owned(),
+        }
+    }
+
+    /// The names of those of `paths` that were given, joined, or the first path's name when
+    /// none was: for errors about several settings together.
+    pub(crate) fn names(&self, paths: &[&str]) -> String {
+        let given: Vec<String> = paths
+            .iter()
+            .filter(|path| self.from_env.contains(path) || self.from_file.contains(path))
+            .map(|path| self.name(path))
+            .collect();
+        if given.is_empty() {
+            paths
+                .first()
+                .map(|path| self.name(path))
+                .unwrap_or_default()
+        } else {
+            given.join(", ")
+        }
+    }
+
+    /// The configuration file's path, if one was read.
+    pub(crate) fn file(&self) -> Option<&str> {
+        self.file.as_deref()
+    }
+
+    /// Settings with these values and no file or variable behind them, for tests.
+    #[cfg(test)]
+    pub(crate) fn from_values(values: FileSettings) -> Settings {
+        Settings {
+            values,
+            ..Settings::default()
+        }
+    }
+}
+
+fn read_table(path: &Path) -> Result<toml::Table, CliError> {
+    let file_error = |problem: String| CliError::ConfigFile {
+        path: path.display().to_string(),
+        problem,
+    };
+    let text = std::fs::read_to_string(path).map_err(|error| file_error(error.to_string()))?;
+    // Parsed twice: once into the settings' shape, whose errors point at the line and name the
+    // unknown key, and once as a plain table for the variables to be laid over.
+    toml::from_str::<FileSettings>(&text).map_err(|error| file_error(one_line(&error, &text)))?;
+    toml::from_str::<toml::Table>(&text).map_err(|error| file_error(one_line(&error, &text)))
+}
+
+/// The parser's message with its line, without the source excerpt it draws over several lines.
+fn one_line(error: &toml::de::Error, text: &str) -> String {
+    let message = error.message().trim_end().replace('\n', " ");
+    match error.span() {
+        Some(span) => {
+            let line = text.get(..span.start).unwrap_or(text).matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message,
+    }
+}
+
+fn env_value(variable: &Variable, text: &str) -> Result<toml::Value, CliError> {
+    Ok(match variable.kind {
+        Kind::Text => toml::Value::String(text.to_owned()),
+        Kind::List => toml::Value::Array(
+            text.split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| toml::Value::String(item.to_owned()))
+                .collect(),
+        ),
+        Kind::Bool => toml::Value::Boolean(parse_bool(text).ok_or_else(|| {
+            CliError::setting(
+                variable.var,
+                format!("{:?} is neither `true` nor `false`", text.trim()),
+            )
+        })?),
+    })
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Some(true),
+        "false" | "0" | "no" | "" => Some(false),
+        _ => None,
+    }
+}
+
+fn lookup_path<'t>(table: &'t toml::Table, path: &str) -> Option<&'t toml::Value> {
+    let (parents, key) = match path.rsplit_once('.') {
+        Some((parents, key)) => (Some(parents), key),
+        None => (None, path),
+    };
+    let mut current = table;
+    for part in parents.into_iter().flat_map(|parents| parents.split('.')) {
+        current = current.get(part)?.as_table()?;
+    }
+    current.get(key)
+}
+
+/// Sets `path` in `table`, creating the tables on the way. The file was already parsed into the
+/// settings' shape, so every table on a setting's path is a table.
+fn insert(table: &mut toml::Table, path: &str, value: toml::Value) {
+    let mut current = table;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            current.insert(part.to_owned(), value);
+            return;
+        }
+        let entry = current
+            .entry(part.to_owned())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let Some(next) = entry.as_table_mut() else {
+            return;
+        };
+        current = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        }
+    }
+
+    fn file(name: &str, text: &str) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!(
+            "ckeditor-token-settings-{}-{name}.toml",
+            std::process::id()
+        ));
+        std::fs::write(&path, text).expect("a temporary file");
+        path
+    }
+
+    #[test]
+    fn variables_win_over_the_file_and_are_named() {
+        let path = file(
+            "layered",
+            "listen = \"127.0.0.1:1\"\n[cors]\norigins = [\"https://a.test\"]\n\
+             [auth.forward]\nurl = \"http://127.0.0.1:9/me\"\n",
+        );
+        let env = [
+            ("CKEDITOR_TOKEN_LISTEN", "127.0.0.1:2"),
+            ("CKEDITOR_TOKEN_CORS_CREDENTIALS", "yes"),
+            ("CKEDITOR_TOKEN_TRUSTED_SOURCES", "10.0.0.0/8, ,::1"),
+        ];
+        let settings = Settings::load(Some(&path), &lookup(&env)).expect("valid settings");
+        let values = &settings.values;
+        assert_eq!(values.listen.as_deref(), Some("127.0.0.1:2"));
+        assert_eq!(values.cors.origins, ["https://a.test"]);
+        assert!(values.cors.credentials);
+        assert_eq!(
+            values.auth.trusted_headers.trusted_sources,
+            ["10.0.0.0/8", "::1"]
+        );
+        assert_eq!(settings.name("listen"), "CKEDITOR_TOKEN_LISTEN");
+        let shown = path.display();
+        assert_eq!(
+            settings.name("auth.forward.url"),
+            format!("auth.forward.url in {shown}")
+        );
+        assert_eq!(
+            settings.name("token.lifetime"),
+            "token.lifetime (or CKEDITOR_TOKEN_LIFETIME)"
+        );
+        assert_eq!(
+            settings.name("rule[1].role"),
+            format!("rule[1].role in {shown}")
+        );
+        std::fs::remove_file(path).ok();
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_types_name_the_key() {
+        let path = file("unknown", "[cors]\norigin = [\"https://a.test\"]\n");
+        let message = Settings::load(Some(&path), &lookup(&[]))
+            .expect_err("a misspelt key")
+            .to_string();
+        assert!(message.contains("unknown field `origin`"), "{message}");
+        assert!(!message.contains('\n'), "{message}");
+        std::fs::remove_file(path).ok();
+
+        let bad = [("CKEDITOR_TOKEN_CORS_CREDENTIALS", "maybe")];
+        let message = Settings::load(None, &lookup(&bad))
+            .expect_err("not a boolean")
+            .to_string();
+        assert!(
+            message.starts_with("CKEDITOR_TOKEN_CORS_CREDENTIALS"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn every_variable_names_a_key_of_the_file() {
+        let mut table = toml::Table::new();
+        for variable in VARIABLES {
+            let value = match variable.kind {
+                Kind::Text => toml::Value::String("1".to_owned()),
+                Kind::List => toml::Value::Array(Vec::new()),
+                Kind::Bool => toml::Value::Boolean(true),
+            };
+            insert(&mut table, variable.path, value);
+            assert!(
+                lookup_path(&table, variable.path).is_some(),
+                "{}",
+                variable.path
+            );
+        }
+        FileSettings::deserialize(toml::Value::Table(table)).expect("every path is a setting");
+        for (index, variable) in VARIABLES.iter().enumerate() {
+            assert!(
+                VARIABLES[..index]
+                    .iter()
+                    .all(|other| other.var != variable.var)
+            );
+        }
+    }
+}
