@@ -104,6 +104,17 @@ impl<'a> Plan<'a> {
         let mut plain_from = start;
         let mut slashes = 0u8;
         while at < end {
+            // Skip to the next escape or risky byte, counting the slashes on the way.
+            let skip = json[at..end]
+                .iter()
+                .position(|&b| b == b'\\' || is_risky_byte(b))
+                .unwrap_or(end - at);
+            let passed = json[at..at + skip].iter().filter(|&&b| b == b'/').count();
+            slashes = (usize::from(slashes) + passed).min(2) as u8;
+            at += skip;
+            if at == end {
+                break;
+            }
             let byte = json[at];
             if byte == b'\\' {
                 at += if json.get(at + 1) == Some(&b'u') {
@@ -111,11 +122,6 @@ impl<'a> Plan<'a> {
                 } else {
                     2
                 };
-                continue;
-            }
-            if !is_risky_byte(byte) {
-                slashes = (slashes + u8::from(byte == b'/')).min(2);
-                at += 1;
                 continue;
             }
             let len = match byte {
