@@ -135,8 +135,8 @@ pub(crate) fn environment(settings: &Settings) -> Result<Option<Environment>, Cl
         CliError::setting(
             name,
             format!(
-                "is not set, but {other} is; set both (from the CKEditor Customer Portal), or \
-                 neither for development mode"
+                "is not set, but {other} is; set both, from the CKEditor Customer Portal (or \
+                 neither, for the development mode of `serve`)"
             ),
         )
     };

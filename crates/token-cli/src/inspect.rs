@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use ckeditor_token_core::{
     Expectations, Finding, Inspection, SignatureCheck, inspect, unix_seconds,
 };
+use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
 use clap::Args;
 use serde_json::Value;
 
@@ -92,6 +93,15 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
             return Ok(ExitCode::from(FAILURE_EXIT));
         }
     };
+    let development = development_key(&inspection, key.is_none());
+    if let Some(development) = &development {
+        let expect = Expectations {
+            key: Some(&development.bytes),
+            ..expect
+        };
+        inspection = inspect(&token, &expect).map_err(|e| CliError::Failed(e.to_string()))?;
+    }
+    let key = key.or(development);
     if args.on_premises {
         // On-premises converter tokens carry `iat` only, and need no `aud`.
         inspection
@@ -152,6 +162,20 @@ fn key(settings: &Settings, args: &InspectArgs) -> Result<Option<Key>, CliError>
     }
 }
 
+/// The built-in development environment's key, for a token whose `aud` names that environment
+/// when no other key was given: its key is public, so its tokens can always be checked.
+fn development_key(inspection: &Inspection, no_key: bool) -> Option<Key> {
+    let aud = inspection.claims.get("aud").and_then(Value::as_str);
+    if !no_key || aud != Some(DEVELOPMENT_ENVIRONMENT_ID) {
+        return None;
+    }
+    let environment = development_environment().ok()?;
+    Some(Key {
+        bytes: environment.access_key().expose_bytes().to_vec(),
+        source: "the built-in development environment".to_owned(),
+    })
+}
+
 fn report(inspection: &Inspection, key: Option<&Key>, now: u64) -> String {
     let pretty =
         |value: &Value| serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
@@ -178,10 +202,10 @@ fn report(inspection: &Inspection, key: Option<&Key>, now: u64) -> String {
     }
     lines.push(match (inspection.signature, key) {
         (SignatureCheck::Valid, Some(key)) => {
-            format!("signature: valid with the key from {}", key.source)
+            format!("signature: valid, checked with the key from {}", key.source)
         }
         (SignatureCheck::Invalid, Some(key)) => {
-            format!("signature: INVALID with the key from {}", key.source)
+            format!("signature: INVALID for the key from {}", key.source)
         }
         _ => "signature: not checked; give --key or set CKEDITOR_ACCESS_KEY".to_owned(),
     });

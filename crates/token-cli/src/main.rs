@@ -127,10 +127,13 @@ fn warn_if_readable_by_others(settings: &Settings) {
         use std::os::unix::fs::PermissionsExt as _;
 
         let Some(file) = settings.file() else { return };
-        let values = &settings.values;
-        let holds_secret = values.environment.access_key.is_some()
-            || values.on_premises.secret_key.is_some()
-            || values.auth.trusted_headers.secret.is_some();
+        let holds_secret = [
+            "environment.access_key",
+            "on_premises.secret_key",
+            "auth.trusted_headers.secret",
+        ]
+        .iter()
+        .any(|path| settings.file_sets(path));
         let readable = std::fs::metadata(file)
             .map(|metadata| metadata.permissions().mode() & 0o004 != 0)
             .unwrap_or(false);

@@ -346,6 +346,11 @@ impl Settings {
         }
     }
 
+    /// Whether the configuration file itself sets `path`.
+    pub(crate) fn file_sets(&self, path: &str) -> bool {
+        self.from_file.contains(&path)
+    }
+
     /// The configuration file's path, if one was read.
     pub(crate) fn file(&self) -> Option<&str> {
         self.file.as_deref()

@@ -1,0 +1,220 @@
+//! What the end-to-end tests share: running the built `ckeditor-token` binary with a clean
+//! environment, a server started on 127.0.0.1 and stopped by its own process ID, configuration
+//! files in a private folder, and decoding tokens independently with jsonwebtoken.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::Value;
+
+/// The binary under test.
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_ckeditor-token");
+/// An environment ID for the tests.
+pub(crate) const ENVIRONMENT_ID: &str = "ENV_CLI_TEST";
+/// An access key for the tests.
+pub(crate) const ACCESS_KEY: &str = "cli-test-access-key-0123456789abcdef0123456789";
+/// A shared secret for trusted headers.
+pub(crate) const PROXY_SECRET: &str = "cli-test-proxy-secret-0123456789";
+
+/// A command for the binary with no inherited environment, so that no setting leaks in.
+pub(crate) fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(BIN);
+    command.env_clear().args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
+}
+
+/// Runs the binary to completion, with `stdin` as standard input.
+pub(crate) fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    let mut child = command(args, env)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child
+        .stdin
+        .take()
+        .expect("a stdin pipe")
+        .write_all(stdin.as_bytes())
+        .expect("stdin accepts the input");
+    child.wait_with_output().expect("the binary ends")
+}
+
+/// Standard output and standard error as text.
+pub(crate) fn texts(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A file with `text` in a folder of this test process.
+pub(crate) fn config_file(text: &str) -> PathBuf {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let folder = std::env::temp_dir().join(format!("ckeditor-token-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a temporary folder");
+    let path = folder.join(format!(
+        "config-{}.toml",
+        COUNT.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::write(&path, text).expect("the file is written");
+    path
+}
+
+/// A running `serve`, stopped and reaped when dropped.
+pub(crate) struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`
+    pub(crate) base: String,
+    /// The lines printed on standard output before and including the address.
+    pub(crate) stdout: Vec<String>,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `serve` on a free port of 127.0.0.1 and waits for its `listening on` line.
+    pub(crate) fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        let mut child = command(&all, env)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+
+        let (err_tx, stderr) = mpsc::channel();
+        let mut err = child.stderr.take().expect("a stderr pipe");
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = err.read_to_string(&mut text);
+            let _ = err_tx.send(text);
+        });
+        let (line_tx, lines) = mpsc::channel();
+        let out = child.stdout.take().expect("a stdout pipe");
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if line_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+
+        let mut stdout = Vec::new();
+        let base = loop {
+            let Ok(line) = lines.recv_timeout(Duration::from_secs(30)) else {
+                let _ = child.kill();
+                let _ = child.wait();
+                let log = stderr
+                    .recv_timeout(Duration::from_secs(5))
+                    .unwrap_or_default();
+                panic!("the server printed no address; its log:\n{log}");
+            };
+            stdout.push(line.clone());
+            if let Some(address) = line.strip_prefix("listening on ") {
+                break address.to_owned();
+            }
+        };
+        // One more line follows in development mode; collect what is there already.
+        while let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) {
+            stdout.push(line);
+        }
+        Server {
+            child,
+            base,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// The process ID, for signals.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and returns the exit success and the whole log.
+    pub(crate) fn terminate(mut self) -> (bool, String) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let exit = self.child.wait().expect("the server ends");
+        let log = self
+            .stderr
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_default();
+        (exit.success(), log)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A blocking HTTP client that never uses a proxy.
+pub(crate) fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// Status and body of `GET url` with `headers`.
+pub(crate) fn get(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let mut request = client.get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().expect("the server answers");
+    let status = response.status().as_u16();
+    (status, response.text().expect("a text body"))
+}
+
+/// The claims of `token`, verified with `key` (HS256) and, when given, `aud`; `exp` is checked
+/// when present.
+pub(crate) fn decode(token: &str, key: &[u8], aud: Option<&str>) -> Value {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.required_spec_claims.clear();
+    match aud {
+        Some(aud) => validation.set_audience(&[aud]),
+        None => validation.validate_aud = false,
+    }
+    let key = DecodingKey::from_secret(key).expect("an HMAC key");
+    jsonwebtoken::decode::<Value>(token, &key, &validation)
+        .expect("the token verifies")
+        .claims
+}
+
+/// The current Unix time in seconds.
+pub(crate) fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+}
+
+/// The credentials as environment variables.
+pub(crate) fn credentials() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID),
+        ("CKEDITOR_ACCESS_KEY", ACCESS_KEY),
+    ]
+}

@@ -1,0 +1,353 @@
+//! Each configuration error of `serve`: exit status 2, a message that names the setting as the
+//! user wrote it, no secret in it, and no server started.
+
+use crate::common::{ACCESS_KEY, PROXY_SECRET, config_file, credentials, run, texts};
+
+const TRUSTED: &str = "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n\
+                       trusted_sources = [\"127.0.0.1\"]\n";
+const RULE: &str = "[[rule]]\neveryone = true\ndocuments = \"*\"\nrole = \"writer\"\n";
+
+/// Runs `serve` with `config` as the file (if not empty) and `env`, and returns its error.
+fn refused(config: &str, env: &[(&str, &str)]) -> String {
+    refused_with(config, env, &[])
+}
+
+fn refused_with(config: &str, env: &[(&str, &str)], flags: &[&str]) -> String {
+    let path = config_file(config);
+    let mut args = vec!["serve"];
+    if !config.is_empty() {
+        args.extend(["--config", path.to_str().expect("UTF-8")]);
+    }
+    if !flags.contains(&"--listen") {
+        args.extend(["--listen", "127.0.0.1:0"]);
+    }
+    args.extend_from_slice(flags);
+    let output = run(&args, env, "");
+    let (stdout, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(2), "{config}\n{stdout}{stderr}");
+    assert!(!stdout.contains("listening on"), "{stdout}");
+    assert!(
+        !stderr.contains(ACCESS_KEY) && !stderr.contains(PROXY_SECRET),
+        "{stderr}"
+    );
+    assert!(stderr.starts_with("ckeditor-token: "), "{stderr}");
+    stderr
+}
+
+fn assert_says(message: &str, phrases: &[&str]) {
+    for phrase in phrases {
+        assert!(
+            message.contains(phrase),
+            "{phrase:?} missing from: {message}"
+        );
+    }
+}
+
+fn with_credentials(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut env = credentials();
+    env.extend_from_slice(extra);
+    env
+}
+
+#[test]
+fn a_missing_file() {
+    let output = run(
+        &["serve", "--config", "/nonexistent/ckeditor-token.toml"],
+        &[],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let (_, stderr) = texts(&output);
+    assert_says(
+        &stderr,
+        &["configuration file /nonexistent/ckeditor-token.toml"],
+    );
+}
+
+#[test]
+fn a_file_that_is_not_toml() {
+    let message = refused("listen = \n", &[]);
+    assert_says(&message, &["configuration file", "line 1"]);
+}
+
+#[test]
+fn a_misspelt_key() {
+    let message = refused("[cors]\norigin = [\"https://a.test\"]\n", &[]);
+    assert_says(&message, &["line 2", "unknown field `origin`"]);
+}
+
+#[test]
+fn only_one_credential() {
+    let message = refused("", &[("CKEDITOR_ENVIRONMENT_ID", "ENV_CLI_TEST")]);
+    assert_says(
+        &message,
+        &[
+            "CKEDITOR_ACCESS_KEY",
+            "is not set, but CKEDITOR_ENVIRONMENT_ID is",
+        ],
+    );
+    let message = refused(
+        &format!("[environment]\naccess_key = \"{ACCESS_KEY}\"\n"),
+        &[],
+    );
+    assert_says(
+        &message,
+        &["environment.id (or CKEDITOR_ENVIRONMENT_ID)", "is not set"],
+    );
+}
+
+#[test]
+fn an_empty_access_key() {
+    let message = refused(
+        "",
+        &[
+            ("CKEDITOR_ENVIRONMENT_ID", "ENV_CLI_TEST"),
+            ("CKEDITOR_ACCESS_KEY", "  "),
+        ],
+    );
+    assert_says(&message, &["CKEDITOR_ACCESS_KEY: access key is empty"]);
+}
+
+#[test]
+fn a_malformed_environment_id() {
+    let message = refused(
+        "[environment]\nid = \"has space\"\n",
+        &[("CKEDITOR_ACCESS_KEY", ACCESS_KEY)],
+    );
+    assert_says(
+        &message,
+        &["environment.id in ", "not a valid environment ID"],
+    );
+}
+
+#[test]
+fn credentials_without_an_authentication_mode() {
+    let message = refused(RULE, &credentials());
+    assert_says(
+        &message,
+        &["auth.mode", "an authentication mode is required"],
+    );
+}
+
+#[test]
+fn an_unknown_authentication_mode() {
+    let message = refused(RULE, &with_credentials(&[("CKEDITOR_TOKEN_AUTH", "ldap")]));
+    assert_says(&message, &["CKEDITOR_TOKEN_AUTH: \"ldap\" is not a mode"]);
+}
+
+#[test]
+fn an_authentication_mode_without_credentials() {
+    let message = refused(&format!("{TRUSTED}{RULE}"), &[]);
+    assert_says(&message, &["auth.mode in ", "no credentials are"]);
+}
+
+#[test]
+fn development_mode_on_a_public_address() {
+    let message = refused_with("", &[], &["--listen", "0.0.0.0:0"]);
+    assert_says(
+        &message,
+        &["--listen: development mode serves loopback addresses only"],
+    );
+}
+
+#[test]
+fn an_unparsable_address() {
+    let message = refused_with("", &[], &["--listen", "localhost:80"]);
+    assert_says(
+        &message,
+        &["--listen", "\"localhost:80\" is not an address"],
+    );
+}
+
+#[test]
+fn a_token_path_that_clashes_with_the_health_check() {
+    let message = refused("", &[("CKEDITOR_TOKEN_PATH", "/healthz")]);
+    assert_says(&message, &["CKEDITOR_TOKEN_PATH", "health check"]);
+    let message = refused("token_path = \"token\"\n", &[]);
+    assert_says(&message, &["token_path in ", "must start with `/`"]);
+}
+
+#[test]
+fn a_lifetime_out_of_range_or_unreadable() {
+    let message = refused("[token]\nlifetime = 30\n", &[]);
+    assert_says(
+        &message,
+        &["token.lifetime in ", "outside the allowed range"],
+    );
+    let message = refused("", &[("CKEDITOR_TOKEN_LIFETIME", "soon")]);
+    assert_says(
+        &message,
+        &["CKEDITOR_TOKEN_LIFETIME", "\"soon\" is not a duration"],
+    );
+}
+
+#[test]
+fn any_origin_with_credentials() {
+    let message = refused(
+        "",
+        &[
+            ("CKEDITOR_TOKEN_CORS_ORIGINS", "*"),
+            ("CKEDITOR_TOKEN_CORS_CREDENTIALS", "true"),
+        ],
+    );
+    assert_says(
+        &message,
+        &[
+            "CKEDITOR_TOKEN_CORS_ORIGINS",
+            "cannot be combined with credentials",
+        ],
+    );
+}
+
+#[test]
+fn a_malformed_origin_or_boolean() {
+    let message = refused(
+        "[cors]\norigins = [\"https://editor.example.test/\"]\n",
+        &[],
+    );
+    assert_says(&message, &["cors.origins in ", "has a path"]);
+    let message = refused("", &[("CKEDITOR_TOKEN_CORS_CREDENTIALS", "maybe")]);
+    assert_says(
+        &message,
+        &["CKEDITOR_TOKEN_CORS_CREDENTIALS: \"maybe\" is neither"],
+    );
+}
+
+#[test]
+fn an_unknown_log_format_or_level() {
+    let message = refused("[log]\nformat = \"xml\"\n", &[]);
+    assert_says(&message, &["log.format in ", "\"xml\" is not a log format"]);
+    let message = refused("", &[("CKEDITOR_TOKEN_LOG_LEVEL", "loud")]);
+    assert_says(&message, &["CKEDITOR_TOKEN_LOG_LEVEL", "is not a level"]);
+}
+
+#[test]
+fn trusted_headers_that_anyone_could_send() {
+    let config = format!("[auth]\nmode = \"trusted-headers\"\n{RULE}");
+    let message = refused(&config, &credentials());
+    assert_says(&message, &["could claim to be anyone", "trusted_sources"]);
+}
+
+#[test]
+fn a_short_shared_secret() {
+    let config = format!("[auth]\nmode = \"trusted-headers\"\n{RULE}");
+    let env = with_credentials(&[("CKEDITOR_TOKEN_TRUSTED_SECRET", "hunter2")]);
+    let message = refused(&config, &env);
+    assert_says(
+        &message,
+        &["CKEDITOR_TOKEN_TRUSTED_SECRET: is shorter than 16"],
+    );
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+#[test]
+fn a_malformed_trusted_source_or_header_name() {
+    let config = format!(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\ntrusted_sources = \
+         [\"proxy.internal\"]\n{RULE}"
+    );
+    let message = refused(&config, &credentials());
+    assert_says(
+        &message,
+        &[
+            "auth.trusted_headers.trusted_sources in ",
+            "\"proxy.internal\"",
+        ],
+    );
+    let env = with_credentials(&[("CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER", "X User")]);
+    let message = refused(&format!("{TRUSTED}{RULE}"), &env);
+    assert_says(
+        &message,
+        &["CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER", "not a header name"],
+    );
+}
+
+#[test]
+fn forward_authentication_without_a_usable_url_or_timeout() {
+    let config = format!("[auth]\nmode = \"forward\"\n{RULE}");
+    let message = refused(&config, &credentials());
+    assert_says(
+        &message,
+        &["auth.forward.url (or CKEDITOR_TOKEN_FORWARD_URL): is not set"],
+    );
+    let env = with_credentials(&[("CKEDITOR_TOKEN_FORWARD_URL", "https://app.example.test/me")]);
+    let message = refused(&config, &env);
+    assert_says(
+        &message,
+        &["CKEDITOR_TOKEN_FORWARD_URL", "not an http:// URL"],
+    );
+    let env = with_credentials(&[
+        ("CKEDITOR_TOKEN_FORWARD_URL", "http://127.0.0.1:9/me"),
+        ("CKEDITOR_TOKEN_FORWARD_TIMEOUT", "5m"),
+    ]);
+    let message = refused(&config, &env);
+    assert_says(
+        &message,
+        &["CKEDITOR_TOKEN_FORWARD_TIMEOUT", "outside 1 ms to 60 s"],
+    );
+}
+
+#[test]
+fn no_rules_with_credentials() {
+    let message = refused(TRUSTED, &credentials());
+    assert_says(&message, &["rule", "every user would get 403"]);
+}
+
+#[test]
+fn a_rule_with_an_unknown_role() {
+    let message = refused(
+        &format!("{TRUSTED}[[rule]]\ngroup = \"g\"\ndocuments = \"*\"\nrole = \"owner\"\n"),
+        &credentials(),
+    );
+    assert_says(&message, &["rule[1].role in ", "\"owner\" is not a role"]);
+}
+
+#[test]
+fn a_rule_for_nobody_or_granting_nothing() {
+    let message = refused(
+        &format!("{TRUSTED}[[rule]]\ndocuments = \"*\"\nrole = \"writer\"\n"),
+        &credentials(),
+    );
+    assert_says(&message, &["rule[1] in ", "say whom the rule is for"]);
+    let message = refused(
+        &format!("{TRUSTED}{RULE}[[rule]]\nuser = \"ann\"\n"),
+        &credentials(),
+    );
+    assert_says(&message, &["rule[2] in ", "grants nothing"]);
+}
+
+#[test]
+fn a_rule_with_a_bad_pattern_ckbox_role_or_ai_scope() {
+    let cases = [
+        (
+            "documents = \"a*b\"\nrole = \"writer\"",
+            "rule[1].documents in ",
+        ),
+        ("ckbox_role = \"owner\"", "rule[1].ckbox_role in "),
+        ("ai_scopes = [\"models:*\"]", "rule[1].ai_scopes in "),
+        ("role = \"writer\"", "rule[1].documents in "),
+    ];
+    for (body, named) in cases {
+        let message = refused(
+            &format!("{TRUSTED}[[rule]]\ngroup = \"g\"\n{body}\n"),
+            &credentials(),
+        );
+        assert_says(&message, &[named]);
+    }
+}
+
+#[test]
+fn overlapping_rules() {
+    let config = format!(
+        "{TRUSTED}{RULE}[[rule]]\ngroup = \"g\"\ndocuments = \"doc-*\"\nrole = \"reader\"\n"
+    );
+    let message = refused(&config, &credentials());
+    assert_says(
+        &message,
+        &[
+            "rule[2].documents in ",
+            "\"doc-*\"",
+            "allow_overlapping_grants",
+        ],
+    );
+}

@@ -1,0 +1,101 @@
+//! `serve` without credentials: development mode, the health check, the log, shutdown, and
+//! environment variables winning over the file.
+
+use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
+
+use crate::common::{Server, client, config_file, decode, get};
+
+fn development_key() -> Vec<u8> {
+    development_environment()
+        .expect("the development environment")
+        .access_key()
+        .expose_bytes()
+        .to_vec()
+}
+
+#[test]
+fn development_mode_serves_demo_users_and_prints_the_url_to_open() {
+    let server = Server::start(&[], &[]);
+    let announced = server.stdout.join("\n");
+    assert!(
+        announced.contains(&format!("development mode: open {}/", server.base)),
+        "{announced}"
+    );
+    assert!(
+        announced.contains(&format!("{}/token?user=alice", server.base)),
+        "{announced}"
+    );
+
+    let http = client();
+    let (status, token) = get(&http, &format!("{}/token", server.base), &[]);
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, &development_key(), Some(DEVELOPMENT_ENVIRONMENT_ID));
+    assert_eq!(claims["sub"], "alice");
+    assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "writer");
+
+    let (status, token) = get(&http, &format!("{}/token?user=bob", server.base), &[]);
+    assert_eq!(status, 200);
+    let claims = decode(&token, &development_key(), Some(DEVELOPMENT_ENVIRONMENT_ID));
+    assert_eq!(claims["sub"], "bob");
+    assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "reader");
+
+    for (user, expected) in [
+        ("mallory", 401),
+        ("erin", 403),
+        ("dora", 500),
+        ("frank", 500),
+    ] {
+        let (status, body) = get(&http, &format!("{}/token?user={user}", server.base), &[]);
+        assert_eq!(status, expected, "{user}: {body}");
+        assert!(!body.starts_with("eyJ"), "{user}: no token in {body}");
+    }
+
+    let (status, page) = get(&http, &format!("{}/", server.base), &[]);
+    assert_eq!(status, 200);
+    assert!(page.contains("/token?user=bob"), "{page}");
+    assert_eq!(
+        get(&http, &format!("{}/healthz", server.base), &[]),
+        (200, "ok".to_owned())
+    );
+
+    let (stopped, log) = server.terminate();
+    assert!(stopped, "{log}");
+    assert!(log.contains("development mode"), "{log}");
+    assert!(log.contains("loopback only"), "{log}");
+    assert!(log.contains("SIGTERM: shutting down"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+}
+
+#[test]
+fn json_logs_on_request() {
+    let server = Server::start(&["--log-format", "json"], &[]);
+    let (stopped, log) = server.terminate();
+    assert!(stopped, "{log}");
+    let lines: Vec<&str> = log.lines().collect();
+    assert!(lines.len() >= 3, "{log}");
+    for line in lines {
+        let entry: serde_json::Value = serde_json::from_str(line).expect("a JSON log line");
+        assert!(entry.get("level").is_some(), "{line}");
+    }
+}
+
+#[test]
+fn variables_win_over_the_file() {
+    let config = config_file(
+        "listen = \"127.0.0.1:1\"\n[token]\nlifetime = \"10m\"\n[log]\nformat = \"json\"\n",
+    );
+    let config = config.to_str().expect("a UTF-8 path");
+    let env = [
+        ("CKEDITOR_TOKEN_LIFETIME", "2m"),
+        ("CKEDITOR_TOKEN_LOG_FORMAT", "text"),
+    ];
+    // --listen wins over the file's unusable port 1 too.
+    let server = Server::start(&["--config", config], &env);
+    let (status, token) = get(&client(), &format!("{}/token", server.base), &[]);
+    assert_eq!(status, 200);
+    let claims = decode(&token, &development_key(), None);
+    let lifetime = claims["exp"].as_u64().expect("exp") - claims["iat"].as_u64().expect("iat");
+    assert_eq!(lifetime, 120);
+    let (_, log) = server.terminate();
+    assert!(!log.starts_with('{'), "text, as the variable says: {log}");
+}

@@ -1,0 +1,163 @@
+//! `serve` with forward authentication, against a small "who am I" application that the test
+//! starts on 127.0.0.1: a user, no user, a slow answer, a server error, and the application
+//! down.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::common::{
+    ACCESS_KEY, ENVIRONMENT_ID, Server, client, config_file, credentials, decode, get,
+};
+
+/// The "who am I" application: it answers by the `session` cookie, and remembers the cookie and
+/// `Authorization` headers it received.
+struct WhoAmI {
+    url: String,
+    received: Arc<Mutex<Vec<String>>>,
+}
+
+impl WhoAmI {
+    fn start() -> WhoAmI {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let url = format!(
+            "http://{}/api/me",
+            listener.local_addr().expect("an address")
+        );
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&received);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let log = Arc::clone(&log);
+                std::thread::spawn(move || answer(stream, &log));
+            }
+        });
+        WhoAmI { url, received }
+    }
+}
+
+fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().expect("a second handle"));
+    let mut session = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if lower.starts_with("cookie:") || lower.starts_with("authorization:") {
+            log.lock().expect("the log").push(line.trim().to_owned());
+        }
+        if let Some(value) = line.trim().strip_prefix("cookie: session=") {
+            session = value.to_owned();
+        }
+    }
+    let (status, body) = match session.as_str() {
+        "ann" => (
+            "200 OK",
+            r#"{"profile":{"uid":"ann","display":"Ann Smith"},"email":"ann@example.test","groups":["editors"]}"#,
+        ),
+        "nobody" => ("401 Unauthorized", "{}"),
+        "logged-out" => ("200 OK", "null"),
+        "login-page" => ("302 Found", ""),
+        "renamed" => ("200 OK", r#"{"user_id":"ann"}"#),
+        "broken" => ("500 Internal Server Error", "oops"),
+        "slow" => {
+            std::thread::sleep(Duration::from_secs(3));
+            ("200 OK", r#"{"profile":{"uid":"ann"}}"#)
+        }
+        _ => ("401 Unauthorized", "{}"),
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         location: /login\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+fn config(url: &str) -> std::path::PathBuf {
+    config_file(&format!(
+        "[auth]\nmode = \"forward\"\n[auth.forward]\nurl = \"{url}\"\ntimeout = \"500ms\"\n\
+         id_field = \"profile.uid\"\nname_field = \"profile.display\"\n\
+         [[rule]]\ngroup = \"editors\"\ndocuments = \"*\"\nrole = \"writer\"\n\
+         [[rule]]\neveryone = true\nckbox_role = \"user\"\n"
+    ))
+}
+
+#[test]
+fn the_application_says_who_the_caller_is() {
+    let app = WhoAmI::start();
+    let config = config(&app.url);
+    let server = Server::start(
+        &["--config", config.to_str().expect("UTF-8")],
+        &credentials(),
+    );
+    let http = client();
+    let url = format!("{}/token", server.base);
+
+    let (status, token) = get(
+        &http,
+        &url,
+        &[("Cookie", "session=ann"), ("Authorization", "Bearer abc")],
+    );
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["sub"], "ann");
+    assert_eq!(claims["user"]["name"], "Ann Smith");
+    assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "writer");
+    assert_eq!(claims["auth"]["ckbox"]["role"], "user");
+    let received = app.received.lock().expect("the log").clone();
+    assert!(
+        received.contains(&"cookie: session=ann".to_owned()),
+        "{received:?}"
+    );
+    assert!(
+        received.contains(&"authorization: Bearer abc".to_owned()),
+        "{received:?}"
+    );
+
+    for session in ["nobody", "logged-out", "login-page"] {
+        let cookie = format!("session={session}");
+        let (status, body) = get(&http, &url, &[("Cookie", &cookie)]);
+        assert_eq!(status, 401, "{session}: {body}");
+    }
+    assert_eq!(get(&http, &url, &[]).0, 401, "no cookie at all");
+
+    for (session, expected) in [("broken", 502), ("renamed", 502), ("slow", 503)] {
+        let cookie = format!("session={session}");
+        let (status, body) = get(&http, &url, &[("Cookie", &cookie)]);
+        assert_eq!(status, expected, "{session}: {body}");
+        assert!(!body.starts_with("eyJ"), "{session}: no token in {body}");
+    }
+
+    let (_, log) = server.terminate();
+    assert!(log.contains("did not answer within 500 ms"), "{log}");
+    assert!(log.contains("profile.uid"), "{log}");
+    assert!(
+        !log.contains("session=ann"),
+        "cookies stay out of the log: {log}"
+    );
+}
+
+#[test]
+fn an_application_that_is_down_gives_503() {
+    let closed = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = closed.local_addr().expect("an address");
+    drop(closed);
+    let config = config(&format!("http://{address}/api/me"));
+    let server = Server::start(
+        &["--config", config.to_str().expect("UTF-8")],
+        &credentials(),
+    );
+
+    let (status, body) = get(
+        &client(),
+        &format!("{}/token", server.base),
+        &[("Cookie", "session=ann")],
+    );
+    assert_eq!(status, 503, "{body}");
+    let (_, log) = server.terminate();
+    assert!(log.contains("could not be reached"), "{log}");
+}

@@ -1,0 +1,162 @@
+//! `inspect`: the report and the exit status for good, broken, tampered and malformed tokens.
+
+use jsonwebtoken::{EncodingKey, Header};
+use serde_json::json;
+
+use crate::common::{ACCESS_KEY, ENVIRONMENT_ID, credentials, run, texts};
+
+const AT: u64 = 1_700_000_000;
+
+/// A token signed by jsonwebtoken, not by this project, with `claims` as they are.
+fn foreign_token(claims: &serde_json::Value) -> String {
+    let key = EncodingKey::from_secret(ACCESS_KEY.as_bytes()).expect("an HMAC key");
+    jsonwebtoken::encode(&Header::default(), claims, &key).expect("a token")
+}
+
+fn inspect(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String, String) {
+    let mut all = vec!["inspect"];
+    all.extend_from_slice(args);
+    let output = run(&all, env, stdin);
+    let (stdout, stderr) = texts(&output);
+    (output.status.code().unwrap_or(-1), stdout, stderr)
+}
+
+#[test]
+fn an_issued_token_is_fine_and_its_times_are_shown() {
+    let issued = run(
+        &[
+            "issue",
+            "--sub",
+            "ann",
+            "--role",
+            "*=writer",
+            "--lifetime",
+            "1h",
+        ],
+        &credentials(),
+        "",
+    );
+    let (token, stderr) = texts(&issued);
+    assert!(issued.status.success(), "{stderr}");
+    let (code, report, stderr) = inspect(&["-"], &credentials(), &token);
+    assert_eq!(code, 0, "{report}{stderr}");
+    assert!(report.contains("\"sub\": \"ann\""), "{report}");
+    assert!(report.contains("signature: valid"), "{report}");
+    assert!(report.contains("CKEDITOR_ACCESS_KEY"), "{report}");
+    assert!(report.contains("no problems found"), "{report}");
+    assert!(!report.contains(ACCESS_KEY), "{report}");
+}
+
+#[test]
+fn dates_are_utc_with_the_distance_from_now() {
+    let token = foreign_token(&json!({
+        "aud": ENVIRONMENT_ID,
+        "iat": AT - 3 * 3600,
+        "exp": AT + 54 * 60,
+        "sub": "ann",
+    }));
+    let at = AT.to_string();
+    let (code, report, _) = inspect(&[&token, "--at", &at], &[], "");
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains("header:\n{\n  \"typ\": \"JWT\""),
+        "{report}"
+    );
+    assert!(
+        report.contains("times (now 2023-11-14 22:13:20 UTC):"),
+        "{report}"
+    );
+    assert!(
+        report.contains("iat  1699989200  2023-11-14 19:13:20 UTC  3 h ago"),
+        "{report}"
+    );
+    assert!(
+        report.contains("exp  1700003240  2023-11-14 23:07:20 UTC  in 54 min"),
+        "{report}"
+    );
+    assert!(report.contains("signature: not checked"), "{report}");
+}
+
+#[test]
+fn every_broken_rule_is_listed_and_the_status_is_1() {
+    let token = foreign_token(&json!({
+        "iss": ENVIRONMENT_ID,
+        "iat": AT - 100,
+        "exp": (AT - 10) * 1000,
+        "auth": {"collaboration": {"*": {"role": "owner"}}},
+    }));
+    let at = AT.to_string();
+    let (code, report, _) = inspect(&[&token, "--at", &at, "--key", ACCESS_KEY], &[], "");
+    assert_eq!(code, 1, "{report}");
+    for phrase in [
+        "aud is missing",
+        "iss is present",
+        "looks like milliseconds",
+        "\"owner\"",
+        "signature: valid",
+    ] {
+        assert!(report.contains(phrase), "{phrase}: {report}");
+    }
+    assert!(report.contains("problems (4):"), "{report}");
+}
+
+#[test]
+fn a_tampered_or_foreign_token_fails_the_signature_and_aud() {
+    let token = foreign_token(&json!({"aud": "OTHER_ENV", "iat": AT}));
+    let at = AT.to_string();
+    let (code, report, _) = inspect(&[&token, "--at", &at], &credentials(), "");
+    assert_eq!(code, 1);
+    assert!(report.contains("aud is \"OTHER_ENV\""), "{report}");
+    assert!(report.contains("signature: valid"), "{report}");
+
+    let (code, report, _) = inspect(
+        &[
+            &token,
+            "--at",
+            &at,
+            "--key",
+            "another-key-0123456789abcdef0123",
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        report.contains("signature: INVALID for the key from --key"),
+        "{report}"
+    );
+    assert!(report.contains("does not match"), "{report}");
+}
+
+#[test]
+fn not_a_token_is_1_and_no_token_is_2() {
+    let (code, report, _) = inspect(&["not.a-token"], &[], "");
+    assert_eq!(code, 1);
+    assert!(report.contains("not a JWT"), "{report}");
+    let (code, _, stderr) = inspect(&["-"], &[], "  \n");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("the token is empty"), "{stderr}");
+    let (code, _, stderr) = inspect(&[], &[], "");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("TOKEN"), "{stderr}");
+    let (code, _, stderr) = inspect(&["x.y.z", "--key", " "], &[], "");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--key: is empty"), "{stderr}");
+}
+
+#[test]
+fn on_premises_tokens_need_no_aud() {
+    let secret = "on-premises-secret-key-0123456789abcdef";
+    let issued = run(
+        &["issue", "--on-premises"],
+        &[("CKEDITOR_SECRET_KEY", secret)],
+        "",
+    );
+    let (token, _) = texts(&issued);
+    let env = [("CKEDITOR_SECRET_KEY", secret)];
+    let (code, report, _) = inspect(&[token.trim(), "--on-premises"], &env, "");
+    assert_eq!(code, 0, "{report}");
+    assert!(report.contains("signature: valid"), "{report}");
+    let (code, report, _) = inspect(&[token.trim()], &env, "");
+    assert_eq!(code, 1, "a cloud token needs aud: {report}");
+}

@@ -1,0 +1,162 @@
+//! `issue`: tokens from flags, verified with jsonwebtoken; and what it refuses.
+
+use crate::common::{
+    ACCESS_KEY, ENVIRONMENT_ID, config_file, credentials, decode, now, run, texts,
+};
+
+fn issue(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut all = vec!["issue"];
+    all.extend_from_slice(args);
+    let output = run(&all, env, "");
+    let (stdout, stderr) = texts(&output);
+    (output.status.code().unwrap_or(-1), stdout, stderr)
+}
+
+#[test]
+fn a_user_token_carries_every_flag() {
+    let before = now();
+    let (code, stdout, stderr) = issue(
+        &[
+            "--sub",
+            "user-1",
+            "--name",
+            "Zoë Ä",
+            "--email",
+            "zoe@example.test",
+            "--role",
+            "doc-*=writer",
+            "--role",
+            "notes-1=reader",
+            "--ckbox-role",
+            "superadmin",
+            "--lifetime",
+            "30m",
+        ],
+        &credentials(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.ends_with('\n') && stdout.lines().count() == 1,
+        "{stdout}"
+    );
+    let token = stdout.trim();
+    let claims = decode(token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["sub"], "user-1");
+    assert_eq!(claims["user"]["name"], "Zoë Ä");
+    assert_eq!(claims["user"]["email"], "zoe@example.test");
+    assert_eq!(claims["auth"]["collaboration"]["doc-*"]["role"], "writer");
+    assert_eq!(claims["auth"]["collaboration"]["notes-1"]["role"], "reader");
+    assert_eq!(claims["auth"]["ckbox"]["role"], "superadmin");
+    let iat = claims["iat"].as_u64().expect("iat");
+    assert!((before..=now()).contains(&iat));
+    assert_eq!(claims["exp"].as_u64(), Some(iat + 1800));
+    let payload = token.split('.').nth(1).expect("a payload");
+    assert!(
+        !payload.contains(['-', '_']),
+        "the editor's atob() reads it: {payload}"
+    );
+}
+
+#[test]
+fn without_a_user_the_token_holds_aud_and_iat_only() {
+    let config = config_file(&format!(
+        "[environment]\nid = \"{ENVIRONMENT_ID}\"\naccess_key = \"{ACCESS_KEY}\"\n"
+    ));
+    let path = config.to_str().expect("UTF-8");
+    let permissions = |mode| {
+        std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(mode))
+            .expect("permissions");
+    };
+    permissions(0o644);
+    let (code, stdout, stderr) = issue(&["--config", path], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("holds a key or secret"), "{stderr}");
+    let claims = decode(stdout.trim(), ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    let keys: Vec<&String> = claims.as_object().expect("an object").keys().collect();
+    assert_eq!(keys, ["aud", "iat"]);
+
+    permissions(0o600);
+    let (code, _, stderr) = issue(&["--config", path], &[]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn on_premises_tokens_hold_iat_only_and_use_the_secret_key() {
+    let secret = "on-premises-secret-key-0123456789abcdef";
+    let (code, stdout, stderr) = issue(&["--on-premises"], &[("CKEDITOR_SECRET_KEY", secret)]);
+    assert_eq!(code, 0, "{stderr}");
+    let claims = decode(stdout.trim(), secret.as_bytes(), None);
+    let keys: Vec<&String> = claims.as_object().expect("an object").keys().collect();
+    assert_eq!(keys, ["iat"]);
+
+    let (code, _, stderr) = issue(&["--on-premises"], &credentials());
+    assert_eq!(code, 2);
+    assert!(stderr.contains("CKEDITOR_SECRET_KEY"), "{stderr}");
+    let (code, _, stderr) = issue(&["--on-premises", "--sub", "x"], &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
+
+#[test]
+fn refusals_exit_2_name_the_problem_and_print_no_token() {
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case<'_>; 8] = [
+        (&["--sub", "u"], &[], "CKEDITOR_ENVIRONMENT_ID"),
+        (
+            &["--sub", "u"],
+            &[("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID)],
+            "CKEDITOR_ACCESS_KEY): is not set",
+        ),
+        (
+            &["--sub", "u"],
+            &[
+                ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID),
+                ("CKEDITOR_ACCESS_KEY", " "),
+            ],
+            "CKEDITOR_ACCESS_KEY: access key is empty",
+        ),
+        (&["--role", "*=writer"], &credentials(), "--sub"),
+        (
+            &["--sub", "u", "--role", "*=owner"],
+            &credentials(),
+            "\"owner\"",
+        ),
+        (
+            &["--sub", "u", "--email", "nope"],
+            &credentials(),
+            "user.email",
+        ),
+        (
+            &["--sub", "u", "--lifetime", "25h"],
+            &credentials(),
+            "--lifetime",
+        ),
+        (
+            &["--sub", "u", "--role", "*=reader", "--role", "doc-1=writer"],
+            &credentials(),
+            "\"*\" and \"doc-1\"",
+        ),
+    ];
+    for (args, env, phrase) in cases {
+        let (code, stdout, stderr) = issue(args, env);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert!(stderr.contains(phrase), "{args:?}: {stderr}");
+        assert!(!stderr.contains(ACCESS_KEY), "{stderr}");
+    }
+    let (code, stdout, _) = issue(
+        &[
+            "--sub",
+            "u",
+            "--role",
+            "*=reader",
+            "--role",
+            "doc-1=writer",
+            "--allow-overlapping-grants",
+        ],
+        &credentials(),
+    );
+    assert_eq!(code, 0);
+    let claims = decode(stdout.trim(), ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["auth"]["collaboration"]["doc-1"]["role"], "writer");
+}

@@ -1,0 +1,146 @@
+//! `serve` behind an authenticating reverse proxy: headers are believed only with the shared
+//! secret or from a trusted source address; grants come from the rules.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use crate::common::{
+    ACCESS_KEY, ENVIRONMENT_ID, PROXY_SECRET, Server, client, config_file, credentials, decode, get,
+};
+
+const RULES: &str = r#"
+[[rule]]
+everyone = true
+documents = "*"
+role = "reader"
+
+[[rule]]
+group = "editors"
+documents = "*"
+role = "writer"
+ckbox_role = "admin"
+
+[[rule]]
+user = "carol"
+ai_scopes = ["ai:models:*"]
+"#;
+
+fn by_secret() -> Server {
+    let config = config_file(&format!(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\nsecret_header = \
+         \"X-Proxy-Secret\"\n{RULES}"
+    ));
+    let mut env = credentials();
+    env.push(("CKEDITOR_TOKEN_TRUSTED_SECRET", PROXY_SECRET));
+    Server::start(&["--config", config.to_str().expect("UTF-8")], &env)
+}
+
+#[test]
+fn headers_without_the_shared_secret_are_not_believed() {
+    let server = by_secret();
+    let http = client();
+    let url = format!("{}/token", server.base);
+    let claimed = [
+        ("X-Forwarded-User", "ann"),
+        ("X-Forwarded-Groups", "staff,editors"),
+        ("X-Forwarded-Email", "ann@example.test"),
+    ];
+
+    let (status, body) = get(&http, &url, &claimed);
+    assert_eq!(status, 401, "no secret: {body}");
+    let mut guessed = claimed.to_vec();
+    guessed.push(("X-Proxy-Secret", "cli-test-proxy-secret-012345678X"));
+    let (status, body) = get(&http, &url, &guessed);
+    assert_eq!(status, 401, "a wrong secret: {body}");
+    let mut in_the_wrong_header = claimed.to_vec();
+    in_the_wrong_header.push(("X-CKEditor-Token-Secret", PROXY_SECRET));
+    assert_eq!(get(&http, &url, &in_the_wrong_header).0, 401);
+
+    let mut proven = claimed.to_vec();
+    proven.push(("X-Proxy-Secret", PROXY_SECRET));
+    let (status, token) = get(&http, &url, &proven);
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["sub"], "ann");
+    assert_eq!(claims["user"]["email"], "ann@example.test");
+    assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "writer");
+    assert_eq!(claims["auth"]["ckbox"]["role"], "admin");
+
+    let carol = [
+        ("X-Forwarded-User", "carol"),
+        ("X-Proxy-Secret", PROXY_SECRET),
+    ];
+    let (status, token) = get(&http, &url, &carol);
+    assert_eq!(status, 200);
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "reader");
+    assert_eq!(claims["auth"]["ai"]["permissions"][0], "ai:models:*");
+    assert!(claims.get("exp").is_some(), "AI tokens always expire");
+
+    let nobody = [("X-Proxy-Secret", PROXY_SECRET)];
+    assert_eq!(get(&http, &url, &nobody).0, 401);
+
+    let (_, log) = server.terminate();
+    assert!(log.contains("not believed"), "{log}");
+    assert!(!log.contains(PROXY_SECRET), "{log}");
+    assert!(!log.contains(ACCESS_KEY), "{log}");
+}
+
+#[test]
+fn headers_from_another_source_address_are_not_believed() {
+    let config = config_file(&format!(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\ntrusted_sources = \
+         [\"127.0.0.1\"]\n{RULES}"
+    ));
+    let server = Server::start(
+        &["--config", config.to_str().expect("UTF-8")],
+        &credentials(),
+    );
+    let url = format!("{}/token", server.base);
+    let claimed = [
+        ("X-Forwarded-User", "ann"),
+        ("X-Forwarded-Groups", "editors"),
+    ];
+
+    let (status, token) = get(&client(), &url, &claimed);
+    assert_eq!(status, 200, "from the proxy's address: {token}");
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "writer");
+
+    // The same request from another loopback address, as a caller beside the proxy would send.
+    let elsewhere = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)))
+        .build()
+        .expect("an HTTP client");
+    let (status, body) = get(&elsewhere, &url, &claimed);
+    assert_eq!(status, 401, "from 127.0.0.2: {body}");
+}
+
+#[test]
+fn a_user_no_rule_applies_to_gets_403() {
+    let config = config_file(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\ntrusted_sources = \
+         [\"127.0.0.0/8\"]\ngroups_separator = \";\"\n[[rule]]\ngroup = \"editors\"\n\
+         documents = [\"doc-*\", \"shared-*\"]\nrole = \"writer\"\n",
+    );
+    let server = Server::start(
+        &["--config", config.to_str().expect("UTF-8")],
+        &credentials(),
+    );
+    let url = format!("{}/token", server.base);
+    let http = client();
+    let (status, body) = get(&http, &url, &[("X-Forwarded-User", "dan")]);
+    assert_eq!(status, 403, "{body}");
+
+    let editor = [
+        ("X-Forwarded-User", "eve"),
+        ("X-Forwarded-Groups", "staff; editors"),
+    ];
+    let (status, token) = get(&http, &url, &editor);
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    let documents = &claims["auth"]["collaboration"];
+    assert_eq!(documents["doc-*"]["role"], "writer");
+    assert_eq!(documents["shared-*"]["role"], "writer");
+    assert!(documents.get("*").is_none());
+}
