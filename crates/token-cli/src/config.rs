@@ -304,3 +304,41 @@ fn authentication(settings: &Settings, development: bool) -> Result<Authenticati
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::settings::VARIABLES;
+
+    const EXAMPLE: &str = include_str!("../ckeditor-token.example.toml");
+    const README: &str = include_str!("../../../README.md");
+
+    #[test]
+    fn the_example_file_is_a_valid_configuration() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ckeditor-token.example.toml");
+        let lookup = |name: &str| match name {
+            "CKEDITOR_ACCESS_KEY" => Some("example-test-access-key-0123456789abcdef".to_owned()),
+            "CKEDITOR_TOKEN_TRUSTED_SECRET" => Some("example-test-proxy-secret".to_owned()),
+            _ => None,
+        };
+        let settings = Settings::load(Some(&path), &lookup).expect("the example parses");
+        let config =
+            ServeConfig::from_settings(&settings, &ServeFlags::default()).expect("it is valid");
+        assert!(!config.is_development());
+        assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+        assert!(config.endpoint.cors().allows_credentials());
+    }
+
+    #[test]
+    fn every_variable_is_in_the_example_and_the_readme() {
+        for variable in VARIABLES {
+            assert!(EXAMPLE.contains(variable.var), "example: {}", variable.var);
+            assert!(README.contains(variable.var), "README: {}", variable.var);
+            let key = format!("`{}`", variable.path);
+            assert!(README.contains(&key), "README: {key}");
+        }
+        assert!(README.contains("cargo run -p ckeditor-token-cli -- serve"));
+    }
+}
