@@ -34,7 +34,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{ServeConfig, ServeFlags};
 use crate::error::CliError;
-use crate::logging::LogFormat;
+use crate::logging::{LogFormat, LogSettings};
 use crate::settings::Settings;
 
 /// The CKEditor 5 token endpoint, and tokens issued or inspected from the command line.
@@ -115,8 +115,22 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             };
             serve::run(ServeConfig::from_settings(&settings, &flags)?)
         }
-        Command::Issue(args) => issue::run(&settings, args),
-        Command::Inspect(args) => inspect::run(&settings, args),
+        Command::Issue(args) => {
+            warnings_only().install();
+            issue::run(&settings, args)
+        }
+        Command::Inspect(args) => {
+            warnings_only().install();
+            inspect::run(&settings, args)
+        }
+    }
+}
+
+/// The log of `issue` and `inspect`: warnings about their settings (a short key, say) only.
+fn warnings_only() -> LogSettings {
+    LogSettings {
+        format: LogFormat::Text,
+        level: tracing::Level::WARN,
     }
 }
 

@@ -104,12 +104,16 @@ impl FromRequestParts<AuthState> for Caller {
                     .map(|info| info.0);
                 match headers.user(&parts.headers, peer) {
                     Ok(user) => Found::User(user),
-                    Err(NoUser::Untrusted) => {
+                    Err(NoUser::Untrusted) if headers.names_a_user(&parts.headers) => {
                         tracing::warn!(
                             peer = ?peer,
-                            "a token request neither carries the shared secret nor comes from a \
-                             trusted source; its headers are not believed"
+                            "a token request names a user but neither carries the shared secret \
+                             nor comes from a trusted source; its headers are not believed"
                         );
+                        return Err(StatusCode::UNAUTHORIZED);
+                    }
+                    Err(NoUser::Untrusted) => {
+                        tracing::debug!(peer = ?peer, "a token request from outside the proxy");
                         return Err(StatusCode::UNAUTHORIZED);
                     }
                     Err(NoUser::Anonymous) => return Err(StatusCode::UNAUTHORIZED),

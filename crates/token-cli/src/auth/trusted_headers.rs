@@ -230,6 +230,11 @@ impl TrustedHeaders {
         })
     }
 
+    /// Whether a request names a user in the user-ID header, trusted or not.
+    pub(crate) fn names_a_user(&self, headers: &HeaderMap) -> bool {
+        headers.contains_key(&self.user_id)
+    }
+
     fn is_trusted(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> bool {
         let by_secret = self.secret.as_ref().is_some_and(|(header, secret)| {
             let mut offered = headers.get_all(header).iter();

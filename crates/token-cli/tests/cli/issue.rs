@@ -160,3 +160,18 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
     let claims = decode(stdout.trim(), ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
     assert_eq!(claims["auth"]["collaboration"]["doc-1"]["role"], "writer");
 }
+
+#[test]
+fn a_short_key_signs_with_a_warning_that_hides_it() {
+    let key = "short-key-4711";
+    let env = [
+        ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID),
+        ("CKEDITOR_ACCESS_KEY", key),
+    ];
+    let (code, stdout, stderr) = issue(&["--sub", "u", "--role", "*=reader"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("shorter than 32 bytes"), "{stderr}");
+    assert!(!stderr.contains(key), "{stderr}");
+    let claims = decode(stdout.trim(), key.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["sub"], "u");
+}
