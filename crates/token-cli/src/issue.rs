@@ -31,7 +31,7 @@ Examples:
   ckeditor-token issue                  # aud and iat only, for Export to PDF
   ckeditor-token issue --on-premises    # iat only, for the on-premises converters")]
 pub(crate) struct IssueArgs {
-    /// The user's stable ID (`sub`). Needed for every flag below but --lifetime
+    /// The user's stable ID (`sub`); every flag below but --on-premises needs it
     #[arg(long, value_name = "ID")]
     sub: Option<String>,
 
