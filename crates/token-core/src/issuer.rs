@@ -119,11 +119,12 @@ impl Signer {
     fn sign(&self, claims: &CompactJson) -> Token {
         let (json, risky_strings) = (&claims.bytes[..], &claims.risky_strings[..]);
         let searched;
-        let payload = if atob::spans_are_safe(json, risky_strings) {
-            json
-        } else {
-            searched = atob::shortest_safe(json, risky_strings);
-            searched.as_deref().unwrap_or(json)
+        let payload = match atob::first_unsafe(json, risky_strings) {
+            None => json,
+            Some(first) => {
+                searched = atob::shortest_safe(json, &risky_strings[first..]);
+                searched.as_deref().unwrap_or(json)
+            }
         };
 
         let payload_len = base64url::encoded_len(payload.len());
