@@ -6,8 +6,11 @@
 //!   against each over real HTTP and compares their answers; see `conformance.rs`.
 //! - `client`: the published CKEditor 5 token client in headless Chromium against each example
 //!   app: same origin, CORS, credentials, preflight, refresh; see `client.rs`.
+//! - `bench`: the performance targets in one run and one table (core, adapters, peers, memory),
+//!   also written to `target/bench/summary.md`; see `bench.rs`. Not part of `test`.
 
 mod apps;
+mod bench;
 mod client;
 mod conformance;
 
@@ -20,8 +23,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("conformance") => conformance::run(),
         Some("client") => client::run(),
+        Some("bench") => bench::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask test | conformance | client");
+            eprintln!("usage: cargo xtask test | conformance | client | bench");
             return ExitCode::from(2);
         }
     };

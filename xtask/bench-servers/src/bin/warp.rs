@@ -1,0 +1,83 @@
+//! The warp benchmark server: the adapter's token filter at `/token` behind the app's session
+//! login, and `GET /hello`, on warp's and tokio's default settings.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use ckeditor_token_bench_servers::login::{Account, SessionStore};
+use ckeditor_token_bench_servers::{HELLO, Setup};
+use ckeditor_token_core::{TokenUser, UserDecision};
+use ckeditor_token_demo_login::runtime;
+use warp::{Filter, Rejection};
+
+/// The signed-in account, as the app's handlers see it.
+struct SignedIn(Arc<Account>);
+
+impl TokenUser for SignedIn {
+    fn token_decision(&self) -> UserDecision {
+        self.0.token_decision()
+    }
+}
+
+/// The request has no session, or one the store does not know.
+#[derive(Debug)]
+struct NotSignedIn;
+
+impl warp::reject::Reject for NotSignedIn {}
+
+/// The account behind the request's session cookie; rejects with [`NotSignedIn`] without one.
+fn signed_in(
+    sessions: SessionStore,
+) -> impl Filter<Extract = (SignedIn,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("cookie").and_then(move |cookie: Option<String>| {
+        let account = sessions.signed_in(cookie.as_deref());
+        async move {
+            account
+                .map(SignedIn)
+                .ok_or_else(|| warp::reject::custom(NotSignedIn))
+        }
+    })
+}
+
+fn main() -> ExitCode {
+    let Some(Setup {
+        config,
+        endpoint,
+        sessions,
+    }) = Setup::from_env()
+    else {
+        return ExitCode::FAILURE;
+    };
+
+    let hello = warp::path!("hello").and(warp::get()).map(|| HELLO);
+    let token =
+        ckeditor_token_warp::token_filter(warp::path!("token"), signed_in(sessions), endpoint);
+    let routes = hello.or(token);
+
+    let executor = match tokio::runtime::Runtime::new() {
+        Ok(executor) => executor,
+        Err(error) => {
+            tracing::error!(%error, "cannot start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    executor.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(config.listen).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::error!(address = %config.listen, %error, "cannot listen");
+                return ExitCode::FAILURE;
+            }
+        };
+        match listener.local_addr() {
+            Ok(address) => runtime::announce_listening(address),
+            Err(error) => tracing::warn!(%error, "the bound address is unknown"),
+        }
+        warp::serve(routes)
+            .incoming(listener)
+            .graceful(runtime::shutdown_signal())
+            .run()
+            .await;
+        ExitCode::SUCCESS
+    })
+}

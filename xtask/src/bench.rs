@@ -1,0 +1,370 @@
+//! `cargo xtask bench`: how fast the token endpoint is, measured in one run and reported as one
+//! table, printed and written to `target/bench/summary.md`.
+//!
+//! | part | measured | target |
+//! | --- | --- | --- |
+//! | core | the core's criterion benchmark: issuing a collaboration token against a bare, pre-keyed HMAC-SHA256 over the same signing input | at most 2× |
+//! | adapters | `wrk`, 64 connections, against each adapter's `/token` and a plain-text `/hello` in the same process (`xtask/bench-servers`) | requests/s at least 0.85×, p99 latency at most 1.2× |
+//! | peers | the same load against the same endpoint in Flask under gunicorn and in express (`xtask/bench-peers`) | our requests/s at least 10× theirs |
+//! | memory | each example app's resident memory while `wrk` holds 256 connections to its token route | under 20 MiB |
+//!
+//! Every target is a ratio of two figures measured in the same run on the same machine, so that
+//! a busy machine slows both sides alike. Load figures are the best of several rounds (highest
+//! requests/s, lowest p99), and the two routes of a server take turns (see `bench/rounds.rs`).
+//! The servers are release builds on their frameworks' default settings; every load is a
+//! bounded `wrk` run on 127.0.0.1 against a server this task started and stops.
+//!
+//! Usage: `cargo xtask bench [--duration SECONDS] [--rounds N]` (defaults: 3 s, 5 rounds).
+//! It exits with an error when a target is missed.
+
+#![expect(
+    clippy::print_stderr,
+    clippy::print_stdout,
+    reason = "the task reports progress on standard error and its table on standard output"
+)]
+
+mod checks;
+mod issuing;
+mod peers;
+mod report;
+mod rounds;
+mod servers;
+mod wrk;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use reqwest::blocking::Client;
+
+use crate::apps::EXAMPLES;
+use peers::{Installed, Peer};
+use report::{Row, Table, Target};
+use rounds::{Best, Plan};
+use servers::Server;
+use wrk::Load;
+
+/// The environment every server signs with. Not a secret: it exists only for this benchmark.
+const ENVIRONMENT: &str = "ENV_BENCH_7";
+const KEY: &str = "bench-access-key-of-env-bench-7-0123456789abcdef";
+/// The session ID the benchmark servers and peers sign their account in under.
+const SESSION: &str = "4f1c0a9e7d2b86e35a0c9f14b7d8e2a61c3f5b90e8d7a4c2b1f06e9d8c7b5a43";
+/// The editor origin every server allows in CORS.
+const EDITOR_ORIGIN: &str = "https://editor.example.com";
+/// The example user whose session loads the example apps.
+const EXAMPLE_USER: &str = "alice";
+
+/// The package of the benchmark servers, and its binary per adapter.
+const BENCH_SERVERS: &str = "ckeditor-token-bench-servers";
+const ADAPTERS: [(&str, &str); 3] = [
+    ("actix-web", "bench-actix"),
+    ("axum", "bench-axum"),
+    ("warp", "bench-warp"),
+];
+
+const CONNECTIONS: u32 = 64;
+const MEMORY_CONNECTIONS: u32 = 256;
+const MEMORY_LIMIT: u64 = 20 * 1024 * 1024;
+
+/// The run's settings, from the command line.
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    duration: Duration,
+    rounds: u32,
+}
+
+/// What every part of the run uses.
+#[derive(Debug)]
+struct Bench {
+    settings: Settings,
+    binaries: HashMap<String, PathBuf>,
+    peers: Installed,
+    client: Client,
+    table: Table,
+    notes: Vec<String>,
+    /// The claims of the first token checked, which every other server must match.
+    reference: Option<serde_json::Value>,
+}
+
+/// Runs the benchmark: see the module documentation.
+///
+/// # Errors
+///
+/// When a step fails, or when a target is missed (after the table is written).
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let settings = parse_args(args)?;
+    wrk::check_installed()?;
+    let load_before = report::load_average();
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or("xtask has no parent folder")?
+        .to_owned();
+    let scratch = target_dir(&workspace).join("bench");
+
+    eprintln!("xtask: building the servers (release)");
+    let mut packages = vec![BENCH_SERVERS];
+    packages.extend(EXAMPLES.iter().map(|example| example.package));
+    let mut bench = Bench {
+        settings,
+        binaries: servers::build_release(&packages)?,
+        peers: peers::install(&workspace.join("xtask/bench-peers"), &scratch.join("peers"))?,
+        client: checks::client()?,
+        table: Table::default(),
+        notes: Vec::new(),
+        reference: None,
+    };
+    bench.core()?;
+    let ours = bench.adapters()?;
+    bench.peers(&ours)?;
+    bench.memory()?;
+
+    bench.notes.push(format!(
+        "Load average of the machine (1 min): {load_before} before the run, {} after it.",
+        report::load_average()
+    ));
+    let method = format!(
+        "load: wrk, {CONNECTIONS} connections ({MEMORY_CONNECTIONS} for memory), best of {} \
+         rounds of {} s per route, routes taking turns. Each ratio compares two figures of the \
+         same run on a shared, noisy machine.",
+        settings.rounds,
+        settings.duration.as_secs()
+    );
+    let summary = report::summary(&bench.table, &method, &bench.notes);
+    println!("{summary}");
+    std::fs::create_dir_all(&scratch)
+        .map_err(|error| format!("cannot create {}: {error}", scratch.display()))?;
+    let path = scratch.join("summary.md");
+    std::fs::write(&path, &summary)
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    eprintln!("xtask: the table is in {}", path.display());
+    match bench.table.misses() {
+        0 => Ok(()),
+        misses => Err(format!("{misses} of {} targets missed", bench.table.len())),
+    }
+}
+
+impl Bench {
+    /// 1: the core's criterion benchmark.
+    fn core(&mut self) -> Result<(), String> {
+        eprintln!("xtask: the core's criterion benchmark");
+        for cost in issuing::run()? {
+            self.table.push(Row {
+                measure: format!("core: issue a token ({})", cost.group),
+                figure: report::nanoseconds(cost.issue_ns),
+                compared_with: format!("bare HMAC {}", report::nanoseconds(cost.hmac_ns)),
+                ratio: cost.issue_ns / cost.hmac_ns,
+                target: Target::AtMost(2.0),
+            });
+        }
+        Ok(())
+    }
+
+    /// 2: each adapter's token route against the hello route of its server. The token routes'
+    /// figures, for the peers.
+    fn adapters(&mut self) -> Result<Vec<(&'static str, Best)>, String> {
+        let mut ours = Vec::new();
+        for (framework, binary) in ADAPTERS {
+            eprintln!("xtask: {framework}: /token and /hello");
+            let binary = binary_path(&self.binaries, binary)?;
+            let server = Server::start(framework, command(binary, &server_env()))?;
+            checks::hello(&self.client, server.url())?;
+            self.check_token(&server, &session_cookie())?;
+            let [token, hello] = rounds::compare(&server, ["/token", "/hello"], &self.plan())?;
+            server.stop()?;
+
+            self.note_errors(&format!("{framework} /token"), token);
+            self.note_errors(&format!("{framework} /hello"), hello);
+            self.table.push(Row {
+                measure: format!("{framework}: /token requests/s, against /hello"),
+                figure: report::rate(token.requests_per_second),
+                compared_with: report::rate(hello.requests_per_second),
+                ratio: token.requests_per_second / hello.requests_per_second,
+                target: Target::AtLeast(0.85),
+            });
+            self.table.push(Row {
+                measure: format!("{framework}: /token p99 latency, against /hello"),
+                figure: report::latency(token.p99),
+                compared_with: report::latency(hello.p99),
+                ratio: token.p99.as_secs_f64() / hello.p99.as_secs_f64(),
+                target: Target::AtMost(1.2),
+            });
+            ours.push((framework, token));
+        }
+        Ok(ours)
+    }
+
+    /// 3: the peers' token routes against ours.
+    fn peers(&mut self, ours: &[(&str, Best)]) -> Result<(), String> {
+        for peer in Peer::ALL {
+            eprintln!("xtask: {}: /token", peer.label());
+            let server = Server::start(peer.label(), self.peers.command(peer, &server_env()))?;
+            self.check_token(&server, &session_cookie())?;
+            let [theirs] = rounds::compare(&server, ["/token"], &self.plan())?;
+            server.stop()?;
+
+            self.note_errors(&format!("{} /token", peer.label()), theirs);
+            for (framework, token) in ours {
+                self.table.push(Row {
+                    measure: format!("{framework} /token requests/s, against {}", peer.label()),
+                    figure: report::rate(token.requests_per_second),
+                    compared_with: report::rate(theirs.requests_per_second),
+                    ratio: token.requests_per_second / theirs.requests_per_second,
+                    target: Target::AtLeast(10.0),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// 4: each example app's resident memory, idle after sign-in and at its peak while `wrk`
+    /// holds [`MEMORY_CONNECTIONS`] connections to its token route.
+    fn memory(&mut self) -> Result<(), String> {
+        let env = [
+            ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT),
+            ("CKEDITOR_ACCESS_KEY", KEY),
+        ];
+        for example in &EXAMPLES {
+            eprintln!(
+                "xtask: {}: memory at {MEMORY_CONNECTIONS} connections",
+                example.package
+            );
+            let binary = binary_path(&self.binaries, example.package)?;
+            let server = Server::start(example.package, command(binary, &env))?;
+            let cookie = checks::sign_in(&self.client, server.url(), EXAMPLE_USER)?;
+            checks::token(
+                &self.client,
+                server.url(),
+                &cookie,
+                (ENVIRONMENT, KEY),
+                &mut None,
+            )?;
+            let idle = server.resident_bytes()?;
+            let load = Load {
+                url: format!("{}/token", server.url()),
+                connections: MEMORY_CONNECTIONS,
+                duration: self.settings.duration,
+                headers: vec![format!("Cookie: {cookie}")],
+            };
+            let peak = rounds::peak_memory(&server, &load)?;
+            server.stop()?;
+
+            self.table.push(Row {
+                measure: format!(
+                    "{} example: resident memory at {MEMORY_CONNECTIONS} connections (idle {})",
+                    example.framework,
+                    report::mebibytes(idle)
+                ),
+                figure: report::mebibytes(peak),
+                compared_with: format!("limit {}", report::mebibytes(MEMORY_LIMIT)),
+                ratio: ratio_of_bytes(peak, MEMORY_LIMIT),
+                target: Target::Below(1.0),
+            });
+        }
+        Ok(())
+    }
+
+    fn plan(&self) -> Plan {
+        Plan {
+            connections: CONNECTIONS,
+            headers: vec![format!("Cookie: {}", session_cookie())],
+            duration: self.settings.duration,
+            rounds: self.settings.rounds,
+        }
+    }
+
+    fn check_token(&mut self, server: &Server, cookie: &str) -> Result<(), String> {
+        let credentials = (ENVIRONMENT, KEY);
+        checks::token(
+            &self.client,
+            server.url(),
+            cookie,
+            credentials,
+            &mut self.reference,
+        )
+    }
+
+    fn note_errors(&mut self, what: &str, best: Best) {
+        if best.socket_errors > 0 {
+            self.notes.push(format!(
+                "{what}: wrk counted {} socket errors (connect, read, write, timeout) over its \
+                 runs.",
+                best.socket_errors
+            ));
+        }
+    }
+}
+
+fn parse_args(args: &[String]) -> Result<Settings, String> {
+    let mut settings = Settings {
+        duration: Duration::from_secs(3),
+        rounds: 5,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let value = args.next().map(String::as_str);
+        match (arg.as_str(), value.map(str::parse::<u32>)) {
+            ("--duration", Some(Ok(seconds @ 1..=600))) => {
+                settings.duration = Duration::from_secs(seconds.into());
+            }
+            ("--rounds", Some(Ok(rounds @ 1..=20))) => settings.rounds = rounds,
+            _ => {
+                return Err(
+                    "usage: cargo xtask bench [--duration SECONDS (1-600)] [--rounds N (1-20)]"
+                        .to_owned(),
+                );
+            }
+        }
+    }
+    Ok(settings)
+}
+
+/// Cargo's target folder: `CARGO_TARGET_DIR`, or `target` in the workspace.
+fn target_dir(workspace: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"))
+}
+
+fn binary_path<'a>(binaries: &'a HashMap<String, PathBuf>, name: &str) -> Result<&'a Path, String> {
+    binaries
+        .get(name)
+        .map(PathBuf::as_path)
+        .ok_or_else(|| format!("the release build made no binary {name}"))
+}
+
+/// The `Cookie` header value of the benchmark's session.
+fn session_cookie() -> String {
+    format!("session={SESSION}")
+}
+
+/// The settings every benchmark server and peer starts with.
+fn server_env() -> [(&'static str, &'static str); 4] {
+    [
+        ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT),
+        ("CKEDITOR_ACCESS_KEY", KEY),
+        ("CKEDITOR_TOKEN_CORS_ORIGINS", EDITOR_ORIGIN),
+        ("BENCH_SESSION", SESSION),
+    ]
+}
+
+/// The command that starts a Rust server on an OS-chosen port of 127.0.0.1 with only `env` of
+/// the `CKEDITOR_*` settings.
+fn command(binary: &Path, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(binary);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("CKEDITOR_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .envs(env.iter().copied())
+        .args(["--listen", "127.0.0.1:0"]);
+    command
+}
+
+/// `bytes / limit`, in KiB so that the conversion to a float is exact.
+fn ratio_of_bytes(bytes: u64, limit: u64) -> f64 {
+    let as_float = |value: u64| f64::from(u32::try_from(value / 1024).unwrap_or(u32::MAX));
+    as_float(bytes) / as_float(limit)
+}

@@ -1,0 +1,144 @@
+//! Loading a server in rounds: a warm-up, then several bounded `wrk` runs per route with the
+//! routes taking turns, keeping the best figures; and the peak resident memory of a server
+//! while it is loaded.
+//!
+//! Taking the best of several rounds, with the routes alternating, keeps a burst of other work
+//! on a shared machine from falling on one route only: each route needs one quiet round.
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::servers::Server;
+use super::wrk::{self, Load, Measured};
+
+/// The warm-up run per route, not counted.
+const WARM_UP: Duration = Duration::from_secs(1);
+/// How often resident memory is read while a server is loaded.
+const MEMORY_SAMPLE_EVERY: Duration = Duration::from_millis(50);
+
+/// How hard and how long each route is loaded.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// Open connections.
+    pub(crate) connections: u32,
+    /// Request headers, as `Name: value`.
+    pub(crate) headers: Vec<String>,
+    /// The length of one round.
+    pub(crate) duration: Duration,
+    /// Rounds per route.
+    pub(crate) rounds: u32,
+}
+
+/// The best of the rounds against one route.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Best {
+    /// The highest requests per second of any round.
+    pub(crate) requests_per_second: f64,
+    /// The lowest 99th latency percentile of any round.
+    pub(crate) p99: Duration,
+    /// Socket errors over all rounds.
+    pub(crate) socket_errors: u64,
+}
+
+/// Loads each of `paths` of `server` as `plan` says: a warm-up, then the rounds, the order of
+/// the paths reversed every other round. The best figures per path.
+///
+/// # Errors
+///
+/// When wrk fails, or any answer under load was not a success.
+pub(crate) fn compare<const N: usize>(
+    server: &Server,
+    paths: [&str; N],
+    plan: &Plan,
+) -> Result<[Best; N], String> {
+    let load = |path: &str, duration| Load {
+        url: format!("{}{path}", server.url()),
+        connections: plan.connections,
+        duration,
+        headers: plan.headers.clone(),
+    };
+    for path in paths {
+        successful(&wrk::run(&load(path, WARM_UP))?, server)?;
+    }
+    let mut runs: [Vec<Measured>; N] = std::array::from_fn(|_| Vec::new());
+    for round in 0..plan.rounds {
+        let mut order: Vec<usize> = (0..N).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for index in order {
+            let run = wrk::run(&load(paths[index], plan.duration))?;
+            runs[index].push(successful(&run, server)?);
+        }
+    }
+    Ok(runs.map(|runs| best(&runs)))
+}
+
+/// The highest resident memory of `server` while `load` runs against it.
+///
+/// # Errors
+///
+/// When wrk fails, an answer was not a success, or the memory cannot be read.
+pub(crate) fn peak_memory(server: &Server, load: &Load) -> Result<u64, String> {
+    let mut child = wrk::spawn(load)?;
+    let mut peak = server.resident_bytes()?;
+    let deadline = Instant::now() + load.duration * 2;
+    while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
+        peak = peak.max(server.resident_bytes()?);
+        thread::sleep(MEMORY_SAMPLE_EVERY);
+    }
+    successful(&wrk::finish(child, load)?, server)?;
+    Ok(peak)
+}
+
+/// `run`, when every answer was a success.
+fn successful(run: &Measured, server: &Server) -> Result<Measured, String> {
+    if run.failed_answers == 0 && run.requests > 0 {
+        Ok(*run)
+    } else {
+        Err(format!(
+            "{} of {} answers under load were errors; the server's log:\n{}",
+            run.failed_answers,
+            run.requests,
+            server.log()
+        ))
+    }
+}
+
+fn best(runs: &[Measured]) -> Best {
+    Best {
+        requests_per_second: runs
+            .iter()
+            .map(|run| run.requests_per_second)
+            .fold(0.0, f64::max),
+        p99: runs
+            .iter()
+            .map(|run| run.p99)
+            .min()
+            .unwrap_or(Duration::MAX),
+        socket_errors: runs.iter().map(|run| run.socket_errors).sum(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(requests_per_second: f64, p99_ms: u64, socket_errors: u64) -> Measured {
+        Measured {
+            requests_per_second,
+            p99: Duration::from_millis(p99_ms),
+            requests: 1000,
+            socket_errors,
+            failed_answers: 0,
+        }
+    }
+
+    #[test]
+    fn the_best_takes_each_figure_from_its_best_round() {
+        let best = best(&[run(900.0, 4, 1), run(1100.0, 6, 0), run(1000.0, 3, 2)]);
+        assert_eq!(best.requests_per_second, 1100.0);
+        assert_eq!(best.p99, Duration::from_millis(3));
+        assert_eq!(best.socket_errors, 3);
+    }
+}
