@@ -243,16 +243,17 @@ impl MethodDecision {
 }
 
 impl TokenEndpoint {
-    /// An endpoint issuing real-time collaboration tokens, for same-origin callers only.
+    /// An endpoint issuing editor tokens (every grant the user's identity holds: collaboration,
+    /// CKBox, AI), for same-origin callers only.
     pub fn new(issuer: Issuer) -> Self {
         TokenEndpoint {
             issuer,
-            product: Product::Collaboration,
+            product: Product::Editor,
             cors: CorsPolicy::same_origin(),
         }
     }
 
-    /// Issues tokens with `product`'s claims instead of collaboration's.
+    /// Issues tokens with only `product`'s claims instead of every grant the identity holds.
     #[must_use]
     pub fn with_product(mut self, product: Product) -> Self {
         self.product = product;
@@ -497,12 +498,24 @@ mod tests {
         assert_eq!((refused.status(), refused.body()), (403, REFUSED_BODY));
         assert_plain_no_store(&refused);
 
-        let no_grant = Identity::builder("user-2")
-            .ckbox(crate::CkboxRole::User)
-            .build();
+        let no_grant = Identity::builder("user-2").build();
         let response = endpoint.decide(no_grant.into());
         assert_eq!(response.status(), 403);
         assert_eq!(response.outcome(), Outcome::Refused);
+
+        // An editor endpoint carries a CKBox-only user's grant; a collaboration one refuses it.
+        let ckbox_only = || {
+            Identity::builder("user-3")
+                .ckbox(crate::CkboxRole::User)
+                .build()
+        };
+        assert_eq!(endpoint.decide(ckbox_only().into()).status(), 200);
+        let collaboration = endpoint.with_product(Product::Collaboration);
+        let response = collaboration.decide(ckbox_only().into());
+        assert_eq!(
+            (response.status(), response.outcome()),
+            (403, Outcome::Refused)
+        );
     }
 
     #[test]

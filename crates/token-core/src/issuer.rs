@@ -219,6 +219,13 @@ impl Issuer {
             Product::Ai if identity.ai().is_empty() => {
                 return missing("AI", "at least one AI scope");
             }
+            Product::Editor
+                if identity.collaboration().is_empty()
+                    && identity.ckbox().is_none()
+                    && identity.ai().is_empty() =>
+            {
+                return missing("editor", "a document grant, a CKBox role or an AI scope");
+            }
             _ => {}
         }
         let iat = unix_seconds(self.inner.clock.now())?;
