@@ -33,6 +33,7 @@ mod upstream;
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::claims::Product;
 use crate::error::Error;
@@ -229,7 +230,8 @@ pub enum MethodDecision {
 pub struct TokenEndpoint {
     issuer: Issuer,
     product: Product,
-    cors: CorsPolicy,
+    /// Shared, so that adapters may clone the endpoint per request for two reference counts.
+    cors: Arc<CorsPolicy>,
 }
 
 impl MethodDecision {
@@ -249,7 +251,7 @@ impl TokenEndpoint {
         TokenEndpoint {
             issuer,
             product: Product::Editor,
-            cors: CorsPolicy::same_origin(),
+            cors: Arc::new(CorsPolicy::same_origin()),
         }
     }
 
@@ -263,7 +265,7 @@ impl TokenEndpoint {
     /// Lets other origins call the route, as `policy` says.
     #[must_use]
     pub fn with_cors(mut self, policy: CorsPolicy) -> Self {
-        self.cors = policy;
+        self.cors = Arc::new(policy);
         self
     }
 

@@ -221,7 +221,12 @@ pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<()> {
             ),
         ));
     }
-    if value.chars().any(char::is_control) {
+    let has_control = if value.is_ascii() {
+        value.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        value.chars().any(char::is_control)
+    };
+    if has_control {
         return Err(Error::identity(field, "it contains control characters"));
     }
     Ok(())
@@ -373,8 +378,9 @@ fn check_list(field: &str, items: &[String]) -> Result<()> {
 /// environment ID and timestamps, and every character that the browser-safe encoding might
 /// escape escaped.
 fn worst_case_payload_len(identity: &Identity) -> usize {
-    let aud = "x".repeat(crate::credentials::MAX_ENVIRONMENT_ID_LEN);
-    let claims = Claims::everything(&aud, u64::MAX, Some(u64::MAX), identity);
+    const LONGEST_AUD: &str = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    const _: () = assert!(LONGEST_AUD.len() == crate::credentials::MAX_ENVIRONMENT_ID_LEN);
+    let claims = Claims::everything(LONGEST_AUD, u64::MAX, Some(u64::MAX), identity);
     let mut sink = WorstCaseLen(0);
     claims.write_json(&mut sink);
     sink.0
@@ -391,10 +397,7 @@ impl JsonSink for WorstCaseLen {
     }
 
     fn string(&mut self, text: &str) {
-        self.0 += 2 + text
-            .chars()
-            .map(crate::atob::worst_case_char_len)
-            .sum::<usize>();
+        self.0 += 2 + crate::atob::worst_case_text_len(text);
     }
 }
 

@@ -95,19 +95,52 @@ pub fn is_atob_safe(payload: &[u8]) -> bool {
 }
 
 /// Whether `c` written raw could ever make a bad group.
+#[cfg(test)]
 fn is_risky(c: char) -> bool {
     matches!(c, '>' | '?' | '~' | '\u{7f}') || !c.is_ascii()
 }
 
 /// The most bytes `c` takes inside a JSON string in the safe encoding that escapes every risky
-/// character.
-pub(crate) fn worst_case_char_len(c: char) -> usize {
+/// character. The rule [`worst_case_text_len`] applies by table.
+#[cfg(test)]
+fn worst_case_char_len(c: char) -> usize {
     match c {
         '"' | '\\' | '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' => 2,
         c if (c as u32) < 0x20 => 6,
         c if is_risky(c) => c.len_utf16() * 6,
         _ => 1,
     }
+}
+
+/// The most bytes a character takes in the safe encoding that escapes every risky character,
+/// spread over its UTF-8 bytes: all of it on the first byte,
+/// nothing on continuation bytes.
+const WORST_CASE_BY_BYTE: [u8; 256] = worst_case_by_byte();
+
+const fn worst_case_by_byte() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = match byte as u8 {
+            b'"' | b'\\' | 0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 2,
+            0x00..=0x1f | b'>' | b'?' | b'~' | 0x7f => 6,
+            0x20..=0x7e => 1,
+            0x80..=0xbf => 0,
+            0xc0..=0xef => 6,
+            _ => 12,
+        };
+        byte += 1;
+    }
+    table
+}
+
+/// The most bytes `text` takes inside a JSON string (quotes excluded) in the safe encoding that
+/// escapes every risky character: 2 for `"`, `\\` and the short-escaped controls, 6 for other
+/// controls and each risky character in the BMP, 12 beyond it, and 1 for the rest.
+pub(crate) fn worst_case_text_len(text: &str) -> usize {
+    text.bytes()
+        .map(|byte| usize::from(WORST_CASE_BY_BYTE[usize::from(byte)]))
+        .sum()
 }
 
 /// Writes `c` as a lowercase `\u` escape (a surrogate pair beyond the BMP) into `buffer`.
@@ -351,6 +384,17 @@ mod tests {
             proptest::prop_assert_eq!(ours, theirs);
             proptest::prop_assert_eq!(safe.len() as u32, reference_shortest(&json));
             proptest::prop_assert_eq!(atob_safe_json(&json), Some(safe));
+        }
+    }
+
+    #[test]
+    fn the_byte_table_agrees_with_the_character_rule() {
+        let samples = (0..0x800u32).chain([0xfffd, 0xffff, 0x1f600, 0x10ffff, 0xe000]);
+        for c in samples.filter_map(char::from_u32) {
+            assert_eq!(
+                worst_case_text_len(c.encode_utf8(&mut [0; 4])),
+                worst_case_char_len(c)
+            );
         }
     }
 
