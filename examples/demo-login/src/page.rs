@@ -24,7 +24,7 @@ pub fn home(user: Option<&DemoUser>) -> String {
     );
     for candidate in users::all() {
         page.push_str(&format!(
-            "<option value=\"{}\">{} ({:?})</option>",
+            "<option value=\"{}\">{} ({})</option>",
             escape(candidate.id),
             escape(candidate.name),
             candidate.role

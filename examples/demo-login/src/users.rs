@@ -24,6 +24,16 @@ pub enum DemoRole {
     NoAccess,
 }
 
+impl std::fmt::Display for DemoRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DemoRole::Writer => "writer",
+            DemoRole::Reader => "reader",
+            DemoRole::NoAccess => "no editor access",
+        })
+    }
+}
+
 /// Whether the demo's user directory can load a user's profile, standing in for a database
 /// that may fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
