@@ -116,6 +116,16 @@ impl FromRequestParts<AuthState> for Caller {
                         tracing::debug!(peer = ?peer, "a token request from outside the proxy");
                         return Err(StatusCode::UNAUTHORIZED);
                     }
+                    Err(NoUser::Ambiguous(header)) => {
+                        tracing::warn!(
+                            peer = ?peer,
+                            header = %header,
+                            "a token request carries an identity header more than once, so \
+                             the user cannot be told; make the proxy replace the caller's \
+                             header instead of adding its own"
+                        );
+                        return Err(StatusCode::UNAUTHORIZED);
+                    }
                     Err(NoUser::Anonymous) => return Err(StatusCode::UNAUTHORIZED),
                 }
             }

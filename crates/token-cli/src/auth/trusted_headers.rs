@@ -51,12 +51,16 @@ impl Secret {
 }
 
 /// Why a request's headers give no user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum NoUser {
     /// The request neither carries the shared secret nor comes from a trusted source.
     Untrusted,
     /// The request is trusted but names no user.
     Anonymous,
+    /// The request carries an identity header more than once, so which one the proxy set cannot
+    /// be told: a proxy that appends its header to the caller's own would otherwise let the
+    /// caller choose.
+    Ambiguous(HeaderName),
 }
 
 /// The checked trusted-headers settings.
@@ -196,7 +200,8 @@ impl TrustedHeaders {
     /// # Errors
     ///
     /// [`NoUser::Untrusted`] when the request neither carries the shared secret nor comes from
-    /// a trusted source; [`NoUser::Anonymous`] when it names no user.
+    /// a trusted source; [`NoUser::Ambiguous`] when it carries an identity header more than
+    /// once; [`NoUser::Anonymous`] when it names no user.
     pub(crate) fn user(
         &self,
         headers: &HeaderMap,
@@ -204,6 +209,9 @@ impl TrustedHeaders {
     ) -> Result<SignedInUser, NoUser> {
         if !self.is_trusted(headers, peer) {
             return Err(NoUser::Untrusted);
+        }
+        if let Some(repeated) = self.repeated_identity_header(headers) {
+            return Err(NoUser::Ambiguous(repeated.clone()));
         }
         let text = |name: &Option<HeaderName>| {
             let value = headers.get(name.as_ref()?)?;
@@ -233,6 +241,20 @@ impl TrustedHeaders {
     /// Whether a request names a user in the user-ID header, trusted or not.
     pub(crate) fn names_a_user(&self, headers: &HeaderMap) -> bool {
         headers.contains_key(&self.user_id)
+    }
+
+    /// The first identity header (user ID, email, name, groups) that the request carries more
+    /// than once.
+    fn repeated_identity_header(&self, headers: &HeaderMap) -> Option<&HeaderName> {
+        [
+            Some(&self.user_id),
+            self.email.as_ref(),
+            self.name.as_ref(),
+            self.groups.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|name| headers.get_all(*name).iter().nth(1).is_some())
     }
 
     fn is_trusted(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> bool {
@@ -331,6 +353,22 @@ mod tests {
         assert_eq!(user.groups, ["editors", "admins"]);
         assert_eq!(user.email.as_deref(), Some("ann@example.test"));
         assert_eq!(user.name, None);
+
+        for repeated in [
+            "x-forwarded-user",
+            "x-forwarded-email",
+            "x-forwarded-preferred-username",
+            "x-forwarded-groups",
+        ] {
+            let mut twice = proven.clone();
+            twice.append(repeated, HeaderValue::from_static("mallory"));
+            twice.append(repeated, HeaderValue::from_static("ann"));
+            assert_eq!(
+                by_secret.user(&twice, None),
+                Err(NoUser::Ambiguous(HeaderName::from_static(repeated))),
+                "{repeated}"
+            );
+        }
 
         let by_source = trusted(None, &["10.0.0.0/8"]).expect("valid");
         assert!(by_source.user(&headers(&claimed), peer("10.1.2.3")).is_ok());

@@ -144,3 +144,36 @@ fn a_user_no_rule_applies_to_gets_403() {
     assert_eq!(documents["shared-*"]["role"], "writer");
     assert!(documents.get("*").is_none());
 }
+
+#[test]
+fn a_repeated_identity_header_is_not_believed() {
+    let server = by_secret();
+    let http = client();
+    let url = format!("{}/token", server.base);
+    let proven = [
+        ("X-Forwarded-User", "ann"),
+        ("X-Forwarded-Groups", "staff"),
+        ("X-Forwarded-Email", "ann@example.test"),
+        ("X-Forwarded-Preferred-Username", "Ann"),
+        ("X-Proxy-Secret", PROXY_SECRET),
+    ];
+    let (status, token) = get(&http, &url, &proven);
+    assert_eq!(status, 200, "{token}");
+
+    // A proxy that adds its header after the caller's own: the caller's comes first.
+    for header in [
+        "X-Forwarded-User",
+        "X-Forwarded-Groups",
+        "X-Forwarded-Email",
+        "X-Forwarded-Preferred-Username",
+    ] {
+        let mut request = vec![(header, "mallory")];
+        request.extend_from_slice(&proven);
+        let (status, body) = get(&http, &url, &request);
+        assert_eq!(status, 401, "{header} twice: {body}");
+    }
+
+    let (_, log) = server.terminate();
+    assert!(log.contains("more than once"), "{log}");
+    assert!(!log.contains(PROXY_SECRET), "{log}");
+}
