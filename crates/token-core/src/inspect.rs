@@ -184,7 +184,10 @@ impl fmt::Display for Finding {
             Finding::UnexpectedClaim { name } => write!(f, "{name} is not a claim CKEditor uses"),
             Finding::IssuedAtMissing => f.write_str("iat is missing"),
             Finding::IssuedAtNotInteger { found } => {
-                write!(f, "iat is {found}; it must be whole seconds")
+                write!(
+                    f,
+                    "iat is {found}; it must be a whole, non-negative number of seconds"
+                )
             }
             Finding::IssuedAtInMilliseconds { iat } => {
                 write!(f, "iat {iat} looks like milliseconds; it must be seconds")
@@ -200,7 +203,10 @@ impl fmt::Display for Finding {
                 )
             }
             Finding::ExpiryNotInteger { found } => {
-                write!(f, "exp is {found}; it must be whole seconds")
+                write!(
+                    f,
+                    "exp is {found}; it must be a whole, non-negative number of seconds"
+                )
             }
             Finding::ExpiryInMilliseconds { exp } => write!(
                 f,
@@ -310,6 +316,7 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
     if let Value::Object(map) = &claims {
         check_audience(map, expect, &mut findings);
         check_times(map, expect.now, &mut findings);
+        check_user(map, &mut findings);
         check_auth(map, &mut findings);
     }
     Ok(Inspection {
@@ -415,6 +422,43 @@ fn check_times(map: &Map<String, Value>, now: u64, out: &mut Vec<Finding>) {
         } else if exp - iat > DAY {
             out.push(Finding::ExpiryTooFar { iat, exp });
         }
+    }
+}
+
+fn check_user(map: &Map<String, Value>, out: &mut Vec<Finding>) {
+    if map.get("sub").is_some_and(|sub| !sub.is_string()) {
+        out.push(Finding::MalformedClaim {
+            path: "sub".into(),
+            expected: "a string",
+        });
+    }
+    let Some(user) = map.get("user") else { return };
+    let Value::Object(user) = user else {
+        return out.push(Finding::MalformedClaim {
+            path: "user".into(),
+            expected: "an object",
+        });
+    };
+    for field in ["name", "email", "avatar"] {
+        if user.get(field).is_some_and(|value| !value.is_string()) {
+            let path = format!("user.{field}");
+            out.push(Finding::MalformedClaim {
+                path,
+                expected: "a string",
+            });
+        }
+    }
+    let avatar = user.get("avatar").and_then(Value::as_str);
+    let web = |url: &str| {
+        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+        lower.starts_with("https://") || lower.starts_with("http://")
+    };
+    if avatar.is_some_and(|url| !web(url)) {
+        let path = "user.avatar".into();
+        out.push(Finding::MalformedClaim {
+            path,
+            expected: "an http(s) image URL",
+        });
     }
 }
 

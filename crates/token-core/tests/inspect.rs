@@ -146,6 +146,20 @@ fn each_broken_rule_is_reported() {
                 role: "\"owner\"".into(),
             },
         ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":42}"#,
+            Finding::MalformedClaim {
+                path: "sub".into(),
+                expected: "a string",
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":"u","user":{"avatar":"data:image/png;base64,AAAA"}}"#,
+            Finding::MalformedClaim {
+                path: "user.avatar".into(),
+                expected: "an http(s) image URL",
+            },
+        ),
     ];
     for (payload, finding) in cases {
         assert!(
