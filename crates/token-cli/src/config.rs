@@ -26,6 +26,13 @@ pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub(crate) const DEFAULT_TOKEN_PATH: &str = "/token";
 /// The health check's path.
 pub(crate) const HEALTH_PATH: &str = "/healthz";
+/// How long a connection may take to send a request's headers, and stay idle between requests,
+/// unless told otherwise.
+pub(crate) const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The shortest header timeout accepted.
+const MIN_HEADER_TIMEOUT: Duration = Duration::from_secs(1);
+/// The longest header timeout accepted.
+const MAX_HEADER_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// What `serve` runs with.
 #[derive(Debug)]
@@ -34,6 +41,9 @@ pub(crate) struct ServeConfig {
     pub(crate) listen: SocketAddr,
     /// The token route's path.
     pub(crate) token_path: String,
+    /// How long a connection may take to send a request's headers, counted from its opening or
+    /// from the end of its previous response; then it is closed.
+    pub(crate) header_timeout: Duration,
     /// The core's endpoint: issuer (environment, lifetime), product and CORS policy.
     pub(crate) endpoint: TokenEndpoint,
     /// How callers are told apart.
@@ -99,6 +109,7 @@ impl ServeConfig {
         }
 
         let token_path = token_path(settings)?;
+        let header_timeout = header_timeout(settings)?;
         let issuer = issuer(settings, environment)?;
         let endpoint = TokenEndpoint::new(issuer)
             .with_product(Product::Editor)
@@ -107,6 +118,7 @@ impl ServeConfig {
         Ok(ServeConfig {
             listen,
             token_path,
+            header_timeout,
             endpoint,
             authentication,
             log,
@@ -239,6 +251,26 @@ fn token_path(settings: &Settings) -> Result<String, CliError> {
         )),
         None => Ok(path),
     }
+}
+
+fn header_timeout(settings: &Settings) -> Result<Duration, CliError> {
+    let Some(setting) = &settings.values.header_timeout else {
+        return Ok(DEFAULT_HEADER_TIMEOUT);
+    };
+    let name = settings.name("header_timeout");
+    let timeout =
+        duration::parse(&setting.as_text()).map_err(|problem| CliError::setting(&name, problem))?;
+    if !(MIN_HEADER_TIMEOUT..=MAX_HEADER_TIMEOUT).contains(&timeout) {
+        return Err(CliError::setting(
+            name,
+            format!(
+                "{} ms is outside 1 s to 5 min; slow clients get this long to send a request's \
+                 headers, and idle connections stay open this long",
+                timeout.as_millis()
+            ),
+        ));
+    }
+    Ok(timeout)
 }
 
 fn cors(settings: &Settings) -> Result<CorsPolicy, CliError> {

@@ -42,6 +42,11 @@ const fn variable(path: &'static str, var: &'static str, kind: Kind) -> Variable
 pub(crate) const VARIABLES: &[Variable] = &[
     variable("listen", "CKEDITOR_TOKEN_LISTEN", Kind::Text),
     variable("token_path", "CKEDITOR_TOKEN_PATH", Kind::Text),
+    variable(
+        "header_timeout",
+        "CKEDITOR_TOKEN_HEADER_TIMEOUT",
+        Kind::Text,
+    ),
     variable("environment.id", "CKEDITOR_ENVIRONMENT_ID", Kind::Text),
     variable("environment.access_key", "CKEDITOR_ACCESS_KEY", Kind::Text),
     variable("on_premises.secret_key", "CKEDITOR_SECRET_KEY", Kind::Text),
@@ -141,6 +146,7 @@ pub(crate) const VARIABLES: &[Variable] = &[
 pub(crate) struct FileSettings {
     pub(crate) listen: Option<String>,
     pub(crate) token_path: Option<String>,
+    pub(crate) header_timeout: Option<DurationSetting>,
     pub(crate) environment: EnvironmentSection,
     pub(crate) on_premises: OnPremisesSection,
     pub(crate) token: TokenSection,

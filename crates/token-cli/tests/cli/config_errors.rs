@@ -351,3 +351,14 @@ fn overlapping_rules() {
         ],
     );
 }
+
+#[test]
+fn a_header_timeout_outside_its_range() {
+    let message = refused("header_timeout = \"0s\"\n", &[]);
+    assert_says(&message, &["header_timeout in", "outside 1 s to 5 min"]);
+    let message = refused("", &[("CKEDITOR_TOKEN_HEADER_TIMEOUT", "soon")]);
+    assert_says(
+        &message,
+        &["CKEDITOR_TOKEN_HEADER_TIMEOUT", "not a duration"],
+    );
+}

@@ -10,4 +10,5 @@ mod forward;
 mod help;
 mod inspect;
 mod issue;
+mod slow_clients;
 mod trusted_headers;
