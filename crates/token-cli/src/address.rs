@@ -48,6 +48,11 @@ impl SourceRange {
         Ok(range)
     }
 
+    /// Whether the range holds every address of its family (`0.0.0.0/0`, `::/0`).
+    pub(crate) fn is_everything(&self) -> bool {
+        self.prefix == 0
+    }
+
     /// Whether `address` lies in the range. IPv4 addresses written as IPv6 (`::ffff:10.0.0.5`)
     /// count as IPv4.
     pub(crate) fn contains(&self, address: IpAddr) -> bool {

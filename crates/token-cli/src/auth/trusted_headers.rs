@@ -81,8 +81,9 @@ impl TrustedHeaders {
     /// # Errors
     ///
     /// A [`CliError::Setting`] naming the setting: neither a secret nor a source configured, a
-    /// secret that is empty or short, a header name that is not one, an empty separator, or a
-    /// source that is not an address or range.
+    /// secret that is empty or short, a header name that is not one, an identity header that is
+    /// the secret's header, an empty separator, a source that is not an address or range, or a
+    /// range of every address.
     pub(crate) fn from_settings(settings: &Settings) -> Result<Self, CliError> {
         let section = &settings.values.auth.trusted_headers;
         let path = |key: &str| format!("auth.trusted_headers.{key}");
@@ -166,13 +167,46 @@ impl TrustedHeaders {
                 Secret(secret.clone()),
             )),
         };
+        if let Some((secret_header, _)) = &secret {
+            let identity = [
+                ("user_id_header", Some(&user_id), "ID"),
+                ("email_header", email.as_ref(), "email address"),
+                ("name_header", name.as_ref(), "name"),
+                ("groups_header", groups.as_ref(), "groups"),
+            ];
+            for (key, header, what) in identity {
+                if header == Some(secret_header) {
+                    return Err(CliError::setting(
+                        format!(
+                            "{}, {}",
+                            settings.name(&path(key)),
+                            settings.name(&path("secret_header"))
+                        ),
+                        format!(
+                            "both name the header {secret_header}, so the shared secret would be \
+                             read as the user's {what} and end up in tokens; use different headers"
+                        ),
+                    ));
+                }
+            }
+        }
         let sources = section
             .trusted_sources
             .iter()
             .map(|source| {
-                SourceRange::parse(source).map_err(|problem| {
-                    CliError::setting(settings.name(&path("trusted_sources")), problem)
-                })
+                let name = || settings.name(&path("trusted_sources"));
+                let range = SourceRange::parse(source)
+                    .map_err(|problem| CliError::setting(name(), problem))?;
+                if range.is_everything() {
+                    return Err(CliError::setting(
+                        name(),
+                        format!(
+                            "{range} holds every address, so anyone could name any user; list \
+                             the proxy's own addresses or its network only"
+                        ),
+                    ));
+                }
+                Ok(range)
             })
             .collect::<Result<Vec<_>, _>>()?;
         if secret.is_none() && sources.is_empty() {

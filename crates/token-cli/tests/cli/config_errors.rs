@@ -229,6 +229,70 @@ fn trusted_headers_that_anyone_could_send() {
 }
 
 #[test]
+fn an_identity_header_that_is_the_secret_header() {
+    let config = format!("[auth]\nmode = \"trusted-headers\"\n{RULE}");
+    for (variable, what) in [
+        ("CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER", "ID"),
+        ("CKEDITOR_TOKEN_TRUSTED_EMAIL_HEADER", "email address"),
+        ("CKEDITOR_TOKEN_TRUSTED_NAME_HEADER", "name"),
+        ("CKEDITOR_TOKEN_TRUSTED_GROUPS_HEADER", "groups"),
+    ] {
+        let env = with_credentials(&[
+            ("CKEDITOR_TOKEN_TRUSTED_SECRET", PROXY_SECRET),
+            ("CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER", "X-Proxy-Secret"),
+            (variable, "x-proxy-secret"),
+        ]);
+        let message = refused(&config, &env);
+        assert_says(
+            &message,
+            &[
+                &format!("{variable}, CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER: "),
+                &format!("read as the user's {what}"),
+            ],
+        );
+    }
+    // The default secret header, named by the file.
+    let config = format!(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\nname_header = \
+         \"X-CKEditor-Token-Secret\"\n{RULE}"
+    );
+    let env = with_credentials(&[("CKEDITOR_TOKEN_TRUSTED_SECRET", PROXY_SECRET)]);
+    let message = refused(&config, &env);
+    assert_says(
+        &message,
+        &[
+            "auth.trusted_headers.name_header in ",
+            "auth.trusted_headers.secret_header",
+        ],
+    );
+}
+
+#[test]
+fn a_trusted_source_of_every_address() {
+    for everyone in ["0.0.0.0/0", "::/0"] {
+        let config = format!(
+            "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\ntrusted_sources = \
+             [\"10.0.0.0/8\", \"{everyone}\"]\n{RULE}"
+        );
+        let message = refused(&config, &credentials());
+        assert_says(
+            &message,
+            &[
+                "auth.trusted_headers.trusted_sources in ",
+                everyone,
+                "every address",
+            ],
+        );
+    }
+    let env = with_credentials(&[("CKEDITOR_TOKEN_TRUSTED_SOURCES", "127.0.0.1, 0.0.0.0/0")]);
+    let message = refused(&format!("[auth]\nmode = \"trusted-headers\"\n{RULE}"), &env);
+    assert_says(
+        &message,
+        &["CKEDITOR_TOKEN_TRUSTED_SOURCES: ", "every address"],
+    );
+}
+
+#[test]
 fn a_short_shared_secret() {
     let config = format!("[auth]\nmode = \"trusted-headers\"\n{RULE}");
     let env = with_credentials(&[("CKEDITOR_TOKEN_TRUSTED_SECRET", "hunter2")]);
