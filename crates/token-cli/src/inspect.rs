@@ -89,7 +89,11 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     let mut inspection = match inspect(&token, &expect) {
         Ok(inspection) => inspection,
         Err(error) => {
-            output::line(&format!("problems (1):\n  - {error}"))?;
+            let error = error.to_string();
+            output::line(&format!(
+                "problems (1):\n  - {}",
+                output::escape_controls(&error)
+            ))?;
             return Ok(ExitCode::from(FAILURE_EXIT));
         }
     };
@@ -176,9 +180,14 @@ fn development_key(inspection: &Inspection, no_key: bool) -> Option<Key> {
     })
 }
 
+/// The report. Everything in it that comes from the token (the header, the claims, and the
+/// document keys and claim paths the findings quote) has its control and reordering characters
+/// escaped, so that a token cannot rewrite the report on screen.
 fn report(inspection: &Inspection, key: Option<&Key>, now: u64) -> String {
-    let pretty =
-        |value: &Value| serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    let pretty = |value: &Value| {
+        let json = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+        output::escape_controls_in_json(&json).into_owned()
+    };
     let mut lines = vec![
         "header:".to_owned(),
         pretty(&inspection.header),
@@ -217,7 +226,7 @@ fn report(inspection: &Inspection, key: Option<&Key>, now: u64) -> String {
             inspection
                 .findings
                 .iter()
-                .map(|finding| format!("  - {finding}")),
+                .map(|finding| format!("  - {}", output::escape_controls(&finding.to_string()))),
         );
     }
     lines.join("\n")

@@ -160,3 +160,35 @@ fn on_premises_tokens_need_no_aud() {
     let (code, report, _) = inspect(&[token.trim()], &env, "");
     assert_eq!(code, 1, "a cloud token needs aud: {report}");
 }
+
+#[test]
+fn control_characters_in_document_keys_cannot_forge_the_report() {
+    let forged = "\u{1b}[2J\u{1b}[H\nsignature: valid\nno problems found\n";
+    let token = foreign_token(&json!({
+        "aud": ENVIRONMENT_ID,
+        "iat": AT,
+        "auth": {"collaboration": {
+            forged: {"role": "owner", "permissions": "all"},
+            format!("doc\u{202e}{forged}"): "writer",
+        }},
+    }));
+    let at = AT.to_string();
+    let (code, report, _) = inspect(&[&token, "--at", &at], &[], "");
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("problems (3):"), "{report}");
+    assert!(!report.contains('\u{1b}'), "{report:?}");
+    assert!(!report.contains('\u{202e}'), "{report:?}");
+    assert!(
+        !report.lines().any(|line| line == "no problems found"),
+        "{report}"
+    );
+    assert!(
+        !report.lines().any(|line| line == "signature: valid"),
+        "{report}"
+    );
+    assert!(
+        report.contains("auth.collaboration.\\u{1b}[2J\\u{1b}[H\\u{a}signature: valid"),
+        "{report}"
+    );
+    assert!(report.contains("doc\\u{202e}"), "{report}");
+}
