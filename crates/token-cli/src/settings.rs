@@ -307,7 +307,10 @@ impl Settings {
         }
 
         let values = FileSettings::deserialize(toml::Value::Table(table)).map_err(|error| {
-            CliError::Usage(format!("the settings from the environment: {error}"))
+            CliError::Usage(format!(
+                "the settings from the environment: {}",
+                without_value(&error)
+            ))
         })?;
         Ok(Settings {
             values,
@@ -384,9 +387,10 @@ fn read_table(path: &Path) -> Result<toml::Table, CliError> {
     toml::from_str::<toml::Table>(&text).map_err(|error| file_error(one_line(&error, &text)))
 }
 
-/// The parser's message with its line, without the source excerpt it draws over several lines.
+/// The parser's message with its line, without the source excerpt it draws over several lines
+/// and without the offending value.
 fn one_line(error: &toml::de::Error, text: &str) -> String {
-    let message = error.message().trim_end().replace('\n', " ");
+    let message = without_value(error);
     match error.span() {
         Some(span) => {
             let line = text.get(..span.start).unwrap_or(text).matches('\n').count() + 1;
@@ -394,6 +398,48 @@ fn one_line(error: &toml::de::Error, text: &str) -> String {
         }
         None => message,
     }
+}
+
+/// The parser's message, naming the key where it can, with no value of the file in it: a value
+/// in the wrong place may be a key or secret (a number, or pasted into a boolean setting).
+///
+/// Serde's messages about a value show it (``invalid type: integer `8675309`, expected a
+/// string``); they become the key and what it needs. Other messages (syntax, unknown or missing
+/// keys) name no value and are kept.
+fn without_value(error: &toml::de::Error) -> String {
+    let message = error.message().trim_end().replace('\n', " ");
+    let shows_value = [
+        "invalid type",
+        "invalid value",
+        "invalid length",
+        "unknown variant",
+    ]
+    .iter()
+    .any(|start| message.starts_with(start));
+    if !shows_value {
+        return message;
+    }
+    let key = key_of(error).map_or_else(|| "a setting".to_owned(), |key| format!("`{key}`"));
+    // What was expected describes the setting, never the value, so it cannot hold ", expected ".
+    match message.rsplit_once(", expected ") {
+        Some((_, expected)) => format!(
+            "{key} needs {expected}; the value given is not one (not shown, as it may be a secret)"
+        ),
+        None => format!("{key} has a value of the wrong type (not shown, as it may be a secret)"),
+    }
+}
+
+/// The dotted key an error is about, as the parser names it without the file's text.
+fn key_of(error: &toml::de::Error) -> Option<String> {
+    let mut without_source = error.clone();
+    without_source.set_input(None);
+    let shown = without_source.to_string();
+    let key = shown
+        .lines()
+        .last()?
+        .strip_prefix("in `")?
+        .strip_suffix('`')?;
+    Some(key.to_owned())
 }
 
 fn env_value(variable: &Variable, text: &str) -> Result<toml::Value, CliError> {
@@ -409,7 +455,8 @@ fn env_value(variable: &Variable, text: &str) -> Result<toml::Value, CliError> {
         Kind::Bool => toml::Value::Boolean(parse_bool(text).ok_or_else(|| {
             CliError::setting(
                 variable.var,
-                format!("{:?} is neither `true` nor `false`", text.trim()),
+                "is neither `true` nor `false` (nor `1`, `0`, `yes`, `no`); the value is not \
+                 shown, as it may be a secret",
             )
         })?),
     })
@@ -533,6 +580,51 @@ mod tests {
             message.starts_with("CKEDITOR_TOKEN_CORS_CREDENTIALS"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn type_errors_name_the_key_and_not_the_value() {
+        let cases = [
+            (
+                "[environment]\naccess_key = 8675309123456789\n",
+                "line 2: `environment.access_key` needs a string",
+                "8675309123456789",
+            ),
+            (
+                "[cors]\ncredentials = \"pasted-secret-0123456789\"\n",
+                "line 2: `cors.credentials` needs a boolean",
+                "pasted-secret-0123456789",
+            ),
+            (
+                "[auth.trusted_headers]\nsecret = 3.25e8\n",
+                "`auth.trusted_headers.secret` needs a string",
+                "3.25",
+            ),
+            (
+                "[auth.trusted_headers]\ntrusted_sources = \"8675309\"\n",
+                "`auth.trusted_headers.trusted_sources` needs a sequence",
+                "8675309",
+            ),
+        ];
+        for (index, (text, expected, value)) in cases.into_iter().enumerate() {
+            let path = file(&format!("typed-{index}"), text);
+            let message = Settings::load(Some(&path), &lookup(&[]))
+                .expect_err("a wrong type")
+                .to_string();
+            std::fs::remove_file(path).ok();
+            assert!(message.contains(expected), "{message}");
+            assert!(!message.contains(value), "{message}");
+        }
+
+        let secret = [(
+            "CKEDITOR_TOKEN_CORS_CREDENTIALS",
+            "pasted-secret-0123456789",
+        )];
+        let message = Settings::load(None, &lookup(&secret))
+            .expect_err("not a boolean")
+            .to_string();
+        assert!(message.contains("neither `true` nor `false`"), "{message}");
+        assert!(!message.contains("pasted-secret"), "{message}");
     }
 
     #[test]

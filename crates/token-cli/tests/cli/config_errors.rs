@@ -209,7 +209,7 @@ fn a_malformed_origin_or_boolean() {
     let message = refused("", &[("CKEDITOR_TOKEN_CORS_CREDENTIALS", "maybe")]);
     assert_says(
         &message,
-        &["CKEDITOR_TOKEN_CORS_CREDENTIALS: \"maybe\" is neither"],
+        &["CKEDITOR_TOKEN_CORS_CREDENTIALS: is neither `true` nor `false`"],
     );
 }
 
@@ -425,4 +425,29 @@ fn a_header_timeout_outside_its_range() {
         &message,
         &["CKEDITOR_TOKEN_HEADER_TIMEOUT", "not a duration"],
     );
+}
+
+#[test]
+fn a_secret_of_the_wrong_type_is_not_shown() {
+    let message = refused(
+        "[environment]\nid = \"ENV_CLI_TEST\"\naccess_key = 8675309123456789\n",
+        &[],
+    );
+    assert_says(
+        &message,
+        &[
+            "line 3",
+            "`environment.access_key` needs a string",
+            "not shown",
+        ],
+    );
+    assert!(!message.contains("8675309123456789"), "{message}");
+
+    let message = refused(
+        &format!("[cors]\ncredentials = \"{ACCESS_KEY}\"\n"),
+        &credentials(),
+    );
+    assert_says(&message, &["`cors.credentials` needs a boolean"]);
+    let message = refused("", &[("CKEDITOR_TOKEN_CORS_CREDENTIALS", ACCESS_KEY)]);
+    assert_says(&message, &["CKEDITOR_TOKEN_CORS_CREDENTIALS: is neither"]);
 }
