@@ -60,6 +60,8 @@ struct Fields {
 #[derive(Debug, Clone)]
 pub(crate) struct ForwardAuth {
     url: Url,
+    /// The URL as logs show it: without its query and fragment, which may hold an API key.
+    shown: String,
     timeout: Duration,
     fields: Fields,
     client: reqwest::Client,
@@ -87,11 +89,12 @@ impl ForwardAuth {
         let url = Url::parse(text).map_err(|error| {
             CliError::setting(name("url"), format!("{text:?} is not a URL: {error}"))
         })?;
+        let shown = without_query(&url);
         if url.scheme() != "http" {
             return Err(CliError::setting(
                 name("url"),
                 format!(
-                    "{text:?} is not an http:// URL; this build speaks plain HTTP only, so point \
+                    "{shown:?} is not an http:// URL; this build speaks plain HTTP only, so point \
                      it at the application's address on the internal network"
                 ),
             ));
@@ -145,6 +148,7 @@ impl ForwardAuth {
             .map_err(|error| CliError::Failed(format!("cannot build the HTTP client: {error}")))?;
         Ok(ForwardAuth {
             url,
+            shown,
             timeout,
             fields,
             client,
@@ -172,7 +176,7 @@ impl ForwardAuth {
             return Ok(None);
         }
 
-        let mut response = request.send().await.map_err(|error| self.failure(&error))?;
+        let mut response = request.send().await.map_err(|error| self.failure(error))?;
         let status = response.status();
         if status == StatusCode::NO_CONTENT
             || status == StatusCode::UNAUTHORIZED
@@ -184,7 +188,7 @@ impl ForwardAuth {
         if status != StatusCode::OK {
             return Err(bad_answer(format!(
                 "{} answered with status {status}",
-                self.url
+                self.shown
             )));
         }
 
@@ -192,12 +196,12 @@ impl ForwardAuth {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|error| self.failure(&error))?
+            .map_err(|error| self.failure(error))?
         {
             if body.len() + chunk.len() > MAX_BODY {
                 return Err(bad_answer(format!(
                     "{} answered with over 64 KiB",
-                    self.url
+                    self.shown
                 )));
             }
             body.extend_from_slice(&chunk);
@@ -205,29 +209,31 @@ impl ForwardAuth {
         let value: Value = serde_json::from_slice(&body).map_err(|error| {
             bad_answer(format!(
                 "{} answered with something other than JSON: {error}",
-                self.url
+                self.shown
             ))
         })?;
         self.read_user(&value)
     }
 
-    fn failure(&self, error: &reqwest::Error) -> Failure {
+    fn failure(&self, error: reqwest::Error) -> Failure {
+        // The error's own text would name the URL with its query.
+        let error = error.without_url();
         if error.is_timeout() {
             Failure {
                 kind: UpstreamFailure::Unreachable,
                 detail: format!(
                     "{} did not answer within {} ms",
-                    self.url,
+                    self.shown,
                     self.timeout.as_millis()
                 ),
             }
         } else if error.is_connect() || error.is_request() {
             Failure {
                 kind: UpstreamFailure::Unreachable,
-                detail: format!("{} could not be reached: {error}", self.url),
+                detail: format!("{} could not be reached: {error}", self.shown),
             }
         } else {
-            bad_answer(format!("{} failed: {error}", self.url))
+            bad_answer(format!("{} failed: {error}", self.shown))
         }
     }
 
@@ -239,7 +245,7 @@ impl ForwardAuth {
         if !value.is_object() {
             return Err(bad_answer(format!(
                 "{} answered with JSON that is neither an object nor null",
-                self.url
+                self.shown
             )));
         }
         let (id_name, id_pointer) = &self.fields.id;
@@ -251,7 +257,7 @@ impl ForwardAuth {
                 return Err(bad_answer(format!(
                     "the answer of {} has no string or number in its {id_name:?} field; check \
                      auth.forward.id_field",
-                    self.url
+                    self.shown
                 )));
             }
         };
@@ -281,10 +287,18 @@ impl ForwardAuth {
     pub(crate) fn describe(&self) -> String {
         format!(
             "asking {} (timeout {} ms)",
-            self.url,
+            self.shown,
             self.timeout.as_millis()
         )
     }
+}
+
+/// `url` without its query and fragment.
+fn without_query(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
 }
 
 /// A dotted field path (`user.id`) as a JSON pointer (`/user/id`).
@@ -362,5 +376,31 @@ mod tests {
             assert!(message.contains(phrase), "{message}");
         }
         assert_eq!(pointer("a.b/c"), "/a/b~1c");
+    }
+
+    #[test]
+    fn the_query_of_the_url_stays_out_of_the_log() {
+        let key = "api-key-0123456789";
+        let auth = forward(|values| {
+            values.auth.forward.url = Some(format!("http://127.0.0.1:9/api/me?key={key}#{key}"));
+        })
+        .expect("valid");
+        let described = auth.describe();
+        assert!(
+            described.contains("http://127.0.0.1:9/api/me "),
+            "{described}"
+        );
+        let failure = auth
+            .read_user(&serde_json::json!(1))
+            .expect_err("not an object");
+        for text in [described, failure.detail] {
+            assert!(!text.contains(key), "{text}");
+        }
+        let refused = forward(|values| {
+            values.auth.forward.url = Some(format!("https://app.test/me?key={key}"));
+        })
+        .expect_err("not http")
+        .to_string();
+        assert!(!refused.contains(key), "{refused}");
     }
 }

@@ -161,3 +161,27 @@ fn an_application_that_is_down_gives_503() {
     let (_, log) = server.terminate();
     assert!(log.contains("could not be reached"), "{log}");
 }
+
+#[test]
+fn the_query_of_the_forward_url_stays_out_of_the_log() {
+    let api_key = "forward-api-key-0123456789";
+    let app = WhoAmI::start();
+    let closed = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = closed.local_addr().expect("an address");
+    drop(closed);
+    let down = config(&format!("http://{address}/api/me?key={api_key}#{api_key}"));
+    let up = config(&format!("{}?key={api_key}", app.url));
+
+    for config in [down, up] {
+        let server = Server::start(
+            &["--config", config.to_str().expect("UTF-8")],
+            &credentials(),
+        );
+        let url = format!("{}/token", server.base);
+        let (status, body) = get(&client(), &url, &[("Cookie", "session=broken")]);
+        assert!(status == 502 || status == 503, "{status}: {body}");
+        let (_, log) = server.terminate();
+        assert!(log.contains("/api/me"), "{log}");
+        assert!(!log.contains(api_key), "{log}");
+    }
+}
