@@ -81,7 +81,7 @@ impl TrustedHeaders {
     /// # Errors
     ///
     /// A [`CliError::Setting`] naming the setting: neither a secret nor a source configured, a
-    /// secret that is empty or short, a header name that is not one, an identity header that is
+    /// secret that is empty, short or wrapped in whitespace, a header name that is not one, an identity header that is
     /// the secret's header, an empty separator, a source that is not an address or range, or a
     /// range of every address.
     pub(crate) fn from_settings(settings: &Settings) -> Result<Self, CliError> {
@@ -147,6 +147,13 @@ impl TrustedHeaders {
                 return Err(CliError::setting(
                     settings.name(&path("secret")),
                     "is empty; set it to the long random value the proxy sends",
+                ));
+            }
+            Some(secret) if secret.trim() != secret => {
+                return Err(CliError::setting(
+                    settings.name(&path("secret")),
+                    "starts or ends with whitespace, which HTTP strips from header values, so no \
+                     request would ever match; remove it",
                 ));
             }
             Some(secret) if secret.len() < MIN_SECRET_LEN => {

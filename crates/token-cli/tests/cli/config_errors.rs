@@ -451,3 +451,26 @@ fn a_secret_of_the_wrong_type_is_not_shown() {
     let message = refused("", &[("CKEDITOR_TOKEN_CORS_CREDENTIALS", ACCESS_KEY)]);
     assert_says(&message, &["CKEDITOR_TOKEN_CORS_CREDENTIALS: is neither"]);
 }
+
+#[test]
+fn a_shared_secret_wrapped_in_whitespace() {
+    let config = format!("[auth]\nmode = \"trusted-headers\"\n{RULE}");
+    for padded in [
+        format!("{PROXY_SECRET} "),
+        format!("\t{PROXY_SECRET}"),
+        format!("{PROXY_SECRET}\n"),
+    ] {
+        let mut env: Vec<(&str, &str)> = credentials();
+        env.push(("CKEDITOR_TOKEN_TRUSTED_SECRET", &padded));
+        let message = refused(&config, &env);
+        assert_says(
+            &message,
+            &["CKEDITOR_TOKEN_TRUSTED_SECRET: starts or ends with whitespace"],
+        );
+    }
+    let file = format!(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\nsecret = \" {PROXY_SECRET}\"\n{RULE}"
+    );
+    let message = refused(&file, &credentials());
+    assert_says(&message, &["auth.trusted_headers.secret in ", "whitespace"]);
+}
