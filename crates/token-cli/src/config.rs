@@ -350,10 +350,14 @@ mod tests {
     #[test]
     fn the_example_file_is_a_valid_configuration() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ckeditor-token.example.toml");
-        let lookup = |name: &str| match name {
-            "CKEDITOR_ACCESS_KEY" => Some("example-test-access-key-0123456789abcdef".to_owned()),
-            "CKEDITOR_TOKEN_TRUSTED_SECRET" => Some("example-test-proxy-secret".to_owned()),
-            _ => None,
+        let lookup = |name: &str| {
+            Ok(match name {
+                "CKEDITOR_ACCESS_KEY" => {
+                    Some("example-test-access-key-0123456789abcdef".to_owned())
+                }
+                "CKEDITOR_TOKEN_TRUSTED_SECRET" => Some("example-test-proxy-secret".to_owned()),
+                _ => None,
+            })
         };
         let settings = Settings::load(Some(&path), &lookup).expect("the example parses");
         let config =

@@ -104,8 +104,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode, CliError> {
-    let lookup = |name: &str| std::env::var(name).ok();
-    let settings = Settings::load(cli.config.as_deref(), &lookup)?;
+    let settings = Settings::load(cli.config.as_deref(), &settings::environment_variable)?;
     warn_if_readable_by_others(&settings);
     match &cli.command {
         Command::Serve(args) => {

@@ -283,10 +283,10 @@ impl Settings {
     ///
     /// [`CliError::ConfigFile`] for a file that cannot be read, is not TOML, or has a key or
     /// type that is not among the settings; [`CliError::Setting`] for a variable that is not
-    /// the kind its setting needs.
+    /// the kind its setting needs; whatever `lookup` fails with.
     pub(crate) fn load(
         path: Option<&Path>,
-        lookup: &dyn Fn(&str) -> Option<String>,
+        lookup: &dyn Fn(&str) -> Result<Option<String>, CliError>,
     ) -> Result<Settings, CliError> {
         let (file, mut table) = match path {
             Some(path) => (Some(path.display().to_string()), read_table(path)?),
@@ -300,7 +300,7 @@ impl Settings {
 
         let mut from_env = Vec::new();
         for variable in VARIABLES {
-            if let Some(text) = lookup(variable.var) {
+            if let Some(text) = lookup(variable.var)? {
                 insert(&mut table, variable.path, env_value(variable, &text)?);
                 from_env.push(variable.path);
             }
@@ -372,6 +372,25 @@ impl Settings {
             values,
             ..Settings::default()
         }
+    }
+}
+
+/// The environment variable `name` of this process, or `None` when it is not set.
+///
+/// # Errors
+///
+/// [`CliError::Setting`] naming the variable when it is set but not valid UTF-8: taking it as
+/// unset could silently change the mode, such as to development mode for a garbled
+/// `CKEDITOR_ACCESS_KEY`.
+pub(crate) fn environment_variable(name: &str) -> Result<Option<String>, CliError> {
+    match std::env::var(name) {
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(CliError::setting(
+            name,
+            "is not valid UTF-8; set it to text, or unset it (the value is not shown, as it may \
+             be a secret)",
+        )),
     }
 }
 
@@ -506,12 +525,14 @@ fn insert(table: &mut toml::Table, path: &str, value: toml::Value) {
 mod tests {
     use super::*;
 
-    fn lookup<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    fn lookup<'a>(
+        pairs: &'a [(&'a str, &'a str)],
+    ) -> impl Fn(&str) -> Result<Option<String>, CliError> + 'a {
         move |name| {
-            pairs
+            Ok(pairs
                 .iter()
                 .find(|(key, _)| *key == name)
-                .map(|(_, value)| (*value).to_owned())
+                .map(|(_, value)| (*value).to_owned()))
         }
     }
 

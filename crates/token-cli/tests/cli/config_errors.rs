@@ -474,3 +474,42 @@ fn a_shared_secret_wrapped_in_whitespace() {
     let message = refused(&file, &credentials());
     assert_says(&message, &["auth.trusted_headers.secret in ", "whitespace"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_variable_that_is_not_utf8() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt as _;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    // Without CKEDITOR_ACCESS_KEY this would be development mode, which would start and wait.
+    let garbled = OsStr::from_bytes(b"cli-test-access-key-\xff\xfe-0123456789abcdef");
+    let mut child = crate::common::command(
+        &["serve", "--listen", "127.0.0.1:0"],
+        &[("CKEDITOR_ENVIRONMENT_ID", "ENV_CLI_TEST")],
+    )
+    .env("CKEDITOR_ACCESS_KEY", garbled)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("the binary starts");
+    let started = Instant::now();
+    while child.try_wait().expect("the status").is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve started with a variable that is not UTF-8");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("the output");
+    let (stdout, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(!stdout.contains("listening on"), "{stdout}");
+    assert_says(
+        &stderr,
+        &["ckeditor-token: CKEDITOR_ACCESS_KEY: is not valid UTF-8"],
+    );
+    assert!(!stderr.contains("cli-test-access-key"), "{stderr}");
+}
