@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! let binaries = apps::build(&apps::EXAMPLES, &["test-hooks"])?;
-//! let app = apps::start(binaries.path(&apps::EXAMPLES[0])?, &[("CKEDITOR_TOKEN_LIFETIME", "none")])?;
+//! let binary = binaries.path(&apps::EXAMPLES[0])?;
+//! let app = apps::start(binary, &[("CKEDITOR_TOKEN_LIFETIME", "none")])?;
 //! let response = client.get(format!("{}/token", app.url())).send();
 //! app.stop()?;
 //! ```

@@ -15,7 +15,9 @@
 //! use std::future::{Ready, ready};
 //!
 //! use actix_web::{App, FromRequest, HttpRequest, dev::Payload, error::ErrorUnauthorized};
-//! use ckeditor_token_core::{Environment, Identity, Issuer, Role, TokenEndpoint, TokenUser, UserDecision};
+//! use ckeditor_token_core::{
+//!     Environment, Identity, Issuer, Role, TokenEndpoint, TokenUser, UserDecision,
+//! };
 //!
 //! /// The application's signed-in user, from its session.
 //! struct CurrentUser { id: String }
@@ -39,13 +41,16 @@
 //!     }
 //! }
 //!
-//! let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+//! let environment =
+//!     Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
 //! let endpoint = TokenEndpoint::new(Issuer::new(environment)?);
 //!
 //! // Inside `HttpServer::new(move || ...)`, once per worker:
-//! let app = App::new().configure(ckeditor_token_actix::configure::<CurrentUser>("/token", endpoint.clone()));
+//! let token_routes = ckeditor_token_actix::configure::<CurrentUser>("/token", endpoint.clone());
+//! let app = App::new().configure(token_routes);
 //! // or, equally:
-//! let app = App::new().service(ckeditor_token_actix::token_resource::<CurrentUser>("/token", endpoint));
+//! let token_resource = ckeditor_token_actix::token_resource::<CurrentUser>("/token", endpoint);
+//! let app = App::new().service(token_resource);
 //! # Ok::<(), ckeditor_token_core::Error>(())
 //! ```
 

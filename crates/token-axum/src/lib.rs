@@ -13,7 +13,9 @@
 //!
 //! ```
 //! use axum::{Router, extract::FromRequestParts, http::request::Parts, response::Redirect};
-//! use ckeditor_token_core::{Environment, Identity, Issuer, Role, TokenEndpoint, TokenUser, UserDecision};
+//! use ckeditor_token_core::{
+//!     Environment, Identity, Issuer, Role, TokenEndpoint, TokenUser, UserDecision,
+//! };
 //!
 //! /// The application's signed-in user, from its session.
 //! struct CurrentUser { id: String }
@@ -36,13 +38,16 @@
 //!     }
 //! }
 //!
-//! let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+//! let environment =
+//!     Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
 //! let endpoint = TokenEndpoint::new(Issuer::new(environment)?);
 //!
 //! // As a router of its own ...
-//! let app: Router = Router::new().merge(ckeditor_token_axum::router::<CurrentUser, ()>("/token", endpoint.clone()));
+//! let token_router = ckeditor_token_axum::router::<CurrentUser, ()>("/token", endpoint.clone());
+//! let app: Router = Router::new().merge(token_router);
 //! // ... or as one route of the application's router.
-//! let app: Router = Router::new().route("/api/token", ckeditor_token_axum::token_route::<CurrentUser, ()>(endpoint));
+//! let token_route = ckeditor_token_axum::token_route::<CurrentUser, ()>(endpoint);
+//! let app: Router = Router::new().route("/api/token", token_route);
 //! # Ok::<(), ckeditor_token_core::Error>(())
 //! ```
 

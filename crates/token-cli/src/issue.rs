@@ -1,11 +1,10 @@
 //! `issue`: one token from flags, printed on standard output, for curl tests and the
 //! converters' REST APIs.
 //!
-//! | flags | token |
-//! | --- | --- |
-//! | `--sub` and any of `--name`, `--email`, `--avatar`, `--role`, `--ckbox-role`, `--ai-scope` | `aud, iat, exp, sub, user, auth`: everything given |
-//! | none of those | `aud, iat`: Export to PDF/Word, Import from Word, Easy Image |
-//! | `--on-premises` | `iat` only, signed with the on-premises server's secret key |
+//! - `--sub`, with any of `--name`, `--email`, `--avatar`, `--role`, `--ckbox-role` and
+//!   `--ai-scope`: `aud, iat, exp, sub, user, auth`, everything given;
+//! - none of those: `aud, iat`, for Export to PDF/Word, Import from Word, Easy Image;
+//! - `--on-premises`: `iat` only, signed with the on-premises server's secret key.
 
 use std::process::ExitCode;
 

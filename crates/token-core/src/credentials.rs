@@ -139,7 +139,8 @@ impl fmt::Debug for SigningKey {
 /// ```
 /// use ckeditor_token_core::Environment;
 ///
-/// let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+/// let environment =
+///     Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
 /// assert_eq!(environment.id().as_str(), "LJRQ1bju55p6a47RwadH");
 /// assert!(!format!("{environment:?}").contains("access key of"));
 /// # Ok::<(), ckeditor_token_core::Error>(())

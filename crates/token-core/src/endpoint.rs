@@ -213,7 +213,8 @@ pub enum MethodDecision {
 /// ```
 /// use ckeditor_token_core::{Environment, Identity, Issuer, Role, TokenEndpoint, UserDecision};
 ///
-/// let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+/// let environment =
+///     Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
 /// let endpoint = TokenEndpoint::new(Issuer::new(environment)?);
 ///
 /// let identity = Identity::builder("user-1").grant("*", Role::Writer).build()?;

@@ -151,8 +151,11 @@ impl fmt::Debug for Signer {
 /// ```
 /// use ckeditor_token_core::{Environment, FixedClock, Identity, Issuer, Role};
 ///
-/// let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
-/// let issuer = Issuer::builder(environment).clock(FixedClock::at_unix_seconds(1_700_000_000)).build()?;
+/// let environment =
+///     Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+/// let issuer = Issuer::builder(environment)
+///     .clock(FixedClock::at_unix_seconds(1_700_000_000))
+///     .build()?;
 /// let identity = Identity::builder("user-123").name("Joe").grant("*", Role::Writer).build()?;
 /// let token = issuer.collaboration(&identity)?;
 /// assert_eq!(token.as_str().split('.').count(), 3);

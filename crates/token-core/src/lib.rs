@@ -13,7 +13,8 @@
 //! use ckeditor_token_core::{Environment, Identity, Issuer, Role};
 //!
 //! // Usually `Environment::from_env()`, reading CKEDITOR_ENVIRONMENT_ID and CKEDITOR_ACCESS_KEY.
-//! let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+//! let environment =
+//!     Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
 //! let issuer = Issuer::new(environment)?;
 //!
 //! let identity = Identity::builder("user-123")

@@ -15,7 +15,8 @@ use crate::reply::TokenReply;
 /// Its message goes to the log at error level and nowhere else; it must not hold secrets.
 ///
 /// ```
-/// let rejection = warp::reject::custom(ckeditor_token_warp::LookupFailed::new("session store timed out"));
+/// let failure = ckeditor_token_warp::LookupFailed::new("session store timed out");
+/// let rejection = warp::reject::custom(failure);
 /// # let _ = rejection;
 /// ```
 #[derive(Debug)]

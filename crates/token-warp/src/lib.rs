@@ -17,7 +17,9 @@
 //! application's other routes.
 //!
 //! ```
-//! use ckeditor_token_core::{Environment, Identity, Issuer, Role, TokenEndpoint, TokenUser, UserDecision};
+//! use ckeditor_token_core::{
+//!     Environment, Identity, Issuer, Role, TokenEndpoint, TokenUser, UserDecision,
+//! };
 //! use warp::Filter;
 //!
 //! /// The application's signed-in user.
@@ -32,7 +34,8 @@
 //! // The application's login, as a filter: here, a header; usually a session cookie.
 //! let current_user = warp::header::<String>("x-demo-user").map(|id| CurrentUser { id });
 //!
-//! let environment = Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
+//! let environment =
+//!     Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
 //! let endpoint = TokenEndpoint::new(Issuer::new(environment)?);
 //!
 //! let token = ckeditor_token_warp::token_filter(warp::path!("token"), current_user, endpoint);

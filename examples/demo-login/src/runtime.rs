@@ -3,6 +3,9 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use tokio::net::TcpListener;
 
 /// Logs to standard error at info level and above, so that standard output carries only the
 /// `listening on` line.
@@ -22,6 +25,45 @@ pub fn announce_listening(address: SocketAddr) {
     if let Err(error) = written {
         tracing::warn!(%error, "could not write the address to standard output");
     }
+}
+
+/// Starts the async runtime, binds `listen`, announces the bound address and runs `serve` on the
+/// listener until it returns. Every failure is logged and becomes a failing exit code.
+pub fn run<F, Served>(listen: SocketAddr, serve: F) -> ExitCode
+where
+    F: FnOnce(TcpListener) -> Served,
+    Served: Future<Output = std::io::Result<()>>,
+{
+    let executor = match tokio::runtime::Runtime::new() {
+        Ok(executor) => executor,
+        Err(error) => {
+            tracing::error!(%error, "cannot start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    executor.block_on(async move {
+        let listener = match TcpListener::bind(listen).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::error!(address = %listen, %error, "cannot listen");
+                return ExitCode::FAILURE;
+            }
+        };
+        match listener.local_addr() {
+            Ok(address) => announce_listening(address),
+            Err(error) => tracing::warn!(%error, "the bound address is unknown"),
+        }
+        match serve(listener).await {
+            Ok(()) => {
+                tracing::info!("stopped");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                tracing::error!(%error, "the server failed");
+                ExitCode::FAILURE
+            }
+        }
+    })
 }
 
 /// Resolves on Ctrl-C or, on Unix, SIGTERM.

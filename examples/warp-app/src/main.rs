@@ -125,31 +125,12 @@ fn main() -> ExitCode {
     };
     config.log_start();
 
-    let executor = match tokio::runtime::Runtime::new() {
-        Ok(executor) => executor,
-        Err(error) => {
-            tracing::error!(%error, "cannot start the async runtime");
-            return ExitCode::FAILURE;
-        }
-    };
-    executor.block_on(async move {
-        let listener = match tokio::net::TcpListener::bind(config.listen).await {
-            Ok(listener) => listener,
-            Err(error) => {
-                tracing::error!(address = %config.listen, %error, "cannot listen");
-                return ExitCode::FAILURE;
-            }
-        };
-        match listener.local_addr() {
-            Ok(address) => runtime::announce_listening(address),
-            Err(error) => tracing::warn!(%error, "the bound address is unknown"),
-        }
+    runtime::run(config.listen, |listener| async move {
         warp::serve(routes(Sessions::new(), endpoint))
             .incoming(listener)
             .graceful(runtime::shutdown_signal())
             .run()
             .await;
-        tracing::info!("stopped");
-        ExitCode::SUCCESS
+        Ok(())
     })
 }

@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | development | the demo user named by `?user=` (the first by default) | unknown ID: 401 |
 //! | trusted headers | named by the proxy's headers, if the proxy proved itself | 401 |
-//! | forward | what the application's "who am I" URL answers | 401; the application failing: 502 or 503 |
+//! | forward | what the application's "who am I" URL answers | 401 (app failing: 502 or 503) |
 //!
 //! Outside development mode, the grants come from the configuration's rules.
 

@@ -81,9 +81,9 @@ impl TrustedHeaders {
     /// # Errors
     ///
     /// A [`CliError::Setting`] naming the setting: neither a secret nor a source configured, a
-    /// secret that is empty, short or wrapped in whitespace, a header name that is not one, an identity header that is
-    /// the secret's header, an empty separator, a source that is not an address or range, or a
-    /// range of every address.
+    /// secret that is empty, short or wrapped in whitespace, a header name that is not one, an
+    /// identity header that is the secret's header, an empty separator, a source that is not an
+    /// address or range, or a range of every address.
     pub(crate) fn from_settings(settings: &Settings) -> Result<Self, CliError> {
         let section = &settings.values.auth.trusted_headers;
         let path = |key: &str| format!("auth.trusted_headers.{key}");

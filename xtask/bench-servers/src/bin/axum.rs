@@ -60,34 +60,9 @@ fn main() -> ExitCode {
         ))
         .with_state(sessions);
 
-    let executor = match tokio::runtime::Runtime::new() {
-        Ok(executor) => executor,
-        Err(error) => {
-            tracing::error!(%error, "cannot start the async runtime");
-            return ExitCode::FAILURE;
-        }
-    };
-    executor.block_on(async move {
-        let listener = match tokio::net::TcpListener::bind(config.listen).await {
-            Ok(listener) => listener,
-            Err(error) => {
-                tracing::error!(address = %config.listen, %error, "cannot listen");
-                return ExitCode::FAILURE;
-            }
-        };
-        match listener.local_addr() {
-            Ok(address) => runtime::announce_listening(address),
-            Err(error) => tracing::warn!(%error, "the bound address is unknown"),
-        }
-        let served = axum::serve(listener, app)
+    runtime::run(config.listen, |listener| async move {
+        axum::serve(listener, app)
             .with_graceful_shutdown(runtime::shutdown_signal())
-            .await;
-        match served {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                tracing::error!(%error, "the server failed");
-                ExitCode::FAILURE
-            }
-        }
+            .await
     })
 }

@@ -54,30 +54,12 @@ fn main() -> ExitCode {
         ckeditor_token_warp::token_filter(warp::path!("token"), signed_in(sessions), endpoint);
     let routes = hello.or(token);
 
-    let executor = match tokio::runtime::Runtime::new() {
-        Ok(executor) => executor,
-        Err(error) => {
-            tracing::error!(%error, "cannot start the async runtime");
-            return ExitCode::FAILURE;
-        }
-    };
-    executor.block_on(async move {
-        let listener = match tokio::net::TcpListener::bind(config.listen).await {
-            Ok(listener) => listener,
-            Err(error) => {
-                tracing::error!(address = %config.listen, %error, "cannot listen");
-                return ExitCode::FAILURE;
-            }
-        };
-        match listener.local_addr() {
-            Ok(address) => runtime::announce_listening(address),
-            Err(error) => tracing::warn!(%error, "the bound address is unknown"),
-        }
+    runtime::run(config.listen, |listener| async move {
         warp::serve(routes)
             .incoming(listener)
             .graceful(runtime::shutdown_signal())
             .run()
             .await;
-        ExitCode::SUCCESS
+        Ok(())
     })
 }
