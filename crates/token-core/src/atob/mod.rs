@@ -224,6 +224,28 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
     shortest_safe(compact, &spans[first..])
 }
 
+/// The compact form with one space before the first of `risky_strings`, if that is safe: then it
+/// is a shortest safe encoding, since the compact form is not safe and every change adds a byte.
+/// Most unsafe payloads are mended this way, without the full search.
+fn one_space(compact: &[u8], risky_strings: &[(usize, usize)]) -> Option<Vec<u8>> {
+    let &(first, _) = risky_strings.first()?;
+    let shifted_safe = risky_strings.iter().all(|&(open, close)| {
+        let state = (((open + 1) % 3) * 2) as u8;
+        compact
+            .get(open..=close)
+            .and_then(|bytes| run(state, bytes))
+            .is_some()
+    });
+    if !shifted_safe {
+        return None;
+    }
+    let mut encoded = Vec::with_capacity(compact.len() + 1);
+    encoded.extend_from_slice(&compact[..first]);
+    encoded.push(b' ');
+    encoded.extend_from_slice(&compact[first..]);
+    Some(encoded)
+}
+
 /// The shortest safe encoding of `compact`, whose strings with risky characters have their
 /// quotes at `risky_strings`, leaving everything before the first of them as it is.
 ///
@@ -232,6 +254,9 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
 /// before that string can be replaced by as many spaces right before it, which reach the same
 /// state there for no more bytes and leave the earlier, safe strings alone.
 pub(crate) fn shortest_safe(compact: &[u8], risky_strings: &[(usize, usize)]) -> Option<Vec<u8>> {
+    if let Some(encoded) = one_space(compact, risky_strings) {
+        return Some(encoded);
+    }
     let mut plan = Plan::new(compact, risky_strings)?;
     plan.search();
     let encoded = plan.emit();
