@@ -116,16 +116,21 @@ impl Signer {
     }
 
     /// Signs compact JSON claims, re-encoding them first if `atob()` could not read them.
-    fn sign(&self, claims: &CompactJson) -> Token {
-        let (json, risky_strings) = (&claims.bytes[..], &claims.risky_strings[..]);
-        let searched;
-        let payload = match atob::first_unsafe(json, risky_strings) {
-            None => json,
-            Some(first) => {
-                searched = atob::shortest_safe(json, &risky_strings[first..]);
-                searched.as_deref().unwrap_or(json)
+    fn sign(&self, claims: CompactJson) -> Token {
+        let CompactJson {
+            bytes: mut json,
+            risky_strings,
+        } = claims;
+        if let Some(first) = atob::first_unsafe(&json, &risky_strings) {
+            let unsafe_strings = &risky_strings[first..];
+            if atob::safe_after_one_space(&json, unsafe_strings) {
+                // The common mend: one space before the first unsafe string, made in place.
+                json.insert(unsafe_strings[0].0, b' ');
+            } else if let Some(searched) = atob::shortest_safe(&json, unsafe_strings) {
+                json = searched;
             }
-        };
+        }
+        let payload = &json[..];
 
         let payload_len = base64url::encoded_len(payload.len());
         let mut token = Vec::with_capacity(HEADER_SEGMENT.len() + payload_len + 45);
@@ -240,7 +245,7 @@ impl Issuer {
         let exp = self.exp(iat, with_ai && product != Product::CloudService);
         let aud = self.inner.environment.id().as_str();
         let claims = Claims::for_product(product, aud, iat, exp, identity);
-        let token = self.inner.signer.sign(&claims.to_json());
+        let token = self.inner.signer.sign(claims.to_json());
         tracing::debug!(
             subject = identity.subject(),
             environment = aud,
@@ -295,7 +300,7 @@ impl Issuer {
     pub fn cloud_service(&self) -> Result<Token> {
         let iat = unix_seconds(self.inner.clock.now())?;
         let claims = Claims::bare(Some(self.inner.environment.id().as_str()), iat, None);
-        Ok(self.inner.signer.sign(&claims.to_json()))
+        Ok(self.inner.signer.sign(claims.to_json()))
     }
 
     fn exp(&self, iat: u64, always: bool) -> Option<u64> {
@@ -408,6 +413,6 @@ impl OnPremisesIssuer {
     /// [`Error::ClockBeforeEpoch`].
     pub fn token(&self) -> Result<Token> {
         let iat = unix_seconds(self.clock.now())?;
-        Ok(self.signer.sign(&Claims::bare(None, iat, None).to_json()))
+        Ok(self.signer.sign(Claims::bare(None, iat, None).to_json()))
     }
 }

@@ -89,6 +89,28 @@ fn run(mut state: State, bytes: &[u8]) -> Option<State> {
     (state != BAD).then_some(state)
 }
 
+/// Whether `bytes` encode without a 6-bit value of 62 or 63 when the first of them lands at
+/// `phase` right after a byte that sets no flag (such as the ASCII before a string's quote).
+/// Groups of three are checked independently, without a chain from byte to byte.
+fn safe_at(bytes: &[u8], phase: usize) -> bool {
+    let (head, rest) = bytes.split_at(((3 - phase % 3) % 3).min(bytes.len()));
+    let mut bad = run((phase % 3) as u8 * 2, head).is_none();
+    let mut groups = rest.chunks_exact(3);
+    for group in &mut groups {
+        let (b0, b1, b2) = (group[0], group[1], group[2]);
+        bad |= (b0 >= 0xf8)
+            | (b0 & 3 == 3 && b1 >= 0xe0)
+            | (b1 & 15 == 15 && b2 >= 0x80)
+            | (b2 & 0x3f >= 0x3e);
+    }
+    match *groups.remainder() {
+        [b0] => bad |= b0 >= 0xf8,
+        [b0, b1] => bad |= (b0 >= 0xf8) | (b0 & 3 == 3 && b1 >= 0xe0),
+        _ => {}
+    }
+    !bad
+}
+
 /// Whether the base64url encoding of `payload` has only `A-Z`, `a-z` and `0-9`.
 pub fn is_atob_safe(payload: &[u8]) -> bool {
     run(0, payload).is_some()
@@ -205,10 +227,9 @@ fn risky_spans(json: &[u8]) -> Option<Vec<(usize, usize)>> {
 /// `None` when the compact form is safe: every other byte is safe wherever it lands.
 pub(crate) fn first_unsafe(json: &[u8], risky_strings: &[(usize, usize)]) -> Option<usize> {
     risky_strings.iter().position(|&(open, close)| {
-        let state = ((open % 3) * 2) as u8;
-        json.get(open..=close)
-            .and_then(|bytes| run(state, bytes))
-            .is_none()
+        !json
+            .get(open..=close)
+            .is_some_and(|bytes| safe_at(bytes, open))
     })
 }
 
@@ -224,26 +245,16 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
     shortest_safe(compact, &spans[first..])
 }
 
-/// The compact form with one space before the first of `risky_strings`, if that is safe: then it
+/// Whether one space before the first of `risky_strings` makes the compact form safe: then that
 /// is a shortest safe encoding, since the compact form is not safe and every change adds a byte.
 /// Most unsafe payloads are mended this way, without the full search.
-fn one_space(compact: &[u8], risky_strings: &[(usize, usize)]) -> Option<Vec<u8>> {
-    let &(first, _) = risky_strings.first()?;
-    let shifted_safe = risky_strings.iter().all(|&(open, close)| {
-        let state = (((open + 1) % 3) * 2) as u8;
-        compact
-            .get(open..=close)
-            .and_then(|bytes| run(state, bytes))
-            .is_some()
-    });
-    if !shifted_safe {
-        return None;
-    }
-    let mut encoded = Vec::with_capacity(compact.len() + 1);
-    encoded.extend_from_slice(&compact[..first]);
-    encoded.push(b' ');
-    encoded.extend_from_slice(&compact[first..]);
-    Some(encoded)
+pub(crate) fn safe_after_one_space(compact: &[u8], risky_strings: &[(usize, usize)]) -> bool {
+    !risky_strings.is_empty()
+        && risky_strings.iter().all(|&(open, close)| {
+            compact
+                .get(open..=close)
+                .is_some_and(|bytes| safe_at(bytes, open + 1))
+        })
 }
 
 /// The shortest safe encoding of `compact`, whose strings with risky characters have their
@@ -254,8 +265,9 @@ fn one_space(compact: &[u8], risky_strings: &[(usize, usize)]) -> Option<Vec<u8>
 /// before that string can be replaced by as many spaces right before it, which reach the same
 /// state there for no more bytes and leave the earlier, safe strings alone.
 pub(crate) fn shortest_safe(compact: &[u8], risky_strings: &[(usize, usize)]) -> Option<Vec<u8>> {
-    if let Some(encoded) = one_space(compact, risky_strings) {
-        return Some(encoded);
+    if safe_after_one_space(compact, risky_strings) {
+        let at = risky_strings[0].0;
+        return Some([&compact[..at], b" ", &compact[at..]].concat());
     }
     let mut plan = Plan::new(compact, risky_strings)?;
     plan.search();
@@ -420,6 +432,16 @@ mod tests {
                 worst_case_text_len(c.encode_utf8(&mut [0; 4])),
                 worst_case_char_len(c)
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn checking_by_groups_agrees_with_the_state_machine(
+            bytes in prop::collection::vec(any::<u8>(), 0..40),
+            phase in 0usize..3,
+        ) {
+            proptest::prop_assert_eq!(safe_at(&bytes, phase), run(phase as u8 * 2, &bytes).is_some());
         }
     }
 
