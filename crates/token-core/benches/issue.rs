@@ -52,6 +52,27 @@ fn compact_claims(issuer: &Issuer, identity: &Identity) -> Vec<u8> {
     json.to_string().into_bytes()
 }
 
+/// An identity whose compact payload no single space mends, so issuing runs the full search.
+fn full_search_identity() -> Identity {
+    Identity::builder("user-789")
+        .name("Łukasz Żółć")
+        .email("lukasz@example.com")
+        .avatar("https://img.example.com/~ana/a.png?s=96")
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity")
+}
+
+/// Whether one space before some string makes `compact` atob-safe.
+fn one_space_mends(compact: &[u8]) -> bool {
+    (0..compact.len())
+        .filter(|&at| compact[at] == b'"')
+        .any(|at| {
+            let spaced = [&compact[..at], b" ", &compact[at..]].concat();
+            atob::is_atob_safe(&spaced)
+        })
+}
+
 fn signing_input(token: &str) -> String {
     token
         .rsplit_once('.')
@@ -122,17 +143,28 @@ fn main() {
         !compact_is_safe(&searched),
         "the searched identity should need the search"
     );
+    let full = full_search_identity();
+    let full_compact = compact_claims(&issuer, &full);
+    assert!(
+        !atob::is_atob_safe(&full_compact) && !one_space_mends(&full_compact),
+        "the full-search identity should need more than one space"
+    );
 
     let mut criterion = Criterion::default().configure_from_args();
     bench(&mut criterion, &issuer, "collaboration", &plain);
     bench(&mut criterion, &issuer, "collaboration-searched", &searched);
+    bench(&mut criterion, &issuer, "collaboration-full-search", &full);
     let compact = compact_claims(&issuer, &searched);
     criterion.bench_function("search/atob_safe_json", |b| {
         b.iter(|| atob::atob_safe_json(black_box(&compact)));
     });
     criterion.final_summary();
 
-    for group in ["collaboration", "collaboration-searched"] {
+    for group in [
+        "collaboration",
+        "collaboration-searched",
+        "collaboration-full-search",
+    ] {
         if let (Some(issue), Some(hmac)) = (mean_ns(group, "issue"), mean_ns(group, "hmac")) {
             println!(
                 "{group}: issue {issue:.0} ns, bare HMAC {hmac:.0} ns, ratio {:.2} (target <= 2)",
