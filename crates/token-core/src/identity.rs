@@ -224,12 +224,25 @@ pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<()> {
     let has_control = if value.is_ascii() {
         value.bytes().any(|b| b < 0x20 || b == 0x7f)
     } else {
-        value.chars().any(char::is_control)
+        value
+            .chars()
+            .any(|c| c.is_control() || is_layout_control(c))
     };
     if has_control {
-        return Err(Error::identity(field, "it contains control characters"));
+        return Err(Error::identity(
+            field,
+            "it contains control characters (including line separators and text-direction \
+             overrides)",
+        ));
     }
     Ok(())
+}
+
+/// Characters that change how the text around them is laid out: line and paragraph separators,
+/// and the bidirectional overrides, embeddings and isolates that can make a name read as
+/// another one in the editor.
+fn is_layout_control(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn check_trimmed(field: &str, value: &str, max: usize) -> Result<()> {
@@ -442,6 +455,8 @@ mod tests {
             (Identity::builder("x".repeat(257)), "sub"),
             (base().name(""), "user.name"),
             (base().name("line\nbreak"), "user.name"),
+            (base().name("evil\u{202e}gnp.exe"), "user.name"),
+            (base().name("two\u{2028}lines"), "user.name"),
             (base().name("n".repeat(257)), "user.name"),
             (base().email("no-at-sign"), "user.email"),
             (base().email("a b@example.com"), "user.email"),

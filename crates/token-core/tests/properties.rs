@@ -26,8 +26,14 @@ fn hostile_char() -> impl Strategy<Value = char> {
         3 => prop::sample::select(vec!['?', '~', '}', '>', 'ÿ', '"', '\\', '/', '€', 'ß']),
         3 => (0x20u8..0x7f).prop_map(char::from),
         1 => (0x1F300u32..0x1FAFF).prop_filter_map("a scalar value", char::from_u32),
-        1 => any::<char>().prop_map(|c| if c.is_control() { '\u{2603}' } else { c }),
+        1 => any::<char>().prop_map(|c| if refused(c) { '\u{2603}' } else { c }),
     ]
+}
+
+/// Characters an identity refuses in text: controls, line separators and direction overrides.
+fn refused(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn text(max_chars: usize, max_bytes: usize) -> impl Strategy<Value = String> {
