@@ -35,12 +35,14 @@
 //! - write each risky character raw or as a lowercase `\u` escape,
 //! - write each `/` in a string with risky characters raw or as `\/`,
 //!
-//! and keep every other byte of the compact form. Ties go to fewer spaces, then to raw
-//! characters, so the same claims always give the same bytes. A dynamic program finds it over
-//! states `(position mod 3, one bit of the previous byte)`. Bytes outside strings with risky
-//! characters are safe in every state, so only those strings are searched piece by piece, and
-//! only the spaces right before each of them matter: spaces anywhere earlier shift the same
-//! bytes in the same way.
+//! and keep every other byte of the compact form. Bytes outside strings with risky characters
+//! are safe in every state, so only those strings matter, and nothing before the first of them
+//! that is unsafe needs to change. One space right before that string is tried first: when it
+//! is enough, it is a shortest encoding, since every change adds a byte. Otherwise a dynamic
+//! program over states `(position mod 3, one bit of the previous byte)` searches the strings
+//! piece by piece, with the spaces right before each of them (spaces anywhere earlier shift the
+//! same bytes in the same way). Both steps break ties in a fixed order (fewer spaces, then raw
+//! characters), so the same claims always give the same bytes.
 
 /// Encoder state between two bytes: `phase * 2 + flag`, where `phase` is the next byte's
 /// position in its group of three and `flag` says whether the previous byte can make that next
