@@ -469,7 +469,8 @@ fn a_shared_secret_wrapped_in_whitespace() {
         );
     }
     let file = format!(
-        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\nsecret = \" {PROXY_SECRET}\"\n{RULE}"
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n\
+         secret = \" {PROXY_SECRET}\"\n{RULE}"
     );
     let message = refused(&file, &credentials());
     assert_says(&message, &["auth.trusted_headers.secret in ", "whitespace"]);

@@ -56,7 +56,10 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
     let (status, body) = match session.as_str() {
         "ann" => (
             "200 OK",
-            r#"{"profile":{"uid":"ann","display":"Ann Smith"},"email":"ann@example.test","groups":["editors"]}"#,
+            concat!(
+                r#"{"profile":{"uid":"ann","display":"Ann Smith"},"#,
+                r#""email":"ann@example.test","groups":["editors"]}"#
+            ),
         ),
         "nobody" => ("401 Unauthorized", "{}"),
         "logged-out" => ("200 OK", "null"),
