@@ -12,7 +12,7 @@
 //! | `GET`, the user has no grant for the endpoint's product | 403 | [`REFUSED_BODY`] |
 //! | `GET`, the app's lookup failed (a 5xx rejection) | 500 | [`FAILURE_BODY`] |
 //! | `GET`, the app's identity for the user is invalid | 500 | [`FAILURE_BODY`] |
-//! | `GET`, the service that says who the user is failed ([`UserDecision::Unavailable`]) | 502 or 503 | [`UPSTREAM_BODY`] |
+//! | `GET`, sign-in service down ([`UserDecision::Unavailable`]) | 502, 503 | [`UPSTREAM_BODY`] |
 //! | `OPTIONS` that is not a CORS preflight | 200 | empty |
 //! | any other method, `HEAD` included | 405 | [`METHOD_BODY`] |
 //!

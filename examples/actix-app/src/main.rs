@@ -11,7 +11,7 @@ use actix_web::error::{ErrorInternalServerError, InternalError};
 use actix_web::http::header::{COOKIE, ContentType, LOCATION, SET_COOKIE};
 use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, web};
 use ckeditor_token_core::{TokenUser, UserDecision};
-use ckeditor_token_demo_login::{Config, DemoUser, LookupError, Sessions, page, runtime};
+use ckeditor_token_demo_login::{DemoUser, LookupError, Sessions, page, runtime};
 
 /// The signed-in user, as the app's own pages and the token route see it.
 struct SignedIn(DemoUser);
@@ -103,18 +103,9 @@ async fn logout(request: HttpRequest) -> HttpResponse {
 }
 
 fn main() -> ExitCode {
-    runtime::init_logging();
-    let (config, endpoint) = match Config::from_env().and_then(|config| {
-        let endpoint = config.endpoint()?;
-        Ok((config, endpoint))
-    }) {
-        Ok(ready) => ready,
-        Err(error) => {
-            tracing::error!("cannot start: {error}");
-            return ExitCode::FAILURE;
-        }
+    let Some((config, endpoint)) = runtime::start() else {
+        return ExitCode::FAILURE;
     };
-    config.log_start();
 
     let sessions = web::Data::new(Sessions::new());
     let server = HttpServer::new(move || {

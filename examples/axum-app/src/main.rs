@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ckeditor_token_core::{TokenUser, UserDecision};
-use ckeditor_token_demo_login::{Config, DemoUser, LookupError, Sessions, page, runtime};
+use ckeditor_token_demo_login::{DemoUser, LookupError, Sessions, page, runtime};
 
 /// The app's state: the demo sessions.
 #[derive(Clone)]
@@ -110,18 +110,9 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
 }
 
 fn main() -> ExitCode {
-    runtime::init_logging();
-    let (config, endpoint) = match Config::from_env().and_then(|config| {
-        let endpoint = config.endpoint()?;
-        Ok((config, endpoint))
-    }) {
-        Ok(ready) => ready,
-        Err(error) => {
-            tracing::error!("cannot start: {error}");
-            return ExitCode::FAILURE;
-        }
+    let Some((config, endpoint)) = runtime::start() else {
+        return ExitCode::FAILURE;
     };
-    config.log_start();
 
     let state = AppState {
         sessions: Sessions::new(),

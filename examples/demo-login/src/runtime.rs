@@ -16,6 +16,27 @@ pub fn init_logging() {
         .init();
 }
 
+/// What every example does first: logging to standard error, the configuration from the
+/// environment and the token endpoint it describes, and the start-up log. `None`, after logging
+/// why, when the app cannot start.
+pub fn start() -> Option<(crate::Config, ckeditor_token_core::TokenEndpoint)> {
+    init_logging();
+    let ready = crate::Config::from_env().and_then(|config| {
+        let endpoint = config.endpoint()?;
+        Ok((config, endpoint))
+    });
+    match ready {
+        Ok((config, endpoint)) => {
+            config.log_start();
+            Some((config, endpoint))
+        }
+        Err(error) => {
+            tracing::error!("cannot start: {error}");
+            None
+        }
+    }
+}
+
 /// Logs the address and prints `listening on http://ADDRESS` as one line on standard output,
 /// for people and for test harnesses that started the app on port 0.
 pub fn announce_listening(address: SocketAddr) {

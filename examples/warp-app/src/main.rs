@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::process::ExitCode;
 
 use ckeditor_token_core::{TokenUser, UserDecision};
-use ckeditor_token_demo_login::{Config, DemoUser, Sessions, page, runtime};
+use ckeditor_token_demo_login::{DemoUser, Sessions, page, runtime};
 use ckeditor_token_warp::LookupFailed;
 use warp::http::StatusCode;
 use warp::http::header::{LOCATION, SET_COOKIE};
@@ -112,18 +112,9 @@ fn routes(
 }
 
 fn main() -> ExitCode {
-    runtime::init_logging();
-    let (config, endpoint) = match Config::from_env().and_then(|config| {
-        let endpoint = config.endpoint()?;
-        Ok((config, endpoint))
-    }) {
-        Ok(ready) => ready,
-        Err(error) => {
-            tracing::error!("cannot start: {error}");
-            return ExitCode::FAILURE;
-        }
+    let Some((config, endpoint)) = runtime::start() else {
+        return ExitCode::FAILURE;
     };
-    config.log_start();
 
     runtime::run(config.listen, |listener| async move {
         warp::serve(routes(Sessions::new(), endpoint))

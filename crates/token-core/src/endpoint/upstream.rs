@@ -8,7 +8,7 @@
 //!
 //! | failure | status |
 //! | --- | --- |
-//! | [`UpstreamFailure::BadAnswer`]: an error status, an unexpected status, an unreadable body | 502 |
+//! | [`UpstreamFailure::BadAnswer`]: an error or unexpected status, an unreadable body | 502 |
 //! | [`UpstreamFailure::Unreachable`]: refused, reset or timed out | 503 |
 
 use std::fmt;
