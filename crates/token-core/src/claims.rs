@@ -267,7 +267,7 @@ impl<'a> Claims<'a> {
     /// The compact JSON.
     pub(crate) fn to_json(self) -> CompactJson {
         let mut out = CompactJson {
-            bytes: Vec::with_capacity(256),
+            bytes: Vec::with_capacity(512),
             risky_strings: Vec::new(),
         };
         self.write_json(&mut out);

@@ -16,7 +16,7 @@ use sha2::Sha256;
 
 use crate::atob;
 use crate::base64url;
-use crate::claims::{Claims, CompactJson, Product};
+use crate::claims::{Claims, CompactJson, Product, write_json_string};
 use crate::clock::{Clock, SystemClock, unix_seconds};
 use crate::credentials::{Environment, SecretKey, SigningKey};
 use crate::error::{Error, Result};
@@ -70,16 +70,52 @@ impl fmt::Debug for Token {
 #[derive(Clone)]
 struct Signer {
     keyed: Hmac<Sha256>,
+    /// The start that every token of the issuer shares, already encoded and hashed.
+    prefix: Option<SignedPrefix>,
+}
+
+/// The start of every token of one issuer: the header segment, the dot, and the base64url of the
+/// payload's first bytes (`{"aud":"...`, cut to whole groups of three), with the keyed HMAC state
+/// after them. Signing a payload that starts with those bytes encodes and hashes only the rest,
+/// which skips at least one SHA-256 block for an environment ID of 12 characters or more.
+#[derive(Clone)]
+struct SignedPrefix {
+    json: Vec<u8>,
+    encoded: Vec<u8>,
+    hashed: Hmac<Sha256>,
+}
+
+impl SignedPrefix {
+    /// The prefix of payloads whose first claim is `aud`; `None` when `aud` has characters the
+    /// browser-safe encoding may rewrite.
+    fn new(keyed: &Hmac<Sha256>, aud: &str) -> Option<Self> {
+        let mut json = b"{\"aud\":".to_vec();
+        if write_json_string(&mut json, aud) {
+            return None;
+        }
+        json.truncate(json.len() / 3 * 3);
+        let mut encoded = format!("{HEADER_SEGMENT}.").into_bytes();
+        base64url::encode_into(&json, &mut encoded);
+        let mut hashed = keyed.clone();
+        hashed.update(&encoded);
+        Some(SignedPrefix {
+            json,
+            encoded,
+            hashed,
+        })
+    }
 }
 
 impl Signer {
-    fn new(key: &SigningKey) -> Result<Self> {
+    /// A signer for `key`; `aud` is the audience every payload it signs starts with, if any.
+    fn new(key: &SigningKey, aud: Option<&str>) -> Result<Self> {
         let keyed = Hmac::<Sha256>::new_from_slice(key.expose_bytes()).map_err(|_| {
             Error::CryptoBackend {
                 problem: "HMAC-SHA256 rejected the key",
             }
         })?;
-        let signer = Signer { keyed };
+        let prefix = aud.and_then(|aud| SignedPrefix::new(&keyed, aud));
+        let signer = Signer { keyed, prefix };
         signer.check_against_jsonwebtoken(key)?;
         Ok(signer)
     }
@@ -121,24 +157,40 @@ impl Signer {
             bytes: mut json,
             risky_strings,
         } = claims;
-        if let Some(first) = atob::first_unsafe(&json, &risky_strings) {
-            let unsafe_strings = &risky_strings[first..];
-            if atob::safe_after_one_space(&json, unsafe_strings) {
-                // The common mend: one space before the first unsafe string, made in place.
-                json.insert(unsafe_strings[0].0, b' ');
-            } else if let Some(searched) = atob::shortest_safe(&json, unsafe_strings) {
-                json = searched;
+        match atob::mend(&json, &risky_strings) {
+            atob::Mend::Nothing => {}
+            // The common mend, made in place.
+            atob::Mend::OneSpace(at) => json.insert(at, b' '),
+            atob::Mend::Search(first) => {
+                if let Some(searched) = atob::shortest_safe(&json, &risky_strings[first..]) {
+                    json = searched;
+                }
             }
         }
-        let payload = &json[..];
-
-        let payload_len = base64url::encoded_len(payload.len());
-        let mut token = Vec::with_capacity(HEADER_SEGMENT.len() + payload_len + 45);
-        token.extend_from_slice(HEADER_SEGMENT.as_bytes());
-        token.push(b'.');
-        let clean = base64url::encode_into(payload, &mut token);
-        debug_assert!(clean, "payload segments are atob-safe");
-        let signature = self.mac(&token);
+        let capacity = HEADER_SEGMENT.len() + base64url::encoded_len(json.len()) + 45;
+        let mut token = Vec::with_capacity(capacity);
+        // Only what follows the prefix is encoded and hashed here.
+        let (mut mac, rest, hashed) = match &self.prefix {
+            Some(prefix) if json.starts_with(&prefix.json) => {
+                token.extend_from_slice(&prefix.encoded);
+                let rest = &json[prefix.json.len()..];
+                (prefix.hashed.clone(), rest, prefix.encoded.len())
+            }
+            _ => {
+                token.extend_from_slice(HEADER_SEGMENT.as_bytes());
+                token.push(b'.');
+                (self.keyed.clone(), &json[..], 0)
+            }
+        };
+        base64url::encode_into(rest, &mut token);
+        debug_assert!(
+            token[HEADER_SEGMENT.len() + 1..]
+                .iter()
+                .all(u8::is_ascii_alphanumeric),
+            "payload segments are atob-safe"
+        );
+        mac.update(&token[hashed..]);
+        let signature: [u8; 32] = mac.finalize().into_bytes().into();
         token.push(b'.');
         base64url::encode_into(&signature, &mut token);
         Token(String::from_utf8(token).expect("base64url segments are ASCII"))
@@ -366,7 +418,8 @@ impl IssuerBuilder {
                 });
             }
         }
-        let signer = Signer::new(self.environment.access_key())?;
+        let aud = self.environment.id().as_str();
+        let signer = Signer::new(self.environment.access_key(), Some(aud))?;
         Ok(Issuer {
             inner: Arc::new(IssuerInner {
                 environment: self.environment,
@@ -394,7 +447,7 @@ impl OnPremisesIssuer {
     /// [`Error::CryptoBackend`] if no HS256 implementation is usable.
     pub fn new(key: &SecretKey) -> Result<Self> {
         Ok(OnPremisesIssuer {
-            signer: Signer::new(key.key())?,
+            signer: Signer::new(key.key(), None)?,
             clock: Arc::new(SystemClock),
         })
     }

@@ -61,3 +61,42 @@ fn the_seed_example_is_reproduced_byte_for_byte() {
         field(&golden, "payload_json")
     );
 }
+
+/// Tokens are signed from a cached start for long environment IDs; whatever the ID's length,
+/// the signature is the HMAC-SHA256 of the whole signing input, computed here directly.
+#[test]
+fn the_signature_covers_the_whole_signing_input_for_every_environment_id_length() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hmac::{Hmac, KeyInit, Mac};
+
+    const KEY: &str = "an access key of 32 bytes or more, for the test";
+    let identity = Identity::builder("user-1")
+        .name("Ana")
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity");
+    for len in 1..=48 {
+        let id: String = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[..len].to_owned();
+        let issuer = Issuer::builder(Environment::new(&id, KEY).expect("environment"))
+            .clock(FixedClock::at_unix_seconds(1_700_000_000))
+            .build()
+            .expect("issuer");
+        let token = issuer.collaboration(&identity).expect("token");
+        let (input, signature) = token.as_str().rsplit_once('.').expect("three parts");
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(KEY.as_bytes()).expect("key");
+        mac.update(input.as_bytes());
+        let expected = mac.finalize().into_bytes();
+        assert_eq!(
+            signature,
+            URL_SAFE_NO_PAD.encode(expected),
+            "environment ID of {len} characters"
+        );
+        let payload = input.split('.').nth(1).expect("a payload");
+        let claims: serde_json::Value = serde_json::from_slice(
+            &ckeditor_token_core::atob_decode(payload).expect("atob can read it"),
+        )
+        .expect("JSON");
+        assert_eq!(claims["aud"], id.as_str());
+    }
+}

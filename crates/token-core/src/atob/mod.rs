@@ -37,12 +37,14 @@
 //!
 //! and keep every other byte of the compact form. Bytes outside strings with risky characters
 //! are safe in every state, so only those strings matter, and nothing before the first of them
-//! that is unsafe needs to change. One space right before that string is tried first: when it
-//! is enough, it is a shortest encoding, since every change adds a byte. Otherwise a dynamic
-//! program over states `(position mod 3, one bit of the previous byte)` searches the strings
-//! piece by piece, with the spaces right before each of them (spaces anywhere earlier shift the
-//! same bytes in the same way). Both steps break ties in a fixed order (fewer spaces, then raw
-//! characters), so the same claims always give the same bytes.
+//! that is unsafe needs to change. Each string is checked at the three possible shifts at once,
+//! by its risky characters only (`string_bad_shifts`). One space right before the first
+//! unsafe string is tried first: when it is enough, it is a shortest encoding, since every
+//! change adds a byte. Otherwise a dynamic program visits the places where an encoding may
+//! differ (the spaces before each string, its risky characters, the slashes between them) on
+//! states `(extra bytes modulo 3, whether an escape's last hex digit precedes)`; see `plan.rs`.
+//! Both steps break ties in a fixed order (fewer added bytes, then raw characters), so the same
+//! claims always give the same bytes.
 
 /// Encoder state between two bytes: `phase * 2 + flag`, where `phase` is the next byte's
 /// position in its group of three and `flag` says whether the previous byte can make that next
@@ -93,7 +95,9 @@ fn run(mut state: State, bytes: &[u8]) -> Option<State> {
 
 /// Whether `bytes` encode without a 6-bit value of 62 or 63 when the first of them lands at
 /// `phase` right after a byte that sets no flag (such as the ASCII before a string's quote).
-/// Groups of three are checked independently, without a chain from byte to byte.
+/// Groups of three are checked independently, without a chain from byte to byte. The tests'
+/// reference for the checks by character.
+#[cfg(test)]
 fn safe_at(bytes: &[u8], phase: usize) -> bool {
     let (head, rest) = bytes.split_at(((3 - phase % 3) % 3).min(bytes.len()));
     let mut bad = run((phase % 3) as u8 * 2, head).is_none();
@@ -185,19 +189,117 @@ fn unicode_escape(c: char, buffer: &mut [u8; 12]) -> &[u8] {
 
 mod plan;
 
-use plan::Plan;
-
-/// Whether `byte`, inside a JSON string, belongs to a risky character.
+/// Whether `byte`, inside a JSON string, belongs to a risky character. In ASCII, `>`, `?`, `~`
+/// and DEL are the bytes with bits 1 to 5 set.
 fn is_risky_byte(byte: u8) -> bool {
-    byte >= 0x80 || matches!(byte, b'>' | b'?' | b'~' | 0x7f)
+    byte >= 0x80 || byte & 0x3e == 0x3e
 }
 
-/// The flag a byte leaves for the next one, which goes to `phase`.
-fn flag_after(byte: u8, phase: u8) -> u8 {
-    match phase {
-        1 => u8::from(byte & 3 == 3),
-        2 => u8::from(byte & 15 == 15),
-        _ => 0,
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether one of the eight bytes of `word` is zero.
+fn has_zero_byte(word: u64) -> bool {
+    word.wrapping_sub(LOW_BITS) & !word & HIGH_BITS != 0
+}
+
+/// The position of the first byte of `json[from..end]` that is risky (or, with `slashes`, a
+/// `/`); `end` if there is none. Eight bytes are checked at a time.
+fn skip_plain(json: &[u8], mut from: usize, end: usize, slashes: bool) -> usize {
+    while let Some(window) = json.get(from..end).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*window);
+        let risky_ascii = (word & (0x3e * LOW_BITS)) ^ (0x3e * LOW_BITS);
+        let risky = word & HIGH_BITS != 0 || has_zero_byte(risky_ascii);
+        if risky || (slashes && has_zero_byte(word ^ (u64::from(b'/') * LOW_BITS))) {
+            break;
+        }
+        from += 8;
+    }
+    while from < end && !(is_risky_byte(json[from]) || (slashes && json[from] == b'/')) {
+        from += 1;
+    }
+    from
+}
+
+/// The length of the UTF-8 character that `lead` starts; 1 for a byte that starts none.
+fn char_len(lead: u8) -> usize {
+    match lead {
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        _ => 1,
+    }
+}
+
+/// The shifts (bit `s` for `s` extra bytes, modulo 3) at which `bytes`, found at compact
+/// position `at` right after `prev`, make a 6-bit value of 62 or 63.
+fn bad_shifts(at: usize, mut prev: u8, bytes: &[u8]) -> u8 {
+    let mut bad = 0u8;
+    // The phase each byte has with no extra bytes; `s` extra bytes put it at `phase + s`.
+    let mut phase = at % 3;
+    for &byte in bytes {
+        if byte & 0x3f >= 0x3e || (prev & 15 == 15 && byte >= 0x80) {
+            bad |= 1 << ((5 - phase) % 3);
+        }
+        if prev & 3 == 3 && byte >= 0xe0 {
+            bad |= 1 << ((4 - phase) % 3);
+        }
+        if byte >= 0xf8 {
+            bad |= 1 << ((3 - phase) % 3);
+        }
+        prev = byte;
+        phase = if phase == 2 { 0 } else { phase + 1 };
+    }
+    bad
+}
+
+/// The shifts at which the string whose quotes are at `open` and `close`, written as it is,
+/// makes a 6-bit value of 62 or 63: only its risky characters can, each with the byte before
+/// it. Every shift, for a string cut short.
+fn string_bad_shifts(json: &[u8], open: usize, close: usize) -> u8 {
+    let mut bad = 0;
+    let mut at = skip_plain(json, open + 1, close, false);
+    while at < close {
+        let len = char_len(json[at]);
+        match json.get(at..at + len) {
+            Some(bytes) => bad |= bad_shifts(at, json[at - 1], bytes),
+            None => return 0b111,
+        }
+        at = skip_plain(json, at + len, close, false);
+    }
+    bad
+}
+
+/// How a compact payload is made safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mend {
+    /// It is safe as it is.
+    Nothing,
+    /// One space at this position, before the first unsafe string, makes it safe: that is a
+    /// shortest safe encoding, since every change adds a byte.
+    OneSpace(usize),
+    /// The search, from this index of the strings with risky characters.
+    Search(usize),
+}
+
+/// How `json` is made safe, given where its strings with risky characters are: every other
+/// byte is safe wherever it lands.
+pub(crate) fn mend(json: &[u8], risky_strings: &[(usize, usize)]) -> Mend {
+    let mut first = None;
+    for (index, &(open, close)) in risky_strings.iter().enumerate() {
+        let bad = string_bad_shifts(json, open, close);
+        if first.is_none() && bad & 1 != 0 {
+            first = Some(index);
+        }
+        if let Some(first) = first
+            && bad & 2 != 0
+        {
+            return Mend::Search(first);
+        }
+    }
+    match first {
+        Some(first) => Mend::OneSpace(risky_strings[first].0),
+        None => Mend::Nothing,
     }
 }
 
@@ -225,16 +327,6 @@ fn risky_spans(json: &[u8]) -> Option<Vec<(usize, usize)>> {
     Some(spans)
 }
 
-/// The first string with risky characters that is not safe where the compact form puts it, or
-/// `None` when the compact form is safe: every other byte is safe wherever it lands.
-pub(crate) fn first_unsafe(json: &[u8], risky_strings: &[(usize, usize)]) -> Option<usize> {
-    risky_strings.iter().position(|&(open, close)| {
-        !json
-            .get(open..=close)
-            .is_some_and(|bytes| safe_at(bytes, open))
-    })
-}
-
 /// The shortest encoding of `compact` (a compact JSON text) that [`is_atob_safe`], as described
 /// in the module documentation; `compact` itself when it is safe. `None` only if `compact` is
 /// not JSON with closed, UTF-8 strings.
@@ -243,20 +335,11 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
         return Some(compact.to_vec());
     }
     let spans = risky_spans(compact)?;
-    let first = first_unsafe(compact, &spans).unwrap_or(0);
-    shortest_safe(compact, &spans[first..])
-}
-
-/// Whether one space before the first of `risky_strings` makes the compact form safe: then that
-/// is a shortest safe encoding, since the compact form is not safe and every change adds a byte.
-/// Most unsafe payloads are mended this way, without the full search.
-pub(crate) fn safe_after_one_space(compact: &[u8], risky_strings: &[(usize, usize)]) -> bool {
-    !risky_strings.is_empty()
-        && risky_strings.iter().all(|&(open, close)| {
-            compact
-                .get(open..=close)
-                .is_some_and(|bytes| safe_at(bytes, open + 1))
-        })
+    match mend(compact, &spans) {
+        Mend::Nothing => Some(compact.to_vec()),
+        Mend::OneSpace(at) => Some([&compact[..at], b" ", &compact[at..]].concat()),
+        Mend::Search(first) => shortest_safe(compact, &spans[first..]),
+    }
 }
 
 /// The shortest safe encoding of `compact`, whose strings with risky characters have their
@@ -267,13 +350,7 @@ pub(crate) fn safe_after_one_space(compact: &[u8], risky_strings: &[(usize, usiz
 /// before that string can be replaced by as many spaces right before it, which reach the same
 /// state there for no more bytes and leave the earlier, safe strings alone.
 pub(crate) fn shortest_safe(compact: &[u8], risky_strings: &[(usize, usize)]) -> Option<Vec<u8>> {
-    if safe_after_one_space(compact, risky_strings) {
-        let at = risky_strings[0].0;
-        return Some([&compact[..at], b" ", &compact[at..]].concat());
-    }
-    let mut plan = Plan::new(compact, risky_strings)?;
-    plan.search();
-    let encoded = plan.emit();
+    let encoded = plan::search(compact, risky_strings)?;
     debug_assert!(is_atob_safe(&encoded));
     Some(encoded)
 }
@@ -415,7 +492,7 @@ mod tests {
         #[test]
         fn the_encoder_finds_the_shortest_safe_form(json in json_object()) {
             let spans = risky_spans(&json).expect("closed strings");
-            proptest::prop_assert_eq!(first_unsafe(&json, &spans).is_none(), is_atob_safe(&json));
+            proptest::prop_assert_eq!(mend(&json, &spans) == Mend::Nothing, is_atob_safe(&json));
             let safe = atob_safe_json(&json).expect("compact JSON");
             proptest::prop_assert!(is_atob_safe(&safe), "{}", String::from_utf8_lossy(&safe));
             let ours: serde_json::Value = serde_json::from_slice(&safe).expect("still JSON");
@@ -445,6 +522,25 @@ mod tests {
         ) {
             let chained = run(phase as u8 * 2, &bytes).is_some();
             proptest::prop_assert_eq!(safe_at(&bytes, phase), chained);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn checking_by_characters_agrees_with_checking_by_groups(
+            text in hostile_string(),
+            before in 0usize..3,
+        ) {
+            let json = serde_json::to_vec(&serde_json::json!([" ".repeat(before) + "x", text]))
+                .expect("JSON");
+            let open = json.len() - 2 - serde_json::to_vec(&text).expect("JSON").len() + 1;
+            let close = json.len() - 2;
+            proptest::prop_assert_eq!(json[open], b'"');
+            let bad = string_bad_shifts(&json, open, close);
+            for shift in 0..3 {
+                let safe = safe_at(&json[open..=close], open + shift);
+                proptest::prop_assert_eq!(bad >> shift & 1 == 0, safe, "shift {}", shift);
+            }
         }
     }
 
