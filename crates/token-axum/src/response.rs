@@ -1,27 +1,37 @@
 //! The core's answer as an axum response.
 
-use axum::body::Body;
+use std::borrow::Cow;
+
+use axum::body::{Body, Bytes};
+use axum::http::header::InvalidHeaderValue;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use ckeditor_token_core::TokenResponse;
 
-/// Writes the core's answer as it is: status, headers, body.
+/// Converts the core's answer into axum's response, moving the body and the header values
+/// without copying them.
 pub fn into_response(answer: TokenResponse) -> Response {
-    let status = StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut headers = axum::http::HeaderMap::with_capacity(answer.headers().len());
-    for (name, value) in answer.headers() {
-        match (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
+    let (status, headers, body) = answer.into_parts();
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut map = axum::http::HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        match (HeaderName::from_bytes(name.as_bytes()), header_value(value)) {
             (Ok(name), Ok(value)) => {
-                headers.insert(name, value);
+                map.insert(name, value);
             }
             _ => tracing::error!(header = name, "the core produced a header axum cannot send"),
         }
     }
-    let mut response = Response::new(Body::from(answer.into_body()));
+    let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
-    *response.headers_mut() = headers;
+    *response.headers_mut() = map;
     response
+}
+
+/// A header value from the core: a constant is used in place, an owned value is moved.
+fn header_value(value: Cow<'static, str>) -> Result<HeaderValue, InvalidHeaderValue> {
+    match value {
+        Cow::Borrowed(text) => HeaderValue::from_maybe_shared(Bytes::from_static(text.as_bytes())),
+        Cow::Owned(text) => HeaderValue::from_maybe_shared(Bytes::from(text)),
+    }
 }

@@ -181,6 +181,12 @@ impl TokenResponse {
     pub fn into_body(self) -> String {
         self.body
     }
+
+    /// The status, the headers and the body, owned, for an adapter that moves them into its
+    /// framework's response without copying. Borrowed header values are the core's constants.
+    pub fn into_parts(self) -> (u16, Vec<(&'static str, Cow<'static, str>)>, String) {
+        (self.status, self.headers, self.body)
+    }
 }
 
 impl fmt::Debug for TokenResponse {
@@ -229,10 +235,15 @@ pub enum MethodDecision {
 /// ```
 #[derive(Debug, Clone)]
 pub struct TokenEndpoint {
+    /// Shared, so that adapters may clone the endpoint per request for one reference count.
+    inner: Arc<EndpointInner>,
+}
+
+#[derive(Debug, Clone)]
+struct EndpointInner {
     issuer: Issuer,
     product: Product,
-    /// Shared, so that adapters may clone the endpoint per request for two reference counts.
-    cors: Arc<CorsPolicy>,
+    cors: CorsPolicy,
 }
 
 impl MethodDecision {
@@ -250,39 +261,41 @@ impl TokenEndpoint {
     /// CKBox, AI), for same-origin callers only.
     pub fn new(issuer: Issuer) -> Self {
         TokenEndpoint {
-            issuer,
-            product: Product::Editor,
-            cors: Arc::new(CorsPolicy::same_origin()),
+            inner: Arc::new(EndpointInner {
+                issuer,
+                product: Product::Editor,
+                cors: CorsPolicy::same_origin(),
+            }),
         }
     }
 
     /// Issues tokens with only `product`'s claims instead of every grant the identity holds.
     #[must_use]
     pub fn with_product(mut self, product: Product) -> Self {
-        self.product = product;
+        Arc::make_mut(&mut self.inner).product = product;
         self
     }
 
     /// Lets other origins call the route, as `policy` says.
     #[must_use]
     pub fn with_cors(mut self, policy: CorsPolicy) -> Self {
-        self.cors = Arc::new(policy);
+        Arc::make_mut(&mut self.inner).cors = policy;
         self
     }
 
     /// The issuer that signs the tokens.
     pub fn issuer(&self) -> &Issuer {
-        &self.issuer
+        &self.inner.issuer
     }
 
     /// Whose claims the tokens carry.
     pub fn product(&self) -> Product {
-        self.product
+        self.inner.product
     }
 
     /// The CORS policy, for the adapter's CORS component.
     pub fn cors(&self) -> &CorsPolicy {
-        &self.cors
+        &self.inner.cors
     }
 
     /// What to do with a request that reached the route (preflights are answered before) with
@@ -348,7 +361,7 @@ impl TokenEndpoint {
     }
 
     fn issue(&self, identity: &Identity) -> TokenResponse {
-        match self.issuer.issue(self.product, identity) {
+        match self.inner.issuer.issue(self.inner.product, identity) {
             Ok(token) => self.answer(Outcome::Token, 200, token.into_string()),
             Err(error @ Error::MissingGrant { .. }) => {
                 tracing::info!(subject = identity.subject(), %error, "no grant for the product");
@@ -377,7 +390,7 @@ impl TokenEndpoint {
         if matches!(outcome, Outcome::Options | Outcome::MethodNotAllowed) {
             headers.push(("allow", Cow::Borrowed(ALLOW)));
         }
-        if self.cors.is_cross_origin() {
+        if self.inner.cors.is_cross_origin() {
             headers.push(("vary", Cow::Borrowed("Origin")));
         }
         TokenResponse {

@@ -194,8 +194,13 @@ impl DocumentKey {
     /// An empty key, one longer than [`MAX_DOCUMENT_KEY_LEN`], one with control characters, or
     /// one with `*` anywhere but at its start or end.
     pub fn new(key: &str) -> Result<Self> {
+        DocumentKey::from_string(key.to_owned())
+    }
+
+    /// [`DocumentKey::new`] for a key that is already owned.
+    pub(crate) fn from_string(key: String) -> Result<Self> {
         let field = || format!("auth.collaboration key {key:?}");
-        check_text(&field(), key, MAX_DOCUMENT_KEY_LEN)?;
+        check_text(field, &key, MAX_DOCUMENT_KEY_LEN)?;
         if key.trim() != key {
             return Err(Error::identity(
                 field(),
@@ -206,7 +211,7 @@ impl DocumentKey {
             let inner = key
                 .strip_prefix('*')
                 .or_else(|| key.strip_suffix('*'))
-                .unwrap_or(key);
+                .unwrap_or(&key);
             if inner.contains('*') || inner.is_empty() {
                 return Err(Error::identity(
                     field(),
@@ -214,7 +219,7 @@ impl DocumentKey {
                 ));
             }
         }
-        Ok(DocumentKey(key.to_owned()))
+        Ok(DocumentKey(key))
     }
 
     /// The key as written in the token.
@@ -319,7 +324,7 @@ impl AiScope {
     pub fn new(scope: &str) -> Result<Self> {
         let field = || format!("auth.ai scope {scope:?}");
         let form = "expected ai:<type>:<value> in printable ASCII, with '*' only at the end";
-        check_text(&field(), scope, MAX_SCOPE_LEN)?;
+        check_text(field, scope, MAX_SCOPE_LEN)?;
         let graphic = scope.bytes().all(|b| b.is_ascii_graphic());
         let Some((kind, value)) = scope
             .strip_prefix("ai:")

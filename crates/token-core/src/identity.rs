@@ -207,14 +207,19 @@ impl IdentityBuilder {
     }
 }
 
-/// Rejects empty text, text over `max` bytes and text with control characters.
-pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<()> {
+/// Rejects empty text, text over `max` bytes and text with control characters. `field` names
+/// the field in the error, and is only called for one.
+pub(crate) fn check_text<F: Into<String>>(
+    field: impl FnOnce() -> F,
+    value: &str,
+    max: usize,
+) -> Result<()> {
     if value.is_empty() {
-        return Err(Error::identity(field, "it is empty"));
+        return Err(Error::identity(field(), "it is empty"));
     }
     if value.len() > max {
         return Err(Error::identity(
-            field,
+            field(),
             format!(
                 "it is {} bytes long; at most {max} are allowed",
                 value.len()
@@ -230,7 +235,7 @@ pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<()> {
     };
     if has_control {
         return Err(Error::identity(
-            field,
+            field(),
             "it contains control characters (including line separators and text-direction \
              overrides)",
         ));
@@ -246,7 +251,7 @@ fn is_layout_control(c: char) -> bool {
 }
 
 fn check_trimmed(field: &str, value: &str, max: usize) -> Result<()> {
-    check_text(field, value, max)?;
+    check_text(|| field, value, max)?;
     if value.trim() != value {
         return Err(Error::identity(field, "it starts or ends with whitespace"));
     }
@@ -278,15 +283,17 @@ fn check_profile(profile: Profile) -> Result<Profile> {
 
 fn check_avatar(url: &str) -> Result<()> {
     const FIELD: &str = "user.avatar";
-    let scheme_end = url.find("://").unwrap_or(0);
+    // The scheme ends at the first colon, which must start `://`.
+    let scheme_end = url.bytes().position(|b| b == b':').unwrap_or(0);
     let scheme = &url[..scheme_end];
-    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+    let http = scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http");
+    if !http || !url[scheme_end..].starts_with("://") {
         return Err(Error::identity(
             FIELD,
             "expected an http:// or https:// image URL",
         ));
     }
-    check_text(FIELD, url, MAX_AVATAR_LEN)?;
+    check_text(|| FIELD, url, MAX_AVATAR_LEN)?;
     let host = url[scheme_end + 3..]
         .split(['/', '?', '#'])
         .next()
@@ -315,7 +322,7 @@ fn check_collaboration(
     }
     let mut checked: Vec<(DocumentKey, Grant)> = Vec::with_capacity(grants.len());
     for (key, grant) in grants {
-        let key = DocumentKey::new(&key)?;
+        let key = DocumentKey::from_string(key)?;
         grant.check(key.as_str())?;
         for (earlier, earlier_grant) in &checked {
             if *earlier == key {
@@ -462,6 +469,8 @@ mod tests {
             (base().email("a b@example.com"), "user.email"),
             (base().avatar("javascript:alert(1)"), "user.avatar"),
             (base().avatar("ftp://example.com/a.png"), "user.avatar"),
+            (base().avatar("https:example.com/a.png"), "user.avatar"),
+            (base().avatar("https:/x/a.png?u=://y"), "user.avatar"),
             (base().avatar("https:///nohost"), "user.avatar"),
             (
                 base().avatar(format!("https://e.com/{}", "a".repeat(2048))),

@@ -1,6 +1,10 @@
 //! The core's answer as a warp reply.
 
+use std::borrow::Cow;
+
+use bytes::Bytes;
 use ckeditor_token_core::TokenResponse;
+use warp::http::header::InvalidHeaderValue;
 use warp::http::{HeaderName, HeaderValue, StatusCode};
 use warp::reply::{Reply, Response};
 
@@ -10,24 +14,28 @@ pub struct TokenReply(pub TokenResponse);
 
 impl Reply for TokenReply {
     fn into_response(self) -> Response {
-        let answer = self.0;
-        let status =
-            StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut headers = warp::http::HeaderMap::with_capacity(answer.headers().len());
-        for (name, value) in answer.headers() {
-            match (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(value),
-            ) {
+        let (status, headers, body) = self.0.into_parts();
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut map = warp::http::HeaderMap::with_capacity(headers.len());
+        for (name, value) in headers {
+            match (HeaderName::from_bytes(name.as_bytes()), header_value(value)) {
                 (Ok(name), Ok(value)) => {
-                    headers.insert(name, value);
+                    map.insert(name, value);
                 }
                 _ => tracing::error!(header = name, "the core produced a header warp cannot send"),
             }
         }
-        let mut response = Response::new(answer.into_body().into());
+        let mut response = Response::new(body.into());
         *response.status_mut() = status;
-        *response.headers_mut() = headers;
+        *response.headers_mut() = map;
         response
+    }
+}
+
+/// A header value from the core: a constant is used in place, an owned value is moved.
+fn header_value(value: Cow<'static, str>) -> Result<HeaderValue, InvalidHeaderValue> {
+    match value {
+        Cow::Borrowed(text) => HeaderValue::from_maybe_shared(Bytes::from_static(text.as_bytes())),
+        Cow::Owned(text) => HeaderValue::from_maybe_shared(Bytes::from(text)),
     }
 }
