@@ -28,6 +28,11 @@ pub(crate) trait JsonSink {
     fn raw(&mut self, bytes: &[u8]);
     /// A string value, quoted and escaped.
     fn string(&mut self, text: &str);
+    /// A whole number, in decimal.
+    fn number(&mut self, value: u64) {
+        let mut digits = [0u8; 20];
+        self.raw(decimal(value, &mut digits));
+    }
 }
 
 /// Compact JSON, and where its strings with risky characters are (see [`crate::atob`]), so the
@@ -38,6 +43,14 @@ pub(crate) struct CompactJson {
     pub(crate) bytes: Vec<u8>,
     /// For each string with risky characters, the positions of its two quotes.
     pub(crate) risky_strings: Vec<(usize, usize)>,
+}
+
+impl CompactJson {
+    /// Empties it, keeping its buffers.
+    pub(crate) fn clear(&mut self) {
+        self.bytes.clear();
+        self.risky_strings.clear();
+    }
 }
 
 impl JsonSink for CompactJson {
@@ -100,19 +113,30 @@ pub(crate) fn write_json_string(out: &mut Vec<u8>, text: &str) -> bool {
     risky
 }
 
-fn write_u64(sink: &mut impl JsonSink, value: u64) {
-    let mut digits = [0u8; 20];
+/// `value` in decimal, written at the end of `digits`, two digits at a time.
+fn decimal(value: u64, digits: &mut [u8; 20]) -> &[u8] {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut at = digits.len();
     let mut rest = value;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
+    while rest >= 100 {
+        let pair = (rest % 100) as usize * 2;
+        rest /= 100;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     }
-    sink.raw(&digits[at..]);
+    if rest >= 10 {
+        let pair = rest as usize * 2;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        at -= 1;
+        digits[at] = b'0' + rest as u8;
+    }
+    &digits[at..]
 }
 
 /// The claims of one token.
@@ -196,10 +220,10 @@ impl<'a> Claims<'a> {
             sink.string(aud);
         }
         members.key(sink, b"iat");
-        write_u64(sink, self.iat);
+        sink.number(self.iat);
         if let Some(exp) = self.exp {
             members.key(sink, b"exp");
-            write_u64(sink, exp);
+            sink.number(exp);
         }
         if let Some(identity) = self.identity {
             members.key(sink, b"sub");
@@ -263,16 +287,6 @@ impl<'a> Claims<'a> {
         }
         members.close(sink);
     }
-
-    /// The compact JSON.
-    pub(crate) fn to_json(self) -> CompactJson {
-        let mut out = CompactJson {
-            bytes: Vec::with_capacity(512),
-            risky_strings: Vec::new(),
-        };
-        self.write_json(&mut out);
-        out
-    }
 }
 
 /// The members of one JSON object: writes `{` or `,` before each key, and `}` at the end.
@@ -323,4 +337,27 @@ fn write_string_array<'s>(sink: &mut impl JsonSink, items: impl Iterator<Item = 
         sink.string(item);
     }
     sink.raw(b"]");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_rust_formats_them() {
+        let edges = [
+            99,
+            100,
+            101,
+            999,
+            1_000,
+            1_648_807_662,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for value in (0..=100_000).chain(edges) {
+            let mut digits = [0u8; 20];
+            assert_eq!(decimal(value, &mut digits), value.to_string().as_bytes());
+        }
+    }
 }

@@ -419,6 +419,12 @@ impl JsonSink for WorstCaseLen {
     fn string(&mut self, text: &str) {
         self.0 += 2 + crate::atob::worst_case_text_len(text);
     }
+
+    fn number(&mut self, value: u64) {
+        self.0 += value
+            .checked_ilog10()
+            .map_or(1, |digits| digits as usize + 1);
+    }
 }
 
 #[cfg(test)]
@@ -428,6 +434,15 @@ mod tests {
 
     fn base() -> IdentityBuilder {
         Identity::builder("user-1").grant("*", Role::Writer)
+    }
+
+    #[test]
+    fn the_worst_case_counts_the_digits_of_every_number() {
+        for value in [0, 9, 10, 99, 100, 1_648_807_662, u64::MAX] {
+            let mut sink = WorstCaseLen(0);
+            sink.number(value);
+            assert_eq!(sink.0, value.to_string().len(), "{value}");
+        }
     }
 
     fn field_of(result: Result<Identity>) -> String {

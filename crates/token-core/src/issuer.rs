@@ -7,6 +7,7 @@
 //! time the issuer checks itself against `jsonwebtoken`'s HS256 signer, so a build without a
 //! usable crypto backend fails there and not on the first request.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,6 +65,19 @@ impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Token([redacted; {} bytes])", self.0.len())
     }
+}
+
+thread_local! {
+    /// The buffers of the tokens signed on this thread, reused so that signing allocates only
+    /// the token itself.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Buffers for signing: the claims' compact JSON and the browser-safe search.
+#[derive(Debug, Default)]
+struct Scratch {
+    json: CompactJson,
+    search: atob::Scratch,
 }
 
 /// HS256 with one key, keyed once.
@@ -151,22 +165,36 @@ impl Signer {
         mac.finalize().into_bytes().into()
     }
 
-    /// Signs compact JSON claims, re-encoding them first if `atob()` could not read them.
-    fn sign(&self, claims: CompactJson) -> Token {
-        let CompactJson {
-            bytes: mut json,
-            risky_strings,
-        } = claims;
-        match atob::mend(&json, &risky_strings) {
-            atob::Mend::Nothing => {}
+    /// Signs `claims`, written as compact JSON and re-encoded first if `atob()` could not read
+    /// them, using this thread's scratch buffers.
+    fn sign(&self, claims: Claims<'_>) -> Token {
+        SCRATCH
+            .try_with(|scratch| match scratch.try_borrow_mut() {
+                Ok(mut scratch) => self.sign_with(claims, &mut scratch),
+                Err(_) => self.sign_with(claims, &mut Scratch::default()),
+            })
+            .unwrap_or_else(|_| self.sign_with(claims, &mut Scratch::default()))
+    }
+
+    fn sign_with(&self, claims: Claims<'_>, scratch: &mut Scratch) -> Token {
+        let Scratch {
+            json: compact,
+            search,
+        } = scratch;
+        compact.clear();
+        claims.write_json(compact);
+        let json: &[u8] = match atob::mend(&compact.bytes, &compact.risky_strings) {
+            atob::Mend::Nothing => &compact.bytes,
             // The common mend, made in place.
-            atob::Mend::OneSpace(at) => json.insert(at, b' '),
-            atob::Mend::Search(first) => {
-                if let Some(searched) = atob::shortest_safe(&json, &risky_strings[first..]) {
-                    json = searched;
-                }
+            atob::Mend::OneSpace(at) => {
+                compact.bytes.insert(at, b' ');
+                &compact.bytes
             }
-        }
+            atob::Mend::Search(first) => {
+                let strings = &compact.risky_strings[first..];
+                atob::shortest_safe(&compact.bytes, strings, search).unwrap_or(&compact.bytes)
+            }
+        };
         let capacity = HEADER_SEGMENT.len() + base64url::encoded_len(json.len()) + 45;
         let mut token = Vec::with_capacity(capacity);
         // Only what follows the prefix is encoded and hashed here.
@@ -297,7 +325,7 @@ impl Issuer {
         let exp = self.exp(iat, with_ai && product != Product::CloudService);
         let aud = self.inner.environment.id().as_str();
         let claims = Claims::for_product(product, aud, iat, exp, identity);
-        let token = self.inner.signer.sign(claims.to_json());
+        let token = self.inner.signer.sign(claims);
         tracing::debug!(
             subject = identity.subject(),
             environment = aud,
@@ -352,7 +380,7 @@ impl Issuer {
     pub fn cloud_service(&self) -> Result<Token> {
         let iat = unix_seconds(self.inner.clock.now())?;
         let claims = Claims::bare(Some(self.inner.environment.id().as_str()), iat, None);
-        Ok(self.inner.signer.sign(claims.to_json()))
+        Ok(self.inner.signer.sign(claims))
     }
 
     fn exp(&self, iat: u64, always: bool) -> Option<u64> {
@@ -466,6 +494,6 @@ impl OnPremisesIssuer {
     /// [`Error::ClockBeforeEpoch`].
     pub fn token(&self) -> Result<Token> {
         let iat = unix_seconds(self.clock.now())?;
-        Ok(self.signer.sign(Claims::bare(None, iat, None).to_json()))
+        Ok(self.signer.sign(Claims::bare(None, iat, None)))
     }
 }

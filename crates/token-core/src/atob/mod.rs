@@ -189,6 +189,8 @@ fn unicode_escape(c: char, buffer: &mut [u8; 12]) -> &[u8] {
 
 mod plan;
 
+pub(crate) use plan::Scratch;
+
 /// Whether `byte`, inside a JSON string, belongs to a risky character. In ASCII, `>`, `?`, `~`
 /// and DEL are the bytes with bits 1 to 5 set.
 fn is_risky_byte(byte: u8) -> bool {
@@ -338,7 +340,9 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
     match mend(compact, &spans) {
         Mend::Nothing => Some(compact.to_vec()),
         Mend::OneSpace(at) => Some([&compact[..at], b" ", &compact[at..]].concat()),
-        Mend::Search(first) => shortest_safe(compact, &spans[first..]),
+        Mend::Search(first) => {
+            shortest_safe(compact, &spans[first..], &mut Scratch::default()).map(<[u8]>::to_vec)
+        }
     }
 }
 
@@ -349,10 +353,16 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
 /// alternative costs at least as many bytes as it shifts what follows (modulo 3), so any change
 /// before that string can be replaced by as many spaces right before it, which reach the same
 /// state there for no more bytes and leave the earlier, safe strings alone.
-pub(crate) fn shortest_safe(compact: &[u8], risky_strings: &[(usize, usize)]) -> Option<Vec<u8>> {
-    let encoded = plan::search(compact, risky_strings)?;
-    debug_assert!(is_atob_safe(&encoded));
-    Some(encoded)
+///
+/// The encoding is written to `scratch.found`; `None` if a string is not UTF-8.
+pub(crate) fn shortest_safe<'s>(
+    compact: &[u8],
+    risky_strings: &[(usize, usize)],
+    scratch: &'s mut Scratch,
+) -> Option<&'s [u8]> {
+    plan::search(compact, risky_strings, scratch)?;
+    debug_assert!(is_atob_safe(&scratch.found));
+    Some(&scratch.found)
 }
 
 #[cfg(test)]

@@ -114,11 +114,20 @@ fn cheapest_by_shift(cost: &[u32; STATES]) -> [(u32, u8); 3] {
     })
 }
 
-/// The shortest safe encoding of `json`, changing nothing before the first of `strings` (the
-/// quote positions of the strings with risky characters from the first unsafe one on). `None`
-/// if one of them is not UTF-8.
-pub(super) fn search(json: &[u8], strings: &[(usize, usize)]) -> Option<Vec<u8>> {
-    let mut places: Vec<Place> = Vec::with_capacity(32);
+/// The buffers of a search, kept between searches.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    places: Vec<Place>,
+    /// The encoding the last search found.
+    pub(crate) found: Vec<u8>,
+}
+
+/// Writes the shortest safe encoding of `json` to `scratch.found`, changing nothing before the
+/// first of `strings` (the quote positions of the strings with risky characters from the first
+/// unsafe one on). `None` if one of them is not UTF-8.
+pub(super) fn search(json: &[u8], strings: &[(usize, usize)], scratch: &mut Scratch) -> Option<()> {
+    let Scratch { places, found } = scratch;
+    places.clear();
     let mut cost = [INFINITY; STATES];
     cost[0] = 0;
     let push = |places: &mut Vec<Place>, at, kind, step: Step| {
@@ -131,7 +140,7 @@ pub(super) fn search(json: &[u8], strings: &[(usize, usize)]) -> Option<Vec<u8>>
         step.cost
     };
     for &(open, close) in strings {
-        cost = push(&mut places, open, Kind::Spaces, Step::shift(&cost, 2));
+        cost = push(places, open, Kind::Spaces, Step::shift(&cost, 2));
 
         let mut at = skip_plain(json, open + 1, close, true);
         // Where the last risky character ended, to know whether an escape of it precedes.
@@ -156,7 +165,7 @@ pub(super) fn search(json: &[u8], strings: &[(usize, usize)]) -> Option<Vec<u8>>
                 continue;
             }
             for &slash in &slashes[..pending] {
-                cost = push(&mut places, slash, Kind::Slash, Step::shift(&cost, 1));
+                cost = push(places, slash, Kind::Slash, Step::shift(&cost, 1));
             }
             pending = 0;
             if matches!(byte, 0x80..=0xbf | 0xf8..=0xff) {
@@ -174,7 +183,7 @@ pub(super) fn search(json: &[u8], strings: &[(usize, usize)]) -> Option<Vec<u8>>
             // A `\u` escape is 6 bytes, 12 for a surrogate pair.
             let extra = if len == 4 { 8 } else { 6 - len as u32 };
             let step = Step::risky(&cost, bad_raw, bad_after_escape, extra);
-            cost = push(&mut places, at, Kind::Risky { len: len as u8 }, step);
+            cost = push(places, at, Kind::Risky { len: len as u8 }, step);
             at += len;
             risky_end = at;
             at = skip_plain(json, at, close, true);
@@ -193,12 +202,13 @@ pub(super) fn search(json: &[u8], strings: &[(usize, usize)]) -> Option<Vec<u8>>
         place.choice = back & 3;
         state = usize::from(back >> 2);
     }
-    emit(json, &places, extra as usize)
+    emit(json, places, extra as usize, found)
 }
 
-/// Writes `json` with the chosen changes at `places`, which add `extra` bytes.
-fn emit(json: &[u8], places: &[Place], extra: usize) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(json.len() + extra);
+/// Writes `json` with the chosen changes at `places`, which add `extra` bytes, to `out`.
+fn emit(json: &[u8], places: &[Place], extra: usize, out: &mut Vec<u8>) -> Option<()> {
+    out.clear();
+    out.reserve(json.len() + extra);
     let mut copied = 0;
     let mut buffer = [0u8; 12];
     for place in places.iter().filter(|place| place.choice > 0) {
@@ -207,7 +217,7 @@ fn emit(json: &[u8], places: &[Place], extra: usize) -> Option<Vec<u8>> {
         match place.kind {
             Kind::Spaces => out.extend(std::iter::repeat_n(b' ', usize::from(place.choice))),
             Kind::Slash => out.push(b'\\'),
-            Kind::Risky { len } => {
+            Kind::Risky { len, .. } => {
                 let end = place.at + usize::from(len);
                 let c = std::str::from_utf8(&json[place.at..end])
                     .ok()?
@@ -219,7 +229,7 @@ fn emit(json: &[u8], places: &[Place], extra: usize) -> Option<Vec<u8>> {
         }
     }
     out.extend_from_slice(&json[copied..]);
-    Some(out)
+    Some(())
 }
 
 #[cfg(test)]
