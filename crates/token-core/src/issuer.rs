@@ -207,7 +207,7 @@ impl Signer {
             _ => {
                 token.extend_from_slice(HEADER_SEGMENT.as_bytes());
                 token.push(b'.');
-                (self.keyed.clone(), &json[..], 0)
+                (self.keyed.clone(), json, 0)
             }
         };
         base64url::encode_into(rest, &mut token);
