@@ -200,22 +200,44 @@ fn is_risky_byte(byte: u8) -> bool {
 const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether one of the eight bytes of `word` is zero.
-fn has_zero_byte(word: u64) -> bool {
-    word.wrapping_sub(LOW_BITS) & !word & HIGH_BITS != 0
+/// The high bit of each zero byte of `word`, exactly (no carry from byte to byte).
+fn zero_bytes(word: u64) -> u64 {
+    !(((word & !HIGH_BITS) + !HIGH_BITS) | word) & HIGH_BITS
+}
+
+/// The high bit of each byte of `word` that is risky (or, with `slashes`, a `/`).
+fn interesting_bytes(word: u64, slashes: bool) -> u64 {
+    let mut hits = word & HIGH_BITS | zero_bytes((word & (0x3e * LOW_BITS)) ^ (0x3e * LOW_BITS));
+    if slashes {
+        hits |= zero_bytes(word ^ (u64::from(b'/') * LOW_BITS));
+    }
+    hits
 }
 
 /// The position of the first byte of `json[from..end]` that is risky (or, with `slashes`, a
 /// `/`); `end` if there is none. Eight bytes are checked at a time.
 fn skip_plain(json: &[u8], mut from: usize, end: usize, slashes: bool) -> usize {
     while let Some(window) = json.get(from..end).and_then(<[u8]>::first_chunk::<8>) {
-        let word = u64::from_le_bytes(*window);
-        let risky_ascii = (word & (0x3e * LOW_BITS)) ^ (0x3e * LOW_BITS);
-        let risky = word & HIGH_BITS != 0 || has_zero_byte(risky_ascii);
-        if risky || (slashes && has_zero_byte(word ^ (u64::from(b'/') * LOW_BITS))) {
-            break;
+        let hits = interesting_bytes(u64::from_le_bytes(*window), slashes);
+        if hits != 0 {
+            return from + (hits.trailing_zeros() / 8) as usize;
         }
         from += 8;
+    }
+    // Fewer than eight bytes are left: the eight ending at `end`, without those before `from`.
+    if from < end
+        && let Some(window) = end
+            .checked_sub(8)
+            .and_then(|start| json.get(start..end))
+            .and_then(<[u8]>::first_chunk::<8>)
+    {
+        let before = 8 * (8 - (end - from)) as u32;
+        let hits = interesting_bytes(u64::from_le_bytes(*window), slashes) >> before;
+        return if hits != 0 {
+            from + (hits.trailing_zeros() / 8) as usize
+        } else {
+            end
+        };
     }
     while from < end && !(is_risky_byte(json[from]) || (slashes && json[from] == b'/')) {
         from += 1;
@@ -551,6 +573,26 @@ mod tests {
                 let safe = safe_at(&json[open..=close], open + shift);
                 proptest::prop_assert_eq!(bad >> shift & 1 == 0, safe, "shift {}", shift);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skipping_by_words_finds_the_first_interesting_byte(
+            bytes in prop::collection::vec(
+                prop_oneof![any::<u8>(), (0x20u8..0x7f), proptest::strategy::Just(b'/'), proptest::strategy::Just(b'a')],
+                0..40,
+            ),
+            from in 0usize..40,
+            len in 0usize..40,
+            slashes in any::<bool>(),
+        ) {
+            let from = from.min(bytes.len());
+            let end = (from + len).min(bytes.len());
+            let expected = (from..end)
+                .find(|&at| is_risky_byte(bytes[at]) || (slashes && bytes[at] == b'/'))
+                .unwrap_or(end);
+            proptest::prop_assert_eq!(skip_plain(&bytes, from, end, slashes), expected);
         }
     }
 
