@@ -227,7 +227,9 @@ pub(crate) fn check_text<F: Into<String>>(
         ));
     }
     let has_control = if value.is_ascii() {
-        value.bytes().any(|b| b < 0x20 || b == 0x7f)
+        value
+            .bytes()
+            .fold(false, |seen, b| seen | (b < 0x20) | (b == 0x7f))
     } else {
         value
             .chars()
@@ -250,9 +252,30 @@ fn is_layout_control(c: char) -> bool {
     matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether `text` has whitespace (Unicode's, as [`char::is_whitespace`] says), looking at its
+/// bytes alone when it is ASCII.
+fn has_whitespace(text: &str) -> bool {
+    if text.is_ascii() {
+        // A fold without early exit, which the compiler turns into vector code.
+        text.bytes().fold(false, |seen, b| {
+            seen | (b == b' ') | (b.wrapping_sub(0x09) < 5)
+        })
+    } else {
+        text.chars().any(char::is_whitespace)
+    }
+}
+
+/// Whether `text` starts or ends with whitespace. Text that starts and ends with printable
+/// ASCII other than space does neither.
+fn is_untrimmed(text: &str) -> bool {
+    let plain = |byte: Option<&u8>| byte.is_some_and(|&b| b.is_ascii_graphic());
+    let bytes = text.as_bytes();
+    !(plain(bytes.first()) && plain(bytes.last())) && text.trim() != text
+}
+
 fn check_trimmed(field: &str, value: &str, max: usize) -> Result<()> {
     check_text(|| field, value, max)?;
-    if value.trim() != value {
+    if is_untrimmed(value) {
         return Err(Error::identity(field, "it starts or ends with whitespace"));
     }
     Ok(())
@@ -267,7 +290,7 @@ fn check_profile(profile: Profile) -> Result<Profile> {
         let well_formed = email
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
-            && !email.chars().any(char::is_whitespace);
+            && !has_whitespace(email);
         if !well_formed {
             return Err(Error::identity(
                 "user.email",
@@ -294,11 +317,12 @@ fn check_avatar(url: &str) -> Result<()> {
         ));
     }
     check_text(|| FIELD, url, MAX_AVATAR_LEN)?;
-    let host = url[scheme_end + 3..]
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or("");
-    if host.is_empty() || url.chars().any(char::is_whitespace) {
+    let rest = &url.as_bytes()[scheme_end + 3..];
+    let host_len = rest
+        .iter()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    if host_len == 0 || has_whitespace(url) {
         return Err(Error::identity(
             FIELD,
             "expected a URL with a host and no whitespace",
@@ -320,24 +344,29 @@ fn check_collaboration(
             ),
         ));
     }
-    let mut checked: Vec<(DocumentKey, Grant)> = Vec::with_capacity(grants.len());
-    for (key, grant) in grants {
-        let key = DocumentKey::from_string(key)?;
-        grant.check(key.as_str())?;
-        for (earlier, earlier_grant) in &checked {
-            if *earlier == key {
+    // Converted in place: a document key is a checked string.
+    let checked = grants
+        .into_iter()
+        .map(|(key, grant)| {
+            let key = DocumentKey::from_string(key)?;
+            grant.check(key.as_str())?;
+            Ok((key, grant))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for (index, (key, grant)) in checked.iter().enumerate() {
+        for (earlier, earlier_grant) in &checked[..index] {
+            if earlier == key {
                 return Err(Error::DuplicateDocumentKey {
                     key: key.as_str().to_owned(),
                 });
             }
-            if !allow_overlap && earlier.overlaps(&key) && *earlier_grant != grant {
+            if !allow_overlap && earlier.overlaps(key) && earlier_grant != grant {
                 return Err(Error::OverlappingDocumentGrants {
                     first: earlier.as_str().to_owned(),
                     second: key.as_str().to_owned(),
                 });
             }
         }
-        checked.push((key, grant));
     }
     Ok(checked)
 }
@@ -434,6 +463,37 @@ mod tests {
 
     fn base() -> IdentityBuilder {
         Identity::builder("user-1").grant("*", Role::Writer)
+    }
+
+    #[test]
+    fn the_quick_text_checks_agree_with_the_standard_library() {
+        let samples = [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "a b",
+            "\u{3000}a",
+            "a\u{a0}",
+            "é",
+            "éa ",
+            "\ta",
+            "a\n",
+            "x\u{85}",
+            "\u{2003}",
+            "ab",
+            "日本",
+            "a\u{feff}",
+        ];
+        for text in samples {
+            assert_eq!(
+                has_whitespace(text),
+                text.chars().any(char::is_whitespace),
+                "{text:?}"
+            );
+            assert_eq!(is_untrimmed(text), text.trim() != text, "{text:?}");
+        }
     }
 
     #[test]
