@@ -1,8 +1,9 @@
 //! The core's CORS policy as tower-http's [`CorsLayer`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{HeaderName, HeaderValue, Method};
+use axum::http::{HeaderName, Method};
 use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -12,13 +13,18 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 ///
 /// The policy was checked when it was built, so this never panics and never widens it.
 pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
+    // A listed origin is checked against the shared policy: axum clones a route's layers for
+    // every request, and a predicate clones as one reference count where a list is copied.
     let origins = match policy.origins() {
         AllowedOrigins::Any => AllowOrigin::mirror_request(),
-        AllowedOrigins::List(origins) => AllowOrigin::list(
-            origins
-                .iter()
-                .filter_map(|origin| HeaderValue::from_str(origin).ok()),
-        ),
+        AllowedOrigins::List(_) => {
+            let policy = Arc::new(policy.clone());
+            AllowOrigin::predicate(move |origin, _| {
+                origin
+                    .to_str()
+                    .is_ok_and(|origin| policy.allows_origin(origin))
+            })
+        }
     };
     let headers: Vec<HeaderName> = policy
         .allowed_headers()

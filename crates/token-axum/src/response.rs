@@ -13,7 +13,8 @@ use ckeditor_token_core::TokenResponse;
 pub fn into_response(answer: TokenResponse) -> Response {
     let (status, headers, body) = answer.into_parts();
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut map = axum::http::HeaderMap::with_capacity(headers.len());
+    // Room for the CORS layer's headers too.
+    let mut map = axum::http::HeaderMap::with_capacity(headers.len() + 4);
     for (name, value) in headers {
         match (HeaderName::from_bytes(name.as_bytes()), header_value(value)) {
             (Ok(name), Ok(value)) => {
