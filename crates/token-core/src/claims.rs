@@ -4,6 +4,7 @@
 //! skipped, as compact JSON with the same string escaping as `serde_json`. With that order the
 //! seed vector reproduces byte for byte.
 
+use crate::atob::{LOW_BITS, interesting_bytes, zero_bytes};
 use crate::identity::Identity;
 
 /// Which products' claims a token carries.
@@ -66,19 +67,42 @@ impl JsonSink for CompactJson {
     }
 }
 
+/// Whether `bytes` has a byte that needs a JSON escape (bit 0: a control character, `"` or `\\`)
+/// and whether it has a byte that is risky for the browser's `atob()` (bit 1), eight bytes at a
+/// time.
+fn classify(bytes: &[u8]) -> u8 {
+    let mut escape = 0;
+    let mut risky = 0;
+    let mut check = |word: u64| {
+        escape |= zero_bytes(word & (0xe0 * LOW_BITS))
+            | zero_bytes(word ^ (u64::from(b'"') * LOW_BITS))
+            | zero_bytes(word ^ (u64::from(b'\\') * LOW_BITS));
+        risky |= interesting_bytes(word, false);
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        if let Some(word) = chunk.first_chunk::<8>() {
+            check(u64::from_le_bytes(*word));
+        }
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        // The last bytes, padded with a letter, which is neither.
+        let mut word = [b'a'; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        check(u64::from_le_bytes(word));
+    }
+    u8::from(escape != 0) | u8::from(risky != 0) << 1
+}
+
 /// Writes `text` as a JSON string the way `serde_json` does: `"` and `\` escaped, control
 /// characters as `\n`-style or `\u00xx` escapes, everything else as UTF-8. Returns whether the
 /// string has characters that are risky for the browser's `atob()` (see [`crate::atob`]).
 pub(crate) fn write_json_string(out: &mut Vec<u8>, text: &str) -> bool {
     out.push(b'"');
     let bytes = text.as_bytes();
-    // One pass without branches over the bytes, so that it vectorises: bit 0 for bytes that
-    // need an escape, bit 1 for risky bytes.
-    let class = |b: u8| {
-        u8::from(b < 0x20 || b == b'"' || b == b'\\')
-            | u8::from(b >= 0x7f || b == b'>' || b == b'?' || b == b'~') << 1
-    };
-    let classes = bytes.iter().fold(0u8, |all, &b| all | class(b));
+    // Bit 0 for bytes that need an escape, bit 1 for risky bytes.
+    let classes = classify(bytes);
     let risky = classes & 2 != 0;
     if classes & 1 == 0 {
         out.extend_from_slice(bytes);
@@ -342,6 +366,24 @@ fn write_string_array<'s>(sink: &mut impl JsonSink, items: impl Iterator<Item = 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn classifying_by_words_agrees_with_classifying_by_bytes(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::any::<u8>(),
+                    0x20u8..0x7f,
+                    proptest::sample::select(vec![b'"', b'\\', b'>', b'?', b'~', 0x7f, 0x1f]),
+                ],
+                0..40,
+            ),
+        ) {
+            let escape = bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+            let risky = bytes.iter().any(|&b| b >= 0x7f || matches!(b, b'>' | b'?' | b'~'));
+            proptest::prop_assert_eq!(classify(&bytes), u8::from(escape) | u8::from(risky) << 1);
+        }
+    }
 
     #[test]
     fn numbers_are_written_as_rust_formats_them() {

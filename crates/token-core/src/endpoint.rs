@@ -383,10 +383,10 @@ impl TokenEndpoint {
     }
 
     fn answer(&self, outcome: Outcome, status: u16, body: String) -> TokenResponse {
-        let mut headers = vec![
-            ("content-type", Cow::Borrowed(CONTENT_TYPE)),
-            ("cache-control", Cow::Borrowed(CACHE_CONTROL)),
-        ];
+        // Sized for every header an answer can have, so that it is allocated once.
+        let mut headers = Vec::with_capacity(4);
+        headers.push(("content-type", Cow::Borrowed(CONTENT_TYPE)));
+        headers.push(("cache-control", Cow::Borrowed(CACHE_CONTROL)));
         if matches!(outcome, Outcome::Options | Outcome::MethodNotAllowed) {
             headers.push(("allow", Cow::Borrowed(ALLOW)));
         }

@@ -197,16 +197,16 @@ fn is_risky_byte(byte: u8) -> bool {
     byte >= 0x80 || byte & 0x3e == 0x3e
 }
 
-const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+pub(crate) const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
 /// The high bit of each zero byte of `word`, exactly (no carry from byte to byte).
-fn zero_bytes(word: u64) -> u64 {
+pub(crate) fn zero_bytes(word: u64) -> u64 {
     !(((word & !HIGH_BITS) + !HIGH_BITS) | word) & HIGH_BITS
 }
 
 /// The high bit of each byte of `word` that is risky (or, with `slashes`, a `/`).
-fn interesting_bytes(word: u64, slashes: bool) -> u64 {
+pub(crate) fn interesting_bytes(word: u64, slashes: bool) -> u64 {
     let mut hits = word & HIGH_BITS | zero_bytes((word & (0x3e * LOW_BITS)) ^ (0x3e * LOW_BITS));
     if slashes {
         hits |= zero_bytes(word ^ (u64::from(b'/') * LOW_BITS));
