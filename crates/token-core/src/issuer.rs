@@ -183,7 +183,7 @@ impl Signer {
         } = scratch;
         compact.clear();
         claims.write_json(compact);
-        let json: &[u8] = match atob::mend(&compact.bytes, &compact.risky_strings) {
+        let json: &[u8] = match atob::mend(&compact.bytes, &compact.risky_strings, search) {
             atob::Mend::Nothing => &compact.bytes,
             // The common mend, made in place.
             atob::Mend::OneSpace(at) => {

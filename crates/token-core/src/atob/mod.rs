@@ -277,18 +277,34 @@ fn bad_shifts(at: usize, mut prev: u8, bytes: &[u8]) -> u8 {
     bad
 }
 
-/// The shifts at which the string whose quotes are at `open` and `close`, written as it is,
-/// makes a 6-bit value of 62 or 63: only its risky characters can, each with the byte before
-/// it. Every shift, for a string cut short.
-fn string_bad_shifts(json: &[u8], open: usize, close: usize) -> u8 {
+/// A risky character of a string, as [`mend`] found it for the search.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RiskyChar {
+    at: usize,
+    len: u8,
+    /// The shifts at which it is bad written raw, after the compact form's byte before it.
+    bad: u8,
+}
+
+/// Records the risky characters of the string whose quotes are at `open` and `close` in
+/// `chars`, and returns the shifts at which the string, written as it is, makes a 6-bit value of
+/// 62 or 63: only its risky characters can, each with the byte before it. Every shift, for a
+/// string cut short.
+fn string_bad_shifts(json: &[u8], open: usize, close: usize, chars: &mut Vec<RiskyChar>) -> u8 {
     let mut bad = 0;
     let mut at = skip_plain(json, open + 1, close, false);
     while at < close {
         let len = char_len(json[at]);
-        match json.get(at..at + len) {
-            Some(bytes) => bad |= bad_shifts(at, json[at - 1], bytes),
-            None => return 0b111,
-        }
+        let Some(bytes) = json.get(at..at + len) else {
+            return 0b111;
+        };
+        let char_bad = bad_shifts(at, json[at - 1], bytes);
+        bad |= char_bad;
+        chars.push(RiskyChar {
+            at,
+            len: len as u8,
+            bad: char_bad,
+        });
         at = skip_plain(json, at + len, close, false);
     }
     bad
@@ -302,28 +318,35 @@ pub(crate) enum Mend {
     /// One space at this position, before the first unsafe string, makes it safe: that is a
     /// shortest safe encoding, since every change adds a byte.
     OneSpace(usize),
-    /// The search, from this index of the strings with risky characters.
+    /// The search, from this index of the strings with risky characters; their risky characters
+    /// are in the scratch, from the first of that string on.
     Search(usize),
 }
 
 /// How `json` is made safe, given where its strings with risky characters are: every other
-/// byte is safe wherever it lands.
-pub(crate) fn mend(json: &[u8], risky_strings: &[(usize, usize)]) -> Mend {
+/// byte is safe wherever it lands. Leaves the risky characters the search needs in `scratch`.
+pub(crate) fn mend(json: &[u8], risky_strings: &[(usize, usize)], scratch: &mut Scratch) -> Mend {
+    let chars = &mut scratch.chars;
+    chars.clear();
     let mut first = None;
+    let mut one_space = true;
     for (index, &(open, close)) in risky_strings.iter().enumerate() {
-        let bad = string_bad_shifts(json, open, close);
-        if first.is_none() && bad & 1 != 0 {
+        let start = chars.len();
+        let bad = string_bad_shifts(json, open, close, chars);
+        if first.is_none() {
+            if bad & 1 == 0 {
+                // Safe where it is: the search starts after it.
+                chars.truncate(start);
+                continue;
+            }
             first = Some(index);
         }
-        if let Some(first) = first
-            && bad & 2 != 0
-        {
-            return Mend::Search(first);
-        }
+        one_space &= bad & 2 == 0;
     }
     match first {
-        Some(first) => Mend::OneSpace(risky_strings[first].0),
         None => Mend::Nothing,
+        Some(first) if one_space => Mend::OneSpace(risky_strings[first].0),
+        Some(first) => Mend::Search(first),
     }
 }
 
@@ -359,17 +382,19 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
         return Some(compact.to_vec());
     }
     let spans = risky_spans(compact)?;
-    match mend(compact, &spans) {
+    let mut scratch = Scratch::default();
+    match mend(compact, &spans, &mut scratch) {
         Mend::Nothing => Some(compact.to_vec()),
         Mend::OneSpace(at) => Some([&compact[..at], b" ", &compact[at..]].concat()),
         Mend::Search(first) => {
-            shortest_safe(compact, &spans[first..], &mut Scratch::default()).map(<[u8]>::to_vec)
+            shortest_safe(compact, &spans[first..], &mut scratch).map(<[u8]>::to_vec)
         }
     }
 }
 
 /// The shortest safe encoding of `compact`, whose strings with risky characters have their
-/// quotes at `risky_strings`, leaving everything before the first of them as it is.
+/// quotes at `risky_strings` (their risky characters left in `scratch` by [`mend`]), leaving
+/// everything before the first of them as it is.
 ///
 /// Starting at the first string that is unsafe in the compact form loses nothing: every
 /// alternative costs at least as many bytes as it shifts what follows (modulo 3), so any change
@@ -524,7 +549,10 @@ mod tests {
         #[test]
         fn the_encoder_finds_the_shortest_safe_form(json in json_object()) {
             let spans = risky_spans(&json).expect("closed strings");
-            proptest::prop_assert_eq!(mend(&json, &spans) == Mend::Nothing, is_atob_safe(&json));
+            proptest::prop_assert_eq!(
+                mend(&json, &spans, &mut Scratch::default()) == Mend::Nothing,
+                is_atob_safe(&json)
+            );
             let safe = atob_safe_json(&json).expect("compact JSON");
             proptest::prop_assert!(is_atob_safe(&safe), "{}", String::from_utf8_lossy(&safe));
             let ours: serde_json::Value = serde_json::from_slice(&safe).expect("still JSON");
@@ -568,7 +596,7 @@ mod tests {
             let open = json.len() - 2 - serde_json::to_vec(&text).expect("JSON").len() + 1;
             let close = json.len() - 2;
             proptest::prop_assert_eq!(json[open], b'"');
-            let bad = string_bad_shifts(&json, open, close);
+            let bad = string_bad_shifts(&json, open, close, &mut Vec::new());
             for shift in 0..3 {
                 let safe = safe_at(&json[open..=close], open + shift);
                 proptest::prop_assert_eq!(bad >> shift & 1 == 0, safe, "shift {}", shift);

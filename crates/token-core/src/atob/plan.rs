@@ -5,7 +5,7 @@
 //! neighbour's group bad (a pair of bytes is only bad when its second byte is `0x80` or more), so
 //! only the places themselves are checked, each against the shifts that would make it bad.
 
-use super::{bad_shifts, char_len, skip_plain, unicode_escape};
+use super::{RiskyChar, bad_shifts, unicode_escape};
 
 pub(super) const INFINITY: u32 = u32::MAX / 4;
 
@@ -118,15 +118,22 @@ fn cheapest_by_shift(cost: &[u32; STATES]) -> [(u32, u8); 3] {
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     places: Vec<Place>,
+    /// The risky characters of the strings to search, left by [`super::mend`].
+    pub(super) chars: Vec<RiskyChar>,
     /// The encoding the last search found.
     pub(crate) found: Vec<u8>,
 }
 
 /// Writes the shortest safe encoding of `json` to `scratch.found`, changing nothing before the
 /// first of `strings` (the quote positions of the strings with risky characters from the first
-/// unsafe one on). `None` if one of them is not UTF-8.
+/// unsafe one on, whose risky characters are in `scratch.chars`). `None` if one of them is not
+/// UTF-8.
 pub(super) fn search(json: &[u8], strings: &[(usize, usize)], scratch: &mut Scratch) -> Option<()> {
-    let Scratch { places, found } = scratch;
+    let Scratch {
+        places,
+        chars,
+        found,
+    } = scratch;
     places.clear();
     let mut cost = [INFINITY; STATES];
     cost[0] = 0;
@@ -139,54 +146,51 @@ pub(super) fn search(json: &[u8], strings: &[(usize, usize)], scratch: &mut Scra
         });
         step.cost
     };
+    let mut chars = chars.iter().peekable();
     for &(open, close) in strings {
         cost = push(places, open, Kind::Spaces, Step::shift(&cost, 2));
-
-        let mut at = skip_plain(json, open + 1, close, true);
         // Where the last risky character ended, to know whether an escape of it precedes.
         let mut risky_end = 0;
-        // The first two slashes since the last risky character. Only slashes between two risky
-        // characters of a string are places: before the first, a slash shifts the same bytes
-        // the way a space before the string does, for the same byte, and after the last it
-        // shifts the same bytes as a space before the next string; a third slash in a row
-        // shifts no further than a space would cost for.
-        let mut slashes = [0usize; 2];
-        let mut pending = 0;
-        while at < close {
-            let byte = json[at];
-            if byte == b'/' {
-                // A `/` after an odd number of backslashes is part of an escape already.
-                let backslashes = json[..at].iter().rev().take_while(|&&b| b == b'\\').count();
-                if risky_end > 0 && pending < 2 && backslashes % 2 == 0 {
-                    slashes[pending] = at;
-                    pending += 1;
+        while let Some(&RiskyChar { at, len, bad }) = chars.next_if(|c| c.at < close) {
+            // Only slashes between two risky characters of a string are places: before the
+            // first, a slash shifts the same bytes the way a space before the string does, for
+            // the same byte, and after the last it shifts the same bytes as a space before the
+            // next string. Two are enough: a third in a row shifts no further than a space would
+            // cost for.
+            if risky_end > 0 {
+                let mut gap = risky_end..at;
+                for _ in 0..2 {
+                    let Some(slash) = json[gap.clone()].iter().position(|&b| b == b'/') else {
+                        break;
+                    };
+                    let slash = gap.start + slash;
+                    // A `/` after an odd number of backslashes is part of an escape already.
+                    let backslashes = json[..slash]
+                        .iter()
+                        .rev()
+                        .take_while(|&&b| b == b'\\')
+                        .count();
+                    if backslashes % 2 == 0 {
+                        cost = push(places, slash, Kind::Slash, Step::shift(&cost, 1));
+                    }
+                    gap.start = slash + 1;
                 }
-                at = skip_plain(json, at + 1, close, true);
-                continue;
             }
-            for &slash in &slashes[..pending] {
-                cost = push(places, slash, Kind::Slash, Step::shift(&cost, 1));
-            }
-            pending = 0;
-            if matches!(byte, 0x80..=0xbf | 0xf8..=0xff) {
+            let lead = json[at];
+            if matches!(lead, 0x80..=0xbf | 0xf8..=0xff) {
                 return None;
             }
-            let len = char_len(byte);
-            let bytes = json.get(at..at + len)?;
-            let prev = json[at - 1];
-            let bad_raw = bad_shifts(at, prev, bytes);
+            let bytes = json.get(at..at + usize::from(len))?;
             let bad_after_escape = if risky_end == at {
-                bad_shifts(at, HEX[usize::from(prev & 15)], bytes)
+                bad_shifts(at, HEX[usize::from(json[at - 1] & 15)], bytes)
             } else {
-                bad_raw
+                bad
             };
             // A `\u` escape is 6 bytes, 12 for a surrogate pair.
-            let extra = if len == 4 { 8 } else { 6 - len as u32 };
-            let step = Step::risky(&cost, bad_raw, bad_after_escape, extra);
-            cost = push(places, at, Kind::Risky { len: len as u8 }, step);
-            at += len;
-            risky_end = at;
-            at = skip_plain(json, at, close, true);
+            let extra = if len == 4 { 8 } else { 6 - u32::from(len) };
+            let step = Step::risky(&cost, bad, bad_after_escape, extra);
+            cost = push(places, at, Kind::Risky { len }, step);
+            risky_end = at + usize::from(len);
         }
     }
 
