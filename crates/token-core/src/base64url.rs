@@ -1,8 +1,7 @@
 //! Base64url without padding (RFC 7515, section 2), the encoding of every JWT segment.
 //!
 //! Encoding uses `base64-simd`, which picks the widest vector instructions the processor has
-//! when it first runs; a token is a few hundred bytes, and encoding them byte by byte cost about
-//! a quarter of the HMAC itself.
+//! when it first runs.
 
 /// The number of characters `len` bytes encode to.
 pub(crate) const fn encoded_len(len: usize) -> usize {

@@ -4,7 +4,7 @@
 //! skipped, as compact JSON with the same string escaping as `serde_json`. With that order the
 //! seed vector reproduces byte for byte.
 
-use crate::atob::{LOW_BITS, interesting_bytes, zero_bytes};
+use crate::atob::{LOW_BITS, risky_bytes, zero_bytes};
 use crate::identity::Identity;
 
 /// Which products' claims a token carries.
@@ -77,7 +77,7 @@ fn classify(bytes: &[u8]) -> u8 {
         escape |= zero_bytes(word & (0xe0 * LOW_BITS))
             | zero_bytes(word ^ (u64::from(b'"') * LOW_BITS))
             | zero_bytes(word ^ (u64::from(b'\\') * LOW_BITS));
-        risky |= interesting_bytes(word, false);
+        risky |= risky_bytes(word);
     };
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {

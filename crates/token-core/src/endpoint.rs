@@ -49,6 +49,8 @@ pub const CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 pub const CACHE_CONTROL: &str = "no-store";
 /// `Allow` of the token route.
 pub const ALLOW: &str = "GET, OPTIONS";
+/// `Vary` of every answer of a route that other origins may call.
+pub const VARY: &str = "Origin";
 
 /// The body of a 401.
 pub const NO_USER_BODY: &str = "Not signed in: sign in to the application to get an editor token.";
@@ -391,7 +393,7 @@ impl TokenEndpoint {
             headers.push(("allow", Cow::Borrowed(ALLOW)));
         }
         if self.inner.cors.is_cross_origin() {
-            headers.push(("vary", Cow::Borrowed("Origin")));
+            headers.push(("vary", Cow::Borrowed(VARY)));
         }
         TokenResponse {
             outcome,

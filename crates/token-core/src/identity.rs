@@ -256,7 +256,7 @@ fn is_layout_control(c: char) -> bool {
 /// bytes alone when it is ASCII.
 fn has_whitespace(text: &str) -> bool {
     if text.is_ascii() {
-        // A fold without early exit, which the compiler turns into vector code.
+        // A fold without early exit: one pass without branches.
         text.bytes().fold(false, |seen, b| {
             seen | (b == b' ') | (b.wrapping_sub(0x09) < 5)
         })
@@ -344,29 +344,24 @@ fn check_collaboration(
             ),
         ));
     }
-    // Converted in place: a document key is a checked string.
-    let checked = grants
-        .into_iter()
-        .map(|(key, grant)| {
-            let key = DocumentKey::from_string(key)?;
-            grant.check(key.as_str())?;
-            Ok((key, grant))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    for (index, (key, grant)) in checked.iter().enumerate() {
-        for (earlier, earlier_grant) in &checked[..index] {
-            if earlier == key {
+    let mut checked: Vec<(DocumentKey, Grant)> = Vec::with_capacity(grants.len());
+    for (key, grant) in grants {
+        let key = DocumentKey::from_string(key)?;
+        grant.check(key.as_str())?;
+        for (earlier, earlier_grant) in &checked {
+            if *earlier == key {
                 return Err(Error::DuplicateDocumentKey {
                     key: key.as_str().to_owned(),
                 });
             }
-            if !allow_overlap && earlier.overlaps(key) && earlier_grant != grant {
+            if !allow_overlap && earlier.overlaps(&key) && *earlier_grant != grant {
                 return Err(Error::OverlappingDocumentGrants {
                     first: earlier.as_str().to_owned(),
                     second: key.as_str().to_owned(),
                 });
             }
         }
+        checked.push((key, grant));
     }
     Ok(checked)
 }

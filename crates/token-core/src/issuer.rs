@@ -70,14 +70,14 @@ impl fmt::Debug for Token {
 thread_local! {
     /// The buffers of the tokens signed on this thread, reused so that signing allocates only
     /// the token itself.
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    static BUFFERS: RefCell<SigningBuffers> = RefCell::new(SigningBuffers::default());
 }
 
 /// Buffers for signing: the claims' compact JSON and the browser-safe search.
 #[derive(Debug, Default)]
-struct Scratch {
+struct SigningBuffers {
     json: CompactJson,
-    search: atob::Scratch,
+    search: atob::SearchBuffers,
 }
 
 /// HS256 with one key, keyed once.
@@ -166,21 +166,21 @@ impl Signer {
     }
 
     /// Signs `claims`, written as compact JSON and re-encoded first if `atob()` could not read
-    /// them, using this thread's scratch buffers.
+    /// them, using this thread's buffers.
     fn sign(&self, claims: Claims<'_>) -> Token {
-        SCRATCH
-            .try_with(|scratch| match scratch.try_borrow_mut() {
-                Ok(mut scratch) => self.sign_with(claims, &mut scratch),
-                Err(_) => self.sign_with(claims, &mut Scratch::default()),
+        BUFFERS
+            .try_with(|buffers| match buffers.try_borrow_mut() {
+                Ok(mut buffers) => self.sign_with(claims, &mut buffers),
+                Err(_) => self.sign_with(claims, &mut SigningBuffers::default()),
             })
-            .unwrap_or_else(|_| self.sign_with(claims, &mut Scratch::default()))
+            .unwrap_or_else(|_| self.sign_with(claims, &mut SigningBuffers::default()))
     }
 
-    fn sign_with(&self, claims: Claims<'_>, scratch: &mut Scratch) -> Token {
-        let Scratch {
+    fn sign_with(&self, claims: Claims<'_>, buffers: &mut SigningBuffers) -> Token {
+        let SigningBuffers {
             json: compact,
             search,
-        } = scratch;
+        } = buffers;
         compact.clear();
         claims.write_json(compact);
         let json: &[u8] = match atob::mend(&compact.bytes, &compact.risky_strings, search) {
@@ -192,7 +192,14 @@ impl Signer {
             }
             atob::Mend::Search(first) => {
                 let strings = &compact.risky_strings[first..];
-                atob::shortest_safe(&compact.bytes, strings, search).unwrap_or(&compact.bytes)
+                match atob::shortest_safe(&compact.bytes, strings, search) {
+                    Some(found) => found,
+                    None => {
+                        // The claims are written from `str`s, so this does not happen.
+                        tracing::error!("the browser-safe search failed; signing the compact form");
+                        &compact.bytes
+                    }
+                }
             }
         };
         let capacity = HEADER_SEGMENT.len() + base64url::encoded_len(json.len()) + 45;

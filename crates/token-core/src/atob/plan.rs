@@ -116,7 +116,7 @@ fn cheapest_by_shift(cost: &[u32; STATES]) -> [(u32, u8); 3] {
 
 /// The buffers of a search, kept between searches.
 #[derive(Debug, Default)]
-pub(crate) struct Scratch {
+pub(crate) struct SearchBuffers {
     places: Vec<Place>,
     /// The risky characters of the strings to search, left by [`super::mend`].
     pub(super) chars: Vec<RiskyChar>,
@@ -124,16 +124,20 @@ pub(crate) struct Scratch {
     pub(crate) found: Vec<u8>,
 }
 
-/// Writes the shortest safe encoding of `json` to `scratch.found`, changing nothing before the
+/// Writes the shortest safe encoding of `json` to `buffers.found`, changing nothing before the
 /// first of `strings` (the quote positions of the strings with risky characters from the first
-/// unsafe one on, whose risky characters are in `scratch.chars`). `None` if one of them is not
+/// unsafe one on, whose risky characters are in `buffers.chars`). `None` if one of them is not
 /// UTF-8.
-pub(super) fn search(json: &[u8], strings: &[(usize, usize)], scratch: &mut Scratch) -> Option<()> {
-    let Scratch {
+pub(super) fn search(
+    json: &[u8],
+    strings: &[(usize, usize)],
+    buffers: &mut SearchBuffers,
+) -> Option<()> {
+    let SearchBuffers {
         places,
         chars,
         found,
-    } = scratch;
+    } = buffers;
     places.clear();
     let mut cost = [INFINITY; STATES];
     cost[0] = 0;
@@ -155,15 +159,15 @@ pub(super) fn search(json: &[u8], strings: &[(usize, usize)], scratch: &mut Scra
             // Only slashes between two risky characters of a string are places: before the
             // first, a slash shifts the same bytes the way a space before the string does, for
             // the same byte, and after the last it shifts the same bytes as a space before the
-            // next string. Two are enough: a third in a row shifts no further than a space would
-            // cost for.
+            // next string. Two are enough: three escaped slashes add 3 bytes and shift nothing
+            // (modulo 3), so they never beat none.
             if risky_end > 0 {
-                let mut gap = risky_end..at;
-                for _ in 0..2 {
-                    let Some(slash) = json[gap.clone()].iter().position(|&b| b == b'/') else {
-                        break;
-                    };
-                    let slash = gap.start + slash;
+                let mut from = risky_end;
+                let mut escaped = 0;
+                while escaped < 2
+                    && let Some(offset) = json[from..at].iter().position(|&b| b == b'/')
+                {
+                    let slash = from + offset;
                     // A `/` after an odd number of backslashes is part of an escape already.
                     let backslashes = json[..slash]
                         .iter()
@@ -172,8 +176,9 @@ pub(super) fn search(json: &[u8], strings: &[(usize, usize)], scratch: &mut Scra
                         .count();
                     if backslashes % 2 == 0 {
                         cost = push(places, slash, Kind::Slash, Step::shift(&cost, 1));
+                        escaped += 1;
                     }
-                    gap.start = slash + 1;
+                    from = slash + 1;
                 }
             }
             let lead = json[at];
