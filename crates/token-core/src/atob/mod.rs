@@ -38,11 +38,12 @@
 //! and keep every other byte of the compact form. Bytes outside strings with risky characters
 //! are safe in every state, so only those strings matter, and nothing before the first of them
 //! that is unsafe needs to change. Each string is checked at the three possible shifts at once,
-//! by its risky characters only (`string_bad_shifts`), found eight bytes at a time. One space right before the first
-//! unsafe string is tried first: when it is enough, it is a shortest encoding, since every
-//! change adds a byte. Otherwise a dynamic program visits the places where an encoding may
-//! differ (the spaces before each string, its risky characters, the slashes between them) on
-//! states `(extra bytes modulo 3, whether an escape's last hex digit precedes)`; see `plan.rs`.
+//! by its risky characters only (`string_bad_shifts`), which are found eight bytes at a time
+//! (`scan.rs`). One space right before the first unsafe string is tried first: when it is
+//! enough, it is a shortest encoding, since every change adds a byte. Otherwise a dynamic
+//! program visits the places where an encoding may differ (the spaces before each string, its
+//! risky characters, the slashes between them) on states `(extra bytes modulo 3, whether an
+//! escape's last hex digit precedes)`; see `plan.rs`.
 //! Both steps break ties in a fixed order, so the same claims always give the same bytes.
 
 /// Encoder state between two bytes: `phase * 2 + flag`, where `phase` is the next byte's
