@@ -148,7 +148,11 @@ impl Bench {
     /// 1: the core's criterion benchmark.
     fn core(&mut self) -> Result<(), String> {
         eprintln!("xtask: the core's criterion benchmark");
-        for cost in issuing::run()? {
+        let (costs, notes) = issuing::run()?;
+        for note in notes {
+            self.notes.push(format!("Core: {note}."));
+        }
+        for cost in costs {
             self.table.push(Row {
                 measure: format!("core: issue a token ({})", cost.group),
                 figure: report::nanoseconds(cost.issue_ns),

@@ -24,12 +24,13 @@ pub(crate) struct IssueCost {
     pub(crate) hmac_ns: f64,
 }
 
-/// Runs the benchmark and reads its results.
+/// Runs the benchmark and reads its results: the cost of each group, and the notes it prints
+/// (the mix of payloads the browser-safe encoding meets).
 ///
 /// # Errors
 ///
 /// When cargo fails or the benchmark prints no result line.
-pub(crate) fn run() -> Result<Vec<IssueCost>, String> {
+pub(crate) fn run() -> Result<(Vec<IssueCost>, Vec<String>), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut child = Command::new(cargo)
         .args([
@@ -59,6 +60,11 @@ pub(crate) fn run() -> Result<Vec<IssueCost>, String> {
         return Err(format!("the core benchmark failed ({status})"));
     }
     let costs = parse(&report);
+    let notes = report
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("payload mix: "))
+        .map(str::to_owned)
+        .collect();
     if costs.is_empty() {
         return Err(
             "the core benchmark printed no `GROUP: issue N ns, bare HMAC M ns` line; \
@@ -66,7 +72,7 @@ pub(crate) fn run() -> Result<Vec<IssueCost>, String> {
                 .to_owned(),
         );
     }
-    Ok(costs)
+    Ok((costs, notes))
 }
 
 /// The result lines of the benchmark's output.
