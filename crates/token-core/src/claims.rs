@@ -86,11 +86,19 @@ fn classify(bytes: &[u8]) -> u8 {
         }
     }
     let rest = chunks.remainder();
-    if !rest.is_empty() {
-        // The last bytes, padded with a letter, which is neither.
-        let mut word = [b'a'; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        check(u64::from_le_bytes(word));
+    if let Some(last) = bytes.last_chunk::<8>().filter(|_| !rest.is_empty()) {
+        // The last eight bytes, some of them checked already, which changes nothing.
+        check(u64::from_le_bytes(*last));
+    } else if !rest.is_empty() {
+        // Fewer than eight bytes in all, put together in a register (a copy through memory
+        // would stall the load that follows it), padded with a letter, which is neither.
+        let word = rest
+            .iter()
+            .enumerate()
+            .fold(u64::from(b'a') * LOW_BITS, |word, (index, &byte)| {
+                word & !(0xff << (8 * index)) | u64::from(byte) << (8 * index)
+            });
+        check(word);
     }
     u8::from(escape != 0) | u8::from(risky != 0) << 1
 }
