@@ -163,8 +163,8 @@ pub(super) fn search(
             // (modulo 3), so they never beat none.
             if risky_end > 0 {
                 let mut from = risky_end;
-                let mut escaped = 0;
-                while escaped < 2
+                let mut slash_places = 0;
+                while slash_places < 2
                     && let Some(offset) = json[from..at].iter().position(|&b| b == b'/')
                 {
                     let slash = from + offset;
@@ -176,7 +176,7 @@ pub(super) fn search(
                         .count();
                     if backslashes % 2 == 0 {
                         cost = push(places, slash, Kind::Slash, Step::shift(&cost, 1));
-                        escaped += 1;
+                        slash_places += 1;
                     }
                     from = slash + 1;
                 }
