@@ -189,6 +189,64 @@ impl TokenResponse {
     pub fn into_parts(self) -> (u16, Vec<(&'static str, Cow<'static, str>)>, String) {
         (self.status, self.headers, self.body)
     }
+
+    /// The answer as a response of the `http` crate, which axum, warp and other frameworks on
+    /// hyper use: the body and any owned header value are moved, the core's constant header
+    /// values are taken as they are, and the header map has room for a CORS component's headers.
+    #[cfg(feature = "http")]
+    pub fn into_http(self) -> http::Response<String> {
+        let (status, headers, body) = self.into_parts();
+        let mut response = http::Response::new(body);
+        *response.status_mut() =
+            http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let map = response.headers_mut();
+        map.reserve(headers.len() + 4);
+        for (name, value) in headers {
+            match http_header(name, value) {
+                Some((name, value)) => {
+                    map.insert(name, value);
+                }
+                None => tracing::error!(header = name, "the core produced a header http refuses"),
+            }
+        }
+        response
+    }
+}
+
+/// One header of an answer in the `http` crate's types. The core's names and constant values
+/// are converted once, when this crate is compiled.
+#[cfg(feature = "http")]
+fn http_header(
+    name: &'static str,
+    value: Cow<'static, str>,
+) -> Option<(http::HeaderName, http::HeaderValue)> {
+    use http::{HeaderName, HeaderValue, header};
+    const KNOWN: [(&str, HeaderName, HeaderValue); 4] = [
+        (
+            CONTENT_TYPE,
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(CONTENT_TYPE),
+        ),
+        (
+            CACHE_CONTROL,
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(CACHE_CONTROL),
+        ),
+        (ALLOW, header::ALLOW, HeaderValue::from_static(ALLOW)),
+        (VARY, header::VARY, HeaderValue::from_static(VARY)),
+    ];
+    if let Cow::Borrowed(text) = value
+        && let Some((_, known_name, known_value)) = KNOWN
+            .into_iter()
+            .find(|(constant, known_name, _)| *constant == text && known_name.as_str() == name)
+    {
+        return Some((known_name, known_value));
+    }
+    let value = match value {
+        Cow::Borrowed(text) => HeaderValue::from_str(text),
+        Cow::Owned(text) => HeaderValue::try_from(text),
+    };
+    Some((HeaderName::from_bytes(name.as_bytes()).ok()?, value.ok()?))
 }
 
 impl fmt::Debug for TokenResponse {
@@ -595,6 +653,34 @@ mod tests {
         for response in answers {
             assert_eq!(response.header("vary"), Some("Origin"), "{response:?}");
             assert_plain_no_store(&response);
+        }
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn an_http_response_carries_the_answer_unchanged() {
+        let policy = CorsPolicy::builder()
+            .allow_origin("https://editor.example.test")
+            .build()
+            .expect("valid policy");
+        let endpoint = endpoint().with_cors(policy);
+        let MethodDecision::Respond(not_allowed) = endpoint.on_method("PUT") else {
+            panic!("PUT is answered without a user");
+        };
+        for answer in [
+            endpoint.decide(writer().into()),
+            endpoint.no_user(),
+            not_allowed,
+        ] {
+            let expected = answer.clone();
+            let response = answer.into_http();
+            assert_eq!(response.status().as_u16(), expected.status());
+            assert_eq!(response.body(), expected.body());
+            assert_eq!(response.headers().len(), expected.headers().len());
+            for (name, value) in expected.headers() {
+                let sent = response.headers().get(*name).map(|value| value.as_bytes());
+                assert_eq!(sent, Some(value.as_bytes()), "{name}");
+            }
         }
     }
 
