@@ -60,7 +60,12 @@ fn collaboration() {
     let token = issuer(Some(3600)).collaboration(&joe()).expect("token");
     assert_eq!(
         payload(&token, KEY),
-        r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700003600,"sub":"user-1","user":{"email":"joe@example.com","name":"Joe Doe"},"auth":{"collaboration":{"doc-1":{"role":"writer"},"*-draft":{"role":"reader","permissions":["comment:write"]}}}}"#
+        concat!(
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700003600,"sub":"user-1","#,
+            r#""user":{"email":"joe@example.com","name":"Joe Doe"},"#,
+            r#""auth":{"collaboration":{"doc-1":{"role":"writer"},"#,
+            r#""*-draft":{"role":"reader","permissions":["comment:write"]}}}}"#,
+        )
     );
 }
 
@@ -73,7 +78,10 @@ fn collaboration_without_expiry_has_no_exp_key() {
     let token = issuer(None).collaboration(&identity).expect("token");
     assert_eq!(
         payload(&token, KEY),
-        r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":"u","auth":{"collaboration":{"*":{"role":"commentator"}}}}"#
+        concat!(
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":"u","#,
+            r#""auth":{"collaboration":{"*":{"role":"commentator"}}}}"#,
+        )
     );
 }
 
@@ -82,7 +90,11 @@ fn ckbox() {
     let token = issuer(Some(600)).ckbox(&joe()).expect("token");
     assert_eq!(
         payload(&token, KEY),
-        r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700000600,"sub":"user-1","user":{"email":"joe@example.com","name":"Joe Doe"},"auth":{"ckbox":{"role":"admin","workspaces":["ws-1","ws-2"]}}}"#
+        concat!(
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700000600,"sub":"user-1","#,
+            r#""user":{"email":"joe@example.com","name":"Joe Doe"},"#,
+            r#""auth":{"ckbox":{"role":"admin","workspaces":["ws-1","ws-2"]}}}"#,
+        )
     );
 }
 
@@ -91,7 +103,10 @@ fn ai_always_expires() {
     let token = issuer(None).ai(&joe()).expect("token");
     assert_eq!(
         payload(&token, KEY),
-        r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700003600,"sub":"user-1","auth":{"ai":{"permissions":["ai:models:*","ai:actions:custom"]}}}"#
+        concat!(
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700003600,"sub":"user-1","#,
+            r#""auth":{"ai":{"permissions":["ai:models:*","ai:actions:custom"]}}}"#,
+        )
     );
 }
 
