@@ -44,7 +44,10 @@ fn a_good_token_has_no_findings() {
     };
     let good = token(
         r#"{"typ":"JWT","alg":"HS256"}"#,
-        r#"{"aud":"ENV_TEST_123","iat":1699999990,"exp":1700003590,"sub":"u","auth":{"collaboration":{"*":{"role":"writer"}}}}"#,
+        concat!(
+            r#"{"aud":"ENV_TEST_123","iat":1699999990,"exp":1700003590,"#,
+            r#""sub":"u","auth":{"collaboration":{"*":{"role":"writer"}}}}"#,
+        ),
     );
     let inspection = inspect(&good, &expect).expect("a JWT");
     assert_eq!(inspection.findings, []);
@@ -127,14 +130,20 @@ fn each_broken_rule_is_reported() {
             },
         ),
         (
-            r#"{"aud":"ENV_TEST_123","iat":1700000000,"auth":{"collaboration":{"doc":{"role":"owner"}}}}"#,
+            concat!(
+                r#"{"aud":"ENV_TEST_123","iat":1700000000,"#,
+                r#""auth":{"collaboration":{"doc":{"role":"owner"}}}}"#,
+            ),
             Finding::UnknownRole {
                 document: "doc".into(),
                 role: "\"owner\"".into(),
             },
         ),
         (
-            r#"{"aud":"ENV_TEST_123","iat":1700000000,"auth":{"collaboration":{"doc":{"permissions":["doc:delete"]}}}}"#,
+            concat!(
+                r#"{"aud":"ENV_TEST_123","iat":1700000000,"#,
+                r#""auth":{"collaboration":{"doc":{"permissions":["doc:delete"]}}}}"#,
+            ),
             Finding::UnknownPermission {
                 document: "doc".into(),
                 permission: "\"doc:delete\"".into(),
@@ -154,7 +163,10 @@ fn each_broken_rule_is_reported() {
             },
         ),
         (
-            r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":"u","user":{"avatar":"data:image/png;base64,AAAA"}}"#,
+            concat!(
+                r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":"u","#,
+                r#""user":{"avatar":"data:image/png;base64,AAAA"}}"#,
+            ),
             Finding::MalformedClaim {
                 path: "user.avatar".into(),
                 expected: "an http(s) image URL",
