@@ -1,12 +1,15 @@
 //! `cargo xtask bench`: how fast the token endpoint is, measured in one run and reported as one
 //! table, printed and written to `target/bench/summary.md`.
 //!
-//! | part | measured | target |
-//! | --- | --- | --- |
-//! | core | the core's criterion benchmark: issuing a collaboration token against a bare, pre-keyed HMAC-SHA256 over the same signing input | at most 2× |
-//! | adapters | `wrk`, 64 connections, against each adapter's `/token` and a plain-text `/hello` in the same process (`xtask/bench-servers`) | requests/s at least 0.85×, p99 latency at most 1.2× |
-//! | peers | the same load against the same endpoint in Flask under gunicorn and in express (`xtask/bench-peers`) | our requests/s at least 10× theirs |
-//! | memory | each example app's resident memory while `wrk` holds 256 connections to its token route | under 20 MiB |
+//! - **core**: the core's criterion benchmark, issuing a collaboration token against a bare,
+//!   pre-keyed HMAC-SHA256 over the same signing input; target at most 2×.
+//! - **adapters**: `wrk`, 64 connections, against each adapter's `/token` and a plain-text
+//!   `/hello` in the same process (`xtask/bench-servers`); targets requests/s at least 0.85× and
+//!   p99 latency at most 1.2×.
+//! - **peers**: the same load against the same endpoint in Flask under gunicorn and in express
+//!   (`xtask/bench-peers`); target our requests/s at least 10× theirs.
+//! - **memory**: each example app's resident memory while `wrk` holds 256 connections to its
+//!   token route; target under 20 MiB.
 //!
 //! Every target is a ratio of two figures measured in the same run on the same machine, so that
 //! a busy machine slows both sides alike. Load figures are the best of several rounds (highest
