@@ -5,7 +5,10 @@
 //!   pre-keyed HMAC-SHA256 over the same signing input; target at most 2×.
 //! - **adapters**: `wrk`, 64 connections, against each adapter's `/token` and a plain-text
 //!   `/hello` in the same process (`xtask/bench-servers`); targets requests/s at least 0.85× and
-//!   p99 latency at most 1.2×.
+//!   p99 latency at most 1.2×. The control route `/sign` of the same process (the core's issuer
+//!   signing a token built once, answered as plain text) is loaded too and reported without a
+//!   target: what signing alone costs against `/hello`, which bounds what any token route can
+//!   reach on the machine.
 //! - **peers**: the same load against the same endpoint in Flask under gunicorn and in express
 //!   (`xtask/bench-peers`); target our requests/s at least 10× theirs.
 //! - **memory**: each example app's resident memory while `wrk` holds 256 connections to its
@@ -143,7 +146,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     eprintln!("xtask: the table is in {}", path.display());
     match bench.table.misses() {
         0 => Ok(()),
-        misses => Err(format!("{misses} of {} targets missed", bench.table.len())),
+        misses => Err(format!(
+            "{misses} of {} targets missed",
+            bench.table.targets()
+        )),
     }
 }
 
@@ -172,16 +178,33 @@ impl Bench {
     fn adapters(&mut self) -> Result<Vec<(&'static str, Best)>, String> {
         let mut ours = Vec::new();
         for (framework, binary) in ADAPTERS {
-            eprintln!("xtask: {framework}: /token and /hello");
+            eprintln!("xtask: {framework}: /token, /sign and /hello");
             let binary = binary_path(&self.binaries, binary)?;
             let server = Server::start(framework, command(binary, &server_env()))?;
             checks::hello(&self.client, server.url())?;
             self.check_token(&server, &session_cookie())?;
-            let [token, hello] = rounds::compare(&server, ["/token", "/hello"], &self.plan())?;
+            checks::signing_only(
+                &self.client,
+                server.url(),
+                (ENVIRONMENT, KEY),
+                &mut self.reference,
+            )?;
+            let [token, sign, hello] =
+                rounds::compare(&server, ["/token", "/sign", "/hello"], &self.plan())?;
             server.stop()?;
 
             self.note_errors(&format!("{framework} /token"), token);
+            self.note_errors(&format!("{framework} /sign"), sign);
             self.note_errors(&format!("{framework} /hello"), hello);
+            self.table.push(Row {
+                measure: format!(
+                    "{framework}: /sign (control: signing only) requests/s, against /hello"
+                ),
+                figure: report::rate(sign.requests_per_second),
+                compared_with: report::rate(hello.requests_per_second),
+                ratio: sign.requests_per_second / hello.requests_per_second,
+                target: Target::Reference,
+            });
             self.table.push(Row {
                 measure: format!("{framework}: /token requests/s, against /hello"),
                 figure: report::rate(token.requests_per_second),

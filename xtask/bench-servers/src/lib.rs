@@ -9,13 +9,21 @@
 //! They take the example apps' settings (see `ckeditor_token_demo_login::Config`: credentials,
 //! `--listen`, lifetime, CORS) and print the same `listening on http://ADDRESS` line. The one
 //! signed-in session comes from [`login::SESSION_VAR`].
+//!
+//! Each server also has `GET /sign`, the benchmark's control: the core's issuer signing the
+//! benchmark user's token, built once at start-up, and answering it as plain text, with no login,
+//! no endpoint decisions and no CORS. It is not part of any app. It shows what signing alone
+//! costs against `/hello` on the same framework, so that the token route's remaining cost (the
+//! app's login, the identity, the endpoint, the framework's CORS component) can be told apart.
 
 pub mod login;
 
-use ckeditor_token_core::TokenEndpoint;
+use std::sync::Arc;
+
+use ckeditor_token_core::{Identity, TokenEndpoint, TokenUser, UserDecision};
 use ckeditor_token_demo_login::{Config, runtime};
 
-use crate::login::SessionStore;
+use crate::login::{Account, SessionStore};
 
 /// The body of `GET /hello`.
 pub const HELLO: &str = "hello";
@@ -29,6 +37,46 @@ pub struct Setup {
     pub endpoint: TokenEndpoint,
     /// The app's sessions, with the benchmark's user signed in.
     pub sessions: SessionStore,
+    /// The control route's signer.
+    pub signing_only: SigningOnly,
+}
+
+/// The control route `GET /sign`: signing the benchmark user's token and nothing else. Cheap to
+/// clone, as frameworks clone a handler for every request.
+#[derive(Debug, Clone)]
+pub struct SigningOnly {
+    endpoint: TokenEndpoint,
+    identity: Arc<Identity>,
+}
+
+impl SigningOnly {
+    /// Builds the benchmark user's identity once, for `endpoint`'s issuer and product.
+    ///
+    /// # Errors
+    ///
+    /// When the app would not issue the benchmark user a token.
+    pub fn new(endpoint: &TokenEndpoint) -> Result<SigningOnly, String> {
+        match Account::benchmark_user().token_decision() {
+            UserDecision::Issue(identity) => Ok(SigningOnly {
+                endpoint: endpoint.clone(),
+                identity: Arc::new(identity),
+            }),
+            _ => Err("the benchmark user gets no identity".to_owned()),
+        }
+    }
+
+    /// A freshly signed token, or why there is none.
+    ///
+    /// # Errors
+    ///
+    /// When the issuer fails, which the route answers with 500.
+    pub fn sign(&self) -> Result<String, String> {
+        self.endpoint
+            .issuer()
+            .issue(self.endpoint.product(), &self.identity)
+            .map(|token| token.into_string())
+            .map_err(|error| error.to_string())
+    }
 }
 
 impl Setup {
@@ -41,10 +89,12 @@ impl Setup {
             .and_then(|config| {
                 let endpoint = config.endpoint().map_err(|error| error.to_string())?;
                 let sessions = SessionStore::from_env()?;
+                let signing_only = SigningOnly::new(&endpoint)?;
                 Ok(Setup {
                     config,
                     endpoint,
                     sessions,
+                    signing_only,
                 })
             });
         match ready {

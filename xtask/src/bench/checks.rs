@@ -1,7 +1,7 @@
 //! What every server must answer before it is loaded, so that a benchmark never measures
 //! errors: the hello route, a token for the signed-in user that verifies and carries the same
-//! claims as every other server's, and a 401 without the session. Also the example apps'
-//! sign-in.
+//! claims as every other server's, and a 401 without the session; the same token from the
+//! control route. Also the example apps' sign-in.
 
 use std::time::Duration;
 
@@ -48,7 +48,7 @@ pub(crate) fn token(
     client: &Client,
     base: &str,
     cookie: &str,
-    (audience, key): (&str, &str),
+    credentials: (&str, &str),
     reference: &mut Option<Value>,
 ) -> Result<(), String> {
     let url = format!("{base}/token");
@@ -62,12 +62,42 @@ pub(crate) fn token(
     if status != 200 {
         return Err(format!("{url} answered {status}: {body:?}"));
     }
+    same_claims(&url, &body, credentials, reference)
+}
 
+/// The control route `/sign` answers 200, without a session, with a token that passes the same
+/// checks as [`token`]'s and carries the same claims.
+///
+/// # Errors
+///
+/// When it does not.
+pub(crate) fn signing_only(
+    client: &Client,
+    base: &str,
+    credentials: (&str, &str),
+    reference: &mut Option<Value>,
+) -> Result<(), String> {
+    let url = format!("{base}/sign");
+    let (status, body) = get(client, &url, None)?;
+    if status != 200 {
+        return Err(format!("{url} answered {status}: {body:?}"));
+    }
+    same_claims(&url, &body, credentials, reference)
+}
+
+/// `token` (from `url`) verifies with `key` for `audience`, expires an hour after it was issued,
+/// and has the claims of `reference` apart from the times, or becomes the reference.
+fn same_claims(
+    url: &str,
+    token: &str,
+    (audience, key): (&str, &str),
+    reference: &mut Option<Value>,
+) -> Result<(), String> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["aud", "exp", "sub"]);
     let key = DecodingKey::from_secret(key.as_bytes()).map_err(|error| error.to_string())?;
-    let mut claims = jsonwebtoken::decode::<Value>(&body, &key, &validation)
+    let mut claims = jsonwebtoken::decode::<Value>(token, &key, &validation)
         .map_err(|error| format!("the token of {url} does not verify: {error}"))?
         .claims;
     let object = claims

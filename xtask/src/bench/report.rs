@@ -16,6 +16,8 @@ pub(crate) enum Target {
     AtLeast(f64),
     /// The ratio is strictly below this.
     Below(f64),
+    /// No target: a figure that explains the others, such as a control route's.
+    Reference,
 }
 
 impl Target {
@@ -24,6 +26,7 @@ impl Target {
             Target::AtMost(bound) => ratio <= bound,
             Target::AtLeast(bound) => ratio >= bound,
             Target::Below(bound) => ratio < bound,
+            Target::Reference => true,
         }
     }
 
@@ -32,6 +35,7 @@ impl Target {
             Target::AtMost(bound) => format!("≤ {}×", trimmed(bound)),
             Target::AtLeast(bound) => format!("≥ {}×", trimmed(bound)),
             Target::Below(bound) => format!("< {}×", trimmed(bound)),
+            Target::Reference => "none".to_owned(),
         }
     }
 }
@@ -52,9 +56,18 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    /// Whether the ratio keeps its target.
+    /// Whether the ratio keeps its target; a reference row has none to miss.
     pub(crate) fn passed(&self) -> bool {
-        self.ratio.is_finite() && self.target.holds(self.ratio)
+        self.target == Target::Reference
+            || (self.ratio.is_finite() && self.target.holds(self.ratio))
+    }
+
+    fn result(&self) -> &'static str {
+        match (self.target, self.passed()) {
+            (Target::Reference, _) => "reference",
+            (_, true) => "PASS",
+            (_, false) => "MISS",
+        }
     }
 }
 
@@ -75,9 +88,12 @@ impl Table {
         self.rows.iter().filter(|row| !row.passed()).count()
     }
 
-    /// How many rows there are.
-    pub(crate) fn len(&self) -> usize {
-        self.rows.len()
+    /// How many rows have a target.
+    pub(crate) fn targets(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|row| row.target != Target::Reference)
+            .count()
     }
 
     /// The table in Markdown.
@@ -95,7 +111,7 @@ impl Table {
                 row.compared_with,
                 ratio(row.ratio),
                 row.target.describe(),
-                if row.passed() { "PASS" } else { "MISS" },
+                row.result(),
             );
         }
         text
@@ -233,7 +249,9 @@ mod tests {
         let mut table = Table::default();
         table.push(row(0.9, Target::AtLeast(0.85)));
         table.push(row(1.3, Target::AtMost(1.2)));
-        assert_eq!((table.len(), table.misses()), (2, 1));
+        table.push(row(0.5, Target::Reference));
+        table.push(row(f64::NAN, Target::Reference));
+        assert_eq!((table.targets(), table.misses()), (2, 1));
         let markdown = table.markdown();
         assert!(
             markdown.contains("| m | f | c | 0.90× | ≥ 0.85× | PASS |"),
@@ -241,6 +259,10 @@ mod tests {
         );
         assert!(
             markdown.contains("| m | f | c | 1.30× | ≤ 1.2× | MISS |"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("| m | f | c | 0.50× | none | reference |"),
             "{markdown}"
         );
     }

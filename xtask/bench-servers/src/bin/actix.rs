@@ -1,5 +1,6 @@
 //! The actix-web benchmark server: the adapter's token route at `/token` behind the app's
-//! session login, and `GET /hello`, on actix-web's default settings.
+//! session login, `GET /hello`, and the control route `GET /sign` (see the crate's
+//! documentation), on actix-web's default settings.
 
 use std::future::{Ready, ready};
 use std::process::ExitCode;
@@ -10,7 +11,7 @@ use actix_web::error::ErrorUnauthorized;
 use actix_web::http::header::{COOKIE, ContentType};
 use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, web};
 use ckeditor_token_bench_servers::login::{Account, SessionStore};
-use ckeditor_token_bench_servers::{HELLO, Setup};
+use ckeditor_token_bench_servers::{HELLO, Setup, SigningOnly};
 use ckeditor_token_core::{TokenUser, UserDecision};
 use ckeditor_token_demo_login::runtime;
 
@@ -49,11 +50,23 @@ async fn hello() -> HttpResponse {
         .body(HELLO)
 }
 
+async fn sign(signing_only: web::Data<SigningOnly>) -> HttpResponse {
+    match signing_only.sign() {
+        Ok(token) => HttpResponse::Ok()
+            .content_type(ContentType::plaintext())
+            .body(token),
+        Err(error) => HttpResponse::InternalServerError()
+            .content_type(ContentType::plaintext())
+            .body(error),
+    }
+}
+
 fn main() -> ExitCode {
     let Some(Setup {
         config,
         endpoint,
         sessions,
+        signing_only,
     }) = Setup::from_env()
     else {
         return ExitCode::FAILURE;
@@ -64,6 +77,8 @@ fn main() -> ExitCode {
         App::new()
             .app_data(sessions.clone())
             .route("/hello", web::get().to(hello))
+            .app_data(web::Data::new(signing_only.clone()))
+            .route("/sign", web::get().to(sign))
             .configure(ckeditor_token_actix::configure::<SignedIn>(
                 "/token",
                 endpoint.clone(),

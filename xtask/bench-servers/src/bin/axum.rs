@@ -1,5 +1,6 @@
 //! The axum benchmark server: the adapter's token route at `/token` behind the app's session
-//! login, and `GET /hello`, on axum's and tokio's default settings.
+//! login, `GET /hello`, and the control route `GET /sign` (see the crate's documentation), on
+//! axum's and tokio's default settings.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         config,
         endpoint,
         sessions,
+        signing_only,
     }) = Setup::from_env()
     else {
         return ExitCode::FAILURE;
@@ -55,6 +57,16 @@ fn main() -> ExitCode {
 
     let app = Router::new()
         .route("/hello", get(|| async { HELLO }))
+        .route(
+            "/sign",
+            get(move || {
+                let answer = match signing_only.sign() {
+                    Ok(token) => (StatusCode::OK, token),
+                    Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error),
+                };
+                async move { answer }
+            }),
+        )
         .merge(ckeditor_token_axum::router::<SignedIn, SessionStore>(
             "/token", endpoint,
         ))

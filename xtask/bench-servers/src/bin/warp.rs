@@ -1,5 +1,6 @@
 //! The warp benchmark server: the adapter's token filter at `/token` behind the app's session
-//! login, and `GET /hello`, on warp's and tokio's default settings.
+//! login, `GET /hello`, and the control route `GET /sign` (see the crate's documentation), on
+//! warp's and tokio's default settings.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use ckeditor_token_bench_servers::login::{Account, SessionStore};
 use ckeditor_token_bench_servers::{HELLO, Setup};
 use ckeditor_token_core::{TokenUser, UserDecision};
 use ckeditor_token_demo_login::runtime;
+use warp::http::StatusCode;
 use warp::{Filter, Rejection};
 
 /// The signed-in account, as the app's handlers see it.
@@ -44,15 +46,22 @@ fn main() -> ExitCode {
         config,
         endpoint,
         sessions,
+        signing_only,
     }) = Setup::from_env()
     else {
         return ExitCode::FAILURE;
     };
 
     let hello = warp::path!("hello").and(warp::get()).map(|| HELLO);
+    let sign = warp::path!("sign")
+        .and(warp::get())
+        .map(move || match signing_only.sign() {
+            Ok(token) => warp::reply::with_status(token, StatusCode::OK),
+            Err(error) => warp::reply::with_status(error, StatusCode::INTERNAL_SERVER_ERROR),
+        });
     let token =
         ckeditor_token_warp::token_filter(warp::path!("token"), signed_in(sessions), endpoint);
-    let routes = hello.or(token);
+    let routes = hello.or(sign).or(token);
 
     runtime::run(config.listen, |listener| async move {
         warp::serve(routes)
