@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, any};
 use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
 
@@ -41,26 +41,24 @@ where
     let layer = cors_layer(endpoint.cors());
     any(move |State(state): State<S>, request: Request| {
         let endpoint = endpoint.clone();
-        async move { answer::<U, S>(&endpoint, &state, request).await }
+        // The request's head is all the route reads; the future keeps it once, and the
+        // application's extractor borrows it there.
+        let (mut parts, _body) = request.into_parts();
+        async move {
+            let answer = match endpoint.on_method(parts.method.as_str()) {
+                MethodDecision::Respond(answer) => answer,
+                MethodDecision::ResolveUser => {
+                    match U::from_request_parts(&mut parts, &state).await {
+                        Ok(user) => endpoint.for_user(&user),
+                        Err(rejection) => {
+                            let status = rejection.into_response().status();
+                            endpoint.user_rejected(status.as_u16())
+                        }
+                    }
+                }
+            };
+            into_response(answer)
+        }
     })
     .layer(layer)
-}
-
-async fn answer<U, S>(endpoint: &TokenEndpoint, state: &S, request: Request) -> Response
-where
-    U: FromRequestParts<S> + TokenUser,
-    S: Send + Sync,
-{
-    let (mut parts, _body) = request.into_parts();
-    let answer = match endpoint.on_method(parts.method.as_str()) {
-        MethodDecision::Respond(answer) => answer,
-        MethodDecision::ResolveUser => match U::from_request_parts(&mut parts, state).await {
-            Ok(user) => endpoint.for_user(&user),
-            Err(rejection) => {
-                let status = rejection.into_response().status();
-                endpoint.user_rejected(status.as_u16())
-            }
-        },
-    };
-    into_response(answer)
 }
