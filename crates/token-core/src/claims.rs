@@ -4,8 +4,9 @@
 //! skipped, as compact JSON with the same string escaping as `serde_json`. With that order the
 //! seed vector reproduces byte for byte.
 
-use crate::atob::{LOW_BITS, risky_bytes, zero_bytes};
+use crate::atob::risky_bytes;
 use crate::identity::Identity;
+use crate::words::{bytes_equal_to, control_bytes, for_each_word};
 
 /// Which products' claims a token carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,33 +74,10 @@ impl JsonSink for CompactJson {
 fn classify(bytes: &[u8]) -> u8 {
     let mut escape = 0;
     let mut risky = 0;
-    let mut check = |word: u64| {
-        escape |= zero_bytes(word & (0xe0 * LOW_BITS))
-            | zero_bytes(word ^ (u64::from(b'"') * LOW_BITS))
-            | zero_bytes(word ^ (u64::from(b'\\') * LOW_BITS));
+    for_each_word(bytes, |word| {
+        escape |= control_bytes(word) | bytes_equal_to(word, b'"') | bytes_equal_to(word, b'\\');
         risky |= risky_bytes(word);
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        if let Some(word) = chunk.first_chunk::<8>() {
-            check(u64::from_le_bytes(*word));
-        }
-    }
-    let rest = chunks.remainder();
-    if let Some(last) = bytes.last_chunk::<8>().filter(|_| !rest.is_empty()) {
-        // The last eight bytes, some of them checked already, which changes nothing.
-        check(u64::from_le_bytes(*last));
-    } else if !rest.is_empty() {
-        // Fewer than eight bytes in all, put together in a register (a copy through memory
-        // would stall the load that follows it), padded with a letter, which is neither.
-        let word = rest
-            .iter()
-            .enumerate()
-            .fold(u64::from(b'a') * LOW_BITS, |word, (index, &byte)| {
-                word & !(0xff << (8 * index)) | u64::from(byte) << (8 * index)
-            });
-        check(word);
-    }
+    });
     u8::from(escape != 0) | u8::from(risky != 0) << 1
 }
 

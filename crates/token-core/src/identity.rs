@@ -8,6 +8,7 @@
 use crate::claims::{Claims, JsonSink};
 use crate::error::{Error, Result};
 use crate::grants::{AiScope, CkboxRole, DocumentKey, Grant, MAX_SCOPE_LEN};
+use crate::words::{HIGH_BITS, bytes_equal_to, control_bytes, for_each_word};
 
 /// The longest subject (`sub`) accepted, in bytes.
 pub const MAX_SUBJECT_LEN: usize = 256;
@@ -226,10 +227,14 @@ pub(crate) fn check_text<F: Into<String>>(
             ),
         ));
     }
-    let has_control = if value.is_ascii() {
-        value
-            .bytes()
-            .fold(false, |seen, b| seen | (b < 0x20) | (b == 0x7f))
+    let mut non_ascii = 0;
+    let mut control = 0;
+    for_each_word(value.as_bytes(), |word| {
+        non_ascii |= word & HIGH_BITS;
+        control |= control_bytes(word) | bytes_equal_to(word, 0x7f);
+    });
+    let has_control = if non_ascii == 0 {
+        control != 0
     } else {
         value
             .chars()
@@ -255,13 +260,19 @@ fn is_layout_control(c: char) -> bool {
 /// Whether `text` has whitespace (Unicode's, as [`char::is_whitespace`] says), looking at its
 /// bytes alone when it is ASCII.
 fn has_whitespace(text: &str) -> bool {
-    if text.is_ascii() {
-        // A fold without early exit: one pass without branches.
-        text.bytes().fold(false, |seen, b| {
-            seen | (b == b' ') | (b.wrapping_sub(0x09) < 5)
-        })
-    } else {
+    let mut non_ascii = 0;
+    let mut space = 0;
+    let mut control = 0;
+    for_each_word(text.as_bytes(), |word| {
+        non_ascii |= word & HIGH_BITS;
+        space |= bytes_equal_to(word, b' ');
+        control |= control_bytes(word);
+    });
+    if non_ascii != 0 {
         text.chars().any(char::is_whitespace)
+    } else {
+        // ASCII whitespace is the space and five of the control characters, `\t` to `\r`.
+        space != 0 || (control != 0 && text.bytes().any(|b| b.wrapping_sub(0x09) < 5))
     }
 }
 
@@ -287,9 +298,11 @@ fn check_profile(profile: Profile) -> Result<Profile> {
     }
     if let Some(email) = &profile.email {
         check_trimmed("user.email", email, MAX_EMAIL_LEN)?;
+        // A local part and a domain around the first `@`.
         let well_formed = email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+            .bytes()
+            .position(|b| b == b'@')
+            .is_some_and(|at| at > 0 && at + 1 < email.len())
             && !has_whitespace(email);
         if !well_formed {
             return Err(Error::identity(
@@ -491,6 +504,30 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn the_word_checks_agree_with_checks_of_each_character(
+            text in proptest::prop_oneof![
+                proptest::string::string_regex(
+                    "[a-z .@\t\n\u{0}\u{1f}\u{7f}\u{85}\u{a0}\u{2028}\u{202e}é日]{0,40}"
+                ).expect("a pattern"),
+                proptest::string::string_regex("([a-z./@]{0,12}[ \t\n\r\u{b}\u{c}\u{0}\u{7f}]?){0,4}")
+                    .expect("a pattern"),
+            ],
+        ) {
+            proptest::prop_assert_eq!(
+                has_whitespace(&text),
+                text.chars().any(char::is_whitespace)
+            );
+            let has_control = text.chars().any(|c| c.is_control() || is_layout_control(c));
+            let checked = check_text(|| "field", &text, 1000);
+            proptest::prop_assert_eq!(checked.is_ok(), !text.is_empty() && !has_control);
+            let mut sink = WorstCaseLen(0);
+            sink.string(&text);
+            proptest::prop_assert_eq!(sink.0, 2 + crate::atob::worst_case_text_len(&text));
+        }
+    }
+
     #[test]
     fn the_worst_case_counts_the_digits_of_every_number() {
         for value in [0, 9, 10, 99, 100, 1_648_807_662, u64::MAX] {
@@ -536,7 +573,12 @@ mod tests {
             (base().name("two\u{2028}lines"), "user.name"),
             (base().name("n".repeat(257)), "user.name"),
             (base().email("no-at-sign"), "user.email"),
+            (base().email("@example.com"), "user.email"),
+            (base().email("joe.doe@"), "user.email"),
             (base().email("a b@example.com"), "user.email"),
+            (base().email("joe.doe@example.com\u{7f}"), "user.email"),
+            (base().email("joe.doe@example.\tcom"), "user.email"),
+            (base().email("joe.doe@example\u{a0}.com"), "user.email"),
             (base().avatar("javascript:alert(1)"), "user.avatar"),
             (base().avatar("ftp://example.com/a.png"), "user.avatar"),
             (base().avatar("https:example.com/a.png"), "user.avatar"),

@@ -49,6 +49,7 @@ mod grants;
 mod identity;
 mod inspect;
 mod issuer;
+mod words;
 
 pub mod atob;
 

@@ -191,8 +191,8 @@ mod plan;
 mod scan;
 
 pub(crate) use plan::SearchBuffers;
+pub(crate) use scan::risky_bytes;
 use scan::skip_plain;
-pub(crate) use scan::{LOW_BITS, risky_bytes, zero_bytes};
 
 /// Whether `byte`, inside a JSON string, belongs to a risky character. In ASCII, `>`, `?`, `~`
 /// and DEL are the bytes with bits 1 to 5 set.

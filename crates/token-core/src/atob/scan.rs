@@ -1,14 +1,7 @@
 //! Finding the risky bytes of a text eight bytes at a time, in one `u64` word.
 
 use super::is_risky_byte;
-
-pub(crate) const LOW_BITS: u64 = 0x0101_0101_0101_0101;
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each zero byte of `word`, exactly (no carry from byte to byte).
-pub(crate) fn zero_bytes(word: u64) -> u64 {
-    !(((word & !HIGH_BITS) + !HIGH_BITS) | word) & HIGH_BITS
-}
+use crate::words::{HIGH_BITS, LOW_BITS, zero_bytes};
 
 /// The high bit of each byte of `word` that is risky: `0x80` or more, or one of `>`, `?`, `~`
 /// and DEL, the ASCII bytes with bits 1 to 5 set.
@@ -67,18 +60,6 @@ mod tests {
             let end = (from + len).min(bytes.len());
             let expected = (from..end).find(|&at| is_risky_byte(bytes[at])).unwrap_or(end);
             proptest::prop_assert_eq!(skip_plain(&bytes, from, end), expected);
-        }
-    }
-
-    #[test]
-    fn zero_bytes_are_found_exactly() {
-        for zero in 0..8 {
-            for other in [1u8, 0x80, 0xff, 0x7f] {
-                let mut bytes = [other; 8];
-                bytes[zero] = 0;
-                let word = u64::from_le_bytes(bytes);
-                assert_eq!(zero_bytes(word), 0x80 << (8 * zero), "{bytes:x?}");
-            }
         }
     }
 }
