@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{HeaderName, Method};
+use axum::http::{HeaderName, Method, header};
 use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -37,11 +37,14 @@ pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
         .filter_map(|method| Method::from_bytes(method.as_bytes()).ok())
         .collect();
 
+    // `Vary: origin` on every answer, set here rather than left to the layer's own reckoning,
+    // because the adapter leaves `Vary` to the layer (`TokenResponse::without_vary`).
     let layer = CorsLayer::new()
         .allow_origin(origins)
         .allow_methods(methods)
         .allow_headers(headers)
-        .allow_credentials(policy.allows_credentials());
+        .allow_credentials(policy.allows_credentials())
+        .vary([header::ORIGIN]);
     match policy.max_age() {
         Some(age) => layer.max_age(Duration::from_secs(age.as_secs())),
         None => layer,

@@ -184,6 +184,16 @@ impl TokenResponse {
         self.body
     }
 
+    /// The answer without the core's `Vary: Origin`, for an adapter whose framework's CORS
+    /// component puts `Vary` with `Origin` on every answer of the route itself, as actix-cors and
+    /// tower-http's `CorsLayer` do: the header is then sent once, by the component, instead of
+    /// twice. Everything else is kept.
+    #[must_use]
+    pub fn without_vary(mut self) -> Self {
+        self.headers.retain(|(name, _)| *name != "vary");
+        self
+    }
+
     /// The status, the headers and the body, owned, for an adapter that moves them into its
     /// framework's response without copying. Borrowed header values are the core's constants.
     pub fn into_parts(self) -> (u16, Vec<(&'static str, Cow<'static, str>)>, String) {
@@ -656,6 +666,13 @@ mod tests {
         for response in answers {
             assert_eq!(response.header("vary"), Some("Origin"), "{response:?}");
             assert_plain_no_store(&response);
+            let (status, body) = (response.status(), response.body().to_owned());
+            let mut expected: Vec<_> = response.headers().to_vec();
+            expected.retain(|(name, _)| *name != "vary");
+            let without = response.without_vary();
+            assert_eq!(without.header("vary"), None);
+            assert_eq!(without.headers(), expected.as_slice());
+            assert_eq!((without.status(), without.body()), (status, body.as_str()));
         }
     }
 
