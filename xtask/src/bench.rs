@@ -183,7 +183,7 @@ impl Bench {
             let server = Server::start(framework, command(binary, &server_env()))?;
             checks::hello(&self.client, server.url())?;
             self.check_token(&server, &session_cookie())?;
-            checks::signing_only(
+            checks::control_route(
                 &self.client,
                 server.url(),
                 (ENVIRONMENT, KEY),

@@ -414,11 +414,7 @@ fn listed_times(response: &Response, name: &str, item: &str) -> usize {
 }
 
 fn header_lists(response: &Response, name: &str, item: &str) -> bool {
-    header(response, name).is_some_and(|value| {
-        value
-            .split(',')
-            .any(|listed| listed.trim().eq_ignore_ascii_case(item))
-    })
+    listed_times(response, name, item) > 0
 }
 
 fn text(response: Response) -> Result<String, String> {
@@ -671,7 +667,7 @@ fn cors_with_credentials(http: &Http<'_>) -> Result<(), String> {
 
         let mut headers = vec![("origin", OTHER_ORIGIN)];
         headers.extend(cookie.map(|c| ("cookie", c)));
-        let foreign = http.send(method, "/token", &headers)?;
+        let foreign = http.send(method.clone(), "/token", &headers)?;
         ensure!(
             foreign.status() == expected,
             "{case} from another origin: status {}",
@@ -680,6 +676,24 @@ fn cors_with_credentials(http: &Http<'_>) -> Result<(), String> {
         ensure!(
             header(&foreign, "access-control-allow-origin").is_none(),
             "{case}: another origin is allowed"
+        );
+        ensure!(
+            listed_times(&foreign, "vary", "origin") == 1,
+            "{case} from another origin: vary {:?} should list Origin once",
+            header(&foreign, "vary")
+        );
+
+        let headers: Vec<_> = cookie.map(|c| ("cookie", c)).into_iter().collect();
+        let same_origin = http.send(method, "/token", &headers)?;
+        ensure!(
+            same_origin.status() == expected,
+            "{case} without an origin: status {}",
+            same_origin.status()
+        );
+        ensure!(
+            listed_times(&same_origin, "vary", "origin") == 1,
+            "{case} without an origin: vary {:?} should list Origin once",
+            header(&same_origin, "vary")
         );
     }
     Ok(())

@@ -37,8 +37,9 @@ pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
         .filter_map(|method| Method::from_bytes(method.as_bytes()).ok())
         .collect();
 
-    // `Vary: origin` on every answer, set here rather than left to the layer's own reckoning,
-    // because the adapter leaves `Vary` to the layer (`TokenResponse::without_vary`).
+    // The adapter leaves `Vary` to this layer (`TokenResponse::without_vary`), so `origin` is
+    // named here: the layer would work it out for this policy, but a change in how it does must
+    // not drop it. Methods and request headers are fixed lists, so they do not vary.
     let layer = CorsLayer::new()
         .allow_origin(origins)
         .allow_methods(methods)

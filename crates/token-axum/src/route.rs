@@ -2,7 +2,8 @@
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
-use axum::response::IntoResponse;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any};
 use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
 
@@ -41,24 +42,28 @@ where
     let layer = cors_layer(endpoint.cors());
     any(move |State(state): State<S>, request: Request| {
         let endpoint = endpoint.clone();
-        // The request's head is all the route reads; the future keeps it once, and the
-        // application's extractor borrows it there.
         let (mut parts, _body) = request.into_parts();
-        async move {
-            let answer = match endpoint.on_method(parts.method.as_str()) {
-                MethodDecision::Respond(answer) => answer,
-                MethodDecision::ResolveUser => {
-                    match U::from_request_parts(&mut parts, &state).await {
-                        Ok(user) => endpoint.for_user(&user),
-                        Err(rejection) => {
-                            let status = rejection.into_response().status();
-                            endpoint.user_rejected(status.as_u16())
-                        }
-                    }
-                }
-            };
-            into_response(answer)
-        }
+        async move { answer::<U, S>(&endpoint, &state, &mut parts).await }
     })
     .layer(layer)
+}
+
+/// The answer to a request with head `parts`, which the application's extractor may change;
+/// the body is never read.
+async fn answer<U, S>(endpoint: &TokenEndpoint, state: &S, parts: &mut Parts) -> Response
+where
+    U: FromRequestParts<S> + TokenUser,
+    S: Send + Sync,
+{
+    let answer = match endpoint.on_method(parts.method.as_str()) {
+        MethodDecision::Respond(answer) => answer,
+        MethodDecision::ResolveUser => match U::from_request_parts(parts, state).await {
+            Ok(user) => endpoint.for_user(&user),
+            Err(rejection) => {
+                let status = rejection.into_response().status();
+                endpoint.user_rejected(status.as_u16())
+            }
+        },
+    };
+    into_response(answer)
 }

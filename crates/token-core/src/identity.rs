@@ -502,6 +502,14 @@ mod tests {
             );
             assert_eq!(is_untrimmed(text), text.trim() != text, "{text:?}");
         }
+        for (text, valid) in [
+            (".", true),
+            (" ", true),
+            ("\u{7f}", false),
+            ("\u{1f}", false),
+        ] {
+            assert_eq!(check_text(|| "field", text, 10).is_ok(), valid, "{text:?}");
+        }
     }
 
     proptest::proptest! {
@@ -511,8 +519,11 @@ mod tests {
                 proptest::string::string_regex(
                     "[a-z .@\t\n\u{0}\u{1f}\u{7f}\u{85}\u{a0}\u{2028}\u{202e}é日]{0,40}"
                 ).expect("a pattern"),
-                proptest::string::string_regex("([a-z./@]{0,12}[ \t\n\r\u{b}\u{c}\u{0}\u{7f}]?){0,4}")
-                    .expect("a pattern"),
+                proptest::string::string_regex(concat!(
+                    "([a-z./@]{0,12}",
+                    "[ \\t\\n\\r\\u{b}\\u{c}\\u{0}\\u{7f}]?){0,4}"
+                ))
+                .expect("a pattern"),
             ],
         ) {
             proptest::prop_assert_eq!(

@@ -38,26 +38,26 @@ pub struct Setup {
     /// The app's sessions, with the benchmark's user signed in.
     pub sessions: SessionStore,
     /// The control route's signer.
-    pub signing_only: SigningOnly,
+    pub control_signer: ControlSigner,
 }
 
 /// The control route `GET /sign`: signing the benchmark user's token and nothing else. Cheap to
 /// clone, as frameworks clone a handler for every request.
 #[derive(Debug, Clone)]
-pub struct SigningOnly {
+pub struct ControlSigner {
     endpoint: TokenEndpoint,
     identity: Arc<Identity>,
 }
 
-impl SigningOnly {
+impl ControlSigner {
     /// Builds the benchmark user's identity once, for `endpoint`'s issuer and product.
     ///
     /// # Errors
     ///
     /// When the app would not issue the benchmark user a token.
-    pub fn new(endpoint: &TokenEndpoint) -> Result<SigningOnly, String> {
+    pub fn new(endpoint: &TokenEndpoint) -> Result<ControlSigner, String> {
         match Account::benchmark_user().token_decision() {
-            UserDecision::Issue(identity) => Ok(SigningOnly {
+            UserDecision::Issue(identity) => Ok(ControlSigner {
                 endpoint: endpoint.clone(),
                 identity: Arc::new(identity),
             }),
@@ -89,12 +89,12 @@ impl Setup {
             .and_then(|config| {
                 let endpoint = config.endpoint().map_err(|error| error.to_string())?;
                 let sessions = SessionStore::from_env()?;
-                let signing_only = SigningOnly::new(&endpoint)?;
+                let control_signer = ControlSigner::new(&endpoint)?;
                 Ok(Setup {
                     config,
                     endpoint,
                     sessions,
-                    signing_only,
+                    control_signer,
                 })
             });
         match ready {

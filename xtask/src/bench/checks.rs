@@ -71,7 +71,7 @@ pub(crate) fn token(
 /// # Errors
 ///
 /// When it does not.
-pub(crate) fn signing_only(
+pub(crate) fn control_route(
     client: &Client,
     base: &str,
     credentials: (&str, &str),

@@ -11,7 +11,7 @@ use actix_web::error::ErrorUnauthorized;
 use actix_web::http::header::{COOKIE, ContentType};
 use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, web};
 use ckeditor_token_bench_servers::login::{Account, SessionStore};
-use ckeditor_token_bench_servers::{HELLO, Setup, SigningOnly};
+use ckeditor_token_bench_servers::{ControlSigner, HELLO, Setup};
 use ckeditor_token_core::{TokenUser, UserDecision};
 use ckeditor_token_demo_login::runtime;
 
@@ -50,8 +50,8 @@ async fn hello() -> HttpResponse {
         .body(HELLO)
 }
 
-async fn sign(signing_only: web::Data<SigningOnly>) -> HttpResponse {
-    match signing_only.sign() {
+async fn sign(control_signer: web::Data<ControlSigner>) -> HttpResponse {
+    match control_signer.sign() {
         Ok(token) => HttpResponse::Ok()
             .content_type(ContentType::plaintext())
             .body(token),
@@ -66,7 +66,7 @@ fn main() -> ExitCode {
         config,
         endpoint,
         sessions,
-        signing_only,
+        control_signer,
     }) = Setup::from_env()
     else {
         return ExitCode::FAILURE;
@@ -77,7 +77,7 @@ fn main() -> ExitCode {
         App::new()
             .app_data(sessions.clone())
             .route("/hello", web::get().to(hello))
-            .app_data(web::Data::new(signing_only.clone()))
+            .app_data(web::Data::new(control_signer.clone()))
             .route("/sign", web::get().to(sign))
             .configure(ckeditor_token_actix::configure::<SignedIn>(
                 "/token",

@@ -49,7 +49,7 @@ fn main() -> ExitCode {
         config,
         endpoint,
         sessions,
-        signing_only,
+        control_signer,
     }) = Setup::from_env()
     else {
         return ExitCode::FAILURE;
@@ -60,7 +60,7 @@ fn main() -> ExitCode {
         .route(
             "/sign",
             get(move || {
-                let answer = match signing_only.sign() {
+                let answer = match control_signer.sign() {
                     Ok(token) => (StatusCode::OK, token),
                     Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error),
                 };

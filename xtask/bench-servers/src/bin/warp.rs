@@ -46,7 +46,7 @@ fn main() -> ExitCode {
         config,
         endpoint,
         sessions,
-        signing_only,
+        control_signer,
     }) = Setup::from_env()
     else {
         return ExitCode::FAILURE;
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
     let hello = warp::path!("hello").and(warp::get()).map(|| HELLO);
     let sign = warp::path!("sign")
         .and(warp::get())
-        .map(move || match signing_only.sign() {
+        .map(move || match control_signer.sign() {
             Ok(token) => warp::reply::with_status(token, StatusCode::OK),
             Err(error) => warp::reply::with_status(error, StatusCode::INTERNAL_SERVER_ERROR),
         });
