@@ -597,6 +597,11 @@ fn preflights(http: &Http<'_>) -> Result<(), String> {
         let age = header(&response, "access-control-max-age");
         ensure!(age.as_deref() == Some("600"), "max-age {age:?}");
         ensure!(
+            listed_times(&response, "vary", "origin") == 1,
+            "vary {:?} should list Origin once",
+            header(&response, "vary")
+        );
+        ensure!(
             header(&response, "set-cookie").is_none(),
             "a cookie was set"
         );

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenResponse, TokenUser};
-use warp::http::Method;
+use warp::http::{HeaderValue, Method, header};
 use warp::{Filter, Rejection, Reply};
 
 use crate::cors::cors_builder;
@@ -52,6 +52,8 @@ impl warp::reject::Reject for LookupFailed {}
 ///   preflights before `user` could run and adds its headers to every answer. A request that it
 ///   refuses (an origin or header the policy does not list) is answered as a same-origin request
 ///   would be, without CORS headers, so the browser blocks it and nothing leaks as a rejection.
+/// - Every answer has `Vary: Origin`: the core's, and the adapter's on the cors filter's
+///   preflight answers.
 ///
 /// Requests for other paths are rejected as warp's not found, untouched.
 pub fn token_filter<P, F, U>(
@@ -65,8 +67,14 @@ where
     U: TokenUser + Send + 'static,
 {
     let cors = cors_builder(endpoint.cors()).build();
+    // warp's cors filter answers preflights itself, without `Vary`: they get the core's
+    // `Vary: Origin` here. An answer that already has a `Vary` keeps it.
+    let vary = warp::reply::with::default_header(
+        header::VARY,
+        HeaderValue::from_static(ckeditor_token_core::VARY),
+    );
     let answers = by_method(user, endpoint);
-    path.and(answers.clone().with(cors).or(answers))
+    path.and(answers.clone().with(cors).with(vary).or(answers))
 }
 
 /// `GET` through the user filter, every other method straight to the core. Never rejects.
