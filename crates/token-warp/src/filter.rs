@@ -52,8 +52,8 @@ impl warp::reject::Reject for LookupFailed {}
 ///   preflights before `user` could run and adds its headers to every answer. A request that it
 ///   refuses (an origin or header the policy does not list) is answered as a same-origin request
 ///   would be, without CORS headers, so the browser blocks it and nothing leaks as a rejection.
-/// - Every answer has `Vary: Origin`: the core's, and the adapter's on the cors filter's
-///   preflight answers.
+/// - When other origins may call the route, every answer has `Vary: Origin`: the core's, and the
+///   adapter's on the cors filter's preflight answers.
 ///
 /// Requests for other paths are rejected as warp's not found, untouched.
 pub fn token_filter<P, F, U>(
