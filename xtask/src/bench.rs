@@ -196,6 +196,21 @@ impl Bench {
             self.note_errors(&format!("{framework} /token"), token);
             self.note_errors(&format!("{framework} /sign"), sign);
             self.note_errors(&format!("{framework} /hello"), hello);
+            let used = |best: Best| {
+                format!(
+                    "{} and {:.3}",
+                    report::nanoseconds(best.cpu_per_request.as_secs_f64() * 1e9),
+                    best.switches_per_request
+                )
+            };
+            self.notes.push(format!(
+                "{framework}: the server's CPU time (user and system) and involuntary context \
+                 switches per request, in each route's fastest round: /hello {}, /sign {}, \
+                 /token {}.",
+                used(hello),
+                used(sign),
+                used(token)
+            ));
             self.table.push(Row {
                 measure: format!(
                     "{framework}: /sign (control: signing only) requests/s, against /hello"

@@ -1,6 +1,6 @@
 //! Loading a server in rounds: a warm-up, then several bounded `wrk` runs per route with the
-//! routes taking turns, keeping the best figures; and the peak resident memory of a server
-//! while it is loaded.
+//! routes taking turns, keeping the best figures and what the server used in the fastest round;
+//! and the peak resident memory of a server while it is loaded.
 //!
 //! Taking the best of several rounds, with the routes alternating, keeps a burst of other work
 //! on a shared machine from falling on one route only: each route needs one quiet round.
@@ -8,7 +8,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::servers::Server;
+use super::servers::{Server, Usage};
 use super::wrk::{self, Load, Measured};
 
 /// The warm-up run per route, not counted.
@@ -38,6 +38,18 @@ pub(crate) struct Best {
     pub(crate) p99: Duration,
     /// Socket errors over all rounds.
     pub(crate) socket_errors: u64,
+    /// The server's CPU time per request, user and system, in the round of the highest
+    /// requests per second.
+    pub(crate) cpu_per_request: Duration,
+    /// The server's involuntary context switches per request, in that round.
+    pub(crate) switches_per_request: f64,
+}
+
+/// One round against one route: what wrk measured, and what the server used meanwhile.
+#[derive(Debug, Clone, Copy)]
+struct Round {
+    measured: Measured,
+    used: Usage,
 }
 
 /// Loads each of `paths` of `server` as `plan` says: a warm-up, then the rounds, the order of
@@ -60,18 +72,23 @@ pub(crate) fn compare<const N: usize>(
     for path in paths {
         successful(&wrk::run(&load(path, WARM_UP))?, server)?;
     }
-    let mut runs: [Vec<Measured>; N] = std::array::from_fn(|_| Vec::new());
+    let mut rounds: [Vec<Round>; N] = std::array::from_fn(|_| Vec::new());
     for round in 0..plan.rounds {
         let mut order: Vec<usize> = (0..N).collect();
         if round % 2 == 1 {
             order.reverse();
         }
         for index in order {
+            let before = server.usage()?;
             let run = wrk::run(&load(paths[index], plan.duration))?;
-            runs[index].push(successful(&run, server)?);
+            let used = server.usage()?.since(before);
+            rounds[index].push(Round {
+                measured: successful(&run, server)?,
+                used,
+            });
         }
     }
-    Ok(runs.map(|runs| best(&runs)))
+    Ok(rounds.map(|rounds| best(&rounds)))
 }
 
 /// The highest resident memory of `server` while `load` runs against it.
@@ -105,18 +122,27 @@ fn successful(run: &Measured, server: &Server) -> Result<Measured, String> {
     }
 }
 
-fn best(runs: &[Measured]) -> Best {
+fn best(rounds: &[Round]) -> Best {
+    let fastest = rounds.iter().max_by(|a, b| {
+        a.measured
+            .requests_per_second
+            .total_cmp(&b.measured.requests_per_second)
+    });
+    let requests = fastest.map_or(0, |round| round.measured.requests).max(1);
+    let used = fastest.map(|round| round.used).unwrap_or_default();
     Best {
-        requests_per_second: runs
+        requests_per_second: fastest.map_or(0.0, |round| round.measured.requests_per_second),
+        p99: rounds
             .iter()
-            .map(|run| run.requests_per_second)
-            .fold(0.0, f64::max),
-        p99: runs
-            .iter()
-            .map(|run| run.p99)
+            .map(|round| round.measured.p99)
             .min()
             .unwrap_or(Duration::MAX),
-        socket_errors: runs.iter().map(|run| run.socket_errors).sum(),
+        socket_errors: rounds
+            .iter()
+            .map(|round| round.measured.socket_errors)
+            .sum(),
+        cpu_per_request: used.cpu / u32::try_from(requests).unwrap_or(u32::MAX),
+        switches_per_request: used.involuntary_switches as f64 / requests as f64,
     }
 }
 
@@ -124,21 +150,34 @@ fn best(runs: &[Measured]) -> Best {
 mod tests {
     use super::*;
 
-    fn run(requests_per_second: f64, p99_ms: u64, socket_errors: u64) -> Measured {
-        Measured {
-            requests_per_second,
-            p99: Duration::from_millis(p99_ms),
-            requests: 1000,
-            socket_errors,
-            failed_answers: 0,
+    fn round(requests_per_second: f64, p99_ms: u64, socket_errors: u64, cpu_ms: u64) -> Round {
+        Round {
+            measured: Measured {
+                requests_per_second,
+                p99: Duration::from_millis(p99_ms),
+                requests: 1000,
+                socket_errors,
+                failed_answers: 0,
+            },
+            used: Usage {
+                cpu: Duration::from_millis(cpu_ms),
+                involuntary_switches: cpu_ms / 2,
+            },
         }
     }
 
     #[test]
     fn the_best_takes_each_figure_from_its_best_round() {
-        let best = best(&[run(900.0, 4, 1), run(1100.0, 6, 0), run(1000.0, 3, 2)]);
+        let best = best(&[
+            round(900.0, 4, 1, 30),
+            round(1100.0, 6, 0, 20),
+            round(1000.0, 3, 2, 10),
+        ]);
         assert_eq!(best.requests_per_second, 1100.0);
         assert_eq!(best.p99, Duration::from_millis(3));
         assert_eq!(best.socket_errors, 3);
+        // The usage of the fastest round, 20 ms and 10 switches over its 1000 requests.
+        assert_eq!(best.cpu_per_request, Duration::from_micros(20));
+        assert_eq!(best.switches_per_request, 0.01);
     }
 }

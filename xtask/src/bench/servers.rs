@@ -1,5 +1,6 @@
 //! The processes the benchmark loads: release builds of the Rust servers, starting any server
-//! command and waiting for its `listening on` line, stopping it, and reading its memory.
+//! command and waiting for its `listening on` line, stopping it, and reading its memory, CPU
+//! time and context switches.
 //!
 //! Unlike `apps::start`, a server here is any command (gunicorn and Node.js included), and its
 //! process ID is known, for `/proc/PID/status`.
@@ -142,6 +143,39 @@ impl Server {
             .ok_or_else(|| format!("no VmRSS in the status of {}", self.name))
     }
 
+    /// The CPU time and the involuntary context switches of the server's process so far, over
+    /// all its threads (`/proc/PID/stat` and `/proc/PID/task/*/status`).
+    ///
+    /// # Errors
+    ///
+    /// When the process is gone or its files cannot be read.
+    pub(crate) fn usage(&self) -> Result<Usage, String> {
+        let pid = self.child.as_ref().map(Child::id).ok_or("not running")?;
+        let unreadable = |what: &str, error: &dyn std::fmt::Display| {
+            format!("cannot read the {what} of {}: {error}", self.name)
+        };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map_err(|error| unreadable("stat", &error))?;
+        let ticks = cpu_ticks(&stat).ok_or_else(|| unreadable("stat", &"no CPU times"))?;
+        let mut involuntary_switches = 0;
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .map_err(|error| unreadable("threads", &error))?;
+        for task in tasks.flatten() {
+            // A thread that ends meanwhile takes its count with it; the rest still add up.
+            if let Ok(status) = std::fs::read_to_string(task.path().join("status")) {
+                involuntary_switches += status
+                    .lines()
+                    .find_map(|line| line.strip_prefix("nonvoluntary_ctxt_switches:"))
+                    .and_then(|count| count.trim().parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+        Ok(Usage {
+            cpu: Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second()),
+            involuntary_switches,
+        })
+    }
+
     /// Stops the server with SIGTERM and waits for it; kills it if it has not exited in time.
     ///
     /// # Errors
@@ -164,6 +198,53 @@ impl Drop for Server {
             terminate(child);
         }
     }
+}
+
+/// What a server's process has used: CPU time, user and system, and involuntary context
+/// switches (the kernel preempting one of its threads for another task).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Usage {
+    /// User and system CPU time.
+    pub(crate) cpu: Duration,
+    /// Involuntary context switches.
+    pub(crate) involuntary_switches: u64,
+}
+
+impl Usage {
+    /// What was used between `earlier` and `self`.
+    pub(crate) fn since(self, earlier: Usage) -> Usage {
+        Usage {
+            cpu: self.cpu.saturating_sub(earlier.cpu),
+            involuntary_switches: self
+                .involuntary_switches
+                .saturating_sub(earlier.involuntary_switches),
+        }
+    }
+}
+
+/// User plus system time, in clock ticks, from the text of `/proc/PID/stat`: fields 14 and 15,
+/// counted after the command name, which is in parentheses and may hold spaces.
+fn cpu_ticks(stat: &str) -> Option<u64> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user = fields.next()?.parse::<u64>().ok()?;
+    let system = fields.next()?.parse::<u64>().ok()?;
+    Some(user + system)
+}
+
+/// The kernel's clock ticks per second for CPU times (`getconf CLK_TCK`), 100 when it cannot be
+/// asked, which is what Linux uses everywhere.
+fn clock_ticks_per_second() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|output| String::from_utf8_lossy(&output.stdout).trim().parse().ok())
+            .filter(|ticks: &f64| *ticks > 0.0)
+            .unwrap_or(100.0)
+    })
 }
 
 /// Sends SIGTERM to `child` (a process this task started) and waits for it to exit, killing it
@@ -199,4 +280,36 @@ fn keep_log(mut pipe: impl Read + Send + 'static, log: Arc<Mutex<String>>) {
                 .push_str(&String::from_utf8_lossy(&buffer[..read]));
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_ticks_are_fields_14_and_15_after_a_name_with_spaces() {
+        let stat = "4242 (bench axum) S 1 4242 4242 0 -1 4194560 900 0 0 0 1234 567 0 0 20 0 3 0";
+        assert_eq!(cpu_ticks(stat), Some(1234 + 567));
+        assert_eq!(cpu_ticks("4242 (x) S 1 2"), None);
+        assert_eq!(cpu_ticks("no parenthesis"), None);
+    }
+
+    #[test]
+    fn usage_since_an_earlier_reading_is_the_difference() {
+        let earlier = Usage {
+            cpu: Duration::from_millis(1500),
+            involuntary_switches: 40,
+        };
+        let later = Usage {
+            cpu: Duration::from_millis(2250),
+            involuntary_switches: 52,
+        };
+        assert_eq!(
+            later.since(earlier),
+            Usage {
+                cpu: Duration::from_millis(750),
+                involuntary_switches: 12,
+            }
+        );
+    }
 }
