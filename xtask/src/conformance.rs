@@ -12,7 +12,9 @@
 )]
 
 use std::collections::HashSet;
-use std::time::Instant;
+use std::io::{ErrorKind, Read as _, Write as _};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 use ckeditor_token_core::atob::is_atob_safe;
 use ckeditor_token_core::atob_decode;
@@ -125,6 +127,49 @@ pub(crate) fn run() -> Result<(), String> {
     }
 }
 
+/// The longest an example may keep a connection whose request never finishes its headers:
+/// its header timeout (10 s for axum and warp, 5 s for actix-web) and some slack.
+const STALLED_DEADLINE: Duration = Duration::from_secs(15);
+
+/// A connection that sent half a request's headers and then nothing more.
+struct Stalled {
+    stream: TcpStream,
+    opened: Instant,
+}
+
+impl Stalled {
+    fn open(app: &App) -> Result<Stalled, String> {
+        let address = app.url().trim_start_matches("http://");
+        let mut stream =
+            TcpStream::connect(address).map_err(|error| format!("connect {address}: {error}"))?;
+        stream
+            .write_all(b"GET /token HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            .map_err(|error| format!("a partial request: {error}"))?;
+        Ok(Stalled {
+            stream,
+            opened: Instant::now(),
+        })
+    }
+
+    /// Waits until the app closes the connection, at most until [`STALLED_DEADLINE`] after it
+    /// was opened.
+    fn disconnected(mut self) -> Result<(), String> {
+        let left = STALLED_DEADLINE.saturating_sub(self.opened.elapsed());
+        self.stream
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .map_err(|error| format!("a read timeout: {error}"))?;
+        let mut rest = Vec::new();
+        match self.stream.read_to_end(&mut rest) {
+            Ok(_) => Ok(()),
+            Err(error) if error.kind() == ErrorKind::ConnectionReset => Ok(()),
+            Err(error) => Err(format!(
+                "still open {:.1} s after half a request ({error})",
+                self.opened.elapsed().as_secs_f64()
+            )),
+        }
+    }
+}
+
 /// What one adapter answered, to compare with the others.
 type Seen = Vec<(String, u16, Option<String>, String)>;
 
@@ -140,6 +185,8 @@ fn adapter_suite(
 
     let main = apps::start(binary, &settings(&[]))?;
     let http = Http { client, app: &main };
+    // Opened first, so that the checks below run while it waits for the header timeout.
+    let stalled = Stalled::open(&main)?;
     let mut seen = Seen::new();
     tally.run(
         &name("1. claims: aud string, integer iat, sub, user, auth as granted"),
@@ -218,6 +265,10 @@ fn adapter_suite(
     tally.run(
         &name("the demo login: cookie attributes, home page, logout"),
         || demo_login(&http),
+    );
+    tally.run(
+        &name("a client that stalls in its headers is disconnected"),
+        || stalled.disconnected(),
     );
     tally.run(&name("SIGTERM stops the app cleanly"), || {
         let status = main.stop()?;

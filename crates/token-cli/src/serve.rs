@@ -1,14 +1,14 @@
 //! `serve`: the token route of `ckeditor-token-axum`, the health check, and in development mode
 //! a page that lists the demo users; until Ctrl-C or SIGTERM.
 //!
-//! Connections are served by hyper's HTTP/1 server with a header timeout: a client that does not
-//! finish a request's headers in time, or leaves a connection idle that long after a response,
-//! is disconnected, so slow or stalled clients cannot hold connections open for good.
+//! Connections are served as the example apps serve theirs (`runtime::serve_connections`), with
+//! the configured header timeout: a client that does not finish a request's headers in time, or
+//! leaves a connection idle that long after a response, is disconnected, so slow or stalled
+//! clients cannot hold connections open for good.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -17,10 +17,6 @@ use axum::response::Html;
 use axum::routing::get;
 use ckeditor_token_demo_login::runtime;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
 use tower_service::Service as _;
 
 use crate::auth::{AuthState, Caller, development};
@@ -95,50 +91,16 @@ async fn serve(config: ServeConfig) -> Result<ExitCode, CliError> {
         announce_development(address, &config.token_path)?;
     }
 
-    accept_until_shutdown(listener, app, config.header_timeout).await;
-    tracing::info!("stopped");
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Serves each accepted connection with `app` until a shutdown signal, then lets the open
-/// connections finish their requests.
-async fn accept_until_shutdown(listener: TcpListener, app: Router, header_timeout: Duration) {
-    let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(header_timeout)
-        .keep_alive(true);
-    let connections = GracefulShutdown::new();
-    let shutdown = runtime::shutdown_signal();
-    tokio::pin!(shutdown);
-
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    // Such as too many open files: wait for connections to close, then go on.
-                    tracing::error!(%error, "cannot accept a connection");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
+    runtime::serve_connections(listener, config.header_timeout, move |peer| {
         let router = app.clone();
-        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        hyper::service::service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
             router.clone().call(request)
-        });
-        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%peer, %error, "connection closed");
-            }
-        });
-    }
-
-    drop(listener);
-    connections.shutdown().await;
+        })
+    })
+    .await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn announce_development(address: SocketAddr, token_path: &str) -> Result<(), CliError> {

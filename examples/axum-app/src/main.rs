@@ -126,9 +126,9 @@ fn main() -> ExitCode {
         ))
         .with_state(state);
 
+    // Served with a header timeout (`runtime::serve_http1`): `axum::serve` has none.
     runtime::run(config.listen, |listener| async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(runtime::shutdown_signal())
-            .await
+        runtime::serve_http1(listener, app).await;
+        Ok(())
     })
 }

@@ -1,11 +1,24 @@
-//! What every example does around its server: logging, announcing the address, and waiting for
-//! the signal to stop.
+//! What every example does around its server: logging, announcing the address, serving
+//! connections with a header timeout, and waiting for the signal to stop.
 
+use std::error::Error as StdError;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
+use hyper::body::{Body, Incoming};
+use hyper::server::conn::http1;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+
+/// How long the axum and warp examples give a client to send a request's headers, and how long
+/// they keep a connection idle after an answer, before they disconnect it. actix-web has a
+/// timeout of its own for the same (`client_request_timeout`, 5 s).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Logs to standard error at info level and above, so that standard output carries only the
 /// `listening on` line.
@@ -85,6 +98,76 @@ where
             }
         }
     })
+}
+
+/// Serves every connection `listener` accepts with `service` (a tower service, as axum's
+/// `Router` and `warp::service` are) over HTTP/1.1 with [`HEADER_TIMEOUT`], until a shutdown
+/// signal; then lets the open connections finish their requests.
+pub async fn serve_http1<S, B>(listener: TcpListener, service: S)
+where
+    S: tower_service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn StdError + Send + Sync>>,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    serve_connections(listener, HEADER_TIMEOUT, move |_| {
+        TowerToHyperService::new(service.clone())
+    })
+    .await;
+}
+
+/// Serves every connection `listener` accepts with the service `service_for` makes for the
+/// connection's peer, over HTTP/1.1: a client that does not finish a request's headers within
+/// `header_timeout`, or leaves the connection idle that long after an answer, is disconnected,
+/// so slow or stalled clients cannot hold connections open for good. Runs until a shutdown
+/// signal, then lets the open connections finish their requests.
+pub async fn serve_connections<M, S, B>(
+    listener: TcpListener,
+    header_timeout: Duration,
+    mut service_for: M,
+) where
+    M: FnMut(SocketAddr) -> S,
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn StdError + Send + Sync>>,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .keep_alive(true);
+    let connections = GracefulShutdown::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Such as too many open files: wait for connections to close, then go on.
+                    tracing::error!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let connection = http.serve_connection(TokioIo::new(stream), service_for(peer));
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%peer, %error, "connection closed");
+            }
+        });
+    }
+
+    drop(listener);
+    connections.shutdown().await;
 }
 
 /// Resolves on Ctrl-C or, on Unix, SIGTERM.

@@ -116,12 +116,10 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
 
+    // Served with a header timeout (`runtime::serve_http1`): `warp::serve` has none.
+    let service = warp::service(routes(Sessions::new(), endpoint));
     runtime::run(config.listen, |listener| async move {
-        warp::serve(routes(Sessions::new(), endpoint))
-            .incoming(listener)
-            .graceful(runtime::shutdown_signal())
-            .run()
-            .await;
+        runtime::serve_http1(listener, service).await;
         Ok(())
     })
 }
