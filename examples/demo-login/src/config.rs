@@ -3,15 +3,16 @@
 //!
 //! | setting | meaning | default |
 //! | --- | --- | --- |
-//! | `CKEDITOR_ENVIRONMENT_ID`, `CKEDITOR_ACCESS_KEY` | the environment that signs tokens | both unset: the built-in development environment, loopback only |
-//! | `--listen ADDRESS` or `CKEDITOR_TOKEN_LISTEN` | where to listen; port 0 picks a free port | `127.0.0.1:8080` |
-//! | `CKEDITOR_TOKEN_LIFETIME` | seconds from `iat` to `exp` (60 to 86400), or `none` for no `exp` | 3600 |
-//! | `CKEDITOR_TOKEN_CORS_ORIGINS` | comma-separated origins that may fetch tokens, or `*` | none (same origin only) |
+//! | `CKEDITOR_ENVIRONMENT_ID` | the environment that signs tokens | development (loopback only) |
+//! | `CKEDITOR_ACCESS_KEY` | that environment's access key | unset with the ID |
+//! | `--listen ADDR`, `CKEDITOR_TOKEN_LISTEN` | where to listen (port 0: any) | `127.0.0.1:8080` |
+//! | `CKEDITOR_TOKEN_LIFETIME` | `iat` to `exp`, 60 to 86400 s, or `none` for no `exp` | 3600 |
+//! | `CKEDITOR_TOKEN_CORS_ORIGINS` | origins that may fetch tokens (commas), or `*` | none |
 //! | `CKEDITOR_TOKEN_CORS_CREDENTIALS` | `true` to let those origins send cookies | `false` |
-//! | `CKEDITOR_TOKEN_CORS_HEADERS` | comma-separated request headers they may send | none |
+//! | `CKEDITOR_TOKEN_CORS_HEADERS` | request headers they may send (commas) | none |
 //! | `CKEDITOR_TOKEN_CORS_MAX_AGE` | seconds a browser may cache a preflight | unset |
-//! | `CKEDITOR_TOKEN_TEST_NOW` | test builds only: the clock, fixed at this Unix time | the system clock |
-//! | `CKEDITOR_TOKEN_TEST_LIFETIME` | test builds only: a lifetime in seconds, under a minute allowed | unset |
+//! | `CKEDITOR_TOKEN_TEST_NOW` | test builds only: the clock, fixed at this Unix time | the clock |
+//! | `CKEDITOR_TOKEN_TEST_LIFETIME` | test builds only: a lifetime, under 60 s too | unset |
 //!
 //! Test builds are those with the `test-hooks` feature; other builds refuse to start when a
 //! test-only setting is present, rather than ignore it.

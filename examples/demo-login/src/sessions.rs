@@ -2,7 +2,7 @@
 //!
 //! A session is a random ID in an `HttpOnly`, `SameSite=Lax` cookie, mapped in memory to a demo
 //! user's ID. Looking up the signed-in user goes through the demo directory, which fails for
-//! users whose profile is [`Directory::Unreachable`](crate::Directory::Unreachable).
+//! users whose profile is [`Directory::Unreachable`].
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

@@ -4,10 +4,13 @@
 //! | --- | --- | --- |
 //! | `alice` | writer | 200, `*` as writer |
 //! | `bob` | reader | 200, `*` as reader |
-//! | `chloe` | writer whose avatar URL has `?` and `~` | 200; her compact claims would hold `-` or `_` in base64url, so the token carries the browser-safe encoding |
-//! | `dora` | writer whose avatar is a 100 KB `data:` URL | 500: her identity cannot be built, so no 100 KB token |
+//! | `chloe` | writer, avatar URL with `?` and `~` | 200, a browser-safe payload |
+//! | `dora` | writer, a 100 KB `data:` avatar URL | 500: her identity cannot be built, no token |
 //! | `erin` | no editor access | 403 |
 //! | `frank` | a profile the directory cannot load | 500: the lookup fails |
+//!
+//! Chloe's compact claims would put `-` or `_` in the base64url payload, so her token carries
+//! the browser-safe encoding instead.
 
 use std::sync::LazyLock;
 
