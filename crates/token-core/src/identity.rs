@@ -197,6 +197,10 @@ impl IdentityBuilder {
             ckbox,
             ai,
         };
+        // Most identities are far below the limit, which the quick bound shows without the walk.
+        if payload_len_bound(&identity) <= MAX_PAYLOAD_LEN {
+            return Ok(identity);
+        }
         let worst_case = worst_case_payload_len(&identity);
         if worst_case > MAX_PAYLOAD_LEN {
             return Err(Error::IdentityTooLarge {
@@ -357,24 +361,29 @@ fn check_collaboration(
             ),
         ));
     }
-    let mut checked: Vec<(DocumentKey, Grant)> = Vec::with_capacity(grants.len());
-    for (key, grant) in grants {
-        let key = DocumentKey::from_string(key)?;
-        grant.check(key.as_str())?;
-        for (earlier, earlier_grant) in &checked {
-            if *earlier == key {
+    // Converted in place: a key and its checked form have the same layout.
+    let checked = grants
+        .into_iter()
+        .map(|(key, grant)| {
+            let key = DocumentKey::from_string(key)?;
+            grant.check(key.as_str())?;
+            Ok((key, grant))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for (index, (key, grant)) in checked.iter().enumerate() {
+        for (earlier, earlier_grant) in &checked[..index] {
+            if earlier == key {
                 return Err(Error::DuplicateDocumentKey {
                     key: key.as_str().to_owned(),
                 });
             }
-            if !allow_overlap && earlier.overlaps(&key) && *earlier_grant != grant {
+            if !allow_overlap && earlier.overlaps(key) && earlier_grant != grant {
                 return Err(Error::OverlappingDocumentGrants {
                     first: earlier.as_str().to_owned(),
                     second: key.as_str().to_owned(),
                 });
             }
         }
-        checked.push((key, grant));
     }
     Ok(checked)
 }
@@ -431,6 +440,50 @@ fn check_list(field: &str, items: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// An upper bound of [`worst_case_payload_len`] that reads only lengths and counts.
+///
+/// In the worst case a byte of text takes at most six bytes (`\u003f` for `?`; a character of
+/// two to four bytes takes at most twelve), so every text is counted six times over. Around the
+/// texts, a collaboration grant writes at most `GRANT_FRAME` bytes, a CKBox workspace or AI
+/// scope at most `LIST_ITEM_FRAME`, and everything else at most `CLAIMS_FRAME`: the longest
+/// `aud`, two 20-digit timestamps, every key, the longest role names and every permission.
+fn payload_len_bound(identity: &Identity) -> usize {
+    /// `,"":{"role":"commentator","permissions":[` and the five permissions, quoted, with
+    /// their commas, then `]}`: 122 bytes, rounded up.
+    const GRANT_FRAME: usize = 128;
+    /// A comma and two quotes.
+    const LIST_ITEM_FRAME: usize = 3;
+    /// The claims of an identity whose texts are empty and that has a CKBox role take 277
+    /// bytes; rounded up with room to spare.
+    const CLAIMS_FRAME: usize = 512;
+    let profile = identity.profile();
+    let optional = |text: &Option<String>| text.as_ref().map_or(0, String::len);
+    let keys: usize = identity
+        .collaboration()
+        .iter()
+        .map(|(key, _)| key.as_str().len())
+        .sum();
+    let workspaces = identity
+        .ckbox()
+        .map_or(&[][..], |ckbox| &ckbox.workspaces[..]);
+    let listed: usize = workspaces.iter().map(String::len).sum::<usize>()
+        + identity
+            .ai()
+            .iter()
+            .map(|scope| scope.as_str().len())
+            .sum::<usize>();
+    let texts = identity.subject().len()
+        + optional(&profile.name)
+        + optional(&profile.email)
+        + optional(&profile.avatar)
+        + keys
+        + listed;
+    CLAIMS_FRAME
+        + 6 * texts
+        + GRANT_FRAME * identity.collaboration().len()
+        + LIST_ITEM_FRAME * (workspaces.len() + identity.ai().len())
+}
+
 /// The longest payload any token for `identity` can have: every claim present, the longest
 /// environment ID and timestamps, and every character that the browser-safe encoding might
 /// escape escaped.
@@ -467,7 +520,7 @@ impl JsonSink for WorstCaseLen {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grants::{Permission, Role};
+    use crate::grants::{AiScope, CkboxRole, DocumentKey, Grant, Permission, Role};
 
     fn base() -> IdentityBuilder {
         Identity::builder("user-1").grant("*", Role::Writer)
@@ -546,6 +599,144 @@ mod tests {
             sink.number(value);
             assert_eq!(sink.0, value.to_string().len(), "{value}");
         }
+    }
+
+    /// Any text, including the characters the worst case counts longest.
+    fn any_text() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::prop_oneof![
+            proptest::string::string_regex("[a-z?~>\"\\\\\u{1}\n\u{7f}é日😀]{0,64}")
+                .expect("a pattern"),
+            // Only characters that take six bytes per byte in the worst case.
+            proptest::string::string_regex("[?~>\u{1}\u{7f}]{0,64}").expect("a pattern"),
+        ]
+    }
+
+    fn optional_text() -> impl proptest::strategy::Strategy<Value = Option<String>> {
+        proptest::option::of(any_text())
+    }
+
+    /// An identity as [`IdentityBuilder::build`] assembles it, unchecked, so that texts may
+    /// hold anything.
+    fn unchecked_identity(
+        texts: [String; 2],
+        profile: Profile,
+        grants: Vec<(bool, u8)>,
+        ckbox: Option<Vec<String>>,
+        scopes: usize,
+    ) -> Identity {
+        let [subject, key_text] = texts;
+        let collaboration = grants
+            .into_iter()
+            .enumerate()
+            .map(|(index, (with_role, permissions))| {
+                let key = DocumentKey::new(&format!("{key_text}-{index}")).expect("a key");
+                let permissions = Permission::ALL
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(bit, _)| permissions & 1 << bit != 0)
+                    .map(|(_, permission)| permission);
+                let grant = if with_role {
+                    Grant::role(Role::Commentator).with_permissions(permissions)
+                } else {
+                    Grant::permissions(permissions)
+                };
+                (key, grant)
+            })
+            .collect();
+        let ai = (0..scopes)
+            .map(|index| AiScope::new(&format!("ai:model:m{index}")).expect("a scope"))
+            .collect();
+        Identity {
+            subject,
+            profile,
+            collaboration,
+            ckbox: ckbox.map(|workspaces| CkboxAccess {
+                role: CkboxRole::Superadmin,
+                workspaces,
+            }),
+            ai,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_quick_bound_is_never_below_the_worst_case(
+            subject in any_text(),
+            key in "[a-z?~>é日😀]{1,8}",
+            (name, email, avatar) in (optional_text(), optional_text(), optional_text()),
+            grants in proptest::collection::vec((proptest::bool::ANY, 0u8..32), 0..6),
+            ckbox in proptest::option::of(proptest::collection::vec(any_text(), 0..4)),
+            scopes in 0usize..4,
+        ) {
+            let profile = Profile { name, email, avatar };
+            let identity = unchecked_identity([subject, key], profile, grants, ckbox, scopes);
+            proptest::prop_assert!(
+                payload_len_bound(&identity) >= worst_case_payload_len(&identity)
+            );
+        }
+    }
+
+    #[test]
+    fn the_quick_bound_covers_the_largest_frames() {
+        let empty = Profile {
+            name: Some(String::new()),
+            email: Some(String::new()),
+            avatar: Some(String::new()),
+        };
+        // Every claim, with empty texts, the longest roles and every permission, around the key
+        // "k-0", one empty workspace and the scope "ai:model:m0".
+        let identity = unchecked_identity(
+            [String::new(), "k".to_owned()],
+            empty,
+            vec![(true, 31)],
+            Some(vec![String::new()]),
+            1,
+        );
+        let frame = concat!(
+            r#"{"aud":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","#,
+            r#""iat":18446744073709551615,"exp":18446744073709551615,"sub":"","#,
+            r#""user":{"email":"","name":"","avatar":""},"auth":{"collaboration":{},"#,
+            r#""ckbox":{"role":"superadmin","workspaces":[]},"ai":{"permissions":[]}}}"#,
+        );
+        assert_eq!(frame.len(), 277);
+        let grant = concat!(
+            r#""":{"role":"commentator","permissions":["document:read","document:write","#,
+            r#""comment:read","comment:write","comment:admin"]}"#,
+        );
+        assert_eq!(grant.len(), 121);
+        let texts = "k-0".len() + "ai:model:m0".len();
+        // The quotes of the workspace and of the scope.
+        let quotes = 4;
+        let worst_case = frame.len() + grant.len() + texts + quotes;
+        assert_eq!(worst_case_payload_len(&identity), worst_case);
+        assert_eq!(payload_len_bound(&identity), 512 + 128 + 2 * 3 + 6 * texts);
+    }
+
+    #[test]
+    fn many_short_grants_build_though_the_quick_bound_is_over_the_limit() {
+        let builder = (0..MAX_GRANTS).fold(Identity::builder("user-1"), |builder, index| {
+            builder.grant(format!("doc-{index}"), Role::Writer)
+        });
+        let identity = builder.build().expect("64 short grants fit");
+        assert!(payload_len_bound(&identity) > MAX_PAYLOAD_LEN);
+        assert!(worst_case_payload_len(&identity) <= MAX_PAYLOAD_LEN);
+    }
+
+    #[test]
+    fn grants_are_checked_in_order_of_their_keys_then_against_each_other() {
+        let duplicate_then_malformed = base().grant("*", Role::Reader).grant("a*b", Role::Reader);
+        assert_eq!(
+            field_of(duplicate_then_malformed.build()),
+            r#"auth.collaboration key "a*b""#
+        );
+        let duplicate = Identity::builder("user-1")
+            .grant("doc", Role::Reader)
+            .grant("doc", Role::Writer)
+            .build();
+        assert!(
+            matches!(&duplicate, Err(Error::DuplicateDocumentKey { key }) if key == "doc"),
+            "{duplicate:?}"
+        );
     }
 
     fn field_of(result: Result<Identity>) -> String {
