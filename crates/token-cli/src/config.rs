@@ -7,14 +7,15 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use ckeditor_token_core::settings::{parse_duration, parse_expiry};
 use ckeditor_token_core::{
-    CorsPolicy, Environment, EnvironmentId, Issuer, Product, SecretKey, TokenEndpoint,
+    CorsPolicy, Environment, EnvironmentId, Expiry, Issuer, Product, SecretKey, TokenEndpoint,
 };
+use ckeditor_token_demo_login::runtime;
 
 use crate::auth::Authentication;
 use crate::auth::forward::ForwardAuth;
 use crate::auth::trusted_headers::TrustedHeaders;
-use crate::duration::{self, Lifetime};
 use crate::error::CliError;
 use crate::logging::{LogFormat, LogSettings};
 use crate::rules::Rules;
@@ -26,13 +27,6 @@ pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub(crate) const DEFAULT_TOKEN_PATH: &str = "/token";
 /// The health check's path.
 pub(crate) const HEALTH_PATH: &str = "/healthz";
-/// How long a connection may take to send a request's headers, and stay idle between requests,
-/// unless told otherwise.
-pub(crate) const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// The shortest header timeout accepted.
-const MIN_HEADER_TIMEOUT: Duration = Duration::from_secs(1);
-/// The longest header timeout accepted.
-const MAX_HEADER_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// What `serve` runs with.
 #[derive(Debug)]
@@ -188,11 +182,12 @@ pub(crate) fn secret_key(settings: &Settings) -> Result<SecretKey, CliError> {
 /// # Errors
 ///
 /// Text that is neither a duration nor `none`.
-pub(crate) fn lifetime(settings: &Settings) -> Result<Lifetime, CliError> {
+pub(crate) fn lifetime(settings: &Settings) -> Result<Expiry, CliError> {
     match &settings.values.token.lifetime {
-        None => Ok(Lifetime::After(ckeditor_token_core::DEFAULT_LIFETIME)),
-        Some(setting) => duration::parse_lifetime(&setting.as_text())
-            .map_err(|problem| CliError::setting(settings.name("token.lifetime"), problem)),
+        None => Ok(Expiry::After(ckeditor_token_core::DEFAULT_LIFETIME)),
+        Some(setting) => parse_expiry(&setting.as_text()).map_err(|problem| {
+            CliError::setting(settings.name("token.lifetime"), problem.to_string())
+        }),
     }
 }
 
@@ -204,13 +199,13 @@ pub(crate) fn lifetime(settings: &Settings) -> Result<Lifetime, CliError> {
 /// A lifetime outside one minute to 24 hours; a crypto backend that does not work.
 pub(crate) fn build_issuer(
     environment: Environment,
-    lifetime: Lifetime,
+    lifetime: Expiry,
     setting: &str,
 ) -> Result<Issuer, CliError> {
     let builder = Issuer::builder(environment);
     let builder = match lifetime {
-        Lifetime::After(duration) => builder.lifetime(duration),
-        Lifetime::Never => builder.without_expiry(),
+        Expiry::After(duration) => builder.lifetime(duration),
+        Expiry::Never => builder.without_expiry(),
     };
     builder.build().map_err(|error| match error {
         ckeditor_token_core::Error::InvalidLifetime { .. } => {
@@ -255,22 +250,12 @@ fn token_path(settings: &Settings) -> Result<String, CliError> {
 
 fn header_timeout(settings: &Settings) -> Result<Duration, CliError> {
     let Some(setting) = &settings.values.header_timeout else {
-        return Ok(DEFAULT_HEADER_TIMEOUT);
+        return Ok(runtime::DEFAULT_HEADER_TIMEOUT);
     };
-    let name = settings.name("header_timeout");
-    let timeout =
-        duration::parse(&setting.as_text()).map_err(|problem| CliError::setting(&name, problem))?;
-    if !(MIN_HEADER_TIMEOUT..=MAX_HEADER_TIMEOUT).contains(&timeout) {
-        return Err(CliError::setting(
-            name,
-            format!(
-                "{} ms is outside 1 s to 5 min; slow clients get this long to send a request's \
-                 headers, and idle connections stay open this long",
-                timeout.as_millis()
-            ),
-        ));
-    }
-    Ok(timeout)
+    parse_duration(&setting.as_text())
+        .map_err(|problem| problem.to_string())
+        .and_then(runtime::check_header_timeout)
+        .map_err(|problem| CliError::setting(settings.name("header_timeout"), problem))
 }
 
 fn cors(settings: &Settings) -> Result<CorsPolicy, CliError> {
@@ -280,8 +265,9 @@ fn cors(settings: &Settings) -> Result<CorsPolicy, CliError> {
         .allow_credentials(section.credentials)
         .allow_headers(section.headers.iter().map(|header| header.trim()));
     if let Some(age) = &section.max_age {
-        let age: Duration = duration::parse(&age.as_text())
-            .map_err(|problem| CliError::setting(settings.name("cors.max_age"), problem))?;
+        let age: Duration = parse_duration(&age.as_text()).map_err(|problem| {
+            CliError::setting(settings.name("cors.max_age"), problem.to_string())
+        })?;
         builder = builder.max_age(age);
     }
     builder.build().map_err(|error| {

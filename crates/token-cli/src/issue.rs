@@ -8,11 +8,11 @@
 
 use std::process::ExitCode;
 
+use ckeditor_token_core::settings::parse_expiry;
 use ckeditor_token_core::{Identity, OnPremisesIssuer, Role, Token};
 use clap::Args;
 
 use crate::config::{self, build_issuer};
-use crate::duration;
 use crate::error::CliError;
 use crate::output;
 use crate::settings::Settings;
@@ -119,8 +119,8 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
     };
     let (lifetime, lifetime_name) = match &args.lifetime {
         Some(text) => (
-            duration::parse_lifetime(text)
-                .map_err(|problem| CliError::setting("--lifetime", problem))?,
+            parse_expiry(text)
+                .map_err(|problem| CliError::setting("--lifetime", problem.to_string()))?,
             "--lifetime".to_owned(),
         ),
         None => (config::lifetime(settings)?, settings.name("token.lifetime")),

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use ckeditor_token_core::settings::{parse_flag, parse_list};
 use serde::Deserialize;
 
 use crate::duration::DurationSetting;
@@ -465,28 +466,16 @@ fn env_value(variable: &Variable, text: &str) -> Result<toml::Value, CliError> {
     Ok(match variable.kind {
         Kind::Text => toml::Value::String(text.to_owned()),
         Kind::List => toml::Value::Array(
-            text.split(',')
-                .map(str::trim)
-                .filter(|item| !item.is_empty())
+            parse_list(text)
+                .into_iter()
                 .map(|item| toml::Value::String(item.to_owned()))
                 .collect(),
         ),
-        Kind::Bool => toml::Value::Boolean(parse_bool(text).ok_or_else(|| {
-            CliError::setting(
-                variable.var,
-                "is neither `true` nor `false` (nor `1`, `0`, `yes`, `no`); the value is not \
-                 shown, as it may be a secret",
-            )
-        })?),
+        Kind::Bool => toml::Value::Boolean(
+            parse_flag(text)
+                .map_err(|problem| CliError::setting(variable.var, problem.to_string()))?,
+        ),
     })
-}
-
-fn parse_bool(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Some(true),
-        "false" | "0" | "no" | "" => Some(false),
-        _ => None,
-    }
 }
 
 fn lookup_path<'t>(table: &'t toml::Table, path: &str) -> Option<&'t toml::Value> {

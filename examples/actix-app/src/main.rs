@@ -120,6 +120,9 @@ fn main() -> ExitCode {
             ))
     })
     .workers(2)
+    // The header timeout of every example: for a request's headers, and for an idle connection.
+    .client_request_timeout(config.header_timeout)
+    .keep_alive(config.header_timeout)
     .shutdown_timeout(5);
     let server = match server.bind(config.listen) {
         Ok(server) => server,

@@ -128,7 +128,7 @@ fn main() -> ExitCode {
 
     // Served with a header timeout (`runtime::serve_http1`): `axum::serve` has none.
     runtime::run(config.listen, |listener| async move {
-        runtime::serve_http1(listener, app).await;
+        runtime::serve_http1(listener, config.header_timeout, app).await;
         Ok(())
     })
 }

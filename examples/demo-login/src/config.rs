@@ -6,13 +6,18 @@
 //! | `CKEDITOR_ENVIRONMENT_ID` | the environment that signs tokens | development (loopback only) |
 //! | `CKEDITOR_ACCESS_KEY` | that environment's access key | unset with the ID |
 //! | `--listen ADDR`, `CKEDITOR_TOKEN_LISTEN` | where to listen (port 0: any) | `127.0.0.1:8080` |
-//! | `CKEDITOR_TOKEN_LIFETIME` | `iat` to `exp`, 60 to 86400 s, or `none` for no `exp` | 3600 |
+//! | `CKEDITOR_TOKEN_LIFETIME` | `iat` to `exp`, 1 min to 24 h, or `none` for no `exp` | `1h` |
+//! | `CKEDITOR_TOKEN_HEADER_TIMEOUT` | time to send a request's headers, or to idle | `10s` |
 //! | `CKEDITOR_TOKEN_CORS_ORIGINS` | origins that may fetch tokens (commas), or `*` | none |
 //! | `CKEDITOR_TOKEN_CORS_CREDENTIALS` | `true` to let those origins send cookies | `false` |
 //! | `CKEDITOR_TOKEN_CORS_HEADERS` | request headers they may send (commas) | none |
-//! | `CKEDITOR_TOKEN_CORS_MAX_AGE` | seconds a browser may cache a preflight | unset |
+//! | `CKEDITOR_TOKEN_CORS_MAX_AGE` | how long a browser may cache a preflight | unset |
 //! | `CKEDITOR_TOKEN_TEST_NOW` | test builds only: the clock, fixed at this Unix time | the clock |
 //! | `CKEDITOR_TOKEN_TEST_LIFETIME` | test builds only: a lifetime, under 60 s too | unset |
+//!
+//! Durations are a whole number with an optional unit (`3600`, `90s`, `30m`, `1h`); flags are
+//! `true` or `false` (or `1`, `0`, `yes`, `no`). The `ckeditor-token` binary reads the same
+//! variables the same way, through [`ckeditor_token_core::settings`].
 //!
 //! Test builds are those with the `test-hooks` feature; other builds refuse to start when a
 //! test-only setting is present, rather than ignore it.
@@ -20,21 +25,25 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use ckeditor_token_core::settings::{parse_duration, parse_expiry, parse_flag, parse_list};
 use ckeditor_token_core::{
-    ACCESS_KEY_VAR, CorsPolicy, ENVIRONMENT_ID_VAR, Environment, FixedClock, Issuer, TokenEndpoint,
+    ACCESS_KEY_VAR, CorsPolicy, DEFAULT_LIFETIME, ENVIRONMENT_ID_VAR, Environment, Expiry,
+    FixedClock, Issuer, TokenEndpoint,
 };
 
 /// Where to listen.
 pub const LISTEN_VAR: &str = "CKEDITOR_TOKEN_LISTEN";
-/// Token lifetime in seconds, or `none`.
+/// Token lifetime, a duration, or `none`.
 pub const LIFETIME_VAR: &str = "CKEDITOR_TOKEN_LIFETIME";
+/// How long a client may take to send a request's headers, a duration.
+pub const HEADER_TIMEOUT_VAR: &str = "CKEDITOR_TOKEN_HEADER_TIMEOUT";
 /// Comma-separated CORS origins, or `*`.
 pub const CORS_ORIGINS_VAR: &str = "CKEDITOR_TOKEN_CORS_ORIGINS";
 /// `true` or `false`: CORS with credentials.
 pub const CORS_CREDENTIALS_VAR: &str = "CKEDITOR_TOKEN_CORS_CREDENTIALS";
 /// Comma-separated request headers allowed by CORS.
 pub const CORS_HEADERS_VAR: &str = "CKEDITOR_TOKEN_CORS_HEADERS";
-/// Preflight cache time in seconds.
+/// Preflight cache time, a duration.
 pub const CORS_MAX_AGE_VAR: &str = "CKEDITOR_TOKEN_CORS_MAX_AGE";
 /// Test builds only: the fixed clock, in Unix seconds.
 pub const TEST_NOW_VAR: &str = "CKEDITOR_TOKEN_TEST_NOW";
@@ -72,15 +81,6 @@ fn setting(setting: &'static str, problem: impl Into<String>) -> ConfigError {
     }
 }
 
-/// Whether tokens expire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lifetime {
-    /// `exp` this many seconds after `iat`.
-    Seconds(u64),
-    /// No `exp`.
-    Never,
-}
-
 /// The checked settings of an example app.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -90,8 +90,10 @@ pub struct Config {
     pub development: bool,
     /// Where to listen.
     pub listen: SocketAddr,
+    /// How long a client may take to send a request's headers, and a connection may stay idle.
+    pub header_timeout: Duration,
     /// Whether and when tokens expire.
-    pub lifetime: Lifetime,
+    pub lifetime: Expiry,
     /// Which other origins may fetch tokens.
     pub cors: CorsPolicy,
     /// Test builds: the fixed clock.
@@ -157,6 +159,7 @@ impl Config {
             environment,
             development,
             listen,
+            header_timeout: parse_header_timeout(lookup(HEADER_TIMEOUT_VAR))?,
             lifetime: parse_lifetime(lookup(LIFETIME_VAR))?,
             cors: parse_cors(&lookup)?,
             test_now: test_setting(TEST_NOW_VAR, lookup(TEST_NOW_VAR))?,
@@ -174,8 +177,8 @@ impl Config {
     pub fn endpoint(&self) -> Result<TokenEndpoint, ConfigError> {
         let mut issuer = Issuer::builder(self.environment.clone());
         issuer = match self.lifetime {
-            Lifetime::Seconds(seconds) => issuer.lifetime(Duration::from_secs(seconds)),
-            Lifetime::Never => issuer.without_expiry(),
+            Expiry::After(lifetime) => issuer.lifetime(lifetime),
+            Expiry::Never => issuer.without_expiry(),
         };
         if let Some(now) = self.test_now {
             issuer = issuer.clock(FixedClock::at_unix_seconds(now));
@@ -253,56 +256,42 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<String>, 
     Ok(listen)
 }
 
-fn parse_lifetime(value: Option<String>) -> Result<Lifetime, ConfigError> {
+fn parse_header_timeout(value: Option<String>) -> Result<Duration, ConfigError> {
     let Some(value) = value else {
-        return Ok(Lifetime::Seconds(
-            ckeditor_token_core::DEFAULT_LIFETIME.as_secs(),
-        ));
+        return Ok(crate::runtime::DEFAULT_HEADER_TIMEOUT);
     };
-    let value = value.trim();
-    if value.eq_ignore_ascii_case("none") {
-        return Ok(Lifetime::Never);
+    parse_duration(&value)
+        .map_err(|error| error.to_string())
+        .and_then(crate::runtime::check_header_timeout)
+        .map_err(|problem| setting(HEADER_TIMEOUT_VAR, problem))
+}
+
+fn parse_lifetime(value: Option<String>) -> Result<Expiry, ConfigError> {
+    match value {
+        None => Ok(Expiry::After(DEFAULT_LIFETIME)),
+        Some(value) => {
+            parse_expiry(&value).map_err(|error| setting(LIFETIME_VAR, error.to_string()))
+        }
     }
-    value.parse().map(Lifetime::Seconds).map_err(|_| {
-        setting(
-            LIFETIME_VAR,
-            format!("{value:?} is neither a number of seconds (60 to 86400) nor `none`"),
-        )
-    })
 }
 
 fn parse_cors(lookup: &impl Fn(&str) -> Option<String>) -> Result<CorsPolicy, ConfigError> {
-    let list = |name| -> Vec<String> {
-        lookup(name)
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|item| !item.is_empty())
-            .map(str::to_owned)
-            .collect()
-    };
-    let credentials = match lookup(CORS_CREDENTIALS_VAR).as_deref().map(str::trim) {
-        None | Some("" | "false" | "0" | "no") => false,
-        Some("true" | "1" | "yes") => true,
-        Some(other) => {
-            return Err(setting(
-                CORS_CREDENTIALS_VAR,
-                format!("{other:?} is neither `true` nor `false`"),
-            ));
+    let origins = lookup(CORS_ORIGINS_VAR).unwrap_or_default();
+    let headers = lookup(CORS_HEADERS_VAR).unwrap_or_default();
+    let credentials = match lookup(CORS_CREDENTIALS_VAR) {
+        None => false,
+        Some(text) => {
+            parse_flag(&text).map_err(|error| setting(CORS_CREDENTIALS_VAR, error.to_string()))?
         }
     };
     let mut builder = CorsPolicy::builder()
-        .allow_origins(list(CORS_ORIGINS_VAR))
+        .allow_origins(parse_list(&origins))
         .allow_credentials(credentials)
-        .allow_headers(list(CORS_HEADERS_VAR));
+        .allow_headers(parse_list(&headers));
     if let Some(age) = lookup(CORS_MAX_AGE_VAR) {
-        let seconds = age.trim().parse().map_err(|_| {
-            setting(
-                CORS_MAX_AGE_VAR,
-                format!("{age:?} is not a number of seconds"),
-            )
-        })?;
-        builder = builder.max_age(Duration::from_secs(seconds));
+        let age =
+            parse_duration(&age).map_err(|error| setting(CORS_MAX_AGE_VAR, error.to_string()))?;
+        builder = builder.max_age(age);
     }
     builder
         .build()
@@ -358,7 +347,7 @@ mod tests {
         assert!(config.development);
         assert_eq!(config.environment.id().as_str(), DEVELOPMENT_ENVIRONMENT_ID);
         assert_eq!(config.listen, DEFAULT_LISTEN.parse().expect("an address"));
-        assert_eq!(config.lifetime, Lifetime::Seconds(3600));
+        assert_eq!(config.lifetime, Expiry::After(Duration::from_secs(3600)));
         assert!(!config.cors.is_cross_origin());
 
         let ipv6 = super::tests::config(&[], &["--listen", "[::1]:0"]).expect("loopback");
@@ -414,7 +403,7 @@ mod tests {
             config(&[(LIFETIME_VAR, "none")], &[])
                 .expect("valid")
                 .lifetime,
-            Lifetime::Never
+            Expiry::Never
         );
         assert!(message(config(&[(LIFETIME_VAR, "soon")], &[])).starts_with(LIFETIME_VAR));
         let short = config(&[(LIFETIME_VAR, "5")], &[]).expect("parsed");
@@ -444,9 +433,60 @@ mod tests {
         assert!(message(config(&wildcard, &[])).contains("credentials"));
         let trailing_slash = [(CORS_ORIGINS_VAR, "https://editor.example.test/")];
         assert!(message(config(&trailing_slash, &[])).starts_with(CORS_ORIGINS_VAR));
-        assert!(message(config(&[(CORS_CREDENTIALS_VAR, "maybe")], &[])).contains("maybe"));
+        let undecided = message(config(&[(CORS_CREDENTIALS_VAR, "maybe")], &[]));
+        assert!(undecided.starts_with(CORS_CREDENTIALS_VAR), "{undecided}");
+        assert!(
+            !undecided.contains("maybe"),
+            "a flag's value is not shown: {undecided}"
+        );
         assert!(message(config(&[], &["--port", "1"])).contains("--port"));
         assert!(message(config(&[], &["--listen"])).starts_with("--listen"));
+    }
+
+    #[test]
+    fn durations_and_flags_read_as_the_binary_reads_them() {
+        let read = config(
+            &[
+                (LIFETIME_VAR, "30m"),
+                (HEADER_TIMEOUT_VAR, "2s"),
+                (CORS_ORIGINS_VAR, "https://editor.example.test"),
+                (CORS_CREDENTIALS_VAR, " Yes "),
+                (CORS_MAX_AGE_VAR, "10m"),
+            ],
+            &[],
+        )
+        .expect("valid settings");
+        assert_eq!(read.lifetime, Expiry::After(Duration::from_secs(1800)));
+        assert_eq!(read.header_timeout, Duration::from_secs(2));
+        assert!(read.cors.allows_credentials());
+        assert_eq!(read.cors.max_age(), Some(Duration::from_secs(600)));
+        let endpoint = read.endpoint().expect("an endpoint");
+        assert_eq!(
+            endpoint.issuer().expiry(),
+            Expiry::After(Duration::from_secs(1800))
+        );
+
+        let defaults = config(&[], &[]).expect("defaults");
+        assert_eq!(defaults.header_timeout, Duration::from_secs(10));
+        assert_eq!(defaults.lifetime, Expiry::After(DEFAULT_LIFETIME));
+        assert!(!defaults.cors.allows_credentials());
+
+        for (value, problem) in [
+            ("500ms", "500 ms is outside 1 s to 5 min"),
+            ("6m", "360000 ms is outside 1 s to 5 min"),
+            ("soon", "\"soon\" is not a duration"),
+        ] {
+            let text = message(config(&[(HEADER_TIMEOUT_VAR, value)], &[]));
+            assert!(
+                text.starts_with(&format!("{HEADER_TIMEOUT_VAR}: {problem}")),
+                "{text}"
+            );
+        }
+        let text = message(config(&[(CORS_MAX_AGE_VAR, "1d")], &[]));
+        assert!(
+            text.starts_with(&format!("{CORS_MAX_AGE_VAR}: \"1d\" is not a duration")),
+            "{text}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::error::Error as StdError;
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -15,10 +16,32 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 
-/// How long the axum and warp examples give a client to send a request's headers, and how long
-/// they keep a connection idle after an answer, before they disconnect it. actix-web has a
-/// timeout of its own for the same (`client_request_timeout`, 5 s).
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client gets to send a request's headers, and how long a connection may stay idle
+/// after an answer, before it is disconnected, unless `CKEDITOR_TOKEN_HEADER_TIMEOUT` says
+/// otherwise. The examples and `ckeditor-token serve` share it.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The header timeouts accepted: long enough for a slow network, short enough that stalled
+/// clients cannot hold many connections.
+pub const HEADER_TIMEOUTS: RangeInclusive<Duration> =
+    Duration::from_secs(1)..=Duration::from_secs(300);
+
+/// `timeout` if it is within [`HEADER_TIMEOUTS`].
+///
+/// # Errors
+///
+/// A message saying the accepted range and what the timeout governs, for the caller to prefix
+/// with the setting's name.
+pub fn check_header_timeout(timeout: Duration) -> Result<Duration, String> {
+    if HEADER_TIMEOUTS.contains(&timeout) {
+        Ok(timeout)
+    } else {
+        Err(format!(
+            "{} ms is outside 1 s to 5 min; slow clients get this long to send a request's \
+             headers, and idle connections stay open this long",
+            timeout.as_millis()
+        ))
+    }
+}
 
 /// Logs to standard error at info level and above, so that standard output carries only the
 /// `listening on` line.
@@ -101,9 +124,10 @@ where
 }
 
 /// Serves every connection `listener` accepts with `service` (a tower service, as axum's
-/// `Router` and `warp::service` are) over HTTP/1.1 with [`HEADER_TIMEOUT`], until a shutdown
-/// signal; then lets the open connections finish their requests.
-pub async fn serve_http1<S, B>(listener: TcpListener, service: S)
+/// `Router` and `warp::service` are) over HTTP/1.1 with `header_timeout` (see
+/// [`serve_connections`]), until a shutdown signal; then lets the open connections finish their
+/// requests.
+pub async fn serve_http1<S, B>(listener: TcpListener, header_timeout: Duration, service: S)
 where
     S: tower_service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
     S::Future: Send + 'static,
@@ -112,7 +136,7 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
-    serve_connections(listener, HEADER_TIMEOUT, move |_| {
+    serve_connections(listener, header_timeout, move |_| {
         TowerToHyperService::new(service.clone())
     })
     .await;

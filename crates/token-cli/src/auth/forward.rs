@@ -15,10 +15,10 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE};
 use ckeditor_token_core::UpstreamFailure;
+use ckeditor_token_core::settings::parse_duration;
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
-use crate::duration;
 use crate::error::CliError;
 use crate::rules::SignedInUser;
 use crate::settings::Settings;
@@ -108,8 +108,8 @@ impl ForwardAuth {
 
         let timeout = match &section.timeout {
             None => DEFAULT_TIMEOUT,
-            Some(setting) => duration::parse(&setting.as_text())
-                .map_err(|problem| CliError::setting(name("timeout"), problem))?,
+            Some(setting) => parse_duration(&setting.as_text())
+                .map_err(|problem| CliError::setting(name("timeout"), problem.to_string()))?,
         };
         if timeout.is_zero() || timeout > MAX_TIMEOUT {
             return Err(CliError::setting(
