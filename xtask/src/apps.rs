@@ -1,5 +1,6 @@
 //! Building, starting and stopping the example apps, for the conformance suite and any other
-//! task that needs a real server.
+//! task that needs a real server, and any other server that announces its address the same way
+//! (the benchmark's servers and peers).
 //!
 //! ```text
 //! let binaries = apps::build(&apps::EXAMPLES, &["test-hooks"])?;
@@ -56,7 +57,7 @@ pub(crate) const EXAMPLES: [Example; 3] = [
 pub(crate) const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The built binaries, by package.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Binaries {
     paths: HashMap<String, PathBuf>,
 }
@@ -82,59 +83,61 @@ impl Binaries {
 ///
 /// When cargo fails or reports no binary for an example.
 pub(crate) fn build(examples: &[Example], features: &[&str]) -> Result<Binaries, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut command = Command::new(cargo);
-    command.args(["build", "--message-format=json-render-diagnostics"]);
+    let mut args = Vec::new();
     for example in examples {
-        command.args(["--package", example.package]);
+        args.extend(["--package".to_owned(), example.package.to_owned()]);
     }
     let qualified: Vec<String> = examples
         .iter()
         .flat_map(|example| features.iter().map(|f| format!("{}/{f}", example.package)))
         .collect();
     if !qualified.is_empty() {
-        command.args(["--features", &qualified.join(",")]);
+        args.extend(["--features".to_owned(), qualified.join(",")]);
     }
     eprintln!("xtask: building {} example apps", examples.len());
-    let output = command
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|error| format!("could not run cargo: {error}"))?;
-    if !output.status.success() {
-        return Err("building the example apps failed".to_owned());
-    }
-
-    let mut binaries = Binaries::default();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        let name = message["target"]["name"].as_str();
-        let executable = message["executable"].as_str();
-        if let (Some(name), Some(executable)) = (name, executable)
-            && examples.iter().any(|example| example.package == name)
-        {
-            binaries
-                .paths
-                .insert(name.to_owned(), PathBuf::from(executable));
-        }
-    }
+    let mut paths = cargo_build(&args)?;
+    paths.retain(|name, _| examples.iter().any(|example| example.package == name));
+    let binaries = Binaries { paths };
     for example in examples {
         binaries.path(example)?;
     }
     Ok(binaries)
 }
 
-/// A running example app. Dropping it kills the process.
-#[derive(Debug)]
-pub(crate) struct App {
-    child: Option<Child>,
-    url: String,
-    stderr: Arc<Mutex<String>>,
+/// Runs `cargo build` with `args` (packages, features, `--release`) and returns every binary
+/// cargo reports, by name.
+///
+/// # Errors
+///
+/// When cargo cannot be run or the build fails.
+pub(crate) fn cargo_build(args: &[String]) -> Result<HashMap<String, PathBuf>, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["build", "--message-format=json-render-diagnostics"])
+        .args(args)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|error| format!("could not run cargo: {error}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo build {} failed", args.join(" ")));
+    }
+    let mut binaries = HashMap::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if let (Some(name), Some(executable)) = (
+            message["target"]["name"].as_str(),
+            message["executable"].as_str(),
+        ) {
+            binaries.insert(name.to_owned(), PathBuf::from(executable));
+        }
+    }
+    Ok(binaries)
 }
 
-/// A command that starts `binary` with only the given `CKEDITOR_*` settings.
-fn command(binary: &Path, env: &[(&str, &str)], args: &[&str]) -> Command {
+/// A command that starts `binary` with `args` and only the given `CKEDITOR_*` settings.
+pub(crate) fn command(binary: &Path, env: &[(&str, &str)], args: &[&str]) -> Command {
     let mut command = Command::new(binary);
     for (name, _) in std::env::vars_os() {
         if name.to_string_lossy().starts_with("CKEDITOR_") {
@@ -143,6 +146,146 @@ fn command(binary: &Path, env: &[(&str, &str)], args: &[&str]) -> Command {
     }
     command.envs(env.iter().copied()).args(args);
     command
+}
+
+/// Starts the example `binary` on `127.0.0.1:0` with the settings `env`, and waits for its
+/// address.
+///
+/// # Errors
+///
+/// As [`App::start`].
+pub(crate) fn start(binary: &Path, env: &[(&str, &str)]) -> Result<App, String> {
+    let command = command(binary, env, &["--listen", "127.0.0.1:0"]);
+    App::start(&binary.display().to_string(), command, START_TIMEOUT)
+}
+
+/// A running server that announced its address: an example app, or any server the benchmark
+/// loads. Dropping it kills the process.
+#[derive(Debug)]
+pub(crate) struct App {
+    name: String,
+    child: Option<Child>,
+    url: String,
+    stderr: Arc<Mutex<String>>,
+    /// How long it may take to start, and to stop.
+    timeout: Duration,
+}
+
+impl App {
+    /// Starts `command` and waits for the `listening on http://ADDRESS` line on its standard
+    /// output, at most `timeout`. Its standard error is kept for messages; `name` names it in
+    /// them.
+    ///
+    /// # Errors
+    ///
+    /// When it does not start, or prints no address in time; the message has its log.
+    pub(crate) fn start(
+        name: &str,
+        mut command: Command,
+        timeout: Duration,
+    ) -> Result<App, String> {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|error| format!("could not start {name}: {error}"))?;
+        let stderr = match child.stderr.take() {
+            Some(pipe) => collect(pipe),
+            None => Arc::default(),
+        };
+        let (lines, address) = mpsc::channel();
+        if let Some(stdout) = child.stdout.take() {
+            thread::spawn(move || {
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    if let Some(url) = line.trim().strip_prefix("listening on ") {
+                        let _ = lines.send(url.trim().to_owned());
+                    }
+                }
+            });
+        }
+        let mut app = App {
+            name: name.to_owned(),
+            child: Some(child),
+            url: String::new(),
+            stderr,
+            timeout,
+        };
+        match address.recv_timeout(timeout) {
+            Ok(url) => {
+                app.url = url;
+                Ok(app)
+            }
+            Err(_) => Err(format!(
+                "{name} printed no address within {} s; its log:\n{}",
+                timeout.as_secs(),
+                app.log()
+            )),
+        }
+    }
+
+    /// The base URL, such as `http://127.0.0.1:41234`.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The process ID, while it runs.
+    pub(crate) fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// The name it was started under, for messages.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What it has written on standard error so far.
+    pub(crate) fn log(&self) -> String {
+        self.stderr
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stops it with SIGTERM, as a service manager would, and waits for it to exit; kills it
+    /// if it has not exited within the timeout it was started with.
+    ///
+    /// # Errors
+    ///
+    /// When it had to be killed or cannot be waited for.
+    pub(crate) fn stop(mut self) -> Result<ExitStatus, String> {
+        let Some(mut child) = self.child.take() else {
+            return Err(format!("{} was already stopped", self.name));
+        };
+        let signalled = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .is_ok_and(|status| status.success());
+        let deadline = Instant::now() + self.timeout;
+        while signalled && Instant::now() < deadline {
+            match child.try_wait() {
+                Ok(Some(status)) => return Ok(status),
+                Ok(None) => thread::sleep(Duration::from_millis(20)),
+                Err(error) => return Err(format!("cannot wait for {}: {error}", self.name)),
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        Err(format!(
+            "{} did not stop on SIGTERM and was killed",
+            self.name
+        ))
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// Collects a pipe's text in the background.
@@ -162,104 +305,6 @@ fn collect(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
         }
     });
     text
-}
-
-/// Starts `binary` on `127.0.0.1:0` with the settings `env`, and waits for its address.
-///
-/// # Errors
-///
-/// When the app does not start, exits, or prints no address within [`START_TIMEOUT`]; the
-/// message has its log.
-pub(crate) fn start(binary: &Path, env: &[(&str, &str)]) -> Result<App, String> {
-    let mut child = command(binary, env, &["--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|error| format!("could not start {}: {error}", binary.display()))?;
-    let stderr = match child.stderr.take() {
-        Some(pipe) => collect(pipe),
-        None => Arc::default(),
-    };
-    let (lines, address) = mpsc::channel();
-    if let Some(stdout) = child.stdout.take() {
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    let _ = lines.send(url.trim().to_owned());
-                }
-            }
-        });
-    }
-    let mut app = App {
-        child: Some(child),
-        url: String::new(),
-        stderr,
-    };
-    match address.recv_timeout(START_TIMEOUT) {
-        Ok(url) => {
-            app.url = url;
-            Ok(app)
-        }
-        Err(_) => Err(format!(
-            "{} printed no address within {} s; its log:\n{}",
-            binary.display(),
-            START_TIMEOUT.as_secs(),
-            app.log()
-        )),
-    }
-}
-
-impl App {
-    /// The app's base URL, such as `http://127.0.0.1:41234`.
-    pub(crate) fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// What the app has logged so far.
-    pub(crate) fn log(&self) -> String {
-        self.stderr
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Stops the app with SIGTERM, as a service manager would, and waits for it to exit; kills
-    /// it if it has not exited within [`START_TIMEOUT`].
-    ///
-    /// # Errors
-    ///
-    /// When the app had to be killed or cannot be waited for.
-    pub(crate) fn stop(mut self) -> Result<ExitStatus, String> {
-        let Some(mut child) = self.child.take() else {
-            return Err("the app was already stopped".to_owned());
-        };
-        let signalled = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .is_ok_and(|status| status.success());
-        let deadline = Instant::now() + START_TIMEOUT;
-        while signalled && Instant::now() < deadline {
-            match child.try_wait() {
-                Ok(Some(status)) => return Ok(status),
-                Ok(None) => thread::sleep(Duration::from_millis(20)),
-                Err(error) => return Err(format!("cannot wait for the app: {error}")),
-            }
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        Err("the app did not stop on SIGTERM and was killed".to_owned())
-    }
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 /// How a run that was expected to end by itself ended.

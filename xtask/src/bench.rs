@@ -39,16 +39,14 @@ mod wrk;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use reqwest::blocking::Client;
 
-use crate::apps::EXAMPLES;
+use crate::apps::{self, App, EXAMPLES};
 use peers::{Installed, Peer};
 use report::{Row, Table, Target};
 use rounds::{Best, Plan};
-use servers::Server;
 use wrk::Load;
 
 /// The environment every server signs with. Not a secret: it exists only for this benchmark.
@@ -113,7 +111,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     packages.extend(EXAMPLES.iter().map(|example| example.package));
     let mut bench = Bench {
         settings,
-        binaries: servers::build_release(&packages)?,
+        binaries: build_release(&packages)?,
         peers: peers::install(&workspace.join("xtask/bench-peers"), &scratch.join("peers"))?,
         client: checks::client()?,
         table: Table::default(),
@@ -180,7 +178,7 @@ impl Bench {
         for (framework, binary) in ADAPTERS {
             eprintln!("xtask: {framework}: /token, /sign and /hello");
             let binary = binary_path(&self.binaries, binary)?;
-            let server = Server::start(framework, command(binary, &server_env()))?;
+            let server = start(framework, binary, &server_env())?;
             checks::hello(&self.client, server.url())?;
             self.check_token(&server, &session_cookie())?;
             checks::control_route(
@@ -243,7 +241,8 @@ impl Bench {
     fn peers(&mut self, ours: &[(&str, Best)]) -> Result<(), String> {
         for peer in Peer::ALL {
             eprintln!("xtask: {}: /token", peer.label());
-            let server = Server::start(peer.label(), self.peers.command(peer, &server_env()))?;
+            let command = self.peers.command(peer, &server_env());
+            let server = App::start(peer.label(), command, servers::START_TIMEOUT)?;
             self.check_token(&server, &session_cookie())?;
             let [theirs] = rounds::compare(&server, ["/token"], &self.plan())?;
             server.stop()?;
@@ -275,7 +274,7 @@ impl Bench {
                 example.package
             );
             let binary = binary_path(&self.binaries, example.package)?;
-            let server = Server::start(example.package, command(binary, &env))?;
+            let server = start(example.package, binary, &env)?;
             let cookie = checks::sign_in(&self.client, server.url(), EXAMPLE_USER)?;
             checks::token(
                 &self.client,
@@ -284,7 +283,7 @@ impl Bench {
                 (ENVIRONMENT, KEY),
                 &mut None,
             )?;
-            let idle = server.resident_bytes()?;
+            let idle = servers::resident_bytes(&server)?;
             let load = Load {
                 url: format!("{}/token", server.url()),
                 connections: MEMORY_CONNECTIONS,
@@ -318,7 +317,7 @@ impl Bench {
         }
     }
 
-    fn check_token(&mut self, server: &Server, cookie: &str) -> Result<(), String> {
+    fn check_token(&mut self, server: &App, cookie: &str) -> Result<(), String> {
         let credentials = (ENVIRONMENT, KEY);
         checks::token(
             &self.client,
@@ -393,19 +392,21 @@ fn server_env() -> [(&'static str, &'static str); 4] {
     ]
 }
 
-/// The command that starts a Rust server on an OS-chosen port of 127.0.0.1 with only `env` of
-/// the `CKEDITOR_*` settings.
-fn command(binary: &Path, env: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(binary);
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("CKEDITOR_") {
-            command.env_remove(name);
-        }
+/// Starts the release `binary` on 127.0.0.1 with an OS-chosen port and only the `CKEDITOR_*`
+/// settings `env`.
+fn start(name: &str, binary: &Path, env: &[(&str, &str)]) -> Result<App, String> {
+    let command = apps::command(binary, env, &["--listen", "127.0.0.1:0"]);
+    App::start(name, command, servers::START_TIMEOUT)
+}
+
+/// Builds `packages` with the release profile, as they would be deployed, and returns every
+/// binary cargo reports, by name.
+fn build_release(packages: &[&str]) -> Result<HashMap<String, PathBuf>, String> {
+    let mut args = vec!["--release".to_owned()];
+    for package in packages {
+        args.extend(["--package".to_owned(), (*package).to_owned()]);
     }
-    command
-        .envs(env.iter().copied())
-        .args(["--listen", "127.0.0.1:0"]);
-    command
+    apps::cargo_build(&args)
 }
 
 /// `bytes / limit`, in KiB so that the conversion to a float is exact.

@@ -8,8 +8,9 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::servers::{Server, Usage};
+use super::servers::{self, Usage};
 use super::wrk::{self, Load, Measured};
+use crate::apps::App;
 
 /// The warm-up run per route, not counted.
 const WARM_UP: Duration = Duration::from_secs(1);
@@ -59,7 +60,7 @@ struct Round {
 ///
 /// When wrk fails, or any answer under load was not a success.
 pub(crate) fn compare<const N: usize>(
-    server: &Server,
+    server: &App,
     paths: [&str; N],
     plan: &Plan,
 ) -> Result<[Best; N], String> {
@@ -79,9 +80,9 @@ pub(crate) fn compare<const N: usize>(
             order.reverse();
         }
         for index in order {
-            let before = server.usage()?;
+            let before = servers::usage(server)?;
             let run = wrk::run(&load(paths[index], plan.duration))?;
-            let used = server.usage()?.since(before);
+            let used = servers::usage(server)?.since(before);
             rounds[index].push(Round {
                 measured: successful(&run, server)?,
                 used,
@@ -96,12 +97,12 @@ pub(crate) fn compare<const N: usize>(
 /// # Errors
 ///
 /// When wrk fails, an answer was not a success, or the memory cannot be read.
-pub(crate) fn peak_memory(server: &Server, load: &Load) -> Result<u64, String> {
+pub(crate) fn peak_memory(server: &App, load: &Load) -> Result<u64, String> {
     let mut child = wrk::spawn(load)?;
-    let mut peak = server.resident_bytes()?;
+    let mut peak = servers::resident_bytes(server)?;
     let deadline = Instant::now() + load.duration * 2;
     while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
-        peak = peak.max(server.resident_bytes()?);
+        peak = peak.max(servers::resident_bytes(server)?);
         thread::sleep(MEMORY_SAMPLE_EVERY);
     }
     successful(&wrk::finish(child, load)?, server)?;
@@ -109,7 +110,7 @@ pub(crate) fn peak_memory(server: &Server, load: &Load) -> Result<u64, String> {
 }
 
 /// `run`, when every answer was a success.
-fn successful(run: &Measured, server: &Server) -> Result<Measured, String> {
+fn successful(run: &Measured, server: &App) -> Result<Measured, String> {
     if run.failed_answers == 0 && run.requests > 0 {
         Ok(*run)
     } else {
