@@ -361,29 +361,24 @@ fn check_collaboration(
             ),
         ));
     }
-    // Converted in place: a key and its checked form have the same layout.
-    let checked = grants
-        .into_iter()
-        .map(|(key, grant)| {
-            let key = DocumentKey::from_string(key)?;
-            grant.check(key.as_str())?;
-            Ok((key, grant))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    for (index, (key, grant)) in checked.iter().enumerate() {
-        for (earlier, earlier_grant) in &checked[..index] {
-            if earlier == key {
+    let mut checked: Vec<(DocumentKey, Grant)> = Vec::with_capacity(grants.len());
+    for (key, grant) in grants {
+        let key = DocumentKey::from_string(key)?;
+        grant.check(key.as_str())?;
+        for (earlier, earlier_grant) in &checked {
+            if *earlier == key {
                 return Err(Error::DuplicateDocumentKey {
                     key: key.as_str().to_owned(),
                 });
             }
-            if !allow_overlap && earlier.overlaps(key) && earlier_grant != grant {
+            if !allow_overlap && earlier.overlaps(&key) && *earlier_grant != grant {
                 return Err(Error::OverlappingDocumentGrants {
                     first: earlier.as_str().to_owned(),
                     second: key.as_str().to_owned(),
                 });
             }
         }
+        checked.push((key, grant));
     }
     Ok(checked)
 }
@@ -440,22 +435,24 @@ fn check_list(field: &str, items: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Around its texts, the most bytes one collaboration grant adds to the worst case: the comma,
+/// the key's quotes, `:{"role":"commentator","permissions":[` and the five permissions, quoted,
+/// with their commas, then `]}`; 122 bytes, rounded up.
+const GRANT_FRAME: usize = 128;
+/// Around its text, the most bytes one CKBox workspace or AI scope adds: a comma and two quotes.
+const LIST_ITEM_FRAME: usize = 3;
+/// Everything else in the worst case apart from the texts: the longest `aud`, two 20-digit
+/// timestamps, every member name and its punctuation, and the longest CKBox role; 277 bytes,
+/// rounded up with room to spare.
+const CLAIMS_FRAME: usize = 512;
+
 /// An upper bound of [`worst_case_payload_len`] that reads only lengths and counts.
 ///
 /// In the worst case a byte of text takes at most six bytes (`\u003f` for `?`; a character of
-/// two to four bytes takes at most twelve), so every text is counted six times over. Around the
-/// texts, a collaboration grant writes at most `GRANT_FRAME` bytes, a CKBox workspace or AI
-/// scope at most `LIST_ITEM_FRAME`, and everything else at most `CLAIMS_FRAME`: the longest
-/// `aud`, two 20-digit timestamps, every key, the longest role names and every permission.
+/// two to four bytes takes at most twelve), so every text (the subject, the profile, the
+/// document keys, the workspaces and the AI scopes) is counted six times over, and the frames
+/// around them are added.
 fn payload_len_bound(identity: &Identity) -> usize {
-    /// `,"":{"role":"commentator","permissions":[` and the five permissions, quoted, with
-    /// their commas, then `]}`: 122 bytes, rounded up.
-    const GRANT_FRAME: usize = 128;
-    /// A comma and two quotes.
-    const LIST_ITEM_FRAME: usize = 3;
-    /// The claims of an identity whose texts are empty and that has a CKBox role take 277
-    /// bytes; rounded up with room to spare.
-    const CLAIMS_FRAME: usize = 512;
     let profile = identity.profile();
     let optional = |text: &Option<String>| text.as_ref().map_or(0, String::len);
     let keys: usize = identity
@@ -520,7 +517,10 @@ impl JsonSink for WorstCaseLen {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grants::{AiScope, CkboxRole, DocumentKey, Grant, Permission, Role};
+    use crate::grants::{
+        AiScope, CkboxRole, DocumentKey, Grant, MAX_DOCUMENT_KEY_LEN, MAX_SCOPE_LEN, Permission,
+        Role,
+    };
 
     fn base() -> IdentityBuilder {
         Identity::builder("user-1").grant("*", Role::Writer)
@@ -601,13 +601,14 @@ mod tests {
         }
     }
 
-    /// Any text, including the characters the worst case counts longest.
+    /// Any text, including the characters the worst case counts longest, up to and past the
+    /// longest a field accepts.
     fn any_text() -> impl proptest::strategy::Strategy<Value = String> {
         proptest::prop_oneof![
-            proptest::string::string_regex("[a-z?~>\"\\\\\u{1}\n\u{7f}é日😀]{0,64}")
+            proptest::string::string_regex("[a-z?~>\"\\\\\u{1}\n\u{7f}é日😀]{0,300}")
                 .expect("a pattern"),
             // Only characters that take six bytes per byte in the worst case.
-            proptest::string::string_regex("[?~>\u{1}\u{7f}]{0,64}").expect("a pattern"),
+            proptest::string::string_regex("[?~>\u{1}\u{7f}]{0,2100}").expect("a pattern"),
         ]
     }
 
@@ -615,43 +616,53 @@ mod tests {
         proptest::option::of(any_text())
     }
 
+    /// One grant: a role (an index into [`Role::ALL`]) or none, and a set of permissions (a bit
+    /// per entry of [`Permission::ALL`]).
+    type GrantShape = (Option<usize>, u32);
+
+    fn any_grant() -> impl proptest::strategy::Strategy<Value = GrantShape> {
+        (
+            proptest::option::of(0..Role::ALL.len()),
+            0..1u32 << Permission::ALL.len(),
+        )
+    }
+
     /// An identity as [`IdentityBuilder::build`] assembles it, unchecked, so that texts may
-    /// hold anything.
+    /// hold anything and be of any length. Document keys are `{key}-{index}`; AI scopes are
+    /// `ai:model:{scope}{index}`.
     fn unchecked_identity(
-        texts: [String; 2],
+        [subject, key, scope]: [&str; 3],
         profile: Profile,
-        grants: Vec<(bool, u8)>,
-        ckbox: Option<Vec<String>>,
+        grants: &[GrantShape],
+        ckbox: Option<(usize, Vec<String>)>,
         scopes: usize,
     ) -> Identity {
-        let [subject, key_text] = texts;
         let collaboration = grants
-            .into_iter()
+            .iter()
             .enumerate()
-            .map(|(index, (with_role, permissions))| {
-                let key = DocumentKey::new(&format!("{key_text}-{index}")).expect("a key");
+            .map(|(index, &(role, permissions))| {
+                let key = DocumentKey::new(&format!("{key}-{index}")).expect("a key");
                 let permissions = Permission::ALL
                     .into_iter()
                     .enumerate()
                     .filter(|(bit, _)| permissions & 1 << bit != 0)
                     .map(|(_, permission)| permission);
-                let grant = if with_role {
-                    Grant::role(Role::Commentator).with_permissions(permissions)
-                } else {
-                    Grant::permissions(permissions)
+                let grant = match role {
+                    Some(role) => Grant::role(Role::ALL[role]).with_permissions(permissions),
+                    None => Grant::permissions(permissions),
                 };
                 (key, grant)
             })
             .collect();
         let ai = (0..scopes)
-            .map(|index| AiScope::new(&format!("ai:model:m{index}")).expect("a scope"))
+            .map(|index| AiScope::new(&format!("ai:model:{scope}{index}")).expect("a scope"))
             .collect();
         Identity {
-            subject,
+            subject: subject.to_owned(),
             profile,
             collaboration,
-            ckbox: ckbox.map(|workspaces| CkboxAccess {
-                role: CkboxRole::Superadmin,
+            ckbox: ckbox.map(|(role, workspaces)| CkboxAccess {
+                role: CkboxRole::ALL[role],
                 workspaces,
             }),
             ai,
@@ -662,14 +673,19 @@ mod tests {
         #[test]
         fn the_quick_bound_is_never_below_the_worst_case(
             subject in any_text(),
-            key in "[a-z?~>é日😀]{1,8}",
+            key in "[a-z?~>é日😀]{1,30}",
+            scope in "[a-z?~>]{1,100}",
             (name, email, avatar) in (optional_text(), optional_text(), optional_text()),
-            grants in proptest::collection::vec((proptest::bool::ANY, 0u8..32), 0..6),
-            ckbox in proptest::option::of(proptest::collection::vec(any_text(), 0..4)),
+            grants in proptest::collection::vec(any_grant(), 0..6),
+            ckbox in proptest::option::of((
+                0..CkboxRole::ALL.len(),
+                proptest::collection::vec(any_text(), 0..4),
+            )),
             scopes in 0usize..4,
         ) {
             let profile = Profile { name, email, avatar };
-            let identity = unchecked_identity([subject, key], profile, grants, ckbox, scopes);
+            let identity =
+                unchecked_identity([&subject, &key, &scope], profile, &grants, ckbox, scopes);
             proptest::prop_assert!(
                 payload_len_bound(&identity) >= worst_case_payload_len(&identity)
             );
@@ -677,39 +693,81 @@ mod tests {
     }
 
     #[test]
-    fn the_quick_bound_covers_the_largest_frames() {
-        let empty = Profile {
-            name: Some(String::new()),
-            email: Some(String::new()),
-            avatar: Some(String::new()),
-        };
-        // Every claim, with empty texts, the longest roles and every permission, around the key
-        // "k-0", one empty workspace and the scope "ai:model:m0".
-        let identity = unchecked_identity(
-            [String::new(), "k".to_owned()],
-            empty,
-            vec![(true, 31)],
-            Some(vec![String::new()]),
-            1,
-        );
+    fn the_frames_hold_the_longest_claims_and_grants() {
         let frame = concat!(
             r#"{"aud":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","#,
             r#""iat":18446744073709551615,"exp":18446744073709551615,"sub":"","#,
             r#""user":{"email":"","name":"","avatar":""},"auth":{"collaboration":{},"#,
             r#""ckbox":{"role":"superadmin","workspaces":[]},"ai":{"permissions":[]}}}"#,
         );
-        assert_eq!(frame.len(), 277);
         let grant = concat!(
-            r#""":{"role":"commentator","permissions":["document:read","document:write","#,
+            r#","":{"role":"commentator","permissions":["document:read","document:write","#,
             r#""comment:read","comment:write","comment:admin"]}"#,
         );
-        assert_eq!(grant.len(), 121);
+        assert!(frame.len() <= CLAIMS_FRAME, "{}", frame.len());
+        assert!(grant.len() <= GRANT_FRAME, "{}", grant.len());
+        assert!(r#","""#.len() <= LIST_ITEM_FRAME);
+
+        // Every claim with empty texts, the longest roles and every permission, around the key
+        // "k-0", one empty workspace and the scope "ai:model:m0": the frame, the grant without
+        // its comma, the texts and the quotes of the workspace and of the scope.
+        let empty = Profile {
+            name: Some(String::new()),
+            email: Some(String::new()),
+            avatar: Some(String::new()),
+        };
+        let commentator = Role::ALL.iter().position(|&role| role == Role::Commentator);
+        let superadmin = CkboxRole::ALL
+            .iter()
+            .position(|&role| role == CkboxRole::Superadmin);
+        let identity = unchecked_identity(
+            ["", "k", "m"],
+            empty,
+            &[(commentator, 0b11111)],
+            superadmin.map(|role| (role, vec![String::new()])),
+            1,
+        );
         let texts = "k-0".len() + "ai:model:m0".len();
-        // The quotes of the workspace and of the scope.
-        let quotes = 4;
-        let worst_case = frame.len() + grant.len() + texts + quotes;
+        let worst_case = frame.len() + (grant.len() - 1) + texts + 4;
         assert_eq!(worst_case_payload_len(&identity), worst_case);
-        assert_eq!(payload_len_bound(&identity), 512 + 128 + 2 * 3 + 6 * texts);
+        assert!(payload_len_bound(&identity) >= worst_case);
+    }
+
+    #[test]
+    fn the_quick_bound_holds_for_every_field_at_its_longest() {
+        let profile = Profile {
+            name: Some("?".repeat(MAX_NAME_LEN)),
+            email: Some("~".repeat(MAX_EMAIL_LEN)),
+            avatar: Some("?".repeat(MAX_AVATAR_LEN)),
+        };
+        let key = "?".repeat(MAX_DOCUMENT_KEY_LEN - 3);
+        let scope = "?".repeat(MAX_SCOPE_LEN - 12);
+        let grants = vec![(Some(1), 0b11111); MAX_GRANTS];
+        let workspaces = vec!["?".repeat(MAX_SCOPE_LEN); MAX_GRANTS];
+        let identity = unchecked_identity(
+            [&"?".repeat(MAX_SUBJECT_LEN), &key, &scope],
+            profile,
+            &grants,
+            Some((2, workspaces)),
+            MAX_GRANTS,
+        );
+        let worst_case = worst_case_payload_len(&identity);
+        assert!(worst_case > 100_000, "{worst_case}");
+        assert!(payload_len_bound(&identity) >= worst_case);
+
+        // Just past the limit, from the avatar alone: refused, as without the bound.
+        let avatar = format!("http://h/{}", "?".repeat(1000));
+        let refused = Identity::builder("u").avatar(avatar).build();
+        assert!(
+            matches!(
+                refused,
+                Err(Error::IdentityTooLarge {
+                    worst_case: 6168,
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
     }
 
     #[test]
@@ -723,20 +781,21 @@ mod tests {
     }
 
     #[test]
-    fn grants_are_checked_in_order_of_their_keys_then_against_each_other() {
-        let duplicate_then_malformed = base().grant("*", Role::Reader).grant("a*b", Role::Reader);
-        assert_eq!(
-            field_of(duplicate_then_malformed.build()),
-            r#"auth.collaboration key "a*b""#
-        );
-        let duplicate = Identity::builder("user-1")
-            .grant("doc", Role::Reader)
-            .grant("doc", Role::Writer)
+    fn grants_are_checked_in_the_order_given() {
+        // The second grant repeats the first before the third is malformed.
+        let repeated = base()
+            .grant("*", Role::Reader)
+            .grant("a*b", Role::Reader)
             .build();
         assert!(
-            matches!(&duplicate, Err(Error::DuplicateDocumentKey { key }) if key == "doc"),
-            "{duplicate:?}"
+            matches!(&repeated, Err(Error::DuplicateDocumentKey { key }) if key == "*"),
+            "{repeated:?}"
         );
+        let malformed = base()
+            .grant("a*b", Role::Reader)
+            .grant("*", Role::Reader)
+            .build();
+        assert_eq!(field_of(malformed), r#"auth.collaboration key "a*b""#);
     }
 
     fn field_of(result: Result<Identity>) -> String {
