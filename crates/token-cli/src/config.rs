@@ -7,11 +7,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use ckeditor_token_core::settings::{parse_duration, parse_expiry};
 use ckeditor_token_core::{
     CorsPolicy, Environment, EnvironmentId, Expiry, Issuer, Product, SecretKey, TokenEndpoint,
 };
-use ckeditor_token_demo_login::runtime;
+use ckeditor_token_demo_login::settings::{self as shared, CorsSetting, parse_expiry};
 
 use crate::auth::Authentication;
 use crate::auth::forward::ForwardAuth;
@@ -185,9 +184,8 @@ pub(crate) fn secret_key(settings: &Settings) -> Result<SecretKey, CliError> {
 pub(crate) fn lifetime(settings: &Settings) -> Result<Expiry, CliError> {
     match &settings.values.token.lifetime {
         None => Ok(Expiry::After(ckeditor_token_core::DEFAULT_LIFETIME)),
-        Some(setting) => parse_expiry(&setting.as_text()).map_err(|problem| {
-            CliError::setting(settings.name("token.lifetime"), problem.to_string())
-        }),
+        Some(setting) => parse_expiry(&setting.as_text())
+            .map_err(|problem| CliError::setting(settings.name("token.lifetime"), problem)),
     }
 }
 
@@ -249,35 +247,37 @@ fn token_path(settings: &Settings) -> Result<String, CliError> {
 }
 
 fn header_timeout(settings: &Settings) -> Result<Duration, CliError> {
-    let Some(setting) = &settings.values.header_timeout else {
-        return Ok(runtime::DEFAULT_HEADER_TIMEOUT);
-    };
-    parse_duration(&setting.as_text())
-        .map_err(|problem| problem.to_string())
-        .and_then(runtime::check_header_timeout)
-        .map_err(|problem| CliError::setting(settings.name("header_timeout"), problem))
+    settings
+        .values
+        .header_timeout
+        .as_ref()
+        .map_or(Ok(shared::DEFAULT_HEADER_TIMEOUT), |setting| {
+            shared::parse_header_timeout(&setting.as_text())
+                .map_err(|problem| CliError::setting(settings.name("header_timeout"), problem))
+        })
 }
 
 fn cors(settings: &Settings) -> Result<CorsPolicy, CliError> {
     let section = &settings.values.cors;
-    let mut builder = CorsPolicy::builder()
-        .allow_origins(section.origins.iter().map(|origin| origin.trim()))
-        .allow_credentials(section.credentials)
-        .allow_headers(section.headers.iter().map(|header| header.trim()));
-    if let Some(age) = &section.max_age {
-        let age: Duration = parse_duration(&age.as_text()).map_err(|problem| {
-            CliError::setting(settings.name("cors.max_age"), problem.to_string())
-        })?;
-        builder = builder.max_age(age);
-    }
-    builder.build().map_err(|error| {
-        let names = settings.names(&[
-            "cors.origins",
-            "cors.credentials",
-            "cors.headers",
-            "cors.max_age",
-        ]);
-        CliError::setting(names, error.to_string())
+    let max_age = section
+        .max_age
+        .as_ref()
+        .map(|age| shared::parse_whole_seconds(&age.as_text()))
+        .transpose()
+        .map_err(|problem| CliError::setting(settings.name("cors.max_age"), problem))?;
+    shared::cors_policy(
+        section.origins.iter().map(|origin| origin.trim()),
+        section.credentials,
+        section.headers.iter().map(|header| header.trim()),
+        max_age,
+    )
+    .map_err(|(where_, problem)| {
+        let names = match where_ {
+            CorsSetting::Origins => settings.names(&["cors.origins", "cors.credentials"]),
+            CorsSetting::Headers => settings.name("cors.headers"),
+            CorsSetting::MaxAge => settings.name("cors.max_age"),
+        };
+        CliError::setting(names, problem)
     })
 }
 

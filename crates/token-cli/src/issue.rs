@@ -8,8 +8,8 @@
 
 use std::process::ExitCode;
 
-use ckeditor_token_core::settings::parse_expiry;
 use ckeditor_token_core::{Identity, OnPremisesIssuer, Role, Token};
+use ckeditor_token_demo_login::settings::parse_expiry;
 use clap::Args;
 
 use crate::config::{self, build_issuer};
@@ -119,8 +119,7 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
     };
     let (lifetime, lifetime_name) = match &args.lifetime {
         Some(text) => (
-            parse_expiry(text)
-                .map_err(|problem| CliError::setting("--lifetime", problem.to_string()))?,
+            parse_expiry(text).map_err(|problem| CliError::setting("--lifetime", problem))?,
             "--lifetime".to_owned(),
         ),
         None => (config::lifetime(settings)?, settings.name("token.lifetime")),

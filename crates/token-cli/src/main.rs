@@ -83,6 +83,10 @@ Examples:
 struct ServeArgs {
     /// Where to listen, such as 127.0.0.1:8080 or [::]:8080; port 0 picks a free port
     /// [default: listen of the configuration, else 127.0.0.1:8080]
+    #[expect(
+        rustdoc::broken_intra_doc_links,
+        reason = "the text is --help, where [::] is an IPv6 address, not a link"
+    )]
     #[arg(long, value_name = "ADDRESS")]
     listen: Option<String>,
 

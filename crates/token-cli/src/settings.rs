@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use ckeditor_token_core::settings::{parse_flag, parse_list};
+use ckeditor_token_demo_login::settings::{parse_flag, parse_list};
 use serde::Deserialize;
 
 use crate::duration::DurationSetting;
@@ -472,8 +472,7 @@ fn env_value(variable: &Variable, text: &str) -> Result<toml::Value, CliError> {
                 .collect(),
         ),
         Kind::Bool => toml::Value::Boolean(
-            parse_flag(text)
-                .map_err(|problem| CliError::setting(variable.var, problem.to_string()))?,
+            parse_flag(text).map_err(|problem| CliError::setting(variable.var, problem))?,
         ),
     })
 }
@@ -609,6 +608,16 @@ mod tests {
                 "[auth.trusted_headers]\nsecret = 3.25e8\n",
                 "`auth.trusted_headers.secret` needs a string",
                 "3.25",
+            ),
+            (
+                "[token]\nlifetime = false\n",
+                "line 2: `token.lifetime` needs a duration: whole seconds, or a string",
+                "false",
+            ),
+            (
+                "[cors]\nmax_age = -8675309\n",
+                "line 2: `cors.max_age` needs a duration",
+                "8675309",
             ),
             (
                 "[auth.trusted_headers]\ntrusted_sources = \"8675309\"\n",

@@ -36,10 +36,6 @@
 //! | Export, Import, Easy Image | [`Issuer::cloud_service`] | `aud, iat` |
 //! | on-premises converters | [`OnPremisesIssuer::token`] | `iat` |
 //!
-//! The [`settings`] module reads the text of the settings that the example apps and the
-//! `ckeditor-token` binary share (durations, lifetimes, flags, lists), so a value means the same
-//! in both.
-//!
 //! Every token's payload segment decodes with the browser's plain `atob()`, which the editor
 //! uses to read `exp`; see [`atob`] for why that needs care and how it is guaranteed.
 
@@ -53,7 +49,6 @@ mod grants;
 mod identity;
 mod inspect;
 mod issuer;
-pub mod settings;
 mod words;
 
 pub mod atob;

@@ -17,7 +17,7 @@
 //!
 //! Durations are a whole number with an optional unit (`3600`, `90s`, `30m`, `1h`); flags are
 //! `true` or `false` (or `1`, `0`, `yes`, `no`). The `ckeditor-token` binary reads the same
-//! variables the same way, through [`ckeditor_token_core::settings`].
+//! variables the same way, through [`crate::settings`].
 //!
 //! Test builds are those with the `test-hooks` feature; other builds refuse to start when a
 //! test-only setting is present, rather than ignore it.
@@ -25,10 +25,14 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use ckeditor_token_core::settings::{parse_duration, parse_expiry, parse_flag, parse_list};
 use ckeditor_token_core::{
     ACCESS_KEY_VAR, CorsPolicy, DEFAULT_LIFETIME, ENVIRONMENT_ID_VAR, Environment, Expiry,
     FixedClock, Issuer, TokenEndpoint,
+};
+
+use crate::settings::{
+    CorsSetting, DEFAULT_HEADER_TIMEOUT, cors_policy, parse_expiry, parse_flag,
+    parse_header_timeout, parse_list, parse_whole_seconds,
 };
 
 /// Where to listen.
@@ -118,8 +122,8 @@ impl Config {
     ///
     /// A [`ConfigError`] naming the first setting that is wrong: credentials of which only one
     /// is set or one is empty, blank or malformed; development mode on a non-loopback address;
-    /// an unparsable address, lifetime, CORS setting or argument; a test-only setting in a build
-    /// without the `test-hooks` feature.
+    /// an unparsable address, lifetime, CORS setting or argument; a header timeout outside 1 s
+    /// to 5 min; a test-only setting in a build without the `test-hooks` feature.
     pub fn from_sources(
         lookup: impl Fn(&str) -> Option<String>,
         args: impl IntoIterator<Item = String>,
@@ -159,7 +163,7 @@ impl Config {
             environment,
             development,
             listen,
-            header_timeout: parse_header_timeout(lookup(HEADER_TIMEOUT_VAR))?,
+            header_timeout: header_timeout(lookup(HEADER_TIMEOUT_VAR))?,
             lifetime: parse_lifetime(lookup(LIFETIME_VAR))?,
             cors: parse_cors(&lookup)?,
             test_now: test_setting(TEST_NOW_VAR, lookup(TEST_NOW_VAR))?,
@@ -256,46 +260,42 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<String>, 
     Ok(listen)
 }
 
-fn parse_header_timeout(value: Option<String>) -> Result<Duration, ConfigError> {
-    let Some(value) = value else {
-        return Ok(crate::runtime::DEFAULT_HEADER_TIMEOUT);
-    };
-    parse_duration(&value)
-        .map_err(|error| error.to_string())
-        .and_then(crate::runtime::check_header_timeout)
-        .map_err(|problem| setting(HEADER_TIMEOUT_VAR, problem))
+fn header_timeout(value: Option<String>) -> Result<Duration, ConfigError> {
+    value.map_or(Ok(DEFAULT_HEADER_TIMEOUT), |value| {
+        parse_header_timeout(&value).map_err(|problem| setting(HEADER_TIMEOUT_VAR, problem))
+    })
 }
 
 fn parse_lifetime(value: Option<String>) -> Result<Expiry, ConfigError> {
-    match value {
-        None => Ok(Expiry::After(DEFAULT_LIFETIME)),
-        Some(value) => {
-            parse_expiry(&value).map_err(|error| setting(LIFETIME_VAR, error.to_string()))
-        }
-    }
+    value.map_or(Ok(Expiry::After(DEFAULT_LIFETIME)), |value| {
+        parse_expiry(&value).map_err(|problem| setting(LIFETIME_VAR, problem))
+    })
 }
 
 fn parse_cors(lookup: &impl Fn(&str) -> Option<String>) -> Result<CorsPolicy, ConfigError> {
     let origins = lookup(CORS_ORIGINS_VAR).unwrap_or_default();
     let headers = lookup(CORS_HEADERS_VAR).unwrap_or_default();
-    let credentials = match lookup(CORS_CREDENTIALS_VAR) {
-        None => false,
-        Some(text) => {
-            parse_flag(&text).map_err(|error| setting(CORS_CREDENTIALS_VAR, error.to_string()))?
-        }
-    };
-    let mut builder = CorsPolicy::builder()
-        .allow_origins(parse_list(&origins))
-        .allow_credentials(credentials)
-        .allow_headers(parse_list(&headers));
-    if let Some(age) = lookup(CORS_MAX_AGE_VAR) {
-        let age =
-            parse_duration(&age).map_err(|error| setting(CORS_MAX_AGE_VAR, error.to_string()))?;
-        builder = builder.max_age(age);
-    }
-    builder
-        .build()
-        .map_err(|error| setting(CORS_ORIGINS_VAR, error.to_string()))
+    let credentials = lookup(CORS_CREDENTIALS_VAR)
+        .map_or(Ok(false), |text| parse_flag(&text))
+        .map_err(|problem| setting(CORS_CREDENTIALS_VAR, problem))?;
+    let max_age = lookup(CORS_MAX_AGE_VAR)
+        .map(|text| parse_whole_seconds(&text))
+        .transpose()
+        .map_err(|problem| setting(CORS_MAX_AGE_VAR, problem))?;
+    cors_policy(
+        parse_list(&origins),
+        credentials,
+        parse_list(&headers),
+        max_age,
+    )
+    .map_err(|(where_, problem)| {
+        let name = match where_ {
+            CorsSetting::Origins => CORS_ORIGINS_VAR,
+            CorsSetting::Headers => CORS_HEADERS_VAR,
+            CorsSetting::MaxAge => CORS_MAX_AGE_VAR,
+        };
+        setting(name, problem)
+    })
 }
 
 fn test_setting(name: &'static str, value: Option<String>) -> Result<Option<u64>, ConfigError> {
@@ -444,7 +444,7 @@ mod tests {
     }
 
     #[test]
-    fn durations_and_flags_read_as_the_binary_reads_them() {
+    fn durations_take_units_and_flags_any_case_and_problems_name_their_setting() {
         let read = config(
             &[
                 (LIFETIME_VAR, "30m"),
@@ -473,7 +473,7 @@ mod tests {
 
         for (value, problem) in [
             ("500ms", "500 ms is outside 1 s to 5 min"),
-            ("6m", "360000 ms is outside 1 s to 5 min"),
+            ("6m", "6 min is outside 1 s to 5 min"),
             ("soon", "\"soon\" is not a duration"),
         ] {
             let text = message(config(&[(HEADER_TIMEOUT_VAR, value)], &[]));
@@ -482,11 +482,32 @@ mod tests {
                 "{text}"
             );
         }
-        let text = message(config(&[(CORS_MAX_AGE_VAR, "1d")], &[]));
-        assert!(
-            text.starts_with(&format!("{CORS_MAX_AGE_VAR}: \"1d\" is not a duration")),
-            "{text}"
-        );
+        let origins = (CORS_ORIGINS_VAR, "https://editor.example.test");
+        for (pair, problem) in [
+            ((CORS_MAX_AGE_VAR, "1d"), "\"1d\" is not a duration"),
+            (
+                (CORS_MAX_AGE_VAR, "25h"),
+                "invalid endpoint configuration: CORS policy: a preflight max age of 90000 s",
+            ),
+            (
+                (CORS_MAX_AGE_VAR, "1500ms"),
+                "1500 ms is not a whole number of seconds",
+            ),
+            (
+                (CORS_HEADERS_VAR, "X Bad"),
+                "invalid endpoint configuration: CORS policy: ",
+            ),
+            (
+                (LIFETIME_VAR, "90500ms"),
+                "90500 ms is not a whole number of seconds",
+            ),
+        ] {
+            let text = message(config(&[origins, pair], &[]));
+            assert!(
+                text.starts_with(&format!("{}: {problem}", pair.0)),
+                "{text}"
+            );
+        }
     }
 
     #[test]

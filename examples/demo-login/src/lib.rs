@@ -6,8 +6,12 @@
 //! - [`users`]: the table of demo users and what each one gets from the token route;
 //! - [`sessions`]: sign-in, sign-out and the session cookie;
 //! - [`config`]: the settings, from environment variables and `--listen`, with the start-up
-//!   checks (credentials, development mode on loopback only, CORS, lifetime, test hooks);
-//! - [`runtime`]: logging, the `listening on` line and the shutdown signal;
+//!   checks (credentials, development mode on loopback only, CORS, lifetime, header timeout,
+//!   test hooks);
+//! - [`settings`]: how the text of a setting is read (durations, lifetimes, the header timeout,
+//!   flags, lists), alike by the examples and the `ckeditor-token` command;
+//! - [`runtime`]: logging, the `listening on` line, serving connections with the header timeout,
+//!   and the shutdown signal;
 //! - [`page`]: the home page that shows who is signed in.
 //!
 //! Nothing here is fit for production: the sessions live in memory and the users in a table.
@@ -16,6 +20,7 @@ pub mod config;
 pub mod page;
 pub mod runtime;
 pub mod sessions;
+pub mod settings;
 pub mod users;
 
 pub use config::{Config, ConfigError};

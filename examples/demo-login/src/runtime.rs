@@ -4,7 +4,6 @@
 use std::error::Error as StdError;
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::ops::RangeInclusive;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -15,33 +14,6 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-
-/// How long a client gets to send a request's headers, and how long a connection may stay idle
-/// after an answer, before it is disconnected, unless `CKEDITOR_TOKEN_HEADER_TIMEOUT` says
-/// otherwise. The examples and `ckeditor-token serve` share it.
-pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// The header timeouts accepted: long enough for a slow network, short enough that stalled
-/// clients cannot hold many connections.
-pub const HEADER_TIMEOUTS: RangeInclusive<Duration> =
-    Duration::from_secs(1)..=Duration::from_secs(300);
-
-/// `timeout` if it is within [`HEADER_TIMEOUTS`].
-///
-/// # Errors
-///
-/// A message saying the accepted range and what the timeout governs, for the caller to prefix
-/// with the setting's name.
-pub fn check_header_timeout(timeout: Duration) -> Result<Duration, String> {
-    if HEADER_TIMEOUTS.contains(&timeout) {
-        Ok(timeout)
-    } else {
-        Err(format!(
-            "{} ms is outside 1 s to 5 min; slow clients get this long to send a request's \
-             headers, and idle connections stay open this long",
-            timeout.as_millis()
-        ))
-    }
-}
 
 /// Logs to standard error at info level and above, so that standard output carries only the
 /// `listening on` line.

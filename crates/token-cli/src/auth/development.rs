@@ -54,7 +54,7 @@ pub(crate) fn index_page(token_path: &str) -> String {
         .map(|user| {
             format!(
                 "<li><a href=\"{token_path}?user={id}\">{token_path}?user={id}</a>: {name} \
-                 ({role:?})</li>\n",
+                 ({role})</li>\n",
                 id = escape(user.id),
                 name = escape(user.name),
                 role = user.role,
@@ -111,5 +111,7 @@ mod tests {
                 demo.id
             );
         }
+        assert!(page.contains("(writer)</li>"), "{page}");
+        assert!(page.contains("(no editor access)</li>"), "{page}");
     }
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE};
 use ckeditor_token_core::UpstreamFailure;
-use ckeditor_token_core::settings::parse_duration;
+use ckeditor_token_demo_login::settings::parse_duration;
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
@@ -109,7 +109,7 @@ impl ForwardAuth {
         let timeout = match &section.timeout {
             None => DEFAULT_TIMEOUT,
             Some(setting) => parse_duration(&setting.as_text())
-                .map_err(|problem| CliError::setting(name("timeout"), problem.to_string()))?,
+                .map_err(|problem| CliError::setting(name("timeout"), problem))?,
         };
         if timeout.is_zero() || timeout > MAX_TIMEOUT {
             return Err(CliError::setting(

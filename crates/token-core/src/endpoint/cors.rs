@@ -249,12 +249,28 @@ fn invalid(problem: impl Into<String>) -> Error {
     }
 }
 
+/// `origin` for an error message, with whatever precedes an `@` after the scheme (a user name
+/// and password) replaced by `…`.
+fn without_user_information(origin: &str) -> String {
+    match origin.rfind('@') {
+        Some(at) => {
+            let start = origin
+                .find("://")
+                .map_or(0, |scheme_end| scheme_end + 3)
+                .min(at);
+            format!("{}…{}", &origin[..start], &origin[at..])
+        }
+        None => origin.to_owned(),
+    }
+}
+
 /// Checks that `origin` is an origin exactly as a browser serializes it in the `Origin` header:
 /// `http` or `https`, `://`, a lowercase host, and a port only when it is not the default.
 fn check_origin(origin: &str) -> Result<()> {
+    let shown = without_user_information(origin);
     let bad = |what: &str| {
         invalid(format!(
-            "the origin {origin:?} {what}; write it as a browser sends it, for example \
+            "the origin {shown:?} {what}; write it as a browser sends it, for example \
              https://editor.example.com or http://localhost:3000"
         ))
     };
@@ -427,7 +443,6 @@ mod tests {
             ("https://x.test:", "port"),
             ("https://x.test:99999", "port"),
             ("https://x.test:08080", "port"),
-            ("https://user@x.test", "user information"),
             ("https://", "host"),
             ("https://-x.test", "host"),
             ("https://x..test", "host"),
@@ -445,6 +460,27 @@ mod tests {
                 message.contains(&format!("{origin:?}")),
                 "{origin}: {message}"
             );
+        }
+    }
+
+    #[test]
+    fn user_information_in_an_origin_is_not_shown() {
+        let cases = [
+            (
+                "https://user:pw-8675309@x.test",
+                "\"https://…@x.test\" has user information",
+            ),
+            (
+                "https://user@x.test",
+                "\"https://…@x.test\" has user information",
+            ),
+            ("user:pw-8675309@x.test", "\"…@x.test\" has no scheme"),
+            ("https://a@b@x.test/", "\"https://…@x.test/\" has a path"),
+        ];
+        for (origin, expected) in cases {
+            let message = problem(CorsPolicy::builder().allow_origin(origin).build());
+            assert!(message.contains(expected), "{origin}: {message}");
+            assert!(!message.contains("pw-8675309"), "{message}");
         }
     }
 

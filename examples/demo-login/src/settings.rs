@@ -1,0 +1,418 @@
+//! The text of the settings that the example apps and the `ckeditor-token` command share, read
+//! the same way by both, so that `CKEDITOR_TOKEN_LIFETIME=30m` or
+//! `CKEDITOR_TOKEN_CORS_CREDENTIALS=yes` means the same wherever it is set.
+//!
+//! | kind | accepted | parser |
+//! | --- | --- | --- |
+//! | duration | a whole number, then no unit or `s`/`sec`, `ms`, `m`/`min`, `h` | [`parse_duration`] |
+//! | whole seconds | a duration without a fraction of a second | [`parse_whole_seconds`] |
+//! | token lifetime | whole seconds, or `none` for tokens without `exp` | [`parse_expiry`] |
+//! | header timeout | a duration within [`HEADER_TIMEOUT_RANGE`] | [`parse_header_timeout`] |
+//! | flag | `true`, `1`, `yes`; `false`, `0`, `no`, or blank; in any case | [`parse_flag`] |
+//! | list | items between commas, trimmed; empty items are dropped | [`parse_list`] |
+//!
+//! [`cors_policy`] builds the CORS policy from the CORS settings and says which of them a
+//! problem is in.
+//!
+//! Each parser's error is the problem alone, for the caller to put after the setting's name. A
+//! refused duration is quoted only when it is short enough to be one (16 characters or fewer),
+//! and a flag never is: a secret pasted into the wrong setting must not reach the log.
+
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use ckeditor_token_core::{CorsPolicy, CorsPolicyBuilder, Expiry};
+
+/// How long a client gets to send a request's headers, and how long a connection may stay idle
+/// after an answer, before it is disconnected, unless `CKEDITOR_TOKEN_HEADER_TIMEOUT` says
+/// otherwise.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The header timeouts accepted: long enough for a slow network, short enough that stalled
+/// clients cannot hold many connections.
+pub const HEADER_TIMEOUT_RANGE: RangeInclusive<Duration> =
+    Duration::from_secs(1)..=Duration::from_secs(5 * 60);
+
+/// The longest text quoted in an error.
+const MAX_QUOTED_LEN: usize = 16;
+
+/// What an error calls `text`: the text, quoted, when it is short enough to be a setting's
+/// value; otherwise words that do not show it.
+fn quoted(text: &str) -> String {
+    if text.chars().count() <= MAX_QUOTED_LEN {
+        format!("{text:?}")
+    } else {
+        "the value (not shown, as it is too long to be one and may be a secret)".to_owned()
+    }
+}
+
+/// `duration` as people write it: `90 s`, `5 min`, `2 h`, or milliseconds when it has a
+/// fraction of a second.
+pub fn describe(duration: Duration) -> String {
+    let millis = duration.as_millis();
+    let seconds = duration.as_secs();
+    if !millis.is_multiple_of(1000) {
+        format!("{millis} ms")
+    } else if seconds >= 3600 && seconds.is_multiple_of(3600) {
+        format!("{} h", seconds / 3600)
+    } else if seconds >= 60 && seconds.is_multiple_of(60) {
+        format!("{} min", seconds / 60)
+    } else {
+        format!("{seconds} s")
+    }
+}
+
+/// Parses a duration: a whole number followed by nothing or `s`/`sec` (seconds), `ms`,
+/// `m`/`min` or `h`, with blanks allowed around the number and the unit.
+///
+/// # Errors
+///
+/// Text that is none of those (a sign, a fraction or another unit included), or a duration
+/// too long to count in milliseconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let digits_end = text
+        .bytes()
+        .position(|byte| !byte.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits_end);
+    let millis_per_unit: u64 = match unit.trim() {
+        "" | "s" | "sec" => 1000,
+        "ms" => 1,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        _ => 0,
+    };
+    if number.is_empty() || millis_per_unit == 0 {
+        return Err(format!(
+            "{} is not a duration; write a whole number with an optional unit (s, ms, m, h), \
+             such as 90s or 2m",
+            quoted(text)
+        ));
+    }
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|number| number.checked_mul(millis_per_unit))
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("{} is too long a duration", quoted(text)))
+}
+
+/// Parses a duration as [`parse_duration`] does, for a setting counted in whole seconds.
+///
+/// # Errors
+///
+/// As [`parse_duration`], and for a duration with a fraction of a second.
+pub fn parse_whole_seconds(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration.subsec_nanos() != 0 {
+        return Err(format!(
+            "{} is not a whole number of seconds; this setting is counted in seconds",
+            describe(duration)
+        ));
+    }
+    Ok(duration)
+}
+
+/// Parses a token lifetime: `none` (in any case) for tokens without `exp`, or whole seconds as
+/// [`parse_whole_seconds`] reads them. Whether the issuer accepts the lifetime is the issuer's
+/// check.
+///
+/// # Errors
+///
+/// As [`parse_whole_seconds`], mentioning `none`.
+pub fn parse_expiry(text: &str) -> Result<Expiry, String> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(Expiry::Never);
+    }
+    parse_whole_seconds(text)
+        .map(Expiry::After)
+        .map_err(|problem| format!("{problem}, or `none` for tokens without exp"))
+}
+
+/// Parses a header timeout: a duration within [`HEADER_TIMEOUT_RANGE`].
+///
+/// # Errors
+///
+/// As [`parse_duration`], and for a timeout outside the range.
+pub fn parse_header_timeout(text: &str) -> Result<Duration, String> {
+    let timeout = parse_duration(text)?;
+    if HEADER_TIMEOUT_RANGE.contains(&timeout) {
+        return Ok(timeout);
+    }
+    Err(format!(
+        "{} is outside {} to {}; slow clients get this long to send a request's headers, and \
+         idle connections stay open this long",
+        describe(timeout),
+        describe(*HEADER_TIMEOUT_RANGE.start()),
+        describe(*HEADER_TIMEOUT_RANGE.end()),
+    ))
+}
+
+/// Parses a flag: `true`, `1` or `yes` for on; `false`, `0`, `no` or blank text for off; in
+/// any case, with blanks around.
+///
+/// # Errors
+///
+/// Anything else. The message does not show the text.
+pub fn parse_flag(text: &str) -> Result<bool, String> {
+    let text = text.trim();
+    let is = |word: &str| text.eq_ignore_ascii_case(word);
+    if text.is_empty() || is("false") || is("0") || is("no") {
+        Ok(false)
+    } else if is("true") || is("1") || is("yes") {
+        Ok(true)
+    } else {
+        Err(
+            "is neither `true` nor `false` (nor `1`, `0`, `yes`, `no`); the value is not \
+             shown, as it may be a secret"
+                .to_owned(),
+        )
+    }
+}
+
+/// The CORS setting a problem of a policy is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorsSetting {
+    /// The origins, alone or with the credentials flag.
+    Origins,
+    /// The request headers.
+    Headers,
+    /// The preflight max age.
+    MaxAge,
+}
+
+/// The CORS policy of the CORS settings, read already. A problem comes with the setting that
+/// holds it: the request headers and the max age are checked alone first, so whatever the
+/// whole policy refuses after them is about the origins (alone, or with credentials).
+///
+/// # Errors
+///
+/// The core's problem with the policy, and where it is.
+pub fn cors_policy<'a>(
+    origins: impl IntoIterator<Item = &'a str>,
+    credentials: bool,
+    headers: impl IntoIterator<Item = &'a str>,
+    max_age: Option<Duration>,
+) -> Result<CorsPolicy, (CorsSetting, String)> {
+    let checked = |builder: CorsPolicyBuilder, setting| {
+        builder
+            .build()
+            .map_err(|error| (setting, error.to_string()))
+    };
+    let mut builder = CorsPolicy::builder().allow_headers(headers);
+    checked(builder.clone(), CorsSetting::Headers)?;
+    if let Some(age) = max_age {
+        checked(CorsPolicy::builder().max_age(age), CorsSetting::MaxAge)?;
+        builder = builder.max_age(age);
+    }
+    let builder = builder
+        .allow_origins(origins)
+        .allow_credentials(credentials);
+    checked(builder, CorsSetting::Origins)
+}
+
+/// Splits a comma-separated list, trimming each item and dropping empty ones.
+pub fn parse_list(text: &str) -> Vec<&str> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_units_and_bare_seconds() {
+        let cases = [
+            ("3600", 3_600_000),
+            ("90s", 90_000),
+            ("90sec", 90_000),
+            ("500ms", 500),
+            ("30m", 1_800_000),
+            ("2min", 120_000),
+            ("1h", 3_600_000),
+            (" 5 s ", 5_000),
+            ("0", 0),
+        ];
+        for (text, millis) in cases {
+            assert_eq!(
+                parse_duration(text),
+                Ok(Duration::from_millis(millis)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn nonsense_durations_are_refused_with_short_text_quoted() {
+        for text in [
+            "", "s", "1.5h", "-1", "+1", "1d", "1H", "one hour", "٣", " soon ",
+        ] {
+            let problem = parse_duration(text).expect_err(text);
+            let expected = format!("{:?} is not a duration; write a whole number", text.trim());
+            assert!(problem.starts_with(&expected), "{problem}");
+            assert!(problem.ends_with("such as 90s or 2m"), "{problem}");
+        }
+        let pasted = "pasted-secret-0123456789";
+        let problem = parse_duration(pasted).expect_err("not a duration");
+        assert!(problem.starts_with("the value (not shown"), "{problem}");
+        assert!(!problem.contains("secret-0123"), "{problem}");
+    }
+
+    #[test]
+    fn durations_end_where_milliseconds_overflow() {
+        let hours = u64::MAX / 3_600_000;
+        assert_eq!(
+            parse_duration(&format!("{hours}h")),
+            Ok(Duration::from_millis(hours * 3_600_000))
+        );
+        let next = format!("{}h", hours + 1);
+        assert_eq!(
+            parse_duration(&next),
+            Err(format!("{next:?} is too long a duration"))
+        );
+        let digits = "99999999999999999999";
+        assert_eq!(
+            parse_duration(digits),
+            Err(
+                "the value (not shown, as it is too long to be one and may be a secret) is too \
+                 long a duration"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn durations_are_described_in_their_largest_whole_unit() {
+        let cases = [
+            (Duration::from_millis(500), "500 ms"),
+            (Duration::from_millis(90_500), "90500 ms"),
+            (Duration::from_secs(0), "0 s"),
+            (Duration::from_secs(90), "90 s"),
+            (Duration::from_secs(120), "2 min"),
+            (Duration::from_secs(5400), "90 min"),
+            (Duration::from_secs(7200), "2 h"),
+        ];
+        for (duration, text) in cases {
+            assert_eq!(describe(duration), text);
+        }
+    }
+
+    #[test]
+    fn whole_seconds_and_lifetimes_refuse_fractions() {
+        assert_eq!(parse_whole_seconds("2000ms"), Ok(Duration::from_secs(2)));
+        assert_eq!(
+            parse_whole_seconds("1500ms"),
+            Err(
+                "1500 ms is not a whole number of seconds; this setting is counted in seconds"
+                    .to_owned()
+            )
+        );
+        assert_eq!(parse_expiry(" None "), Ok(Expiry::Never));
+        assert_eq!(
+            parse_expiry("1h"),
+            Ok(Expiry::After(Duration::from_secs(3600)))
+        );
+        let problem = parse_expiry("never").expect_err("refused");
+        assert!(
+            problem.starts_with("\"never\" is not a duration"),
+            "{problem}"
+        );
+        assert!(
+            problem.ends_with("or `none` for tokens without exp"),
+            "{problem}"
+        );
+        let problem = parse_expiry("500ms").expect_err("refused");
+        assert!(
+            problem.starts_with("500 ms is not a whole number"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn header_timeouts_stay_within_one_second_and_five_minutes() {
+        assert_eq!(parse_header_timeout("1s"), Ok(Duration::from_secs(1)));
+        assert_eq!(
+            parse_header_timeout("1500ms"),
+            Ok(Duration::from_millis(1500))
+        );
+        assert_eq!(parse_header_timeout("5m"), Ok(Duration::from_secs(300)));
+        for (text, shown) in [("999ms", "999 ms"), ("301s", "301 s"), ("2h", "2 h")] {
+            assert_eq!(
+                parse_header_timeout(text),
+                Err(format!(
+                    "{shown} is outside 1 s to 5 min; slow clients get this long to send a \
+                     request's headers, and idle connections stay open this long"
+                ))
+            );
+        }
+        assert!(parse_header_timeout("soon").is_err());
+    }
+
+    #[test]
+    fn flags_take_three_words_each_way_in_any_case() {
+        for text in ["true", "TRUE", " Yes ", "1"] {
+            assert_eq!(parse_flag(text), Ok(true), "{text:?}");
+        }
+        for text in ["false", "No", "0", "", "  "] {
+            assert_eq!(parse_flag(text), Ok(false), "{text:?}");
+        }
+        for text in ["maybe", "on", "2", "pasted-secret-0123456789"] {
+            let problem = parse_flag(text).expect_err(text);
+            assert!(
+                problem.starts_with("is neither `true` nor `false`"),
+                "{problem}"
+            );
+            assert!(!problem.contains(text), "{problem}");
+        }
+    }
+
+    #[test]
+    fn a_cors_problem_names_the_setting_that_holds_it() {
+        let origin = ["https://editor.example.com"];
+        let policy = cors_policy(
+            origin,
+            true,
+            ["x-document-id"],
+            Some(Duration::from_secs(600)),
+        )
+        .expect("a valid policy");
+        assert!(policy.allows_origin(origin[0]));
+        assert_eq!(policy.max_age(), Some(Duration::from_secs(600)));
+
+        let where_ = |result: Result<CorsPolicy, (CorsSetting, String)>| {
+            result.map(|_| ()).map_err(|(setting, _)| setting)
+        };
+        let day_and_more = Some(Duration::from_secs(86_401));
+        // A bad header or max age is named as such, even with bad origins beside it.
+        assert_eq!(
+            where_(cors_policy(["*"], true, ["x bad"], None)),
+            Err(CorsSetting::Headers)
+        );
+        assert_eq!(
+            where_(cors_policy(["*"], true, [], day_and_more)),
+            Err(CorsSetting::MaxAge)
+        );
+        for (origins, credentials) in [
+            (&["*"][..], true),
+            (&["https://editor.example.com/"][..], false),
+            (&[][..], true),
+        ] {
+            assert_eq!(
+                where_(cors_policy(origins.iter().copied(), credentials, [], None)),
+                Err(CorsSetting::Origins),
+                "{origins:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lists_drop_blanks_and_empty_items() {
+        assert_eq!(parse_list(" a , b,, ,c "), ["a", "b", "c"]);
+        assert!(parse_list("").is_empty());
+        assert!(parse_list(" , ").is_empty());
+    }
+}
