@@ -265,9 +265,10 @@ fn cors(settings: &Settings) -> Result<CorsPolicy, CliError> {
         .map(|age| shared::parse_whole_seconds(&age.as_text()))
         .transpose()
         .map_err(|problem| CliError::setting(settings.name("cors.max_age"), problem))?;
+    let credentials = settings.flag("cors.credentials", section.credentials.as_ref())?;
     shared::cors_policy(
         section.origins.iter().map(|origin| origin.trim()),
-        section.credentials,
+        credentials,
         section.headers.iter().map(|header| header.trim()),
         max_age,
     )

@@ -18,6 +18,7 @@ mod auth;
 mod config;
 mod duration;
 mod error;
+mod flag;
 mod inspect;
 mod issue;
 mod logging;

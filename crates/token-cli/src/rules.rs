@@ -91,11 +91,10 @@ impl Rules {
             .enumerate()
             .map(|(index, section)| check_rule(settings, index + 1, section))
             .collect::<Result<Vec<_>, _>>()?;
-        let allow_overlap = settings
-            .values
-            .token
-            .allow_overlapping_grants
-            .unwrap_or(false);
+        let allow_overlap = settings.flag(
+            "token.allow_overlapping_grants",
+            settings.values.token.allow_overlapping_grants.as_ref(),
+        )?;
         if !allow_overlap {
             check_overlaps(settings, &rules)?;
         }
@@ -323,6 +322,7 @@ fn check_totals(settings: &Settings, rules: &[Rule]) -> Result<(), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flag::FlagSetting;
     use crate::settings::{FileSettings, OneOrMany};
 
     fn rule(applies: (&str, &str), documents: &[&str], role: Option<&str>) -> RuleSection {
@@ -345,7 +345,7 @@ mod tests {
             rule: sections,
             ..FileSettings::default()
         };
-        values.token.allow_overlapping_grants = Some(allow_overlap);
+        values.token.allow_overlapping_grants = Some(FlagSetting::Bool(allow_overlap));
         Rules::from_settings(&Settings::from_values(values))
     }
 

@@ -7,11 +7,12 @@
 
 use std::path::Path;
 
-use ckeditor_token_demo_login::settings::{parse_flag, parse_list};
+use ckeditor_token_demo_login::settings::parse_list;
 use serde::Deserialize;
 
 use crate::duration::DurationSetting;
 use crate::error::CliError;
+use crate::flag::FlagSetting;
 
 /// How a variable's text becomes a setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,8 +21,6 @@ pub(crate) enum Kind {
     Text,
     /// Comma-separated; blanks around items and empty items are dropped.
     List,
-    /// `true`, `false`, `1`, `0`, `yes` or `no`.
-    Bool,
 }
 
 /// A setting that an environment variable can give.
@@ -55,13 +54,13 @@ pub(crate) const VARIABLES: &[Variable] = &[
     variable(
         "token.allow_overlapping_grants",
         "CKEDITOR_TOKEN_ALLOW_OVERLAPPING_GRANTS",
-        Kind::Bool,
+        Kind::Text,
     ),
     variable("cors.origins", "CKEDITOR_TOKEN_CORS_ORIGINS", Kind::List),
     variable(
         "cors.credentials",
         "CKEDITOR_TOKEN_CORS_CREDENTIALS",
-        Kind::Bool,
+        Kind::Text,
     ),
     variable("cors.headers", "CKEDITOR_TOKEN_CORS_HEADERS", Kind::List),
     variable("cors.max_age", "CKEDITOR_TOKEN_CORS_MAX_AGE", Kind::Text),
@@ -177,7 +176,7 @@ pub(crate) struct OnPremisesSection {
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct TokenSection {
     pub(crate) lifetime: Option<DurationSetting>,
-    pub(crate) allow_overlapping_grants: Option<bool>,
+    pub(crate) allow_overlapping_grants: Option<FlagSetting>,
 }
 
 /// `[cors]`
@@ -185,7 +184,7 @@ pub(crate) struct TokenSection {
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct CorsSection {
     pub(crate) origins: Vec<String>,
-    pub(crate) credentials: bool,
+    pub(crate) credentials: Option<FlagSetting>,
     pub(crate) headers: Vec<String>,
     pub(crate) max_age: Option<DurationSetting>,
 }
@@ -319,6 +318,17 @@ impl Settings {
             from_file,
             from_env,
         })
+    }
+
+    /// The flag at `path`, `setting` as the file or its variable gave it: off when unset.
+    ///
+    /// # Errors
+    ///
+    /// When it is neither on nor off, named as the user wrote it, without its value.
+    pub(crate) fn flag(&self, path: &str, setting: Option<&FlagSetting>) -> Result<bool, CliError> {
+        setting
+            .map_or(Ok(false), FlagSetting::value)
+            .map_err(|problem| CliError::setting(self.name(path), problem))
     }
 
     /// The setting at `path` as the user wrote it: its variable when that was set, the key and
@@ -471,9 +481,6 @@ fn env_value(variable: &Variable, text: &str) -> Result<toml::Value, CliError> {
                 .map(|item| toml::Value::String(item.to_owned()))
                 .collect(),
         ),
-        Kind::Bool => toml::Value::Boolean(
-            parse_flag(text).map_err(|problem| CliError::setting(variable.var, problem))?,
-        ),
     })
 }
 
@@ -549,7 +556,8 @@ mod tests {
         let values = &settings.values;
         assert_eq!(values.listen.as_deref(), Some("127.0.0.1:2"));
         assert_eq!(values.cors.origins, ["https://a.test"]);
-        assert!(values.cors.credentials);
+        let credentials = settings.flag("cors.credentials", values.cors.credentials.as_ref());
+        assert_eq!(credentials.ok(), Some(true));
         assert_eq!(
             values.auth.trusted_headers.trusted_sources,
             ["10.0.0.0/8", "::1"]
@@ -571,6 +579,17 @@ mod tests {
         std::fs::remove_file(path).ok();
     }
 
+    /// Why `cors.credentials` is not a flag.
+    fn credentials_refused(settings: &Settings) -> String {
+        settings
+            .flag(
+                "cors.credentials",
+                settings.values.cors.credentials.as_ref(),
+            )
+            .expect_err("not a flag")
+            .to_string()
+    }
+
     #[test]
     fn unknown_keys_and_bad_types_name_the_key() {
         let path = file("unknown", "[cors]\norigin = [\"https://a.test\"]\n");
@@ -581,12 +600,12 @@ mod tests {
         assert!(!message.contains('\n'), "{message}");
         std::fs::remove_file(path).ok();
 
+        // A flag's text is read when the flag is used, so the settings load without it.
         let bad = [("CKEDITOR_TOKEN_CORS_CREDENTIALS", "maybe")];
-        let message = Settings::load(None, &lookup(&bad))
-            .expect_err("not a boolean")
-            .to_string();
+        let settings = Settings::load(None, &lookup(&bad)).expect("loaded");
+        let message = credentials_refused(&settings);
         assert!(
-            message.starts_with("CKEDITOR_TOKEN_CORS_CREDENTIALS"),
+            message.starts_with("CKEDITOR_TOKEN_CORS_CREDENTIALS: is neither"),
             "{message}"
         );
     }
@@ -600,9 +619,9 @@ mod tests {
                 "8675309123456789",
             ),
             (
-                "[cors]\ncredentials = \"pasted-secret-0123456789\"\n",
-                "line 2: `cors.credentials` needs a boolean",
-                "pasted-secret-0123456789",
+                "[cors]\ncredentials = 8675309\n",
+                "line 2: `cors.credentials` needs a boolean: true or false",
+                "8675309",
             ),
             (
                 "[auth.trusted_headers]\nsecret = 3.25e8\n",
@@ -635,15 +654,22 @@ mod tests {
             assert!(!message.contains(value), "{message}");
         }
 
-        let secret = [(
-            "CKEDITOR_TOKEN_CORS_CREDENTIALS",
-            "pasted-secret-0123456789",
-        )];
-        let message = Settings::load(None, &lookup(&secret))
-            .expect_err("not a boolean")
-            .to_string();
-        assert!(message.contains("neither `true` nor `false`"), "{message}");
-        assert!(!message.contains("pasted-secret"), "{message}");
+        // Text where a flag belongs, from a variable or the file, is refused when the flag is
+        // used, without showing it.
+        let secret = "pasted-secret-0123456789";
+        let path = file(
+            "flag-text",
+            &format!("[cors]\ncredentials = \"{secret}\"\n"),
+        );
+        let from_file = Settings::load(Some(&path), &lookup(&[])).expect("loaded");
+        std::fs::remove_file(&path).ok();
+        let from_env = [("CKEDITOR_TOKEN_CORS_CREDENTIALS", secret)];
+        let from_env = Settings::load(None, &lookup(&from_env)).expect("loaded");
+        for settings in [from_file, from_env] {
+            let message = credentials_refused(&settings);
+            assert!(message.contains("neither `true` nor `false`"), "{message}");
+            assert!(!message.contains("pasted-secret"), "{message}");
+        }
     }
 
     #[test]
@@ -653,7 +679,6 @@ mod tests {
             let value = match variable.kind {
                 Kind::Text => toml::Value::String("1".to_owned()),
                 Kind::List => toml::Value::Array(Vec::new()),
-                Kind::Bool => toml::Value::Boolean(true),
             };
             insert(&mut table, variable.path, value);
             assert!(

@@ -45,6 +45,14 @@ fn an_issued_token_is_fine_and_its_times_are_shown() {
     assert!(report.contains("CKEDITOR_ACCESS_KEY"), "{report}");
     assert!(report.contains("no problems found"), "{report}");
     assert!(!report.contains(ACCESS_KEY), "{report}");
+
+    // A flag only `serve` uses does not stop `inspect` or `issue`, even when it is wrong.
+    let mut env = credentials();
+    env.push(("CKEDITOR_TOKEN_CORS_CREDENTIALS", "maybe"));
+    let (code, report, stderr) = inspect(&["-"], &env, &token);
+    assert_eq!(code, 0, "{report}{stderr}");
+    let issued = run(&["issue", "--sub", "ann", "--role", "*=writer"], &env, "");
+    assert!(issued.status.success(), "{}", texts(&issued).1);
 }
 
 #[test]
