@@ -40,7 +40,10 @@ use crate::error::Error;
 use crate::identity::Identity;
 use crate::issuer::Issuer;
 
-pub use cors::{AllowedOrigins, CORS_METHODS, CorsPolicy, CorsPolicyBuilder, MAX_PREFLIGHT_AGE};
+pub use cors::{
+    AllowedOrigins, CORS_METHODS, CorsPolicy, CorsPolicyBuilder, MAX_HEADER_NAME_LEN,
+    MAX_PREFLIGHT_AGE, without_user_information,
+};
 pub use upstream::{UPSTREAM_BODY, UpstreamFailure};
 
 /// `Content-Type` of every answer of the token route.

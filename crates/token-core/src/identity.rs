@@ -345,6 +345,13 @@ fn check_avatar(url: &str) -> Result<()> {
             "expected a URL with a host and no whitespace",
         ));
     }
+    // A user name or password would be signed into every token and shown to every editor.
+    if rest[..host_len].contains(&b'@') {
+        return Err(Error::identity(
+            FIELD,
+            "expected a URL without a user name or password",
+        ));
+    }
     Ok(())
 }
 
@@ -845,6 +852,7 @@ mod tests {
             (base().avatar("https:example.com/a.png"), "user.avatar"),
             (base().avatar("https:/x/a.png?u=://y"), "user.avatar"),
             (base().avatar("https:///nohost"), "user.avatar"),
+            (base().avatar("https://ann:pw@a.test/x.png"), "user.avatar"),
             (
                 base().avatar(format!("https://e.com/{}", "a".repeat(2048))),
                 "user.avatar",
@@ -866,6 +874,22 @@ mod tests {
         for (builder, field) in cases {
             assert_eq!(field_of(builder.build()), field);
         }
+    }
+
+    #[test]
+    fn an_at_sign_after_the_host_is_part_of_the_path() {
+        let identity = base().avatar("https://a.test/users/@ann.png?by=@b").build();
+        assert!(identity.is_ok(), "{identity:?}");
+        let message = base()
+            .avatar("https://ann:pw-8675309@a.test/x.png")
+            .build()
+            .expect_err("credentials in the avatar")
+            .to_string();
+        assert!(
+            message.contains("without a user name or password"),
+            "{message}"
+        );
+        assert!(!message.contains("pw-8675309"), "{message}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! a scheme, and a header name that is not a token are all errors here, never a panic or a
 //! silent `*` later.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -249,19 +250,27 @@ fn invalid(problem: impl Into<String>) -> Error {
     }
 }
 
-/// `origin` for an error message, with whatever precedes an `@` after the scheme (a user name
-/// and password) replaced by `…`.
-fn without_user_information(origin: &str) -> String {
-    match origin.rfind('@') {
-        Some(at) => {
-            let start = origin
-                .find("://")
-                .map_or(0, |scheme_end| scheme_end + 3)
-                .min(at);
-            format!("{}…{}", &origin[..start], &origin[at..])
-        }
-        None => origin.to_owned(),
-    }
+/// `url` (an origin, or any URL a setting gives) for a message: whatever precedes its last `@`
+/// after the scheme, which would be a user name and password, is replaced by `…`, so that a
+/// password never reaches a log. Text without `@` is returned as it is.
+///
+/// ```
+/// use ckeditor_token_core::endpoint::without_user_information;
+///
+/// assert_eq!(without_user_information("https://ann:pw@a.test/me"), "https://…@a.test/me");
+/// assert_eq!(without_user_information("ann:pw@https://a.test"), "…@https://a.test");
+/// assert_eq!(without_user_information("https://a.test"), "https://a.test");
+/// ```
+pub fn without_user_information(url: &str) -> Cow<'_, str> {
+    let Some(at) = url.rfind('@') else {
+        return Cow::Borrowed(url);
+    };
+    let start = url
+        .find("://")
+        .map(|scheme_end| scheme_end + 3)
+        .filter(|&start| start <= at)
+        .unwrap_or(0);
+    Cow::Owned(format!("{}…{}", &url[..start], &url[at..]))
 }
 
 /// Checks that `origin` is an origin exactly as a browser serializes it in the `Origin` header:
@@ -348,6 +357,10 @@ fn is_host(host: &str) -> bool {
 }
 
 /// Lowercases a header name after checking that it is an HTTP token (RFC 9110, section 5.6.2).
+/// The longest request header name a policy may list, in bytes: far above any real header, and
+/// far below what servers refuse to start with.
+pub const MAX_HEADER_NAME_LEN: usize = 256;
+
 fn check_header_name(name: &str) -> Result<String> {
     if name == "*" {
         return Err(invalid(
@@ -356,6 +369,12 @@ fn check_header_name(name: &str) -> Result<String> {
         ));
     }
     let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if name.len() > MAX_HEADER_NAME_LEN {
+        return Err(invalid(format!(
+            "a header name of {} bytes is over the limit of {MAX_HEADER_NAME_LEN}",
+            name.len()
+        )));
+    }
     if name.is_empty() || !name.bytes().all(is_tchar) {
         return Err(invalid(format!(
             "{name:?} is not a header name (letters, digits and `-`, such as x-document-id)"
@@ -476,6 +495,10 @@ mod tests {
             ),
             ("user:pw-8675309@x.test", "\"…@x.test\" has no scheme"),
             ("https://a@b@x.test/", "\"https://…@x.test/\" has a path"),
+            (
+                "user:pw-8675309@https://x.test",
+                "\"…@https://x.test\" does not start with",
+            ),
         ];
         for (origin, expected) in cases {
             let message = problem(CorsPolicy::builder().allow_origin(origin).build());
@@ -491,6 +514,13 @@ mod tests {
         let header_twice = CorsPolicy::builder().allow_headers(["Authorization", "authorization"]);
         assert!(problem(header_twice.build()).contains("twice"));
         assert!(problem(CorsPolicy::builder().allow_header("*").build()).contains("wildcard"));
+        let longest = "a".repeat(MAX_HEADER_NAME_LEN);
+        assert!(CorsPolicy::builder().allow_header(&longest).build().is_ok());
+        let message = problem(CorsPolicy::builder().allow_header(longest + "a").build());
+        assert!(
+            message.ends_with("a header name of 257 bytes is over the limit of 256"),
+            "{message}"
+        );
         for name in ["", "x document", "x:y", "é"] {
             let message = problem(CorsPolicy::builder().allow_header(name).build());
             assert!(message.contains("not a header name"), "{name}: {message}");
