@@ -31,6 +31,7 @@ mod time_text;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use ckeditor_token_demo_login::settings as shared;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{ServeConfig, ServeFlags};
@@ -98,11 +99,28 @@ struct ServeArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Every error message quotes what was given where it can; a secret of the environment
+    // pasted into another setting or argument is kept out of it (`shared::for_log`).
+    let secrets = shared::secrets_from_env();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help` and `--version`, on standard output.
+        Err(error) if !error.use_stderr() => error.exit(),
+        Err(error) => {
+            output::error_line(&shared::for_log(
+                error.render().to_string().trim_end(),
+                &secrets,
+            ));
+            return ExitCode::from(2);
+        }
+    };
     match run(&cli) {
         Ok(code) => code,
         Err(error) => {
-            output::error_line(&format!("ckeditor-token: {error}"));
+            output::error_line(&shared::for_log(
+                &format!("ckeditor-token: {error}"),
+                &secrets,
+            ));
             error.exit_code()
         }
     }

@@ -22,6 +22,7 @@
 //! Test builds are those with the `test-hooks` feature; other builds refuse to start when a
 //! test-only setting is present, rather than ignore it.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -53,6 +54,21 @@ pub const CORS_MAX_AGE_VAR: &str = "CKEDITOR_TOKEN_CORS_MAX_AGE";
 pub const TEST_NOW_VAR: &str = "CKEDITOR_TOKEN_TEST_NOW";
 /// Test builds only: a token lifetime in seconds, under a minute allowed.
 pub const TEST_LIFETIME_VAR: &str = "CKEDITOR_TOKEN_TEST_LIFETIME";
+
+/// Every variable the examples read.
+pub const VARIABLES: [&str; 11] = [
+    ENVIRONMENT_ID_VAR,
+    ACCESS_KEY_VAR,
+    LISTEN_VAR,
+    LIFETIME_VAR,
+    HEADER_TIMEOUT_VAR,
+    CORS_ORIGINS_VAR,
+    CORS_CREDENTIALS_VAR,
+    CORS_HEADERS_VAR,
+    CORS_MAX_AGE_VAR,
+    TEST_NOW_VAR,
+    TEST_LIFETIME_VAR,
+];
 
 /// The address used without `--listen` or `CKEDITOR_TOKEN_LISTEN`.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -113,7 +129,17 @@ impl Config {
     ///
     /// As [`from_sources`](Config::from_sources).
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_sources(|name| std::env::var(name).ok(), std::env::args().skip(1))
+        // A variable or argument that is not UTF-8 is refused, never taken as unset: garbled
+        // credentials must not fall back to the development environment.
+        for name in VARIABLES {
+            utf8(name, std::env::var_os(name))?;
+        }
+        let args = std::env::args_os()
+            .skip(1)
+            .map(|arg| arg.into_string())
+            .collect::<Result<Vec<String>, _>>()
+            .map_err(|_| setting("arguments", "an argument is not valid UTF-8"))?;
+        Config::from_sources(|name| std::env::var(name).ok(), args)
     }
 
     /// The settings from `lookup` (environment variables) and `args` (without the program name).
@@ -258,6 +284,14 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<String>, 
         }
     }
     Ok(listen)
+}
+
+/// The text of the variable `name`, whose value is `value`.
+fn utf8(name: &'static str, value: Option<OsString>) -> Result<Option<String>, ConfigError> {
+    value
+        .map(OsString::into_string)
+        .transpose()
+        .map_err(|_| setting(name, "is not valid UTF-8"))
 }
 
 fn header_timeout(value: Option<String>) -> Result<Duration, ConfigError> {
@@ -508,6 +542,19 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_variable_that_is_not_utf8_is_refused_not_unset() {
+        use std::os::unix::ffi::OsStringExt;
+        let garbled = OsString::from_vec(b"env\xff".to_vec());
+        let message = utf8(ENVIRONMENT_ID_VAR, Some(garbled))
+            .expect_err("not UTF-8")
+            .to_string();
+        assert_eq!(message, "CKEDITOR_ENVIRONMENT_ID: is not valid UTF-8");
+        assert_eq!(utf8(LISTEN_VAR, None), Ok(None));
+        let text = utf8(LISTEN_VAR, Some(OsString::from("127.0.0.1:0")));
+        assert_eq!(text, Ok(Some("127.0.0.1:0".to_owned())));
     }
 
     #[test]

@@ -15,6 +15,8 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 
+use crate::settings;
+
 /// Logs to standard error at info level and above, so that standard output carries only the
 /// `listening on` line.
 pub fn init_logging() {
@@ -39,7 +41,8 @@ pub fn start() -> Option<(crate::Config, ckeditor_token_core::TokenEndpoint)> {
             Some((config, endpoint))
         }
         Err(error) => {
-            tracing::error!("cannot start: {error}");
+            let message = settings::for_log(&error.to_string(), &settings::secrets_from_env());
+            tracing::error!("cannot start: {message}");
             None
         }
     }

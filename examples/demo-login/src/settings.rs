@@ -212,6 +212,57 @@ pub fn cors_policy<'a>(
     checked(builder, CorsSetting::Origins)
 }
 
+/// The variables whose values are secrets, kept out of every start-up message by [`for_log`].
+pub const SECRET_VARS: [&str; 3] = [
+    "CKEDITOR_ACCESS_KEY",
+    "CKEDITOR_SECRET_KEY",
+    "CKEDITOR_TOKEN_TRUSTED_SECRET",
+];
+
+/// The longest message [`for_log`] lets through, in characters: a value pasted into the wrong
+/// setting can be of any size.
+pub const MAX_MESSAGE_LEN: usize = 2000;
+
+/// The secrets the environment holds: the values of [`SECRET_VARS`], trimmed, of 8 bytes or
+/// more (shorter ones are refused as keys, and would match ordinary words).
+pub fn secrets_from_env() -> Vec<String> {
+    SECRET_VARS
+        .iter()
+        .filter_map(|name| std::env::var_os(name))
+        .map(|value| value.to_string_lossy().trim().to_owned())
+        .filter(|value| value.len() >= 8)
+        .collect()
+}
+
+/// `message` fit for a log or a terminal: every occurrence of one of `secrets` (in any ASCII
+/// case, as a message that lowercases a value would show it, or escaped as `{:?}` would write
+/// it) replaced by `[secret]`, and the whole cut at [`MAX_MESSAGE_LEN`] characters. So a secret
+/// pasted into another setting, which quotes its value, does not reach the log.
+pub fn for_log(message: &str, secrets: &[String]) -> String {
+    let mut shown = message.to_owned();
+    for secret in secrets {
+        let escaped = format!("{secret:?}");
+        let escaped = &escaped[1..escaped.len() - 1];
+        for form in [secret.as_str(), escaped] {
+            if form.is_empty() {
+                continue;
+            }
+            let needle = form.to_ascii_lowercase();
+            let mut from = 0;
+            while let Some(found) = shown.to_ascii_lowercase()[from..].find(&needle) {
+                let at = from + found;
+                shown.replace_range(at..at + needle.len(), "[secret]");
+                from = at + "[secret]".len();
+            }
+        }
+    }
+    if let Some((cut, _)) = shown.char_indices().nth(MAX_MESSAGE_LEN) {
+        shown.truncate(cut);
+        shown.push_str(&format!("… (cut at {MAX_MESSAGE_LEN} characters)"));
+    }
+    shown
+}
+
 /// Splits a comma-separated list, trimming each item and dropping empty ones.
 pub fn parse_list(text: &str) -> Vec<&str> {
     text.split(',')
@@ -407,6 +458,48 @@ mod tests {
                 "{origins:?}"
             );
         }
+    }
+
+    #[test]
+    fn secrets_are_kept_out_of_messages_in_any_case_and_escaping() {
+        let secrets = vec!["Key-0123\"456789".to_owned()];
+        let cases = [
+            (
+                "LISTEN: \"Key-0123\\\"456789\" is not an address",
+                "LISTEN: \"[secret]\" is not an address",
+            ),
+            (
+                "mode \"key-0123\"456789\" is not a mode",
+                "mode \"[secret]\" is not a mode",
+            ),
+            (
+                "KEY-0123\"456789 and Key-0123\"456789",
+                "[secret] and [secret]",
+            ),
+            ("nothing secret here", "nothing secret here"),
+        ];
+        // A secret that reads like the replacement is replaced once.
+        assert_eq!(
+            for_log("a [secret] b", &["[secret]".to_owned()]),
+            "a [secret] b"
+        );
+        for (message, shown) in cases {
+            assert_eq!(for_log(message, &secrets), shown);
+        }
+    }
+
+    #[test]
+    fn long_messages_are_cut() {
+        let message = "é".repeat(MAX_MESSAGE_LEN + 1);
+        let shown = for_log(&message, &[]);
+        assert_eq!(
+            shown,
+            format!("{}… (cut at 2000 characters)", "é".repeat(MAX_MESSAGE_LEN))
+        );
+        assert_eq!(
+            for_log(&"é".repeat(MAX_MESSAGE_LEN), &[]),
+            "é".repeat(MAX_MESSAGE_LEN)
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE};
 use ckeditor_token_core::UpstreamFailure;
+use ckeditor_token_core::endpoint::without_user_information;
 use ckeditor_token_demo_login::settings::parse_duration;
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
@@ -87,8 +88,15 @@ impl ForwardAuth {
             ));
         }
         let url = Url::parse(text).map_err(|error| {
-            CliError::setting(name("url"), format!("{text:?} is not a URL: {error}"))
+            let shown = without_user_information(text);
+            CliError::setting(name("url"), format!("{shown:?} is not a URL: {error}"))
         })?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(CliError::setting(
+                name("url"),
+                "holds a user name or password, which would end up in logs; remove them",
+            ));
+        }
         let shown = without_query(&url);
         if url.scheme() != "http" {
             return Err(CliError::setting(
@@ -97,12 +105,6 @@ impl ForwardAuth {
                     "{shown:?} is not an http:// URL; this build speaks plain HTTP only, so point \
                      it at the application's address on the internal network"
                 ),
-            ));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(CliError::setting(
-                name("url"),
-                "holds a user name or password, which would end up in logs; remove them",
             ));
         }
 
@@ -376,6 +378,23 @@ mod tests {
             assert!(message.contains(phrase), "{message}");
         }
         assert_eq!(pointer("a.b/c"), "/a/b~1c");
+    }
+
+    #[test]
+    fn a_password_in_the_url_is_never_shown() {
+        for url in [
+            "https://user:pw-8675309@127.0.0.1:9/me",
+            "http://user:pw-8675309@127.0.0.1:99999/me",
+            "ftp://user:pw-8675309@127.0.0.1/me",
+            "http://user:pw/8675309@app.test/me",
+            "http://user:pw-8675309@[::1/me",
+        ] {
+            let message = forward(|values| values.auth.forward.url = Some(url.to_owned()))
+                .expect_err(url)
+                .to_string();
+            assert!(message.starts_with("auth.forward.url"), "{message}");
+            assert!(!message.contains("8675309"), "{message}");
+        }
     }
 
     #[test]

@@ -521,3 +521,24 @@ fn a_variable_that_is_not_utf8() {
     );
     assert!(!stderr.contains("cli-test-access-key"), "{stderr}");
 }
+
+#[test]
+fn the_access_key_pasted_anywhere_is_not_shown() {
+    let pasted: [(&[(&str, &str)], &[&str]); 4] = [
+        (&[("CKEDITOR_TOKEN_LISTEN", ACCESS_KEY)], &[]),
+        (&[("CKEDITOR_TOKEN_CORS_ORIGINS", ACCESS_KEY)], &[]),
+        (&[("CKEDITOR_TOKEN_AUTH", ACCESS_KEY)], &[]),
+        (&[], &[ACCESS_KEY]),
+    ];
+    for (env, args) in pasted {
+        let env = with_credentials(env);
+        let mut all = vec!["serve"];
+        all.extend_from_slice(args);
+        let output = run(&all, &env, "");
+        let (stdout, stderr) = texts(&output);
+        assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+        assert!(stderr.contains("[secret]"), "{stderr}");
+        assert!(!stderr.contains(ACCESS_KEY), "{stderr}");
+        assert!(!stdout.contains(ACCESS_KEY), "{stdout}");
+    }
+}
