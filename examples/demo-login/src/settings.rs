@@ -228,7 +228,7 @@ pub const MAX_MESSAGE_LEN: usize = 2000;
 pub fn secrets_from_env() -> Vec<String> {
     SECRET_VARS
         .iter()
-        .filter_map(|name| std::env::var_os(name))
+        .filter_map(std::env::var_os)
         .map(|value| value.to_string_lossy().trim().to_owned())
         .filter(|value| value.len() >= 8)
         .collect()
