@@ -524,7 +524,9 @@ fn a_variable_that_is_not_utf8() {
 
 #[test]
 fn the_access_key_pasted_anywhere_is_not_shown() {
-    let pasted: [(&[(&str, &str)], &[&str]); 4] = [
+    /// Variables and arguments beside the credentials.
+    type Pasted<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+    let pasted: [Pasted; 4] = [
         (&[("CKEDITOR_TOKEN_LISTEN", ACCESS_KEY)], &[]),
         (&[("CKEDITOR_TOKEN_CORS_ORIGINS", ACCESS_KEY)], &[]),
         (&[("CKEDITOR_TOKEN_AUTH", ACCESS_KEY)], &[]),
