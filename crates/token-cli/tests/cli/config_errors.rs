@@ -526,7 +526,7 @@ fn a_variable_that_is_not_utf8() {
 fn the_access_key_pasted_anywhere_is_not_shown() {
     /// Variables and arguments beside the credentials.
     type Pasted<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
-    let pasted: [Pasted; 4] = [
+    let pasted: [Pasted<'_>; 4] = [
         (&[("CKEDITOR_TOKEN_LISTEN", ACCESS_KEY)], &[]),
         (&[("CKEDITOR_TOKEN_CORS_ORIGINS", ACCESS_KEY)], &[]),
         (&[("CKEDITOR_TOKEN_AUTH", ACCESS_KEY)], &[]),
