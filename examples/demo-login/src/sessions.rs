@@ -16,10 +16,23 @@ pub const COOKIE_NAME: &str = "ckeditor_demo_session";
 /// The `Set-Cookie` value that removes the session cookie.
 pub const CLEAR_COOKIE: &str = "ckeditor_demo_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0";
 
-/// The login form named no demo user.
+/// The login form named no demo user. The name is shown back only when it is short enough to
+/// be one of the table's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("there is no demo user {0:?}; choose one of the table on the home page")]
+#[error("there is no demo user {}; choose one of the table on the home page", shown(.0))]
 pub struct UnknownUser(pub String);
+
+/// The longest name [`UnknownUser`] shows back, in characters.
+const MAX_SHOWN_NAME: usize = 32;
+
+fn shown(name: &str) -> String {
+    let length = name.chars().count();
+    if length <= MAX_SHOWN_NAME {
+        format!("{name:?}")
+    } else {
+        format!("by that name (of {length} characters)")
+    }
+}
 
 /// The signed-in user's profile could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -170,6 +183,25 @@ mod tests {
         ] {
             assert_eq!(sessions.current(header), Ok(None), "{header:?}");
         }
+    }
+
+    #[test]
+    fn an_unknown_name_is_shown_back_only_when_short() {
+        assert_eq!(
+            UnknownUser("mallory".into()).to_string(),
+            "there is no demo user \"mallory\"; choose one of the table on the home page"
+        );
+        let long = UnknownUser("m".repeat(33)).to_string();
+        assert_eq!(
+            long,
+            "there is no demo user by that name (of 33 characters); choose one of the table on \
+             the home page"
+        );
+        assert!(
+            UnknownUser("m".repeat(32))
+                .to_string()
+                .contains(&"m".repeat(32))
+        );
     }
 
     #[test]

@@ -28,6 +28,9 @@ struct NotSignedIn;
 
 impl warp::reject::Reject for NotSignedIn {}
 
+/// The largest login form accepted, in bytes, as actix-web's form extractor allows.
+const LOGIN_FORM_LIMIT: u64 = 16 * 1024;
+
 fn with_sessions(
     sessions: Sessions,
 ) -> impl Filter<Extract = (Sessions,), Error = Infallible> + Clone {
@@ -82,6 +85,8 @@ fn routes(
         });
     let login = warp::path!("login")
         .and(warp::post())
+        // A login form is a few bytes; warp's form filter has no limit of its own.
+        .and(warp::body::content_length_limit(LOGIN_FORM_LIMIT))
         .and(warp::body::form())
         .and(with_sessions(sessions.clone()))
         .map(

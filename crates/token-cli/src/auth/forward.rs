@@ -253,7 +253,16 @@ impl ForwardAuth {
         let (id_name, id_pointer) = &self.fields.id;
         let id = match value.pointer(id_pointer) {
             Some(Value::String(id)) if !id.trim().is_empty() => id.trim().to_owned(),
-            Some(Value::Number(id)) => id.to_string(),
+            // Only whole numbers that JSON parsing keeps exactly: a fraction, an exponent or a
+            // number past 64 bits would be rounded, and two users could share one ID.
+            Some(Value::Number(id)) if id.is_u64() || id.is_i64() => id.to_string(),
+            Some(Value::Number(_)) => {
+                return Err(bad_answer(format!(
+                    "the answer of {} has a number in its {id_name:?} field that is not a whole \
+                     number of at most 64 bits; send the ID as a string",
+                    self.shown
+                )));
+            }
             Some(Value::Null) => return Ok(None),
             _ => {
                 return Err(bad_answer(format!(
@@ -378,6 +387,33 @@ mod tests {
             assert!(message.contains(phrase), "{message}");
         }
         assert_eq!(pointer("a.b/c"), "/a/b~1c");
+    }
+
+    #[test]
+    fn numeric_ids_are_taken_only_when_exact() {
+        let auth = forward(|_| {}).expect("valid");
+        let id_of = |answer: &str| {
+            let value: Value = serde_json::from_str(answer).expect("JSON");
+            auth.read_user(&value).map(|user| user.map(|user| user.id))
+        };
+        assert_eq!(id_of(r#"{"id":42}"#).ok(), Some(Some("42".to_owned())));
+        assert_eq!(id_of(r#"{"id":-7}"#).ok(), Some(Some("-7".to_owned())));
+        let largest = u64::MAX.to_string();
+        let answer = format!(r#"{{"id":{largest}}}"#);
+        assert_eq!(id_of(&answer).ok(), Some(Some(largest)));
+        for answer in [
+            r#"{"id":12345678901234567890123}"#,
+            r#"{"id":1e2}"#,
+            r#"{"id":1.5}"#,
+            r#"{"id":18446744073709551616}"#,
+        ] {
+            let failure = id_of(answer).expect_err(answer);
+            assert!(
+                failure.detail.contains("not a whole number"),
+                "{}",
+                failure.detail
+            );
+        }
     }
 
     #[test]
