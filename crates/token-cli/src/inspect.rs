@@ -120,13 +120,23 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     })
 }
 
+/// The most bytes read from standard input.
+const MAX_STDIN_LEN: u64 = 1 << 20;
+
 fn read_token(argument: &str) -> Result<String, CliError> {
     let token = if argument == "-" {
         let mut text = String::new();
         std::io::stdin()
-            .take(1 << 20)
+            .take(MAX_STDIN_LEN + 1)
             .read_to_string(&mut text)
             .map_err(|error| CliError::Usage(format!("cannot read standard input: {error}")))?;
+        if text.len() as u64 > MAX_STDIN_LEN {
+            return Err(CliError::Usage(
+                "standard input holds more than 1 MiB, which is no token (an issued one is under \
+                 8 KiB)"
+                    .to_owned(),
+            ));
+        }
         text
     } else {
         argument.to_owned()

@@ -69,7 +69,13 @@ fn is_unsafe_on_screen(character: char) -> bool {
     character.is_control()
         || matches!(
             character,
-            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
         )
 }
 
@@ -88,6 +94,10 @@ mod tests {
             "a\\u{1b}[2J\\u{d}\\u{a}no problems found\\u{7f}"
         );
         assert_eq!(escape_controls("x\u{202e}y\u{9b}z"), "x\\u{202e}y\\u{9b}z");
+        assert_eq!(
+            escape_controls("a\u{61c}b\u{2028}c\u{2029}d"),
+            "a\\u{61c}b\\u{2028}c\\u{2029}d"
+        );
         assert_eq!(escape_controls("caf\u{e9} \u{4e2d}"), "caf\u{e9} \u{4e2d}");
     }
 
