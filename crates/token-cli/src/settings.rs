@@ -247,13 +247,45 @@ pub(crate) struct RuleSection {
 }
 
 /// A string or a list of strings.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub(crate) enum OneOrMany {
     /// One.
     One(String),
     /// Several.
     Many(Vec<String>),
+}
+
+/// Any other type is refused with what the setting takes, so that the file's error names the
+/// key and what it needs.
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Expected;
+
+        impl<'de> serde::de::Visitor<'de> for Expected {
+            type Value = OneOrMany;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(text.to_owned()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<OneOrMany, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<String>()? {
+                    items.push(item);
+                }
+                Ok(OneOrMany::Many(items))
+            }
+        }
+
+        deserializer.deserialize_any(Expected)
+    }
 }
 
 impl OneOrMany {
@@ -452,9 +484,19 @@ fn without_value(error: &toml::de::Error) -> String {
     let key = key_of(error).map_or_else(|| "a setting".to_owned(), |key| format!("`{key}`"));
     // What was expected describes the setting, never the value, so it cannot hold ", expected ".
     match message.rsplit_once(", expected ") {
-        Some((_, expected)) => format!(
-            "{key} needs {expected}; the value given is not one (not shown, as it may be a secret)"
-        ),
+        Some((_, expected)) => {
+            // Serde names a section by its Rust type (`struct CorsSection`); the file calls it a
+            // table.
+            let expected = if expected.starts_with("struct ") {
+                "a table"
+            } else {
+                expected
+            };
+            format!(
+                "{key} needs {expected}; the value given is not one (not shown, as it may be a \
+                 secret)"
+            )
+        }
         None => format!("{key} has a value of the wrong type (not shown, as it may be a secret)"),
     }
 }
@@ -636,6 +678,16 @@ mod tests {
             (
                 "[cors]\nmax_age = -8675309\n",
                 "line 2: `cors.max_age` needs a duration",
+                "8675309",
+            ),
+            (
+                "environment = \"8675309\"\n",
+                "line 1: `environment` needs a table; the value given is not one",
+                "8675309",
+            ),
+            (
+                "[[rule]]\ndocuments = 8675309\n",
+                "line 2: `rule.documents` needs a string or a list of strings",
                 "8675309",
             ),
             (
