@@ -160,7 +160,7 @@ impl TrustedHeaders {
                 return Err(CliError::setting(
                     settings.name(&path("secret")),
                     format!(
-                        "is shorter than {MIN_SECRET_LEN} characters, which is guessable; use a \
+                        "is shorter than {MIN_SECRET_LEN} bytes, which is guessable; use a \
                          long random value"
                     ),
                 ));
