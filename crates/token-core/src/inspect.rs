@@ -161,6 +161,15 @@ pub enum Finding {
         /// What shape was expected.
         expected: &'static str,
     },
+    /// An object of the header or the payload gives a key twice. Decoders disagree on which
+    /// value counts (this report reads the last), so a token that needs it is built to be read
+    /// two ways, such as `"alg":"none"` before `"alg":"HS256"`.
+    DuplicateKey {
+        /// `header` or `payload`.
+        part: &'static str,
+        /// The first key found twice.
+        key: String,
+    },
 }
 
 impl fmt::Display for Finding {
@@ -248,6 +257,10 @@ impl fmt::Display for Finding {
                 )
             }
             Finding::MalformedClaim { path, expected } => write!(f, "{path} must be {expected}"),
+            Finding::DuplicateKey { part, key } => write!(
+                f,
+                "the {part} gives the key {key:?} twice; decoders disagree on which one counts"
+            ),
         }
     }
 }
@@ -287,9 +300,9 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
             parts.len()
         )));
     };
-    let header = decode_object("header", header_segment)?;
-    let claims = decode_object("payload", payload_segment)?;
     let mut findings = Vec::new();
+    let header = decode_object("header", header_segment, &mut findings)?;
+    let claims = decode_object("payload", payload_segment, &mut findings)?;
 
     let alg = header.get("alg");
     if alg != Some(&Value::from("HS256")) {
@@ -331,14 +344,91 @@ fn malformed(problem: String) -> Error {
     Error::MalformedToken { problem }
 }
 
-fn decode_object(part: &str, segment: &str) -> Result<Value> {
+/// The JSON object of a token's `part`, and a finding for the first key it gives twice.
+fn decode_object(part: &'static str, segment: &str, out: &mut Vec<Finding>) -> Result<Value> {
     let bytes = BASE64URL
         .decode(segment)
         .map_err(|_| malformed(format!("the {part} is not base64url")))?;
+    if let Ok(FirstDuplicate(Some(key))) = serde_json::from_slice::<FirstDuplicate>(&bytes) {
+        out.push(Finding::DuplicateKey { part, key });
+    }
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(value @ Value::Object(_)) => Ok(value),
         Ok(_) => Err(malformed(format!("the {part} is not a JSON object"))),
         Err(error) => Err(malformed(format!("the {part} is not JSON: {error}"))),
+    }
+}
+
+/// JSON read only for the first object key given twice, at any depth; `serde_json::Value` keeps
+/// the last value of a repeated key without a word.
+struct FirstDuplicate(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for FirstDuplicate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(DuplicateVisitor)
+    }
+}
+
+struct DuplicateVisitor;
+
+impl<'de> serde::de::Visitor<'de> for DuplicateVisitor {
+    type Value = FirstDuplicate;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<FirstDuplicate, E> {
+        Ok(FirstDuplicate(None))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<FirstDuplicate, E> {
+        Ok(FirstDuplicate(None))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<FirstDuplicate, E> {
+        Ok(FirstDuplicate(None))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<FirstDuplicate, E> {
+        Ok(FirstDuplicate(None))
+    }
+
+    fn visit_str<E>(self, _: &str) -> std::result::Result<FirstDuplicate, E> {
+        Ok(FirstDuplicate(None))
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<FirstDuplicate, E> {
+        Ok(FirstDuplicate(None))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<FirstDuplicate, A::Error> {
+        let mut found = None;
+        while let Some(FirstDuplicate(inner)) = seq.next_element()? {
+            found = found.or(inner);
+        }
+        Ok(FirstDuplicate(found))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<FirstDuplicate, A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        let mut found = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let FirstDuplicate(inner) = map.next_value()?;
+            if found.is_none() && !keys.insert(key.clone()) {
+                found = Some(key);
+            }
+            found = found.or(inner);
+        }
+        Ok(FirstDuplicate(found))
     }
 }
 

@@ -266,3 +266,44 @@ fn text_that_is_not_a_jwt_is_an_error() {
         );
     }
 }
+
+#[test]
+fn a_key_given_twice_is_reported_wherever_it_is() {
+    let expect = Expectations {
+        key: Some(KEY),
+        environment_id: Some(ENVIRONMENT),
+        now: NOW,
+    };
+    let payload = r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u"}"#;
+    // Signed correctly, and HS256 to a decoder that keeps the last `alg`.
+    let two_algs = token(r#"{"alg":"none","alg":"HS256","typ":"JWT"}"#, payload);
+    let inspection = inspect(&two_algs, &expect).expect("a JWT");
+    assert_eq!(inspection.signature, SignatureCheck::Valid);
+    assert_eq!(
+        inspection.findings,
+        [Finding::DuplicateKey {
+            part: "header",
+            key: "alg".into()
+        }]
+    );
+    assert_eq!(
+        inspection.findings[0].to_string(),
+        "the header gives the key \"alg\" twice; decoders disagree on which one counts"
+    );
+
+    let nested = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","auth":{"collaboration":"#,
+        r#"{"doc":{"role":"reader"},"list":[{"a":1,"b":2}],"doc":{"role":"writer"}}}}"#,
+    );
+    assert!(findings(nested).contains(&Finding::DuplicateKey {
+        part: "payload",
+        key: "doc".into()
+    }));
+    // The same key in two objects is no duplicate.
+    let apart = r#"{"aud":"ENV_TEST_123","iat":1699999990,"x":{"k":1},"y":{"k":2}}"#;
+    assert!(
+        !findings(apart)
+            .iter()
+            .any(|finding| matches!(finding, Finding::DuplicateKey { .. }))
+    );
+}
