@@ -371,7 +371,11 @@ fn adapter_suite(
     );
     tally.run(&name("development mode listens on loopback only"), || {
         let exited = apps::run_to_exit(binary, &[], &["--listen", "0.0.0.0:0"])?;
-        ensure!(!exited.status.success(), "it started");
+        ensure!(
+            exited.status.code() == Some(2),
+            "exit status {}, not 2",
+            exited.status
+        );
         ensure!(
             exited.stderr.contains("loopback"),
             "stderr: {}",
@@ -892,7 +896,11 @@ fn refuses_to_start(
     setting: &str,
 ) -> Result<(), String> {
     let exited = apps::run_to_exit(binary, env, &["--listen", "127.0.0.1:0"])?;
-    ensure!(!exited.status.success(), "it started ({})", exited.status);
+    ensure!(
+        exited.status.code() == Some(2),
+        "exit status {}, not 2 as for a refused setting",
+        exited.status
+    );
     ensure!(
         exited.stderr.contains(setting),
         "the message does not name {setting}: {}",

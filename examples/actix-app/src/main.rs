@@ -103,8 +103,9 @@ async fn logout(request: HttpRequest) -> HttpResponse {
 }
 
 fn main() -> ExitCode {
-    let Some((config, endpoint)) = runtime::start() else {
-        return ExitCode::FAILURE;
+    let (config, endpoint) = match runtime::start() {
+        Ok(started) => started,
+        Err(refused) => return refused,
     };
 
     let sessions = web::Data::new(Sessions::new());

@@ -110,8 +110,9 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
 }
 
 fn main() -> ExitCode {
-    let Some((config, endpoint)) = runtime::start() else {
-        return ExitCode::FAILURE;
+    let (config, endpoint) = match runtime::start() {
+        Ok(started) => started,
+        Err(refused) => return refused,
     };
 
     let state = AppState {

@@ -26,10 +26,16 @@ pub fn init_logging() {
         .init();
 }
 
+/// The exit status of an example that a setting stops, as `ckeditor-token serve` exits.
+pub const SETTINGS_REFUSED: u8 = 2;
+
 /// What every example does first: logging to standard error, the configuration from the
-/// environment and the token endpoint it describes, and the start-up log. `None`, after logging
-/// why, when the app cannot start.
-pub fn start() -> Option<(crate::Config, ckeditor_token_core::TokenEndpoint)> {
+/// environment and the token endpoint it describes, and the start-up log.
+///
+/// # Errors
+///
+/// When a setting stops the app: after logging why, the exit status [`SETTINGS_REFUSED`].
+pub fn start() -> Result<(crate::Config, ckeditor_token_core::TokenEndpoint), ExitCode> {
     init_logging();
     let ready = crate::Config::from_env().and_then(|config| {
         let endpoint = config.endpoint()?;
@@ -38,12 +44,12 @@ pub fn start() -> Option<(crate::Config, ckeditor_token_core::TokenEndpoint)> {
     match ready {
         Ok((config, endpoint)) => {
             config.log_start();
-            Some((config, endpoint))
+            Ok((config, endpoint))
         }
         Err(error) => {
             let message = settings::for_log(&error.to_string(), &settings::secrets_from_env());
             tracing::error!("cannot start: {message}");
-            None
+            Err(ExitCode::from(SETTINGS_REFUSED))
         }
     }
 }

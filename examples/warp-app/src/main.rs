@@ -117,8 +117,9 @@ fn routes(
 }
 
 fn main() -> ExitCode {
-    let Some((config, endpoint)) = runtime::start() else {
-        return ExitCode::FAILURE;
+    let (config, endpoint) = match runtime::start() {
+        Ok(started) => started,
+        Err(refused) => return refused,
     };
 
     // Served with a header timeout (`runtime::serve_http1`): `warp::serve` has none.
