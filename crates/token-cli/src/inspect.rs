@@ -125,19 +125,21 @@ const MAX_STDIN_LEN: u64 = 1 << 20;
 
 fn read_token(argument: &str) -> Result<String, CliError> {
     let token = if argument == "-" {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
             .take(MAX_STDIN_LEN + 1)
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|error| CliError::Usage(format!("cannot read standard input: {error}")))?;
-        if text.len() as u64 > MAX_STDIN_LEN {
+        if u64::try_from(bytes.len()).map_or(true, |len| len > MAX_STDIN_LEN) {
             return Err(CliError::Usage(
                 "standard input holds more than 1 MiB, which is no token (an issued one is under \
                  8 KiB)"
                     .to_owned(),
             ));
         }
-        text
+        String::from_utf8(bytes).map_err(|_| {
+            CliError::Usage("standard input is not UTF-8, so it holds no token".to_owned())
+        })?
     } else {
         argument.to_owned()
     };

@@ -99,24 +99,24 @@ struct ServeArgs {
 }
 
 fn main() -> ExitCode {
-    // Every error message quotes what was given where it can; a secret of the environment
-    // pasted into another setting or argument is kept out of it (`shared::for_log`).
-    let secrets = shared::secrets_from_env();
+    // Every error message quotes what was given where it can; a secret of the environment or
+    // of the configuration file, pasted into another setting or argument, is kept out of it.
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // `--help` and `--version`, on standard output.
         Err(error) if !error.use_stderr() => error.exit(),
         Err(error) => {
-            output::error_line(&shared::for_log(
-                error.render().to_string().trim_end(),
-                &secrets,
-            ));
-            return ExitCode::from(2);
+            let config = std::env::var_os("CKEDITOR_TOKEN_CONFIG").map(PathBuf::from);
+            let secrets = settings::known_secrets(config.as_deref());
+            let message = shared::for_log(error.render().to_string().trim_end(), &secrets);
+            output::error_line(&message);
+            return ExitCode::from(error::USAGE_EXIT);
         }
     };
     match run(&cli) {
         Ok(code) => code,
         Err(error) => {
+            let secrets = settings::known_secrets(cli.config.as_deref());
             output::error_line(&shared::for_log(
                 &format!("ckeditor-token: {error}"),
                 &secrets,

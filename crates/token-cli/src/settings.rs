@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use ckeditor_token_demo_login::settings::parse_list;
+use ckeditor_token_demo_login::settings::{self as shared, parse_list};
 use serde::Deserialize;
 
 use crate::duration::DurationSetting;
@@ -435,6 +435,31 @@ pub(crate) fn environment_variable(name: &str) -> Result<Option<String>, CliErro
              be a secret)",
         )),
     }
+}
+
+/// The keys of the file that hold secrets.
+const SECRET_PATHS: [&str; 3] = [
+    "environment.access_key",
+    "on_premises.secret_key",
+    "auth.trusted_headers.secret",
+];
+
+/// The secrets of the environment and of the configuration file at `path`, if it can be read,
+/// for keeping them out of error messages (`settings::for_log` of `ckeditor-token-demo-login`).
+pub(crate) fn known_secrets(path: Option<&Path>) -> Vec<String> {
+    let mut secrets = shared::secrets_from_env();
+    let table = path
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .and_then(|text| toml::from_str::<toml::Table>(&text).ok());
+    if let Some(table) = table {
+        secrets.extend(
+            SECRET_PATHS
+                .iter()
+                .filter_map(|key| lookup_path(&table, key)?.as_str())
+                .map(|secret| secret.trim().to_owned()),
+        );
+    }
+    secrets
 }
 
 fn read_table(path: &Path) -> Result<toml::Table, CliError> {

@@ -545,6 +545,26 @@ mod tests {
     }
 
     #[test]
+    fn every_variable_read_is_checked_for_utf8() {
+        let read = std::cell::RefCell::new(Vec::new());
+        let lookup = |name: &str| {
+            read.borrow_mut().push(name.to_owned());
+            None
+        };
+        Config::from_sources(lookup, Vec::new()).expect("development settings");
+        let read = read.into_inner();
+        for name in &read {
+            assert!(
+                VARIABLES.contains(&name.as_str()),
+                "{name} is read unchecked"
+            );
+        }
+        for name in VARIABLES {
+            assert!(read.iter().any(|read| read == name), "{name} is never read");
+        }
+    }
+
+    #[test]
     fn a_variable_that_is_not_utf8_is_refused_not_unset() {
         use std::os::unix::ffi::OsStringExt;
         let garbled = OsString::from_vec(b"env\xff".to_vec());

@@ -4,7 +4,7 @@
 //!
 //! | kind | accepted | parser |
 //! | --- | --- | --- |
-//! | duration | a whole number, then no unit or `s`/`sec`, `ms`, `m`/`min`, `h` | [`parse_duration`] |
+//! | duration | a whole number, and `s`, `ms`, `m`, `h` or no unit | [`parse_duration`] |
 //! | whole seconds | a duration without a fraction of a second | [`parse_whole_seconds`] |
 //! | token lifetime | whole seconds, or `none` for tokens without `exp` | [`parse_expiry`] |
 //! | header timeout | a duration within [`HEADER_TIMEOUT_RANGE`] | [`parse_header_timeout`] |
@@ -21,7 +21,7 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use ckeditor_token_core::{CorsPolicy, CorsPolicyBuilder, Expiry};
+use ckeditor_token_core::{ACCESS_KEY_VAR, CorsPolicy, CorsPolicyBuilder, Expiry, SECRET_KEY_VAR};
 
 /// How long a client gets to send a request's headers, and how long a connection may stay idle
 /// after an answer, before it is disconnected, unless `CKEDITOR_TOKEN_HEADER_TIMEOUT` says
@@ -46,12 +46,14 @@ fn quoted(text: &str) -> String {
     }
 }
 
-/// `duration` as people write it: `90 s`, `5 min`, `2 h`, or milliseconds when it has a
-/// fraction of a second.
+/// `duration` as people write it: `90 s`, `5 min`, `2 h`, or milliseconds (microseconds)
+/// when it has a fraction of a second (of a millisecond).
 pub fn describe(duration: Duration) -> String {
     let millis = duration.as_millis();
     let seconds = duration.as_secs();
-    if !millis.is_multiple_of(1000) {
+    if !duration.subsec_nanos().is_multiple_of(1_000_000) {
+        format!("{} µs", duration.as_micros())
+    } else if !millis.is_multiple_of(1000) {
         format!("{millis} ms")
     } else if seconds >= 3600 && seconds.is_multiple_of(3600) {
         format!("{} h", seconds / 3600)
@@ -212,10 +214,12 @@ pub fn cors_policy<'a>(
     checked(builder, CorsSetting::Origins)
 }
 
-/// The variables whose values are secrets, kept out of every start-up message by [`for_log`].
+/// The variables whose values are secrets, kept out of every start-up message by [`for_log`]:
+/// the access key, the on-premises secret key, and the trusted-headers secret of
+/// `ckeditor-token`.
 pub const SECRET_VARS: [&str; 3] = [
-    "CKEDITOR_ACCESS_KEY",
-    "CKEDITOR_SECRET_KEY",
+    ACCESS_KEY_VAR,
+    SECRET_KEY_VAR,
     "CKEDITOR_TOKEN_TRUSTED_SECRET",
 ];
 
@@ -223,39 +227,72 @@ pub const SECRET_VARS: [&str; 3] = [
 /// setting can be of any size.
 pub const MAX_MESSAGE_LEN: usize = 2000;
 
-/// The secrets the environment holds: the values of [`SECRET_VARS`], trimmed, of 8 bytes or
-/// more (shorter ones are refused as keys, and would match ordinary words).
+/// The shortest secret [`for_log`] looks for, in bytes: a shorter one would match ordinary words
+/// of the message (the core already warns about keys under 32 bytes).
+pub const MIN_SECRET_LEN: usize = 4;
+
+/// The secrets the environment holds: the values of [`SECRET_VARS`], trimmed.
 pub fn secrets_from_env() -> Vec<String> {
     SECRET_VARS
         .iter()
         .filter_map(std::env::var_os)
         .map(|value| value.to_string_lossy().trim().to_owned())
-        .filter(|value| value.len() >= 8)
         .collect()
 }
 
 /// `message` fit for a log or a terminal: every occurrence of one of `secrets` (in any ASCII
 /// case, as a message that lowercases a value would show it, or escaped as `{:?}` would write
 /// it) replaced by `[secret]`, and the whole cut at [`MAX_MESSAGE_LEN`] characters. So a secret
-/// pasted into another setting, which quotes its value, does not reach the log.
+/// pasted into another setting, which quotes its value, does not reach the log. Secrets shorter
+/// than [`MIN_SECRET_LEN`] are not looked for.
+///
+/// Overlapping or nested occurrences of several secrets are covered by one `[secret]`.
 pub fn for_log(message: &str, secrets: &[String]) -> String {
-    let mut shown = message.to_owned();
-    for secret in secrets {
-        let escaped = format!("{secret:?}");
-        let escaped = &escaped[1..escaped.len() - 1];
-        for form in [secret.as_str(), escaped] {
-            if form.is_empty() {
-                continue;
-            }
-            let needle = form.to_ascii_lowercase();
-            let mut from = 0;
-            while let Some(found) = shown.to_ascii_lowercase()[from..].find(&needle) {
-                let at = from + found;
-                shown.replace_range(at..at + needle.len(), "[secret]");
-                from = at + "[secret]".len();
-            }
+    let forms: Vec<String> = secrets
+        .iter()
+        .filter(|secret| secret.len() >= MIN_SECRET_LEN)
+        .flat_map(|secret| {
+            let escaped = format!("{secret:?}");
+            [secret.clone(), escaped[1..escaped.len() - 1].to_owned()]
+        })
+        .map(|form| form.to_ascii_lowercase())
+        .collect();
+    // Only the text that can be shown is searched: what follows the cut, but for the length of
+    // the longest form, cannot reach the output. One character more keeps the cut visible.
+    let longest = forms
+        .iter()
+        .map(|form| form.chars().count())
+        .max()
+        .unwrap_or(0);
+    let searched = match message.char_indices().nth(MAX_MESSAGE_LEN + longest + 1) {
+        Some((end, _)) => &message[..end],
+        None => message,
+    };
+    // ASCII lowercasing keeps every byte offset, so matches on the copy are ranges of the text.
+    let lowered = searched.to_ascii_lowercase();
+    let mut ranges: Vec<(usize, usize)> = forms
+        .iter()
+        .flat_map(|form| {
+            lowered
+                .match_indices(form.as_str())
+                .map(|(at, found)| (at, at + found.len()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    ranges.sort_unstable();
+    let mut shown = String::with_capacity(searched.len());
+    let mut copied = 0;
+    for (start, end) in ranges {
+        if start >= copied {
+            shown.push_str(&searched[copied..start]);
+            shown.push_str("[secret]");
+            copied = end;
+        } else if end > copied {
+            // Overlaps the previous occurrence: it grows the hidden range.
+            copied = end;
         }
     }
+    shown.push_str(&searched[copied..]);
     if let Some((cut, _)) = shown.char_indices().nth(MAX_MESSAGE_LEN) {
         shown.truncate(cut);
         shown.push_str(&format!("… (cut at {MAX_MESSAGE_LEN} characters)"));
@@ -339,6 +376,8 @@ mod tests {
     #[test]
     fn durations_are_described_in_their_largest_whole_unit() {
         let cases = [
+            (Duration::from_micros(500), "500 µs"),
+            (Duration::from_micros(1500), "1500 µs"),
             (Duration::from_millis(500), "500 ms"),
             (Duration::from_millis(90_500), "90500 ms"),
             (Duration::from_secs(0), "0 s"),
@@ -478,14 +517,46 @@ mod tests {
             ),
             ("nothing secret here", "nothing secret here"),
         ];
-        // A secret that reads like the replacement is replaced once.
-        assert_eq!(
-            for_log("a [secret] b", &["[secret]".to_owned()]),
-            "a [secret] b"
-        );
         for (message, shown) in cases {
             assert_eq!(for_log(message, &secrets), shown);
         }
+    }
+
+    #[test]
+    fn nested_and_overlapping_secrets_are_hidden_whole() {
+        let nested = vec!["Sup3rKey".to_owned(), "Sup3rKey-proxy-ab12".to_owned()];
+        assert_eq!(
+            for_log("a \"Sup3rKey-proxy-ab12\" b", &nested),
+            "a \"[secret]\" b"
+        );
+        let overlapping = vec!["AAAA1111BBBB".to_owned(), "BBBB2222CCCC".to_owned()];
+        assert_eq!(
+            for_log("x AAAA1111BBBB2222CCCC y", &overlapping),
+            "x [secret] y"
+        );
+        // A secret that reads like the replacement is still replaced, and only once.
+        let odd = vec!["[secret]".to_owned()];
+        assert_eq!(for_log("a [SECRET] b", &odd), "a [secret] b");
+        // Too short to look for.
+        assert_eq!(for_log("a abc b", &["abc".to_owned()]), "a abc b");
+        assert_eq!(for_log("a abcd b", &["abcd".to_owned()]), "a [secret] b");
+    }
+
+    #[test]
+    fn a_secret_across_the_cut_is_hidden() {
+        let secret = "straddling-secret-0123456789".to_owned();
+        let message = format!("{}{secret} and more", "x".repeat(MAX_MESSAGE_LEN - 5));
+        let shown = for_log(&message, &[secret]);
+        assert!(!shown.contains("straddling"), "{shown}");
+        assert!(!shown.contains("0123456789"), "{shown}");
+        assert!(
+            shown.ends_with("x[secr… (cut at 2000 characters)"),
+            "{shown}"
+        );
+        // A long message full of secrets is handled quickly: only its shown part is searched.
+        let flood = "k3y-flood;".repeat(100_000);
+        let shown = for_log(&flood, &["k3y-flood".to_owned()]);
+        assert!(shown.starts_with("[secret];[secret];"), "{shown}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE};
 use ckeditor_token_core::UpstreamFailure;
 use ckeditor_token_core::endpoint::without_user_information;
-use ckeditor_token_demo_login::settings::parse_duration;
+use ckeditor_token_demo_login::settings::{describe, parse_duration};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
@@ -88,7 +88,9 @@ impl ForwardAuth {
             ));
         }
         let url = Url::parse(text).map_err(|error| {
-            let shown = without_user_information(text);
+            // Neither a password nor a query (which may hold an API key) is shown.
+            let path = text.split(['?', '#']).next().unwrap_or_default();
+            let shown = without_user_information(path);
             CliError::setting(name("url"), format!("{shown:?} is not a URL: {error}"))
         })?;
         if !url.username().is_empty() || url.password().is_some() {
@@ -117,8 +119,8 @@ impl ForwardAuth {
             return Err(CliError::setting(
                 name("timeout"),
                 format!(
-                    "{} ms is outside 1 ms to 60 s; a token request waits this long at most",
-                    timeout.as_millis()
+                    "{} is outside 1 ms to 60 s; a token request waits this long at most",
+                    describe(timeout)
                 ),
             ));
         }
@@ -424,6 +426,8 @@ mod tests {
             "ftp://user:pw-8675309@127.0.0.1/me",
             "http://user:pw/8675309@app.test/me",
             "http://user:pw-8675309@[::1/me",
+            "http:user:pw-8675309://x@app.test/me",
+            "http://app.test:99999/me?api_key=pw-8675309#pw-8675309",
         ] {
             let message = forward(|values| values.auth.forward.url = Some(url.to_owned()))
                 .expect_err(url)

@@ -544,3 +544,12 @@ fn the_access_key_pasted_anywhere_is_not_shown() {
         assert!(!stdout.contains(ACCESS_KEY), "{stdout}");
     }
 }
+
+#[test]
+fn a_key_from_the_file_pasted_elsewhere_is_not_shown() {
+    let key = "file-only-access-key-0123456789abcdef";
+    let config = format!("[environment]\nid = \"ENV_FILE_1\"\naccess_key = \"{key}\"\n");
+    let message = refused_with(&config, &[], &["--listen", key]);
+    assert_says(&message, &["--listen", "[secret]"]);
+    assert!(!message.contains(key), "{message}");
+}

@@ -150,9 +150,11 @@ fn not_a_token_is_1_and_no_token_is_2() {
     let (code, _, stderr) = inspect(&["x.y.z", "--key", " "], &[], "");
     assert_eq!(code, 2);
     assert!(stderr.contains("--key: is empty"), "{stderr}");
-    let (code, _, stderr) = inspect(&["-"], &[], &"a".repeat((1 << 20) + 1));
-    assert_eq!(code, 2);
-    assert!(stderr.contains("more than 1 MiB"), "{stderr}");
+    for oversized in ["a".repeat((1 << 20) + 1), "é".repeat(1 << 19) + "é"] {
+        let (code, _, stderr) = inspect(&["-"], &[], &oversized);
+        assert_eq!(code, 2);
+        assert!(stderr.contains("more than 1 MiB"), "{stderr}");
+    }
     let (code, report, _) = inspect(&["-"], &[], &"a".repeat(1 << 20));
     assert_eq!(code, 1);
     assert!(report.contains("not a JWT"), "{report}");

@@ -251,8 +251,9 @@ fn invalid(problem: impl Into<String>) -> Error {
 }
 
 /// `url` (an origin, or any URL a setting gives) for a message: whatever precedes its last `@`
-/// after the scheme, which would be a user name and password, is replaced by `…`, so that a
-/// password never reaches a log. Text without `@` is returned as it is.
+/// after the scheme (letters, digits, `+`, `-` and `.` from a letter on, then `://`), or from
+/// the start when there is no such scheme, is replaced by `…`, so that a user name and password
+/// never reach a log. Text without `@` is returned as it is.
 ///
 /// ```
 /// use ckeditor_token_core::endpoint::without_user_information;
@@ -265,11 +266,16 @@ pub fn without_user_information(url: &str) -> Cow<'_, str> {
     let Some(at) = url.rfind('@') else {
         return Cow::Borrowed(url);
     };
+    let is_scheme = |scheme: &str| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    };
     let start = url
         .find("://")
-        .map(|scheme_end| scheme_end + 3)
-        .filter(|&start| start <= at)
-        .unwrap_or(0);
+        .filter(|&scheme_end| scheme_end + 3 <= at && is_scheme(&url[..scheme_end]))
+        .map_or(0, |scheme_end| scheme_end + 3);
     Cow::Owned(format!("{}…{}", &url[..start], &url[at..]))
 }
 
@@ -356,11 +362,11 @@ fn is_host(host: &str) -> bool {
         })
 }
 
-/// Lowercases a header name after checking that it is an HTTP token (RFC 9110, section 5.6.2).
 /// The longest request header name a policy may list, in bytes: far above any real header, and
 /// far below what servers refuse to start with.
 pub const MAX_HEADER_NAME_LEN: usize = 256;
 
+/// Lowercases a header name after checking that it is an HTTP token (RFC 9110, section 5.6.2).
 fn check_header_name(name: &str) -> Result<String> {
     if name == "*" {
         return Err(invalid(
@@ -498,6 +504,10 @@ mod tests {
             (
                 "user:pw-8675309@https://x.test",
                 "\"…@https://x.test\" does not start with",
+            ),
+            (
+                "http:user:pw-8675309://x@x.test",
+                "\"…@x.test\" does not start with",
             ),
         ];
         for (origin, expected) in cases {
