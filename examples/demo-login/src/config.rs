@@ -324,6 +324,10 @@ fn parse_cors(lookup: &impl Fn(&str) -> Option<String>) -> Result<CorsPolicy, Co
     )
     .map_err(|(where_, problem)| {
         let name = match where_ {
+            // With credentials on, the problem may be their combination with the origins.
+            CorsSetting::Origins if credentials => {
+                "CKEDITOR_TOKEN_CORS_ORIGINS, CKEDITOR_TOKEN_CORS_CREDENTIALS"
+            }
             CorsSetting::Origins => CORS_ORIGINS_VAR,
             CorsSetting::Headers => CORS_HEADERS_VAR,
             CorsSetting::MaxAge => CORS_MAX_AGE_VAR,
@@ -464,7 +468,11 @@ mod tests {
         );
 
         let wildcard = [(CORS_ORIGINS_VAR, "*"), (CORS_CREDENTIALS_VAR, "true")];
-        assert!(message(config(&wildcard, &[])).contains("credentials"));
+        let text = message(config(&wildcard, &[]));
+        assert!(
+            text.starts_with("CKEDITOR_TOKEN_CORS_ORIGINS, CKEDITOR_TOKEN_CORS_CREDENTIALS: "),
+            "{text}"
+        );
         let trailing_slash = [(CORS_ORIGINS_VAR, "https://editor.example.test/")];
         assert!(message(config(&trailing_slash, &[])).starts_with(CORS_ORIGINS_VAR));
         let undecided = message(config(&[(CORS_CREDENTIALS_VAR, "maybe")], &[]));
