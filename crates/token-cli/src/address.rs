@@ -48,9 +48,15 @@ impl SourceRange {
         Ok(range)
     }
 
-    /// Whether the range holds every address of its family (`0.0.0.0/0`, `::/0`).
-    pub(crate) fn is_everything(&self) -> bool {
-        self.prefix == 0
+    /// Whether the range is wider than any network a proxy sits in: a prefix under /8 for IPv4
+    /// (`10.0.0.0/8` is the widest private network) or under /7 for IPv6 (`fc00::/7`), which
+    /// includes every address of the family (`0.0.0.0/0`, `::/0`) and its halves.
+    pub(crate) fn is_too_wide(&self) -> bool {
+        let narrowest_allowed = match self.network {
+            IpAddr::V4(_) => 8,
+            IpAddr::V6(_) => 7,
+        };
+        self.prefix < narrowest_allowed
     }
 
     /// Whether `address` lies in the range. IPv4 addresses written as IPv6 (`::ffff:10.0.0.5`)
@@ -137,6 +143,30 @@ mod tests {
         assert!(!unique_local.contains(ip("fe80::1")));
         assert!(range("::/0").contains(ip("2001:db8::1")));
         assert_eq!(private.to_string(), "10.0.0.0/8");
+    }
+
+    #[test]
+    fn ranges_wider_than_a_private_network_are_too_wide() {
+        for text in [
+            "0.0.0.0/0",
+            "0.0.0.0/1",
+            "128.0.0.0/1",
+            "8.0.0.0/7",
+            "::/0",
+            "8000::/1",
+        ] {
+            assert!(range(text).is_too_wide(), "{text}");
+        }
+        for text in [
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "127.0.0.1",
+            "fc00::/7",
+            "::1",
+            "fd00::/8",
+        ] {
+            assert!(!range(text).is_too_wide(), "{text}");
+        }
     }
 
     #[test]

@@ -204,12 +204,14 @@ impl TrustedHeaders {
                 let name = || settings.name(&path("trusted_sources"));
                 let range = SourceRange::parse(source)
                     .map_err(|problem| CliError::setting(name(), problem))?;
-                if range.is_everything() {
+                if range.is_too_wide() {
                     return Err(CliError::setting(
                         name(),
                         format!(
-                            "{range} holds every address, so anyone could name any user; list \
-                             the proxy's own addresses or its network only"
+                            "{range} holds more addresses than any proxy's network (every \
+                             address, or nearly), so almost anyone could name any user; list \
+                             the proxy's own addresses or its network only (at most a /8 for \
+                             IPv4, a /7 for IPv6)"
                         ),
                     ));
                 }

@@ -269,7 +269,7 @@ fn an_identity_header_that_is_the_secret_header() {
 
 #[test]
 fn a_trusted_source_of_every_address() {
-    for everyone in ["0.0.0.0/0", "::/0"] {
+    for everyone in ["0.0.0.0/0", "::/0", "0.0.0.0/1", "128.0.0.0/1"] {
         let config = format!(
             "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\ntrusted_sources = \
              [\"10.0.0.0/8\", \"{everyone}\"]\n{RULE}"
@@ -280,7 +280,7 @@ fn a_trusted_source_of_every_address() {
             &[
                 "auth.trusted_headers.trusted_sources in ",
                 everyone,
-                "every address",
+                "every address, or nearly",
             ],
         );
     }
@@ -288,7 +288,10 @@ fn a_trusted_source_of_every_address() {
     let message = refused(&format!("[auth]\nmode = \"trusted-headers\"\n{RULE}"), &env);
     assert_says(
         &message,
-        &["CKEDITOR_TOKEN_TRUSTED_SOURCES: ", "every address"],
+        &[
+            "CKEDITOR_TOKEN_TRUSTED_SOURCES: ",
+            "every address, or nearly",
+        ],
     );
 }
 
