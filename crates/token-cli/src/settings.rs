@@ -437,13 +437,6 @@ pub(crate) fn environment_variable(name: &str) -> Result<Option<String>, CliErro
     }
 }
 
-/// The keys of the file that hold secrets.
-const SECRET_PATHS: [&str; 3] = [
-    "environment.access_key",
-    "on_premises.secret_key",
-    "auth.trusted_headers.secret",
-];
-
 /// The secrets of the environment and of the configuration file at `path`, if it can be read,
 /// for keeping them out of error messages (`settings::for_log` of `ckeditor-token-demo-login`).
 pub(crate) fn known_secrets(path: Option<&Path>) -> Vec<String> {
@@ -452,10 +445,12 @@ pub(crate) fn known_secrets(path: Option<&Path>) -> Vec<String> {
         .and_then(|path| std::fs::read_to_string(path).ok())
         .and_then(|text| toml::from_str::<toml::Table>(&text).ok());
     if let Some(table) = table {
+        // The keys of the file whose variables hold secrets.
         secrets.extend(
-            SECRET_PATHS
+            VARIABLES
                 .iter()
-                .filter_map(|key| lookup_path(&table, key)?.as_str())
+                .filter(|variable| shared::SECRET_VARS.contains(&variable.var))
+                .filter_map(|variable| lookup_path(&table, variable.path)?.as_str())
                 .map(|secret| secret.trim().to_owned()),
         );
     }
@@ -746,6 +741,28 @@ mod tests {
             let message = credentials_refused(&settings);
             assert!(message.contains("neither `true` nor `false`"), "{message}");
             assert!(!message.contains("pasted-secret"), "{message}");
+        }
+    }
+
+    #[test]
+    fn every_secret_of_the_file_is_kept_out_of_messages() {
+        let path = file(
+            "secrets",
+            "[environment]\naccess_key = \"file-access-key-1\"\n\
+             [on_premises]\nsecret_key = \"file-secret-key-2\"\n\
+             [auth.trusted_headers]\nsecret = \"file-trusted-secret-3\"\n",
+        );
+        let secrets = known_secrets(Some(&path));
+        std::fs::remove_file(path).ok();
+        for secret in [
+            "file-access-key-1",
+            "file-secret-key-2",
+            "file-trusted-secret-3",
+        ] {
+            assert!(
+                secrets.iter().any(|known| known == secret),
+                "{secret}: {secrets:?}"
+            );
         }
     }
 
