@@ -693,6 +693,10 @@ fn preflights(http: &Http<'_>) -> Result<(), String> {
         header(&foreign, "access-control-allow-origin").is_none(),
         "other origin allowed"
     );
+    ensure!(
+        header(&foreign, "access-control-allow-credentials").is_none(),
+        "other origin: allow-credentials sent"
+    );
     Ok(())
 }
 
@@ -745,6 +749,10 @@ fn cors_with_credentials(http: &Http<'_>) -> Result<(), String> {
             "{case}: another origin is allowed"
         );
         ensure!(
+            header(&foreign, "access-control-allow-credentials").is_none(),
+            "{case}: allow-credentials sent to another origin"
+        );
+        ensure!(
             listed_times(&foreign, "vary", "origin") == 1,
             "{case} from another origin: vary {:?} should list Origin once",
             header(&foreign, "vary")
@@ -761,6 +769,10 @@ fn cors_with_credentials(http: &Http<'_>) -> Result<(), String> {
             listed_times(&same_origin, "vary", "origin") == 1,
             "{case} without an origin: vary {:?} should list Origin once",
             header(&same_origin, "vary")
+        );
+        ensure!(
+            header(&same_origin, "access-control-allow-credentials").is_none(),
+            "{case} without an origin: allow-credentials sent"
         );
     }
     Ok(())

@@ -1,6 +1,9 @@
 //! The token resource: one handler for every method, the application's extractor for `GET`.
 
-use actix_web::dev::Payload;
+use actix_web::dev::{Payload, Service};
+use actix_web::http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, HeaderMap,
+};
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource};
 use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
@@ -25,7 +28,8 @@ where
 ///
 /// Every method is answered (405 for all but `GET` and `OPTIONS`), and CORS is applied to
 /// every answer through actix-cors, which also answers preflights before the application's
-/// extractor could run. A failure of `U` becomes the core's 401, or its 500 when the failure's
+/// extractor could run. `Access-Control-Allow-Credentials` is kept only on an answer that
+/// admits the caller's origin: actix-cors puts it on every answer, other origins' included. A failure of `U` becomes the core's 401, or its 500 when the failure's
 /// status is a server error; never the failure's own response, so a redirect to a login page
 /// never reaches the editor.
 pub fn token_resource<U>(
@@ -37,12 +41,30 @@ where
 {
     let cors = cors_middleware(endpoint.cors());
     let resource: Resource = web::resource(path);
-    resource.wrap(cors).default_service(web::to(
-        move |request: HttpRequest, payload: web::Payload| {
-            let endpoint = endpoint.clone();
-            async move { answer::<U>(&endpoint, &request, payload.into_inner()).await }
-        },
-    ))
+    resource
+        .wrap(cors)
+        .wrap_fn(|request, service| {
+            let answer = service.call(request);
+            async move {
+                let mut answer = answer.await?;
+                drop_lone_credentials(answer.headers_mut());
+                Ok(answer)
+            }
+        })
+        .default_service(web::to(
+            move |request: HttpRequest, payload: web::Payload| {
+                let endpoint = endpoint.clone();
+                async move { answer::<U>(&endpoint, &request, payload.into_inner()).await }
+            },
+        ))
+}
+
+/// Removes `Access-Control-Allow-Credentials` from an answer without
+/// `Access-Control-Allow-Origin`, where it tells the caller only how the route is configured.
+fn drop_lone_credentials(headers: &mut HeaderMap) {
+    if !headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN) {
+        headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
+    }
 }
 
 async fn answer<U>(

@@ -3,28 +3,37 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{HeaderName, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::cors::{AllowCredentials, AllowOrigin, CorsLayer};
 
 /// A [`CorsLayer`] that applies `policy`: the listed origins echoed exactly (any origin is
 /// echoed too, never sent as `*`), credentials, request headers and max age as the policy says,
-/// and `GET` as the only method.
+/// and `GET` as the only method. `Access-Control-Allow-Credentials` goes only to an origin the
+/// policy admits, beside its `Access-Control-Allow-Origin`.
 ///
 /// The policy was checked when it was built, so this never panics and never widens it.
 pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
-    // A listed origin is checked against the shared policy: axum clones a route's layers for
+    // Origins are checked against the shared policy: axum clones a route's layers for
     // every request, and a predicate clones as one reference count where a list is copied.
+    let shared = Arc::new(policy.clone());
+    let admits = move |origin: &HeaderValue| {
+        origin
+            .to_str()
+            .is_ok_and(|origin| shared.allows_origin(origin))
+    };
     let origins = match policy.origins() {
         AllowedOrigins::Any => AllowOrigin::mirror_request(),
         AllowedOrigins::List(_) => {
-            let policy = Arc::new(policy.clone());
-            AllowOrigin::predicate(move |origin, _| {
-                origin
-                    .to_str()
-                    .is_ok_and(|origin| policy.allows_origin(origin))
-            })
+            let admits = admits.clone();
+            AllowOrigin::predicate(move |origin, _| admits(origin))
         }
+    };
+    // The layer's own `true` would go on every answer, to other origins too.
+    let credentials = if policy.allows_credentials() {
+        AllowCredentials::predicate(move |origin, _| admits(origin))
+    } else {
+        AllowCredentials::default()
     };
     let headers: Vec<HeaderName> = policy
         .allowed_headers()
@@ -44,7 +53,7 @@ pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
         .allow_origin(origins)
         .allow_methods(methods)
         .allow_headers(headers)
-        .allow_credentials(policy.allows_credentials())
+        .allow_credentials(credentials)
         .vary([header::ORIGIN]);
     match policy.max_age() {
         Some(age) => layer.max_age(Duration::from_secs(age.as_secs())),
