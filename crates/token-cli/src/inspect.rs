@@ -112,7 +112,7 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
             .findings
             .retain(|finding| *finding != Finding::AudienceMissing);
     }
-    output::line(&report(&inspection, key.as_ref(), now))?;
+    output::line(&report(&inspection, key.as_ref(), now, args.at.is_some()))?;
     Ok(if inspection.is_ok() {
         ExitCode::SUCCESS
     } else {
@@ -194,8 +194,9 @@ fn development_key(inspection: &Inspection, no_key: bool) -> Option<Key> {
 
 /// The report. Everything in it that comes from the token (the header, the claims, and the
 /// document keys and claim paths the findings quote) has its control and reordering characters
-/// escaped, so that a token cannot rewrite the report on screen.
-fn report(inspection: &Inspection, key: Option<&Key>, now: u64) -> String {
+/// escaped, so that a token cannot rewrite the report on screen. `now` is the moment the token
+/// is judged at: the clock's, or the one `--at` gave (`chosen`).
+fn report(inspection: &Inspection, key: Option<&Key>, now: u64, chosen: bool) -> String {
     let pretty = |value: &Value| {
         let json = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
         output::escape_controls_in_json(&json).into_owned()
@@ -205,7 +206,11 @@ fn report(inspection: &Inspection, key: Option<&Key>, now: u64) -> String {
         pretty(&inspection.header),
         "claims:".to_owned(),
         pretty(&inspection.claims),
-        format!("times (now {}):", utc_date(now)),
+        if chosen {
+            format!("times (at {}, from --at):", utc_date(now))
+        } else {
+            format!("times (now {}):", utc_date(now))
+        },
     ];
     let mut any_time = false;
     for claim in ["iat", "exp", "nbf"] {

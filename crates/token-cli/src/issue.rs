@@ -8,7 +8,7 @@
 
 use std::process::ExitCode;
 
-use ckeditor_token_core::{Identity, OnPremisesIssuer, Role, Token};
+use ckeditor_token_core::{Error, Identity, OnPremisesIssuer, Role, Token};
 use ckeditor_token_demo_login::settings::parse_expiry;
 use clap::Args;
 
@@ -30,7 +30,8 @@ Examples:
   ckeditor-token issue                  # aud and iat only, for Export to PDF
   ckeditor-token issue --on-premises    # iat only, for the on-premises converters")]
 pub(crate) struct IssueArgs {
-    /// The user's stable ID (`sub`); every flag below but --on-premises needs it
+    /// The user's stable ID (`sub`); every flag below but --on-premises needs it, and it needs
+    /// a grant: --role, --ckbox-role or --ai-scope
     #[arg(long, value_name = "ID")]
     sub: Option<String>,
 
@@ -64,6 +65,7 @@ pub(crate) struct IssueArgs {
     ai_scopes: Vec<String>,
 
     /// Time from `iat` to `exp`: 60 s to 24 h, such as 3600, 30m or 1h, or `none` for no `exp`
+    /// (a token with --ai-scope always expires, after 1h with `none`)
     /// [default: token.lifetime of the configuration, else 1h]
     #[arg(long, value_name = "DURATION")]
     lifetime: Option<String>,
@@ -147,9 +149,12 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
     };
 
     let identity = identity(subject, args)?;
-    issuer
-        .editor(&identity)
-        .map_err(|error| CliError::Failed(error.to_string()))
+    issuer.editor(&identity).map_err(|error| match error {
+        Error::MissingGrant { .. } => CliError::Usage(
+            "a token for --sub needs a grant: --role, --ckbox-role or --ai-scope".to_owned(),
+        ),
+        error => CliError::Failed(error.to_string()),
+    })
 }
 
 fn identity(subject: &str, args: &IssueArgs) -> Result<Identity, CliError> {

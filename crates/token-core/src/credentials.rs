@@ -152,11 +152,16 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// An environment from its ID and access key.
+    /// An environment from its ID and access key, both from the CKEditor Customer Portal.
+    ///
+    /// To try an app without an account, any ID of letters and digits and a key of 32 bytes or
+    /// more sign tokens that decode and verify locally; CKEditor Cloud Services accepts only the
+    /// portal's.
     ///
     /// # Errors
     ///
-    /// An empty, blank or malformed ID, or an empty or blank key.
+    /// [`Error::EmptySetting`] for an empty or blank ID or key; [`Error::InvalidEnvironmentId`]
+    /// for an ID over 64 bytes or with characters other than letters, digits, `-`, `_` and `.`.
     pub fn new(id: &str, access_key: &str) -> Result<Self> {
         Ok(Environment {
             id: EnvironmentId::new(id)?,

@@ -27,7 +27,7 @@ pub enum Error {
 
     /// The environment ID has a form CKEditor Cloud Services never issues.
     #[error(
-        "{setting} is not a valid environment ID: {problem}; copy the ID from the CKEditor \
+        "{setting} is not valid: {problem}; copy the environment ID from the CKEditor \
          Customer Portal"
     )]
     InvalidEnvironmentId {

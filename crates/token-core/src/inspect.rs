@@ -172,6 +172,23 @@ pub enum Finding {
     },
 }
 
+/// A number of seconds as a finding writes it: `40 s`, and beside it the whole minutes, hours or
+/// days from a minute on, such as `96429887 s (1116 d)`.
+struct Span(u64);
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seconds = self.0;
+        write!(f, "{seconds} s")?;
+        match seconds {
+            0..60 => Ok(()),
+            60..3600 => write!(f, " ({} min)", seconds / 60),
+            3600..172_800 => write!(f, " ({} h)", seconds / 3600),
+            _ => write!(f, " ({} d)", seconds / 86_400),
+        }
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -202,13 +219,13 @@ impl fmt::Display for Finding {
                 write!(f, "iat {iat} looks like milliseconds; it must be seconds")
             }
             Finding::IssuedAtInFuture { iat, now } => {
-                write!(f, "iat {iat} is {} s in the future", iat - now)
+                write!(f, "iat {iat} is {} in the future", Span(iat - now))
             }
             Finding::IssuedAtTooOld { iat, now } => {
                 write!(
                     f,
-                    "iat {iat} is {} s old; the cloud accepts tokens up to 24 h",
-                    now - iat
+                    "iat {iat} is {} old; the cloud accepts tokens up to 24 h",
+                    Span(now - iat)
                 )
             }
             Finding::ExpiryNotInteger { found } => {
@@ -227,14 +244,14 @@ impl fmt::Display for Finding {
             Finding::ExpiryTooFar { iat, exp } => {
                 write!(
                     f,
-                    "exp is {} s after iat; at most 24 h is allowed",
-                    exp - iat
+                    "exp is {} after iat; at most 24 h is allowed",
+                    Span(exp - iat)
                 )
             }
             Finding::Expired { exp, now } => write!(
                 f,
-                "exp {exp} passed {} s ago; the editor would refresh in a tight loop",
-                now - exp
+                "exp {exp} passed {} ago; the editor would refresh in a tight loop",
+                Span(now - exp)
             ),
             Finding::UnknownRole { document, role } => write!(
                 f,

@@ -194,6 +194,45 @@ fn an_expired_token_is_reported() {
 }
 
 #[test]
+fn spans_of_time_are_written_in_seconds_and_in_a_larger_unit() {
+    // Each distance from NOW worked out by hand: 40 s; 3000 s is 50 minutes; 90000 s is
+    // 25 whole hours; 96429887 s is 1116 whole days (1116 * 86400 = 96422400).
+    let cases = [
+        (
+            Finding::IssuedAtInFuture {
+                iat: NOW + 40,
+                now: NOW,
+            },
+            "iat 1700000040 is 40 s in the future",
+        ),
+        (
+            Finding::Expired {
+                exp: NOW - 3000,
+                now: NOW,
+            },
+            "exp 1699997000 passed 3000 s (50 min) ago; the editor would refresh in a tight loop",
+        ),
+        (
+            Finding::IssuedAtTooOld {
+                iat: NOW - 90_000,
+                now: NOW,
+            },
+            "iat 1699910000 is 90000 s (25 h) old; the cloud accepts tokens up to 24 h",
+        ),
+        (
+            Finding::IssuedAtInFuture {
+                iat: NOW + 96_429_887,
+                now: NOW,
+            },
+            "iat 1796429887 is 96429887 s (1116 d) in the future",
+        ),
+    ];
+    for (finding, expected) in cases {
+        assert_eq!(finding.to_string(), expected);
+    }
+}
+
+#[test]
 fn a_payload_that_atob_cannot_read_is_reported() {
     // `?` as the third byte of a group encodes to `_` in base64url: `{"?` puts it there.
     let payload = r#"{"?":1,"aud":"ENV_TEST_123","iat":1700000000}"#;

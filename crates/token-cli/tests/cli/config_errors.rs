@@ -116,7 +116,10 @@ fn a_malformed_environment_id() {
     );
     assert_says(
         &message,
-        &["environment.id in ", "not a valid environment ID"],
+        &[
+            "environment.id in ",
+            "environment ID is not valid: only letters",
+        ],
     );
 }
 

@@ -71,7 +71,7 @@ fn dates_are_utc_with_the_distance_from_now() {
         "{report}"
     );
     assert!(
-        report.contains("times (now 2023-11-14 22:13:20 UTC):"),
+        report.contains("times (at 2023-11-14 22:13:20 UTC, from --at):"),
         "{report}"
     );
     assert!(
