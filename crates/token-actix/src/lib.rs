@@ -1,7 +1,8 @@
 //! # ckeditor-token-actix
 //!
 //! The CKEditor 5 token endpoint as an actix-web resource, registered on an `App` with
-//! [`configure`] or [`App::service`](actix_web::App::service).
+//! [`configure`] or [`App::service`](actix_web::App::service). For actix-web 4, with
+//! actix-cors 0.7.
 //!
 //! The application brings its login as an extractor: any type that implements actix-web's
 //! [`FromRequest`](actix_web::FromRequest) and the core's

@@ -2,6 +2,8 @@
 //!
 //! The CKEditor 5 token endpoint as an axum [`Router`](axum::Router) to merge or nest, or as a
 //! [`MethodRouter`](axum::routing::MethodRouter) for a route of the application's own router.
+//! For axum 0.8, with tower-http 0.7's `CorsLayer`; axum's default features are off, so the
+//! application enables those it serves with (such as `tokio` and `http1` for `axum::serve`).
 //!
 //! The application brings its login as an extractor: any type that implements axum's
 //! [`FromRequestParts`](axum::extract::FromRequestParts) and the core's

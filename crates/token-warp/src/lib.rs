@@ -1,7 +1,8 @@
 //! # ckeditor-token-warp
 //!
 //! The CKEditor 5 token endpoint as a warp [`Filter`](warp::Filter), to combine with the
-//! application's other routes with `.or`.
+//! application's other routes with `.or`. For warp 0.4; its default features are off, so the
+//! application enables those it serves with (such as `server`).
 //!
 //! The application brings its login as a filter that extracts its user, a type implementing the
 //! core's [`TokenUser`](ckeditor_token_core::TokenUser). A rejection of that filter means "no
