@@ -151,10 +151,14 @@ pub(crate) fn environment(settings: &Settings) -> Result<Option<Environment>, Cl
         (None, Some(_)) => Err(missing(&id_name, &key_name)),
         (Some(id), Some(key)) => {
             EnvironmentId::new(id)
-                .map_err(|error| CliError::setting(id_name, error.to_string()))?;
-            Environment::new(id, key)
-                .map(Some)
-                .map_err(|error| CliError::setting(key_name, error.to_string()))
+                .map_err(|error| CliError::setting(&id_name, error.to_string()))?;
+            Environment::new(id, key).map(Some).map_err(|error| {
+                let name = match error {
+                    ckeditor_token_core::Error::InvalidEnvironmentId { .. } => id_name,
+                    _ => key_name,
+                };
+                CliError::setting(name, error.to_string())
+            })
         }
     }
 }

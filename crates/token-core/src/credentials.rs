@@ -161,12 +161,27 @@ impl Environment {
     /// # Errors
     ///
     /// [`Error::EmptySetting`] for an empty or blank ID or key; [`Error::InvalidEnvironmentId`]
-    /// for an ID over 64 bytes or with characters other than letters, digits, `-`, `_` and `.`.
+    /// for an ID over 64 bytes, with characters other than letters, digits, `-`, `_` and `.`,
+    /// or the same as the key (which every token would then show to the browser as its `aud`).
     pub fn new(id: &str, access_key: &str) -> Result<Self> {
-        Ok(Environment {
-            id: EnvironmentId::new(id)?,
-            access_key: SigningKey::from_setting("access key", ACCESS_KEY_WHAT, access_key)?,
-        })
+        Self::pair(
+            "environment ID",
+            EnvironmentId::new(id)?,
+            SigningKey::from_setting("access key", ACCESS_KEY_WHAT, access_key)?,
+        )
+    }
+
+    /// The environment of `id` and `access_key`, unless the ID is the key. `setting` names the
+    /// ID in the error.
+    fn pair(setting: &str, id: EnvironmentId, access_key: SigningKey) -> Result<Self> {
+        if access_key.expose_bytes().trim_ascii() == id.as_str().as_bytes() {
+            return Err(Error::InvalidEnvironmentId {
+                setting: setting.into(),
+                problem: "it is the access key, which must stay secret; the ID and the key are \
+                          two different values",
+            });
+        }
+        Ok(Environment { id, access_key })
     }
 
     /// The environment named by `CKEDITOR_ENVIRONMENT_ID` and `CKEDITOR_ACCESS_KEY`.
@@ -187,10 +202,11 @@ impl Environment {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let id = required(&lookup, ENVIRONMENT_ID_VAR, ENVIRONMENT_ID_WHAT)?;
         let key = required(&lookup, ACCESS_KEY_VAR, ACCESS_KEY_WHAT)?;
-        Ok(Environment {
-            id: EnvironmentId::from_setting(ENVIRONMENT_ID_VAR, &id)?,
-            access_key: SigningKey::from_setting(ACCESS_KEY_VAR, ACCESS_KEY_WHAT, &key)?,
-        })
+        Self::pair(
+            ENVIRONMENT_ID_VAR,
+            EnvironmentId::from_setting(ENVIRONMENT_ID_VAR, &id)?,
+            SigningKey::from_setting(ACCESS_KEY_VAR, ACCESS_KEY_WHAT, &key)?,
+        )
     }
 
     /// The environment ID, written to `aud`.
@@ -340,6 +356,31 @@ mod tests {
             );
         }
         assert!(EnvironmentId::new(&"x".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn the_access_key_is_refused_as_the_environment_id() {
+        const ID_LIKE_KEY: &str = "Zq9SecretAccessKey-7f3a1c2d4e5b6a7980abcdef";
+        for key in [ID_LIKE_KEY.to_owned(), format!(" {ID_LIKE_KEY}\n")] {
+            let message = Environment::from_lookup(lookup(&[
+                (ENVIRONMENT_ID_VAR, ID_LIKE_KEY),
+                (ACCESS_KEY_VAR, &key),
+            ]))
+            .expect_err("the key as the ID")
+            .to_string();
+            assert!(
+                message.starts_with("CKEDITOR_ENVIRONMENT_ID is not valid: it is the access key"),
+                "{message}"
+            );
+            assert!(!message.contains(ID_LIKE_KEY), "{message}");
+            assert!(matches!(
+                Environment::new(ID_LIKE_KEY, &key),
+                Err(Error::InvalidEnvironmentId { .. })
+            ));
+        }
+        // A key that only starts with the ID is another value.
+        let key = format!("{ID_LIKE_KEY}-more");
+        assert!(Environment::new(ID_LIKE_KEY, &key).is_ok());
     }
 
     #[test]

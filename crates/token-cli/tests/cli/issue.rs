@@ -100,7 +100,7 @@ fn on_premises_tokens_hold_iat_only_and_use_the_secret_key() {
 #[test]
 fn refusals_exit_2_name_the_problem_and_print_no_token() {
     type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
-    let cases: [Case<'_>; 9] = [
+    let cases: [Case<'_>; 10] = [
         (&["--sub", "u"], &[], "CKEDITOR_ENVIRONMENT_ID"),
         (
             &["--sub", "u"],
@@ -116,6 +116,14 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
             "CKEDITOR_ACCESS_KEY: access key is empty",
         ),
         (&["--role", "*=writer"], &credentials(), "--sub"),
+        (
+            &["--sub", "u", "--role", "*=writer"],
+            &[
+                ("CKEDITOR_ENVIRONMENT_ID", ACCESS_KEY),
+                ("CKEDITOR_ACCESS_KEY", ACCESS_KEY),
+            ],
+            "CKEDITOR_ENVIRONMENT_ID: environment ID is not valid: it is the access key",
+        ),
         (
             &["--sub", "u", "--name", "Ann"],
             &credentials(),
