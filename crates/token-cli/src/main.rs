@@ -106,7 +106,8 @@ fn main() -> ExitCode {
         // `--help` and `--version`, on standard output.
         Err(error) if !error.use_stderr() => error.exit(),
         Err(error) => {
-            let config = std::env::var_os("CKEDITOR_TOKEN_CONFIG").map(PathBuf::from);
+            let config = config_argument()
+                .or_else(|| std::env::var_os("CKEDITOR_TOKEN_CONFIG").map(PathBuf::from));
             let secrets = settings::known_secrets(config.as_deref());
             let message = shared::for_log(error.render().to_string().trim_end(), &secrets);
             output::error_line(&message);
@@ -126,16 +127,41 @@ fn main() -> ExitCode {
     }
 }
 
+/// The file `--config` names on the command line, read without clap, for a message about
+/// arguments clap refused.
+fn config_argument() -> Option<PathBuf> {
+    let mut arguments = std::env::args_os().skip(1);
+    while let Some(argument) = arguments.next() {
+        if argument == "--" {
+            break;
+        }
+        if argument == "--config" {
+            return arguments.next().map(PathBuf::from);
+        }
+        if let Some(path) = argument
+            .to_str()
+            .and_then(|text| text.strip_prefix("--config="))
+        {
+            return Some(PathBuf::from(path));
+        }
+    }
+    None
+}
+
 fn run(cli: &Cli) -> Result<ExitCode, CliError> {
     let settings = Settings::load(cli.config.as_deref(), &settings::environment_variable)?;
     warn_if_readable_by_others(&settings);
     match &cli.command {
         Command::Serve(args) => {
+            // The log first, so that the warnings of the checks below (a short key, rules that
+            // development mode ignores) reach it.
+            LogSettings::from_settings(&settings, args.log_format)?.install();
             let flags = ServeFlags {
                 listen: args.listen.clone(),
                 log_format: args.log_format,
             };
-            serve::run(ServeConfig::from_settings(&settings, &flags)?)
+            let config = ServeConfig::from_settings(&settings, &flags)?;
+            serve::run(config, &settings::known_secrets(cli.config.as_deref()))
         }
         Command::Issue(args) => {
             warnings_only().install();

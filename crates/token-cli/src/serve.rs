@@ -16,6 +16,7 @@ use axum::http::Request;
 use axum::response::Html;
 use axum::routing::get;
 use ckeditor_token_demo_login::runtime;
+use ckeditor_token_demo_login::settings as shared;
 use hyper::body::Incoming;
 use tower_service::Service as _;
 
@@ -24,15 +25,15 @@ use crate::config::{HEALTH_PATH, ServeConfig};
 use crate::error::CliError;
 use crate::output;
 
-/// Runs the server until a shutdown signal.
+/// Runs the server until a shutdown signal. `secrets` are kept out of the start-up log.
 ///
 /// # Errors
 ///
 /// [`CliError::Failed`] when the runtime cannot start, the address cannot be bound, or the
 /// server fails.
-pub(crate) fn run(config: ServeConfig) -> Result<ExitCode, CliError> {
+pub(crate) fn run(config: ServeConfig, secrets: &[String]) -> Result<ExitCode, CliError> {
     config.log.install();
-    log_start(&config);
+    log_start(&config, secrets);
     let executor = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -40,7 +41,10 @@ pub(crate) fn run(config: ServeConfig) -> Result<ExitCode, CliError> {
     executor.block_on(serve(config))
 }
 
-fn log_start(config: &ServeConfig) {
+/// Logs what the server does. The settings it names (header names, the forward URL, the path)
+/// are the user's text, where a secret pasted by mistake is hidden as in error messages.
+fn log_start(config: &ServeConfig, secrets: &[String]) {
+    let hidden = |text: &str| shared::for_log(text, secrets);
     let environment = config.endpoint.issuer().environment().id();
     if config.is_development() {
         tracing::warn!(
@@ -54,10 +58,10 @@ fn log_start(config: &ServeConfig) {
         tracing::info!(environment = %environment, "signing tokens");
     }
     tracing::info!(
-        authentication = %config.authentication.describe(),
-        path = %config.token_path,
+        authentication = %hidden(&config.authentication.describe()),
+        path = %hidden(&config.token_path),
         expiry = ?config.endpoint.issuer().expiry(),
-        origins = ?config.endpoint.cors().origins(),
+        origins = %hidden(&format!("{:?}", config.endpoint.cors().origins())),
         credentials = config.endpoint.cors().allows_credentials(),
         "token route"
     );

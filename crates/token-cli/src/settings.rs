@@ -5,6 +5,7 @@
 //! file only. Nothing here is checked beyond its type: [`crate::config`] checks the values and
 //! names each wrong one the way the user wrote it ([`Settings::name`]).
 
+use std::io::Read as _;
 use std::path::Path;
 
 use ckeditor_token_demo_login::settings::{self as shared, parse_list};
@@ -442,7 +443,7 @@ pub(crate) fn environment_variable(name: &str) -> Result<Option<String>, CliErro
 pub(crate) fn known_secrets(path: Option<&Path>) -> Vec<String> {
     let mut secrets = shared::secrets_from_env();
     let table = path
-        .and_then(|path| std::fs::read_to_string(path).ok())
+        .and_then(|path| read_config_text(path).ok())
         .and_then(|text| toml::from_str::<toml::Table>(&text).ok());
     if let Some(table) = table {
         // The keys of the file whose variables hold secrets.
@@ -457,12 +458,36 @@ pub(crate) fn known_secrets(path: Option<&Path>) -> Vec<String> {
     secrets
 }
 
+/// The most bytes a configuration file may hold.
+const MAX_CONFIG_LEN: u64 = 1024 * 1024;
+
+/// The text of the configuration file at `path`: a regular file (not a pipe or a device, which
+/// could block or never end) of at most [`MAX_CONFIG_LEN`] bytes of UTF-8.
+fn read_config_text(path: &Path) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|error| error.to_string())?;
+    let metadata = file.metadata().map_err(|error| error.to_string())?;
+    if !metadata.is_file() {
+        return Err("is not a regular file".to_owned());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_LEN + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| error.to_string())?;
+    if bytes.len() as u64 > MAX_CONFIG_LEN {
+        return Err(format!(
+            "is larger than {} KiB; a configuration file holds a few settings",
+            MAX_CONFIG_LEN / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())
+}
+
 fn read_table(path: &Path) -> Result<toml::Table, CliError> {
     let file_error = |problem: String| CliError::ConfigFile {
         path: path.display().to_string(),
         problem,
     };
-    let text = std::fs::read_to_string(path).map_err(|error| file_error(error.to_string()))?;
+    let text = read_config_text(path).map_err(file_error)?;
     // Parsed twice: once into the settings' shape, whose errors point at the line and name the
     // unknown key, and once as a plain table for the variables to be laid over.
     toml::from_str::<FileSettings>(&text).map_err(|error| file_error(one_line(&error, &text)))?;

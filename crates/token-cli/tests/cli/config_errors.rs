@@ -65,6 +65,26 @@ fn a_missing_file() {
 }
 
 #[test]
+fn a_file_that_is_not_a_small_regular_file() {
+    let oversized = format!("# {}\n", "x".repeat(1024 * 1024));
+    let big = config_file(&oversized);
+    for (path, phrase) in [
+        ("/dev/zero", "is not a regular file"),
+        ("/tmp", "is not a regular file"),
+        (big.to_str().expect("UTF-8"), "is larger than 1024 KiB"),
+    ] {
+        let output = run(
+            &["serve", "--config", path, "--listen", "127.0.0.1:0"],
+            &[],
+            "",
+        );
+        let (stdout, stderr) = texts(&output);
+        assert_eq!(output.status.code(), Some(2), "{path}: {stdout}{stderr}");
+        assert_says(&stderr, &[&format!("configuration file {path}"), phrase]);
+    }
+}
+
+#[test]
 fn a_file_that_is_not_toml() {
     let message = refused("listen = \n", &[]);
     assert_says(&message, &["configuration file", "line 1"]);
@@ -548,6 +568,26 @@ fn the_access_key_pasted_anywhere_is_not_shown() {
         assert!(stderr.contains("[secret]"), "{stderr}");
         assert!(!stderr.contains(ACCESS_KEY), "{stderr}");
         assert!(!stdout.contains(ACCESS_KEY), "{stdout}");
+    }
+}
+
+#[test]
+fn a_key_from_the_file_named_by_the_flag_is_not_shown_by_clap() {
+    let key = "file-only-access-key-0123456789abcdef";
+    let path = config_file(&format!(
+        "[environment]\nid = \"ENV_FILE_1\"\naccess_key = \"{key}\"\n"
+    ));
+    let path = path.to_str().expect("UTF-8");
+    let joined = format!("--config={path}");
+    for config in [&["--config", path][..], &[joined.as_str()][..]] {
+        let mut args = vec!["issue"];
+        args.extend_from_slice(config);
+        args.extend(["--ckbox-role", key]);
+        let output = run(&args, &[], "");
+        let (stdout, stderr) = texts(&output);
+        assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+        assert!(stderr.contains("'[secret]'"), "{stderr}");
+        assert!(!stderr.contains(key), "{stderr}");
     }
 }
 

@@ -177,3 +177,30 @@ fn a_repeated_identity_header_is_not_believed() {
     assert!(log.contains("more than once"), "{log}");
     assert!(!log.contains(PROXY_SECRET), "{log}");
 }
+
+#[test]
+fn the_start_up_log_hides_secrets_and_keeps_the_checks_warnings() {
+    // The access key pasted as the identity header's name and into the path, and wrapped in
+    // spaces, which the key check warns about.
+    let config = config_file(&format!(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n\
+         trusted_sources = [\"127.0.0.1\"]\n{RULES}"
+    ));
+    let padded = format!(" {ACCESS_KEY} ");
+    let path = format!("/{ACCESS_KEY}");
+    let env = [
+        ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID),
+        ("CKEDITOR_ACCESS_KEY", padded.as_str()),
+        ("CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER", ACCESS_KEY),
+        ("CKEDITOR_TOKEN_PATH", path.as_str()),
+    ];
+    let server = Server::start(&["--config", config.to_str().expect("UTF-8")], &env);
+    let (_, log) = server.terminate();
+    assert!(log.contains("user ID from [secret]"), "{log}");
+    assert!(log.contains("path=/[secret]"), "{log}");
+    assert!(
+        log.contains("WARN") && log.contains("starts or ends with whitespace"),
+        "{log}"
+    );
+    assert!(!log.to_lowercase().contains(ACCESS_KEY), "{log}");
+}
