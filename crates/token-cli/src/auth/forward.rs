@@ -87,10 +87,12 @@ impl ForwardAuth {
                  http://127.0.0.1:3000/api/me",
             ));
         }
+        // Neither a password nor a query (which may hold an API key) is shown, and the URL is
+        // quoted as written, not as parsed: parsing encodes spaces and turns hosts into
+        // punycode, forms in which a pasted secret would not be recognised and hidden.
+        let path = text.split(['?', '#']).next().unwrap_or_default();
+        let shown = without_user_information(path);
         let url = Url::parse(text).map_err(|error| {
-            // Neither a password nor a query (which may hold an API key) is shown.
-            let path = text.split(['?', '#']).next().unwrap_or_default();
-            let shown = without_user_information(path);
             CliError::setting(name("url"), format!("{shown:?} is not a URL: {error}"))
         })?;
         if !url.username().is_empty() || url.password().is_some() {
@@ -99,7 +101,6 @@ impl ForwardAuth {
                 "holds a user name or password, which would end up in logs; remove them",
             ));
         }
-        let shown = without_query(&url);
         if url.scheme() != "http" {
             return Err(CliError::setting(
                 name("url"),
@@ -152,7 +153,7 @@ impl ForwardAuth {
             .map_err(|error| CliError::Failed(format!("cannot build the HTTP client: {error}")))?;
         Ok(ForwardAuth {
             url,
-            shown,
+            shown: shown.into_owned(),
             timeout,
             fields,
             client,
@@ -304,14 +305,6 @@ impl ForwardAuth {
             self.timeout.as_millis()
         )
     }
-}
-
-/// `url` without its query and fragment.
-fn without_query(url: &Url) -> String {
-    let mut shown = url.clone();
-    shown.set_query(None);
-    shown.set_fragment(None);
-    shown.to_string()
 }
 
 /// A dotted field path (`user.id`) as a JSON pointer (`/user/id`).

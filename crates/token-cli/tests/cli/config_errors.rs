@@ -366,6 +366,20 @@ fn forward_authentication_without_a_usable_url_or_timeout() {
         &message,
         &["CKEDITOR_TOKEN_FORWARD_URL", "not an http:// URL"],
     );
+    // Quoted as written, where a pasted secret is recognised: parsed, the spaces would be %20.
+    let secret = "correct horse battery staple 42";
+    let env = with_credentials(&[
+        (
+            "CKEDITOR_TOKEN_FORWARD_URL",
+            "https://127.0.0.1/correct horse battery staple 42",
+        ),
+        ("CKEDITOR_TOKEN_TRUSTED_SECRET", secret),
+    ]);
+    let message = refused(&config, &env);
+    assert_says(
+        &message,
+        &["\"https://127.0.0.1/[secret]\" is not an http:// URL"],
+    );
     let env = with_credentials(&[
         ("CKEDITOR_TOKEN_FORWARD_URL", "http://127.0.0.1:9/me"),
         ("CKEDITOR_TOKEN_FORWARD_TIMEOUT", "5m"),
