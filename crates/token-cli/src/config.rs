@@ -232,10 +232,19 @@ fn token_path(settings: &Settings) -> Result<String, CliError> {
         .clone()
         .unwrap_or_else(|| DEFAULT_TOKEN_PATH.to_owned());
     let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~/".contains(c);
-    let problem = if !path.starts_with('/') || path.len() < 2 {
-        Some("must start with `/` and name a path, such as /token")
+    // A browser and most proxies resolve `.` and `..` before sending a path, so a route with
+    // them could never be reached.
+    let dot_segment = path
+        .split('/')
+        .any(|segment| segment == "." || segment == "..");
+    let problem = if !path.starts_with('/') {
+        Some("must start with `/`, such as /token")
+    } else if path == "/" {
+        Some("is the root; name a path, such as /token")
     } else if !path.chars().all(allowed) || path.contains("//") || path.ends_with('/') {
         Some("may hold letters, digits, `-`, `.`, `_`, `~` and single inner `/` only")
+    } else if dot_segment {
+        Some("has a `.` or `..` segment, which browsers resolve before sending a request")
     } else if path == HEALTH_PATH {
         Some("is the health check's path; choose another")
     } else {

@@ -156,6 +156,13 @@ impl TrustedHeaders {
                      request would ever match; remove it",
                 ));
             }
+            Some(secret) if secret.bytes().any(|b| b.is_ascii_control()) => {
+                return Err(CliError::setting(
+                    settings.name(&path("secret")),
+                    "holds control characters (a line break, say), which no header value can \
+                     carry, so no request would ever match; remove them",
+                ));
+            }
             Some(secret) if secret.len() < MIN_SECRET_LEN => {
                 return Err(CliError::setting(
                     settings.name(&path("secret")),

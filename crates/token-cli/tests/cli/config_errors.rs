@@ -188,6 +188,17 @@ fn a_token_path_that_clashes_with_the_health_check() {
     assert_says(&message, &["CKEDITOR_TOKEN_PATH", "health check"]);
     let message = refused("token_path = \"token\"\n", &[]);
     assert_says(&message, &["token_path in ", "must start with `/`"]);
+    for (path, phrase) in [
+        ("/", "\"/\" is the root"),
+        ("/./token", "has a `.` or `..` segment"),
+        ("/a/../healthz", "has a `.` or `..` segment"),
+    ] {
+        let message = refused("", &[("CKEDITOR_TOKEN_PATH", path)]);
+        assert_says(&message, &["CKEDITOR_TOKEN_PATH", phrase]);
+    }
+    // Dots inside a segment are a name like any other.
+    let server = crate::common::Server::start(&[], &[("CKEDITOR_TOKEN_PATH", "/v1.2/token")]);
+    drop(server);
 }
 
 #[test]
@@ -328,6 +339,13 @@ fn a_short_shared_secret() {
         &["CKEDITOR_TOKEN_TRUSTED_SECRET: is shorter than 16"],
     );
     assert!(!message.contains("hunter2"), "{message}");
+    let env = with_credentials(&[("CKEDITOR_TOKEN_TRUSTED_SECRET", "proxysecret-01234\n56789")]);
+    let message = refused(&config, &env);
+    assert_says(
+        &message,
+        &["CKEDITOR_TOKEN_TRUSTED_SECRET: holds control characters"],
+    );
+    assert!(!message.contains("proxysecret"), "{message}");
 }
 
 #[test]
