@@ -170,6 +170,12 @@ pub enum Finding {
         /// The first key found twice.
         key: String,
     },
+    /// A segment ends in `=` padding, which a JWT's base64url leaves out; strict decoders refuse
+    /// the token. The report reads it anyway, and checks the signature without the padding.
+    Padded {
+        /// `header`, `payload` or `signature`.
+        part: &'static str,
+    },
 }
 
 /// A number of seconds as a finding writes it: `40 s`, and beside it the whole minutes, hours or
@@ -278,6 +284,11 @@ impl fmt::Display for Finding {
                 f,
                 "the {part} gives the key {key:?} twice; decoders disagree on which one counts"
             ),
+            Finding::Padded { part } => write!(
+                f,
+                "the {part} segment ends in '=' padding; a JWT's segments are base64url without \
+                 padding, and strict decoders (jsonwebtoken among them) refuse the token"
+            ),
         }
     }
 }
@@ -320,6 +331,15 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
     let mut findings = Vec::new();
     let header = decode_object("header", header_segment, &mut findings)?;
     let claims = decode_object("payload", payload_segment, &mut findings)?;
+    for (part, segment) in [
+        ("header", header_segment),
+        ("payload", payload_segment),
+        ("signature", signature_segment),
+    ] {
+        if segment.ends_with('=') {
+            findings.push(Finding::Padded { part });
+        }
+    }
 
     let alg = header.get("alg");
     if alg != Some(&Value::from("HS256")) {
@@ -331,7 +351,11 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
         None => SignatureCheck::NotChecked,
         Some(key) if alg == Some(&Value::from("HS256")) => {
             let message = &token[..header_segment.len() + 1 + payload_segment.len()];
-            if verify(signature_segment, message.as_bytes(), key) {
+            if verify(
+                signature_segment.trim_end_matches('='),
+                message.as_bytes(),
+                key,
+            ) {
                 SignatureCheck::Valid
             } else {
                 findings.push(Finding::BadSignature);

@@ -284,6 +284,34 @@ fn another_algorithm_is_reported() {
 }
 
 #[test]
+fn padded_segments_are_reported_and_the_signature_still_checked() {
+    use base64::engine::general_purpose::URL_SAFE;
+    let header = URL_SAFE.encode(r#"{"typ":"JWT","alg":"HS256"}"#);
+    // 50 bytes: one byte of padding.
+    let payload = URL_SAFE.encode(r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":"ab"}"#);
+    let input = format!("{header}.{payload}");
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(KEY).expect("key");
+    mac.update(input.as_bytes());
+    // 32 bytes: one byte of padding.
+    let signature = URL_SAFE.encode(mac.finalize().into_bytes());
+    assert!(payload.ends_with('=') && signature.ends_with('=') && !header.ends_with('='));
+    let expect = Expectations {
+        key: Some(KEY),
+        environment_id: Some(ENVIRONMENT),
+        now: NOW,
+    };
+    let inspection = inspect(&format!("{input}.{signature}"), &expect).expect("a JWT");
+    assert_eq!(inspection.signature, SignatureCheck::Valid);
+    assert_eq!(
+        inspection.findings,
+        [
+            Finding::Padded { part: "payload" },
+            Finding::Padded { part: "signature" }
+        ]
+    );
+}
+
+#[test]
 fn text_that_is_not_a_jwt_is_an_error() {
     let expect = Expectations {
         key: None,
