@@ -28,18 +28,31 @@ impl SourceRange {
             Some((address, prefix)) => (address, Some(prefix)),
             None => (text.trim(), None),
         };
-        let network: IpAddr = address
+        let written: IpAddr = address
             .parse()
             .map_err(|_| problem("is not an IP address"))?;
-        let network = network.to_canonical();
+        // An IPv4 address written as IPv6 (`::ffff:10.0.0.0`) is kept as IPv4, and its prefix
+        // length, counted in IPv6's 128 bits, is taken over to IPv4's 32.
+        let network = written.to_canonical();
+        let mapped_bits = if written.is_ipv6() && network.is_ipv4() {
+            96
+        } else {
+            0
+        };
         let bits = max_prefix(network);
         let prefix = match prefix {
             None => bits,
             Some(prefix) => prefix
                 .parse::<u8>()
                 .ok()
+                .and_then(|prefix| prefix.checked_sub(mapped_bits))
                 .filter(|prefix| *prefix <= bits)
-                .ok_or_else(|| problem(&format!("has a prefix length other than 0 to {bits}")))?,
+                .ok_or_else(|| {
+                    problem(&format!(
+                        "has a prefix length other than {mapped_bits} to {}",
+                        bits + mapped_bits
+                    ))
+                })?,
         };
         let range = SourceRange { network, prefix };
         if masked(network, prefix) != bits_of(network) {
@@ -48,15 +61,23 @@ impl SourceRange {
         Ok(range)
     }
 
-    /// Whether the range is wider than any network a proxy sits in: a prefix under /8 for IPv4
-    /// (`10.0.0.0/8` is the widest private network) or under /7 for IPv6 (`fc00::/7`), which
-    /// includes every address of the family (`0.0.0.0/0`, `::/0`) and its halves.
+    /// Whether the range is wider than any network a proxy sits in, which includes every address
+    /// of the family (`0.0.0.0/0`, `::/0`) and its halves: for IPv4 a prefix under /8
+    /// (`10.0.0.0/8` is the widest private network); for IPv6 a prefix under /32 (a whole
+    /// provider's allocation) outside the unique local `fc00::/7` and link-local `fe80::/10`
+    /// networks, which may be given whole.
     pub(crate) fn is_too_wide(&self) -> bool {
-        let narrowest_allowed = match self.network {
-            IpAddr::V4(_) => 8,
-            IpAddr::V6(_) => 7,
-        };
-        self.prefix < narrowest_allowed
+        match self.network {
+            IpAddr::V4(_) => self.prefix < 8,
+            IpAddr::V6(_) => {
+                let local = [(0xfc00_u128 << 112, 7), (0xfe80_u128 << 112, 10)]
+                    .iter()
+                    .any(|&(network, prefix)| {
+                        self.prefix >= prefix && masked(self.network, prefix) == network
+                    });
+                self.prefix < 32 && !local
+            }
+        }
     }
 
     /// Whether `address` lies in the range. IPv4 addresses written as IPv6 (`::ffff:10.0.0.5`)
@@ -154,6 +175,10 @@ mod tests {
             "8.0.0.0/7",
             "::/0",
             "8000::/1",
+            "2000::/7",
+            "2a00::/7",
+            "2001:db8::/31",
+            "fc00::/6",
         ] {
             assert!(range(text).is_too_wide(), "{text}");
         }
@@ -164,8 +189,31 @@ mod tests {
             "fc00::/7",
             "::1",
             "fd00::/8",
+            "fe80::/10",
+            "2001:db8::/32",
+            "2001:db8:1::/48",
+            "::ffff:10.0.0.0/104",
         ] {
             assert!(!range(text).is_too_wide(), "{text}");
+        }
+    }
+
+    #[test]
+    fn ipv4_written_as_ipv6_counts_its_prefix_in_ipv6_bits() {
+        let mapped = range("::ffff:10.0.0.0/104");
+        assert_eq!(mapped, range("10.0.0.0/8"));
+        assert_eq!(range("::ffff:10.0.0.5"), range("10.0.0.5"));
+        assert!(mapped.contains(ip("10.1.2.3")));
+        for text in [
+            "::ffff:10.0.0.0/8",
+            "::ffff:10.0.0.0/95",
+            "::ffff:10.0.0.0/129",
+        ] {
+            let problem = SourceRange::parse(text).expect_err(text);
+            assert!(
+                problem.contains("has a prefix length other than 96 to 128"),
+                "{problem}"
+            );
         }
     }
 

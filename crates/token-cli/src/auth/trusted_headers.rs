@@ -218,7 +218,7 @@ impl TrustedHeaders {
                             "{range} holds more addresses than any proxy's network (every \
                              address, or nearly), so almost anyone could name any user; list \
                              the proxy's own addresses or its network only (at most a /8 for \
-                             IPv4, a /7 for IPv6)"
+                             IPv4; for IPv6 a /32, or fc00::/7 and fe80::/10 whole)"
                         ),
                     ));
                 }
