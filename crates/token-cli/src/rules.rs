@@ -216,10 +216,16 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
         })?),
         (None, true) => None,
         (Some(_), true) => {
+            let missing = if section.documents.is_some() {
+                "is empty"
+            } else {
+                "is missing"
+            };
             return Err(problem(
                 "documents",
-                "is missing; say which documents the role is for, `\"*\"` for every document"
-                    .to_owned(),
+                format!(
+                    "{missing}; say which documents the role is for, `\"*\"` for every document"
+                ),
             ));
         }
         (None, false) => {

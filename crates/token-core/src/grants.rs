@@ -113,6 +113,17 @@ pub struct Grant {
     permissions: Vec<Permission>,
 }
 
+/// `text` quoted to name it in an error: whole when it is at most `max` bytes, as an accepted
+/// text is; otherwise its first 32 characters and its length, so that the problem stays in
+/// sight.
+fn quoted(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return format!("{text:?}");
+    }
+    let start: String = text.chars().take(32).collect();
+    format!("{start:?}… ({} bytes)", text.len())
+}
+
 impl Grant {
     /// A grant of one role.
     pub fn role(role: Role) -> Self {
@@ -148,7 +159,12 @@ impl Grant {
     }
 
     pub(crate) fn check(&self, key: &str) -> Result<()> {
-        let field = || format!("auth.collaboration key {key:?}");
+        let field = || {
+            format!(
+                "auth.collaboration key {}",
+                quoted(key, MAX_DOCUMENT_KEY_LEN)
+            )
+        };
         if self.role.is_none() && self.permissions.is_empty() {
             return Err(Error::identity(
                 field(),
@@ -199,7 +215,12 @@ impl DocumentKey {
 
     /// [`DocumentKey::new`] for a key that is already owned.
     pub(crate) fn from_string(key: String) -> Result<Self> {
-        let field = || format!("auth.collaboration key {key:?}");
+        let field = || {
+            format!(
+                "auth.collaboration key {}",
+                quoted(&key, MAX_DOCUMENT_KEY_LEN)
+            )
+        };
         check_text(field, &key, MAX_DOCUMENT_KEY_LEN)?;
         if key.trim() != key {
             return Err(Error::identity(
@@ -322,7 +343,7 @@ impl AiScope {
     /// A scope not of the form `ai:<type>:<value>`, with a `*` other than at its end, or with
     /// characters other than printable ASCII.
     pub fn new(scope: &str) -> Result<Self> {
-        let field = || format!("auth.ai scope {scope:?}");
+        let field = || format!("auth.ai scope {}", quoted(scope, MAX_SCOPE_LEN));
         let form = "expected ai:<type>:<value> in printable ASCII, with '*' only at the end";
         check_text(field, scope, MAX_SCOPE_LEN)?;
         let graphic = scope.bytes().all(|b| b.is_ascii_graphic());
@@ -361,6 +382,29 @@ mod tests {
 
     fn key(text: &str) -> DocumentKey {
         DocumentKey::new(text).expect("valid key")
+    }
+
+    #[test]
+    fn an_overlong_text_is_named_by_its_start_and_length() {
+        let message = DocumentKey::new(&"d".repeat(5000))
+            .expect_err("too long")
+            .to_string();
+        let start = format!("{:?}", "d".repeat(32));
+        assert!(
+            message.contains(&format!("auth.collaboration key {start}… (5000 bytes)")),
+            "{message}"
+        );
+        assert!(message.contains("at most 128"), "{message}");
+        assert!(message.len() < 300, "{message}");
+        let message = AiScope::new(&format!("ai:{}", "x".repeat(200)))
+            .expect_err("too long")
+            .to_string();
+        assert!(message.contains("… (203 bytes)"), "{message}");
+        // An accepted length is quoted whole.
+        let message = DocumentKey::new(&format!("a*{}", "b".repeat(100)))
+            .expect_err("an inner star")
+            .to_string();
+        assert!(message.contains(&"b".repeat(100)), "{message}");
     }
 
     #[test]

@@ -267,6 +267,13 @@ impl ForwardAuth {
                 )));
             }
             Some(Value::Null) => return Ok(None),
+            Some(Value::String(_)) => {
+                return Err(bad_answer(format!(
+                    "the answer of {} has an empty or blank {id_name:?} field; send the user's ID, \
+                     or null when no one is signed in",
+                    self.shown
+                )));
+            }
             _ => {
                 return Err(bad_answer(format!(
                     "the answer of {} has no string or number in its {id_name:?} field; check \
@@ -405,6 +412,16 @@ mod tests {
             let failure = id_of(answer).expect_err(answer);
             assert!(
                 failure.detail.contains("not a whole number"),
+                "{}",
+                failure.detail
+            );
+        }
+        for answer in [r#"{"id":""}"#, r#"{"id":"   "}"#] {
+            let failure = id_of(answer).expect_err(answer);
+            assert!(
+                failure
+                    .detail
+                    .contains("has an empty or blank \"id\" field"),
                 "{}",
                 failure.detail
             );

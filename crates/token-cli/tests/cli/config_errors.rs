@@ -436,6 +436,13 @@ fn a_rule_for_nobody_or_granting_nothing() {
         &credentials(),
     );
     assert_says(&message, &["rule[2] in ", "grants nothing"]);
+    for (documents, phrase) in [("", "is missing"), ("documents = []\n", "is empty")] {
+        let message = refused(
+            &format!("{TRUSTED}[[rule]]\nuser = \"ann\"\n{documents}role = \"writer\"\n"),
+            &credentials(),
+        );
+        assert_says(&message, &["rule[1].documents in ", phrase]);
+    }
 }
 
 #[test]

@@ -289,8 +289,24 @@ fn check_origin(origin: &str) -> Result<()> {
              https://editor.example.com or http://localhost:3000"
         ))
     };
+    if origin.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad(
+            "has spaces, line breaks or other control characters, which an origin never has",
+        ));
+    }
     let Some((scheme, rest)) = origin.split_once("://") else {
-        return Err(bad("has no scheme"));
+        // `javascript:alert`, `mailto:x` or `data:,` name a scheme, just not a web one.
+        let names_scheme = origin.split_once(':').is_some_and(|(scheme, _)| {
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        });
+        return Err(bad(if names_scheme {
+            "does not start with http:// or https://"
+        } else {
+            "has no scheme"
+        }));
     };
     let default_port = match scheme {
         "https" => "443",
@@ -474,7 +490,13 @@ mod tests {
             ("https://[::1", "host or port"),
             ("https://[nonsense]", "host"),
             ("https://exämple.test", "host"),
-            ("https://x.test ", "host"),
+            ("https://x.test ", "spaces, line breaks"),
+            ("https://a.com\r\nX: y", "spaces, line breaks"),
+            (
+                "javascript:alert",
+                "does not start with http:// or https://",
+            ),
+            ("data:,", "does not start with http:// or https://"),
             ("null", "no scheme"),
             ("", "no scheme"),
         ];
@@ -499,7 +521,11 @@ mod tests {
                 "https://user@x.test",
                 "\"https://…@x.test\" has user information",
             ),
-            ("user:pw-8675309@x.test", "\"…@x.test\" has no scheme"),
+            (
+                "user:pw-8675309@x.test",
+                "\"…@x.test\" does not start with http:// or https://",
+            ),
+            ("pw-8675309@x.test", "\"…@x.test\" has no scheme"),
             ("https://a@b@x.test/", "\"https://…@x.test/\" has a path"),
             (
                 "user:pw-8675309@https://x.test",
