@@ -70,11 +70,22 @@ struct Key {
 pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, CliError> {
     let token = read_token(&args.token)?;
     let key = key(settings, args)?;
-    let environment_id = match (&args.environment_id, args.on_premises) {
-        (Some(id), _) => Some(id.clone()),
-        (None, false) => settings.values.environment.id.clone(),
-        (None, true) => None,
+    let (environment_id, id_name) = match (&args.environment_id, args.on_premises) {
+        (Some(id), _) => (Some(id.clone()), "--environment-id".to_owned()),
+        (None, false) => (
+            settings.values.environment.id.clone(),
+            settings.name("environment.id"),
+        ),
+        (None, true) => (None, String::new()),
     };
+    if let (Some(id), Some(key)) = (&environment_id, &key)
+        && key.bytes.trim_ascii() == id.trim().as_bytes()
+    {
+        return Err(CliError::setting(
+            id_name,
+            "is the key; give the environment ID, which tokens show to the browser as their aud",
+        ));
+    }
     let now = match args.at {
         Some(at) => at,
         None => unix_seconds(std::time::SystemTime::now())

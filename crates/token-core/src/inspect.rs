@@ -73,6 +73,9 @@ pub enum Finding {
         /// The `aud` found.
         found: String,
     },
+    /// `aud` is the key the token is checked with: whoever holds the token can read the key
+    /// and sign tokens of their own.
+    AudienceIsKey,
     /// A claim the spec excludes: `iss` (a retired form), `nbf` or `jti`.
     UnexpectedClaim {
         /// The claim's name.
@@ -210,6 +213,10 @@ impl fmt::Display for Finding {
             Finding::AudienceMismatch { expected, found } => {
                 write!(f, "aud is {found:?}, expected the environment {expected:?}")
             }
+            Finding::AudienceIsKey => f.write_str(
+                "aud is the key itself, which every holder of the token can read and sign tokens \
+                 with; replace the key, and set aud to the environment ID",
+            ),
             Finding::UnexpectedClaim { name: "iss" } => {
                 f.write_str("iss is present: the environment belongs in aud (iss is retired)")
             }
@@ -490,7 +497,13 @@ fn check_audience(map: &Map<String, Value>, expect: &Expectations<'_>, out: &mut
         None => out.push(Finding::AudienceMissing),
         Some(Value::Array(_)) => out.push(Finding::AudienceArray),
         Some(Value::String(found)) => {
-            if let Some(expected) = expect.environment_id
+            if expect
+                .key
+                .is_some_and(|key| key.trim_ascii() == found.as_bytes())
+            {
+                // Not compared with the environment ID as well: that would quote the key.
+                out.push(Finding::AudienceIsKey);
+            } else if let Some(expected) = expect.environment_id
                 && found != expected
             {
                 out.push(Finding::AudienceMismatch {

@@ -335,6 +335,27 @@ fn text_that_is_not_a_jwt_is_an_error() {
 }
 
 #[test]
+fn the_key_as_the_audience_is_reported_without_quoting_it() {
+    let key = std::str::from_utf8(KEY).expect("an ASCII key");
+    let inspection = inspect(
+        &token(
+            r#"{"typ":"JWT","alg":"HS256"}"#,
+            &format!(r#"{{"aud":"{key}","iat":1700000000}}"#),
+        ),
+        &Expectations {
+            key: Some(KEY),
+            environment_id: Some(ENVIRONMENT),
+            now: NOW,
+        },
+    )
+    .expect("a JWT");
+    assert_eq!(inspection.findings, [Finding::AudienceIsKey]);
+    let message = inspection.findings[0].to_string();
+    assert!(message.starts_with("aud is the key itself"), "{message}");
+    assert!(!message.contains(key), "{message}");
+}
+
+#[test]
 fn a_key_given_twice_is_reported_wherever_it_is() {
     let expect = Expectations {
         key: Some(KEY),

@@ -137,6 +137,25 @@ fn a_tampered_or_foreign_token_fails_the_signature_and_aud() {
 }
 
 #[test]
+fn the_key_is_refused_as_the_environment_to_expect() {
+    let token = foreign_token(&json!({"aud": ENVIRONMENT_ID, "iat": AT}));
+    let (code, stdout, stderr) = inspect(
+        &[&token, "--environment-id", ACCESS_KEY],
+        &credentials(),
+        "",
+    );
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("--environment-id: is the key; give the environment ID"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(ACCESS_KEY) && stdout.is_empty(),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn not_a_token_is_1_and_no_token_is_2() {
     let (code, report, _) = inspect(&["not.a-token"], &[], "");
     assert_eq!(code, 1);
