@@ -231,12 +231,6 @@ pub const MAX_MESSAGE_LEN: usize = 2000;
 /// of the message (the core already warns about keys under 32 bytes).
 pub const MIN_SECRET_LEN: usize = 4;
 
-/// The shortest secret [`for_log`] hides wherever it occurs, in bytes. A shorter one is hidden
-/// only where it stands as a word of its own, so that it neither garbles the message's own words
-/// (`TRUSTED_SECRET` for the secret `secret`) nor shows where it matched them (`[secret]er` for
-/// the secret `short`).
-pub const ANYWHERE_SECRET_LEN: usize = 16;
-
 /// The secrets the environment holds: the values of [`SECRET_VARS`], trimmed.
 pub fn secrets_from_env() -> Vec<String> {
     SECRET_VARS
@@ -250,32 +244,24 @@ pub fn secrets_from_env() -> Vec<String> {
 /// case, as a message that lowercases a value would show it, or escaped as `{:?}` would write
 /// it) replaced by `[secret]`, and the whole cut at [`MAX_MESSAGE_LEN`] characters. So a secret
 /// pasted into another setting, which quotes its value, does not reach the log. Secrets shorter
-/// than [`MIN_SECRET_LEN`] are not looked for, and those shorter than [`ANYWHERE_SECRET_LEN`]
-/// only as words of their own: not next to a letter, digit, `_` or `-`.
+/// than [`MIN_SECRET_LEN`] are not looked for.
 ///
 /// Overlapping or nested occurrences of several secrets are covered by one `[secret]`.
 pub fn for_log(message: &str, secrets: &[String]) -> String {
-    // Each form of a secret, lowercased, and whether it is hidden only as a word of its own.
-    let forms: Vec<(String, bool)> = secrets
+    let forms: Vec<String> = secrets
         .iter()
         .filter(|secret| secret.len() >= MIN_SECRET_LEN)
         .flat_map(|secret| {
             let escaped = format!("{secret:?}");
-            let word_only = secret.len() < ANYWHERE_SECRET_LEN;
-            [
-                (secret.to_ascii_lowercase(), word_only),
-                (
-                    escaped[1..escaped.len() - 1].to_ascii_lowercase(),
-                    word_only,
-                ),
-            ]
+            [secret.clone(), escaped[1..escaped.len() - 1].to_owned()]
         })
+        .map(|form| form.to_ascii_lowercase())
         .collect();
     // Only the text that can be shown is searched: what follows the cut, but for the length of
     // the longest form, cannot reach the output. One character more keeps the cut visible.
     let longest = forms
         .iter()
-        .map(|(form, _)| form.chars().count())
+        .map(|form| form.chars().count())
         .max()
         .unwrap_or(0);
     let searched = match message.char_indices().nth(MAX_MESSAGE_LEN + longest + 1) {
@@ -284,20 +270,12 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
     };
     // ASCII lowercasing keeps every byte offset, so matches on the copy are ranges of the text.
     let lowered = searched.to_ascii_lowercase();
-    let in_word =
-        |at: Option<&u8>| at.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     let mut ranges: Vec<(usize, usize)> = forms
         .iter()
-        .flat_map(|(form, word_only)| {
+        .flat_map(|form| {
             lowered
                 .match_indices(form.as_str())
                 .map(|(at, found)| (at, at + found.len()))
-                .filter(|&(start, end)| {
-                    let before = start
-                        .checked_sub(1)
-                        .and_then(|at| lowered.as_bytes().get(at));
-                    !word_only || !(in_word(before) || in_word(lowered.as_bytes().get(end)))
-                })
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -551,9 +529,9 @@ mod tests {
             for_log("a \"Sup3rKey-proxy-ab12\" b", &nested),
             "a \"[secret]\" b"
         );
-        let overlapping = vec!["AAAA1111BBBB3333".to_owned(), "BBBB3333CCCC4444".to_owned()];
+        let overlapping = vec!["AAAA1111BBBB".to_owned(), "BBBB2222CCCC".to_owned()];
         assert_eq!(
-            for_log("x AAAA1111BBBB3333CCCC4444 y", &overlapping),
+            for_log("x AAAA1111BBBB2222CCCC y", &overlapping),
             "x [secret] y"
         );
         // A secret that reads like the replacement is still replaced, and only once.
@@ -562,35 +540,6 @@ mod tests {
         // Too short to look for.
         assert_eq!(for_log("a abc b", &["abc".to_owned()]), "a abc b");
         assert_eq!(for_log("a abcd b", &["abcd".to_owned()]), "a [secret] b");
-    }
-
-    #[test]
-    fn short_secrets_are_hidden_as_words_only() {
-        let short = |secret: &str| vec![secret.to_owned()];
-        // Inside the message's own words they are left alone, so the words stay readable and
-        // nothing shows where the secret matched.
-        for (message, secret) in [
-            (
-                "CKEDITOR_TOKEN_TRUSTED_SECRET: is shorter than 16 bytes",
-                "short",
-            ),
-            ("CKEDITOR_TOKEN_TRUSTED_SECRET: is too short", "secret"),
-            ("ckeditor-token: CKEDITOR_TOKEN_LISTEN: \"x\"", "token"),
-        ] {
-            assert_eq!(for_log(message, &short(secret)), message);
-        }
-        // As words of their own, quoted or not, they are hidden.
-        assert_eq!(
-            for_log("LISTEN: \"Token\" is not an address", &short("token")),
-            "LISTEN: \"[secret]\" is not an address"
-        );
-        assert_eq!(
-            for_log("origin https://guessable.example/", &short("guessable")),
-            "origin https://[secret].example/"
-        );
-        // From 16 bytes on, anywhere.
-        let long = short("sixteen-byte-key");
-        assert_eq!(for_log("x_sixteen-byte-key_y", &long), "x_[secret]_y");
     }
 
     #[test]
