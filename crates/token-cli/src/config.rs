@@ -16,7 +16,6 @@ use crate::auth::Authentication;
 use crate::auth::forward::ForwardAuth;
 use crate::auth::trusted_headers::TrustedHeaders;
 use crate::error::CliError;
-use crate::logging::{LogFormat, LogSettings};
 use crate::rules::Rules;
 use crate::settings::Settings;
 
@@ -41,8 +40,6 @@ pub(crate) struct ServeConfig {
     pub(crate) endpoint: TokenEndpoint,
     /// How callers are told apart.
     pub(crate) authentication: Authentication,
-    /// Log format and level.
-    pub(crate) log: LogSettings,
 }
 
 /// The flags of `serve` that override settings.
@@ -50,8 +47,6 @@ pub(crate) struct ServeConfig {
 pub(crate) struct ServeFlags {
     /// `--listen`
     pub(crate) listen: Option<String>,
-    /// `--log-format`
-    pub(crate) log_format: Option<LogFormat>,
 }
 
 impl ServeConfig {
@@ -64,7 +59,6 @@ impl ServeConfig {
         settings: &Settings,
         flags: &ServeFlags,
     ) -> Result<ServeConfig, CliError> {
-        let log = LogSettings::from_settings(settings, flags.log_format)?;
         let environment = environment(settings)?;
         let development = environment.is_none();
         let environment = match environment {
@@ -114,7 +108,6 @@ impl ServeConfig {
             header_timeout,
             endpoint,
             authentication,
-            log,
         })
     }
 

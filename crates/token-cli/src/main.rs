@@ -114,16 +114,20 @@ fn main() -> ExitCode {
             return ExitCode::from(error::USAGE_EXIT);
         }
     };
-    match run(&cli) {
+    let fail = |error: CliError, secrets: &[String]| {
+        output::error_line(&shared::for_log(
+            &format!("ckeditor-token: {error}"),
+            secrets,
+        ));
+        error.exit_code()
+    };
+    let settings = match Settings::load(cli.config.as_deref(), &settings::environment_variable) {
+        Ok(settings) => settings,
+        Err(error) => return fail(error, &settings::known_secrets(cli.config.as_deref())),
+    };
+    match run(&cli, &settings) {
         Ok(code) => code,
-        Err(error) => {
-            let secrets = settings::known_secrets(cli.config.as_deref());
-            output::error_line(&shared::for_log(
-                &format!("ckeditor-token: {error}"),
-                &secrets,
-            ));
-            error.exit_code()
-        }
+        Err(error) => fail(error, settings.secrets()),
     }
 }
 
@@ -148,28 +152,26 @@ fn config_argument() -> Option<PathBuf> {
     None
 }
 
-fn run(cli: &Cli) -> Result<ExitCode, CliError> {
-    let settings = Settings::load(cli.config.as_deref(), &settings::environment_variable)?;
-    warn_if_readable_by_others(&settings);
+fn run(cli: &Cli, settings: &Settings) -> Result<ExitCode, CliError> {
+    warn_if_readable_by_others(settings);
     match &cli.command {
         Command::Serve(args) => {
             // The log first, so that the warnings of the checks below (a short key, rules that
             // development mode ignores) reach it.
-            LogSettings::from_settings(&settings, args.log_format)?.install();
+            LogSettings::from_settings(settings, args.log_format)?.install();
             let flags = ServeFlags {
                 listen: args.listen.clone(),
-                log_format: args.log_format,
             };
-            let config = ServeConfig::from_settings(&settings, &flags)?;
-            serve::run(config, &settings::known_secrets(cli.config.as_deref()))
+            let config = ServeConfig::from_settings(settings, &flags)?;
+            serve::run(config, settings.secrets())
         }
         Command::Issue(args) => {
             warnings_only().install();
-            issue::run(&settings, args)
+            issue::run(settings, args)
         }
         Command::Inspect(args) => {
             warnings_only().install();
-            inspect::run(&settings, args)
+            inspect::run(settings, args)
         }
     }
 }

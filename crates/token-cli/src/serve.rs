@@ -25,14 +25,14 @@ use crate::config::{HEALTH_PATH, ServeConfig};
 use crate::error::CliError;
 use crate::output;
 
-/// Runs the server until a shutdown signal. `secrets` are kept out of the start-up log.
+/// Runs the server until a shutdown signal, logging to the log the caller installed. `secrets`
+/// are kept out of the start-up log.
 ///
 /// # Errors
 ///
 /// [`CliError::Failed`] when the runtime cannot start, the address cannot be bound, or the
 /// server fails.
 pub(crate) fn run(config: ServeConfig, secrets: &[String]) -> Result<ExitCode, CliError> {
-    config.log.install();
     log_start(&config, secrets);
     let executor = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

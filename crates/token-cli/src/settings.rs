@@ -307,6 +307,8 @@ pub(crate) struct Settings {
     file: Option<String>,
     from_file: Vec<&'static str>,
     from_env: Vec<&'static str>,
+    /// The secrets of the file and of the environment, for keeping them out of messages.
+    secrets: Vec<String>,
 }
 
 impl Settings {
@@ -325,6 +327,10 @@ impl Settings {
             Some(path) => (Some(path.display().to_string()), read_table(path)?),
             None => (None, toml::Table::new()),
         };
+        // Taken before the variables are laid over: a key of the file that a variable replaces
+        // is still kept out of messages.
+        let mut secrets = shared::secrets_from_env();
+        secrets.extend(file_secrets(&table));
         let from_file: Vec<&'static str> = VARIABLES
             .iter()
             .filter(|variable| lookup_path(&table, variable.path).is_some())
@@ -350,7 +356,14 @@ impl Settings {
             file,
             from_file,
             from_env,
+            secrets,
         })
+    }
+
+    /// The secrets of the file and of the environment, as [`known_secrets`] finds them, without
+    /// reading the file again (which a pipe would not allow).
+    pub(crate) fn secrets(&self) -> &[String] {
+        &self.secrets
     }
 
     /// The flag at `path`, `setting` as the file or its variable gave it: off when unset.
@@ -446,38 +459,34 @@ pub(crate) fn known_secrets(path: Option<&Path>) -> Vec<String> {
         .and_then(|path| read_config_text(path).ok())
         .and_then(|text| toml::from_str::<toml::Table>(&text).ok());
     if let Some(table) = table {
-        // The keys of the file whose variables hold secrets.
-        secrets.extend(
-            VARIABLES
-                .iter()
-                .filter(|variable| shared::SECRET_VARS.contains(&variable.var))
-                .filter_map(|variable| lookup_path(&table, variable.path)?.as_str())
-                .map(|secret| secret.trim().to_owned()),
-        );
+        secrets.extend(file_secrets(&table));
     }
     secrets
 }
 
-/// The most bytes a configuration file may hold.
+/// The values of `table`, a configuration file, at the keys whose variables hold secrets.
+fn file_secrets(table: &toml::Table) -> impl Iterator<Item = String> + '_ {
+    VARIABLES
+        .iter()
+        .filter(|variable| shared::SECRET_VARS.contains(&variable.var))
+        .filter_map(|variable| lookup_path(table, variable.path)?.as_str())
+        .map(|secret| secret.trim().to_owned())
+}
+
+/// The most bytes a configuration file may hold: 1 MiB.
 const MAX_CONFIG_LEN: u64 = 1024 * 1024;
 
-/// The text of the configuration file at `path`: a regular file (not a pipe or a device, which
-/// could block or never end) of at most [`MAX_CONFIG_LEN`] bytes of UTF-8.
+/// The text of the configuration file at `path`: at most [`MAX_CONFIG_LEN`] bytes of UTF-8, so
+/// that a device that never ends (`/dev/zero`) is refused instead of filling the memory. A pipe
+/// (`--config <(...)`) is read like a file.
 fn read_config_text(path: &Path) -> Result<String, String> {
     let file = std::fs::File::open(path).map_err(|error| error.to_string())?;
-    let metadata = file.metadata().map_err(|error| error.to_string())?;
-    if !metadata.is_file() {
-        return Err("is not a regular file".to_owned());
-    }
     let mut bytes = Vec::new();
     file.take(MAX_CONFIG_LEN + 1)
         .read_to_end(&mut bytes)
         .map_err(|error| error.to_string())?;
     if bytes.len() as u64 > MAX_CONFIG_LEN {
-        return Err(format!(
-            "is larger than {} KiB; a configuration file holds a few settings",
-            MAX_CONFIG_LEN / 1024
-        ));
+        return Err("is larger than 1 MiB; a configuration file holds a few settings".to_owned());
     }
     String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())
 }

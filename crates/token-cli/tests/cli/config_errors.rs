@@ -65,13 +65,13 @@ fn a_missing_file() {
 }
 
 #[test]
-fn a_file_that_is_not_a_small_regular_file() {
+fn a_file_over_a_mebibyte_or_not_a_file() {
     let oversized = format!("# {}\n", "x".repeat(1024 * 1024));
     let big = config_file(&oversized);
     for (path, phrase) in [
-        ("/dev/zero", "is not a regular file"),
-        ("/tmp", "is not a regular file"),
-        (big.to_str().expect("UTF-8"), "is larger than 1024 KiB"),
+        ("/dev/zero", "is larger than 1 MiB"),
+        (big.to_str().expect("UTF-8"), "is larger than 1 MiB"),
+        ("/tmp", "directory"),
     ] {
         let output = run(
             &["serve", "--config", path, "--listen", "127.0.0.1:0"],
@@ -82,6 +82,15 @@ fn a_file_that_is_not_a_small_regular_file() {
         assert_eq!(output.status.code(), Some(2), "{path}: {stdout}{stderr}");
         assert_says(&stderr, &[&format!("configuration file {path}"), phrase]);
     }
+    // A pipe is read like a file: here its second line is the mistake.
+    let output = run(
+        &["serve", "--config", "/dev/stdin", "--listen", "127.0.0.1:0"],
+        &[],
+        "# from a pipe\nlisten = \n",
+    );
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_says(&stderr, &["configuration file /dev/stdin: line 2"]);
 }
 
 #[test]
@@ -637,4 +646,14 @@ fn a_key_from_the_file_pasted_elsewhere_is_not_shown() {
     let message = refused_with(&config, &[], &["--listen", key]);
     assert_says(&message, &["--listen", "[secret]"]);
     assert!(!message.contains(key), "{message}");
+    // Also from a file that can be read only once, such as a pipe.
+    let output = run(
+        &["serve", "--config", "/dev/stdin", "--listen", key],
+        &[],
+        &config,
+    );
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_says(&stderr, &["--listen", "[secret]"]);
+    assert!(!stderr.contains(key), "{stderr}");
 }
