@@ -177,8 +177,9 @@ impl Environment {
         if access_key.expose_bytes().trim_ascii() == id.as_str().as_bytes() {
             return Err(Error::InvalidEnvironmentId {
                 setting: setting.into(),
-                problem: "it is the access key, which must stay secret; the ID and the key are \
-                          two different values",
+                problem: "it is the same value as the access key, so one was pasted in place \
+                          of the other (tokens show the ID to every browser, and the key must \
+                          stay secret)",
             });
         }
         Ok(Environment { id, access_key })
@@ -188,7 +189,8 @@ impl Environment {
     ///
     /// # Errors
     ///
-    /// A missing, empty or blank variable, named in the error.
+    /// A missing, empty or blank variable, named in the error; a malformed ID, or one that is
+    /// the same value as the key, as [`Environment::new`].
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -198,7 +200,8 @@ impl Environment {
     ///
     /// # Errors
     ///
-    /// A missing, empty or blank setting, named in the error.
+    /// A missing, empty or blank setting, named in the error; a malformed ID, or one that is
+    /// the same value as the key, as [`Environment::new`].
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let id = required(&lookup, ENVIRONMENT_ID_VAR, ENVIRONMENT_ID_WHAT)?;
         let key = required(&lookup, ACCESS_KEY_VAR, ACCESS_KEY_WHAT)?;
@@ -369,7 +372,9 @@ mod tests {
             .expect_err("the key as the ID")
             .to_string();
             assert!(
-                message.starts_with("CKEDITOR_ENVIRONMENT_ID is not valid: it is the access key"),
+                message.starts_with(
+                    "CKEDITOR_ENVIRONMENT_ID is not valid: it is the same value as the access key"
+                ),
                 "{message}"
             );
             assert!(!message.contains(ID_LIKE_KEY), "{message}");

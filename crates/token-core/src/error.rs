@@ -25,7 +25,8 @@ pub enum Error {
         what: &'static str,
     },
 
-    /// The environment ID has a form CKEditor Cloud Services never issues.
+    /// The environment ID has a form CKEditor Cloud Services never issues, or is the same value
+    /// as the access key.
     #[error(
         "{setting} is not valid: {problem}; copy the environment ID from the CKEditor \
          Customer Portal"

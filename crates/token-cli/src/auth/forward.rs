@@ -90,9 +90,9 @@ impl ForwardAuth {
         // Neither a password nor a query (which may hold an API key) is shown, and the URL is
         // quoted as written, not as parsed: parsing encodes spaces and turns hosts into
         // punycode, forms in which a pasted secret would not be recognised and hidden.
-        let path = text.split(['?', '#']).next().unwrap_or_default();
-        let shown = without_user_information(path);
+        let shown = text.split(['?', '#']).next().unwrap_or_default();
         let url = Url::parse(text).map_err(|error| {
+            let shown = without_user_information(shown);
             CliError::setting(name("url"), format!("{shown:?} is not a URL: {error}"))
         })?;
         if !url.username().is_empty() || url.password().is_some() {
@@ -101,6 +101,7 @@ impl ForwardAuth {
                 "holds a user name or password, which would end up in logs; remove them",
             ));
         }
+        // From here on `shown` has no user information: an `@` left in it is in the path.
         if url.scheme() != "http" {
             return Err(CliError::setting(
                 name("url"),
@@ -153,7 +154,7 @@ impl ForwardAuth {
             .map_err(|error| CliError::Failed(format!("cannot build the HTTP client: {error}")))?;
         Ok(ForwardAuth {
             url,
-            shown: shown.into_owned(),
+            shown: shown.to_owned(),
             timeout,
             fields,
             client,
@@ -445,6 +446,18 @@ mod tests {
             assert!(message.starts_with("auth.forward.url"), "{message}");
             assert!(!message.contains("8675309"), "{message}");
         }
+    }
+
+    #[test]
+    fn an_at_sign_in_the_path_is_shown_with_the_whole_url() {
+        let auth = forward(|values| {
+            values.auth.forward.url = Some("http://127.0.0.1:9/users/@me".to_owned());
+        })
+        .expect("valid");
+        assert_eq!(
+            auth.describe(),
+            "asking http://127.0.0.1:9/users/@me (timeout 2000 ms)"
+        );
     }
 
     #[test]

@@ -156,7 +156,8 @@ impl TrustedHeaders {
                      request would ever match; remove it",
                 ));
             }
-            Some(secret) if secret.bytes().any(|b| b.is_ascii_control()) => {
+            // A header value may hold a tab, but no other control character.
+            Some(secret) if secret.bytes().any(|b| b.is_ascii_control() && b != b'\t') => {
                 return Err(CliError::setting(
                     settings.name(&path("secret")),
                     "holds control characters (a line break, say), which no header value can \
@@ -215,10 +216,11 @@ impl TrustedHeaders {
                     return Err(CliError::setting(
                         name(),
                         format!(
-                            "{range} holds more addresses than any proxy's network (every \
-                             address, or nearly), so almost anyone could name any user; list \
-                             the proxy's own addresses or its network only (at most a /8 for \
-                             IPv4; for IPv6 a /32, or fc00::/7 and fe80::/10 whole)"
+                            "{:?} holds more addresses than any proxy's network, so a great \
+                             many hosts could name any user; list the proxy's own addresses or \
+                             its network only (at most a /8 for IPv4; for IPv6 a /32, or \
+                             fc00::/7 and fe80::/10 whole)",
+                            source.trim()
                         ),
                     ));
                 }
@@ -446,5 +448,23 @@ mod tests {
         let described = trusted(Some(SECRET), &["::1"]).expect("valid").describe();
         assert!(!described.contains(SECRET), "{described}");
         assert!(!format!("{:?}", trusted(Some(SECRET), &[])).contains(SECRET));
+    }
+
+    #[test]
+    fn a_secret_no_header_can_carry_is_refused_but_a_tab_is_kept() {
+        for secret in [
+            "proxy-secret-0123\n4567",
+            "proxy-secret-0123\r4567",
+            "proxy\0secret-01234",
+        ] {
+            let message = trusted(Some(secret), &[]).expect_err(secret).to_string();
+            assert!(message.contains("holds control characters"), "{message}");
+        }
+        let tabbed = trusted(Some("proxy-secret\t0123456"), &[]).expect("a tab is allowed");
+        let request = headers(&[
+            ("x-ckeditor-token-secret", "proxy-secret\t0123456"),
+            ("x-forwarded-user", "ann"),
+        ]);
+        assert!(tabbed.user(&request, None).is_ok());
     }
 }

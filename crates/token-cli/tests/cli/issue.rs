@@ -122,7 +122,8 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
                 ("CKEDITOR_ENVIRONMENT_ID", ACCESS_KEY),
                 ("CKEDITOR_ACCESS_KEY", ACCESS_KEY),
             ],
-            "CKEDITOR_ENVIRONMENT_ID: environment ID is not valid: it is the access key",
+            "CKEDITOR_ENVIRONMENT_ID: environment ID is not valid: it is the same value as the \
+             access key",
         ),
         (
             &["--sub", "u", "--name", "Ann"],
