@@ -29,9 +29,10 @@ where
 /// Every method is answered (405 for all but `GET` and `OPTIONS`), and CORS is applied to
 /// every answer through actix-cors, which also answers preflights before the application's
 /// extractor could run. `Access-Control-Allow-Credentials` is kept only on an answer that
-/// admits the caller's origin: actix-cors puts it on every answer, other origins' included. A failure of `U` becomes the core's 401, or its 500 when the failure's
-/// status is a server error; never the failure's own response, so a redirect to a login page
-/// never reaches the editor.
+/// admits the caller's origin: actix-cors puts it on every answer, other origins' included.
+/// A failure of `U` becomes the core's 401, or its 500 when the failure's status is a server
+/// error; never the failure's own response, so a redirect to a login page never reaches the
+/// editor.
 pub fn token_resource<U>(
     path: &str,
     endpoint: TokenEndpoint,

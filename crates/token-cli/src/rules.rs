@@ -216,7 +216,7 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
         })?),
         (None, true) => None,
         (Some(_), true) => {
-            let missing = if section.documents.is_some() {
+            let absence = if section.documents.is_some() {
                 "is empty"
             } else {
                 "is missing"
@@ -224,7 +224,7 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
             return Err(problem(
                 "documents",
                 format!(
-                    "{missing}; say which documents the role is for, `\"*\"` for every document"
+                    "{absence}; say which documents the role is for, `\"*\"` for every document"
                 ),
             ));
         }

@@ -113,17 +113,6 @@ pub struct Grant {
     permissions: Vec<Permission>,
 }
 
-/// `text` quoted to name it in an error: whole when it is at most `max` bytes, as an accepted
-/// text is; otherwise its first 32 characters and its length, so that the problem stays in
-/// sight.
-fn quoted(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return format!("{text:?}");
-    }
-    let start: String = text.chars().take(32).collect();
-    format!("{start:?}… ({} bytes)", text.len())
-}
-
 impl Grant {
     /// A grant of one role.
     pub fn role(role: Role) -> Self {
@@ -159,12 +148,7 @@ impl Grant {
     }
 
     pub(crate) fn check(&self, key: &str) -> Result<()> {
-        let field = || {
-            format!(
-                "auth.collaboration key {}",
-                quoted(key, MAX_DOCUMENT_KEY_LEN)
-            )
-        };
+        let field = || key_field(key);
         if self.role.is_none() && self.permissions.is_empty() {
             return Err(Error::identity(
                 field(),
@@ -215,12 +199,7 @@ impl DocumentKey {
 
     /// [`DocumentKey::new`] for a key that is already owned.
     pub(crate) fn from_string(key: String) -> Result<Self> {
-        let field = || {
-            format!(
-                "auth.collaboration key {}",
-                quoted(&key, MAX_DOCUMENT_KEY_LEN)
-            )
-        };
+        let field = || key_field(&key);
         check_text(field, &key, MAX_DOCUMENT_KEY_LEN)?;
         if key.trim() != key {
             return Err(Error::identity(
@@ -376,6 +355,25 @@ impl fmt::Display for AiScope {
     }
 }
 
+/// The field a document key's error names: `auth.collaboration key "doc-1"`.
+fn key_field(key: &str) -> String {
+    format!(
+        "auth.collaboration key {}",
+        quoted(key, MAX_DOCUMENT_KEY_LEN)
+    )
+}
+
+/// `text` quoted to name it in an error: whole when it is at most `max` bytes, as an accepted
+/// text is; otherwise its first 32 characters, so that the problem stays in sight (the error
+/// states the length).
+fn quoted(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return format!("{text:?}");
+    }
+    let start: String = text.chars().take(32).collect();
+    format!("{start:?}…")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,7 +389,9 @@ mod tests {
             .to_string();
         let start = format!("{:?}", "d".repeat(32));
         assert!(
-            message.contains(&format!("auth.collaboration key {start}… (5000 bytes)")),
+            message.contains(&format!(
+                "auth.collaboration key {start}…: it is 5000 bytes long"
+            )),
             "{message}"
         );
         assert!(message.contains("at most 128"), "{message}");
@@ -399,7 +399,7 @@ mod tests {
         let message = AiScope::new(&format!("ai:{}", "x".repeat(200)))
             .expect_err("too long")
             .to_string();
-        assert!(message.contains("… (203 bytes)"), "{message}");
+        assert!(message.contains("…: it is 203 bytes long"), "{message}");
         // An accepted length is quoted whole.
         let message = DocumentKey::new(&format!("a*{}", "b".repeat(100)))
             .expect_err("an inner star")

@@ -195,8 +195,8 @@ fn an_expired_token_is_reported() {
 
 #[test]
 fn spans_of_time_are_written_in_seconds_and_in_a_larger_unit() {
-    // Each distance from NOW worked out by hand: 40 s; 3000 s is 50 minutes; 90000 s is
-    // 25 whole hours; 96429887 s is 1116 whole days (1116 * 86400 = 96422400).
+    // 40 s stays in seconds; 3000 s is 50 minutes; 90000 s is 25 whole hours; 96429887 s is
+    // 1116 whole days (1116 * 86400 = 96422400). Then each unit's first and last value.
     let cases = [
         (
             Finding::IssuedAtInFuture {
@@ -229,6 +229,23 @@ fn spans_of_time_are_written_in_seconds_and_in_a_larger_unit() {
     ];
     for (finding, expected) in cases {
         assert_eq!(finding.to_string(), expected);
+    }
+    for (seconds, shown) in [
+        (59, "59 s"),
+        (60, "60 s (1 min)"),
+        (3599, "3599 s (59 min)"),
+        (3600, "3600 s (1 h)"),
+        (172_799, "172799 s (47 h)"),
+        (172_800, "172800 s (2 d)"),
+    ] {
+        let finding = Finding::IssuedAtInFuture {
+            iat: NOW + seconds,
+            now: NOW,
+        };
+        assert_eq!(
+            finding.to_string(),
+            format!("iat {} is {shown} in the future", NOW + seconds)
+        );
     }
 }
 
@@ -309,6 +326,14 @@ fn padded_segments_are_reported_and_the_signature_still_checked() {
             Finding::Padded { part: "signature" }
         ]
     );
+    // Without its padding the signature is still checked: with another key it fails.
+    let other = Expectations {
+        key: Some(b"another-inspection-key-0123456789"),
+        ..expect
+    };
+    let inspection = inspect(&format!("{input}.{signature}"), &other).expect("a JWT");
+    assert_eq!(inspection.signature, SignatureCheck::Invalid);
+    assert!(inspection.findings.contains(&Finding::BadSignature));
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Each configuration error of `serve`: exit status 2, a message that names the setting as the
 //! user wrote it, no secret in it, and no server started.
 
-use crate::common::{ACCESS_KEY, PROXY_SECRET, config_file, credentials, run, texts};
+use crate::common::{
+    ACCESS_KEY, PROXY_SECRET, Server, client, config_file, credentials, get, run, texts,
+};
 
 const TRUSTED: &str = "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n\
                        trusted_sources = [\"127.0.0.1\"]\n";
@@ -197,6 +199,10 @@ fn a_token_path_that_clashes_with_the_health_check() {
     assert_says(&message, &["CKEDITOR_TOKEN_PATH", "health check"]);
     let message = refused("token_path = \"token\"\n", &[]);
     assert_says(&message, &["token_path in ", "must start with `/`"]);
+}
+
+#[test]
+fn a_token_path_that_is_the_root_or_has_dot_segments() {
     for (path, phrase) in [
         ("/", "\"/\" is the root"),
         ("/./token", "has a `.` or `..` segment"),
@@ -205,9 +211,11 @@ fn a_token_path_that_clashes_with_the_health_check() {
         let message = refused("", &[("CKEDITOR_TOKEN_PATH", path)]);
         assert_says(&message, &["CKEDITOR_TOKEN_PATH", phrase]);
     }
-    // Dots inside a segment are a name like any other.
-    let server = crate::common::Server::start(&[], &[("CKEDITOR_TOKEN_PATH", "/v1.2/token")]);
-    drop(server);
+    // Dots inside a segment are a name like any other, and the route answers there.
+    let server = Server::start(&[], &[("CKEDITOR_TOKEN_PATH", "/v1.2/token")]);
+    let (status, body) = get(&client(), &format!("{}/v1.2/token", server.base), &[]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.split('.').count(), 3, "{body}");
 }
 
 #[test]

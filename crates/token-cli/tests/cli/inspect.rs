@@ -41,6 +41,12 @@ fn an_issued_token_is_fine_and_its_times_are_shown() {
     let (code, report, stderr) = inspect(&["-"], &credentials(), &token);
     assert_eq!(code, 0, "{report}{stderr}");
     assert!(report.contains("\"sub\": \"ann\""), "{report}");
+    // Without --at the times are judged at the clock's now.
+    assert!(report.contains("times (now 20"), "{report}");
+    assert!(
+        report.contains("in 1 h") || report.contains("in 59 min"),
+        "{report}"
+    );
     assert!(report.contains("signature: valid"), "{report}");
     assert!(report.contains("CKEDITOR_ACCESS_KEY"), "{report}");
     assert!(report.contains("no problems found"), "{report}");

@@ -266,17 +266,19 @@ pub fn without_user_information(url: &str) -> Cow<'_, str> {
     let Some(at) = url.rfind('@') else {
         return Cow::Borrowed(url);
     };
-    let is_scheme = |scheme: &str| {
-        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-    };
     let start = url
         .find("://")
         .filter(|&scheme_end| scheme_end + 3 <= at && is_scheme(&url[..scheme_end]))
         .map_or(0, |scheme_end| scheme_end + 3);
     Cow::Owned(format!("{}…{}", &url[..start], &url[at..]))
+}
+
+/// Whether `text` has the form of a URL scheme: a letter, then letters, digits, `+`, `-`, `.`.
+fn is_scheme(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
 /// Checks that `origin` is an origin exactly as a browser serializes it in the `Origin` header:
@@ -296,12 +298,9 @@ fn check_origin(origin: &str) -> Result<()> {
     }
     let Some((scheme, rest)) = origin.split_once("://") else {
         // `javascript:alert`, `mailto:x` or `data:,` name a scheme, just not a web one.
-        let names_scheme = origin.split_once(':').is_some_and(|(scheme, _)| {
-            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        });
+        let names_scheme = origin
+            .split_once(':')
+            .is_some_and(|(scheme, _)| is_scheme(scheme));
         return Err(bad(if names_scheme {
             "does not start with http:// or https://"
         } else {
