@@ -16,7 +16,7 @@ use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE};
 use ckeditor_token_core::UpstreamFailure;
 use ckeditor_token_core::endpoint::without_user_information;
-use ckeditor_token_demo_login::settings::{describe, parse_duration};
+use ckeditor_token_demo_login::settings::{self as shared, describe, parse_duration};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
@@ -61,7 +61,8 @@ struct Fields {
 #[derive(Debug, Clone)]
 pub(crate) struct ForwardAuth {
     url: Url,
-    /// The URL as logs show it: without its query and fragment, which may hold an API key.
+    /// The URL as logs show it: as written, without its query and fragment (which may hold an
+    /// API key), and with any secret of the settings hidden.
     shown: String,
     timeout: Duration,
     fields: Fields,
@@ -154,7 +155,8 @@ impl ForwardAuth {
             .map_err(|error| CliError::Failed(format!("cannot build the HTTP client: {error}")))?;
         Ok(ForwardAuth {
             url,
-            shown: shown.to_owned(),
+            // Hidden once here, for the start-up line and every failure's log line alike.
+            shown: shared::for_log(shown, settings.secrets()),
             timeout,
             fields,
             client,

@@ -166,6 +166,28 @@ fn an_application_that_is_down_gives_503() {
 }
 
 #[test]
+fn a_secret_pasted_into_the_forward_url_stays_out_of_every_log_line() {
+    let closed = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = closed.local_addr().expect("an address");
+    drop(closed);
+    let config = config(&format!("http://{address}/{ACCESS_KEY}/me"));
+    let server = Server::start(
+        &["--config", config.to_str().expect("UTF-8")],
+        &credentials(),
+    );
+    let (status, _) = get(
+        &client(),
+        &format!("{}/token", server.base),
+        &[("Cookie", "session=ann")],
+    );
+    assert_eq!(status, 503);
+    let (_, log) = server.terminate();
+    // The start-up line and the failure's line both name the URL.
+    assert_eq!(log.matches("/[secret]/me").count(), 2, "{log}");
+    assert!(!log.contains(ACCESS_KEY), "{log}");
+}
+
+#[test]
 fn the_query_of_the_forward_url_stays_out_of_the_log() {
     let api_key = "forward-api-key-0123456789";
     let app = WhoAmI::start();
