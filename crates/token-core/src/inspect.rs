@@ -88,7 +88,8 @@ pub enum Finding {
         /// The value found, as JSON.
         found: String,
     },
-    /// `iat` looks like milliseconds.
+    /// `iat` lies beyond the year 5000 as seconds, so it looks like milliseconds (or, when it
+    /// does so even as milliseconds, like no date at all).
     IssuedAtInMilliseconds {
         /// The value found.
         iat: u64,
@@ -112,7 +113,8 @@ pub enum Finding {
         /// The value found, as JSON.
         found: String,
     },
-    /// `exp` looks like milliseconds: the editor would refresh in a tight loop.
+    /// `exp` lies beyond the year 5000 as seconds, so it looks like milliseconds (or like no
+    /// date at all): the editor would refresh in a tight loop.
     ExpiryInMilliseconds {
         /// The value found.
         exp: u64,
@@ -181,6 +183,16 @@ pub enum Finding {
     },
 }
 
+/// What a time claim of `value`, too large for seconds, looks like: milliseconds, or, when it
+/// lies beyond the year 5000 even as milliseconds, no date at all.
+fn as_what(value: u64) -> &'static str {
+    if value / 1000 >= MILLISECONDS_FROM {
+        "is no date, as seconds or as milliseconds"
+    } else {
+        "looks like milliseconds"
+    }
+}
+
 /// A number of seconds as a finding writes it: `40 s`, and beside it the whole minutes, hours or
 /// days from a minute on, such as `96429887 s (1116 d)`.
 struct Span(u64);
@@ -229,7 +241,7 @@ impl fmt::Display for Finding {
                 )
             }
             Finding::IssuedAtInMilliseconds { iat } => {
-                write!(f, "iat {iat} looks like milliseconds; it must be seconds")
+                write!(f, "iat {iat} {}; it must be seconds", as_what(*iat))
             }
             Finding::IssuedAtInFuture { iat, now } => {
                 write!(f, "iat {iat} is {} in the future", Span(iat - now))
@@ -249,7 +261,8 @@ impl fmt::Display for Finding {
             }
             Finding::ExpiryInMilliseconds { exp } => write!(
                 f,
-                "exp {exp} looks like milliseconds; the editor would refresh in a tight loop"
+                "exp {exp} {}; the editor would refresh in a tight loop",
+                as_what(*exp)
             ),
             Finding::ExpiryNotAfterIssuedAt { iat, exp } => {
                 write!(f, "exp {exp} is not after iat {iat}")

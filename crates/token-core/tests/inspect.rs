@@ -230,6 +230,20 @@ fn spans_of_time_are_written_in_seconds_and_in_a_larger_unit() {
     for (finding, expected) in cases {
         assert_eq!(finding.to_string(), expected);
     }
+    // Too large for seconds: milliseconds, or no date at all (u64::MAX is beyond the year 5000
+    // as milliseconds too).
+    assert_eq!(
+        Finding::IssuedAtInMilliseconds {
+            iat: 1_700_000_000_000
+        }
+        .to_string(),
+        "iat 1700000000000 looks like milliseconds; it must be seconds"
+    );
+    assert_eq!(
+        Finding::ExpiryInMilliseconds { exp: u64::MAX }.to_string(),
+        "exp 18446744073709551615 is no date, as seconds or as milliseconds; the editor would \
+         refresh in a tight loop"
+    );
     for (seconds, shown) in [
         (59, "59 s"),
         (60, "60 s (1 min)"),
