@@ -262,7 +262,9 @@ fn adapter_suite(
         || refused_and_failed(&http),
     );
     tally.run(
-        &name("other methods are 405 with Allow, without the login"),
+        &name(
+            "other methods are 405 with Allow, a plain OPTIONS the core's 200, without the login",
+        ),
         || other_methods(&http),
     );
     tally.run(
@@ -828,6 +830,29 @@ fn other_methods(http: &Http<'_>) -> Result<(), String> {
             "{method}: Allow {allow:?}"
         );
     }
+    // An OPTIONS that is not a preflight gets the core's answer, through every adapter.
+    let options = http.send(
+        Method::OPTIONS,
+        "/token",
+        &[("cookie", frank.as_str()), ("origin", EDITOR_ORIGIN)],
+    )?;
+    ensure!(
+        options.status() == 200,
+        "plain OPTIONS: status {}",
+        options.status()
+    );
+    for method in ["GET", "OPTIONS"] {
+        ensure!(
+            header_lists(&options, "allow", method),
+            "plain OPTIONS: Allow {:?}",
+            header(&options, "allow")
+        );
+    }
+    let cache = header(&options, "cache-control");
+    ensure!(
+        cache.as_deref() == Some("no-store"),
+        "plain OPTIONS: cache-control {cache:?}"
+    );
     let elsewhere = http.send(Method::GET, "/token/elsewhere", &[])?;
     ensure!(
         elsewhere.status() == 404,

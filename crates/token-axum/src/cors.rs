@@ -1,11 +1,15 @@
 //! The core's CORS policy as tower-http's [`CorsLayer`].
 
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, Request, Response, header};
 use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
-use tower_http::cors::{AllowCredentials, AllowOrigin, CorsLayer};
+use futures_util::future::Either;
+use tower_http::cors::{self, AllowCredentials, AllowOrigin, Cors, CorsLayer};
+use tower_layer::Layer;
+use tower_service::Service;
 
 /// A [`CorsLayer`] that applies `policy`: the listed origins echoed exactly (any origin is
 /// echoed too, never sent as `*`), credentials, request headers and max age as the policy says,
@@ -58,5 +62,59 @@ pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
     match policy.max_age() {
         Some(age) => layer.max_age(Duration::from_secs(age.as_secs())),
         None => layer,
+    }
+}
+
+/// A CORS layer for CORS requests only: tower-http answers every `OPTIONS` as a preflight, so a
+/// plain `OPTIONS` (without `Access-Control-Request-Method`) is passed by this layer to the
+/// route itself, where it gets the core's answer (200 with `Allow` and `Cache-Control`), as
+/// through the other adapters.
+#[derive(Debug, Clone)]
+pub(crate) struct CorsRequestsOnly(pub(crate) CorsLayer);
+
+impl<S: Clone> Layer<S> for CorsRequestsOnly {
+    type Service = CorsRequestsOnlyService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        CorsRequestsOnlyService {
+            cors: self.0.layer(inner.clone()),
+            plain: inner,
+        }
+    }
+}
+
+/// The service of [`CorsRequestsOnly`].
+#[derive(Debug, Clone)]
+pub(crate) struct CorsRequestsOnlyService<S> {
+    cors: Cors<S>,
+    plain: S,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CorsRequestsOnlyService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = Either<cors::ResponseFuture<S::Future>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        match self.cors.poll_ready(cx) {
+            Poll::Ready(Ok(())) => self.plain.poll_ready(cx),
+            other => other,
+        }
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let plain_options = request.method() == Method::OPTIONS
+            && !request
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        if plain_options {
+            Either::Right(self.plain.call(request))
+        } else {
+            Either::Left(self.cors.call(request))
+        }
     }
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any};
 use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
 
-use crate::cors::cors_layer;
+use crate::cors::{CorsRequestsOnly, cors_layer};
 use crate::response::into_response;
 
 /// A router with the token route at `path`, to [`merge`](Router::merge) into the application's
@@ -30,7 +30,8 @@ where
 /// The token route as a [`MethodRouter`] for a path of the application's own router: every
 /// method is answered (405 for all but `GET` and `OPTIONS`), and CORS is applied to every
 /// answer through tower-http's `CorsLayer`, which also answers preflights before the
-/// application's extractor could run.
+/// application's extractor could run. An `OPTIONS` that is not a preflight passes the layer by
+/// and gets the core's answer, as through the other adapters.
 ///
 /// A rejection of `U` becomes the core's 401, or its 500 when the rejection is a server error;
 /// never the rejection itself, so a redirect to a login page never reaches the editor.
@@ -39,7 +40,7 @@ where
     U: FromRequestParts<S> + TokenUser + Send + 'static,
     S: Clone + Send + Sync + 'static,
 {
-    let layer = cors_layer(endpoint.cors());
+    let layer = CorsRequestsOnly(cors_layer(endpoint.cors()));
     any(move |State(state): State<S>, request: Request| {
         let endpoint = endpoint.clone();
         let (mut parts, _body) = request.into_parts();
