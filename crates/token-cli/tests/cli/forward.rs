@@ -144,44 +144,37 @@ fn the_application_says_who_the_caller_is() {
     );
 }
 
-#[test]
-fn an_application_that_is_down_gives_503() {
+/// Asks for ann's token from a server whose application, at `path` on a port nobody listens
+/// on, is down: the status, the body and the server's whole log.
+fn token_from_an_application_that_is_down(path: &str) -> (u16, String, String) {
     let closed = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = closed.local_addr().expect("an address");
     drop(closed);
-    let config = config(&format!("http://{address}/api/me"));
+    let config = config(&format!("http://{address}{path}"));
     let server = Server::start(
         &["--config", config.to_str().expect("UTF-8")],
         &credentials(),
     );
-
     let (status, body) = get(
         &client(),
         &format!("{}/token", server.base),
         &[("Cookie", "session=ann")],
     );
-    assert_eq!(status, 503, "{body}");
     let (_, log) = server.terminate();
+    (status, body, log)
+}
+
+#[test]
+fn an_application_that_is_down_gives_503() {
+    let (status, body, log) = token_from_an_application_that_is_down("/api/me");
+    assert_eq!(status, 503, "{body}");
     assert!(log.contains("could not be reached"), "{log}");
 }
 
 #[test]
 fn a_secret_pasted_into_the_forward_url_stays_out_of_every_log_line() {
-    let closed = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let address = closed.local_addr().expect("an address");
-    drop(closed);
-    let config = config(&format!("http://{address}/{ACCESS_KEY}/me"));
-    let server = Server::start(
-        &["--config", config.to_str().expect("UTF-8")],
-        &credentials(),
-    );
-    let (status, _) = get(
-        &client(),
-        &format!("{}/token", server.base),
-        &[("Cookie", "session=ann")],
-    );
-    assert_eq!(status, 503);
-    let (_, log) = server.terminate();
+    let (status, body, log) = token_from_an_application_that_is_down(&format!("/{ACCESS_KEY}/me"));
+    assert_eq!(status, 503, "{body}");
     // The start-up line and the failure's line both name the URL.
     assert_eq!(log.matches("/[secret]/me").count(), 2, "{log}");
     assert!(!log.contains(ACCESS_KEY), "{log}");
