@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::http::{HeaderName, HeaderValue, Method, Request, Response, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, header};
 use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
 use futures_util::future::Either;
 use tower_http::cors::{self, AllowCredentials, AllowOrigin, Cors, CorsLayer};
@@ -65,34 +65,46 @@ pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
     }
 }
 
-/// A CORS layer for CORS requests only: tower-http answers every `OPTIONS` as a preflight, so a
-/// plain `OPTIONS` (without `Access-Control-Request-Method`) is passed by this layer to the
-/// route itself, where it gets the core's answer (200 with `Allow` and `Cache-Control`), as
-/// through the other adapters.
+/// Whether a request with this method and these headers goes through tower-http's layer: a
+/// CORS request, which has an `Origin`, that is not a plain `OPTIONS`.
+///
+/// The others pass the layer by and get the core's answer as it is, `Vary: Origin` included:
+/// - a request without `Origin` (same-origin, or not from a browser), to which tower-http would
+///   add `Vary` alone, so the core's own gives the same answer without the layer's work;
+/// - an `OPTIONS` without `Access-Control-Request-Method`, which tower-http would answer as a
+///   preflight, where the core answers 200 with `Allow` and `Cache-Control`, as through the
+///   other adapters.
+pub(crate) fn goes_through_layer(method: &Method, headers: &HeaderMap) -> bool {
+    headers.contains_key(header::ORIGIN)
+        && (method != Method::OPTIONS
+            || headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD))
+}
+
+/// A CORS layer for CORS requests only (see [`goes_through_layer`]).
 #[derive(Debug, Clone)]
 pub(crate) struct CorsRequestsOnly(pub(crate) CorsLayer);
 
-impl<S: Clone> Layer<S> for CorsRequestsOnly {
+impl<S> Layer<S> for CorsRequestsOnly {
     type Service = CorsRequestsOnlyService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
         CorsRequestsOnlyService {
-            cors: self.0.layer(inner.clone()),
-            plain: inner,
+            cors: self.0.layer(inner),
         }
     }
 }
 
-/// The service of [`CorsRequestsOnly`].
+/// The service of [`CorsRequestsOnly`]. It holds the route once, inside the layer's service,
+/// and calls it directly for the requests that pass the layer by: axum clones a route's
+/// services for every request.
 #[derive(Debug, Clone)]
 pub(crate) struct CorsRequestsOnlyService<S> {
     cors: Cors<S>,
-    plain: S,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CorsRequestsOnlyService<S>
 where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone,
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
     ResBody: Default,
 {
     type Response = Response<ResBody>;
@@ -100,21 +112,49 @@ where
     type Future = Either<cors::ResponseFuture<S::Future>, S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        match self.cors.poll_ready(cx) {
-            Poll::Ready(Ok(())) => self.plain.poll_ready(cx),
-            other => other,
-        }
+        self.cors.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let plain_options = request.method() == Method::OPTIONS
-            && !request
-                .headers()
-                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-        if plain_options {
-            Either::Right(self.plain.call(request))
-        } else {
+        if goes_through_layer(request.method(), request.headers()) {
             Either::Left(self.cors.call(request))
+        } else {
+            Either::Right(self.cors.get_mut().call(request))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(method: Method, names: &[HeaderName]) -> (Method, HeaderMap) {
+        let mut headers = HeaderMap::new();
+        for name in names {
+            headers.insert(name, HeaderValue::from_static("x"));
+        }
+        (method, headers)
+    }
+
+    #[test]
+    fn only_cors_requests_that_are_not_plain_options_go_through_the_layer() {
+        use header::{ACCESS_CONTROL_REQUEST_METHOD as REQUEST_METHOD, ORIGIN};
+        let cases = [
+            (Method::GET, vec![ORIGIN], true),
+            (Method::POST, vec![ORIGIN], true),
+            (Method::OPTIONS, vec![ORIGIN, REQUEST_METHOD], true),
+            (Method::OPTIONS, vec![ORIGIN], false),
+            (Method::OPTIONS, vec![REQUEST_METHOD], false),
+            (Method::GET, vec![], false),
+            (Method::GET, vec![header::COOKIE], false),
+        ];
+        for (method, names, expected) in cases {
+            let (method, headers) = head(method, &names);
+            assert_eq!(
+                goes_through_layer(&method, &headers),
+                expected,
+                "{method} with {names:?}"
+            );
         }
     }
 }

@@ -1,13 +1,14 @@
 //! The token route: one handler for every method, the application's extractor for `GET`.
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any};
 use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
 
-use crate::cors::{CorsRequestsOnly, cors_layer};
+use crate::cors::{CorsRequestsOnly, cors_layer, goes_through_layer};
 use crate::response::into_response;
 
 /// A router with the token route at `path`, to [`merge`](Router::merge) into the application's
@@ -29,9 +30,10 @@ where
 
 /// The token route as a [`MethodRouter`] for a path of the application's own router: every
 /// method is answered (405 for all but `GET` and `OPTIONS`), and CORS is applied to every
-/// answer through tower-http's `CorsLayer`, which also answers preflights before the
-/// application's extractor could run. An `OPTIONS` that is not a preflight passes the layer by
-/// and gets the core's answer, as through the other adapters.
+/// CORS request (one with an `Origin`) through tower-http's `CorsLayer`, which also answers
+/// preflights before the application's extractor could run. A request without `Origin` and an
+/// `OPTIONS` that is not a preflight pass the layer by and get the core's answer as it is,
+/// `Vary: Origin` included, as through the other adapters.
 ///
 /// A rejection of `U` becomes the core's 401, or its 500 when the rejection is a server error;
 /// never the rejection itself, so a redirect to a login page never reaches the editor.
@@ -56,6 +58,8 @@ where
     U: FromRequestParts<S> + TokenUser,
     S: Send + Sync,
 {
+    // Decided before the extractor runs, which may change the request's head.
+    let through_layer = goes_through_layer(&parts.method, &parts.headers);
     let answer = match endpoint.on_method(parts.method.as_str()) {
         MethodDecision::Respond(answer) => answer,
         MethodDecision::ResolveUser => match U::from_request_parts(parts, state).await {
@@ -66,5 +70,10 @@ where
             }
         },
     };
-    into_response(answer)
+    if through_layer {
+        into_response(answer)
+    } else {
+        // No CORS component saw this request, so the core's `Vary: Origin` is the only one.
+        answer.into_http().map(Body::from)
+    }
 }
