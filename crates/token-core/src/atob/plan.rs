@@ -52,13 +52,14 @@ impl Step {
         }
     }
 
-    /// Bytes that only move what follows on: up to `most` of them, one choice per byte (spaces
-    /// before a string, escaped slashes). Fewer bytes win ties.
-    fn shift(cost: &[u32; STATES], most: u8) -> Self {
+    /// Bytes that only move what follows on: up to `MOST` of them, one choice per byte (spaces
+    /// before a string, escaped slashes). Fewer bytes win ties. `MOST` is a constant, so the
+    /// loops unroll and their indices are worked out when compiling.
+    fn shift<const MOST: u8>(cost: &[u32; STATES]) -> Self {
         let cheapest = cheapest_by_shift(cost);
         let mut step = Step::new();
         for after in 0..3 {
-            for added in 0..=most {
+            for added in 0..=MOST {
                 let (before, from) = cheapest[(after + 3 - usize::from(added)) % 3];
                 let total = before + u32::from(added);
                 if total < step.cost[after] {
@@ -152,7 +153,7 @@ pub(super) fn search(
     };
     let mut chars = chars.iter().peekable();
     for &(open, close) in strings {
-        cost = push(places, open, Kind::Spaces, Step::shift(&cost, 2));
+        cost = push(places, open, Kind::Spaces, Step::shift::<2>(&cost));
         // Where the last risky character ended, to know whether an escape of it precedes.
         let mut risky_end = 0;
         while let Some(&RiskyChar { at, len, bad }) = chars.next_if(|c| c.at < close) {
@@ -175,7 +176,7 @@ pub(super) fn search(
                         .take_while(|&&b| b == b'\\')
                         .count();
                     if backslashes % 2 == 0 {
-                        cost = push(places, slash, Kind::Slash, Step::shift(&cost, 1));
+                        cost = push(places, slash, Kind::Slash, Step::shift::<1>(&cost));
                         slash_places += 1;
                     }
                     from = slash + 1;
