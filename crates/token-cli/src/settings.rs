@@ -5,6 +5,7 @@
 //! file only. Nothing here is checked beyond its type: [`crate::config`] checks the values and
 //! names each wrong one the way the user wrote it ([`Settings::name`]).
 
+use std::fmt;
 use std::io::Read as _;
 use std::path::Path;
 
@@ -158,7 +159,7 @@ pub(crate) struct FileSettings {
 }
 
 /// `[environment]`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct EnvironmentSection {
     pub(crate) id: Option<String>,
@@ -166,7 +167,7 @@ pub(crate) struct EnvironmentSection {
 }
 
 /// `[on_premises]`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct OnPremisesSection {
     pub(crate) secret_key: Option<String>,
@@ -208,7 +209,7 @@ pub(crate) struct AuthSection {
 }
 
 /// `[auth.trusted_headers]`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct TrustedHeadersSection {
     pub(crate) user_id_header: Option<String>,
@@ -222,7 +223,7 @@ pub(crate) struct TrustedHeadersSection {
 }
 
 /// `[auth.forward]`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct ForwardSection {
     pub(crate) url: Option<String>,
@@ -232,6 +233,61 @@ pub(crate) struct ForwardSection {
     pub(crate) email_field: Option<String>,
     pub(crate) avatar_field: Option<String>,
     pub(crate) groups_field: Option<String>,
+}
+
+/// Written in place of a secret's value by the settings' `Debug`.
+const HIDDEN: &str = "[hidden]";
+
+/// `Some(HIDDEN)` for a value that is set: whether it is set, but never what it is.
+fn hidden(value: Option<&String>) -> Option<&'static str> {
+    value.map(|_| HIDDEN)
+}
+
+impl fmt::Debug for EnvironmentSection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvironmentSection")
+            .field("id", &self.id)
+            .field("access_key", &hidden(self.access_key.as_ref()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for OnPremisesSection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OnPremisesSection")
+            .field("secret_key", &hidden(self.secret_key.as_ref()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for TrustedHeadersSection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrustedHeadersSection")
+            .field("user_id_header", &self.user_id_header)
+            .field("email_header", &self.email_header)
+            .field("name_header", &self.name_header)
+            .field("groups_header", &self.groups_header)
+            .field("groups_separator", &self.groups_separator)
+            .field("secret_header", &self.secret_header)
+            .field("secret", &hidden(self.secret.as_ref()))
+            .field("trusted_sources", &self.trusted_sources)
+            .finish()
+    }
+}
+
+/// The URL may carry a user name, a password or a token in its query, so it is hidden whole.
+impl fmt::Debug for ForwardSection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ForwardSection")
+            .field("url", &hidden(self.url.as_ref()))
+            .field("timeout", &self.timeout)
+            .field("id_field", &self.id_field)
+            .field("name_field", &self.name_field)
+            .field("email_field", &self.email_field)
+            .field("avatar_field", &self.avatar_field)
+            .field("groups_field", &self.groups_field)
+            .finish()
+    }
 }
 
 /// One `[[rule]]`.
@@ -300,7 +356,7 @@ impl OneOrMany {
 }
 
 /// The settings as given, and where each came from.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Settings {
     /// The values, the environment's laid over the file's.
     pub(crate) values: FileSettings,
@@ -309,6 +365,19 @@ pub(crate) struct Settings {
     from_env: Vec<&'static str>,
     /// The secrets of the file and of the environment, for keeping them out of messages.
     secrets: Vec<String>,
+}
+
+/// The secrets are counted, never shown.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("values", &self.values)
+            .field("file", &self.file)
+            .field("from_file", &self.from_file)
+            .field("from_env", &self.from_env)
+            .field("secrets", &format_args!("[{} hidden]", self.secrets.len()))
+            .finish()
+    }
 }
 
 impl Settings {
@@ -672,6 +741,41 @@ mod tests {
             settings.name("rule[1].role"),
             format!("rule[1].role in {shown}")
         );
+        std::fs::remove_file(path).ok();
+    }
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let path = file(
+            "debug",
+            "[environment]\nid = \"ENV_DEBUG\"\naccess_key = \"file-key-0123456789abcdef0123456789\"\n\
+             [on_premises]\nsecret_key = \"file-on-premises-0123456789abcdef\"\n\
+             [auth.forward]\nurl = \"http://user:file-password-0123@127.0.0.1:9/me\"\n",
+        );
+        let env = [
+            (
+                "CKEDITOR_TOKEN_TRUSTED_SECRET",
+                "env-trusted-secret-0123456789",
+            ),
+            ("CKEDITOR_TOKEN_LISTEN", "127.0.0.1:7"),
+        ];
+        let settings = Settings::load(Some(&path), &lookup(&env)).expect("valid settings");
+        let shown = format!("{settings:?}");
+        for secret in [
+            "file-key-0123456789abcdef0123456789",
+            "file-on-premises-0123456789abcdef",
+            "file-password-0123",
+            "env-trusted-secret-0123456789",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        // Everything else is there, and whether each secret is set.
+        assert!(
+            shown.contains("ENV_DEBUG") && shown.contains("127.0.0.1:7"),
+            "{shown}"
+        );
+        assert!(shown.contains("access_key: Some(\"[hidden]\")"), "{shown}");
+        assert!(shown.contains("secret: Some(\"[hidden]\")"), "{shown}");
         std::fs::remove_file(path).ok();
     }
 
