@@ -371,7 +371,14 @@ pub(crate) struct Settings {
 impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
-            .field("values", &self.values)
+            // A secret pasted into a setting that is not one is hidden as in messages.
+            .field(
+                "values",
+                &format_args!(
+                    "{}",
+                    shared::for_log(&format!("{:?}", self.values), &self.secrets)
+                ),
+            )
             .field("file", &self.file)
             .field("from_file", &self.from_file)
             .field("from_env", &self.from_env)
@@ -748,7 +755,8 @@ mod tests {
     fn debug_output_shows_no_secret() {
         let path = file(
             "debug",
-            "[environment]\nid = \"ENV_DEBUG\"\naccess_key = \"file-key-0123456789abcdef0123456789\"\n\
+            "[environment]\nid = \"ENV_DEBUG\"\n\
+             access_key = \"file-key-0123456789abcdef0123456789\"\n\
              [on_premises]\nsecret_key = \"file-on-premises-0123456789abcdef\"\n\
              [auth.forward]\nurl = \"http://user:file-password-0123@127.0.0.1:9/me\"\n",
         );
@@ -758,6 +766,11 @@ mod tests {
                 "env-trusted-secret-0123456789",
             ),
             ("CKEDITOR_TOKEN_LISTEN", "127.0.0.1:7"),
+            // A secret pasted into a setting that is not one is hidden too.
+            (
+                "CKEDITOR_TOKEN_LIFETIME",
+                "file-key-0123456789abcdef0123456789",
+            ),
         ];
         let settings = Settings::load(Some(&path), &lookup(&env)).expect("valid settings");
         let shown = format!("{settings:?}");
@@ -774,8 +787,15 @@ mod tests {
             shown.contains("ENV_DEBUG") && shown.contains("127.0.0.1:7"),
             "{shown}"
         );
-        assert!(shown.contains("access_key: Some(\"[hidden]\")"), "{shown}");
-        assert!(shown.contains("secret: Some(\"[hidden]\")"), "{shown}");
+        for marker in [
+            "access_key: Some(\"[hidden]\")",
+            "secret_key: Some(\"[hidden]\")",
+            "secret: Some(\"[hidden]\")",
+            "url: Some(\"[hidden]\")",
+            "secrets: [",
+        ] {
+            assert!(shown.contains(marker), "{marker} not in {shown}");
+        }
         std::fs::remove_file(path).ok();
     }
 

@@ -10,6 +10,7 @@
 //!
 //! A request with neither cookies nor `Authorization` is answered 401 without asking.
 
+use std::fmt;
 use std::time::Duration;
 
 use axum::http::HeaderMap;
@@ -58,7 +59,7 @@ struct Fields {
 }
 
 /// The checked forward-authentication settings and the HTTP client.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct ForwardAuth {
     url: Url,
     /// The URL as logs show it: as written, without its query and fragment (which may hold an
@@ -67,6 +68,18 @@ pub(crate) struct ForwardAuth {
     timeout: Duration,
     fields: Fields,
     client: reqwest::Client,
+}
+
+/// The URL as logs show it, never as parsed: a parsed URL writes its query, which may hold an
+/// API key.
+impl fmt::Debug for ForwardAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ForwardAuth")
+            .field("url", &self.shown)
+            .field("timeout", &self.timeout)
+            .field("fields", &self.fields)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ForwardAuth {
@@ -334,6 +347,17 @@ mod tests {
         values.auth.forward.url = Some("http://127.0.0.1:9/api/me".to_owned());
         configure(&mut values);
         ForwardAuth::from_settings(&Settings::from_values(values))
+    }
+
+    #[test]
+    fn debug_output_shows_the_url_without_its_query() {
+        let auth = forward(|values| {
+            values.auth.forward.url = Some("http://127.0.0.1:9/api/me?key=query-key-0123".into());
+        })
+        .expect("valid");
+        let shown = format!("{auth:?}");
+        assert!(!shown.contains("query-key-0123"), "{shown}");
+        assert!(shown.contains("\"http://127.0.0.1:9/api/me\""), "{shown}");
     }
 
     #[test]
