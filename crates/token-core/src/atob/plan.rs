@@ -52,10 +52,11 @@ impl Step {
         }
     }
 
-    /// Bytes that only move what follows on: up to `MOST` of them, one choice per byte (spaces
-    /// before a string, escaped slashes). Fewer bytes win ties. `MOST` is a constant, so the
-    /// loops unroll and their indices are worked out when compiling.
+    /// Bytes that only move what follows on: up to `MOST` of them (two at most, which a
+    /// back-pointer's two low bits hold), one choice per byte (spaces before a string, escaped
+    /// slashes). Fewer bytes win ties.
     fn shift<const MOST: u8>(cost: &[u32; STATES]) -> Self {
+        const { assert!(MOST <= 2, "a back-pointer holds up to two added bytes") };
         let cheapest = cheapest_by_shift(cost);
         let mut step = Step::new();
         for after in 0..3 {
