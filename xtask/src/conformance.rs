@@ -853,6 +853,11 @@ fn other_methods(http: &Http<'_>) -> Result<(), String> {
         cache.as_deref() == Some("no-store"),
         "plain OPTIONS: cache-control {cache:?}"
     );
+    ensure!(
+        listed_times(&options, "vary", "origin") == 1,
+        "plain OPTIONS: vary {:?} should list Origin once",
+        header(&options, "vary")
+    );
     let elsewhere = http.send(Method::GET, "/token/elsewhere", &[])?;
     ensure!(
         elsewhere.status() == 404,

@@ -50,9 +50,10 @@ pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
         .filter_map(|method| Method::from_bytes(method.as_bytes()).ok())
         .collect();
 
-    // The adapter leaves `Vary` to this layer (`TokenResponse::without_vary`), so `origin` is
-    // named here: the layer would work it out for this policy, but a change in how it does must
-    // not drop it. Methods and request headers are fixed lists, so they do not vary.
+    // On the requests that go through this layer, the adapter leaves `Vary` to it
+    // (`TokenResponse::without_vary`), so `origin` is named here: the layer would work it out
+    // for this policy, but a change in how it does must not drop it. Methods and request
+    // headers are fixed lists, so they do not vary.
     let layer = CorsLayer::new()
         .allow_origin(origins)
         .allow_methods(methods)
@@ -68,9 +69,10 @@ pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
 /// Whether a request with this method and these headers goes through tower-http's layer: a
 /// CORS request, which has an `Origin`, that is not a plain `OPTIONS`.
 ///
-/// The others pass the layer by and get the core's answer as it is, `Vary: Origin` included:
+/// The others pass the layer by and get the core's answer as it is, with the core's
+/// `Vary: Origin` when the policy admits other origins:
 /// - a request without `Origin` (same-origin, or not from a browser), to which tower-http would
-///   add `Vary` alone, so the core's own gives the same answer without the layer's work;
+///   add only `Vary`, so the core's answer is the same without the layer's work;
 /// - an `OPTIONS` without `Access-Control-Request-Method`, which tower-http would answer as a
 ///   preflight, where the core answers 200 with `Allow` and `Cache-Control`, as through the
 ///   other adapters.

@@ -5,8 +5,9 @@ use axum::response::Response;
 use ckeditor_token_core::TokenResponse;
 
 /// Converts the core's answer into axum's response, moving the body and the header values
-/// without copying them. The core's `Vary: Origin` is left to tower-http's `CorsLayer`, which puts
-/// its own `Vary` (with `Origin`) on every answer of the route.
+/// without copying them, for a request that goes through tower-http's `CorsLayer`: the core's
+/// `Vary: Origin` is left out, since the layer puts its own `Vary` (with `Origin`) on every
+/// answer it sees.
 pub fn into_response(answer: TokenResponse) -> Response {
     answer.without_vary().into_http().map(Body::from)
 }
