@@ -8,7 +8,9 @@
 //!   p99 latency at most 1.2×. The control route `/sign` of the same process (the core's issuer
 //!   signing a token built once, answered as plain text) is loaded too and reported without a
 //!   target: what signing alone costs against `/hello`, which bounds what any token route can
-//!   reach on the machine.
+//!   reach on the machine. The target's requests carry no `Origin`, as an editor on the
+//!   application's own origin sends them; `/token` is also loaded with the editor's `Origin`
+//!   (a CORS request, through the framework's CORS component) and reported without a target.
 //! - **peers**: the same load against the same endpoint in Flask under gunicorn and in express
 //!   (`xtask/bench-peers`); target our requests/s at least 10× theirs.
 //! - **memory**: each example app's resident memory while `wrk` holds 256 connections to its
@@ -46,7 +48,7 @@ use reqwest::blocking::Client;
 use crate::apps::{self, App, EXAMPLES};
 use peers::{Installed, Peer};
 use report::{Row, Table, Target};
-use rounds::{Best, Plan};
+use rounds::{Best, Plan, Route};
 use wrk::Load;
 
 /// The environment every server signs with. Not a secret: it exists only for this benchmark.
@@ -187,11 +189,29 @@ impl Bench {
                 (ENVIRONMENT, KEY),
                 &mut self.reference,
             )?;
-            let [token, sign, hello] =
-                rounds::compare(&server, ["/token", "/sign", "/hello"], &self.plan())?;
+            checks::cors_token(&self.client, server.url(), &session_cookie(), EDITOR_ORIGIN)?;
+            let origin = [format!("Origin: {EDITOR_ORIGIN}")];
+            let from_editor = Route {
+                path: "/token",
+                headers: &origin,
+            };
+            let [token, cors, sign, hello] = rounds::compare(
+                &server,
+                [
+                    Route::plain("/token"),
+                    from_editor,
+                    Route::plain("/sign"),
+                    Route::plain("/hello"),
+                ],
+                &self.plan(),
+            )?;
             server.stop()?;
 
             self.note_errors(&format!("{framework} /token"), token);
+            self.note_errors(
+                &format!("{framework} /token from the editor's origin"),
+                cors,
+            );
             self.note_errors(&format!("{framework} /sign"), sign);
             self.note_errors(&format!("{framework} /hello"), hello);
             let used = |best: Best| {
@@ -204,10 +224,11 @@ impl Bench {
             self.notes.push(format!(
                 "{framework}: the server's CPU time (user and system) and involuntary context \
                  switches per request, in each route's fastest round: /hello {}, /sign {}, \
-                 /token {}.",
+                 /token {}, /token from the editor's origin {}.",
                 used(hello),
                 used(sign),
-                used(token)
+                used(token),
+                used(cors)
             ));
             self.table.push(Row {
                 measure: format!(
@@ -224,6 +245,16 @@ impl Bench {
                 compared_with: report::rate(hello.requests_per_second),
                 ratio: token.requests_per_second / hello.requests_per_second,
                 target: Target::AtLeast(0.85),
+            });
+            self.table.push(Row {
+                measure: format!(
+                    "{framework}: /token from the editor's origin (a CORS request) requests/s, \
+                     against /hello"
+                ),
+                figure: report::rate(cors.requests_per_second),
+                compared_with: report::rate(hello.requests_per_second),
+                ratio: cors.requests_per_second / hello.requests_per_second,
+                target: Target::Reference,
             });
             self.table.push(Row {
                 measure: format!("{framework}: /token p99 latency, against /hello"),
@@ -244,7 +275,7 @@ impl Bench {
             let command = self.peers.command(peer, &server_env());
             let server = App::start(peer.label(), command, servers::START_TIMEOUT)?;
             self.check_token(&server, &session_cookie())?;
-            let [theirs] = rounds::compare(&server, ["/token"], &self.plan())?;
+            let [theirs] = rounds::compare(&server, [Route::plain("/token")], &self.plan())?;
             server.stop()?;
 
             self.note_errors(&format!("{} /token", peer.label()), theirs);

@@ -14,7 +14,8 @@
 //! benchmark user's token, built once at start-up, and answering it as plain text, with no login,
 //! no endpoint decisions and no CORS. It is not part of any app. It shows what signing alone
 //! costs against `/hello` on the same framework, so that the token route's remaining cost (the
-//! app's login, the identity, the endpoint, the framework's CORS component) can be told apart.
+//! app's login, the identity, the endpoint and, for a CORS request, the framework's CORS
+//! component) can be told apart.
 
 pub mod login;
 

@@ -123,6 +123,40 @@ fn same_claims(
     }
 }
 
+/// The token route answers a `GET` from `origin` with a token and `origin` in
+/// `Access-Control-Allow-Origin`: the answer a CORS request is loaded for.
+///
+/// # Errors
+///
+/// When it does not.
+pub(crate) fn cors_token(
+    client: &Client,
+    base: &str,
+    cookie: &str,
+    origin: &str,
+) -> Result<(), String> {
+    let url = format!("{base}/token");
+    let response = client
+        .get(&url)
+        .header("cookie", cookie)
+        .header("origin", origin)
+        .send()
+        .map_err(|error| format!("{url}: {error}"))?;
+    let status = response.status().as_u16();
+    let allowed = response
+        .headers()
+        .get("access-control-allow-origin")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    if status == 200 && allowed.as_deref() == Some(origin) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{url} from {origin} answered {status} with Access-Control-Allow-Origin {allowed:?}"
+        ))
+    }
+}
+
 /// Signs `user` in with an example app's login form; the session cookie (`name=value`).
 ///
 /// # Errors

@@ -30,6 +30,22 @@ pub(crate) struct Plan {
     pub(crate) rounds: u32,
 }
 
+/// One route to load: its path, and the headers its requests carry besides the plan's.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Route<'a> {
+    /// The path, such as `/token`.
+    pub(crate) path: &'a str,
+    /// More request headers, as `Name: value`.
+    pub(crate) headers: &'a [String],
+}
+
+impl<'a> Route<'a> {
+    /// `path`, with the plan's headers only.
+    pub(crate) fn plain(path: &'a str) -> Self {
+        Route { path, headers: &[] }
+    }
+}
+
 /// The best of the rounds against one route.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Best {
@@ -53,25 +69,25 @@ struct Round {
     used: Usage,
 }
 
-/// Loads each of `paths` of `server` as `plan` says: a warm-up, then the rounds, the order of
-/// the paths reversed every other round. The best figures per path.
+/// Loads each of `routes` of `server` as `plan` says: a warm-up, then the rounds, the order of
+/// the routes reversed every other round. The best figures per route.
 ///
 /// # Errors
 ///
 /// When wrk fails, or any answer under load was not a success.
 pub(crate) fn compare<const N: usize>(
     server: &App,
-    paths: [&str; N],
+    routes: [Route<'_>; N],
     plan: &Plan,
 ) -> Result<[Best; N], String> {
-    let load = |path: &str, duration| Load {
-        url: format!("{}{path}", server.url()),
+    let load = |route: Route<'_>, duration| Load {
+        url: format!("{}{}", server.url(), route.path),
         connections: plan.connections,
         duration,
-        headers: plan.headers.clone(),
+        headers: plan.headers.iter().chain(route.headers).cloned().collect(),
     };
-    for path in paths {
-        successful(&wrk::run(&load(path, WARM_UP))?, server)?;
+    for route in routes {
+        successful(&wrk::run(&load(route, WARM_UP))?, server)?;
     }
     let mut rounds: [Vec<Round>; N] = std::array::from_fn(|_| Vec::new());
     for round in 0..plan.rounds {
@@ -81,7 +97,7 @@ pub(crate) fn compare<const N: usize>(
         }
         for index in order {
             let before = servers::usage(server)?;
-            let run = wrk::run(&load(paths[index], plan.duration))?;
+            let run = wrk::run(&load(routes[index], plan.duration))?;
             let used = servers::usage(server)?.since(before);
             rounds[index].push(Round {
                 measured: successful(&run, server)?,
