@@ -1,16 +1,33 @@
-//! The seed vector from `shared/golden/seed-example.json`, reproduced byte for byte.
+//! The seed vector `tests/golden/seed-example.json`, reproduced byte for byte. It is a copy of
+//! `shared/golden/seed-example.json`, kept in the repository so that every clone tests against
+//! it.
 
 use std::path::PathBuf;
 
 use ckeditor_token_core::{Environment, FixedClock, Identity, Issuer, Role};
 use serde_json::Value;
 
+const SEED_EXAMPLE: &str = include_str!("golden/seed-example.json");
+
 fn golden() -> Value {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/golden/seed-example.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-    serde_json::from_str(&text).expect("the golden file is JSON")
+    serde_json::from_str(SEED_EXAMPLE).expect("the golden file is JSON")
+}
+
+/// Where the team's shared vectors are when the repository is checked out beside them.
+fn shared_copy() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/golden/seed-example.json")
+}
+
+#[test]
+fn the_kept_vector_is_the_shared_one_where_that_is_checked_out() {
+    // Where the repository is checked out beside `shared/`, the copy must not drift from the
+    // original; a clone on its own has only the copy.
+    if let Ok(shared) = std::fs::read_to_string(shared_copy()) {
+        assert_eq!(
+            SEED_EXAMPLE, shared,
+            "tests/golden/seed-example.json differs"
+        );
+    }
 }
 
 fn field<'a>(value: &'a Value, name: &str) -> &'a str {
