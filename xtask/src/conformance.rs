@@ -858,6 +858,22 @@ fn other_methods(http: &Http<'_>) -> Result<(), String> {
         "plain OPTIONS: vary {:?} should list Origin once",
         header(&options, "vary")
     );
+    // Without `Origin` it is no CORS request, preflight-shaped or not: the core answers it.
+    let originless = http.send(
+        Method::OPTIONS,
+        "/token",
+        &[("access-control-request-method", "GET")],
+    )?;
+    ensure!(
+        originless.status() == 200
+            && header_lists(&originless, "allow", "GET")
+            && header(&originless, "cache-control").as_deref() == Some("no-store"),
+        "OPTIONS with Access-Control-Request-Method but no Origin: status {}, allow {:?}, \
+         cache-control {:?}",
+        originless.status(),
+        header(&originless, "allow"),
+        header(&originless, "cache-control")
+    );
     let elsewhere = http.send(Method::GET, "/token/elsewhere", &[])?;
     ensure!(
         elsewhere.status() == 404,

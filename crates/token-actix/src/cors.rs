@@ -1,7 +1,19 @@
 //! The core's CORS policy as actix-cors' [`Cors`] middleware.
 
-use actix_cors::Cors;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use actix_cors::{Cors, CorsMiddleware};
+use actix_web::Error;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, HeaderMap, ORIGIN,
+};
 use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
+use futures_util::future::{Either, FutureExt, Map};
 
 /// A [`Cors`] middleware that applies `policy`: the listed origins echoed exactly (any origin
 /// is echoed too, never sent as `*`), credentials, request headers and max age as the policy
@@ -30,4 +42,112 @@ pub fn cors_middleware(policy: &CorsPolicy) -> Cors {
         .max_age()
         .and_then(|age| usize::try_from(age.as_secs()).ok());
     cors.max_age(max_age)
+}
+
+/// Whether a request with these headers goes through actix-cors: a CORS request, which has an
+/// `Origin`. The others (same-origin, or not from a browser) get the core's answer as it is,
+/// with the core's `Vary: Origin` when the policy admits other origins. actix-cors would answer
+/// an `OPTIONS` of theirs with `Access-Control-Request-Method` itself, with a 400 for the
+/// missing `Origin`, where the core answers it as a plain `OPTIONS`, as the other adapters do.
+pub(crate) fn goes_through_cors(headers: &HeaderMap) -> bool {
+    headers.contains_key(ORIGIN)
+}
+
+/// Removes `Access-Control-Allow-Credentials` from an answer without
+/// `Access-Control-Allow-Origin`, where it tells the caller only how the route is configured:
+/// actix-cors puts it on every answer it sees, other origins' included.
+fn drop_lone_credentials(headers: &mut HeaderMap) {
+    if !headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN) {
+        headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
+    }
+}
+
+/// actix-cors for CORS requests only (see [`goes_through_cors`]), with
+/// `Access-Control-Allow-Credentials` kept only beside `Access-Control-Allow-Origin`.
+pub(crate) struct CorsRequestsOnly(pub(crate) Cors);
+
+/// The route's service, shared by the way through actix-cors and the way around it.
+pub(crate) struct Shared<S>(Rc<S>);
+
+impl<S: Service<Request>, Request> Service<Request> for Shared<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&self, request: Request) -> Self::Future {
+        self.0.call(request)
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for CorsRequestsOnly
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type InitError = ();
+    type Transform = CorsRequestsOnlyService<S>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Transform, ()>>>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        let plain = Rc::new(service);
+        let cors = self.0.new_transform(Shared(Rc::clone(&plain)));
+        Box::pin(async move {
+            Ok(CorsRequestsOnlyService {
+                cors: cors.await?,
+                plain,
+            })
+        })
+    }
+}
+
+/// The service of [`CorsRequestsOnly`].
+pub(crate) struct CorsRequestsOnlyService<S> {
+    cors: CorsMiddleware<Shared<S>>,
+    plain: Rc<S>,
+}
+
+type Answer<B> = Result<ServiceResponse<B>, Error>;
+
+impl<S, B> Service<ServiceRequest> for CorsRequestsOnlyService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = Either<
+        Map<
+            <CorsMiddleware<Shared<S>> as Service<ServiceRequest>>::Future,
+            fn(Answer<EitherBody<B>>) -> Answer<EitherBody<B>>,
+        >,
+        Map<S::Future, fn(Answer<B>) -> Answer<EitherBody<B>>>,
+    >;
+
+    fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.plain.poll_ready(cx)
+    }
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        if goes_through_cors(request.headers()) {
+            let finish: fn(Answer<EitherBody<B>>) -> Answer<EitherBody<B>> = |answer| {
+                answer.map(|mut answer| {
+                    drop_lone_credentials(answer.headers_mut());
+                    answer
+                })
+            };
+            Either::Left(self.cors.call(request).map(finish))
+        } else {
+            let finish: fn(Answer<B>) -> Answer<EitherBody<B>> =
+                |answer| answer.map(ServiceResponse::map_into_left_body);
+            Either::Right(self.plain.call(request).map(finish))
+        }
+    }
 }

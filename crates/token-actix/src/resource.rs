@@ -1,15 +1,12 @@
 //! The token resource: one handler for every method, the application's extractor for `GET`.
 
-use actix_web::dev::{Payload, Service};
-use actix_web::http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, HeaderMap,
-};
+use actix_web::dev::Payload;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource};
 use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
 
-use crate::cors::cors_middleware;
-use crate::response::into_response;
+use crate::cors::{CorsRequestsOnly, cors_middleware, goes_through_cors};
+use crate::response::{into_response, response_of};
 
 /// A `configure` function for `App::configure` that registers the token route at `path`.
 ///
@@ -27,9 +24,11 @@ where
 /// The token route at `path` as an actix-web resource, for `App::service` or `Scope::service`.
 ///
 /// Every method is answered (405 for all but `GET` and `OPTIONS`), and CORS is applied to
-/// every answer through actix-cors, which also answers preflights before the application's
-/// extractor could run. `Access-Control-Allow-Credentials` is kept only on an answer that
-/// admits the caller's origin: actix-cors puts it on every answer, other origins' included.
+/// every CORS request (one with an `Origin`) through actix-cors, which also answers preflights
+/// before the application's extractor could run. A request without `Origin` passes actix-cors
+/// by and gets the core's answer as it is. `Access-Control-Allow-Credentials` is kept only on
+/// an answer that admits the caller's origin: actix-cors puts it on every answer it sees,
+/// other origins' included.
 /// A failure of `U` becomes the core's 401, or its 500 when the failure's status is a server
 /// error; never the failure's own response, so a redirect to a login page never reaches the
 /// editor.
@@ -40,32 +39,14 @@ pub fn token_resource<U>(
 where
     U: FromRequest + TokenUser + 'static,
 {
-    let cors = cors_middleware(endpoint.cors());
+    let cors = CorsRequestsOnly(cors_middleware(endpoint.cors()));
     let resource: Resource = web::resource(path);
-    resource
-        .wrap(cors)
-        .wrap_fn(|request, service| {
-            let answer = service.call(request);
-            async move {
-                let mut answer = answer.await?;
-                drop_lone_credentials(answer.headers_mut());
-                Ok(answer)
-            }
-        })
-        .default_service(web::to(
-            move |request: HttpRequest, payload: web::Payload| {
-                let endpoint = endpoint.clone();
-                async move { answer::<U>(&endpoint, &request, payload.into_inner()).await }
-            },
-        ))
-}
-
-/// Removes `Access-Control-Allow-Credentials` from an answer without
-/// `Access-Control-Allow-Origin`, where it tells the caller only how the route is configured.
-fn drop_lone_credentials(headers: &mut HeaderMap) {
-    if !headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN) {
-        headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
-    }
+    resource.wrap(cors).default_service(web::to(
+        move |request: HttpRequest, payload: web::Payload| {
+            let endpoint = endpoint.clone();
+            async move { answer::<U>(&endpoint, &request, payload.into_inner()).await }
+        },
+    ))
 }
 
 async fn answer<U>(
@@ -87,5 +68,10 @@ where
             }
         },
     };
-    into_response(answer)
+    if goes_through_cors(request.headers()) {
+        into_response(answer)
+    } else {
+        // actix-cors did not see this request, so the core's `Vary` is the only one.
+        response_of(answer)
+    }
 }

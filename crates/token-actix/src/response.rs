@@ -9,10 +9,15 @@ use actix_web::web::Bytes;
 use ckeditor_token_core::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, TokenResponse, VARY};
 
 /// Converts the core's answer into actix-web's response, moving the body and the header values
-/// without copying them. The core's `Vary: Origin` is left to actix-cors, which puts its own
-/// `Vary` (with `Origin`) on every answer of the route.
+/// without copying them, for a request that goes through actix-cors: the core's `Vary: Origin`
+/// is left out, since actix-cors puts its own `Vary` (with `Origin`) on every answer it sees.
 pub fn into_response(answer: TokenResponse) -> HttpResponse {
-    let (status, headers, body) = answer.without_vary().into_parts();
+    response_of(answer.without_vary())
+}
+
+/// The core's answer as it is, `Vary` included, for a request actix-cors did not see.
+pub(crate) fn response_of(answer: TokenResponse) -> HttpResponse {
+    let (status, headers, body) = answer.into_parts();
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = HttpResponse::build(status);
     for (name, value) in headers {
