@@ -32,8 +32,8 @@ where
 /// method is answered (405 for all but `GET` and `OPTIONS`), and CORS is applied to every
 /// CORS request (one with an `Origin`) through tower-http's `CorsLayer`, which also answers
 /// preflights before the application's extractor could run. A request without `Origin` and an
-/// `OPTIONS` that is not a preflight pass the layer by and get the core's answer as it is,
-/// `Vary: Origin` included, as through the other adapters.
+/// `OPTIONS` that is not a preflight pass the layer by and get the core's answer as it is
+/// (with `Vary: Origin` when the policy admits other origins), as through the other adapters.
 ///
 /// A rejection of `U` becomes the core's 401, or its 500 when the rejection is a server error;
 /// never the rejection itself, so a redirect to a login page never reaches the editor.
@@ -73,7 +73,7 @@ where
     if through_layer {
         into_response(answer)
     } else {
-        // No CORS component saw this request, so the core's `Vary: Origin` is the only one.
+        // No CORS component saw this request, so the core's `Vary` is the only one.
         answer.into_http().map(Body::from)
     }
 }
