@@ -8,8 +8,9 @@ pub(crate) const fn encoded_len(len: usize) -> usize {
     len / 3 * 4 + [0, 2, 3][len % 3]
 }
 
-/// Appends the base64url encoding of `input`, without padding, to `out`.
-pub(crate) fn encode_into(input: &[u8], out: &mut Vec<u8>) {
+/// Appends the base64url encoding of `input`, without padding, to `out` (a `Vec<u8>` or a
+/// `String`).
+pub(crate) fn encode_into<Out: base64_simd::AppendBase64Encode>(input: &[u8], out: &mut Out) {
     base64_simd::URL_SAFE_NO_PAD.encode_append(input, out);
 }
 

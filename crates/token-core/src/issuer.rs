@@ -95,7 +95,7 @@ struct Signer {
 #[derive(Clone)]
 struct SignedPrefix {
     json: Vec<u8>,
-    encoded: Vec<u8>,
+    encoded: String,
     hashed: Hmac<Sha256>,
 }
 
@@ -108,10 +108,10 @@ impl SignedPrefix {
             return None;
         }
         json.truncate(json.len() / 3 * 3);
-        let mut encoded = format!("{HEADER_SEGMENT}.").into_bytes();
+        let mut encoded = format!("{HEADER_SEGMENT}.");
         base64url::encode_into(&json, &mut encoded);
         let mut hashed = keyed.clone();
-        hashed.update(&encoded);
+        hashed.update(encoded.as_bytes());
         Some(SignedPrefix {
             json,
             encoded,
@@ -203,32 +203,32 @@ impl Signer {
             }
         };
         let capacity = HEADER_SEGMENT.len() + base64url::encoded_len(json.len()) + 45;
-        let mut token = Vec::with_capacity(capacity);
+        let mut token = String::with_capacity(capacity);
         // Only what follows the prefix is encoded and hashed here.
         let (mut mac, rest, hashed) = match &self.prefix {
             Some(prefix) if json.starts_with(&prefix.json) => {
-                token.extend_from_slice(&prefix.encoded);
+                token.push_str(&prefix.encoded);
                 let rest = &json[prefix.json.len()..];
                 (prefix.hashed.clone(), rest, prefix.encoded.len())
             }
             _ => {
-                token.extend_from_slice(HEADER_SEGMENT.as_bytes());
-                token.push(b'.');
+                token.push_str(HEADER_SEGMENT);
+                token.push('.');
                 (self.keyed.clone(), json, 0)
             }
         };
         base64url::encode_into(rest, &mut token);
         debug_assert!(
             token[HEADER_SEGMENT.len() + 1..]
-                .iter()
-                .all(u8::is_ascii_alphanumeric),
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric()),
             "payload segments are atob-safe"
         );
-        mac.update(&token[hashed..]);
+        mac.update(&token.as_bytes()[hashed..]);
         let signature: [u8; 32] = mac.finalize().into_bytes().into();
-        token.push(b'.');
+        token.push('.');
         base64url::encode_into(&signature, &mut token);
-        Token(String::from_utf8(token).expect("base64url segments are ASCII"))
+        Token(token)
     }
 }
 
