@@ -32,23 +32,39 @@ enum Kind {
 struct Place {
     at: usize,
     kind: Kind,
-    /// For each state after the place: the state before it times four, plus the choice (the
-    /// spaces written; 1 for an escaped slash or character).
-    back: [u8; STATES],
+    /// The back-pointers of the place's [`Step`].
+    back: Backs,
     choice: u8,
+}
+
+/// For each state after a place, byte `state` of the word: the state before it times four,
+/// plus the choice (the spaces written; 1 for an escaped slash or character). One word rather
+/// than an array of bytes, so that a place's back-pointers are built and kept in a register: an
+/// array written byte by byte and then copied as a whole stalls the copy.
+#[derive(Debug, Clone, Copy, Default)]
+struct Backs(u64);
+
+impl Backs {
+    fn get(self, state: usize) -> u8 {
+        (self.0 >> (8 * state)) as u8
+    }
+
+    fn set(&mut self, state: usize, back: u8) {
+        self.0 = (self.0 & !(0xff << (8 * state))) | (u64::from(back) << (8 * state));
+    }
 }
 
 /// The cheapest cost of each state, and the back-pointers that reach it.
 struct Step {
     cost: [u32; STATES],
-    back: [u8; STATES],
+    back: Backs,
 }
 
 impl Step {
     fn new() -> Self {
         Step {
             cost: [INFINITY; STATES],
-            back: [0; STATES],
+            back: Backs::default(),
         }
     }
 
@@ -65,7 +81,7 @@ impl Step {
                 let total = before + u32::from(added);
                 if total < step.cost[after] {
                     step.cost[after] = total;
-                    step.back[after] = from << 2 | added;
+                    step.back.set(after, from << 2 | added);
                 }
             }
         }
@@ -93,12 +109,12 @@ impl Step {
                 (raw, shift)
             };
             step.cost[shift] = total;
-            step.back[shift] = (from as u8) << 2;
+            step.back.set(shift, (from as u8) << 2);
         }
         for (shift, (before, from)) in cheapest_by_shift(cost).into_iter().enumerate() {
             let after = 3 + (shift + extra as usize) % 3;
             step.cost[after] = before + extra;
-            step.back[after] = from << 2 | 1;
+            step.back.set(after, from << 2 | 1);
         }
         step
     }
@@ -209,7 +225,7 @@ pub(super) fn search(
     }
     let extra = cost[state];
     for place in places.iter_mut().rev() {
-        let back = place.back[state];
+        let back = place.back.get(state);
         place.choice = back & 3;
         state = usize::from(back >> 2);
     }
