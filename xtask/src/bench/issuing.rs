@@ -2,8 +2,8 @@
 //! collaboration token against a bare, pre-keyed HMAC-SHA256 over the same signing input.
 //!
 //! The benchmark prints one line per identity it measures,
-//! `GROUP: issue N ns, bare HMAC M ns, ratio R (target <= 2)`, from criterion's mean estimates;
-//! those lines are what is read here.
+//! `GROUP: issue N ns, bare HMAC M ns, ratio R (target <= 2)`, each figure the best of its rounds'
+//! mean estimates; those lines are what is read here.
 
 #![expect(
     clippy::print_stderr,
