@@ -37,7 +37,7 @@ fn plain_identity() -> Identity {
         .expect("identity")
 }
 
-/// An identity whose compact payload has `-` or `_` in base64url, so issuing runs the search.
+/// An identity whose compact payload has `-` or `_` in base64url, which one space mends.
 fn searched_identity() -> Identity {
     Identity::builder("user-456")
         .name("Zoë Ångström")
@@ -62,25 +62,58 @@ fn compact_claims(issuer: &Issuer, identity: &Identity) -> Vec<u8> {
     json.to_string().into_bytes()
 }
 
-/// An identity whose compact payload no single space mends, so issuing runs the full search.
+/// An identity whose compact payload no single space mends, but two spaces do.
+fn two_space_identity() -> Identity {
+    Identity::builder("user-7")
+        .name("Chloé Martin")
+        .email("chloe.martin@example.com")
+        .avatar("https://example.com/~chloe/photo.jpg")
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity")
+}
+
+/// An identity whose compact payload no one or two spaces mend, so issuing runs the full search.
 fn full_search_identity() -> Identity {
     Identity::builder("user-789")
-        .name("Łukasz Żółć")
-        .email("lukasz@example.com")
+        .name("Zoë Ångström")
+        .email("zoe@example.com")
         .avatar("https://img.example.com/~ana/a.png?s=96")
         .grant("*", Role::Writer)
         .build()
         .expect("identity")
 }
 
-/// Whether one space before some string makes `compact` atob-safe.
-fn one_space_mends(compact: &[u8]) -> bool {
+/// `compact` with a space before each of the bytes at `places`, in order.
+fn spaced(compact: &[u8], places: &[usize]) -> Vec<u8> {
+    let mut text = compact.to_vec();
+    for &at in places.iter().rev() {
+        text.insert(at, b' ');
+    }
+    text
+}
+
+fn quotes(compact: &[u8]) -> Vec<usize> {
     (0..compact.len())
         .filter(|&at| compact[at] == b'"')
-        .any(|at| {
-            let spaced = [&compact[..at], b" ", &compact[at..]].concat();
-            atob::is_atob_safe(&spaced)
-        })
+        .collect()
+}
+
+/// Whether one space before some string makes `compact` atob-safe.
+fn one_space_mends(compact: &[u8]) -> bool {
+    quotes(compact)
+        .into_iter()
+        .any(|at| atob::is_atob_safe(&spaced(compact, &[at])))
+}
+
+/// Whether two spaces, each before some string, make `compact` atob-safe.
+fn two_spaces_mend(compact: &[u8]) -> bool {
+    let quotes = quotes(compact);
+    quotes.iter().enumerate().any(|(index, &first)| {
+        quotes[index..]
+            .iter()
+            .any(|&second| atob::is_atob_safe(&spaced(compact, &[first, second])))
+    })
 }
 
 /// A small deterministic generator (xorshift), so that the mix below is the same on every run.
@@ -182,11 +215,11 @@ fn realistic_identity(draws: &mut Draws, index: u64) -> Identity {
 }
 
 /// How the payloads of `count` realistic identities, issued at spread-out times, are made
-/// readable by `atob()`: as they are, with one space, or by the full search.
-fn payload_mix(count: u64) -> [u64; 3] {
+/// readable by `atob()`: as they are, with one space, with two, or by the full search.
+fn payload_mix(count: u64) -> [u64; 4] {
     let environment = Environment::new("LJRQ1bju55p6a47RwadH", KEY).expect("environment");
     let mut draws = Draws(0x9e37_79b9_7f4a_7c15);
-    let mut mix = [0; 3];
+    let mut mix = [0; 4];
     for index in 0..count {
         let now = 1_700_000_000 + draws.next() % 100_000_000;
         let issuer = Issuer::builder(environment.clone())
@@ -198,8 +231,10 @@ fn payload_mix(count: u64) -> [u64; 3] {
             0
         } else if one_space_mends(&compact) {
             1
-        } else {
+        } else if two_spaces_mend(&compact) {
             2
+        } else {
+            3
         };
         mix[kind] += 1;
     }
@@ -270,15 +305,24 @@ fn main() {
         compact_is_safe(&plain),
         "the plain identity should not need the search"
     );
+    let searched_compact = compact_claims(&issuer, &searched);
     assert!(
-        !compact_is_safe(&searched),
-        "the searched identity should need the search"
+        !atob::is_atob_safe(&searched_compact) && one_space_mends(&searched_compact),
+        "the searched identity should need one space"
+    );
+    let two = two_space_identity();
+    let two_compact = compact_claims(&issuer, &two);
+    assert!(
+        !atob::is_atob_safe(&two_compact)
+            && !one_space_mends(&two_compact)
+            && two_spaces_mend(&two_compact),
+        "the two-space identity should need two spaces"
     );
     let full = full_search_identity();
     let full_compact = compact_claims(&issuer, &full);
     assert!(
-        !atob::is_atob_safe(&full_compact) && !one_space_mends(&full_compact),
-        "the full-search identity should need more than one space"
+        !atob::is_atob_safe(&full_compact) && !two_spaces_mend(&full_compact),
+        "the full-search identity should need more than two spaces"
     );
 
     // Shorter measurements than criterion's defaults, as each is taken three times; the
@@ -289,6 +333,7 @@ fn main() {
         .configure_from_args();
     bench(&mut criterion, &issuer, "collaboration", &plain);
     bench(&mut criterion, &issuer, "collaboration-searched", &searched);
+    bench(&mut criterion, &issuer, "collaboration-two-spaces", &two);
     bench(&mut criterion, &issuer, "collaboration-full-search", &full);
     let compact = compact_claims(&issuer, &searched);
     criterion.bench_function("search/atob_safe_json", |b| {
@@ -297,18 +342,21 @@ fn main() {
     criterion.final_summary();
 
     let count = 20_000;
-    let [compact, one_space, searched] = payload_mix(count);
+    let [compact, one_space, two_spaces, searched] = payload_mix(count);
     let share = |part: u64| part as f64 * 100.0 / count as f64;
     println!(
         "payload mix: of {count} realistic identities, {:.1}% of the payloads are safe as they \
-         are, {:.1}% are mended with one space, {:.2}% need the full search",
+         are, {:.1}% are mended with one space, {:.2}% with two spaces, and {:.2}% need the \
+         full search",
         share(compact),
         share(one_space),
+        share(two_spaces),
         share(searched)
     );
     for group in [
         "collaboration",
         "collaboration-searched",
+        "collaboration-two-spaces",
         "collaboration-full-search",
     ] {
         if let (Some(issue), Some(hmac)) =

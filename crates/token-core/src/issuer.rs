@@ -190,6 +190,12 @@ impl Signer {
                 compact.bytes.insert(at, b' ');
                 &compact.bytes
             }
+            // The later space first, so the earlier position still holds.
+            atob::Mend::TwoSpaces(first, second) => {
+                compact.bytes.insert(second, b' ');
+                compact.bytes.insert(first, b' ');
+                &compact.bytes
+            }
             atob::Mend::Search(first) => {
                 let strings = &compact.risky_strings[first..];
                 match atob::shortest_safe(&compact.bytes, strings, search) {

@@ -40,11 +40,15 @@
 //! that is unsafe needs to change. Each string is checked at the three possible shifts at once,
 //! by its risky characters only (`string_bad_shifts`), which are found eight bytes at a time
 //! (`scan.rs`). One space right before the first unsafe string is tried first: when it is
-//! enough, it is a shortest encoding, since every change adds a byte. Otherwise a dynamic
-//! program visits the places where an encoding may differ (the spaces before each string, its
-//! risky characters, the slashes between them) on states `(extra bytes modulo 3, whether an
-//! escape's last hex digit precedes)`; see `plan.rs`.
-//! Both steps break ties in a fixed order, so the same claims always give the same bytes.
+//! enough, it is a shortest encoding, since every change adds a byte. Then two spaces, both
+//! there or one there and one before a later string (`two_spaces`): when they are enough and
+//! the first unsafe string has no `/` between two risky characters, no change of one byte is,
+//! so they are a shortest encoding too (of 20,000 generated identities in the benchmark, 0.45%
+//! need two spaces and none the next step). Otherwise a dynamic program visits the places where
+//! an encoding may differ (the spaces before each string, its risky characters, the slashes
+//! between them) on states `(extra bytes modulo 3, whether an escape's last hex digit
+//! precedes)`; see `plan.rs`. Every step breaks ties in a fixed order, so the same claims always
+//! give the same bytes.
 
 /// Encoder state between two bytes: `phase * 2 + flag`, where `phase` is the next byte's
 /// position in its group of three and `flag` says whether the previous byte can make that next
@@ -273,6 +277,10 @@ pub(crate) enum Mend {
     /// One space at this position, before the first unsafe string, makes it safe: that is a
     /// shortest safe encoding, since every change adds a byte.
     OneSpace(usize),
+    /// A space at each of these positions (the same one twice for two spaces there), the first
+    /// before the first unsafe string, makes it safe, and no change of one byte does (see
+    /// [`two_spaces`]).
+    TwoSpaces(usize, usize),
     /// The search, from this index of the strings with risky characters; their risky characters
     /// are in the buffers, from the first of that string on.
     Search(usize),
@@ -288,7 +296,10 @@ pub(crate) fn mend(
     let chars = &mut buffers.chars;
     chars.clear();
     let mut first = None;
-    let mut one_space = true;
+    // From the first unsafe string on: the first string that is unsafe one byte further on, and
+    // the last that is unsafe two bytes further on.
+    let mut first_bad_at_one = None;
+    let mut last_bad_at_two = None;
     for (index, &(open, close)) in risky_strings.iter().enumerate() {
         let start = chars.len();
         let bad = string_bad_shifts(json, open, close, chars);
@@ -300,13 +311,79 @@ pub(crate) fn mend(
             }
             first = Some(index);
         }
-        one_space &= bad & 2 == 0;
+        if bad & 2 != 0 && first_bad_at_one.is_none() {
+            first_bad_at_one = Some(index);
+        }
+        if bad & 4 != 0 {
+            last_bad_at_two = Some(index);
+        }
     }
-    match first {
-        None => Mend::Nothing,
-        Some(first) if one_space => Mend::OneSpace(risky_strings[first].0),
-        Some(first) => Mend::Search(first),
+    let Some(first) = first else {
+        return Mend::Nothing;
+    };
+    if first_bad_at_one.is_none() {
+        return Mend::OneSpace(risky_strings[first].0);
     }
+    let Some(second) = two_spaces(
+        first,
+        first_bad_at_one,
+        last_bad_at_two,
+        risky_strings.len(),
+    ) else {
+        return Mend::Search(first);
+    };
+    let (open, close) = risky_strings[first];
+    if has_slash_between_risky_chars(json, &buffers.chars, close) {
+        return Mend::Search(first);
+    }
+    Mend::TwoSpaces(open, risky_strings[second].0)
+}
+
+/// Where a second space goes, when one space before the first unsafe string (index `first`) is
+/// not enough: the index of the string it goes before, `first` itself for two spaces there.
+///
+/// Two spaces before `first` leave every string from it on two bytes further on, which suits
+/// when none of them is unsafe there (`last_bad_at_two` is `None`). Otherwise the second space
+/// goes before the string right after the last of those, and the strings between the two spaces
+/// are one byte further on: none of them may be unsafe there (`first_bad_at_one`). `None` when
+/// neither works, or the second space would have no string to go before (`count` strings).
+///
+/// A space before a string moves it and what follows as a whole and changes no byte next to a
+/// risky character, so each string's unsafe shifts, as [`string_bad_shifts`] gives them, decide.
+fn two_spaces(
+    first: usize,
+    first_bad_at_one: Option<usize>,
+    last_bad_at_two: Option<usize>,
+    count: usize,
+) -> Option<usize> {
+    let Some(last_bad) = last_bad_at_two else {
+        return Some(first);
+    };
+    let second = last_bad + 1;
+    let between_are_safe = first_bad_at_one.is_none_or(|bad| bad >= second);
+    (second < count && between_are_safe).then_some(second)
+}
+
+/// Whether the string that ends at `close`, whose risky characters start `chars`, has a `/`
+/// between two of them.
+///
+/// Two spaces are a shortest encoding only when no change of one byte is enough. Such a change
+/// must come before the first unsafe string's first unsafe character: a space anywhere before
+/// the string does what one right before it does, which was tried, and an escape adds three
+/// bytes or more. What is left is an escaped `/` between two of its risky characters (one
+/// before the first of them moves the same bytes as a space before the string), which only the
+/// search tries.
+fn has_slash_between_risky_chars(json: &[u8], chars: &[RiskyChar], close: usize) -> bool {
+    let mut previous_end = None;
+    for char in chars.iter().take_while(|char| char.at < close) {
+        if let Some(end) = previous_end
+            && json[end..char.at].contains(&b'/')
+        {
+            return true;
+        }
+        previous_end = Some(char.at + usize::from(char.len));
+    }
+    false
 }
 
 /// Finds the strings with risky characters. `None` if a string is not closed.
@@ -346,6 +423,16 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
     match mend(compact, &spans, &mut buffers) {
         Mend::Nothing => Some(compact.to_vec()),
         Mend::OneSpace(at) => Some([&compact[..at], b" ", &compact[at..]].concat()),
+        Mend::TwoSpaces(first, second) => Some(
+            [
+                &compact[..first],
+                b" ",
+                &compact[first..second],
+                b" ",
+                &compact[second..],
+            ]
+            .concat(),
+        ),
         Mend::Search(first) => {
             shortest_safe(compact, &spans[first..], &mut buffers).map(<[u8]>::to_vec)
         }
@@ -584,6 +671,46 @@ mod tests {
         assert_eq!(unicode_escape('?', &mut buffer), b"\\u003f");
         assert_eq!(unicode_escape('\u{1F600}', &mut buffer), b"\\ud83d\\ude00");
         assert_eq!(unicode_escape('ÿ', &mut buffer), b"\\u00ff");
+    }
+
+    #[test]
+    fn a_payload_that_one_space_does_not_mend_gets_two() {
+        // Issued for a generated identity; no single space before a string makes it safe.
+        let json = concat!(
+            r#"{"aud":"LJRQ1bju55p6a47RwadH","iat":1734952336,"exp":1734955936,"#,
+            r#""sub":"e99d6d2fce0eeec68f3f7a24cac7829b","user":{"#,
+            r#""email":"lukasz69@mail.example.org","name":"Chloé Martin","#,
+            r#""avatar":"https://example.com/~mary/photo.jpg"},"#,
+            r#""auth":{"collaboration":{"*":{"role":"writer"}}}}"#,
+        )
+        .as_bytes();
+        let quotes: Vec<usize> = (0..json.len()).filter(|&at| json[at] == b'"').collect();
+        let spaced = |places: &[usize]| {
+            let mut text = json.to_vec();
+            for &at in places.iter().rev() {
+                text.insert(at, b' ');
+            }
+            text
+        };
+        assert!(!quotes.iter().any(|&at| is_atob_safe(&spaced(&[at]))));
+        let spans = risky_spans(json).expect("closed strings");
+        let mended = mend(json, &spans, &mut SearchBuffers::default());
+        assert!(matches!(mended, Mend::TwoSpaces(..)), "{mended:?}");
+
+        let safe = atob_safe_json(json).expect("compact JSON");
+        assert!(b64_is_clean(&safe), "{}", String::from_utf8_lossy(&safe));
+        assert_eq!(safe.len(), json.len() + 2);
+        let two_spaces_before_quotes = quotes.iter().enumerate().any(|(index, &first)| {
+            quotes[index..]
+                .iter()
+                .any(|&second| safe == spaced(&[first, second]))
+        });
+        assert!(
+            two_spaces_before_quotes,
+            "{}",
+            String::from_utf8_lossy(&safe)
+        );
+        assert_eq!(safe.len() as u32, reference_shortest(json));
     }
 
     #[test]
