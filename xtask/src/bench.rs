@@ -2,7 +2,8 @@
 //! table, printed and written to `target/bench/summary.md`.
 //!
 //! - **core**: the core's criterion benchmark, issuing a collaboration token against a bare,
-//!   pre-keyed HMAC-SHA256 over the same signing input; target at most 2×.
+//!   pre-keyed HMAC-SHA256 over the same signing input, the best of three rounds that take
+//!   turns; target at most 2×.
 //! - **adapters**: `wrk`, 64 connections, against each adapter's `/token` and a plain-text
 //!   `/hello` in the same process (`xtask/bench-servers`); targets requests/s at least 0.85× and
 //!   p99 latency at most 1.2×. The control route `/sign` of the same process (the core's issuer

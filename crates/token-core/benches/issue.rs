@@ -4,9 +4,8 @@
 //!
 //! Each identity is measured in [`ROUNDS`] rounds, issuing and the bare HMAC taking turns, and
 //! each side's ratio figure is its best round's mean. On a shared machine a burst of other work
-//! can slow one side's only measurement and move the ratio by a tenth or more; the best of
-//! rounds that take turns leaves both sides the same chance of a quiet moment, as the adapters'
-//! load runs do.
+//! during one measurement can move a ratio by a tenth or more; the best of rounds that take
+//! turns leaves both sides the same chance of a quiet moment, as the adapters' load runs do.
 
 #![expect(
     clippy::print_stdout,
@@ -38,7 +37,7 @@ fn plain_identity() -> Identity {
 }
 
 /// An identity whose compact payload has `-` or `_` in base64url, which one space mends.
-fn searched_identity() -> Identity {
+fn one_space_identity() -> Identity {
     Identity::builder("user-456")
         .name("Zoë Ångström")
         .email("zoe@example.com")
@@ -93,6 +92,7 @@ fn spaced(compact: &[u8], places: &[usize]) -> Vec<u8> {
     text
 }
 
+/// The positions of the quotes of `compact`, before which a space can go.
 fn quotes(compact: &[u8]) -> Vec<usize> {
     (0..compact.len())
         .filter(|&at| compact[at] == b'"')
@@ -298,17 +298,17 @@ fn main() {
         .build()
         .expect("issuer");
     let plain = plain_identity();
-    let searched = searched_identity();
+    let one_space = one_space_identity();
     let compact_is_safe =
         |identity: &Identity| atob::is_atob_safe(&compact_claims(&issuer, identity));
     assert!(
         compact_is_safe(&plain),
         "the plain identity should not need the search"
     );
-    let searched_compact = compact_claims(&issuer, &searched);
+    let one_space_compact = compact_claims(&issuer, &one_space);
     assert!(
-        !atob::is_atob_safe(&searched_compact) && one_space_mends(&searched_compact),
-        "the searched identity should need one space"
+        !atob::is_atob_safe(&one_space_compact) && one_space_mends(&one_space_compact),
+        "the one-space identity should need one space"
     );
     let two = two_space_identity();
     let two_compact = compact_claims(&issuer, &two);
@@ -325,37 +325,42 @@ fn main() {
         "the full-search identity should need more than two spaces"
     );
 
-    // Shorter measurements than criterion's defaults, as each is taken three times; the
+    // Shorter measurements than criterion's defaults, as each is taken `ROUNDS` times; the
     // command line can still change them.
     let mut criterion = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(2))
         .configure_from_args();
     bench(&mut criterion, &issuer, "collaboration", &plain);
-    bench(&mut criterion, &issuer, "collaboration-searched", &searched);
+    bench(
+        &mut criterion,
+        &issuer,
+        "collaboration-one-space",
+        &one_space,
+    );
     bench(&mut criterion, &issuer, "collaboration-two-spaces", &two);
     bench(&mut criterion, &issuer, "collaboration-full-search", &full);
-    let compact = compact_claims(&issuer, &searched);
-    criterion.bench_function("search/atob_safe_json", |b| {
+    let compact = compact_claims(&issuer, &one_space);
+    criterion.bench_function("atob_safe_json/one-space", |b| {
         b.iter(|| atob::atob_safe_json(black_box(&compact)));
     });
     criterion.final_summary();
 
     let count = 20_000;
-    let [compact, one_space, two_spaces, searched] = payload_mix(count);
+    let [compact, once, twice, searched] = payload_mix(count);
     let share = |part: u64| part as f64 * 100.0 / count as f64;
     println!(
         "payload mix: of {count} realistic identities, {:.1}% of the payloads are safe as they \
          are, {:.1}% are mended with one space, {:.2}% with two spaces, and {:.2}% need the \
          full search",
         share(compact),
-        share(one_space),
-        share(two_spaces),
+        share(once),
+        share(twice),
         share(searched)
     );
     for group in [
         "collaboration",
-        "collaboration-searched",
+        "collaboration-one-space",
         "collaboration-two-spaces",
         "collaboration-full-search",
     ] {

@@ -1,6 +1,7 @@
 //! Properties over generated identities: every token verifies with `jsonwebtoken` and with an
-//! HMAC computed here, its payload segment is readable by the browser's `atob()`, and it decodes
-//! to exactly the claims that were asked for.
+//! HMAC computed here, its payload segment is readable by the browser's `atob()`, it decodes
+//! to exactly the claims that were asked for, and its payload is the encoding
+//! `atob::atob_safe_json` gives for their compact JSON (which `serde_json` writes the same way).
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -8,7 +9,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ckeditor_token_core::{
-    Environment, Error, FixedClock, Identity, Issuer, Role, SystemClock, Token, atob_decode,
+    Environment, Error, FixedClock, Identity, Issuer, Role, SystemClock, Token, atob, atob_decode,
 };
 use hmac::{Hmac, KeyInit, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -185,6 +186,13 @@ fn check_token(input: &Input, identity: &Identity, exp: bool) {
     let decoded = atob_decode(payload).expect("atob() reads the payload");
     let claims: Value = serde_json::from_slice(&decoded).expect("standard JSON");
     assert_eq!(claims, expected_claims(input, exp.then_some(NOW + 3600)));
+    let compact = serde_json::to_vec(&claims).expect("JSON");
+    assert_eq!(
+        Some(decoded),
+        atob::atob_safe_json(&compact),
+        "{}",
+        String::from_utf8_lossy(&compact)
+    );
     check_signature(&token);
 }
 

@@ -45,10 +45,12 @@ struct Place {
 struct Backs(u64);
 
 impl Backs {
+    /// The back-pointer of `state`.
     fn get(self, state: usize) -> u8 {
         (self.0 >> (8 * state)) as u8
     }
 
+    /// Sets the back-pointer of `state`.
     fn set(&mut self, state: usize, back: u8) {
         self.0 = (self.0 & !(0xff << (8 * state))) | (u64::from(back) << (8 * state));
     }
