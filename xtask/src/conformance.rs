@@ -858,6 +858,18 @@ fn other_methods(http: &Http<'_>) -> Result<(), String> {
         "plain OPTIONS: vary {:?} should list Origin once",
         header(&options, "vary")
     );
+    // It is no preflight, so no CORS component answers it or adds its headers.
+    for name in [
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-allow-methods",
+    ] {
+        ensure!(
+            header(&options, name).is_none(),
+            "plain OPTIONS from the editor's origin: {name} {:?}",
+            header(&options, name)
+        );
+    }
     // Without `Origin` it is no CORS request, preflight-shaped or not: the core answers it.
     let originless = http.send(
         Method::OPTIONS,

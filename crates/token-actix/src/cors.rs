@@ -9,10 +9,12 @@ use actix_cors::{Cors, CorsMiddleware};
 use actix_web::Error;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::Method;
 use actix_web::http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, HeaderMap, ORIGIN,
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_METHOD,
+    HeaderMap, ORIGIN,
 };
-use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
+use ckeditor_token_core::{AllowedOrigins, CorsPolicy, is_cors_component_request};
 use futures_util::future::{Either, FutureExt, Map};
 
 /// A [`Cors`] middleware that applies `policy`: the listed origins echoed exactly (any origin
@@ -44,13 +46,16 @@ pub fn cors_middleware(policy: &CorsPolicy) -> Cors {
     cors.max_age(max_age)
 }
 
-/// Whether a request with these headers goes through actix-cors: a CORS request, which has an
-/// `Origin`. The others (same-origin, or not from a browser) get the core's answer as it is,
-/// with the core's `Vary: Origin` when the policy admits other origins. actix-cors would answer
-/// an `OPTIONS` of theirs with `Access-Control-Request-Method` itself, with a 400 for the
-/// missing `Origin`, where the core answers it as a plain `OPTIONS`, as the other adapters do.
-pub(crate) fn goes_through_cors(headers: &HeaderMap) -> bool {
-    headers.contains_key(ORIGIN)
+/// Whether a request with this method and these headers goes through actix-cors, as the
+/// core's [`is_cors_component_request`] decides. Of the others, an `OPTIONS` without `Origin`
+/// but with `Access-Control-Request-Method` would get actix-cors' own 400, and a plain `OPTIONS`
+/// with `Origin` would get its CORS headers.
+pub(crate) fn goes_through_cors(method: &Method, headers: &HeaderMap) -> bool {
+    is_cors_component_request(
+        method.as_str(),
+        headers.contains_key(ORIGIN),
+        headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD),
+    )
 }
 
 /// Removes `Access-Control-Allow-Credentials` from an answer without
@@ -136,7 +141,7 @@ where
     }
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        if goes_through_cors(request.headers()) {
+        if goes_through_cors(request.method(), request.headers()) {
             let finish: fn(Answer<EitherBody<B>>) -> Answer<EitherBody<B>> = |answer| {
                 answer.map(|mut answer| {
                     drop_lone_credentials(answer.headers_mut());

@@ -68,7 +68,7 @@ where
             }
         },
     };
-    if goes_through_cors(request.headers()) {
+    if goes_through_cors(request.method(), request.headers()) {
         into_response(answer)
     } else {
         // actix-cors did not see this request, so the core's `Vary` is the only one.

@@ -5,7 +5,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, header};
-use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
+use ckeditor_token_core::{AllowedOrigins, CorsPolicy, is_cors_component_request};
 use futures_util::future::Either;
 use tower_http::cors::{self, AllowCredentials, AllowOrigin, Cors, CorsLayer};
 use tower_layer::Layer;
@@ -66,20 +66,16 @@ pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
     }
 }
 
-/// Whether a request with this method and these headers goes through tower-http's layer: a
-/// CORS request, which has an `Origin`, that is not a plain `OPTIONS`.
-///
-/// The others pass the layer by and get the core's answer as it is, with the core's
-/// `Vary: Origin` when the policy admits other origins:
-/// - a request without `Origin` (same-origin, or not from a browser), to which tower-http would
-///   add only `Vary`, so the core's answer is the same without the layer's work;
-/// - an `OPTIONS` without `Access-Control-Request-Method`, which tower-http would answer as a
-///   preflight, where the core answers 200 with `Allow` and `Cache-Control`, as through the
-///   other adapters.
+/// Whether a request with this method and these headers goes through tower-http's layer, as
+/// the core's [`is_cors_component_request`] decides. Of the others, a request without `Origin`
+/// would get only `Vary` from the layer, which the core's answer has, and a plain `OPTIONS`
+/// would be answered by the layer as a preflight.
 pub(crate) fn goes_through_layer(method: &Method, headers: &HeaderMap) -> bool {
-    headers.contains_key(header::ORIGIN)
-        && (method != Method::OPTIONS
-            || headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD))
+    is_cors_component_request(
+        method.as_str(),
+        headers.contains_key(header::ORIGIN),
+        headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD),
+    )
 }
 
 /// A CORS layer for CORS requests only (see [`goes_through_layer`]).

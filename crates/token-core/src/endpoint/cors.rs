@@ -123,6 +123,32 @@ impl CorsPolicy {
     }
 }
 
+/// Whether a request with this method is one for the framework's CORS component: a CORS request,
+/// which has an `Origin` (`has_origin`), that is not a plain `OPTIONS`, one without
+/// `Access-Control-Request-Method` (`has_request_method`), which is no preflight.
+///
+/// An adapter whose CORS component would see every request passes the others by, so that they
+/// get the core's answer as it is, with the core's `Vary: Origin` when the policy admits other
+/// origins, as through every adapter:
+/// - a request without `Origin` (same-origin, or not from a browser) needs no CORS headers,
+///   and some components would answer a preflight-shaped one themselves, with an error;
+/// - a plain `OPTIONS` gets the core's 200 with `Allow` and no CORS headers, where some
+///   components would answer it as a preflight or add their headers to it. No browser sends one
+///   across origins: an `OPTIONS` request needs a preflight that allows the method, and the
+///   policy allows `GET` only.
+///
+/// ```
+/// use ckeditor_token_core::is_cors_component_request;
+///
+/// assert!(is_cors_component_request("GET", true, false));
+/// assert!(is_cors_component_request("OPTIONS", true, true));
+/// assert!(!is_cors_component_request("OPTIONS", true, false));
+/// assert!(!is_cors_component_request("GET", false, false));
+/// ```
+pub fn is_cors_component_request(method: &str, has_origin: bool, has_request_method: bool) -> bool {
+    has_origin && (method != "OPTIONS" || has_request_method)
+}
+
 /// Collects a [`CorsPolicy`].
 #[derive(Debug, Clone, Default)]
 #[must_use]
