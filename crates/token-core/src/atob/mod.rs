@@ -361,9 +361,10 @@ fn two_spaces(
 /// Two spaces are a shortest encoding only when no change of one byte is enough. Such a change
 /// must come before the first unsafe string's first unsafe character, and an escape of a risky
 /// character adds three bytes or more. A space, or an escaped `/` in an earlier string, anywhere
-/// before the string does what one space right before it does, which was tried; so does an
-/// escaped `/` in the string before its first risky character. What is left is an escaped `/`
-/// between two of its risky characters, which only the search tries.
+/// before the string moves its bytes as one space right before it does, which was tried, and
+/// can only make earlier strings unsafe; an escaped `/` in the string before its first risky
+/// character moves them the same way too. What is left is an escaped `/` between two of its
+/// risky characters, which only the search tries.
 fn has_slash_between_risky_chars(json: &[u8], chars: &[RiskyChar], close: usize) -> bool {
     let mut previous_end = None;
     for char in chars.iter().take_while(|char| char.at < close) {
