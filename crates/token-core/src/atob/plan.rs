@@ -113,12 +113,25 @@ impl Step {
             step.cost[shift] = total;
             step.back.set(shift, (from as u8) << 2);
         }
-        for (shift, (before, from)) in cheapest_by_shift(cost).into_iter().enumerate() {
-            let after = 3 + (shift + extra as usize) % 3;
-            step.cost[after] = before + extra;
-            step.back.set(after, from << 2 | 1);
+        let cheapest = cheapest_by_shift(cost);
+        match extra % 3 {
+            0 => step.escaped::<0>(cheapest, extra),
+            1 => step.escaped::<1>(cheapest, extra),
+            _ => step.escaped::<2>(cheapest, extra),
         }
         step
+    }
+
+    /// The states after an escape of `extra` bytes, which moves the shift on by `ROTATION`
+    /// (`extra` modulo 3). A constant rotation indexes the costs with constants only, so that
+    /// they can stay in registers: costs written one by one at a computed index and then copied
+    /// as a whole stall the copy.
+    fn escaped<const ROTATION: usize>(&mut self, cheapest: [(u32, u8); 3], extra: u32) {
+        for (shift, (before, from)) in cheapest.into_iter().enumerate() {
+            let after = 3 + (shift + ROTATION) % 3;
+            self.cost[after] = before + extra;
+            self.back.set(after, from << 2 | 1);
+        }
     }
 }
 
