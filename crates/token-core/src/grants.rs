@@ -6,7 +6,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::identity::check_text;
+use crate::identity::{check_text, is_untrimmed};
 
 /// The longest document ID or pattern accepted, in bytes.
 pub const MAX_DOCUMENT_KEY_LEN: usize = 128;
@@ -186,6 +186,20 @@ enum Shape<'a> {
     Suffix(&'a str),
 }
 
+impl<'a> Shape<'a> {
+    fn of(key: &'a str) -> Shape<'a> {
+        if key == "*" {
+            Shape::Every
+        } else if let Some(prefix) = key.strip_suffix('*') {
+            Shape::Prefix(prefix)
+        } else if let Some(suffix) = key.strip_prefix('*') {
+            Shape::Suffix(suffix)
+        } else {
+            Shape::Exact(key)
+        }
+    }
+}
+
 impl DocumentKey {
     /// Checks a document ID or pattern.
     ///
@@ -199,9 +213,15 @@ impl DocumentKey {
 
     /// [`DocumentKey::new`] for a key that is already owned.
     pub(crate) fn from_string(key: String) -> Result<Self> {
-        let field = || key_field(&key);
-        check_text(field, &key, MAX_DOCUMENT_KEY_LEN)?;
-        if key.trim() != key {
+        DocumentKey::check(&key)?;
+        Ok(DocumentKey(key))
+    }
+
+    /// What [`DocumentKey::new`] checks, for a key that has not been taken yet.
+    pub(crate) fn check(key: &str) -> Result<()> {
+        let field = || key_field(key);
+        check_text(field, key, MAX_DOCUMENT_KEY_LEN)?;
+        if is_untrimmed(key) {
             return Err(Error::identity(
                 field(),
                 "it starts or ends with whitespace",
@@ -211,7 +231,7 @@ impl DocumentKey {
             let inner = key
                 .strip_prefix('*')
                 .or_else(|| key.strip_suffix('*'))
-                .unwrap_or(&key);
+                .unwrap_or(key);
             if inner.contains('*') || inner.is_empty() {
                 return Err(Error::identity(
                     field(),
@@ -219,7 +239,12 @@ impl DocumentKey {
                 ));
             }
         }
-        Ok(DocumentKey(key))
+        Ok(())
+    }
+
+    /// A key that [`DocumentKey::check`] accepted.
+    pub(crate) fn checked(key: String) -> Self {
+        DocumentKey(key)
     }
 
     /// The key as written in the token.
@@ -227,23 +252,15 @@ impl DocumentKey {
         &self.0
     }
 
-    fn shape(&self) -> Shape<'_> {
-        let key = self.0.as_str();
-        if key == "*" {
-            Shape::Every
-        } else if let Some(prefix) = key.strip_suffix('*') {
-            Shape::Prefix(prefix)
-        } else if let Some(suffix) = key.strip_prefix('*') {
-            Shape::Suffix(suffix)
-        } else {
-            Shape::Exact(key)
-        }
-    }
-
     /// Whether some document ID matches both keys.
     pub fn overlaps(&self, other: &DocumentKey) -> bool {
+        DocumentKey::keys_overlap(&self.0, &other.0)
+    }
+
+    /// [`DocumentKey::overlaps`] for two keys that [`DocumentKey::check`] accepted.
+    pub(crate) fn keys_overlap(first: &str, second: &str) -> bool {
         use Shape::{Every, Exact, Prefix, Suffix};
-        match (self.shape(), other.shape()) {
+        match (Shape::of(first), Shape::of(second)) {
             (Every, _) | (_, Every) => true,
             (Exact(a), Exact(b)) => a == b,
             (Exact(id), Prefix(p)) | (Prefix(p), Exact(id)) => id.starts_with(p),
@@ -256,7 +273,7 @@ impl DocumentKey {
 
     /// Whether `document_id` matches this key.
     pub fn matches(&self, document_id: &str) -> bool {
-        match self.shape() {
+        match Shape::of(&self.0) {
             Shape::Every => true,
             Shape::Exact(id) => id == document_id,
             Shape::Prefix(prefix) => document_id.starts_with(prefix),

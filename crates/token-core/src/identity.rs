@@ -212,13 +212,29 @@ impl IdentityBuilder {
     }
 }
 
+/// What [`check_text`] saw of a text it accepted, for the checks that follow it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Seen {
+    non_ascii: bool,
+    space: bool,
+}
+
+impl Seen {
+    /// Whether `text`, the text this was seen of, has whitespace (Unicode's, as
+    /// [`char::is_whitespace`] says). Accepted text has no control characters, so its only
+    /// ASCII whitespace is the space, and only non-ASCII text needs a look at its characters.
+    fn has_whitespace(self, text: &str) -> bool {
+        self.space || (self.non_ascii && text.chars().any(char::is_whitespace))
+    }
+}
+
 /// Rejects empty text, text over `max` bytes and text with control characters. `field` names
 /// the field in the error, and is only called for one.
 pub(crate) fn check_text<F: Into<String>>(
     field: impl FnOnce() -> F,
     value: &str,
     max: usize,
-) -> Result<()> {
+) -> Result<Seen> {
     if value.is_empty() {
         return Err(Error::identity(field(), "it is empty"));
     }
@@ -233,9 +249,11 @@ pub(crate) fn check_text<F: Into<String>>(
     }
     let mut non_ascii = 0;
     let mut control = 0;
+    let mut space = 0;
     for_each_word(value.as_bytes(), |word| {
         non_ascii |= word & HIGH_BITS;
         control |= control_bytes(word) | bytes_equal_to(word, 0x7f);
+        space |= bytes_equal_to(word, b' ');
     });
     let has_control = if non_ascii == 0 {
         control != 0
@@ -251,7 +269,10 @@ pub(crate) fn check_text<F: Into<String>>(
              overrides)",
         ));
     }
-    Ok(())
+    Ok(Seen {
+        non_ascii: non_ascii != 0,
+        space: space != 0,
+    })
 }
 
 /// Characters that change how the text around them is laid out: line and paragraph separators,
@@ -261,39 +282,20 @@ fn is_layout_control(c: char) -> bool {
     matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Whether `text` has whitespace (Unicode's, as [`char::is_whitespace`] says), looking at its
-/// bytes alone when it is ASCII.
-fn has_whitespace(text: &str) -> bool {
-    let mut non_ascii = 0;
-    let mut space = 0;
-    let mut control = 0;
-    for_each_word(text.as_bytes(), |word| {
-        non_ascii |= word & HIGH_BITS;
-        space |= bytes_equal_to(word, b' ');
-        control |= control_bytes(word);
-    });
-    if non_ascii != 0 {
-        text.chars().any(char::is_whitespace)
-    } else {
-        // ASCII whitespace is the space and five of the control characters, `\t` to `\r`.
-        space != 0 || (control != 0 && text.bytes().any(|b| b.wrapping_sub(0x09) < 5))
-    }
-}
-
 /// Whether `text` starts or ends with whitespace. Text that starts and ends with printable
 /// ASCII other than space does neither.
-fn is_untrimmed(text: &str) -> bool {
+pub(crate) fn is_untrimmed(text: &str) -> bool {
     let plain = |byte: Option<&u8>| byte.is_some_and(|&b| b.is_ascii_graphic());
     let bytes = text.as_bytes();
     !(plain(bytes.first()) && plain(bytes.last())) && text.trim() != text
 }
 
-fn check_trimmed(field: &str, value: &str, max: usize) -> Result<()> {
-    check_text(|| field, value, max)?;
+fn check_trimmed(field: &str, value: &str, max: usize) -> Result<Seen> {
+    let seen = check_text(|| field, value, max)?;
     if is_untrimmed(value) {
         return Err(Error::identity(field, "it starts or ends with whitespace"));
     }
-    Ok(())
+    Ok(seen)
 }
 
 fn check_profile(profile: Profile) -> Result<Profile> {
@@ -301,13 +303,13 @@ fn check_profile(profile: Profile) -> Result<Profile> {
         check_trimmed("user.name", name, MAX_NAME_LEN)?;
     }
     if let Some(email) = &profile.email {
-        check_trimmed("user.email", email, MAX_EMAIL_LEN)?;
+        let seen = check_trimmed("user.email", email, MAX_EMAIL_LEN)?;
         // A local part and a domain around the first `@`.
         let well_formed = email
             .bytes()
             .position(|b| b == b'@')
             .is_some_and(|at| at > 0 && at + 1 < email.len())
-            && !has_whitespace(email);
+            && !seen.has_whitespace(email);
         if !well_formed {
             return Err(Error::identity(
                 "user.email",
@@ -333,13 +335,13 @@ fn check_avatar(url: &str) -> Result<()> {
             "expected an http:// or https:// image URL",
         ));
     }
-    check_text(|| FIELD, url, MAX_AVATAR_LEN)?;
+    let seen = check_text(|| FIELD, url, MAX_AVATAR_LEN)?;
     let rest = &url.as_bytes()[scheme_end + 3..];
     let host_len = rest
         .iter()
         .position(|b| matches!(b, b'/' | b'?' | b'#'))
         .unwrap_or(rest.len());
-    if host_len == 0 || has_whitespace(url) {
+    if host_len == 0 || seen.has_whitespace(url) {
         return Err(Error::identity(
             FIELD,
             "expected a URL with a host and no whitespace",
@@ -368,26 +370,27 @@ fn check_collaboration(
             ),
         ));
     }
-    let mut checked: Vec<(DocumentKey, Grant)> = Vec::with_capacity(grants.len());
-    for (key, grant) in grants {
-        let key = DocumentKey::from_string(key)?;
-        grant.check(key.as_str())?;
-        for (earlier, earlier_grant) in &checked {
-            if *earlier == key {
-                return Err(Error::DuplicateDocumentKey {
-                    key: key.as_str().to_owned(),
-                });
+    // Each grant is checked, then compared with the ones before it, in the order given; the
+    // keys are taken only when all are good, in the same vector (same size, same alignment).
+    for (index, (key, grant)) in grants.iter().enumerate() {
+        DocumentKey::check(key)?;
+        grant.check(key)?;
+        for (earlier, earlier_grant) in &grants[..index] {
+            if earlier == key {
+                return Err(Error::DuplicateDocumentKey { key: key.clone() });
             }
-            if !allow_overlap && earlier.overlaps(&key) && *earlier_grant != grant {
+            if !allow_overlap && DocumentKey::keys_overlap(earlier, key) && earlier_grant != grant {
                 return Err(Error::OverlappingDocumentGrants {
-                    first: earlier.as_str().to_owned(),
-                    second: key.as_str().to_owned(),
+                    first: earlier.clone(),
+                    second: key.clone(),
                 });
             }
         }
-        checked.push((key, grant));
     }
-    Ok(checked)
+    Ok(grants
+        .into_iter()
+        .map(|(key, grant)| (DocumentKey::checked(key), grant))
+        .collect())
 }
 
 fn check_ckbox(role: Option<CkboxRole>, workspaces: Vec<String>) -> Result<Option<CkboxAccess>> {
@@ -554,14 +557,20 @@ mod tests {
             "日本",
             "a\u{feff}",
         ];
+        let mut accepted = 0;
         for text in samples {
-            assert_eq!(
-                has_whitespace(text),
-                text.chars().any(char::is_whitespace),
-                "{text:?}"
-            );
+            if let Ok(seen) = check_text(|| "field", text, 10) {
+                accepted += 1;
+                assert_eq!(
+                    seen.has_whitespace(text),
+                    text.chars().any(char::is_whitespace),
+                    "{text:?}"
+                );
+            }
             assert_eq!(is_untrimmed(text), text.trim() != text, "{text:?}");
         }
+        // All but the empty text and the three with control characters (`\t`, `\n`, U+0085).
+        assert_eq!(accepted, samples.len() - 4);
         for (text, valid) in [
             (".", true),
             (" ", true),
@@ -586,13 +595,15 @@ mod tests {
                 .expect("a pattern"),
             ],
         ) {
-            proptest::prop_assert_eq!(
-                has_whitespace(&text),
-                text.chars().any(char::is_whitespace)
-            );
             let has_control = text.chars().any(|c| c.is_control() || is_layout_control(c));
             let checked = check_text(|| "field", &text, 1000);
             proptest::prop_assert_eq!(checked.is_ok(), !text.is_empty() && !has_control);
+            if let Ok(seen) = checked {
+                proptest::prop_assert_eq!(
+                    seen.has_whitespace(&text),
+                    text.chars().any(char::is_whitespace)
+                );
+            }
             let mut sink = WorstCaseLen(0);
             sink.string(&text);
             proptest::prop_assert_eq!(sink.0, 2 + crate::atob::worst_case_text_len(&text));
