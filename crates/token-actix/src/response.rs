@@ -35,28 +35,28 @@ pub(crate) fn response_of(answer: TokenResponse) -> HttpResponse {
 }
 
 /// The header name and value for one header of the core's answer. The core's names and constant
-/// values are converted once, when this crate is compiled; an owned value is moved.
+/// values are converted once, when this crate is compiled; the name is matched first, so a value
+/// is compared only with the one constant it could be. An owned value is moved.
 fn header(name: &'static str, value: Cow<'static, str>) -> Option<(HeaderName, HeaderValue)> {
-    const KNOWN: [(&str, HeaderName, HeaderValue); 4] = [
-        (
-            CONTENT_TYPE,
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(CONTENT_TYPE),
-        ),
-        (
-            CACHE_CONTROL,
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(CACHE_CONTROL),
-        ),
-        (ALLOW, header::ALLOW, HeaderValue::from_static(ALLOW)),
-        (VARY, header::VARY, HeaderValue::from_static(VARY)),
-    ];
-    if let Cow::Borrowed(text) = value
-        && let Some((_, known_name, known_value)) = KNOWN
-            .into_iter()
-            .find(|(constant, known_name, _)| *constant == text && known_name.as_str() == name)
-    {
-        return Some((known_name, known_value));
+    const KNOWN_CONTENT_TYPE: HeaderValue = HeaderValue::from_static(CONTENT_TYPE);
+    const KNOWN_CACHE_CONTROL: HeaderValue = HeaderValue::from_static(CACHE_CONTROL);
+    const KNOWN_ALLOW: HeaderValue = HeaderValue::from_static(ALLOW);
+    const KNOWN_VARY: HeaderValue = HeaderValue::from_static(VARY);
+    if let Cow::Borrowed(text) = value {
+        let known = match name {
+            "content-type" if text == CONTENT_TYPE => {
+                Some((header::CONTENT_TYPE, KNOWN_CONTENT_TYPE))
+            }
+            "cache-control" if text == CACHE_CONTROL => {
+                Some((header::CACHE_CONTROL, KNOWN_CACHE_CONTROL))
+            }
+            "allow" if text == ALLOW => Some((header::ALLOW, KNOWN_ALLOW)),
+            "vary" if text == VARY => Some((header::VARY, KNOWN_VARY)),
+            _ => None,
+        };
+        if known.is_some() {
+            return known;
+        }
     }
     let value = match value {
         Cow::Borrowed(text) => HeaderValue::from_maybe_shared(Bytes::from_static(text.as_bytes())),

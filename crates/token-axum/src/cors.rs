@@ -71,10 +71,11 @@ pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
 /// would get only `Vary` from the layer, which the core's answer has, and a plain `OPTIONS`
 /// would be answered by the layer as a preflight.
 pub(crate) fn goes_through_layer(method: &Method, headers: &HeaderMap) -> bool {
+    // The request method header counts only for `OPTIONS`; other requests skip its lookup.
     is_cors_component_request(
         method.as_str(),
         headers.contains_key(header::ORIGIN),
-        headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD),
+        *method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD),
     )
 }
 
@@ -87,22 +88,24 @@ impl<S> Layer<S> for CorsRequestsOnly {
 
     fn layer(&self, inner: S) -> Self::Service {
         CorsRequestsOnlyService {
-            cors: self.0.layer(inner),
+            layer: Arc::new(self.0.clone()),
+            inner,
         }
     }
 }
 
-/// The service of [`CorsRequestsOnly`]. It holds the route once, inside the layer's service,
-/// and calls it directly for the requests that pass the layer by: axum clones a route's
-/// services for every request.
+/// The service of [`CorsRequestsOnly`]: the route, and the layer to put around it for a CORS
+/// request. axum clones a route's services for every request; the layer is shared, so only a
+/// CORS request pays for the layer's service (which holds a copy of the layer's settings).
 #[derive(Debug, Clone)]
 pub(crate) struct CorsRequestsOnlyService<S> {
-    cors: Cors<S>,
+    layer: Arc<CorsLayer>,
+    inner: S,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CorsRequestsOnlyService<S>
 where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone,
     ResBody: Default,
 {
     type Response = Response<ResBody>;
@@ -110,14 +113,18 @@ where
     type Future = Either<cors::ResponseFuture<S::Future>, S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.cors.poll_ready(cx)
+        self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         if goes_through_layer(request.method(), request.headers()) {
-            Either::Left(self.cors.call(request))
+            // The route that was polled ready goes into the layer's service; a clone stays.
+            let fresh = self.inner.clone();
+            let ready = std::mem::replace(&mut self.inner, fresh);
+            let mut cors: Cors<S> = self.layer.layer(ready);
+            Either::Left(cors.call(request))
         } else {
-            Either::Right(self.cors.get_mut().call(request))
+            Either::Right(self.inner.call(request))
         }
     }
 }
