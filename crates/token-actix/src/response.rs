@@ -6,7 +6,9 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
-use ckeditor_token_core::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, TokenResponse, VARY};
+use ckeditor_token_core::{
+    ALLOW, CACHE_CONTROL, CONTENT_TYPE, ConstantHeader, TokenResponse, VARY,
+};
 
 /// Converts the core's answer into actix-web's response, moving the body and the header values
 /// without copying them, for a request that goes through actix-cors: the core's `Vary: Origin`
@@ -34,29 +36,24 @@ pub(crate) fn response_of(answer: TokenResponse) -> HttpResponse {
     response.body(body)
 }
 
-/// The header name and value for one header of the core's answer. The core's names and constant
-/// values are converted once, when this crate is compiled; the name is matched first, so a value
-/// is compared only with the one constant it could be. An owned value is moved.
+/// The header name and value for one header of the core's answer. The core's constant headers
+/// are converted once, when this crate is compiled; an owned value is moved.
 fn header(name: &'static str, value: Cow<'static, str>) -> Option<(HeaderName, HeaderValue)> {
     const KNOWN_CONTENT_TYPE: HeaderValue = HeaderValue::from_static(CONTENT_TYPE);
     const KNOWN_CACHE_CONTROL: HeaderValue = HeaderValue::from_static(CACHE_CONTROL);
     const KNOWN_ALLOW: HeaderValue = HeaderValue::from_static(ALLOW);
     const KNOWN_VARY: HeaderValue = HeaderValue::from_static(VARY);
-    if let Cow::Borrowed(text) = value {
-        let known = match name {
-            "content-type" if text == CONTENT_TYPE => {
-                Some((header::CONTENT_TYPE, KNOWN_CONTENT_TYPE))
-            }
-            "cache-control" if text == CACHE_CONTROL => {
-                Some((header::CACHE_CONTROL, KNOWN_CACHE_CONTROL))
-            }
-            "allow" if text == ALLOW => Some((header::ALLOW, KNOWN_ALLOW)),
-            "vary" if text == VARY => Some((header::VARY, KNOWN_VARY)),
-            _ => None,
-        };
-        if known.is_some() {
-            return known;
+    match ConstantHeader::of(name, &value) {
+        Some(ConstantHeader::ContentType) => {
+            return Some((header::CONTENT_TYPE, KNOWN_CONTENT_TYPE));
         }
+        Some(ConstantHeader::CacheControl) => {
+            return Some((header::CACHE_CONTROL, KNOWN_CACHE_CONTROL));
+        }
+        Some(ConstantHeader::Allow) => return Some((header::ALLOW, KNOWN_ALLOW)),
+        Some(ConstantHeader::Vary) => return Some((header::VARY, KNOWN_VARY)),
+        // A constant added to the core later is converted as any other header.
+        _ => {}
     }
     let value = match value {
         Cow::Borrowed(text) => HeaderValue::from_maybe_shared(Bytes::from_static(text.as_bytes())),

@@ -55,6 +55,45 @@ pub const ALLOW: &str = "GET, OPTIONS";
 /// `Vary` of every answer of a route that other origins may call.
 pub const VARY: &str = "Origin";
 
+/// A header of an answer whose name and value are both the core's constants, so that an adapter
+/// can convert it to its framework's types once, when it is compiled, instead of for every
+/// answer. Other headers, such as a CORS component's, are not.
+///
+/// ```
+/// use ckeditor_token_core::ConstantHeader;
+///
+/// assert_eq!(ConstantHeader::of("cache-control", "no-store"), Some(ConstantHeader::CacheControl));
+/// assert_eq!(ConstantHeader::of("cache-control", "max-age=60"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConstantHeader {
+    /// `content-type` with [`CONTENT_TYPE`].
+    ContentType,
+    /// `cache-control` with [`CACHE_CONTROL`].
+    CacheControl,
+    /// `allow` with [`ALLOW`].
+    Allow,
+    /// `vary` with [`VARY`].
+    Vary,
+}
+
+impl ConstantHeader {
+    /// Which constant header `name: value` is, if it is one; `name` in lowercase, as in
+    /// [`TokenResponse::headers`]. The name is matched first, so a value is compared only with
+    /// the one constant it could be.
+    #[inline]
+    pub fn of(name: &str, value: &str) -> Option<ConstantHeader> {
+        match name {
+            "content-type" if value == CONTENT_TYPE => Some(ConstantHeader::ContentType),
+            "cache-control" if value == CACHE_CONTROL => Some(ConstantHeader::CacheControl),
+            "allow" if value == ALLOW => Some(ConstantHeader::Allow),
+            "vary" if value == VARY => Some(ConstantHeader::Vary),
+            _ => None,
+        }
+    }
+}
+
 /// The body of a 401.
 pub const NO_USER_BODY: &str = "Not signed in: sign in to the application to get an editor token.";
 /// The body of a 403.
@@ -229,35 +268,25 @@ impl TokenResponse {
     }
 }
 
-/// One header of an answer in the `http` crate's types. The core's names and constant values
-/// are converted once, when this crate is compiled.
+/// One header of an answer in the `http` crate's types. The core's constant headers are
+/// converted once, when this crate is compiled.
 #[cfg(feature = "http")]
 fn http_header(
     name: &'static str,
     value: Cow<'static, str>,
 ) -> Option<(http::HeaderName, http::HeaderValue)> {
     use http::{HeaderName, HeaderValue, header};
-    // The core's constant headers, converted at compile time; the name is matched first, so a
-    // value is compared only with the one constant it could be.
     const KNOWN_CONTENT_TYPE: HeaderValue = HeaderValue::from_static(CONTENT_TYPE);
     const KNOWN_CACHE_CONTROL: HeaderValue = HeaderValue::from_static(CACHE_CONTROL);
     const KNOWN_ALLOW: HeaderValue = HeaderValue::from_static(ALLOW);
     const KNOWN_VARY: HeaderValue = HeaderValue::from_static(VARY);
-    if let Cow::Borrowed(text) = value {
-        let known = match name {
-            "content-type" if text == CONTENT_TYPE => {
-                Some((header::CONTENT_TYPE, KNOWN_CONTENT_TYPE))
-            }
-            "cache-control" if text == CACHE_CONTROL => {
-                Some((header::CACHE_CONTROL, KNOWN_CACHE_CONTROL))
-            }
-            "allow" if text == ALLOW => Some((header::ALLOW, KNOWN_ALLOW)),
-            "vary" if text == VARY => Some((header::VARY, KNOWN_VARY)),
-            _ => None,
-        };
-        if let Some(pair) = known {
-            return Some(pair);
-        }
+    if let Some(constant) = ConstantHeader::of(name, &value) {
+        return Some(match constant {
+            ConstantHeader::ContentType => (header::CONTENT_TYPE, KNOWN_CONTENT_TYPE),
+            ConstantHeader::CacheControl => (header::CACHE_CONTROL, KNOWN_CACHE_CONTROL),
+            ConstantHeader::Allow => (header::ALLOW, KNOWN_ALLOW),
+            ConstantHeader::Vary => (header::VARY, KNOWN_VARY),
+        });
     }
     let value = match value {
         Cow::Borrowed(text) => HeaderValue::from_str(text),
@@ -489,6 +518,37 @@ mod tests {
     use crate::{Environment, FixedClock, Role};
 
     const KEY: &str = "endpoint-test-key-0123456789abcdef0123";
+
+    #[test]
+    fn constant_headers_are_known_by_name_and_value() {
+        let constants = [
+            (
+                "content-type",
+                "text/plain; charset=utf-8",
+                ConstantHeader::ContentType,
+            ),
+            ("cache-control", "no-store", ConstantHeader::CacheControl),
+            ("allow", "GET, OPTIONS", ConstantHeader::Allow),
+            ("vary", "Origin", ConstantHeader::Vary),
+        ];
+        for (name, value, constant) in constants {
+            assert_eq!(ConstantHeader::of(name, value), Some(constant), "{name}");
+            assert_eq!(ConstantHeader::of(name, "other"), None, "{name}");
+            assert_eq!(ConstantHeader::of("x-other", value), None, "{name}");
+        }
+        // Every header of a token answer is a constant; a CORS echo of an origin is not.
+        let answer = endpoint().decide(UserDecision::Issue(
+            Identity::builder("user-1")
+                .grant("*", Role::Writer)
+                .build()
+                .expect("identity"),
+        ));
+        assert!(!answer.headers().is_empty());
+        for (name, value) in answer.headers() {
+            assert!(ConstantHeader::of(name, value).is_some(), "{name}: {value}");
+        }
+        assert_eq!(ConstantHeader::of("vary", "Origin, Accept"), None);
+    }
 
     fn endpoint() -> TokenEndpoint {
         let environment = Environment::new("ENV_TEST_123", KEY).expect("valid environment");
