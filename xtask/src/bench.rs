@@ -217,15 +217,16 @@ impl Bench {
             self.note_errors(&format!("{framework} /hello"), hello);
             let used = |best: Best| {
                 format!(
-                    "{} and {:.3}",
+                    "{} ({} system) and {:.3}",
                     report::nanoseconds(best.cpu_per_request.as_secs_f64() * 1e9),
+                    report::nanoseconds(best.system_per_request.as_secs_f64() * 1e9),
                     best.switches_per_request
                 )
             };
             self.notes.push(format!(
-                "{framework}: the server's CPU time (user and system) and involuntary context \
-                 switches per request, in each route's fastest round: /hello {}, /sign {}, \
-                 /token {}, /token from the editor's origin {}.",
+                "{framework}: the server's CPU time (user and system, with the system part) and \
+                 involuntary context switches per request, in each route's fastest round: \
+                 /hello {}, /sign {}, /token {}, /token from the editor's origin {}.",
                 used(hello),
                 used(sign),
                 used(token),

@@ -49,7 +49,8 @@ pub(crate) fn usage(server: &App) -> Result<Usage, String> {
     };
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map_err(|error| unreadable("stat", &error))?;
-    let ticks = cpu_ticks(&stat).ok_or_else(|| unreadable("stat", &"no CPU times"))?;
+    let (user_ticks, system_ticks) =
+        cpu_ticks(&stat).ok_or_else(|| unreadable("stat", &"no CPU times"))?;
     let mut involuntary_switches = 0;
     let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
         .map_err(|error| unreadable("threads", &error))?;
@@ -63,8 +64,10 @@ pub(crate) fn usage(server: &App) -> Result<Usage, String> {
                 .unwrap_or(0);
         }
     }
+    let seconds = |ticks: u64| Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second());
     Ok(Usage {
-        cpu: Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second()),
+        cpu: seconds(user_ticks + system_ticks),
+        system: seconds(system_ticks),
         involuntary_switches,
     })
 }
@@ -75,6 +78,9 @@ pub(crate) fn usage(server: &App) -> Result<Usage, String> {
 pub(crate) struct Usage {
     /// User and system CPU time.
     pub(crate) cpu: Duration,
+    /// Of that, system time: the kernel working for the process (the loopback TCP, waking the
+    /// load generator's threads, switching tasks).
+    pub(crate) system: Duration,
     /// Involuntary context switches.
     pub(crate) involuntary_switches: u64,
 }
@@ -84,6 +90,7 @@ impl Usage {
     pub(crate) fn since(self, earlier: Usage) -> Usage {
         Usage {
             cpu: self.cpu.saturating_sub(earlier.cpu),
+            system: self.system.saturating_sub(earlier.system),
             involuntary_switches: self
                 .involuntary_switches
                 .saturating_sub(earlier.involuntary_switches),
@@ -91,14 +98,14 @@ impl Usage {
     }
 }
 
-/// User plus system time, in clock ticks, from the text of `/proc/PID/stat`: fields 14 and 15,
+/// User and system time, in clock ticks, from the text of `/proc/PID/stat`: fields 14 and 15,
 /// counted after the command name, which is in parentheses and may hold spaces.
-fn cpu_ticks(stat: &str) -> Option<u64> {
+fn cpu_ticks(stat: &str) -> Option<(u64, u64)> {
     let after_name = &stat[stat.rfind(')')? + 1..];
     let mut fields = after_name.split_whitespace().skip(11);
     let user = fields.next()?.parse::<u64>().ok()?;
     let system = fields.next()?.parse::<u64>().ok()?;
-    Some(user + system)
+    Some((user, system))
 }
 
 /// The kernel's clock ticks per second for CPU times (`getconf CLK_TCK`), 100 when it cannot be
@@ -123,7 +130,7 @@ mod tests {
     #[test]
     fn cpu_ticks_are_fields_14_and_15_after_a_name_with_spaces() {
         let stat = "4242 (bench axum) S 1 4242 4242 0 -1 4194560 900 0 0 0 1234 567 0 0 20 0 3 0";
-        assert_eq!(cpu_ticks(stat), Some(1234 + 567));
+        assert_eq!(cpu_ticks(stat), Some((1234, 567)));
         assert_eq!(cpu_ticks("4242 (x) S 1 2"), None);
         assert_eq!(cpu_ticks("no parenthesis"), None);
     }
@@ -132,16 +139,19 @@ mod tests {
     fn usage_since_an_earlier_reading_is_the_difference() {
         let earlier = Usage {
             cpu: Duration::from_millis(1500),
+            system: Duration::from_millis(1000),
             involuntary_switches: 40,
         };
         let later = Usage {
             cpu: Duration::from_millis(2250),
+            system: Duration::from_millis(1600),
             involuntary_switches: 52,
         };
         assert_eq!(
             later.since(earlier),
             Usage {
                 cpu: Duration::from_millis(750),
+                system: Duration::from_millis(600),
                 involuntary_switches: 12,
             }
         );
