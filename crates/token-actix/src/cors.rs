@@ -51,12 +51,9 @@ pub fn cors_middleware(policy: &CorsPolicy) -> Cors {
 /// but with `Access-Control-Request-Method` would get actix-cors' own 400, and a plain `OPTIONS`
 /// with `Origin` would get its CORS headers.
 pub(crate) fn goes_through_cors(method: &Method, headers: &HeaderMap) -> bool {
-    // The request method header counts only for `OPTIONS`; other requests skip its lookup.
-    is_cors_component_request(
-        method.as_str(),
-        headers.contains_key(ORIGIN),
-        *method == Method::OPTIONS && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD),
-    )
+    is_cors_component_request(method.as_str(), headers.contains_key(ORIGIN), || {
+        headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+    })
 }
 
 /// Removes `Access-Control-Allow-Credentials` from an answer without

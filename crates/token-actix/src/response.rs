@@ -43,17 +43,16 @@ fn header(name: &'static str, value: Cow<'static, str>) -> Option<(HeaderName, H
     const KNOWN_CACHE_CONTROL: HeaderValue = HeaderValue::from_static(CACHE_CONTROL);
     const KNOWN_ALLOW: HeaderValue = HeaderValue::from_static(ALLOW);
     const KNOWN_VARY: HeaderValue = HeaderValue::from_static(VARY);
-    match ConstantHeader::of(name, &value) {
-        Some(ConstantHeader::ContentType) => {
-            return Some((header::CONTENT_TYPE, KNOWN_CONTENT_TYPE));
-        }
-        Some(ConstantHeader::CacheControl) => {
-            return Some((header::CACHE_CONTROL, KNOWN_CACHE_CONTROL));
-        }
-        Some(ConstantHeader::Allow) => return Some((header::ALLOW, KNOWN_ALLOW)),
-        Some(ConstantHeader::Vary) => return Some((header::VARY, KNOWN_VARY)),
-        // A constant added to the core later is converted as any other header.
-        _ => {}
+    let known = match ConstantHeader::of(name, &value) {
+        Some(ConstantHeader::ContentType) => Some((header::CONTENT_TYPE, KNOWN_CONTENT_TYPE)),
+        Some(ConstantHeader::CacheControl) => Some((header::CACHE_CONTROL, KNOWN_CACHE_CONTROL)),
+        Some(ConstantHeader::Allow) => Some((header::ALLOW, KNOWN_ALLOW)),
+        Some(ConstantHeader::Vary) => Some((header::VARY, KNOWN_VARY)),
+        // Not a constant, or one added to the core later: converted as it comes.
+        _ => None,
+    };
+    if known.is_some() {
+        return known;
     }
     let value = match value {
         Cow::Borrowed(text) => HeaderValue::from_maybe_shared(Bytes::from_static(text.as_bytes())),

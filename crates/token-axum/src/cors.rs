@@ -71,11 +71,10 @@ pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
 /// would get only `Vary` from the layer, which the core's answer has, and a plain `OPTIONS`
 /// would be answered by the layer as a preflight.
 pub(crate) fn goes_through_layer(method: &Method, headers: &HeaderMap) -> bool {
-    // The request method header counts only for `OPTIONS`; other requests skip its lookup.
     is_cors_component_request(
         method.as_str(),
         headers.contains_key(header::ORIGIN),
-        *method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD),
+        || headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD),
     )
 }
 
@@ -96,7 +95,8 @@ impl<S> Layer<S> for CorsRequestsOnly {
 
 /// The service of [`CorsRequestsOnly`]: the route, and the layer to put around it for a CORS
 /// request. axum clones a route's services for every request; the layer is shared, so only a
-/// CORS request pays for the layer's service (which holds a copy of the layer's settings).
+/// CORS request pays for the layer's service, which holds a copy of the layer's settings and a
+/// clone of the route.
 #[derive(Debug, Clone)]
 pub(crate) struct CorsRequestsOnlyService<S> {
     layer: Arc<CorsLayer>,
@@ -118,7 +118,10 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         if goes_through_layer(request.method(), request.headers()) {
-            // The route that was polled ready goes into the layer's service; a clone stays.
+            // The route that was polled ready goes into the layer's service; a clone stays, to
+            // be polled before the next call. The layer's service is not polled itself: its
+            // readiness is its route's. (tower-http checks the layer's settings as it builds the
+            // service; `cors_layer` builds them valid.)
             let fresh = self.inner.clone();
             let ready = std::mem::replace(&mut self.inner, fresh);
             let mut cors: Cors<S> = self.layer.layer(ready);

@@ -535,6 +535,9 @@ mod tests {
             assert_eq!(ConstantHeader::of(name, value), Some(constant), "{name}");
             assert_eq!(ConstantHeader::of(name, "other"), None, "{name}");
             assert_eq!(ConstantHeader::of("x-other", value), None, "{name}");
+            let longer = format!("{value}, x");
+            assert_eq!(ConstantHeader::of(name, &longer), None, "{name}");
+            assert_eq!(ConstantHeader::of(name, &value[1..]), None, "{name}");
         }
         // Every header of a token answer is a constant; a CORS echo of an origin is not.
         let answer = endpoint().decide(UserDecision::Issue(

@@ -208,16 +208,11 @@ impl DocumentKey {
     /// An empty key, one longer than [`MAX_DOCUMENT_KEY_LEN`], one with control characters, or
     /// one with `*` anywhere but at its start or end.
     pub fn new(key: &str) -> Result<Self> {
-        DocumentKey::from_string(key.to_owned())
+        DocumentKey::check(key)?;
+        Ok(DocumentKey(key.to_owned()))
     }
 
-    /// [`DocumentKey::new`] for a key that is already owned.
-    pub(crate) fn from_string(key: String) -> Result<Self> {
-        DocumentKey::check(&key)?;
-        Ok(DocumentKey(key))
-    }
-
-    /// What [`DocumentKey::new`] checks, for a key that has not been taken yet.
+    /// What [`DocumentKey::new`] checks, without taking the key.
     pub(crate) fn check(key: &str) -> Result<()> {
         let field = || key_field(key);
         check_text(field, key, MAX_DOCUMENT_KEY_LEN)?;

@@ -371,7 +371,8 @@ fn check_collaboration(
         ));
     }
     // Each grant is checked, then compared with the ones before it, in the order given; the
-    // keys are taken only when all are good, in the same vector (same size, same alignment).
+    // keys are taken only when all are good (a collect that may reuse the vector: same size,
+    // same alignment).
     for (index, (key, grant)) in grants.iter().enumerate() {
         DocumentKey::check(key)?;
         grant.check(key)?;
@@ -579,6 +580,24 @@ mod tests {
         ] {
             assert_eq!(check_text(|| "field", text, 10).is_ok(), valid, "{text:?}");
         }
+    }
+
+    #[test]
+    fn every_character_is_whitespace_to_the_checks_as_to_the_standard_library() {
+        let mut accepted_whitespace = 0;
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            // Alone (a padded word), inside text longer than a word, and after a non-ASCII
+            // letter: no other character of these texts is whitespace.
+            for text in [c.to_string(), format!("abcdefghij{c}k"), format!("é{c}")] {
+                if let Ok(seen) = check_text(|| "field", &text, 100) {
+                    assert_eq!(seen.has_whitespace(&text), c.is_whitespace(), "{text:?}");
+                    accepted_whitespace += usize::from(c.is_whitespace());
+                }
+            }
+        }
+        // The space, U+00A0, U+1680, U+2000 to U+200A, U+202F, U+205F and U+3000, three times
+        // each; the others (`\t` to `\r`, U+0085, U+2028, U+2029) are control characters.
+        assert_eq!(accepted_whitespace, 3 * 17);
     }
 
     proptest::proptest! {
@@ -814,6 +833,27 @@ mod tests {
             .grant("*", Role::Reader)
             .build();
         assert_eq!(field_of(malformed), r#"auth.collaboration key "a*b""#);
+        // Within one grant, the key comes before what it grants.
+        let both = Identity::builder("user-1")
+            .grant("a*b", Grant::permissions([]))
+            .build();
+        assert!(
+            matches!(&both, Err(Error::InvalidIdentity { problem, .. }) if problem.contains("'*'")),
+            "{both:?}"
+        );
+        // An overlap names the earlier grant first.
+        let overlapping = Identity::builder("user-1")
+            .grant("doc-*", Role::Reader)
+            .grant("doc-1", Role::Writer)
+            .build();
+        assert!(
+            matches!(
+                &overlapping,
+                Err(Error::OverlappingDocumentGrants { first, second })
+                    if first == "doc-*" && second == "doc-1"
+            ),
+            "{overlapping:?}"
+        );
     }
 
     fn field_of(result: Result<Identity>) -> String {
