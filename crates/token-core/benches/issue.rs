@@ -38,10 +38,20 @@ fn plain_identity() -> Identity {
 
 /// An identity whose compact payload has `-` or `_` in base64url, which one space mends.
 fn one_space_identity() -> Identity {
-    Identity::builder("user-456")
-        .name("Zoë Ångström")
-        .email("zoe@example.com")
-        .avatar("https://cdn.example.com/avatars/zoe.png?size=96&v=3")
+    writer_with_avatar(
+        "user-456",
+        "Zoë Ångström",
+        "zoe@example.com",
+        "https://cdn.example.com/avatars/zoe.png?size=96&v=3",
+    )
+}
+
+/// A writer on every document, with a full profile.
+fn writer_with_avatar(subject: &str, name: &str, email: &str, avatar: &str) -> Identity {
+    Identity::builder(subject)
+        .name(name)
+        .email(email)
+        .avatar(avatar)
         .grant("*", Role::Writer)
         .build()
         .expect("identity")
@@ -63,24 +73,22 @@ fn compact_claims(issuer: &Issuer, identity: &Identity) -> Vec<u8> {
 
 /// An identity whose compact payload no single space mends, but two spaces do.
 fn two_space_identity() -> Identity {
-    Identity::builder("user-7")
-        .name("Chloé Martin")
-        .email("chloe.martin@example.com")
-        .avatar("https://example.com/~chloe/photo.jpg")
-        .grant("*", Role::Writer)
-        .build()
-        .expect("identity")
+    writer_with_avatar(
+        "user-7",
+        "Chloé Martin",
+        "chloe.martin@example.com",
+        "https://example.com/~chloe/photo.jpg",
+    )
 }
 
 /// An identity whose compact payload no one or two spaces mend, so issuing runs the full search.
 fn full_search_identity() -> Identity {
-    Identity::builder("user-789")
-        .name("Zoë Ångström")
-        .email("zoe@example.com")
-        .avatar("https://img.example.com/~ana/a.png?s=96")
-        .grant("*", Role::Writer)
-        .build()
-        .expect("identity")
+    writer_with_avatar(
+        "user-789",
+        "Zoë Ångström",
+        "zoe@example.com",
+        "https://img.example.com/~ana/a.png?s=96",
+    )
 }
 
 /// `compact` with a space before each of the bytes at `places`, in order.
