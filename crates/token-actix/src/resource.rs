@@ -1,5 +1,7 @@
 //! The token resource: one handler for every method, the application's extractor for `GET`.
 
+use std::rc::Rc;
+
 use actix_web::dev::Payload;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource};
@@ -41,9 +43,13 @@ where
 {
     let cors = CorsRequestsOnly(cors_middleware(endpoint.cors()));
     let resource: Resource = web::resource(path);
+    // actix-web builds the application once per worker thread, so this reference count is the
+    // worker's own: the per-request clone below writes no memory that other workers share, as a
+    // clone of the endpoint (an atomic count shared by all workers) would.
+    let endpoint = Rc::new(endpoint);
     resource.wrap(cors).default_service(web::to(
         move |request: HttpRequest, payload: web::Payload| {
-            let endpoint = endpoint.clone();
+            let endpoint = Rc::clone(&endpoint);
             async move { answer::<U>(&endpoint, &request, payload.into_inner()).await }
         },
     ))

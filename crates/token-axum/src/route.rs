@@ -43,8 +43,9 @@ where
     S: Clone + Send + Sync + 'static,
 {
     let layer = CorsRequestsOnly(cors_layer(endpoint.cors()));
+    // axum clones the handler for each request and calls the clone once, so the endpoint it
+    // holds moves into the answer's future without another clone.
     any(move |State(state): State<S>, request: Request| {
-        let endpoint = endpoint.clone();
         let (mut parts, _body) = request.into_parts();
         async move { answer::<U, S>(&endpoint, &state, &mut parts).await }
     })

@@ -77,7 +77,19 @@ where
     path.and(answers.clone().with(cors).with(vary).or(answers))
 }
 
+/// What the route learned before answering: for `GET`, the application's user or why there is
+/// none; for any other method, the method.
+enum Found<U> {
+    User(U),
+    NoUser(Rejection),
+    Method(Method),
+}
+
 /// `GET` through the user filter, every other method straight to the core. Never rejects.
+///
+/// warp's server clones the whole filter for every request, of any route of the application,
+/// so the endpoint is held by one closure only: each clone of it is an atomic count that every
+/// worker shares.
 fn by_method<F, U>(
     user: F,
     endpoint: TokenEndpoint,
@@ -86,24 +98,23 @@ where
     F: Filter<Extract = (U,), Error = Rejection> + Clone + Send + Sync + 'static,
     U: TokenUser + Send + 'static,
 {
-    let found = endpoint.clone();
-    let rejected = endpoint.clone();
-    let get = warp::get().and(user.map(move |user: U| found.for_user(&user)).or_else(
-        move |rejection: Rejection| {
-            let answer = answer_rejection(&rejected, &rejection);
-            async move { Ok::<_, Rejection>((answer,)) }
-        },
-    ));
-    let other = warp::method().and_then(move |method: Method| {
-        let decision = endpoint.on_method(method.as_str());
-        async move {
-            match decision {
-                MethodDecision::Respond(answer) => Ok(answer),
-                MethodDecision::ResolveUser => Err(warp::reject::not_found()),
-            }
-        }
-    });
-    get.or(other).unify().map(TokenReply)
+    let get = warp::get().and(
+        user.map(Found::User)
+            .or_else(|rejection| async move { Ok::<_, Rejection>((Found::NoUser(rejection),)) }),
+    );
+    let other = warp::method().map(Found::Method);
+    get.or(other).unify().and_then(move |found: Found<U>| {
+        let answer = match found {
+            Found::User(user) => Some(endpoint.for_user(&user)),
+            Found::NoUser(rejection) => Some(answer_rejection(&endpoint, &rejection)),
+            Found::Method(method) => match endpoint.on_method(method.as_str()) {
+                MethodDecision::Respond(answer) => Some(answer),
+                // Only `GET` resolves the user, and `GET` took the other branch.
+                MethodDecision::ResolveUser => None,
+            },
+        };
+        async move { answer.map(TokenReply).ok_or_else(warp::reject::not_found) }
+    })
 }
 
 fn answer_rejection(endpoint: &TokenEndpoint, rejection: &Rejection) -> TokenResponse {
