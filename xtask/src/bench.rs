@@ -20,6 +20,10 @@
 //! Every target is a ratio of two figures measured in the same run on the same machine, so that
 //! a busy machine slows both sides alike. Load figures are the best of several rounds (highest
 //! requests/s, lowest p99), and the two routes of a server take turns (see `bench/rounds.rs`).
+//! Since `/sign` does all that `/hello` does and signs a token too, it cannot reach more
+//! requests/s than `/hello` on a quiet machine: when it does, other load disturbed the rounds,
+//! and the adapter's four routes are measured again, up to three times in all. Rows still
+//! disturbed after that read DISTURBED and count as not met, whatever their ratio.
 //! The servers are release builds on their frameworks' default settings; every load is a
 //! bounded `wrk` run on 127.0.0.1 against a server this task started and stops.
 //!
@@ -71,6 +75,9 @@ const ADAPTERS: [(&str, &str); 3] = [
 ];
 
 const CONNECTIONS: u32 = 64;
+/// How many times an adapter's routes are measured when a run turns out disturbed (see
+/// [`outran`]).
+const ATTEMPTS: usize = 3;
 const MEMORY_CONNECTIONS: u32 = 256;
 const MEMORY_LIMIT: u64 = 20 * 1024 * 1024;
 
@@ -145,10 +152,14 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     std::fs::write(&path, &summary)
         .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
     eprintln!("xtask: the table is in {}", path.display());
-    match bench.table.misses() {
-        0 => Ok(()),
-        misses => Err(format!(
+    match (bench.table.misses(), bench.table.disturbed()) {
+        (0, _) => Ok(()),
+        (misses, 0) => Err(format!(
             "{misses} of {} targets missed",
+            bench.table.targets()
+        )),
+        (misses, disturbed) => Err(format!(
+            "{misses} of {} targets not met, {disturbed} of them measured in disturbed rounds",
             bench.table.targets()
         )),
     }
@@ -196,16 +207,14 @@ impl Bench {
                 path: "/token",
                 headers: &origin,
             };
-            let [token, cors, sign, hello] = rounds::compare(
-                &server,
-                [
-                    Route::plain("/token"),
-                    from_editor,
-                    Route::plain("/sign"),
-                    Route::plain("/hello"),
-                ],
-                &self.plan(),
-            )?;
+            let routes = [
+                Route::plain("/token"),
+                from_editor,
+                Route::plain("/sign"),
+                Route::plain("/hello"),
+            ];
+            let ([token, cors, sign, hello], disturbed) =
+                self.measure_until_undisturbed(framework, &server, routes)?;
             server.stop()?;
 
             self.note_errors(&format!("{framework} /token"), token);
@@ -232,42 +241,86 @@ impl Bench {
                 used(token),
                 used(cors)
             ));
-            self.table.push(Row {
-                measure: format!(
-                    "{framework}: /sign (control: signing only) requests/s, against /hello"
-                ),
-                figure: report::rate(sign.requests_per_second),
-                compared_with: report::rate(hello.requests_per_second),
-                ratio: sign.requests_per_second / hello.requests_per_second,
-                target: Target::Reference,
-            });
-            self.table.push(Row {
-                measure: format!("{framework}: /token requests/s, against /hello"),
-                figure: report::rate(token.requests_per_second),
-                compared_with: report::rate(hello.requests_per_second),
-                ratio: token.requests_per_second / hello.requests_per_second,
-                target: Target::AtLeast(0.85),
-            });
-            self.table.push(Row {
-                measure: format!(
-                    "{framework}: /token from the editor's origin (a CORS request) requests/s, \
-                     against /hello"
-                ),
-                figure: report::rate(cors.requests_per_second),
-                compared_with: report::rate(hello.requests_per_second),
-                ratio: cors.requests_per_second / hello.requests_per_second,
-                target: Target::Reference,
-            });
-            self.table.push(Row {
-                measure: format!("{framework}: /token p99 latency, against /hello"),
-                figure: report::latency(token.p99),
-                compared_with: report::latency(hello.p99),
-                ratio: token.p99.as_secs_f64() / hello.p99.as_secs_f64(),
-                target: Target::AtMost(1.2),
-            });
+            let rows = [
+                Row {
+                    measure: format!(
+                        "{framework}: /sign (control: signing only) requests/s, against /hello"
+                    ),
+                    figure: report::rate(sign.requests_per_second),
+                    compared_with: report::rate(hello.requests_per_second),
+                    ratio: sign.requests_per_second / hello.requests_per_second,
+                    target: Target::Reference,
+                },
+                Row {
+                    measure: format!("{framework}: /token requests/s, against /hello"),
+                    figure: report::rate(token.requests_per_second),
+                    compared_with: report::rate(hello.requests_per_second),
+                    ratio: token.requests_per_second / hello.requests_per_second,
+                    target: Target::AtLeast(0.85),
+                },
+                Row {
+                    measure: format!(
+                        "{framework}: /token from the editor's origin (a CORS request) requests/s, \
+                         against /hello"
+                    ),
+                    figure: report::rate(cors.requests_per_second),
+                    compared_with: report::rate(hello.requests_per_second),
+                    ratio: cors.requests_per_second / hello.requests_per_second,
+                    target: Target::Reference,
+                },
+                Row {
+                    measure: format!("{framework}: /token p99 latency, against /hello"),
+                    figure: report::latency(token.p99),
+                    compared_with: report::latency(hello.p99),
+                    ratio: token.p99.as_secs_f64() / hello.p99.as_secs_f64(),
+                    target: Target::AtMost(1.2),
+                },
+            ];
+            for row in rows {
+                if disturbed {
+                    self.table.push_disturbed(row);
+                } else {
+                    self.table.push(row);
+                }
+            }
             ours.push((framework, token));
         }
         Ok(ours)
+    }
+
+    /// The adapter's four routes, `[/token, /token with Origin, /sign, /hello]`, measured again
+    /// (up to [`ATTEMPTS`] times in all) while a check finds the rounds disturbed (see
+    /// [`outran`]); whether the figures returned are still disturbed.
+    fn measure_until_undisturbed(
+        &mut self,
+        framework: &str,
+        server: &App,
+        routes: [Route<'_>; 4],
+    ) -> Result<([Best; 4], bool), String> {
+        let mut attempt = 1;
+        loop {
+            let measured = rounds::compare(server, routes, &self.plan())?;
+            let [_, _, sign, hello] = measured;
+            let disturbed = outran(sign, hello);
+            if !disturbed {
+                return Ok((measured, false));
+            }
+            if attempt == ATTEMPTS {
+                self.notes.push(format!(
+                    "{framework}: /sign still outran /hello in attempt {ATTEMPTS}, the last; the \
+                     rows of {framework} are marked disturbed. Run the benchmark again on a \
+                     quieter machine."
+                ));
+                return Ok((measured, true));
+            }
+            self.notes.push(format!(
+                "{framework}: in attempt {attempt}, /sign reached {:.2}× the requests/s of \
+                 /hello, which does less; other load on the machine disturbed those rounds, so \
+                 all four routes were measured again.",
+                sign.requests_per_second / hello.requests_per_second
+            ));
+            attempt += 1;
+        }
     }
 
     /// 3: the peers' token routes against ours.
@@ -370,6 +423,13 @@ impl Bench {
             ));
         }
     }
+}
+
+/// Whether the control route `/sign`, which answers as `/hello` does after signing a token,
+/// reached more requests per second than `/hello`: it cannot on a quiet machine, so the rounds
+/// of that run were disturbed by other load, and no ratio against `/hello` from them holds.
+fn outran(sign: Best, hello: Best) -> bool {
+    sign.requests_per_second > hello.requests_per_second
 }
 
 fn parse_args(args: &[String]) -> Result<Settings, String> {

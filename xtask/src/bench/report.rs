@@ -1,6 +1,7 @@
 //! The benchmark's one table: each measure with its absolute figure, what it is compared with,
-//! the ratio, the target and PASS or MISS; rendered as Markdown, with the machine it was
-//! measured on, for the terminal, `target/bench/summary.md` and the README.
+//! the ratio, the target and PASS or MISS (or DISTURBED, for figures a check of the run found
+//! unreliable); rendered as Markdown, with the machine it was measured on, for the terminal,
+//! `target/bench/summary.md` and the README.
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -71,28 +72,71 @@ impl Row {
     }
 }
 
+/// A row of the table, and whether a check of the run found its figures disturbed.
+#[derive(Debug, Clone)]
+struct Entry {
+    row: Row,
+    disturbed: bool,
+}
+
+impl Entry {
+    /// Whether the row's target is met by figures that can be trusted.
+    fn met(&self) -> bool {
+        self.row.passed() && !(self.disturbed && self.row.target != Target::Reference)
+    }
+
+    fn result(&self) -> &'static str {
+        match (self.disturbed, self.row.target) {
+            (true, Target::Reference) => "disturbed",
+            (true, _) => "DISTURBED",
+            (false, _) => self.row.result(),
+        }
+    }
+}
+
 /// The whole table.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Table {
-    rows: Vec<Row>,
+    entries: Vec<Entry>,
 }
 
 impl Table {
     /// Adds a row.
     pub(crate) fn push(&mut self, row: Row) {
-        self.rows.push(row);
+        self.entries.push(Entry {
+            row,
+            disturbed: false,
+        });
     }
 
-    /// How many rows missed their target.
+    /// Adds a row whose figures a check of the run found disturbed by other load: its result
+    /// reads DISTURBED, and its target counts as not met, whatever its ratio.
+    pub(crate) fn push_disturbed(&mut self, row: Row) {
+        self.entries.push(Entry {
+            row,
+            disturbed: true,
+        });
+    }
+
+    /// How many rows did not meet their target: missed it, or were measured in disturbed
+    /// rounds.
     pub(crate) fn misses(&self) -> usize {
-        self.rows.iter().filter(|row| !row.passed()).count()
+        self.entries.iter().filter(|entry| !entry.met()).count()
+    }
+
+    /// How many rows with a target were measured in disturbed rounds.
+    pub(crate) fn disturbed(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|entry| entry.disturbed && entry.row.target != Target::Reference)
+            .count()
     }
 
     /// How many rows have a target.
     pub(crate) fn targets(&self) -> usize {
-        self.rows
+        self.entries
             .iter()
-            .filter(|row| row.target != Target::Reference)
+            .filter(|entry| entry.row.target != Target::Reference)
             .count()
     }
 
@@ -102,7 +146,8 @@ impl Table {
             "| measure | figure | compared with | ratio | target | result |\n\
              | --- | ---: | ---: | ---: | ---: | --- |\n",
         );
-        for row in &self.rows {
+        for entry in &self.entries {
+            let row = &entry.row;
             let _ = writeln!(
                 text,
                 "| {} | {} | {} | {} | {} | {} |",
@@ -111,7 +156,7 @@ impl Table {
                 row.compared_with,
                 ratio(row.ratio),
                 row.target.describe(),
-                row.result(),
+                entry.result(),
             );
         }
         text
@@ -265,6 +310,28 @@ mod tests {
             markdown.contains("| m | f | c | 0.50× | none | reference |"),
             "{markdown}"
         );
+    }
+
+    #[test]
+    fn disturbed_rows_never_pass() {
+        let mut table = Table::default();
+        table.push_disturbed(row(0.93, Target::AtLeast(0.85)));
+        table.push_disturbed(row(0.5, Target::AtMost(1.2)));
+        table.push_disturbed(row(1.1, Target::Reference));
+        table.push(row(0.9, Target::AtLeast(0.85)));
+        assert_eq!(
+            (table.targets(), table.misses(), table.disturbed()),
+            (3, 2, 2)
+        );
+        let markdown = table.markdown();
+        for line in [
+            "| m | f | c | 0.93× | ≥ 0.85× | DISTURBED |",
+            "| m | f | c | 0.50× | ≤ 1.2× | DISTURBED |",
+            "| m | f | c | 1.10× | none | disturbed |",
+            "| m | f | c | 0.90× | ≥ 0.85× | PASS |",
+        ] {
+            assert!(markdown.contains(line), "{line} in {markdown}");
+        }
     }
 
     #[test]
