@@ -19,12 +19,13 @@
 //!
 //! Every target is a ratio of two figures measured in the same run on the same machine, so that
 //! a busy machine slows both sides alike. Load figures are the best of several rounds (highest
-//! requests/s, lowest p99), and the two routes of a server take turns (see `bench/rounds.rs`).
+//! requests/s, lowest p99), and the routes of a server take turns (see `bench/rounds.rs`).
 //! The four routes of a server form a chain, each doing all that the one before does and
 //! more: `/hello`, `/sign`, `/token`, and `/token` from the editor's origin. On a quiet machine
 //! none outruns one before it by more than a few hundredths; when one does, other load
 //! disturbed the rounds, and the adapter's routes are measured again, up to three times in all.
-//! Rows still disturbed after that read DISTURBED and count as not met, whatever their ratio.
+//! If they are still disturbed after that, the adapter's rows with a target, its peer rows
+//! included, read DISTURBED and count as not met, whatever their ratio.
 //! The servers are release builds on their frameworks' default settings; every load is a
 //! bounded `wrk` run on 127.0.0.1 against a server this task started and stops.
 //!
@@ -76,8 +77,8 @@ const ADAPTERS: [(&str, &str); 3] = [
 ];
 
 const CONNECTIONS: u32 = 64;
-/// How many times an adapter's routes are measured when a run turns out disturbed (see
-/// [`outrun_pair`]).
+/// How many times, at most, an adapter's routes are measured while the runs turn out disturbed
+/// (see [`outrun_pair`]).
 const ATTEMPTS: usize = 3;
 const MEMORY_CONNECTIONS: u32 = 256;
 const MEMORY_LIMIT: u64 = 20 * 1024 * 1024;
@@ -187,8 +188,8 @@ impl Bench {
     }
 
     /// 2: each adapter's token route against the hello route of its server. The token routes'
-    /// figures, for the peers.
-    fn adapters(&mut self) -> Result<Vec<(&'static str, Best)>, String> {
+    /// figures, for the peers, and whether their rounds were disturbed.
+    fn adapters(&mut self) -> Result<Vec<Ours>, String> {
         let mut ours = Vec::new();
         for (framework, binary) in ADAPTERS {
             eprintln!("xtask: {framework}: /token, /sign and /hello");
@@ -208,14 +209,19 @@ impl Bench {
                 path: "/token",
                 headers: &origin,
             };
+            // In the order of `ROUTES`.
             let routes = [
+                Route::plain("/hello"),
+                Route::plain("/sign"),
                 Route::plain("/token"),
                 from_editor,
-                Route::plain("/sign"),
-                Route::plain("/hello"),
             ];
-            let ([token, cors, sign, hello], disturbed) =
-                self.measure_until_undisturbed(framework, &server, routes)?;
+            let plan = self.plan();
+            let (measured, disturbed) = measure_until_undisturbed(
+                || rounds::compare(&server, routes, &plan),
+                |note| self.notes.push(format!("{framework}: {note}")),
+            )?;
+            let [hello, sign, token, cors] = measured;
             server.stop()?;
 
             self.note_errors(&format!("{framework} /token"), token);
@@ -278,51 +284,19 @@ impl Bench {
                 },
             ];
             for row in rows {
-                if disturbed {
-                    self.table.push_disturbed(row);
-                } else {
-                    self.table.push(row);
-                }
+                self.table.push_from(row, disturbed);
             }
-            ours.push((framework, token));
+            ours.push(Ours {
+                framework,
+                token,
+                disturbed,
+            });
         }
         Ok(ours)
     }
 
-    /// The adapter's four routes, `[/token, /token with Origin, /sign, /hello]`, measured again
-    /// (up to [`ATTEMPTS`] times in all) while a check finds the rounds disturbed (see
-    /// [`outrun_pair`]); whether the figures returned are still disturbed.
-    fn measure_until_undisturbed(
-        &mut self,
-        framework: &str,
-        server: &App,
-        routes: [Route<'_>; 4],
-    ) -> Result<([Best; 4], bool), String> {
-        let mut attempt = 1;
-        loop {
-            let measured = rounds::compare(server, routes, &self.plan())?;
-            let Some((more, less, ratio)) = outrun_pair(&measured) else {
-                return Ok((measured, false));
-            };
-            if attempt == ATTEMPTS {
-                self.notes.push(format!(
-                    "{framework}: {more} still outran {less} ({ratio:.2}×) in attempt \
-                     {ATTEMPTS}, the last; the rows of {framework} are marked disturbed. Run the \
-                     benchmark again on a quieter machine."
-                ));
-                return Ok((measured, true));
-            }
-            self.notes.push(format!(
-                "{framework}: in attempt {attempt}, {more} reached {ratio:.2}× the requests/s \
-                 of {less}, which does less; other load on the machine disturbed those rounds, \
-                 so all four routes were measured again."
-            ));
-            attempt += 1;
-        }
-    }
-
     /// 3: the peers' token routes against ours.
-    fn peers(&mut self, ours: &[(&str, Best)]) -> Result<(), String> {
+    fn peers(&mut self, ours: &[Ours]) -> Result<(), String> {
         for peer in Peer::ALL {
             eprintln!("xtask: {}: /token", peer.label());
             let command = self.peers.command(peer, &server_env());
@@ -332,14 +306,20 @@ impl Bench {
             server.stop()?;
 
             self.note_errors(&format!("{} /token", peer.label()), theirs);
-            for (framework, token) in ours {
-                self.table.push(Row {
-                    measure: format!("{framework} /token requests/s, against {}", peer.label()),
+            for ours in ours {
+                let token = ours.token;
+                let row = Row {
+                    measure: format!(
+                        "{} /token requests/s, against {}",
+                        ours.framework,
+                        peer.label()
+                    ),
                     figure: report::rate(token.requests_per_second),
                     compared_with: report::rate(theirs.requests_per_second),
                     ratio: token.requests_per_second / theirs.requests_per_second,
                     target: Target::AtLeast(10.0),
-                });
+                };
+                self.table.push_from(row, ours.disturbed);
             }
         }
         Ok(())
@@ -423,38 +403,76 @@ impl Bench {
     }
 }
 
-/// The routes of an adapter's server, in the order [`Bench::adapters`] loads them.
+/// An adapter's token route, as measured for the peers' rows.
+#[derive(Debug, Clone, Copy)]
+struct Ours {
+    framework: &'static str,
+    token: Best,
+    /// Whether the adapter's rounds were still disturbed after every attempt.
+    disturbed: bool,
+}
+
+/// The routes of an adapter's server, in the order [`Bench::adapters`] loads them, which is the
+/// order of their work: each does all that the ones before it do, and more. `/sign` is
+/// `/hello`'s plain answer with a signed token in it; `/token` adds the login, the identity and
+/// the endpoint's decisions to `/sign`'s signing; the request from the editor's origin adds the
+/// CORS component to `/token`.
 const ROUTES: [&str; 4] = [
+    "/hello",
+    "/sign",
     "/token",
     "/token from the editor's origin",
-    "/sign",
-    "/hello",
 ];
 
-/// Pairs `(more, less)` of indexes into [`ROUTES`] where route `more` does all that route `less`
-/// does and more: `/sign` is `/hello`'s plain answer with a signed token in it, `/token` adds
-/// the login, the identity and the endpoint's decisions to `/sign`'s signing, and the request
-/// from the editor's origin adds the CORS component to `/token`.
-const MORE_WORK: [(usize, usize); 5] = [(2, 3), (0, 3), (1, 3), (0, 2), (1, 0)];
-
-/// How far a route may outrun one that does less before the run counts as disturbed: the
-/// requests/s of routes whose work differs by little, such as `/token` with and without the
+/// How far a route may outrun one before it in [`ROUTES`] before the run counts as disturbed:
+/// the requests/s of routes whose work differs by little, such as `/token` with and without the
 /// CORS component, can swap places by a few hundredths on a quiet machine.
 const TOLERANCE: f64 = 1.03;
 
-/// Of the pairs of [`MORE_WORK`], the one whose busier route outran the other by the most, if
-/// by more than [`TOLERANCE`]: its routes and the ratio of their requests/s. On a quiet machine
-/// no such pair exists; one that does shows that other load disturbed the rounds (`measured` is
-/// in [`ROUTES`] order), and no ratio from them holds.
+/// Of the routes in `measured` (in [`ROUTES`] order), the pair whose busier route outran one
+/// before it by the most, if by more than [`TOLERANCE`]: the busier route, the other, and the
+/// ratio of their requests/s. On a quiet machine no such pair exists; one that does shows that
+/// other load disturbed the rounds, and no ratio from them holds.
 fn outrun_pair(measured: &[Best; 4]) -> Option<(&'static str, &'static str, f64)> {
-    MORE_WORK
-        .iter()
-        .map(|&(more, less)| {
-            let ratio = measured[more].requests_per_second / measured[less].requests_per_second;
-            (ROUTES[more], ROUTES[less], ratio)
-        })
-        .filter(|&(_, _, ratio)| ratio > TOLERANCE)
-        .max_by(|one, other| one.2.total_cmp(&other.2))
+    let mut worst = None;
+    for (more, busier) in measured.iter().enumerate() {
+        for (less, lighter) in measured[..more].iter().enumerate() {
+            let ratio = busier.requests_per_second / lighter.requests_per_second;
+            if ratio > TOLERANCE && worst.is_none_or(|(_, _, worst)| ratio > worst) {
+                worst = Some((ROUTES[more], ROUTES[less], ratio));
+            }
+        }
+    }
+    worst
+}
+
+/// Measures an adapter's routes with `measure` (in [`ROUTES`] order) until [`outrun_pair`]
+/// finds them in order, [`ATTEMPTS`] times at most, and says why each attempt that was not the
+/// last was repeated with `note`. The last figures, and whether they are still disturbed.
+fn measure_until_undisturbed(
+    mut measure: impl FnMut() -> Result<[Best; 4], String>,
+    mut note: impl FnMut(String),
+) -> Result<([Best; 4], bool), String> {
+    let mut attempt = 1;
+    loop {
+        let measured = measure()?;
+        let Some((more, less, ratio)) = outrun_pair(&measured) else {
+            return Ok((measured, false));
+        };
+        if attempt >= ATTEMPTS {
+            note(format!(
+                "in attempt {attempt}, the last, {more} outran {less} ({ratio:.2}×); these rows \
+                 are marked disturbed. Run the benchmark again on a quieter machine."
+            ));
+            return Ok((measured, true));
+        }
+        note(format!(
+            "in attempt {attempt}, {more} reached {ratio:.2}× the requests/s of {less}, which \
+             does less; other load on the machine disturbed those rounds, so all four routes \
+             were measured again."
+        ));
+        attempt += 1;
+    }
 }
 
 fn parse_args(args: &[String]) -> Result<Settings, String> {
@@ -550,20 +568,60 @@ mod tests {
 
     #[test]
     fn a_route_faster_than_one_doing_less_marks_the_run_disturbed() {
-        // In `ROUTES` order: /token, /token from the editor's origin, /sign, /hello.
-        let quiet = [at(80.0), at(78.0), at(95.0), at(100.0)];
+        // In `ROUTES` order: /hello, /sign, /token, /token from the editor's origin.
+        let quiet = [at(100.0), at(95.0), at(80.0), at(78.0)];
         assert_eq!(outrun_pair(&quiet), None);
-        let within_tolerance = [at(80.0), at(82.0), at(100.0), at(100.0)];
-        assert_eq!(outrun_pair(&within_tolerance), None);
-        let control = [at(93.0), at(92.0), at(110.0), at(100.0)];
+        let at_the_tolerance = [at(100.0), at(100.0), at(100.0), at(103.0)];
+        assert_eq!(outrun_pair(&at_the_tolerance), None);
+        let control = [at(100.0), at(110.0), at(93.0), at(92.0)];
         assert_eq!(outrun_pair(&control), Some(("/sign", "/hello", 1.1)));
-        let cors = [at(75.0), at(84.0), at(95.0), at(100.0)];
+        let cors = [at(100.0), at(95.0), at(75.0), at(84.0)];
         assert_eq!(
             outrun_pair(&cors),
             Some(("/token from the editor's origin", "/token", 1.12))
         );
-        let token = [at(90.0), at(85.0), at(85.0), at(100.0)];
-        let (more, less, _) = outrun_pair(&token).expect("/token outran /sign");
-        assert_eq!((more, less), ("/token", "/sign"));
+        // Only the first and last routes are out of order by more than the tolerance.
+        let cors_over_sign = [at(103.0), at(100.0), at(102.9), at(105.9)];
+        let (more, less, _) = outrun_pair(&cors_over_sign).expect("out of order");
+        assert_eq!((more, less), ("/token from the editor's origin", "/sign"));
+        // Of two pairs out of order, the one further apart is named.
+        let two = [at(100.0), at(106.0), at(110.0), at(90.0)];
+        assert_eq!(outrun_pair(&two), Some(("/token", "/hello", 1.1)));
+    }
+
+    #[test]
+    fn disturbed_runs_are_measured_again_up_to_the_last_attempt() {
+        let quiet = [at(100.0), at(95.0), at(80.0), at(78.0)];
+        let disturbed = [at(100.0), at(110.0), at(93.0), at(92.0)];
+
+        let mut runs = vec![quiet, disturbed];
+        let mut notes = Vec::new();
+        let (measured, still) =
+            measure_until_undisturbed(|| Ok(runs.pop().expect("a run")), |note| notes.push(note))
+                .expect("measured");
+        assert_eq!((measured[1].requests_per_second, still), (95.0, false));
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("in attempt 1, /sign reached 1.10×"),
+            "{notes:?}"
+        );
+
+        let mut attempts = 0;
+        let mut notes = Vec::new();
+        let (measured, still) = measure_until_undisturbed(
+            || {
+                attempts += 1;
+                Ok(disturbed)
+            },
+            |note| notes.push(note),
+        )
+        .expect("measured");
+        assert_eq!((attempts, still), (ATTEMPTS, true));
+        assert_eq!(measured[1].requests_per_second, 110.0);
+        assert_eq!(notes.len(), ATTEMPTS, "{notes:?}");
+        assert!(notes[ATTEMPTS - 1].contains("the last"), "{notes:?}");
+
+        let failed = measure_until_undisturbed(|| Err("wrk failed".to_owned()), |_| {});
+        assert_eq!(failed.map(|(_, still)| still), Err("wrk failed".to_owned()));
     }
 }

@@ -88,8 +88,8 @@ enum Found<U> {
 /// `GET` through the user filter, every other method straight to the core. Never rejects.
 ///
 /// warp's server clones the whole filter for every request, of any route of the application,
-/// so the endpoint is held by one closure only: each clone of it is an atomic count that every
-/// worker shares.
+/// so the endpoint is held by one closure here (once in each of the two copies
+/// [`token_filter`] makes): each clone of it is an atomic count that every worker shares.
 fn by_method<F, U>(
     user: F,
     endpoint: TokenEndpoint,

@@ -57,10 +57,14 @@ pub(crate) struct Row {
 }
 
 impl Row {
+    /// Whether the row has a target, unlike a reference row.
+    fn has_target(&self) -> bool {
+        self.target != Target::Reference
+    }
+
     /// Whether the ratio keeps its target; a reference row has none to miss.
     pub(crate) fn passed(&self) -> bool {
-        self.target == Target::Reference
-            || (self.ratio.is_finite() && self.target.holds(self.ratio))
+        !self.has_target() || (self.ratio.is_finite() && self.target.holds(self.ratio))
     }
 
     fn result(&self) -> &'static str {
@@ -80,15 +84,20 @@ struct Entry {
 }
 
 impl Entry {
+    /// Whether the row has a target and was measured in disturbed rounds.
+    fn disturbs_target(&self) -> bool {
+        self.disturbed && self.row.has_target()
+    }
+
     /// Whether the row's target is met by figures that can be trusted.
     fn met(&self) -> bool {
-        self.row.passed() && !(self.disturbed && self.row.target != Target::Reference)
+        self.row.passed() && !self.disturbs_target()
     }
 
     fn result(&self) -> &'static str {
-        match (self.disturbed, self.row.target) {
-            (true, Target::Reference) => "disturbed",
-            (true, _) => "DISTURBED",
+        match (self.disturbed, self.row.has_target()) {
+            (true, false) => "disturbed",
+            (true, true) => "DISTURBED",
             (false, _) => self.row.result(),
         }
     }
@@ -103,19 +112,14 @@ pub(crate) struct Table {
 impl Table {
     /// Adds a row.
     pub(crate) fn push(&mut self, row: Row) {
-        self.entries.push(Entry {
-            row,
-            disturbed: false,
-        });
+        self.push_from(row, false);
     }
 
-    /// Adds a row whose figures a check of the run found disturbed by other load: its result
-    /// reads DISTURBED, and its target counts as not met, whatever its ratio.
-    pub(crate) fn push_disturbed(&mut self, row: Row) {
-        self.entries.push(Entry {
-            row,
-            disturbed: true,
-        });
+    /// Adds a row from rounds that a check of the run found `disturbed` by other load, or not.
+    /// A disturbed row with a target reads DISTURBED and counts as not met, whatever its ratio;
+    /// one without reads disturbed.
+    pub(crate) fn push_from(&mut self, row: Row, disturbed: bool) {
+        self.entries.push(Entry { row, disturbed });
     }
 
     /// How many rows did not meet their target: missed it, or were measured in disturbed
@@ -128,7 +132,7 @@ impl Table {
     pub(crate) fn disturbed(&self) -> usize {
         self.entries
             .iter()
-            .filter(|entry| entry.disturbed && entry.row.target != Target::Reference)
+            .filter(|entry| entry.disturbs_target())
             .count()
     }
 
@@ -136,7 +140,7 @@ impl Table {
     pub(crate) fn targets(&self) -> usize {
         self.entries
             .iter()
-            .filter(|entry| entry.row.target != Target::Reference)
+            .filter(|entry| entry.row.has_target())
             .count()
     }
 
@@ -315,13 +319,19 @@ mod tests {
     #[test]
     fn disturbed_rows_never_pass() {
         let mut table = Table::default();
-        table.push_disturbed(row(0.93, Target::AtLeast(0.85)));
-        table.push_disturbed(row(0.5, Target::AtMost(1.2)));
-        table.push_disturbed(row(1.1, Target::Reference));
-        table.push(row(0.9, Target::AtLeast(0.85)));
+        table.push_from(row(0.93, Target::AtLeast(0.85)), true);
+        table.push_from(row(0.5, Target::AtMost(1.2)), true);
+        table.push_from(row(1.1, Target::Reference), true);
+        table.push_from(row(0.9, Target::AtLeast(0.85)), false);
         assert_eq!(
             (table.targets(), table.misses(), table.disturbed()),
             (3, 2, 2)
+        );
+        // A disturbed row that also misses its target counts once in each.
+        table.push_from(row(0.5, Target::AtLeast(0.85)), true);
+        assert_eq!(
+            (table.targets(), table.misses(), table.disturbed()),
+            (4, 3, 3)
         );
         let markdown = table.markdown();
         for line in [
@@ -329,6 +339,7 @@ mod tests {
             "| m | f | c | 0.50× | ≤ 1.2× | DISTURBED |",
             "| m | f | c | 1.10× | none | disturbed |",
             "| m | f | c | 0.90× | ≥ 0.85× | PASS |",
+            "| m | f | c | 0.50× | ≥ 0.85× | DISTURBED |",
         ] {
             assert!(markdown.contains(line), "{line} in {markdown}");
         }
