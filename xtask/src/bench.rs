@@ -249,33 +249,34 @@ impl Bench {
                 used(token),
                 used(cors)
             ));
+            let against_hello = |measure: String, best: Best, target| Row {
+                measure,
+                figure: report::rate(best.requests_per_second),
+                compared_with: report::rate(hello.requests_per_second),
+                ratio: best.requests_per_second / hello.requests_per_second,
+                target,
+            };
             let rows = [
-                Row {
-                    measure: format!(
+                against_hello(
+                    format!(
                         "{framework}: /sign (control: signing only) requests/s, against /hello"
                     ),
-                    figure: report::rate(sign.requests_per_second),
-                    compared_with: report::rate(hello.requests_per_second),
-                    ratio: sign.requests_per_second / hello.requests_per_second,
-                    target: Target::Reference,
-                },
-                Row {
-                    measure: format!("{framework}: /token requests/s, against /hello"),
-                    figure: report::rate(token.requests_per_second),
-                    compared_with: report::rate(hello.requests_per_second),
-                    ratio: token.requests_per_second / hello.requests_per_second,
-                    target: Target::AtLeast(0.85),
-                },
-                Row {
-                    measure: format!(
-                        "{framework}: /token from the editor's origin (a CORS request) requests/s, \
-                         against /hello"
+                    sign,
+                    Target::Reference,
+                ),
+                against_hello(
+                    format!("{framework}: /token requests/s, against /hello"),
+                    token,
+                    Target::AtLeast(0.85),
+                ),
+                against_hello(
+                    format!(
+                        "{framework}: /token from the editor's origin (a CORS request) \
+                         requests/s, against /hello"
                     ),
-                    figure: report::rate(cors.requests_per_second),
-                    compared_with: report::rate(hello.requests_per_second),
-                    ratio: cors.requests_per_second / hello.requests_per_second,
-                    target: Target::Reference,
-                },
+                    cors,
+                    Target::Reference,
+                ),
                 Row {
                     measure: format!("{framework}: /token p99 latency, against /hello"),
                     figure: report::latency(token.p99),
