@@ -24,9 +24,8 @@
 //! more: `/hello`, `/sign`, `/token`, and `/token` from the editor's origin. On a quiet machine
 //! none outruns `/hello`, nor one of the others before it by more than a few hundredths; when
 //! one does, other load disturbed the rounds, and the adapter's routes are measured again, up to
-//! three times in all.
-//! If they are still disturbed after that, the adapter's rows with a target, its peer rows
-//! included, read DISTURBED and count as not met, whatever their ratio.
+//! three times in all. If they are still disturbed after that, the adapter's rows with a
+//! target, its peer rows included, read DISTURBED and count as not met, whatever their ratio.
 //! The servers are release builds on their frameworks' default settings; every load is a
 //! bounded `wrk` run on 127.0.0.1 against a server this task started and stops.
 //!
@@ -452,8 +451,8 @@ fn outrun_pair(measured: &[Best; 4]) -> Option<(&'static str, &'static str, f64)
 }
 
 /// Measures an adapter's routes with `measure` (in [`ROUTES`] order) until [`outrun_pair`]
-/// finds them in order, [`ATTEMPTS`] times at most, and says why each attempt that was not the
-/// last was repeated with `note`. The last figures, and whether they are still disturbed.
+/// finds them in order, [`ATTEMPTS`] times at most, telling `note` why an attempt is repeated or
+/// that the last is still disturbed. The last figures, and whether they are still disturbed.
 fn measure_until_undisturbed(
     mut measure: impl FnMut() -> Result<[Best; 4], String>,
     mut note: impl FnMut(String),
