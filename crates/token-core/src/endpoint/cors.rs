@@ -448,6 +448,29 @@ mod tests {
     }
 
     #[test]
+    fn only_a_cors_request_goes_to_the_component_and_only_an_options_looks_for_a_preflight() {
+        for method in ["GET", "OPTIONS", "POST", "options"] {
+            for has_origin in [false, true] {
+                for has_request_method in [false, true] {
+                    let mut lookups = 0;
+                    let goes = is_cors_component_request(method, has_origin, || {
+                        lookups += 1;
+                        has_request_method
+                    });
+                    let case = format!("{method}, origin {has_origin}, ACRM {has_request_method}");
+                    // A CORS request, except a plain `OPTIONS`, one that is no preflight
+                    // (methods compare exactly, so `options` is not one).
+                    let plain_options = method == "OPTIONS" && !has_request_method;
+                    let expected = has_origin && !plain_options;
+                    assert_eq!(goes, expected, "{case}");
+                    let asked = usize::from(has_origin && method == "OPTIONS");
+                    assert_eq!(lookups, asked, "{case}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_default_allows_no_other_origin() {
         let policy = CorsPolicy::default();
         assert!(!policy.is_cross_origin());
