@@ -131,23 +131,30 @@ pub(crate) fn run() -> Result<(), String> {
 /// (10 s) so that the suite shows the setting is honoured.
 const HEADER_TIMEOUT: &str = "4s";
 
-/// The longest an example may keep a connection whose request never finishes its headers:
-/// [`HEADER_TIMEOUT`] and some slack, well below the default timeout.
+/// The longest an example may keep a connection whose request never finishes its headers or
+/// its body: [`HEADER_TIMEOUT`] and some slack, well below the default timeout.
 const STALLED_DEADLINE: Duration = Duration::from_secs(8);
 
-/// A connection that sent half a request's headers and then nothing more.
+/// Half a request's headers.
+const HALF_HEADERS: &[u8] = b"GET /token HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+
+/// A login form's headers, announcing a body of which nothing follows.
+const BODY_MISSING: &[u8] = b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+    Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nuser=";
+
+/// A connection that sent part of a request and then nothing more.
 struct Stalled {
     stream: TcpStream,
     opened: Instant,
 }
 
 impl Stalled {
-    fn open(app: &App) -> Result<Stalled, String> {
+    fn open(app: &App, part: &[u8]) -> Result<Stalled, String> {
         let address = app.url().trim_start_matches("http://");
         let mut stream =
             TcpStream::connect(address).map_err(|error| format!("connect {address}: {error}"))?;
         stream
-            .write_all(b"GET /token HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            .write_all(part)
             .map_err(|error| format!("a partial request: {error}"))?;
         Ok(Stalled {
             stream,
@@ -167,7 +174,7 @@ impl Stalled {
             Ok(_) => Ok(()),
             Err(error) if error.kind() == ErrorKind::ConnectionReset => Ok(()),
             Err(error) => Err(format!(
-                "still open {:.1} s after half a request ({error})",
+                "still open {:.1} s after part of a request ({error})",
                 self.opened.elapsed().as_secs_f64()
             )),
         }
@@ -192,8 +199,9 @@ fn adapter_suite(
         &settings(&[("CKEDITOR_TOKEN_HEADER_TIMEOUT", HEADER_TIMEOUT)]),
     )?;
     let http = Http { client, app: &main };
-    // Opened first, so that the checks below run while it waits for the header timeout.
-    let stalled = Stalled::open(&main)?;
+    // Opened first, so that the checks below run while they wait for the header timeout.
+    let stalled_headers = Stalled::open(&main, HALF_HEADERS)?;
+    let stalled_body = Stalled::open(&main, BODY_MISSING)?;
     let mut seen = Seen::new();
     tally.run(
         &name("1. claims: aud string, integer iat, sub, user, auth as granted"),
@@ -277,13 +285,26 @@ fn adapter_suite(
     );
     tally.run(
         &name("a client that stalls in its headers is disconnected after the header timeout"),
-        || stalled.disconnected(),
+        || stalled_headers.disconnected(),
     );
-    tally.run(&name("SIGTERM stops the app cleanly"), || {
-        let status = main.stop()?;
-        ensure!(status.success(), "exit status {status}");
-        Ok(())
-    });
+    tally.run(
+        &name("a client that stalls in a login form's body is disconnected after the timeout"),
+        || stalled_body.disconnected(),
+    );
+    tally.run(
+        &name("SIGTERM stops the app cleanly, with a request that stalls in its body"),
+        || {
+            let stalled = Stalled::open(&main, BODY_MISSING)?;
+            let status = main.stop()?;
+            ensure!(status.success(), "exit status {status}");
+            ensure!(
+                stalled.opened.elapsed() < STALLED_DEADLINE,
+                "stopped {:.1} s after the signal",
+                stalled.opened.elapsed().as_secs_f64()
+            );
+            Ok(())
+        },
+    );
 
     let no_expiry = apps::start(binary, &settings(&[("CKEDITOR_TOKEN_LIFETIME", "none")]))?;
     let http = Http {
@@ -913,6 +934,9 @@ fn atob_safe_payload(http: &Http<'_>) -> Result<(), String> {
     Ok(())
 }
 
+/// What the demo's home page says when bob is signed in (its table of users names him always).
+const SIGNED_IN_AS_BOB: &str = "Signed in as <strong>Bob Reader</strong>";
+
 fn demo_login(http: &Http<'_>) -> Result<(), String> {
     let response = http
         .client
@@ -931,11 +955,30 @@ fn demo_login(http: &Http<'_>) -> Result<(), String> {
     let cookie = set_cookie.split(';').next().unwrap_or_default();
     let home = http.send(Method::GET, "/", &[("cookie", cookie)])?;
     ensure!(
-        text(home)?.contains("Bob Reader"),
-        "the home page does not name bob"
+        text(home)?.contains(SIGNED_IN_AS_BOB),
+        "the home page does not say bob is signed in"
     );
 
-    let out = http.send(Method::POST, "/logout", &[("cookie", cookie)])?;
+    // A browser sends every cookie of the site, and another app's may be raw UTF-8; a client
+    // may split its cookies over several headers. Neither hides the session.
+    let beside = format!("pref=José; {cookie}");
+    let home = http.send(Method::GET, "/", &[("cookie", &beside)])?;
+    ensure!(
+        text(home)?.contains(SIGNED_IN_AS_BOB),
+        "beside a UTF-8 cookie, the home page does not say bob is signed in"
+    );
+    let split = http.send(
+        Method::GET,
+        "/token",
+        &[("cookie", "theme=dark"), ("cookie", cookie)],
+    )?;
+    ensure!(
+        split.status() == 200,
+        "the session in a second Cookie header: status {}",
+        split.status()
+    );
+
+    let out = http.send(Method::POST, "/logout", &[("cookie", &beside)])?;
     let cleared = header(&out, "set-cookie").unwrap_or_default();
     ensure!(cleared.contains("Max-Age=0"), "logout: {cleared}");
     let after = http.get_token(Some(cookie), None)?;

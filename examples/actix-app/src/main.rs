@@ -5,10 +5,11 @@
 
 use std::future::{Ready, ready};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::error::{ErrorInternalServerError, InternalError};
-use actix_web::http::header::{COOKIE, ContentType, LOCATION, SET_COOKIE};
+use actix_web::http::header::{COOKIE, ContentType, HeaderValue, LOCATION, SET_COOKIE};
 use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, web};
 use ckeditor_token_core::{TokenUser, UserDecision};
 use ckeditor_token_demo_login::{DemoUser, LookupError, Sessions, page, runtime};
@@ -52,15 +53,13 @@ fn sessions(request: &HttpRequest) -> Sessions {
         .unwrap_or_default()
 }
 
-fn cookie(request: &HttpRequest) -> Option<&str> {
-    request
-        .headers()
-        .get(COOKIE)
-        .and_then(|value| value.to_str().ok())
+/// The values of the request's `Cookie` headers, as the demo sessions read them.
+fn cookies(request: &HttpRequest) -> impl Iterator<Item = &[u8]> {
+    request.headers().get_all(COOKIE).map(HeaderValue::as_bytes)
 }
 
 fn current_user(request: &HttpRequest) -> Result<Option<DemoUser>, LookupError> {
-    sessions(request).current(cookie(request))
+    sessions(request).current(cookies(request))
 }
 
 #[derive(serde::Deserialize)]
@@ -75,27 +74,53 @@ async fn home(request: HttpRequest) -> HttpResponse {
             .body(page::home(user.as_ref())),
         Err(error) => {
             tracing::error!(%error, "user lookup failed");
-            HttpResponse::InternalServerError().body("user lookup failed")
+            HttpResponse::InternalServerError()
+                .content_type(ContentType::plaintext())
+                .body("user lookup failed")
         }
     }
 }
 
-async fn login(sessions: web::Data<Sessions>, form: web::Form<LoginForm>) -> HttpResponse {
+/// How long a login form may take to arrive after its headers: the header timeout, as in the
+/// other examples.
+#[derive(Debug, Clone, Copy)]
+struct FormDeadline(Duration);
+
+async fn login(
+    request: HttpRequest,
+    payload: web::Payload,
+    sessions: web::Data<Sessions>,
+    deadline: web::Data<FormDeadline>,
+) -> HttpResponse {
+    let form = web::Form::<LoginForm>::from_request(&request, &mut payload.into_inner());
+    let form = match actix_web::rt::time::timeout(deadline.0, form).await {
+        Ok(Ok(form)) => form,
+        Ok(Err(refused)) => return refused.error_response(),
+        Err(_) => {
+            return HttpResponse::RequestTimeout()
+                .content_type(ContentType::plaintext())
+                .body("the login form did not arrive in time");
+        }
+    };
     match sessions.sign_in(&form.user) {
         Ok(Ok(set_cookie)) => HttpResponse::SeeOther()
             .insert_header((LOCATION, "/"))
             .insert_header((SET_COOKIE, set_cookie))
             .finish(),
-        Ok(Err(unknown)) => HttpResponse::BadRequest().body(unknown.to_string()),
+        Ok(Err(unknown)) => HttpResponse::BadRequest()
+            .content_type(ContentType::plaintext())
+            .body(unknown.to_string()),
         Err(error) => {
             tracing::error!(%error, "sign-in failed");
-            HttpResponse::InternalServerError().body("sign-in failed")
+            HttpResponse::InternalServerError()
+                .content_type(ContentType::plaintext())
+                .body("sign-in failed")
         }
     }
 }
 
 async fn logout(request: HttpRequest) -> HttpResponse {
-    let clear = sessions(&request).sign_out(cookie(&request));
+    let clear = sessions(&request).sign_out(cookies(&request));
     HttpResponse::SeeOther()
         .insert_header((LOCATION, "/"))
         .insert_header((SET_COOKIE, clear))
@@ -109,9 +134,11 @@ fn main() -> ExitCode {
     };
 
     let sessions = web::Data::new(Sessions::new());
+    let deadline = web::Data::new(FormDeadline(config.header_timeout));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(sessions.clone())
+            .app_data(deadline.clone())
             .route("/", web::get().to(home))
             .route("/login", web::post().to(login))
             .route("/logout", web::post().to(logout))

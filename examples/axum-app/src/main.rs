@@ -6,10 +6,10 @@
 use std::process::ExitCode;
 
 use axum::Router;
-use axum::extract::{Form, FromRef, FromRequestParts, State};
+use axum::extract::{DefaultBodyLimit, Form, FromRef, FromRequestParts, State};
 use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ckeditor_token_core::{TokenUser, UserDecision};
@@ -56,16 +56,17 @@ where
     type Rejection = NotSignedIn;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, NotSignedIn> {
-        let cookie = parts
-            .headers
-            .get(COOKIE)
-            .and_then(|value| value.to_str().ok());
-        match Sessions::from_ref(state).current(cookie) {
+        match Sessions::from_ref(state).current(cookies(&parts.headers)) {
             Ok(Some(user)) => Ok(SignedIn(user)),
             Ok(None) => Err(NotSignedIn::NoSession),
             Err(error) => Err(NotSignedIn::LookupFailed(error)),
         }
     }
+}
+
+/// The values of the request's `Cookie` headers, as the demo sessions read them.
+fn cookies(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
+    headers.get_all(COOKIE).iter().map(HeaderValue::as_bytes)
 }
 
 impl TokenUser for SignedIn {
@@ -74,14 +75,16 @@ impl TokenUser for SignedIn {
     }
 }
 
+/// The largest login form accepted, in bytes, as actix-web's form extractor allows.
+const LOGIN_FORM_LIMIT: usize = 16 * 1024;
+
 #[derive(serde::Deserialize)]
 struct LoginForm {
     user: String,
 }
 
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let cookie = headers.get(COOKIE).and_then(|value| value.to_str().ok());
-    match state.sessions.current(cookie) {
+    match state.sessions.current(cookies(&headers)) {
         Ok(user) => Html(page::home(user.as_ref())).into_response(),
         Err(error) => NotSignedIn::LookupFailed(error).into_response(),
     }
@@ -100,8 +103,7 @@ async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Re
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let cookie = headers.get(COOKIE).and_then(|value| value.to_str().ok());
-    let clear = state.sessions.sign_out(cookie);
+    let clear = state.sessions.sign_out(cookies(&headers));
     (
         StatusCode::SEE_OTHER,
         [(LOCATION, "/"), (SET_COOKIE, clear)],
@@ -120,7 +122,10 @@ fn main() -> ExitCode {
     };
     let app = Router::new()
         .route("/", get(home))
-        .route("/login", post(login))
+        .route(
+            "/login",
+            post(login).layer(DefaultBodyLimit::max(LOGIN_FORM_LIMIT)),
+        )
         .route("/logout", post(logout))
         .merge(ckeditor_token_axum::router::<SignedIn, AppState>(
             "/token", endpoint,

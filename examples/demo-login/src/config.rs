@@ -32,7 +32,7 @@ use ckeditor_token_core::{
 };
 
 use crate::settings::{
-    CorsSetting, DEFAULT_HEADER_TIMEOUT, cors_policy, parse_expiry, parse_flag,
+    self, CorsSetting, DEFAULT_HEADER_TIMEOUT, cors_policy, parse_expiry, parse_flag,
     parse_header_timeout, parse_list, parse_whole_seconds,
 };
 
@@ -247,10 +247,16 @@ impl Config {
             );
         }
         tracing::info!(
-            origins = ?self.cors.origins(),
+            origins = %self.origins_for_log(&settings::secrets_from_env()),
             credentials = self.cors.allows_credentials(),
             "CORS policy"
         );
+    }
+
+    /// The CORS policy's origins as the start-up log shows them: with `secrets` hidden, as in
+    /// every message of the apps ([`settings::for_log`]), for a key pasted into the origins.
+    fn origins_for_log(&self, secrets: &[String]) -> String {
+        settings::for_log(&format!("{:?}", self.cors.origins()), secrets)
     }
 }
 
@@ -433,6 +439,28 @@ mod tests {
             assert!(text.starts_with(named), "{text}");
             assert!(!text.contains(KEY), "{text}");
         }
+    }
+
+    /// An access key pasted into the origins is a valid origin's host, so the app starts, and
+    /// its start-up log must not show the key.
+    #[test]
+    fn the_logged_origins_hide_the_secrets() {
+        let pasted = config(
+            &[
+                (ENVIRONMENT_ID_VAR, "env1"),
+                (ACCESS_KEY_VAR, KEY),
+                (CORS_ORIGINS_VAR, &format!("https://{KEY}, https://a.test")),
+            ],
+            &[],
+        )
+        .expect("valid origins");
+        assert!(pasted.cors.allows_origin(&format!("https://{KEY}")));
+
+        assert_eq!(
+            pasted.origins_for_log(&[KEY.to_owned()]),
+            format!("{:?}", pasted.cors.origins()).replace(KEY, "[secret]")
+        );
+        assert!(pasted.origins_for_log(&[]).contains(KEY));
     }
 
     #[test]

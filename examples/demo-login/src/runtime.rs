@@ -107,7 +107,11 @@ where
 /// Serves every connection `listener` accepts with `service` (a tower service, as axum's
 /// `Router` and `warp::service` are) over HTTP/1.1 with `header_timeout` (see
 /// [`serve_connections`]), until a shutdown signal; then lets the open connections finish their
-/// requests.
+/// requests, for up to [`SHUTDOWN_GRACE`].
+///
+/// The same timeout bounds each request after its headers: a request not answered within it,
+/// such as one whose body stalls, closes its connection without an answer. The examples answer
+/// at once once they have a request's body, so only a slow or stalled client meets this.
 pub async fn serve_http1<S, B>(listener: TcpListener, header_timeout: Duration, service: S)
 where
     S: tower_service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
@@ -118,16 +122,35 @@ where
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
     serve_connections(listener, header_timeout, move |_| {
-        TowerToHyperService::new(service.clone())
+        let service = TowerToHyperService::new(service.clone());
+        hyper::service::service_fn(move |request| {
+            let answer = hyper::service::Service::call(&service, request);
+            async move {
+                match tokio::time::timeout(header_timeout, answer).await {
+                    Ok(answered) => answered.map_err(Into::into),
+                    Err(_) => Err(RequestTimedOut(header_timeout).into()),
+                }
+            }
+        })
     })
     .await;
 }
+
+/// A request that [`serve_http1`] gave up on: its body, or its answer, did not come in time.
+#[derive(Debug, thiserror::Error)]
+#[error("the request was not answered within {0:?} of its headers")]
+struct RequestTimedOut(Duration);
+
+/// How long the servers of [`serve_connections`] wait, after a shutdown signal, for open
+/// connections to finish their requests before they stop anyway: actix-web's
+/// `shutdown_timeout` in the actix-web example.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Serves every connection `listener` accepts with the service `service_for` makes for the
 /// connection's peer, over HTTP/1.1: a client that does not finish a request's headers within
 /// `header_timeout`, or leaves the connection idle that long after an answer, is disconnected,
 /// so slow or stalled clients cannot hold connections open for good. Runs until a shutdown
-/// signal, then lets the open connections finish their requests.
+/// signal, then lets the open connections finish their requests, for up to [`SHUTDOWN_GRACE`].
 pub async fn serve_connections<M, S, B>(
     listener: TcpListener,
     header_timeout: Duration,
@@ -172,7 +195,15 @@ pub async fn serve_connections<M, S, B>(
     }
 
     drop(listener);
-    connections.shutdown().await;
+    if tokio::time::timeout(SHUTDOWN_GRACE, connections.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace = ?SHUTDOWN_GRACE,
+            "connections still open after the grace period: stopping without them"
+        );
+    }
 }
 
 /// Resolves on Ctrl-C or, on Unix, SIGTERM.

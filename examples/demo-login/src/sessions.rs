@@ -86,10 +86,10 @@ impl Sessions {
         )))
     }
 
-    /// Ends the session named in the `Cookie` header, if any, and returns the `Set-Cookie` value
-    /// that removes the cookie.
-    pub fn sign_out(&self, cookie_header: Option<&str>) -> &'static str {
-        if let Some(id) = session_id(cookie_header) {
+    /// Ends the session named in the request's `Cookie` headers (the values of all of them, as
+    /// bytes), if any, and returns the `Set-Cookie` value that removes the cookie.
+    pub fn sign_out<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> &'static str {
+        if let Some(id) = session_id(cookie_headers) {
             let ended = self
                 .by_id
                 .lock()
@@ -102,14 +102,18 @@ impl Sessions {
         CLEAR_COOKIE
     }
 
-    /// The user signed in by the session named in the `Cookie` header: `None` without a cookie
-    /// or with an unknown or ended session.
+    /// The user signed in by the session named in the request's `Cookie` headers (the values of
+    /// all of them, as bytes): `None` without a session cookie or with an unknown or ended
+    /// session.
     ///
     /// # Errors
     ///
     /// [`LookupError::DirectoryUnreachable`] when the user's profile cannot be loaded.
-    pub fn current(&self, cookie_header: Option<&str>) -> Result<Option<DemoUser>, LookupError> {
-        let Some(id) = session_id(cookie_header) else {
+    pub fn current<'a>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Option<DemoUser>, LookupError> {
+        let Some(id) = session_id(cookie_headers) else {
             return Ok(None);
         };
         let user_id = self
@@ -128,14 +132,22 @@ impl Sessions {
     }
 }
 
-/// The session ID in a `Cookie` header (`a=1; ckeditor_demo_session=...; b=2`).
-fn session_id(cookie_header: Option<&str>) -> Option<&str> {
-    cookie_header?
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value)
-        .filter(|value| !value.is_empty())
+/// The session ID among the values of a request's `Cookie` headers (`a=1;
+/// ckeditor_demo_session=...; b=2`): the first non-empty value of the session cookie, in the
+/// headers' order. The headers are read as bytes, because a browser sends every cookie of the
+/// site, and another app's cookie may hold bytes that are not ASCII; and a client may split its
+/// cookies over several headers.
+fn session_id<'a>(cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> Option<&'a str> {
+    cookie_headers
+        .into_iter()
+        .flat_map(|header| header.split(|&byte| byte == b';'))
+        .filter_map(|pair| {
+            let at = pair.iter().position(|&byte| byte == b'=')?;
+            let (name, value) = (pair[..at].trim_ascii(), &pair[at + 1..]);
+            (name == COOKIE_NAME.as_bytes()).then_some(value.trim_ascii())
+        })
+        .find(|value| !value.is_empty())
+        .and_then(|value| std::str::from_utf8(value).ok())
 }
 
 #[cfg(test)]
@@ -155,7 +167,7 @@ mod tests {
         assert!(set_cookie.contains("; Path=/"), "{set_cookie}");
         let cookie = format!("theme=dark; {}", cookie_of(&set_cookie));
         let user = sessions
-            .current(Some(&cookie))
+            .current([cookie.as_bytes()])
             .expect("lookup")
             .expect("signed in");
         assert_eq!(user.id, "alice");
@@ -175,13 +187,16 @@ mod tests {
             sessions.sign_in("mallory").expect("random"),
             Err(UnknownUser("mallory".into()))
         );
-        for header in [
-            None,
-            Some(""),
-            Some("ckeditor_demo_session="),
-            Some("ckeditor_demo_session=0f"),
-        ] {
-            assert_eq!(sessions.current(header), Ok(None), "{header:?}");
+        let headers: [&[&str]; 5] = [
+            &[],
+            &[""],
+            &["ckeditor_demo_session="],
+            &["ckeditor_demo_session=0f"],
+            &["ckeditor_demo_session", "=ckeditor_demo_session"],
+        ];
+        for headers in headers {
+            let found = sessions.current(headers.iter().map(|header| header.as_bytes()));
+            assert_eq!(found, Ok(None), "{headers:?}");
         }
     }
 
@@ -208,9 +223,43 @@ mod tests {
     fn sign_out_ends_the_session() {
         let sessions = Sessions::new();
         let cookie = cookie_of(&sessions.sign_in("bob").expect("random").expect("known"));
-        assert_eq!(sessions.sign_out(Some(&cookie)), CLEAR_COOKIE);
-        assert_eq!(sessions.current(Some(&cookie)), Ok(None));
+        assert_eq!(sessions.sign_out([cookie.as_bytes()]), CLEAR_COOKIE);
+        assert_eq!(sessions.current([cookie.as_bytes()]), Ok(None));
         assert!(CLEAR_COOKIE.contains("Max-Age=0"));
+    }
+
+    /// A browser sends every cookie of the site, and another app's may be raw UTF-8 or any other
+    /// bytes: the session cookie beside it still signs the user in, and out.
+    #[test]
+    fn other_cookies_of_any_bytes_leave_the_session_readable() {
+        let sessions = Sessions::new();
+        let cookie = cookie_of(&sessions.sign_in("bob").expect("random").expect("known"));
+        let beside_utf8 = format!("pref=José; {cookie}; theme=☀");
+        let beside_latin1 = [b"pref=Jos\xe9; ".as_slice(), cookie.as_bytes()].concat();
+        for header in [beside_utf8.as_bytes(), &beside_latin1] {
+            let user = sessions
+                .current([header])
+                .expect("lookup")
+                .expect("signed in");
+            assert_eq!(user.id, "bob");
+        }
+
+        assert_eq!(sessions.sign_out([beside_latin1.as_slice()]), CLEAR_COOKIE);
+        assert_eq!(sessions.current([cookie.as_bytes()]), Ok(None));
+    }
+
+    /// Cookies may come in several `Cookie` headers; the session cookie is found in any of them,
+    /// and an empty one before it does not hide it.
+    #[test]
+    fn the_session_cookie_is_found_in_any_cookie_header() {
+        let sessions = Sessions::new();
+        let cookie = cookie_of(&sessions.sign_in("alice").expect("random").expect("known"));
+        let headers = ["theme=dark", "ckeditor_demo_session=", cookie.as_str()];
+        let user = sessions
+            .current(headers.iter().map(|header| header.as_bytes()))
+            .expect("lookup")
+            .expect("signed in");
+        assert_eq!(user.id, "alice");
     }
 
     #[test]
@@ -218,7 +267,7 @@ mod tests {
         let sessions = Sessions::new();
         let cookie = cookie_of(&sessions.sign_in("frank").expect("random").expect("known"));
         assert_eq!(
-            sessions.current(Some(&cookie)),
+            sessions.current([cookie.as_bytes()]),
             Err(LookupError::DirectoryUnreachable("frank"))
         );
     }

@@ -10,7 +10,8 @@ use ckeditor_token_core::{TokenUser, UserDecision};
 use ckeditor_token_demo_login::{DemoUser, Sessions, page, runtime};
 use ckeditor_token_warp::LookupFailed;
 use warp::http::StatusCode;
-use warp::http::header::{LOCATION, SET_COOKIE};
+use warp::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use warp::http::{HeaderMap, HeaderValue};
 use warp::{Filter, Rejection, Reply};
 
 /// The signed-in user, as the app's own pages and the token route see it.
@@ -37,13 +38,18 @@ fn with_sessions(
     warp::any().map(move || sessions.clone())
 }
 
+/// The values of the request's `Cookie` headers, as the demo sessions read them.
+fn cookies(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
+    headers.get_all(COOKIE).iter().map(HeaderValue::as_bytes)
+}
+
 /// The user behind the request's session cookie: rejects with [`NotSignedIn`] without one and
 /// with [`LookupFailed`] when the profile cannot be loaded.
 fn signed_in(sessions: Sessions) -> impl Filter<Extract = (SignedIn,), Error = Rejection> + Clone {
-    warp::header::optional::<String>("cookie")
+    warp::header::headers_cloned()
         .and(with_sessions(sessions))
-        .and_then(|cookie: Option<String>, sessions: Sessions| async move {
-            match sessions.current(cookie.as_deref()) {
+        .and_then(|headers: HeaderMap, sessions: Sessions| async move {
+            match sessions.current(cookies(&headers)) {
                 Ok(Some(user)) => Ok(SignedIn(user)),
                 Ok(None) => Err(warp::reject::custom(NotSignedIn)),
                 Err(error) => Err(warp::reject::custom(LookupFailed::new(error))),
@@ -68,10 +74,10 @@ fn routes(
 ) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
     let home = warp::path::end()
         .and(warp::get())
-        .and(warp::header::optional::<String>("cookie"))
+        .and(warp::header::headers_cloned())
         .and(with_sessions(sessions.clone()))
-        .map(|cookie: Option<String>, sessions: Sessions| {
-            match sessions.current(cookie.as_deref()) {
+        .map(
+            |headers: HeaderMap, sessions: Sessions| match sessions.current(cookies(&headers)) {
                 Ok(user) => warp::reply::html(page::home(user.as_ref())).into_response(),
                 Err(error) => {
                     tracing::error!(%error, "user lookup failed");
@@ -81,8 +87,8 @@ fn routes(
                     )
                     .into_response()
                 }
-            }
-        });
+            },
+        );
     let login = warp::path!("login")
         .and(warp::post())
         // A login form is a few bytes; warp's form filter has no limit of its own.
@@ -105,10 +111,10 @@ fn routes(
         );
     let logout = warp::path!("logout")
         .and(warp::post())
-        .and(warp::header::optional::<String>("cookie"))
+        .and(warp::header::headers_cloned())
         .and(with_sessions(sessions.clone()))
-        .map(|cookie: Option<String>, sessions: Sessions| {
-            see_home(sessions.sign_out(cookie.as_deref()))
+        .map(|headers: HeaderMap, sessions: Sessions| {
+            see_home(sessions.sign_out(cookies(&headers)))
         });
     let token =
         ckeditor_token_warp::token_filter(warp::path!("token"), signed_in(sessions), endpoint);
