@@ -381,6 +381,21 @@ fn adapter_suite(
     );
     drop(any);
 
+    let same_origin: Vec<_> = settings(&[])
+        .into_iter()
+        .filter(|(name, _)| !name.starts_with("CKEDITOR_TOKEN_CORS_"))
+        .collect();
+    let same_origin = apps::start(binary, &same_origin)?;
+    let http = Http {
+        client,
+        app: &same_origin,
+    };
+    tally.run(
+        &name("7d. a same-origin route's answers have no Vary and no CORS headers"),
+        || same_origin_answers(&http),
+    );
+    drop(same_origin);
+
     tally.run(
         &name("7c. `*` with credentials stops the app at start"),
         || {
@@ -797,6 +812,33 @@ fn cors_with_credentials(http: &Http<'_>) -> Result<(), String> {
             header(&same_origin, "access-control-allow-credentials").is_none(),
             "{case} without an origin: allow-credentials sent"
         );
+    }
+    Ok(())
+}
+
+/// With no other origin allowed, the token route's answers, with or without `Origin`, do not
+/// vary by it and carry no CORS header.
+fn same_origin_answers(http: &Http<'_>) -> Result<(), String> {
+    let cookie = http.login("alice")?;
+    for (cookie, origin) in [
+        (Some(cookie.as_str()), None),
+        (Some(cookie.as_str()), Some(OTHER_ORIGIN)),
+        (None, None),
+    ] {
+        let response = http.get_token(cookie, origin)?;
+        let expected = if cookie.is_some() { 200 } else { 401 };
+        ensure!(
+            response.status() == expected,
+            "origin {origin:?}: status {}",
+            response.status()
+        );
+        for name in ["vary", "access-control-allow-origin"] {
+            ensure!(
+                header(&response, name).is_none(),
+                "origin {origin:?}: {name} {:?}",
+                header(&response, name)
+            );
+        }
     }
     Ok(())
 }

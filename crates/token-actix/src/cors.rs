@@ -14,7 +14,7 @@ use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_METHOD,
     HeaderMap, ORIGIN,
 };
-use ckeditor_token_core::{AllowedOrigins, CorsPolicy, is_cors_component_request};
+use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
 use futures_util::future::{Either, FutureExt, Map};
 
 /// A [`Cors`] middleware that applies `policy`: the listed origins echoed exactly (any origin
@@ -47,11 +47,12 @@ pub fn cors_middleware(policy: &CorsPolicy) -> Cors {
 }
 
 /// Whether a request with this method and these headers goes through actix-cors, as the
-/// core's [`is_cors_component_request`] decides. Of the others, an `OPTIONS` without `Origin`
-/// but with `Access-Control-Request-Method` would get actix-cors' own 400, and a plain `OPTIONS`
-/// with `Origin` would get its CORS headers.
-pub(crate) fn goes_through_cors(method: &Method, headers: &HeaderMap) -> bool {
-    is_cors_component_request(method.as_str(), headers.contains_key(ORIGIN), || {
+/// core's [`CorsPolicy::is_component_request`] decides for `policy`. Of the others, an `OPTIONS`
+/// without `Origin` but with `Access-Control-Request-Method` would get actix-cors' own 400; a
+/// request with `Origin` to a route that admits no other origin would get its `Vary`, although
+/// no answer depends on it; and a plain `OPTIONS` with `Origin` would get its CORS headers.
+pub(crate) fn goes_through_cors(policy: &CorsPolicy, method: &Method, headers: &HeaderMap) -> bool {
+    policy.is_component_request(method.as_str(), headers.contains_key(ORIGIN), || {
         headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
     })
 }
@@ -67,7 +68,20 @@ fn drop_lone_credentials(headers: &mut HeaderMap) {
 
 /// actix-cors for CORS requests only (see [`goes_through_cors`]), with
 /// `Access-Control-Allow-Credentials` kept only beside `Access-Control-Allow-Origin`.
-pub(crate) struct CorsRequestsOnly(pub(crate) Cors);
+pub(crate) struct CorsRequestsOnly {
+    cors: Cors,
+    policy: CorsPolicy,
+}
+
+impl CorsRequestsOnly {
+    /// `policy` as actix-cors, for the requests that go through it.
+    pub(crate) fn new(policy: &CorsPolicy) -> CorsRequestsOnly {
+        CorsRequestsOnly {
+            cors: cors_middleware(policy),
+            policy: policy.clone(),
+        }
+    }
+}
 
 /// The route's service, shared by the way through actix-cors and the way around it.
 pub(crate) struct Shared<S>(Rc<S>);
@@ -100,10 +114,12 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         let plain = Rc::new(service);
-        let cors = self.0.new_transform(Shared(Rc::clone(&plain)));
+        let cors = self.cors.new_transform(Shared(Rc::clone(&plain)));
+        let policy = self.policy.clone();
         Box::pin(async move {
             Ok(CorsRequestsOnlyService {
                 cors: cors.await?,
+                policy,
                 plain,
             })
         })
@@ -113,6 +129,7 @@ where
 /// The service of [`CorsRequestsOnly`].
 pub(crate) struct CorsRequestsOnlyService<S> {
     cors: CorsMiddleware<Shared<S>>,
+    policy: CorsPolicy,
     plain: Rc<S>,
 }
 
@@ -139,7 +156,7 @@ where
     }
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        if goes_through_cors(request.method(), request.headers()) {
+        if goes_through_cors(&self.policy, request.method(), request.headers()) {
             let finish: fn(Answer<EitherBody<B>>) -> Answer<EitherBody<B>> = |answer| {
                 answer.map(|mut answer| {
                     drop_lone_credentials(answer.headers_mut());

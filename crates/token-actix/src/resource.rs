@@ -7,7 +7,7 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource};
 use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
 
-use crate::cors::{CorsRequestsOnly, cors_middleware, goes_through_cors};
+use crate::cors::{CorsRequestsOnly, goes_through_cors};
 use crate::response::{into_response, response_of};
 
 /// A `configure` function for `App::configure` that registers the token route at `path`.
@@ -41,7 +41,7 @@ pub fn token_resource<U>(
 where
     U: FromRequest + TokenUser + 'static,
 {
-    let cors = CorsRequestsOnly(cors_middleware(endpoint.cors()));
+    let cors = CorsRequestsOnly::new(endpoint.cors());
     let resource: Resource = web::resource(path);
     // actix-web builds the application once per worker thread, so this reference count is the
     // worker's own: the per-request clone below writes no memory that other workers share, as a
@@ -74,7 +74,7 @@ where
             }
         },
     };
-    if goes_through_cors(request.method(), request.headers()) {
+    if goes_through_cors(endpoint.cors(), request.method(), request.headers()) {
         into_response(answer)
     } else {
         // actix-cors did not see this request, so the core's `Vary` is the only one.

@@ -5,7 +5,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, header};
-use ckeditor_token_core::{AllowedOrigins, CorsPolicy, is_cors_component_request};
+use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
 use futures_util::future::Either;
 use tower_http::cors::{self, AllowCredentials, AllowOrigin, Cors, CorsLayer};
 use tower_layer::Layer;
@@ -67,27 +67,55 @@ pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
 }
 
 /// Whether a request with this method and these headers goes through tower-http's layer, as
-/// the core's [`is_cors_component_request`] decides. Of the others, a request without `Origin`
-/// would get only `Vary` from the layer, which the core's answer has, and a plain `OPTIONS`
-/// would be answered by the layer as a preflight.
-pub(crate) fn goes_through_layer(method: &Method, headers: &HeaderMap) -> bool {
-    is_cors_component_request(
+/// the core's [`CorsPolicy::is_component_request`] decides for `policy`. Of the others, a
+/// request without `Origin` would get only `Vary` from the layer, which the core's answer has; a
+/// request with `Origin` to a route that admits no other origin would get the layer's `Vary`,
+/// although no answer depends on it; and a plain `OPTIONS` would be answered by the layer as a
+/// preflight.
+pub(crate) fn goes_through_layer(
+    policy: &CorsPolicy,
+    method: &Method,
+    headers: &HeaderMap,
+) -> bool {
+    policy.is_component_request(
         method.as_str(),
         headers.contains_key(header::ORIGIN),
         || headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD),
     )
 }
 
-/// A CORS layer for CORS requests only (see [`goes_through_layer`]).
+/// A CORS layer for `policy`'s CORS requests only (see [`goes_through_layer`]).
 #[derive(Debug, Clone)]
-pub(crate) struct CorsRequestsOnly(pub(crate) CorsLayer);
+pub(crate) struct CorsRequestsOnly {
+    component: Arc<Component>,
+}
+
+impl CorsRequestsOnly {
+    /// `policy` as tower-http's layer, for the requests that go through it.
+    pub(crate) fn new(policy: &CorsPolicy) -> CorsRequestsOnly {
+        let component = Component {
+            layer: cors_layer(policy),
+            policy: policy.clone(),
+        };
+        CorsRequestsOnly {
+            component: Arc::new(component),
+        }
+    }
+}
+
+/// tower-http's layer and the policy that decides which requests go through it.
+#[derive(Debug)]
+struct Component {
+    layer: CorsLayer,
+    policy: CorsPolicy,
+}
 
 impl<S> Layer<S> for CorsRequestsOnly {
     type Service = CorsRequestsOnlyService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
         CorsRequestsOnlyService {
-            layer: Arc::new(self.0.clone()),
+            component: Arc::clone(&self.component),
             inner,
         }
     }
@@ -99,7 +127,7 @@ impl<S> Layer<S> for CorsRequestsOnly {
 /// clone of the route.
 #[derive(Debug, Clone)]
 pub(crate) struct CorsRequestsOnlyService<S> {
-    layer: Arc<CorsLayer>,
+    component: Arc<Component>,
     inner: S,
 }
 
@@ -117,14 +145,15 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        if goes_through_layer(request.method(), request.headers()) {
+        let component = &self.component;
+        if goes_through_layer(&component.policy, request.method(), request.headers()) {
             // The route that was polled ready goes into the layer's service; a clone stays, to
             // be polled before the next call. The layer's service is not polled itself: its
             // readiness is its route's. (tower-http checks the layer's settings as it builds the
             // service; `cors_layer` builds them valid.)
             let fresh = self.inner.clone();
             let ready = std::mem::replace(&mut self.inner, fresh);
-            let mut cors: Cors<S> = self.layer.layer(ready);
+            let mut cors: Cors<S> = component.layer.layer(ready);
             Either::Left(cors.call(request))
         } else {
             Either::Right(self.inner.call(request))
@@ -147,6 +176,11 @@ mod tests {
     #[test]
     fn only_cors_requests_that_are_not_plain_options_go_through_the_layer() {
         use header::{ACCESS_CONTROL_REQUEST_METHOD as REQUEST_METHOD, ORIGIN};
+        let policy = CorsPolicy::builder()
+            .allow_origin("https://editor.example.test")
+            .build()
+            .expect("valid policy");
+        let same_origin = CorsPolicy::default();
         let cases = [
             (Method::GET, vec![ORIGIN], true),
             (Method::POST, vec![ORIGIN], true),
@@ -159,9 +193,13 @@ mod tests {
         for (method, names, expected) in cases {
             let (method, headers) = head(method, &names);
             assert_eq!(
-                goes_through_layer(&method, &headers),
+                goes_through_layer(&policy, &method, &headers),
                 expected,
                 "{method} with {names:?}"
+            );
+            assert!(
+                !goes_through_layer(&same_origin, &method, &headers),
+                "{method} with {names:?} to a same-origin route"
             );
         }
     }

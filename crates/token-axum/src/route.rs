@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any};
 use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
 
-use crate::cors::{CorsRequestsOnly, cors_layer, goes_through_layer};
+use crate::cors::{CorsRequestsOnly, goes_through_layer};
 use crate::response::into_response;
 
 /// A router with the token route at `path`, to [`merge`](Router::merge) into the application's
@@ -42,7 +42,7 @@ where
     U: FromRequestParts<S> + TokenUser + Send + 'static,
     S: Clone + Send + Sync + 'static,
 {
-    let layer = CorsRequestsOnly(cors_layer(endpoint.cors()));
+    let layer = CorsRequestsOnly::new(endpoint.cors());
     // axum clones the handler for each request and calls the clone once, so the endpoint it
     // holds moves into the answer's future without another clone.
     any(move |State(state): State<S>, request: Request| {
@@ -60,7 +60,7 @@ where
     S: Send + Sync,
 {
     // Decided before the extractor runs, which may change the request's head.
-    let through_layer = goes_through_layer(&parts.method, &parts.headers);
+    let through_layer = goes_through_layer(endpoint.cors(), &parts.method, &parts.headers);
     let answer = match endpoint.on_method(parts.method.as_str()) {
         MethodDecision::Respond(answer) => answer,
         MethodDecision::ResolveUser => match U::from_request_parts(parts, state).await {

@@ -42,7 +42,7 @@ use crate::issuer::Issuer;
 
 pub use cors::{
     AllowedOrigins, CORS_METHODS, CorsPolicy, CorsPolicyBuilder, MAX_HEADER_NAME_LEN,
-    MAX_PREFLIGHT_AGE, is_cors_component_request, without_user_information,
+    MAX_PREFLIGHT_AGE, without_user_information,
 };
 pub use upstream::{UPSTREAM_BODY, UpstreamFailure};
 

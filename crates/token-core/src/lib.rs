@@ -63,7 +63,7 @@ pub use endpoint::{
     ALLOW, AllowedOrigins, CACHE_CONTROL, CONTENT_TYPE, CORS_METHODS, ConstantHeader, CorsPolicy,
     CorsPolicyBuilder, FAILURE_BODY, MAX_PREFLIGHT_AGE, METHOD_BODY, MethodDecision, NO_USER_BODY,
     Outcome, REFUSED_BODY, TokenEndpoint, TokenResponse, TokenUser, UPSTREAM_BODY, UpstreamFailure,
-    UserDecision, VARY, is_cors_component_request,
+    UserDecision, VARY,
 };
 pub use error::{Error, Result};
 pub use grants::{

@@ -67,14 +67,31 @@ where
     U: TokenUser + Send + 'static,
 {
     let cors = cors_builder(endpoint.cors()).build();
-    // warp's cors filter answers preflights itself, without `Vary`: they get the core's
-    // `Vary: Origin` here. An answer that already has a `Vary` keeps it.
-    let vary = warp::reply::with::default_header(
-        header::VARY,
-        HeaderValue::from_static(ckeditor_token_core::VARY),
-    );
+    // warp's cors filter answers preflights itself, without `Vary`: when other origins may call
+    // the route, they get the core's `Vary: Origin` here. An answer that already has a `Vary`
+    // keeps it, and a same-origin route's answers vary by nothing, as the core's.
+    let vary = endpoint
+        .cors()
+        .is_cross_origin()
+        .then(|| HeaderValue::from_static(ckeditor_token_core::VARY));
     let answers = by_method(user, endpoint);
-    path.and(answers.clone().with(cors).with(vary).or(answers))
+    let through_cors = answers
+        .clone()
+        .with(cors)
+        .map(move |reply| with_vary(reply, vary.as_ref()));
+    path.and(through_cors.or(answers))
+}
+
+/// `reply` as a response with `vary` as its `Vary`, unless it has one or `vary` is `None`.
+fn with_vary(reply: impl Reply, vary: Option<&HeaderValue>) -> warp::reply::Response {
+    let mut response = reply.into_response();
+    if let Some(vary) = vary {
+        response
+            .headers_mut()
+            .entry(header::VARY)
+            .or_insert_with(|| vary.clone());
+    }
+    response
 }
 
 /// What the route learned before answering: for `GET`, the application's user or why there is

@@ -114,6 +114,50 @@ impl CorsPolicy {
         }
     }
 
+    /// Whether a request with this method is one for the framework's CORS component: a CORS
+    /// request, which has an `Origin` (`has_origin`), to a route that admits other origins, and
+    /// not a plain `OPTIONS`, one without `Access-Control-Request-Method`, which is no preflight.
+    /// `has_request_method` says whether the request has that header; it is asked only for an
+    /// `OPTIONS` with `Origin` to such a route, the one request it decides, so that other
+    /// requests skip the lookup.
+    ///
+    /// An adapter whose CORS component would see every request passes the others by, so that
+    /// they get the core's answer as it is, with the core's `Vary: Origin` when the policy admits
+    /// other origins, as through every adapter:
+    /// - a request without `Origin` (same-origin, or not from a browser) needs no CORS headers,
+    ///   and some components would answer a preflight-shaped one themselves, with an error;
+    /// - on a route that admits no other origin, a request with `Origin` is answered as a
+    ///   same-origin one: without CORS headers, which the browser then blocks, and without
+    ///   `Vary`, since no answer of the route depends on `Origin`;
+    /// - a plain `OPTIONS` gets the core's 200 with `Allow` and no CORS headers, where some
+    ///   components would answer it as a preflight or add their headers to it. No browser sends
+    ///   one across origins: an `OPTIONS` request needs a preflight that allows the method, and
+    ///   the policy allows `GET` only.
+    ///
+    /// ```
+    /// use ckeditor_token_core::CorsPolicy;
+    ///
+    /// let policy = CorsPolicy::builder()
+    ///     .allow_origin("https://editor.example.com")
+    ///     .build()?;
+    /// assert!(policy.is_component_request("GET", true, || false));
+    /// assert!(policy.is_component_request("OPTIONS", true, || true));
+    /// assert!(!policy.is_component_request("OPTIONS", true, || false));
+    /// assert!(!policy.is_component_request("GET", false, || false));
+    ///
+    /// let same_origin = CorsPolicy::default();
+    /// assert!(!same_origin.is_component_request("GET", true, || false));
+    /// # Ok::<(), ckeditor_token_core::Error>(())
+    /// ```
+    pub fn is_component_request(
+        &self,
+        method: &str,
+        has_origin: bool,
+        has_request_method: impl FnOnce() -> bool,
+    ) -> bool {
+        has_origin && self.is_cross_origin() && (method != "OPTIONS" || has_request_method())
+    }
+
     /// Whether a request with this `Origin` header gets `Access-Control-Allow-Origin`.
     pub fn allows_origin(&self, origin: &str) -> bool {
         match &self.origins {
@@ -121,38 +165,6 @@ impl CorsPolicy {
             AllowedOrigins::List(origins) => origins.iter().any(|allowed| allowed == origin),
         }
     }
-}
-
-/// Whether a request with this method is one for the framework's CORS component: a CORS request,
-/// which has an `Origin` (`has_origin`), that is not a plain `OPTIONS`, one without
-/// `Access-Control-Request-Method`, which is no preflight. `has_request_method` says whether the
-/// request has that header; it is asked only for an `OPTIONS` with `Origin`, the one request it
-/// decides, so that other requests skip the lookup.
-///
-/// An adapter whose CORS component would see every request passes the others by, so that they
-/// get the core's answer as it is, with the core's `Vary: Origin` when the policy admits other
-/// origins, as through every adapter:
-/// - a request without `Origin` (same-origin, or not from a browser) needs no CORS headers,
-///   and some components would answer a preflight-shaped one themselves, with an error;
-/// - a plain `OPTIONS` gets the core's 200 with `Allow` and no CORS headers, where some
-///   components would answer it as a preflight or add their headers to it. No browser sends one
-///   across origins: an `OPTIONS` request needs a preflight that allows the method, and the
-///   policy allows `GET` only.
-///
-/// ```
-/// use ckeditor_token_core::is_cors_component_request;
-///
-/// assert!(is_cors_component_request("GET", true, || false));
-/// assert!(is_cors_component_request("OPTIONS", true, || true));
-/// assert!(!is_cors_component_request("OPTIONS", true, || false));
-/// assert!(!is_cors_component_request("GET", false, || false));
-/// ```
-pub fn is_cors_component_request(
-    method: &str,
-    has_origin: bool,
-    has_request_method: impl FnOnce() -> bool,
-) -> bool {
-    has_origin && (method != "OPTIONS" || has_request_method())
 }
 
 /// Collects a [`CorsPolicy`].
@@ -449,22 +461,39 @@ mod tests {
 
     #[test]
     fn only_a_cors_request_goes_to_the_component_and_only_an_options_looks_for_a_preflight() {
-        for method in ["GET", "OPTIONS", "POST", "options"] {
-            for has_origin in [false, true] {
-                for has_request_method in [false, true] {
-                    let mut lookups = 0;
-                    let goes = is_cors_component_request(method, has_origin, || {
-                        lookups += 1;
-                        has_request_method
-                    });
-                    let case = format!("{method}, origin {has_origin}, ACRM {has_request_method}");
-                    // A CORS request, except a plain `OPTIONS`, one that is no preflight
-                    // (methods compare exactly, so `options` is not one).
-                    let plain_options = method == "OPTIONS" && !has_request_method;
-                    let expected = has_origin && !plain_options;
-                    assert_eq!(goes, expected, "{case}");
-                    let asked = usize::from(has_origin && method == "OPTIONS");
-                    assert_eq!(lookups, asked, "{case}");
+        let listed = CorsPolicy::builder()
+            .allow_origin("https://editor.example.test")
+            .build()
+            .expect("valid policy");
+        let any = CorsPolicy::builder()
+            .allow_any_origin()
+            .build()
+            .expect("valid policy");
+        for (policy, cross_origin) in [
+            (&listed, true),
+            (&any, true),
+            (&CorsPolicy::default(), false),
+        ] {
+            for method in ["GET", "OPTIONS", "POST", "options"] {
+                for has_origin in [false, true] {
+                    for has_request_method in [false, true] {
+                        let mut lookups = 0;
+                        let goes = policy.is_component_request(method, has_origin, || {
+                            lookups += 1;
+                            has_request_method
+                        });
+                        let case = format!(
+                            "cross-origin {cross_origin}, {method}, origin {has_origin}, ACRM \
+                             {has_request_method}"
+                        );
+                        // A CORS request to a cross-origin route, except a plain `OPTIONS`, one
+                        // that is no preflight (methods compare exactly, so `options` is not one).
+                        let plain_options = method == "OPTIONS" && !has_request_method;
+                        let expected = cross_origin && has_origin && !plain_options;
+                        assert_eq!(goes, expected, "{case}");
+                        let asked = usize::from(cross_origin && has_origin && method == "OPTIONS");
+                        assert_eq!(lookups, asked, "{case}");
+                    }
                 }
             }
         }
