@@ -58,6 +58,11 @@ impl EnvironmentId {
         if id.len() > MAX_ENVIRONMENT_ID_LEN {
             return Err(invalid("it is longer than 64 bytes"));
         }
+        if id.trim() != id {
+            return Err(invalid(
+                "it starts or ends with whitespace; give the ID without it",
+            ));
+        }
         let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
         if !id.bytes().all(allowed) {
             return Err(invalid(
@@ -117,6 +122,13 @@ impl SigningKey {
             tracing::warn!(
                 setting,
                 "the key starts or ends with whitespace, which is used as part of the key"
+            );
+        }
+        if key.trim().chars().any(char::is_control) {
+            tracing::warn!(
+                setting,
+                "the key holds a line break or another control character, which is used as part \
+                 of the key; check that only the key was copied"
             );
         }
         Ok(SigningKey(key.as_bytes().into()))
@@ -359,6 +371,14 @@ mod tests {
             );
         }
         assert!(EnvironmentId::new(&"x".repeat(64)).is_ok());
+
+        let padded = EnvironmentId::new(" env1 ")
+            .expect_err("padded")
+            .to_string();
+        assert!(
+            padded.contains("starts or ends with whitespace"),
+            "{padded}"
+        );
     }
 
     #[test]

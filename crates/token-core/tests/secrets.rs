@@ -78,6 +78,9 @@ fn no_error_debug_print_or_log_line_contains_the_key() {
         // A short key is accepted with a warning, which must not quote it.
         let short = Environment::new("E", "short-9f8e7d6c5b4a").expect("accepted");
         texts.push(format!("{short:?}"));
+        // So is a key with a line break inside, as two lines of a file pasted for one.
+        let two_lines = Environment::new("E", &format!("{KEY}\nnext-line")).expect("accepted");
+        texts.push(format!("{two_lines:?}"));
 
         let environment = Environment::new("E", KEY).expect("env");
         let issuer = Issuer::builder(environment.clone())
@@ -107,6 +110,11 @@ fn no_error_debug_print_or_log_line_contains_the_key() {
     assert!(
         log.contains("shorter than 32 bytes"),
         "the short key was warned about: {log}"
+    );
+    assert_eq!(
+        log.matches("holds a line break").count(),
+        1,
+        "only the key with a line break was warned about: {log}"
     );
     assert!(
         log.contains("issued a token"),
