@@ -7,7 +7,7 @@
 //! | `CKEDITOR_ACCESS_KEY` | that environment's access key | unset with the ID |
 //! | `--listen ADDR`, `CKEDITOR_TOKEN_LISTEN` | where to listen (port 0: any) | `127.0.0.1:8080` |
 //! | `CKEDITOR_TOKEN_LIFETIME` | `iat` to `exp`, 1 min to 24 h, or `none` for no `exp` | `1h` |
-//! | `CKEDITOR_TOKEN_HEADER_TIMEOUT` | time to send a request's headers, or to idle | `10s` |
+//! | `CKEDITOR_TOKEN_HEADER_TIMEOUT` | time to send headers, a login form's body, or idle | `10s` |
 //! | `CKEDITOR_TOKEN_CORS_ORIGINS` | origins that may fetch tokens (commas), or `*` | none |
 //! | `CKEDITOR_TOKEN_CORS_CREDENTIALS` | `true` to let those origins send cookies | `false` |
 //! | `CKEDITOR_TOKEN_CORS_HEADERS` | request headers they may send (commas) | none |
@@ -69,6 +69,70 @@ pub const VARIABLES: [&str; 11] = [
     TEST_NOW_VAR,
     TEST_LIFETIME_VAR,
 ];
+
+/// Each variable of [`VARIABLES`] with what it sets, for `--help`.
+const VARIABLE_HELP: [(&str, &str); 11] = [
+    (
+        ENVIRONMENT_ID_VAR,
+        "the environment that signs tokens (unset with the key: a development one, loopback only)",
+    ),
+    (ACCESS_KEY_VAR, "that environment's access key"),
+    (
+        LISTEN_VAR,
+        "where to listen, as --listen (default 127.0.0.1:8080; port 0: any)",
+    ),
+    (
+        LIFETIME_VAR,
+        "iat to exp, 1 min to 24 h (90s, 30m, 1h), or none (default 1h)",
+    ),
+    (
+        HEADER_TIMEOUT_VAR,
+        "time to send a request's headers, a login form's body, or to idle (default 10s)",
+    ),
+    (
+        CORS_ORIGINS_VAR,
+        "origins that may fetch tokens, comma-separated, or * (default none)",
+    ),
+    (
+        CORS_CREDENTIALS_VAR,
+        "true to let those origins send cookies (default false)",
+    ),
+    (
+        CORS_HEADERS_VAR,
+        "request headers they may send, comma-separated (default none)",
+    ),
+    (
+        CORS_MAX_AGE_VAR,
+        "how long a browser may cache a preflight, at most 24 h (default unset)",
+    ),
+    (
+        TEST_NOW_VAR,
+        "test builds only: the clock, fixed at this Unix time",
+    ),
+    (
+        TEST_LIFETIME_VAR,
+        "test builds only: a lifetime, under 60 s too",
+    ),
+];
+
+/// What an example prints for `--help` (or `-h`): how to start it, and the variables it reads.
+pub fn usage(program: &str) -> String {
+    let mut text = format!(
+        "A small app with a demo login and the CKEditor token route at GET /token.\n\n\
+         usage: {program} [--listen ADDRESS]\n\n\
+         Settings come from the environment (the README's \"Settings of the examples\"):\n"
+    );
+    for (name, meaning) in VARIABLE_HELP {
+        text.push_str(&format!("  {name:<32} {meaning}\n"));
+    }
+    text
+}
+
+/// Whether the arguments ask for [`usage`].
+pub fn wants_help<S: AsRef<str>>(args: impl IntoIterator<Item = S>) -> bool {
+    args.into_iter()
+        .any(|arg| matches!(arg.as_ref(), "--help" | "-h"))
+}
 
 /// The address used without `--listen` or `CKEDITOR_TOKEN_LISTEN`.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -285,7 +349,9 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<String>, 
         } else {
             return Err(setting(
                 "arguments",
-                format!("unknown argument {arg:?}; the only one is --listen ADDRESS"),
+                format!(
+                    "unknown argument {arg:?}; the only one is --listen ADDRESS (--help lists the settings)"
+                ),
             ));
         }
     }
@@ -461,6 +527,23 @@ mod tests {
             format!("{:?}", pasted.cors.origins()).replace(KEY, "[secret]")
         );
         assert!(pasted.origins_for_log(&[]).contains(KEY));
+    }
+
+    #[test]
+    fn help_names_every_variable() {
+        let text = usage("example");
+        assert!(text.contains("usage: example [--listen ADDRESS]"), "{text}");
+        for name in VARIABLES {
+            assert_eq!(
+                text.matches(&format!("  {name} ")).count(),
+                1,
+                "{name}: {text}"
+            );
+        }
+        assert!(wants_help(["--listen", "127.0.0.1:0", "--help"]));
+        assert!(wants_help(["-h"]));
+        assert!(!wants_help(["--listen", "127.0.0.1:0"]));
+        assert!(!wants_help(Vec::<String>::new()));
     }
 
     #[test]

@@ -30,12 +30,26 @@ pub fn init_logging() {
 pub const SETTINGS_REFUSED: u8 = 2;
 
 /// What every example does first: logging to standard error, the configuration from the
-/// environment and the token endpoint it describes, and the start-up log.
+/// environment and the token endpoint it describes, and the start-up log; or, for `--help`,
+/// the usage on standard output.
 ///
 /// # Errors
 ///
-/// When a setting stops the app: after logging why, the exit status [`SETTINGS_REFUSED`].
+/// When a setting stops the app: after logging why, the exit status [`SETTINGS_REFUSED`]. After
+/// the usage, success (the app is not to run).
 pub fn start() -> Result<(crate::Config, ckeditor_token_core::TokenEndpoint), ExitCode> {
+    if crate::config::wants_help(std::env::args().skip(1)) {
+        let program = std::env::args()
+            .next()
+            .unwrap_or_else(|| "example".to_owned());
+        let mut stdout = std::io::stdout().lock();
+        let written = stdout.write_all(crate::config::usage(&program).as_bytes());
+        return Err(if written.is_ok() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
     init_logging();
     let ready = crate::Config::from_env().and_then(|config| {
         let endpoint = config.endpoint()?;
