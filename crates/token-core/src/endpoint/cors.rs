@@ -381,6 +381,12 @@ fn check_origin(origin: &str) -> Result<()> {
             "has uppercase letters (browsers send the host in lowercase)",
         ));
     }
+    if !host.is_ascii() {
+        return Err(bad(
+            "has letters outside ASCII in its host: browsers send such a host in its punycode \
+             form (xn--...), so give that",
+        ));
+    }
     if !is_host(host) {
         return Err(bad("has no valid host name"));
     }
@@ -572,7 +578,7 @@ mod tests {
             ("https://x..test", "host"),
             ("https://[::1", "host or port"),
             ("https://[nonsense]", "host"),
-            ("https://exämple.test", "host"),
+            ("https://exämple.test", "punycode form (xn--...)"),
             ("https://x.test ", "spaces, line breaks"),
             ("https://a.com\r\nX: y", "spaces, line breaks"),
             (
