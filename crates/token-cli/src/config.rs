@@ -281,7 +281,10 @@ fn cors(settings: &Settings) -> Result<CorsPolicy, CliError> {
     )
     .map_err(|(where_, problem)| {
         let names = match where_ {
-            CorsSetting::Origins => settings.names(&["cors.origins", "cors.credentials"]),
+            CorsSetting::Origins => settings.name("cors.origins"),
+            CorsSetting::OriginsWithCredentials => {
+                settings.names(&["cors.origins", "cors.credentials"])
+            }
             CorsSetting::Headers => settings.name("cors.headers"),
             CorsSetting::MaxAge => settings.name("cors.max_age"),
         };

@@ -396,11 +396,10 @@ fn parse_cors(lookup: &impl Fn(&str) -> Option<String>) -> Result<CorsPolicy, Co
     )
     .map_err(|(where_, problem)| {
         let name = match where_ {
-            // With credentials on, the problem may be their combination with the origins.
-            CorsSetting::Origins if credentials => {
+            CorsSetting::Origins => CORS_ORIGINS_VAR,
+            CorsSetting::OriginsWithCredentials => {
                 "CKEDITOR_TOKEN_CORS_ORIGINS, CKEDITOR_TOKEN_CORS_CREDENTIALS"
             }
-            CorsSetting::Origins => CORS_ORIGINS_VAR,
             CorsSetting::Headers => CORS_HEADERS_VAR,
             CorsSetting::MaxAge => CORS_MAX_AGE_VAR,
         };
@@ -586,6 +585,16 @@ mod tests {
         );
         let trailing_slash = [(CORS_ORIGINS_VAR, "https://editor.example.test/")];
         assert!(message(config(&trailing_slash, &[])).starts_with(CORS_ORIGINS_VAR));
+        // An origin without a scheme is the origins' problem alone, credentials or not.
+        let no_scheme = [
+            (CORS_ORIGINS_VAR, "editor.example.test"),
+            (CORS_CREDENTIALS_VAR, "true"),
+        ];
+        let text = message(config(&no_scheme, &[]));
+        assert!(
+            text.starts_with("CKEDITOR_TOKEN_CORS_ORIGINS: ") && text.contains("has no scheme"),
+            "{text}"
+        );
         let undecided = message(config(&[(CORS_CREDENTIALS_VAR, "maybe")], &[]));
         assert!(undecided.starts_with(CORS_CREDENTIALS_VAR), "{undecided}");
         assert!(

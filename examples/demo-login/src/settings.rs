@@ -176,8 +176,11 @@ pub fn parse_flag(text: &str) -> Result<bool, String> {
 /// The CORS setting a problem of a policy is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CorsSetting {
-    /// The origins, alone or with the credentials flag.
+    /// The origins alone: a malformed or repeated origin, or `*` beside others.
     Origins,
+    /// The origins and the credentials flag together: any origin (`*`), or none, with
+    /// credentials.
+    OriginsWithCredentials,
     /// The request headers.
     Headers,
     /// The preflight max age.
@@ -185,8 +188,8 @@ pub enum CorsSetting {
 }
 
 /// The CORS policy of the CORS settings, read already. A problem comes with the setting that
-/// holds it: the request headers and the max age are checked alone first, so whatever the
-/// whole policy refuses after them is about the origins (alone, or with credentials).
+/// holds it: the request headers, the max age and the origins are each checked alone first, so
+/// whatever the whole policy refuses after them is about the origins with credentials.
 ///
 /// # Errors
 ///
@@ -208,10 +211,15 @@ pub fn cors_policy<'a>(
         checked(CorsPolicy::builder().max_age(age), CorsSetting::MaxAge)?;
         builder = builder.max_age(age);
     }
+    let origins: Vec<&str> = origins.into_iter().collect();
+    checked(
+        CorsPolicy::builder().allow_origins(origins.iter().copied()),
+        CorsSetting::Origins,
+    )?;
     let builder = builder
         .allow_origins(origins)
         .allow_credentials(credentials);
-    checked(builder, CorsSetting::Origins)
+    checked(builder, CorsSetting::OriginsWithCredentials)
 }
 
 /// The variables whose values are secrets, kept out of every start-up message by [`for_log`]:
@@ -486,14 +494,22 @@ mod tests {
             where_(cors_policy(["*"], true, [], day_and_more)),
             Err(CorsSetting::MaxAge)
         );
-        for (origins, credentials) in [
-            (&["*"][..], true),
-            (&["https://editor.example.com/"][..], false),
-            (&[][..], true),
+        // A bad origin is the origins' alone, whether credentials are on or not; `*` or no
+        // origin is wrong only with credentials.
+        for (origins, credentials, setting) in [
+            (
+                &["https://editor.example.com/"][..],
+                false,
+                CorsSetting::Origins,
+            ),
+            (&["editor.example.com"][..], true, CorsSetting::Origins),
+            (&["*", "https://a.test"][..], true, CorsSetting::Origins),
+            (&["*"][..], true, CorsSetting::OriginsWithCredentials),
+            (&[][..], true, CorsSetting::OriginsWithCredentials),
         ] {
             assert_eq!(
                 where_(cors_policy(origins.iter().copied(), credentials, [], None)),
-                Err(CorsSetting::Origins),
+                Err(setting),
                 "{origins:?}"
             );
         }

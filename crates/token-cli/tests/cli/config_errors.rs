@@ -244,7 +244,7 @@ fn any_origin_with_credentials() {
     assert_says(
         &message,
         &[
-            "CKEDITOR_TOKEN_CORS_ORIGINS",
+            "CKEDITOR_TOKEN_CORS_ORIGINS, CKEDITOR_TOKEN_CORS_CREDENTIALS: ",
             "cannot be combined with credentials",
         ],
     );
@@ -262,6 +262,64 @@ fn a_malformed_origin_or_boolean() {
         &message,
         &["CKEDITOR_TOKEN_CORS_CREDENTIALS: is neither `true` nor `false`"],
     );
+}
+
+#[test]
+fn a_cors_problem_names_only_the_settings_it_is_about() {
+    let credentials = "[cors]\ncredentials = true\n";
+    // The file with credentials on, the origins' variable, the setting named, the problem.
+    let cases = [
+        (
+            "origins = [\"editor.example.test\"]\n",
+            None,
+            "cors.origins in ",
+            "has no scheme",
+        ),
+        (
+            "",
+            Some("editor.example.test"),
+            "CKEDITOR_TOKEN_CORS_ORIGINS",
+            "has no scheme",
+        ),
+        (
+            "headers = [\"x bad\"]\n",
+            Some("*"),
+            "cors.headers in ",
+            "x bad",
+        ),
+        (
+            "max_age = 86401\n",
+            Some("*"),
+            "cors.max_age in ",
+            "over the limit",
+        ),
+        (
+            "origins = [\"*\"]\n",
+            None,
+            "cors.origins in ",
+            "cannot be combined with credentials",
+        ),
+    ];
+    for (config, origins, named, problem) in cases {
+        let env: Vec<(&str, &str)> = origins
+            .map(|origins| ("CKEDITOR_TOKEN_CORS_ORIGINS", origins))
+            .into_iter()
+            .collect();
+        let message = refused(&format!("{credentials}{config}"), &env);
+        let setting = message
+            .strip_prefix("ckeditor-token: ")
+            .and_then(|rest| rest.split_once(": "))
+            .map_or("", |(setting, _)| setting);
+        assert!(setting.starts_with(named), "{named}: {message}");
+        assert_says(&message, &[problem]);
+        // Credentials are named only where the problem is their combination with the origins.
+        let combined = problem.contains("credentials");
+        assert_eq!(
+            setting.contains("cors.credentials in "),
+            combined,
+            "{message}"
+        );
+    }
 }
 
 #[test]
