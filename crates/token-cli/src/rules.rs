@@ -6,6 +6,10 @@
 //! higher CKBox role wins likewise (user < admin < superadmin); AI scopes add up. A user no rule
 //! applies to gets no token (403).
 //!
+//! User IDs and groups are compared without the whitespace around them: the authentication
+//! trims what a request names, and a rule whose user or group has some is refused at start-up,
+//! since it could never apply.
+//!
 //! Every rule is checked at start-up. Two rules with different patterns that can match the same
 //! document (`*` and `doc-*`) are refused unless `token.allow_overlapping_grants` is set, since
 //! the cloud does not document which of two matching patterns wins.
@@ -30,6 +34,18 @@ pub(crate) struct SignedInUser {
     pub(crate) avatar: Option<String>,
     /// The groups the user belongs to.
     pub(crate) groups: Vec<String>,
+}
+
+/// The groups in `names` as rules compare them: each without the whitespace around it, blank
+/// ones dropped. Every authentication reads its groups through this, so that `" editors"` is
+/// the group `editors` whether a proxy's header or the application's answer names it.
+pub(crate) fn trimmed_groups<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    names
+        .into_iter()
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Whom a rule is for.
@@ -73,10 +89,10 @@ impl Rules {
     /// # Errors
     ///
     /// A [`CliError::Setting`] naming the rule and its key: no rule at all, a rule for nobody or
-    /// for more than one kind of user, a rule that grants nothing, documents without a role or
-    /// a role without documents, an unknown role, CKBox role or malformed AI scope or document
-    /// pattern, overlapping patterns without consent, or more patterns or scopes than a token
-    /// may hold.
+    /// for more than one kind of user, a user or group with whitespace around it, a rule that
+    /// grants nothing, documents without a role or a role without documents, an unknown role,
+    /// CKBox role or malformed AI scope or document pattern, overlapping patterns without
+    /// consent, or more patterns or scopes than a token may hold.
     pub(crate) fn from_settings(settings: &Settings) -> Result<Rules, CliError> {
         let sections = &settings.values.rule;
         if sections.is_empty() {
@@ -177,16 +193,28 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
     let name = |key: &str| settings.name(&format!("rule[{number}].{key}"));
     let problem = |key: &str, text: String| CliError::setting(name(key), text);
 
-    let non_blank = |key: &str, value: &String| {
-        if value.trim().is_empty() {
+    // The user IDs and groups of requests are read without the whitespace around them, so a
+    // rule with some could never apply.
+    let whom = |key: &str, value: &String| {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
             Err(problem(key, "is empty; name a group or user ID".to_owned()))
+        } else if trimmed != value {
+            Err(problem(
+                key,
+                format!(
+                    "{value:?} starts or ends with whitespace, which is never part of a \
+                     request's user ID or groups, so the rule would never apply; write \
+                     {trimmed:?}"
+                ),
+            ))
         } else {
             Ok(value.clone())
         }
     };
     let applies = match (&section.group, &section.user, section.everyone) {
-        (Some(group), None, false) => Applies::Group(non_blank("group", group)?),
-        (None, Some(user), false) => Applies::User(non_blank("user", user)?),
+        (Some(group), None, false) => Applies::Group(whom("group", group)?),
+        (None, Some(user), false) => Applies::User(whom("user", user)?),
         (None, None, true) => Applies::Everyone,
         (None, None, false) => {
             return Err(CliError::setting(
@@ -414,6 +442,45 @@ mod tests {
             only_editors.decide(&user("bob", &["readers"])),
             UserDecision::Refuse(_)
         ));
+    }
+
+    #[test]
+    fn a_user_or_group_with_whitespace_around_it_is_refused_with_the_text_to_write() {
+        for (applies, key) in [
+            (("user", " ann"), "rule[1].user"),
+            (("group", "editors\t"), "rule[1].group"),
+        ] {
+            let message = rules(vec![rule(applies, &["*"], Some("writer"))], false)
+                .expect_err(key)
+                .to_string();
+            assert!(message.starts_with(&format!("{key}: ")), "{message}");
+            assert!(
+                message.contains("starts or ends with whitespace"),
+                "{message}"
+            );
+            let trimmed = format!("write {:?}", applies.1.trim());
+            assert!(message.ends_with(&trimmed), "{message}");
+        }
+
+        // Whitespace inside is part of the name.
+        let inside = rules(
+            vec![rule(("group", "copy editors"), &["*"], Some("writer"))],
+            false,
+        )
+        .expect("a group with a space inside");
+        let member = user("ann", &["copy editors"]);
+        assert_eq!(
+            grants(inside.decide(&member)),
+            [("*".to_owned(), Role::Writer)]
+        );
+    }
+
+    #[test]
+    fn groups_are_trimmed_and_blank_ones_dropped() {
+        assert_eq!(
+            trimmed_groups([" editors", "", " \t", "copy editors "]),
+            ["editors", "copy editors"]
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
 use crate::error::CliError;
-use crate::rules::SignedInUser;
+use crate::rules::{SignedInUser, trimmed_groups};
 use crate::settings::Settings;
 
 /// How long the application may take to answer, unless configured.
@@ -303,12 +303,8 @@ impl ForwardAuth {
             (!text.is_empty()).then(|| text.to_owned())
         };
         let groups = match self.fields.groups.as_ref().and_then(|p| value.pointer(p)) {
-            Some(Value::Array(groups)) => groups
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
-            Some(Value::String(group)) => vec![group.clone()],
+            Some(Value::Array(groups)) => trimmed_groups(groups.iter().filter_map(Value::as_str)),
+            Some(Value::String(group)) => trimmed_groups([group.as_str()]),
             _ => Vec::new(),
         };
         Ok(Some(SignedInUser {
@@ -386,6 +382,17 @@ mod tests {
         assert_eq!(failure.kind, UpstreamFailure::BadAnswer);
         assert!(failure.detail.contains("user.uid"), "{}", failure.detail);
         assert!(auth.read_user(&serde_json::json!(["ann"])).is_err());
+    }
+
+    #[test]
+    fn groups_lose_the_whitespace_around_them_as_trusted_headers_groups_do() {
+        let auth = forward(|_| {}).expect("valid");
+        let listed = serde_json::json!({"id": "ann", "groups": [" editors", "", "copy editors "]});
+        let user = auth.read_user(&listed).expect("readable").expect("a user");
+        assert_eq!(user.groups, ["editors", "copy editors"]);
+        let one = serde_json::json!({"id": "ann", "groups": " editors\t"});
+        let user = auth.read_user(&one).expect("readable").expect("a user");
+        assert_eq!(user.groups, ["editors"]);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderName};
 
 use crate::address::SourceRange;
 use crate::error::CliError;
-use crate::rules::SignedInUser;
+use crate::rules::{SignedInUser, trimmed_groups};
 use crate::settings::Settings;
 
 /// oauth2-proxy's header for the user ID.
@@ -272,14 +272,7 @@ impl TrustedHeaders {
         };
         let id = text(&Some(self.user_id.clone())).ok_or(NoUser::Anonymous)?;
         let groups = text(&self.groups)
-            .map(|groups| {
-                groups
-                    .split(self.separator.as_str())
-                    .map(str::trim)
-                    .filter(|group| !group.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
+            .map(|groups| trimmed_groups(groups.split(self.separator.as_str())))
             .unwrap_or_default();
         Ok(SignedInUser {
             id,

@@ -527,6 +527,24 @@ fn a_rule_for_nobody_or_granting_nothing() {
 }
 
 #[test]
+fn a_rule_for_a_user_or_group_with_whitespace_around_it() {
+    for (whom, key, trimmed) in [
+        ("user = \" ann \"", "rule[1].user in ", "write \"ann\""),
+        (
+            "group = \"editors \"",
+            "rule[1].group in ",
+            "write \"editors\"",
+        ),
+    ] {
+        let message = refused(
+            &format!("{TRUSTED}[[rule]]\n{whom}\ndocuments = \"*\"\nrole = \"writer\"\n"),
+            &credentials(),
+        );
+        assert_says(&message, &[key, "starts or ends with whitespace", trimmed]);
+    }
+}
+
+#[test]
 fn a_rule_with_a_bad_pattern_ckbox_role_or_ai_scope() {
     let cases = [
         (

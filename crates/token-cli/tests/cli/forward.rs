@@ -61,6 +61,10 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
                 r#""email":"ann@example.test","groups":["editors"]}"#
             ),
         ),
+        "padded" => (
+            "200 OK",
+            r#"{"profile":{"uid":"ann"},"groups":[" editors "]}"#,
+        ),
         "nobody" => ("401 Unauthorized", "{}"),
         "logged-out" => ("200 OK", "null"),
         "login-page" => ("302 Found", ""),
@@ -120,6 +124,12 @@ fn the_application_says_who_the_caller_is() {
         received.contains(&"authorization: Bearer abc".to_owned()),
         "{received:?}"
     );
+
+    // A group with whitespace around it is the group, as in a trusted proxy's header.
+    let (status, token) = get(&http, &url, &[("Cookie", "session=padded")]);
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "writer");
 
     for session in ["nobody", "logged-out", "login-page"] {
         let cookie = format!("session={session}");
