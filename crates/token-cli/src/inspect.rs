@@ -7,9 +7,7 @@
 use std::io::Read as _;
 use std::process::ExitCode;
 
-use ckeditor_token_core::{
-    Expectations, Finding, Inspection, SignatureCheck, inspect, unix_seconds,
-};
+use ckeditor_token_core::{Expectations, Inspection, SignatureCheck, inspect, unix_seconds};
 use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
 use clap::Args;
 use serde_json::Value;
@@ -46,7 +44,7 @@ pub(crate) struct InspectArgs {
     #[arg(long, value_name = "ID")]
     environment_id: Option<String>,
 
-    /// An on-premises converter token: checked with the secret key, and no `aud` expected
+    /// An on-premises converter token: checked with the secret key, and `iat` only expected
     #[arg(long)]
     on_premises: bool,
 
@@ -95,6 +93,7 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         key: key.as_ref().map(|key| key.bytes.as_slice()),
         environment_id: environment_id.as_deref(),
         now,
+        on_premises: args.on_premises,
     };
 
     let mut inspection = match inspect(&token, &expect) {
@@ -117,12 +116,6 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         inspection = inspect(&token, &expect).map_err(|e| CliError::Failed(e.to_string()))?;
     }
     let key = key.or(development);
-    if args.on_premises {
-        // On-premises converter tokens carry `iat` only, and need no `aud`.
-        inspection
-            .findings
-            .retain(|finding| *finding != Finding::AudienceMissing);
-    }
     output::line(&report(&inspection, key.as_ref(), now, args.at.is_some()))?;
     Ok(if inspection.is_ok() {
         ExitCode::SUCCESS

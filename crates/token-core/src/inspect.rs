@@ -34,6 +34,9 @@ pub struct Expectations<'a> {
     pub environment_id: Option<&'a str>,
     /// The current time, in Unix seconds.
     pub now: u64,
+    /// The token is for an on-premises converter, which takes `iat` only: a missing `aud` is
+    /// no finding, and every other claim is one.
+    pub on_premises: bool,
 }
 
 /// The outcome of checking the signature.
@@ -54,6 +57,11 @@ pub enum Finding {
     /// The header's `alg` is not `HS256`.
     Algorithm {
         /// The `alg` found, as JSON.
+        found: String,
+    },
+    /// The header's `typ` is not `JWT`.
+    Type {
+        /// The `typ` found, as JSON.
         found: String,
     },
     /// The signature does not verify with the given key.
@@ -80,6 +88,17 @@ pub enum Finding {
     UnexpectedClaim {
         /// The claim's name.
         name: &'static str,
+    },
+    /// A grant for a product that serves users (`auth.collaboration`, `auth.ckbox`, `auth.ai`)
+    /// without `sub`, the user's stable ID, which those products require.
+    SubjectMissing {
+        /// The sections of `auth` that need it, such as `auth.collaboration`.
+        sections: Vec<&'static str>,
+    },
+    /// A claim of an on-premises converter token other than `iat`, the only one it carries.
+    NotOnPremises {
+        /// The claim's name.
+        name: String,
     },
     /// There is no `iat`.
     IssuedAtMissing,
@@ -108,6 +127,8 @@ pub enum Finding {
         /// The time of the inspection.
         now: u64,
     },
+    /// There is no `exp`, but `auth.ai` is there: AI tokens need a short one.
+    ExpiryMissingForAi,
     /// `exp` is not a whole number of seconds.
     ExpiryNotInteger {
         /// The value found, as JSON.
@@ -214,6 +235,7 @@ impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Finding::Algorithm { found } => write!(f, "header alg is {found}, expected \"HS256\""),
+            Finding::Type { found } => write!(f, "header typ is {found}, expected \"JWT\""),
             Finding::BadSignature => f.write_str("the signature does not match the key"),
             Finding::PayloadNotAtobSafe => f.write_str(
                 "the payload segment contains '-' or '_': the browser's atob() cannot decode it, \
@@ -233,6 +255,15 @@ impl fmt::Display for Finding {
                 f.write_str("iss is present: the environment belongs in aud (iss is retired)")
             }
             Finding::UnexpectedClaim { name } => write!(f, "{name} is not a claim CKEditor uses"),
+            Finding::SubjectMissing { sections } => write!(
+                f,
+                "sub is missing: a token with {} needs the user's stable ID in sub",
+                sections.join(", ")
+            ),
+            Finding::NotOnPremises { name } => write!(
+                f,
+                "{name} is present, but an on-premises converter token carries iat only"
+            ),
             Finding::IssuedAtMissing => f.write_str("iat is missing"),
             Finding::IssuedAtNotInteger { found } => {
                 write!(
@@ -252,6 +283,9 @@ impl fmt::Display for Finding {
                     "iat {iat} is {} old; the cloud accepts tokens up to 24 h",
                     Span(now - iat)
                 )
+            }
+            Finding::ExpiryMissingForAi => {
+                f.write_str("exp is missing: a token with auth.ai needs a short exp")
             }
             Finding::ExpiryNotInteger { found } => {
                 write!(
@@ -367,6 +401,12 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
             found: json_text(alg),
         });
     }
+    let typ = header.get("typ");
+    if typ != Some(&Value::from("JWT")) {
+        findings.push(Finding::Type {
+            found: json_text(typ),
+        });
+    }
     let signature = match expect.key {
         None => SignatureCheck::NotChecked,
         Some(key) if alg == Some(&Value::from("HS256")) => {
@@ -388,7 +428,13 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
         findings.push(Finding::PayloadNotAtobSafe);
     }
     if let Value::Object(map) = &claims {
-        check_audience(map, expect, &mut findings);
+        if expect.on_premises {
+            check_on_premises(map, &mut findings);
+        } else {
+            check_audience(map, expect, &mut findings);
+            check_products(map, &mut findings);
+        }
+        check_excluded(map, &mut findings);
         check_times(map, expect.now, &mut findings);
         check_user(map, &mut findings);
         check_auth(map, &mut findings);
@@ -527,10 +573,51 @@ fn check_audience(map: &Map<String, Value>, expect: &Expectations<'_>, out: &mut
         }
         Some(_) => out.push(Finding::AudienceNotString),
     }
-    for name in ["iss", "nbf", "jti"] {
+}
+
+/// The claims the spec excludes from every token.
+const EXCLUDED: [&str; 3] = ["iss", "nbf", "jti"];
+
+fn check_excluded(map: &Map<String, Value>, out: &mut Vec<Finding>) {
+    for name in EXCLUDED {
         if map.contains_key(name) {
             out.push(Finding::UnexpectedClaim { name });
         }
+    }
+}
+
+/// An on-premises converter token carries `iat` only; the claims every token excludes are
+/// reported by [`check_excluded`].
+fn check_on_premises(map: &Map<String, Value>, out: &mut Vec<Finding>) {
+    for name in map.keys() {
+        if name != "iat" && !EXCLUDED.contains(&name.as_str()) {
+            out.push(Finding::NotOnPremises { name: name.clone() });
+        }
+    }
+}
+
+/// The claims that the products a token grants need beside their section of `auth`: `sub` for
+/// collaboration, CKBox and AI, and a short `exp` for AI.
+fn check_products(map: &Map<String, Value>, out: &mut Vec<Finding>) {
+    let Some(Value::Object(auth)) = map.get("auth") else {
+        return;
+    };
+    if !map.contains_key("sub") {
+        let sections: Vec<&'static str> = [
+            ("collaboration", "auth.collaboration"),
+            ("ckbox", "auth.ckbox"),
+            ("ai", "auth.ai"),
+        ]
+        .into_iter()
+        .filter(|(key, _)| auth.contains_key(*key))
+        .map(|(_, section)| section)
+        .collect();
+        if !sections.is_empty() {
+            out.push(Finding::SubjectMissing { sections });
+        }
+    }
+    if auth.contains_key("ai") && !map.contains_key("exp") {
+        out.push(Finding::ExpiryMissingForAi);
     }
 }
 

@@ -30,6 +30,7 @@ fn findings(payload: &str) -> Vec<Finding> {
         key: Some(KEY),
         environment_id: Some(ENVIRONMENT),
         now: NOW,
+        on_premises: false,
     };
     let token = token(r#"{"typ":"JWT","alg":"HS256"}"#, payload);
     inspect(&token, &expect).expect("a JWT").findings
@@ -41,6 +42,7 @@ fn a_good_token_has_no_findings() {
         key: Some(KEY),
         environment_id: Some(ENVIRONMENT),
         now: NOW,
+        on_premises: false,
     };
     let good = token(
         r#"{"typ":"JWT","alg":"HS256"}"#,
@@ -281,6 +283,7 @@ fn signatures_are_checked_against_the_given_key() {
         key: Some(b"another-key"),
         environment_id: None,
         now: NOW,
+        on_premises: false,
     };
     let inspection = inspect(&token, &wrong).expect("a JWT");
     assert_eq!(inspection.signature, SignatureCheck::Invalid);
@@ -289,6 +292,7 @@ fn signatures_are_checked_against_the_given_key() {
         key: None,
         environment_id: None,
         now: NOW,
+        on_premises: false,
     };
     assert_eq!(
         inspect(&token, &unchecked).expect("a JWT").signature,
@@ -306,6 +310,7 @@ fn another_algorithm_is_reported() {
         key: Some(KEY),
         environment_id: None,
         now: NOW,
+        on_premises: false,
     };
     let inspection = inspect(&token, &expect).expect("a JWT");
     assert_eq!(inspection.signature, SignatureCheck::Invalid);
@@ -330,6 +335,7 @@ fn padded_segments_are_reported_and_the_signature_still_checked() {
         key: Some(KEY),
         environment_id: Some(ENVIRONMENT),
         now: NOW,
+        on_premises: false,
     };
     let inspection = inspect(&format!("{input}.{signature}"), &expect).expect("a JWT");
     assert_eq!(inspection.signature, SignatureCheck::Valid);
@@ -356,6 +362,7 @@ fn text_that_is_not_a_jwt_is_an_error() {
         key: None,
         environment_id: None,
         now: NOW,
+        on_premises: false,
     };
     for text in [
         "",
@@ -385,6 +392,7 @@ fn the_key_as_the_audience_is_reported_without_quoting_it() {
             key: Some(KEY),
             environment_id: Some(ENVIRONMENT),
             now: NOW,
+            on_premises: false,
         },
     )
     .expect("a JWT");
@@ -400,6 +408,7 @@ fn a_key_given_twice_is_reported_wherever_it_is() {
         key: Some(KEY),
         environment_id: Some(ENVIRONMENT),
         now: NOW,
+        on_premises: false,
     };
     let payload = r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u"}"#;
     // Signed correctly, and HS256 to a decoder that keeps the last `alg`.
@@ -432,5 +441,142 @@ fn a_key_given_twice_is_reported_wherever_it_is() {
         !findings(apart)
             .iter()
             .any(|finding| matches!(finding, Finding::DuplicateKey { .. }))
+    );
+}
+
+/// The findings for a token with this header and payload, signed with `KEY`, inspected as a
+/// cloud token or as an on-premises converter token.
+fn findings_of(header: &str, payload: &str, on_premises: bool) -> Vec<Finding> {
+    let expect = Expectations {
+        key: Some(KEY),
+        environment_id: (!on_premises).then_some(ENVIRONMENT),
+        now: NOW,
+        on_premises,
+    };
+    let inspection = inspect(&token(header, payload), &expect).expect("a JWT");
+    assert_eq!(inspection.signature, SignatureCheck::Valid);
+    inspection.findings
+}
+
+const HEADER: &str = r#"{"typ":"JWT","alg":"HS256"}"#;
+
+#[test]
+fn grants_for_users_without_sub_are_reported() {
+    let collaboration = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"#,
+        r#""auth":{"collaboration":{"*":{"role":"writer"}}}}"#,
+    );
+    let found = findings_of(HEADER, collaboration, false);
+    assert_eq!(
+        found,
+        [Finding::SubjectMissing {
+            sections: vec!["auth.collaboration"]
+        }]
+    );
+    assert_eq!(
+        found[0].to_string(),
+        "sub is missing: a token with auth.collaboration needs the user's stable ID in sub"
+    );
+
+    let every_section = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"exp":1700003590,"user":{"name":"Ann"},"#,
+        r#""auth":{"collaboration":{"*":{"role":"writer"}},"ckbox":{"role":"user"},"#,
+        r#""ai":{"permissions":["ai:models:*"]}}}"#,
+    );
+    assert_eq!(
+        findings_of(HEADER, every_section, false),
+        [Finding::SubjectMissing {
+            sections: vec!["auth.collaboration", "auth.ckbox", "auth.ai"]
+        }]
+    );
+
+    // Export and Import tokens carry no sub, and `user` alone is no grant.
+    let export = r#"{"aud":"ENV_TEST_123","iat":1699999990,"user":{"name":"Ann"}}"#;
+    assert_eq!(findings_of(HEADER, export, false), []);
+}
+
+#[test]
+fn an_ai_grant_without_exp_is_reported() {
+    let ai = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","#,
+        r#""auth":{"ai":{"permissions":["ai:models:*"]}}}"#,
+    );
+    let found = findings_of(HEADER, ai, false);
+    assert_eq!(found, [Finding::ExpiryMissingForAi]);
+    assert_eq!(
+        found[0].to_string(),
+        "exp is missing: a token with auth.ai needs a short exp"
+    );
+    // Other grants may go without exp: the editor then refreshes hourly.
+    let collaboration = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","#,
+        r#""auth":{"collaboration":{"*":{"role":"writer"}},"ckbox":{"role":"user"}}}"#,
+    );
+    assert_eq!(findings_of(HEADER, collaboration, false), []);
+}
+
+#[test]
+fn a_header_without_typ_jwt_is_reported() {
+    let payload = r#"{"aud":"ENV_TEST_123","iat":1699999990}"#;
+    for (header, found, shown) in [
+        (
+            r#"{"alg":"HS256"}"#,
+            "missing",
+            "header typ is missing, expected \"JWT\"",
+        ),
+        (
+            r#"{"typ":"at+jwt","alg":"HS256"}"#,
+            "\"at+jwt\"",
+            "header typ is \"at+jwt\", expected \"JWT\"",
+        ),
+    ] {
+        let findings = findings_of(header, payload, false);
+        assert_eq!(
+            findings,
+            [Finding::Type {
+                found: found.into()
+            }]
+        );
+        assert_eq!(findings[0].to_string(), shown);
+    }
+}
+
+#[test]
+fn what_the_spec_does_not_rule_on_is_not_reported() {
+    // The spec names the header's typ and alg and says nothing of other members, and documents
+    // three fields of `user` without excluding others.
+    let header = r#"{"typ":"JWT","alg":"HS256","kid":"k1","crit":["exp"],"b64":false}"#;
+    let payload = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","#,
+        r#""user":{"name":"Ann","title":"Editor"},"auth":{"ckbox":{"role":"user"}}}"#,
+    );
+    assert_eq!(findings_of(header, payload, false), []);
+}
+
+#[test]
+fn on_premises_tokens_carry_iat_only() {
+    assert_eq!(findings_of(HEADER, r#"{"iat":1699999990}"#, true), []);
+
+    let cloud = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"exp":1700003590,"#,
+        r#""auth":{"ai":{"permissions":["ai:models:*"]}},"nbf":1699999990}"#,
+    );
+    // The products' own rules (sub for auth.ai) are not the converter's; nbf is excluded from
+    // every token, and reported so once.
+    let found = findings_of(HEADER, cloud, true);
+    assert_eq!(
+        found,
+        [
+            Finding::NotOnPremises { name: "aud".into() },
+            Finding::NotOnPremises { name: "exp".into() },
+            Finding::NotOnPremises {
+                name: "auth".into()
+            },
+            Finding::UnexpectedClaim { name: "nbf" },
+        ]
+    );
+    assert_eq!(
+        found[0].to_string(),
+        "aud is present, but an on-premises converter token carries iat only"
     );
 }

@@ -65,6 +65,7 @@ fn no_error_debug_print_or_log_line_contains_the_key() {
                     key: Some(KEY.as_bytes()),
                     environment_id: None,
                     now: 0,
+                    on_premises: false,
                 },
             )
             .map(|_| ()),

@@ -107,11 +107,12 @@ fn every_broken_rule_is_listed_and_the_status_is_1() {
         "iss is present",
         "looks like milliseconds",
         "\"owner\"",
+        "\n  - sub is missing: a token with auth.collaboration needs the user's stable ID in sub\n",
         "signature: valid",
     ] {
         assert!(report.contains(phrase), "{phrase}: {report}");
     }
-    assert!(report.contains("problems (4):"), "{report}");
+    assert!(report.contains("problems (5):"), "{report}");
 }
 
 #[test]
@@ -186,7 +187,7 @@ fn not_a_token_is_1_and_no_token_is_2() {
 }
 
 #[test]
-fn on_premises_tokens_need_no_aud() {
+fn on_premises_tokens_need_no_aud_and_carry_iat_only() {
     let secret = "on-premises-secret-key-0123456789abcdef";
     let issued = run(
         &["issue", "--on-premises"],
@@ -200,6 +201,25 @@ fn on_premises_tokens_need_no_aud() {
     assert!(report.contains("signature: valid"), "{report}");
     let (code, report, _) = inspect(&[token.trim()], &env, "");
     assert_eq!(code, 1, "a cloud token needs aud: {report}");
+
+    // A cloud token signed with the secret key is no converter token.
+    let cloud = jsonwebtoken::encode(
+        &Header::default(),
+        &json!({"aud": ENVIRONMENT_ID, "iat": AT}),
+        &EncodingKey::from_secret(secret.as_bytes()).expect("an HMAC key"),
+    )
+    .expect("a token");
+    let at = AT.to_string();
+    let (code, report, _) = inspect(&[&cloud, "--on-premises", "--at", &at], &env, "");
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("signature: valid"), "{report}");
+    assert!(
+        report.ends_with(
+            "problems (1):\n  - aud is present, but an on-premises converter token carries iat \
+             only\n"
+        ),
+        "{report}"
+    );
 }
 
 #[test]
@@ -208,6 +228,7 @@ fn control_characters_in_document_keys_cannot_forge_the_report() {
     let token = foreign_token(&json!({
         "aud": ENVIRONMENT_ID,
         "iat": AT,
+        "sub": "ann",
         "auth": {"collaboration": {
             forged: {"role": "owner", "permissions": "all"},
             format!("doc\u{202e}{forged}"): "writer",
