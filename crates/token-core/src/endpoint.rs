@@ -7,6 +7,7 @@
 //! | situation | status | body |
 //! | --- | --- | --- |
 //! | `GET`, the app's user gets a token | 200 | the bare token, no newline |
+//! | `GET`, the request cannot name a user ([`UserDecision::BadRequest`]) | 400 | the app's text |
 //! | `GET`, no user (the app's extractor rejected, not with a 5xx) | 401 | [`NO_USER_BODY`] |
 //! | `GET`, the app refuses this user ([`UserDecision::Refuse`]) | 403 | [`REFUSED_BODY`] |
 //! | `GET`, the user has no grant for the endpoint's product | 403 | [`REFUSED_BODY`] |
@@ -108,6 +109,11 @@ pub const METHOD_BODY: &str = "Use GET to fetch an editor token.";
 pub enum UserDecision {
     /// Issue a token for this identity.
     Issue(Identity),
+    /// The request is written so that it cannot name one user, such as a query that gives the
+    /// user's parameter twice (400). The text is the answer's body, for whoever wrote the
+    /// request: one line saying what is wrong and how to ask instead. It must hold no secret
+    /// and no text of the request, which the answer would otherwise reflect.
+    BadRequest(String),
     /// No token for this user (403). The reason goes to the log at info level, never into the
     /// response, so it may name the rule that refused; it must not hold secrets.
     Refuse(String),
@@ -167,6 +173,8 @@ pub trait TokenUser {
 pub enum Outcome {
     /// 200 with a token.
     Token,
+    /// 400: the request cannot name a user.
+    BadRequest,
     /// 401: no signed-in user.
     NoUser,
     /// 403: the application refused, or the user has no grant for the product.
@@ -427,6 +435,10 @@ impl TokenEndpoint {
     pub fn decide(&self, decision: UserDecision) -> TokenResponse {
         match decision {
             UserDecision::Issue(identity) => self.issue(&identity),
+            UserDecision::BadRequest(problem) => {
+                tracing::debug!(%problem, "a token request that cannot name a user");
+                self.answer(Outcome::BadRequest, 400, problem)
+            }
             UserDecision::Refuse(reason) => {
                 tracing::info!(%reason, "the application refused a token");
                 self.refused()
@@ -646,6 +658,17 @@ mod tests {
             assert_eq!(response.outcome(), Outcome::LookupFailed);
             assert_eq!(response.body(), FAILURE_BODY);
         }
+    }
+
+    #[test]
+    fn a_request_that_cannot_name_a_user_is_400_with_the_applications_text() {
+        let problem = "Bad request: give one user.";
+        let response = endpoint().decide(UserDecision::BadRequest(problem.to_owned()));
+        assert_eq!(
+            (response.status(), response.outcome(), response.body()),
+            (400, Outcome::BadRequest, problem)
+        );
+        assert_plain_no_store(&response);
     }
 
     #[test]

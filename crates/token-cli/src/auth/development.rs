@@ -1,42 +1,51 @@
 //! Development mode's users: the demo users of the example apps, picked with `?user=<id>`.
 //!
 //! No sign-in at all: whoever asks for `/token?user=bob` is Bob, which is why development mode
-//! serves loopback addresses only. Without `?user=` the first user is taken. Two browser windows
-//! with two token URLs are two people editing together.
+//! serves loopback addresses only. Without `?user=` the first user is taken; with it twice, no
+//! one is (400), since either would be a guess. Two browser windows with two token URLs are two
+//! people editing together.
 
 use axum::extract::Query;
 use axum::http::Uri;
 use ckeditor_token_demo_login::{DemoUser, Directory, users};
-use serde::Deserialize;
 
 /// Why no demo user was picked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum NoDemoUser {
     /// `?user=` names no demo user (401).
     Unknown(String),
+    /// The query cannot name one demo user (400): the text says why, for the answer's body.
+    BadQuery(&'static str),
     /// The demo user stands for a profile that cannot be loaded (500).
     Unreachable(&'static str),
 }
 
-#[derive(Debug, Deserialize)]
-struct UserQuery {
-    user: Option<String>,
-}
+/// The answer's body for a query that gives `user` more than once.
+const REPEATED_USER: &str =
+    "Bad request: the query gives `user` more than once; give one demo user, such as ?user=alice.";
+/// The answer's body for a query that is not `name=value` pairs.
+const UNREADABLE_QUERY: &str =
+    "Bad request: the query cannot be read; give one demo user, such as ?user=alice.";
 
 /// The demo user a request asks for.
 ///
 /// # Errors
 ///
-/// [`NoDemoUser::Unknown`] for an unknown ID or an unreadable query;
-/// [`NoDemoUser::Unreachable`] for the demo user whose profile lookup fails by design.
+/// [`NoDemoUser::Unknown`] for an unknown ID; [`NoDemoUser::BadQuery`] for a query that gives
+/// `user` more than once or cannot be read; [`NoDemoUser::Unreachable`] for the demo user whose
+/// profile lookup fails by design.
 pub(crate) fn user(uri: &Uri) -> Result<&'static DemoUser, NoDemoUser> {
-    let asked = Query::<UserQuery>::try_from_uri(uri)
-        .map_err(|_| NoDemoUser::Unknown(uri.query().unwrap_or_default().to_owned()))?
-        .0
-        .user;
-    let found = match asked {
-        None => users::all().first(),
-        Some(id) => {
+    let pairs = Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map_err(|_| NoDemoUser::BadQuery(UNREADABLE_QUERY))?
+        .0;
+    let mut asked = pairs
+        .into_iter()
+        .filter(|(name, _)| name == "user")
+        .map(|(_, id)| id);
+    let found = match (asked.next(), asked.next()) {
+        (None, _) => users::all().first(),
+        (Some(_), Some(_)) => return Err(NoDemoUser::BadQuery(REPEATED_USER)),
+        (Some(id), None) => {
             users::find(&id).map_or_else(|| Err(NoDemoUser::Unknown(id)), |u| Ok(Some(u)))?
         }
     };
@@ -98,6 +107,19 @@ mod tests {
             user(&uri("/token?user=frank")),
             Err(NoDemoUser::Unreachable("frank"))
         );
+        // Other parameters are no concern of development mode.
+        assert_eq!(user(&uri("/token?v=2&user=bob")).map(|u| u.id), Ok("bob"));
+    }
+
+    #[test]
+    fn a_query_that_gives_user_twice_names_no_one() {
+        for query in ["user=bob&user=alice", "user=bob&user=bob", "user=&user=bob"] {
+            assert_eq!(
+                user(&uri(&format!("/token?{query}"))),
+                Err(NoDemoUser::BadQuery(REPEATED_USER)),
+                "{query}"
+            );
+        }
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! | trusted headers | named by the proxy's headers, if the proxy proved itself | 401 |
 //! | forward | what the application's "who am I" URL answers | 401 (app failing: 502 or 503) |
 //!
-//! Outside development mode, the grants come from the configuration's rules.
+//! A development-mode query that gives `user` twice names no one: 400, with the problem in the
+//! body. Outside development mode, the grants come from the configuration's rules.
 
 pub(crate) mod development;
 pub(crate) mod forward;
@@ -75,6 +76,8 @@ pub(crate) struct Caller {
 #[derive(Debug)]
 enum Found {
     Demo(&'static DemoUser),
+    /// Why the query names no one user, for the answer's body.
+    BadQuery(&'static str),
     User(SignedInUser),
     Unavailable(forward::Failure),
 }
@@ -88,6 +91,7 @@ impl FromRequestParts<AuthState> for Caller {
         let found = match &*state.0 {
             Authentication::Development => match development::user(&parts.uri) {
                 Ok(user) => Found::Demo(user),
+                Err(NoDemoUser::BadQuery(problem)) => Found::BadQuery(problem),
                 Err(NoDemoUser::Unknown(id)) => {
                     tracing::debug!(user = %id, "no demo user with this ID");
                     return Err(StatusCode::UNAUTHORIZED);
@@ -146,6 +150,7 @@ impl TokenUser for Caller {
     fn token_decision(&self) -> UserDecision {
         match (&self.found, &*self.authentication) {
             (Found::Demo(user), _) => user.token_decision(),
+            (Found::BadQuery(problem), _) => UserDecision::BadRequest((*problem).to_owned()),
             (Found::Unavailable(failure), _) => UserDecision::Unavailable {
                 failure: failure.kind,
                 detail: failure.detail.clone(),

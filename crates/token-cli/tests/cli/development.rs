@@ -67,6 +67,54 @@ fn development_mode_serves_demo_users_and_prints_the_url_to_open() {
 }
 
 #[test]
+fn a_query_that_gives_user_twice_is_400_naming_the_problem() {
+    let origin = "http://localhost:3000";
+    let server = Server::start(&[], &[("CKEDITOR_TOKEN_CORS_ORIGINS", origin)]);
+    let http = client();
+    let answer = |query: &str| {
+        let response = http
+            .get(format!("{}/token?{query}", server.base))
+            .header("Origin", origin)
+            .send()
+            .expect("the server answers");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        let headers = [
+            header("content-type"),
+            header("cache-control"),
+            header("access-control-allow-origin"),
+        ];
+        let status = response.status().as_u16();
+        (status, headers, response.text().expect("a text body"))
+    };
+
+    let (status, headers, body) = answer("user=bob&user=alice");
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body,
+        "Bad request: the query gives `user` more than once; give one demo user, such as \
+         ?user=alice."
+    );
+    // The same headers as every other answer of the route, CORS included.
+    let (status, unknown_headers, _) = answer("user=mallory");
+    assert_eq!(status, 401);
+    assert_eq!(headers, unknown_headers);
+    assert_eq!(
+        headers,
+        [
+            Some("text/plain; charset=utf-8".to_owned()),
+            Some("no-store".to_owned()),
+            Some(origin.to_owned())
+        ]
+    );
+}
+
+#[test]
 fn json_logs_on_request() {
     let server = Server::start(&["--log-format", "json"], &[]);
     let (stopped, log) = server.terminate();
