@@ -65,7 +65,9 @@ impl SourceRange {
     /// of the family (`0.0.0.0/0`, `::/0`) and its halves: for IPv4 a prefix under /8
     /// (`10.0.0.0/8` is the widest private network); for IPv6 a prefix under /32 (a whole
     /// provider's allocation) outside the unique local `fc00::/7` and link-local `fe80::/10`
-    /// networks, which may be given whole.
+    /// networks, which may be given whole. A range over one of the IPv6 networks that embed
+    /// every IPv4 address ([`IPV4_EMBEDDING`]) counts as the IPv4 range it holds: under /104 it
+    /// is under an IPv4 /8.
     pub(crate) fn is_too_wide(&self) -> bool {
         match self.network {
             IpAddr::V4(_) => self.prefix < 8,
@@ -75,7 +77,11 @@ impl SourceRange {
                     .any(|&(network, prefix)| {
                         self.prefix >= prefix && masked(self.network, prefix) == network
                     });
-                self.prefix < 32 && !local
+                let common = self.prefix.min(96);
+                let over_ipv4 = IPV4_EMBEDDING.iter().any(|&network| {
+                    masked(self.network, common) == masked(IpAddr::V6(network.into()), common)
+                });
+                (self.prefix < 32 && !local) || (over_ipv4 && self.prefix < 104)
             }
         }
     }
@@ -102,6 +108,11 @@ impl fmt::Display for SourceRange {
         }
     }
 }
+
+/// The /96 networks whose last 32 bits are any IPv4 address: the IPv4-compatible `::/96`
+/// (retired, but still parsed) and NAT64's well-known `64:ff9b::/96`. IPv4-mapped addresses
+/// (`::ffff:0:0/96`) are read as IPv4 to begin with.
+const IPV4_EMBEDDING: [u128; 2] = [0, 0x0064_ff9b_u128 << 96];
 
 fn max_prefix(address: IpAddr) -> u8 {
     match address {
@@ -196,6 +207,31 @@ mod tests {
         ] {
             assert!(!range(text).is_too_wide(), "{text}");
         }
+    }
+
+    #[test]
+    fn ranges_over_the_ipv6_networks_that_embed_ipv4_count_as_ipv4_ranges() {
+        for wide in [
+            "64:ff9b::/96",
+            "::/96",
+            "::/64",
+            "64:ff9b::/95",
+            "64:ff9b::a00:0/103",
+        ] {
+            assert!(range(wide).is_too_wide(), "{wide}");
+        }
+        for narrow in [
+            "64:ff9b::a00:0/104",
+            "64:ff9b::a00:5",
+            "::1",
+            "::a00:0/104",
+            "::/128",
+        ] {
+            assert!(!range(narrow).is_too_wide(), "{narrow}");
+        }
+        // Ranges beside them keep the IPv6 rule.
+        assert!(!range("64:ff9c::/96").is_too_wide());
+        assert!(!range("2001:db8::/96").is_too_wide());
     }
 
     #[test]

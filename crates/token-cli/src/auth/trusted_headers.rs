@@ -219,7 +219,8 @@ impl TrustedHeaders {
                             "{:?} holds more addresses than any proxy's network, so a great \
                              many hosts could name any user; list the proxy's own addresses or \
                              its network only (at most a /8 for IPv4; for IPv6 a /32, or \
-                             fc00::/7 and fe80::/10 whole)",
+                             fc00::/7 and fe80::/10 whole, and a /104 over ::/96 and \
+                             64:ff9b::/96, which hold IPv4 addresses)",
                             source.trim()
                         ),
                     ));
