@@ -26,6 +26,7 @@ mod output;
 mod rules;
 mod serve;
 mod settings;
+mod throttle;
 mod time_text;
 
 use std::path::PathBuf;

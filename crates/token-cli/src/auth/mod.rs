@@ -24,9 +24,15 @@ use ckeditor_token_core::{TokenUser, UserDecision};
 use ckeditor_token_demo_login::DemoUser;
 
 use crate::rules::{Rules, SignedInUser};
+use crate::throttle::Throttle;
 use development::NoDemoUser;
 use forward::ForwardAuth;
 use trusted_headers::{NoUser, TrustedHeaders};
+
+/// Requests from outside the proxy that name a user: any client can send them.
+static UNTRUSTED_NAMES_A_USER: Throttle = Throttle::new();
+/// Requests with an identity header twice: any client can send them, too.
+static AMBIGUOUS_IDENTITY: Throttle = Throttle::new();
 
 /// How `serve` tells who the caller is.
 #[derive(Debug)]
@@ -109,11 +115,15 @@ impl FromRequestParts<AuthState> for Caller {
                 match headers.user(&parts.headers, peer) {
                     Ok(user) => Found::User(user),
                     Err(NoUser::Untrusted) if headers.names_a_user(&parts.headers) => {
-                        tracing::warn!(
-                            peer = ?peer,
-                            "a token request names a user but neither carries the shared secret \
-                             nor comes from a trusted source; its headers are not believed"
-                        );
+                        if let Some(held_back) = UNTRUSTED_NAMES_A_USER.admit() {
+                            tracing::warn!(
+                                peer = ?peer,
+                                held_back,
+                                "a token request names a user but neither carries the shared \
+                                 secret nor comes from a trusted source; its headers are not \
+                                 believed (logged at most once a minute)"
+                            );
+                        }
                         return Err(StatusCode::UNAUTHORIZED);
                     }
                     Err(NoUser::Untrusted) => {
@@ -121,13 +131,16 @@ impl FromRequestParts<AuthState> for Caller {
                         return Err(StatusCode::UNAUTHORIZED);
                     }
                     Err(NoUser::Ambiguous(header)) => {
-                        tracing::warn!(
-                            peer = ?peer,
-                            header = %header,
-                            "a token request carries an identity header more than once, so \
-                             the user cannot be told; make the proxy replace the caller's \
-                             header instead of adding its own"
-                        );
+                        if let Some(held_back) = AMBIGUOUS_IDENTITY.admit() {
+                            tracing::warn!(
+                                peer = ?peer,
+                                header = %header,
+                                held_back,
+                                "a token request carries an identity header more than once, so \
+                                 the user cannot be told; make the proxy replace the caller's \
+                                 header instead of adding its own (logged at most once a minute)"
+                            );
+                        }
                         return Err(StatusCode::UNAUTHORIZED);
                     }
                     Err(NoUser::Anonymous) => return Err(StatusCode::UNAUTHORIZED),

@@ -80,7 +80,9 @@ fn headers_without_the_shared_secret_are_not_believed() {
     assert_eq!(get(&http, &url, &nobody).0, 401);
 
     let (_, log) = server.terminate();
-    assert!(log.contains("not believed"), "{log}");
+    // Three requests named a user without the secret; any client can send such requests, so
+    // only the first is logged within the minute.
+    assert_eq!(log.matches("not believed").count(), 1, "{log}");
     assert!(!log.contains(PROXY_SECRET), "{log}");
     assert!(!log.contains(ACCESS_KEY), "{log}");
 }
