@@ -151,7 +151,7 @@ fn main() -> ExitCode {
     // The header timeout of every example: for a request's headers, and for an idle connection.
     .client_request_timeout(config.header_timeout)
     .keep_alive(config.header_timeout)
-    .shutdown_timeout(5);
+    .shutdown_timeout(runtime::SHUTDOWN_GRACE.as_secs());
     let server = match server.bind(config.listen) {
         Ok(server) => server,
         Err(error) => {

@@ -125,7 +125,7 @@ where
 ///
 /// The same timeout bounds each request after its headers: a request not answered within it,
 /// such as one whose body stalls, closes its connection without an answer. The examples answer
-/// at once once they have a request's body, so only a slow or stalled client meets this.
+/// as soon as they have a request's body, so only a slow or stalled client meets this.
 pub async fn serve_http1<S, B>(listener: TcpListener, header_timeout: Duration, service: S)
 where
     S: tower_service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
@@ -156,8 +156,8 @@ where
 struct RequestTimedOut(Duration);
 
 /// How long the servers of [`serve_connections`] wait, after a shutdown signal, for open
-/// connections to finish their requests before they stop anyway: actix-web's
-/// `shutdown_timeout` in the actix-web example.
+/// connections to finish their requests before they stop anyway; the actix-web example gives
+/// actix-web's `shutdown_timeout` the same.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Serves every connection `listener` accepts with the service `service_for` makes for the
