@@ -40,8 +40,9 @@ pub(crate) struct InspectArgs {
     #[arg(long, value_name = "KEY")]
     key: Option<String>,
 
-    /// The environment the token should be for (`aud`)
-    #[arg(long, value_name = "ID")]
+    /// The environment the token should be for (`aud`); not with --on-premises, whose tokens
+    /// have no `aud`
+    #[arg(long, value_name = "ID", conflicts_with = "on_premises")]
     environment_id: Option<String>,
 
     /// An on-premises converter token: checked with the secret key, and `iat` only expected
@@ -68,13 +69,14 @@ struct Key {
 pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, CliError> {
     let token = read_token(&args.token)?;
     let key = key(settings, args)?;
+    // clap refuses `--environment-id` with `--on-premises`.
     let (environment_id, id_name) = match (&args.environment_id, args.on_premises) {
-        (Some(id), _) => (Some(id.clone()), "--environment-id".to_owned()),
+        (_, true) => (None, String::new()),
+        (Some(id), false) => (Some(id.clone()), "--environment-id".to_owned()),
         (None, false) => (
             settings.values.environment.id.clone(),
             settings.name("environment.id"),
         ),
-        (None, true) => (None, String::new()),
     };
     if let (Some(id), Some(key)) = (&environment_id, &key)
         && key.bytes.trim_ascii() == id.trim().as_bytes()

@@ -7,7 +7,7 @@
 //! | situation | status | body |
 //! | --- | --- | --- |
 //! | `GET`, the app's user gets a token | 200 | the bare token, no newline |
-//! | `GET`, the request cannot name a user ([`UserDecision::BadRequest`]) | 400 | the app's text |
+//! | `GET`, the request cannot name one user ([`UserDecision::BadRequest`]) | 400 | [`BAD_REQUEST_BODY`] |
 //! | `GET`, no user (the app's extractor rejected, not with a 5xx) | 401 | [`NO_USER_BODY`] |
 //! | `GET`, the app refuses this user ([`UserDecision::Refuse`]) | 403 | [`REFUSED_BODY`] |
 //! | `GET`, the user has no grant for the endpoint's product | 403 | [`REFUSED_BODY`] |
@@ -101,18 +101,22 @@ pub const NO_USER_BODY: &str = "Not signed in: sign in to the application to get
 pub const REFUSED_BODY: &str = "This user may not have an editor token.";
 /// The body of a 500. It names nothing internal; the log has the details.
 pub const FAILURE_BODY: &str = "The editor token could not be issued. The server log has details.";
+/// The body of a 400: the request cannot name one user.
+pub const BAD_REQUEST_BODY: &str =
+    "The request does not name one user. The server log says what is wrong with it.";
 /// The body of a 405.
 pub const METHOD_BODY: &str = "Use GET to fetch an editor token.";
 
 /// What the application says about its signed-in user.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum UserDecision {
     /// Issue a token for this identity.
     Issue(Identity),
     /// The request is written so that it cannot name one user, such as a query that gives the
-    /// user's parameter twice (400). The text is the answer's body, for whoever wrote the
-    /// request: one line saying what is wrong and how to ask instead. It must hold no secret
-    /// and no text of the request, which the answer would otherwise reflect.
+    /// user's parameter twice (400, with [`BAD_REQUEST_BODY`]). The reason goes to the log at
+    /// info level, never into the response, so it may say what is wrong and how to ask instead;
+    /// it must not hold secrets.
     BadRequest(String),
     /// No token for this user (403). The reason goes to the log at info level, never into the
     /// response, so it may name the rule that refused; it must not hold secrets.
@@ -435,9 +439,9 @@ impl TokenEndpoint {
     pub fn decide(&self, decision: UserDecision) -> TokenResponse {
         match decision {
             UserDecision::Issue(identity) => self.issue(&identity),
-            UserDecision::BadRequest(problem) => {
-                tracing::debug!(%problem, "a token request that cannot name a user");
-                self.answer(Outcome::BadRequest, 400, problem)
+            UserDecision::BadRequest(reason) => {
+                tracing::info!(%reason, "a token request that cannot name one user");
+                self.answer(Outcome::BadRequest, 400, BAD_REQUEST_BODY.to_owned())
             }
             UserDecision::Refuse(reason) => {
                 tracing::info!(%reason, "the application refused a token");
@@ -661,12 +665,12 @@ mod tests {
     }
 
     #[test]
-    fn a_request_that_cannot_name_a_user_is_400_with_the_applications_text() {
-        let problem = "Bad request: give one user.";
-        let response = endpoint().decide(UserDecision::BadRequest(problem.to_owned()));
+    fn a_request_that_cannot_name_a_user_is_400_without_the_applications_reason() {
+        let reason = "the query gives user twice";
+        let response = endpoint().decide(UserDecision::BadRequest(reason.to_owned()));
         assert_eq!(
             (response.status(), response.outcome(), response.body()),
-            (400, Outcome::BadRequest, problem)
+            (400, Outcome::BadRequest, BAD_REQUEST_BODY)
         );
         assert_plain_no_store(&response);
     }

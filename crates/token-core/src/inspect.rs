@@ -34,8 +34,8 @@ pub struct Expectations<'a> {
     pub environment_id: Option<&'a str>,
     /// The current time, in Unix seconds.
     pub now: u64,
-    /// The token is for an on-premises converter, which takes `iat` only: a missing `aud` is
-    /// no finding, and every other claim is one.
+    /// The token is for an on-premises converter, which takes `iat` only, or an empty payload:
+    /// a missing `aud` is no finding, and every other claim is one.
     pub on_premises: bool,
 }
 
@@ -63,6 +63,13 @@ pub enum Finding {
     Type {
         /// The `typ` found, as JSON.
         found: String,
+    },
+    /// The header has a member that changes how the token must be verified: `crit`, which
+    /// makes a verifier refuse the token unless it knows the extensions named, or `b64`, which
+    /// changes what the signature covers. CKEditor's header is `{"typ":"JWT","alg":"HS256"}`.
+    HeaderMember {
+        /// The member's name.
+        name: &'static str,
     },
     /// The signature does not verify with the given key.
     BadSignature,
@@ -236,6 +243,11 @@ impl fmt::Display for Finding {
         match self {
             Finding::Algorithm { found } => write!(f, "header alg is {found}, expected \"HS256\""),
             Finding::Type { found } => write!(f, "header typ is {found}, expected \"JWT\""),
+            Finding::HeaderMember { name } => write!(
+                f,
+                "the header has {name}, which changes how the token must be verified; \
+                 CKEditor's header has typ and alg only"
+            ),
             Finding::BadSignature => f.write_str("the signature does not match the key"),
             Finding::PayloadNotAtobSafe => f.write_str(
                 "the payload segment contains '-' or '_': the browser's atob() cannot decode it, \
@@ -407,6 +419,11 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
             found: json_text(typ),
         });
     }
+    for name in VERIFICATION_MEMBERS {
+        if header.get(name).is_some() {
+            findings.push(Finding::HeaderMember { name });
+        }
+    }
     let signature = match expect.key {
         None => SignatureCheck::NotChecked,
         Some(key) if alg == Some(&Value::from("HS256")) => {
@@ -433,9 +450,11 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
         } else {
             check_audience(map, expect, &mut findings);
             check_products(map, &mut findings);
+            check_excluded(map, &mut findings);
         }
-        check_excluded(map, &mut findings);
-        check_times(map, expect.now, &mut findings);
+        // A converter also takes an empty payload, without `iat`.
+        let iat_required = !(expect.on_premises && map.is_empty());
+        check_times(map, expect.now, iat_required, &mut findings);
         check_user(map, &mut findings);
         check_auth(map, &mut findings);
     }
@@ -578,6 +597,10 @@ fn check_audience(map: &Map<String, Value>, expect: &Expectations<'_>, out: &mut
 /// The claims the spec excludes from every token.
 const EXCLUDED: [&str; 3] = ["iss", "nbf", "jti"];
 
+/// The header members that change how a token must be verified (RFC 7515's `crit`, RFC 7797's
+/// `b64`).
+const VERIFICATION_MEMBERS: [&str; 2] = ["crit", "b64"];
+
 fn check_excluded(map: &Map<String, Value>, out: &mut Vec<Finding>) {
     for name in EXCLUDED {
         if map.contains_key(name) {
@@ -586,11 +609,11 @@ fn check_excluded(map: &Map<String, Value>, out: &mut Vec<Finding>) {
     }
 }
 
-/// An on-premises converter token carries `iat` only; the claims every token excludes are
-/// reported by [`check_excluded`].
+/// An on-premises converter token carries `iat` only: every other claim is reported, those
+/// that cloud tokens exclude too.
 fn check_on_premises(map: &Map<String, Value>, out: &mut Vec<Finding>) {
     for name in map.keys() {
-        if name != "iat" && !EXCLUDED.contains(&name.as_str()) {
+        if name != "iat" {
             out.push(Finding::NotOnPremises { name: name.clone() });
         }
     }
@@ -626,10 +649,12 @@ fn seconds(value: &Value) -> Result<u64, String> {
     value.as_u64().ok_or_else(|| value.to_string())
 }
 
-fn check_times(map: &Map<String, Value>, now: u64, out: &mut Vec<Finding>) {
+fn check_times(map: &Map<String, Value>, now: u64, iat_required: bool, out: &mut Vec<Finding>) {
     let iat = match map.get("iat").map(seconds) {
         None => {
-            out.push(Finding::IssuedAtMissing);
+            if iat_required {
+                out.push(Finding::IssuedAtMissing);
+            }
             None
         }
         Some(Err(found)) => {

@@ -60,10 +60,10 @@ pub use credentials::{
     MAX_KEY_LEN, RECOMMENDED_KEY_LEN, SECRET_KEY_VAR, SecretKey, SigningKey,
 };
 pub use endpoint::{
-    ALLOW, AllowedOrigins, CACHE_CONTROL, CONTENT_TYPE, CORS_METHODS, ConstantHeader, CorsPolicy,
-    CorsPolicyBuilder, FAILURE_BODY, MAX_PREFLIGHT_AGE, METHOD_BODY, MethodDecision, NO_USER_BODY,
-    Outcome, REFUSED_BODY, TokenEndpoint, TokenResponse, TokenUser, UPSTREAM_BODY, UpstreamFailure,
-    UserDecision, VARY,
+    ALLOW, AllowedOrigins, BAD_REQUEST_BODY, CACHE_CONTROL, CONTENT_TYPE, CORS_METHODS,
+    ConstantHeader, CorsPolicy, CorsPolicyBuilder, FAILURE_BODY, MAX_PREFLIGHT_AGE, METHOD_BODY,
+    MethodDecision, NO_USER_BODY, Outcome, REFUSED_BODY, TokenEndpoint, TokenResponse, TokenUser,
+    UPSTREAM_BODY, UpstreamFailure, UserDecision, VARY,
 };
 pub use error::{Error, Result};
 pub use grants::{

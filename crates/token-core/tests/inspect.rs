@@ -542,10 +542,29 @@ fn a_header_without_typ_jwt_is_reported() {
 }
 
 #[test]
+fn header_members_that_change_verification_are_reported() {
+    let payload = r#"{"aud":"ENV_TEST_123","iat":1699999990}"#;
+    let header = r#"{"typ":"JWT","alg":"HS256","crit":["exp"],"b64":false}"#;
+    let findings = findings_of(header, payload, false);
+    assert_eq!(
+        findings,
+        [
+            Finding::HeaderMember { name: "crit" },
+            Finding::HeaderMember { name: "b64" },
+        ]
+    );
+    assert_eq!(
+        findings[0].to_string(),
+        "the header has crit, which changes how the token must be verified; CKEditor's header \
+         has typ and alg only"
+    );
+}
+
+#[test]
 fn what_the_spec_does_not_rule_on_is_not_reported() {
-    // The spec names the header's typ and alg and says nothing of other members, and documents
-    // three fields of `user` without excluding others.
-    let header = r#"{"typ":"JWT","alg":"HS256","kid":"k1","crit":["exp"],"b64":false}"#;
+    // Of the header, the spec rules on typ and alg, and a member such as kid changes nothing in
+    // how the token is verified; of `user` it documents three fields without excluding others.
+    let header = r#"{"typ":"JWT","alg":"HS256","kid":"k1"}"#;
     let payload = concat!(
         r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","#,
         r#""user":{"name":"Ann","title":"Editor"},"auth":{"ckbox":{"role":"user"}}}"#,
@@ -561,8 +580,8 @@ fn on_premises_tokens_carry_iat_only() {
         r#"{"aud":"ENV_TEST_123","iat":1699999990,"exp":1700003590,"#,
         r#""auth":{"ai":{"permissions":["ai:models:*"]}},"nbf":1699999990}"#,
     );
-    // The products' own rules (sub for auth.ai) are not the converter's; nbf is excluded from
-    // every token, and reported so once.
+    // The products' own rules (sub for auth.ai) are not the converter's, and nbf is reported
+    // once, as a claim the converter does not take.
     let found = findings_of(HEADER, cloud, true);
     assert_eq!(
         found,
@@ -572,11 +591,21 @@ fn on_premises_tokens_carry_iat_only() {
             Finding::NotOnPremises {
                 name: "auth".into()
             },
-            Finding::UnexpectedClaim { name: "nbf" },
+            Finding::NotOnPremises { name: "nbf".into() },
         ]
     );
     assert_eq!(
         found[0].to_string(),
         "aud is present, but an on-premises converter token carries iat only"
+    );
+
+    // A converter also takes an empty payload; any other payload needs iat.
+    assert_eq!(findings_of(HEADER, "{}", true), []);
+    assert_eq!(
+        findings_of(HEADER, r#"{"iss":"ENV_TEST_123"}"#, true),
+        [
+            Finding::NotOnPremises { name: "iss".into() },
+            Finding::IssuedAtMissing,
+        ]
     );
 }

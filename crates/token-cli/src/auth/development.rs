@@ -14,18 +14,17 @@ use ckeditor_token_demo_login::{DemoUser, Directory, users};
 pub(crate) enum NoDemoUser {
     /// `?user=` names no demo user (401).
     Unknown(String),
-    /// The query cannot name one demo user (400): the text says why, for the answer's body.
+    /// The query cannot name one demo user (400): the text says why, for the log.
     BadQuery(&'static str),
     /// The demo user stands for a profile that cannot be loaded (500).
     Unreachable(&'static str),
 }
 
-/// The answer's body for a query that gives `user` more than once.
+/// Why a query that gives `user` more than once names no one, for the log.
 const REPEATED_USER: &str =
-    "Bad request: the query gives `user` more than once; give one demo user, such as ?user=alice.";
-/// The answer's body for a query that is not `name=value` pairs.
-const UNREADABLE_QUERY: &str =
-    "Bad request: the query cannot be read; give one demo user, such as ?user=alice.";
+    "the query gives `user` more than once; give one demo user, such as ?user=alice";
+/// Why a query that is not `name=value` pairs names no one, for the log.
+const UNREADABLE_QUERY: &str = "the query cannot be read; give one demo user, such as ?user=alice";
 
 /// The demo user a request asks for.
 ///

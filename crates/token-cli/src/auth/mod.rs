@@ -8,7 +8,7 @@
 //! | forward | what the application's "who am I" URL answers | 401 (app failing: 502 or 503) |
 //!
 //! A development-mode query that gives `user` twice names no one: 400, with the problem in the
-//! body. Outside development mode, the grants come from the configuration's rules.
+//! log. Outside development mode, the grants come from the configuration's rules.
 
 pub(crate) mod development;
 pub(crate) mod forward;
@@ -82,7 +82,7 @@ pub(crate) struct Caller {
 #[derive(Debug)]
 enum Found {
     Demo(&'static DemoUser),
-    /// Why the query names no one user, for the answer's body.
+    /// Why the query names no one user, for the log.
     BadQuery(&'static str),
     User(SignedInUser),
     Unavailable(forward::Failure),

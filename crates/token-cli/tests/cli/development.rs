@@ -1,6 +1,7 @@
 //! `serve` without credentials: development mode, the health check, the log, shutdown, and
 //! environment variables winning over the file.
 
+use ckeditor_token_core::BAD_REQUEST_BODY;
 use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
 
 use crate::common::{Server, client, config_file, decode, get};
@@ -95,11 +96,7 @@ fn a_query_that_gives_user_twice_is_400_naming_the_problem() {
 
     let (status, headers, body) = answer("user=bob&user=alice");
     assert_eq!(status, 400, "{body}");
-    assert_eq!(
-        body,
-        "Bad request: the query gives `user` more than once; give one demo user, such as \
-         ?user=alice."
-    );
+    assert_eq!(body, BAD_REQUEST_BODY);
     // The same headers as every other answer of the route, CORS included.
     let (status, unknown_headers, _) = answer("user=mallory");
     assert_eq!(status, 401);
@@ -112,6 +109,10 @@ fn a_query_that_gives_user_twice_is_400_naming_the_problem() {
             Some(origin.to_owned())
         ]
     );
+
+    // What is wrong with the query goes to the log.
+    let (_, log) = server.terminate();
+    assert!(log.contains("gives `user` more than once"), "{log}");
 }
 
 #[test]

@@ -220,6 +220,20 @@ fn on_premises_tokens_need_no_aud_and_carry_iat_only() {
         ),
         "{report}"
     );
+
+    // Its tokens have no aud to check.
+    let (code, _, error) = inspect(
+        &[
+            token.trim(),
+            "--on-premises",
+            "--environment-id",
+            ENVIRONMENT_ID,
+        ],
+        &env,
+        "",
+    );
+    assert_eq!(code, 2, "{error}");
+    assert!(error.contains("--environment-id"), "{error}");
 }
 
 #[test]
