@@ -2,8 +2,9 @@
 //! proof, reach the log at most once a minute each, so that a flood of such requests cannot
 //! flood the log. The next warning that gets through says how many were held back.
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 /// The shortest time between two warnings of one [`Throttle`], in seconds.
 pub(crate) const WARNING_INTERVAL_SECS: u64 = 60;
@@ -12,7 +13,8 @@ pub(crate) const WARNING_INTERVAL_SECS: u64 = 60;
 /// since.
 #[derive(Debug)]
 pub(crate) struct Throttle {
-    /// Unix seconds of the last warning logged, plus one (0: none yet).
+    /// Seconds since the first warning of the process asked to be logged, at the last one that
+    /// was, plus one (0: none yet).
     last_logged: AtomicU64,
     held_back: AtomicU64,
 }
@@ -29,10 +31,9 @@ impl Throttle {
     /// Whether the warning may be logged now: `Some` with the number held back since the last
     /// one, or `None` (and one more held back) within [`WARNING_INTERVAL_SECS`] of it.
     pub(crate) fn admit(&self) -> Option<u64> {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs());
-        self.admit_at(now)
+        // A monotonic clock: a wall clock set back would hold warnings back until it caught up.
+        static START: OnceLock<Instant> = OnceLock::new();
+        self.admit_at(START.get_or_init(Instant::now).elapsed().as_secs())
     }
 
     fn admit_at(&self, now: u64) -> Option<u64> {

@@ -350,7 +350,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<String>, 
             return Err(setting(
                 "arguments",
                 format!(
-                    "unknown argument {arg:?}; the only one is --listen ADDRESS (--help lists the settings)"
+                    "unknown argument {arg:?}; an example takes --listen ADDRESS, and --help \
+                     lists its settings"
                 ),
             ));
         }

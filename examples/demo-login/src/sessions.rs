@@ -133,10 +133,10 @@ impl Sessions {
 }
 
 /// The session ID among the values of a request's `Cookie` headers (`a=1;
-/// ckeditor_demo_session=...; b=2`): the first non-empty value of the session cookie, in the
-/// headers' order. The headers are read as bytes, because a browser sends every cookie of the
-/// site, and another app's cookie may hold bytes that are not ASCII; and a client may split its
-/// cookies over several headers.
+/// ckeditor_demo_session=...; b=2`): the first value of the session cookie, in the headers'
+/// order, that is neither empty nor other than UTF-8. The headers are read as bytes, because a
+/// browser sends every cookie of the site, and another app's cookie may hold bytes that are not
+/// ASCII; and a client may split its cookies over several headers.
 fn session_id<'a>(cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> Option<&'a str> {
     cookie_headers
         .into_iter()
@@ -146,8 +146,8 @@ fn session_id<'a>(cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> Option<
             let (name, value) = (pair[..at].trim_ascii(), &pair[at + 1..]);
             (name == COOKIE_NAME.as_bytes()).then_some(value.trim_ascii())
         })
-        .find(|value| !value.is_empty())
-        .and_then(|value| std::str::from_utf8(value).ok())
+        .filter(|value| !value.is_empty())
+        .find_map(|value| std::str::from_utf8(value).ok())
 }
 
 #[cfg(test)]
@@ -249,14 +249,20 @@ mod tests {
     }
 
     /// Cookies may come in several `Cookie` headers; the session cookie is found in any of them,
-    /// and an empty one before it does not hide it.
+    /// and an empty one, or one that is not UTF-8, before it does not hide it.
     #[test]
     fn the_session_cookie_is_found_in_any_cookie_header() {
         let sessions = Sessions::new();
         let cookie = cookie_of(&sessions.sign_in("alice").expect("random").expect("known"));
-        let headers = ["theme=dark", "ckeditor_demo_session=", cookie.as_str()];
+        let stale = b"ckeditor_demo_session=\xff".as_slice();
+        let headers = [
+            b"theme=dark".as_slice(),
+            b"ckeditor_demo_session=",
+            stale,
+            cookie.as_bytes(),
+        ];
         let user = sessions
-            .current(headers.iter().map(|header| header.as_bytes()))
+            .current(headers)
             .expect("lookup")
             .expect("signed in");
         assert_eq!(user.id, "alice");
