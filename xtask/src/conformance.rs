@@ -291,16 +291,37 @@ fn adapter_suite(
         &name("a client that stalls in a login form's body is disconnected after the timeout"),
         || stalled_body.disconnected(),
     );
+    tally.run(&name("SIGTERM stops the app cleanly"), || {
+        let status = main.stop()?;
+        ensure!(status.success(), "exit status {status}");
+        Ok(())
+    });
+
     tally.run(
-        &name("SIGTERM stops the app cleanly, with a request that stalls in its body"),
+        &name("SIGTERM right after the address is announced stops the app cleanly"),
         || {
-            let stalled = Stalled::open(&main, BODY_MISSING)?;
-            let status = main.stop()?;
+            let status = apps::start(binary, &settings(&[]))?.stop()?;
+            ensure!(status.success(), "exit status {status}");
+            Ok(())
+        },
+    );
+
+    // A header timeout longer than the grace, so that only the grace can end the request.
+    let patient = apps::start(
+        binary,
+        &settings(&[("CKEDITOR_TOKEN_HEADER_TIMEOUT", "30s")]),
+    )?;
+    tally.run(
+        &name("SIGTERM stops the app within the grace, with a request that stalls in its body"),
+        || {
+            let _stalled = Stalled::open(&patient, BODY_MISSING)?;
+            let signalled = Instant::now();
+            let status = patient.stop()?;
             ensure!(status.success(), "exit status {status}");
             ensure!(
-                stalled.opened.elapsed() < STALLED_DEADLINE,
+                signalled.elapsed() < STALLED_DEADLINE,
                 "stopped {:.1} s after the signal",
-                stalled.opened.elapsed().as_secs_f64()
+                signalled.elapsed().as_secs_f64()
             );
             Ok(())
         },
@@ -381,6 +402,14 @@ fn adapter_suite(
     );
     drop(any);
 
+    tally.run(
+        &name("7c. `*` with credentials stops the app at start"),
+        || {
+            let wildcard = settings(&[("CKEDITOR_TOKEN_CORS_ORIGINS", "*")]);
+            refuses_to_start(binary, &wildcard, "CKEDITOR_TOKEN_CORS_ORIGINS")
+        },
+    );
+
     let same_origin: Vec<_> = settings(&[])
         .into_iter()
         .filter(|(name, _)| !name.starts_with("CKEDITOR_TOKEN_CORS_"))
@@ -396,13 +425,6 @@ fn adapter_suite(
     );
     drop(same_origin);
 
-    tally.run(
-        &name("7c. `*` with credentials stops the app at start"),
-        || {
-            let wildcard = settings(&[("CKEDITOR_TOKEN_CORS_ORIGINS", "*")]);
-            refuses_to_start(binary, &wildcard, "CKEDITOR_TOKEN_CORS_ORIGINS")
-        },
-    );
     tally.run(
         &name("9. empty, blank or missing credentials stop the app, named"),
         || bad_credentials(binary),
@@ -817,7 +839,7 @@ fn cors_with_credentials(http: &Http<'_>) -> Result<(), String> {
 }
 
 /// With no other origin allowed, the token route's answers, with or without `Origin`, do not
-/// vary by it and carry no CORS header.
+/// vary by it and carry no CORS header; a preflight gets the core's answer to `OPTIONS`.
 fn same_origin_answers(http: &Http<'_>) -> Result<(), String> {
     let cookie = http.login("alice")?;
     for (cookie, origin) in [
@@ -836,6 +858,30 @@ fn same_origin_answers(http: &Http<'_>) -> Result<(), String> {
             ensure!(
                 header(&response, name).is_none(),
                 "origin {origin:?}: {name} {:?}",
+                header(&response, name)
+            );
+        }
+    }
+    let preflight = [
+        ("origin", OTHER_ORIGIN),
+        ("access-control-request-method", "GET"),
+    ];
+    for headers in [&preflight[..], &preflight[..1]] {
+        let response = http.send(Method::OPTIONS, "/token", headers)?;
+        ensure!(
+            response.status() == 200 && header(&response, "allow").is_some(),
+            "OPTIONS with {headers:?}: status {}, allow {:?}",
+            response.status(),
+            header(&response, "allow")
+        );
+        for name in [
+            "vary",
+            "access-control-allow-origin",
+            "access-control-allow-methods",
+        ] {
+            ensure!(
+                header(&response, name).is_none(),
+                "OPTIONS with {headers:?}: {name} {:?}",
                 header(&response, name)
             );
         }

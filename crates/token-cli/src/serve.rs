@@ -90,12 +90,15 @@ async fn serve(config: ServeConfig) -> Result<ExitCode, CliError> {
     let address = listener
         .local_addr()
         .map_err(|error| CliError::Failed(format!("the bound address is unknown: {error}")))?;
+    // Listening for the signal to stop before the address is announced, so that a signal right
+    // after the announcement stops the server gracefully.
+    let shutdown = runtime::shutdown_signal();
     runtime::announce_listening(address);
     if development {
         announce_development(address, &config.token_path)?;
     }
 
-    runtime::serve_connections(listener, config.header_timeout, move |peer| {
+    runtime::serve_connections(listener, config.header_timeout, shutdown, move |peer| {
         let router = app.clone();
         hyper::service::service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));

@@ -135,42 +135,49 @@ fn main() -> ExitCode {
 
     let sessions = web::Data::new(Sessions::new());
     let deadline = web::Data::new(FormDeadline(config.header_timeout));
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(sessions.clone())
-            .app_data(deadline.clone())
-            .route("/", web::get().to(home))
-            .route("/login", web::post().to(login))
-            .route("/logout", web::post().to(logout))
-            .configure(ckeditor_token_actix::configure::<SignedIn>(
-                "/token",
-                endpoint.clone(),
-            ))
+    actix_web::rt::System::new().block_on(async move {
+        // Listening for the signal to stop before the address is announced, so that a signal
+        // right after the announcement stops the server gracefully; actix-web's own listening
+        // would start only once the server runs.
+        let shutdown = runtime::shutdown_signal();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(sessions.clone())
+                .app_data(deadline.clone())
+                .route("/", web::get().to(home))
+                .route("/login", web::post().to(login))
+                .route("/logout", web::post().to(logout))
+                .configure(ckeditor_token_actix::configure::<SignedIn>(
+                    "/token",
+                    endpoint.clone(),
+                ))
+        })
+        .workers(2)
+        // The header timeout of every example: for a request's headers, and for an idle
+        // connection.
+        .client_request_timeout(config.header_timeout)
+        .keep_alive(config.header_timeout)
+        .shutdown_signal(shutdown)
+        .shutdown_timeout(runtime::SHUTDOWN_GRACE.as_secs());
+        let server = match server.bind(config.listen) {
+            Ok(server) => server,
+            Err(error) => {
+                tracing::error!(address = %config.listen, %error, "cannot listen");
+                return ExitCode::FAILURE;
+            }
+        };
+        for address in server.addrs() {
+            runtime::announce_listening(address);
+        }
+        match server.run().await {
+            Ok(()) => {
+                tracing::info!("stopped");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                tracing::error!(%error, "the server failed");
+                ExitCode::FAILURE
+            }
+        }
     })
-    .workers(2)
-    // The header timeout of every example: for a request's headers, and for an idle connection.
-    .client_request_timeout(config.header_timeout)
-    .keep_alive(config.header_timeout)
-    .shutdown_timeout(runtime::SHUTDOWN_GRACE.as_secs());
-    let server = match server.bind(config.listen) {
-        Ok(server) => server,
-        Err(error) => {
-            tracing::error!(address = %config.listen, %error, "cannot listen");
-            return ExitCode::FAILURE;
-        }
-    };
-    for address in server.addrs() {
-        runtime::announce_listening(address);
-    }
-    // actix-web stops gracefully on Ctrl-C and SIGTERM by itself.
-    match actix_web::rt::System::new().block_on(server.run()) {
-        Ok(()) => {
-            tracing::info!("stopped");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            tracing::error!(%error, "the server failed");
-            ExitCode::FAILURE
-        }
-    }
 }

@@ -133,8 +133,8 @@ fn main() -> ExitCode {
         .with_state(state);
 
     // Served with a header timeout (`runtime::serve_http1`): `axum::serve` has none.
-    runtime::run(config.listen, |listener| async move {
-        runtime::serve_http1(listener, config.header_timeout, app).await;
+    runtime::run(config.listen, |listener, shutdown| async move {
+        runtime::serve_http1(listener, config.header_timeout, shutdown, app).await;
         Ok(())
     })
 }

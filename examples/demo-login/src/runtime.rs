@@ -4,7 +4,9 @@
 use std::error::Error as StdError;
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::process::ExitCode;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper::body::{Body, Incoming};
@@ -79,11 +81,12 @@ pub fn announce_listening(address: SocketAddr) {
     }
 }
 
-/// Starts the async runtime, binds `listen`, announces the bound address and runs `serve` on the
-/// listener until it returns. Every failure is logged and becomes a failing exit code.
+/// Starts the async runtime, binds `listen`, listens for the signal to stop
+/// ([`shutdown_signal`]), announces the bound address and runs `serve` on the listener, with the
+/// signal, until it returns. Every failure is logged and becomes a failing exit code.
 pub fn run<F, Served>(listen: SocketAddr, serve: F) -> ExitCode
 where
-    F: FnOnce(TcpListener) -> Served,
+    F: FnOnce(TcpListener, ShutdownSignal) -> Served,
     Served: Future<Output = std::io::Result<()>>,
 {
     let executor = match tokio::runtime::Runtime::new() {
@@ -101,11 +104,12 @@ where
                 return ExitCode::FAILURE;
             }
         };
+        let shutdown = shutdown_signal();
         match listener.local_addr() {
             Ok(address) => announce_listening(address),
             Err(error) => tracing::warn!(%error, "the bound address is unknown"),
         }
-        match serve(listener).await {
+        match serve(listener, shutdown).await {
             Ok(()) => {
                 tracing::info!("stopped");
                 ExitCode::SUCCESS
@@ -120,14 +124,18 @@ where
 
 /// Serves every connection `listener` accepts with `service` (a tower service, as axum's
 /// `Router` and `warp::service` are) over HTTP/1.1 with `header_timeout` (see
-/// [`serve_connections`]), until a shutdown signal; then lets the open connections finish their
-/// requests, for up to [`SHUTDOWN_GRACE`].
+/// [`serve_connections`]), until `shutdown` resolves; then lets the open connections finish
+/// their requests, for up to [`SHUTDOWN_GRACE`].
 ///
 /// The same timeout bounds each request after its headers: a request not answered within it,
 /// such as one whose body stalls, closes its connection without an answer. The examples answer
 /// as soon as they have a request's body, so only a slow or stalled client meets this.
-pub async fn serve_http1<S, B>(listener: TcpListener, header_timeout: Duration, service: S)
-where
+pub async fn serve_http1<S, B>(
+    listener: TcpListener,
+    header_timeout: Duration,
+    shutdown: ShutdownSignal,
+    service: S,
+) where
     S: tower_service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Into<Box<dyn StdError + Send + Sync>>,
@@ -135,7 +143,7 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
-    serve_connections(listener, header_timeout, move |_| {
+    serve_connections(listener, header_timeout, shutdown, move |_| {
         let service = TowerToHyperService::new(service.clone());
         hyper::service::service_fn(move |request| {
             let answer = hyper::service::Service::call(&service, request);
@@ -163,11 +171,13 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Serves every connection `listener` accepts with the service `service_for` makes for the
 /// connection's peer, over HTTP/1.1: a client that does not finish a request's headers within
 /// `header_timeout`, or leaves the connection idle that long after an answer, is disconnected,
-/// so slow or stalled clients cannot hold connections open for good. Runs until a shutdown
-/// signal, then lets the open connections finish their requests, for up to [`SHUTDOWN_GRACE`].
+/// so slow or stalled clients cannot hold connections open for good. Runs until `shutdown`
+/// resolves, then lets the open connections finish their requests, for up to
+/// [`SHUTDOWN_GRACE`].
 pub async fn serve_connections<M, S, B>(
     listener: TcpListener,
     header_timeout: Duration,
+    shutdown: ShutdownSignal,
     mut service_for: M,
 ) where
     M: FnMut(SocketAddr) -> S,
@@ -183,7 +193,6 @@ pub async fn serve_connections<M, S, B>(
         .header_read_timeout(header_timeout)
         .keep_alive(true);
     let connections = GracefulShutdown::new();
-    let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
 
     loop {
@@ -220,31 +229,67 @@ pub async fn serve_connections<M, S, B>(
     }
 }
 
-/// Resolves on Ctrl-C or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
+/// The signal to stop: resolves on the first Ctrl-C or, on Unix, SIGTERM after
+/// [`shutdown_signal`] made it.
+#[must_use = "a shutdown signal does nothing unless awaited"]
+pub struct ShutdownSignal(Pin<Box<dyn Future<Output = ()> + Send>>);
 
-    tokio::select! {
-        () = interrupt => tracing::info!("Ctrl-C: shutting down"),
-        () = terminate => tracing::info!("SIGTERM: shutting down"),
+impl Future for ShutdownSignal {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl std::fmt::Debug for ShutdownSignal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ShutdownSignal")
+    }
+}
+
+/// Starts listening for Ctrl-C and, on Unix, SIGTERM, at once, and returns the future that
+/// resolves on the first of them. Call it inside the async runtime before announcing the address:
+/// a signal that comes before the listening starts still ends the process at once, as the
+/// operating system's default does, while one that comes after it stops the server gracefully.
+pub fn shutdown_signal() -> ShutdownSignal {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind, name: &'static str| match signal(kind) {
+            Ok(signal) => Some(signal),
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for {name}");
+                None
+            }
+        };
+        let interrupt = listen(SignalKind::interrupt(), "Ctrl-C");
+        let terminate = listen(SignalKind::terminate(), "SIGTERM");
+        ShutdownSignal(Box::pin(async move {
+            let received = |signal: Option<tokio::signal::unix::Signal>| async move {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = received(interrupt) => tracing::info!("Ctrl-C: shutting down"),
+                () = received(terminate) => tracing::info!("SIGTERM: shutting down"),
+            }
+        }))
+    }
+    #[cfg(not(unix))]
+    {
+        ShutdownSignal(Box::pin(async {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => tracing::info!("Ctrl-C: shutting down"),
+                Err(error) => {
+                    tracing::error!(%error, "cannot listen for Ctrl-C");
+                    std::future::pending::<()>().await;
+                }
+            }
+        }))
     }
 }

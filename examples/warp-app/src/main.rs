@@ -130,8 +130,8 @@ fn main() -> ExitCode {
 
     // Served with a header timeout (`runtime::serve_http1`): `warp::serve` has none.
     let service = warp::service(routes(Sessions::new(), endpoint));
-    runtime::run(config.listen, |listener| async move {
-        runtime::serve_http1(listener, config.header_timeout, service).await;
+    runtime::run(config.listen, |listener, shutdown| async move {
+        runtime::serve_http1(listener, config.header_timeout, shutdown, service).await;
         Ok(())
     })
 }

@@ -72,9 +72,9 @@ fn main() -> ExitCode {
         ))
         .with_state(sessions);
 
-    runtime::run(config.listen, |listener| async move {
+    runtime::run(config.listen, |listener, shutdown| async move {
         axum::serve(listener, app)
-            .with_graceful_shutdown(runtime::shutdown_signal())
+            .with_graceful_shutdown(shutdown)
             .await
     })
 }

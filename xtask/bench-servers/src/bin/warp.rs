@@ -63,10 +63,10 @@ fn main() -> ExitCode {
         ckeditor_token_warp::token_filter(warp::path!("token"), signed_in(sessions), endpoint);
     let routes = hello.or(sign).or(token);
 
-    runtime::run(config.listen, |listener| async move {
+    runtime::run(config.listen, |listener, shutdown| async move {
         warp::serve(routes)
             .incoming(listener)
-            .graceful(runtime::shutdown_signal())
+            .graceful(shutdown)
             .run()
             .await;
         Ok(())
