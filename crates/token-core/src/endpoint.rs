@@ -7,7 +7,7 @@
 //! | situation | status | body |
 //! | --- | --- | --- |
 //! | `GET`, the app's user gets a token | 200 | the bare token, no newline |
-//! | `GET`, the request names no one user ([`UserDecision::BadRequest`]) | 400 | [`BAD_REQUEST_BODY`] |
+//! | `GET`, no one user named ([`UserDecision::BadRequest`]) | 400 | [`BAD_REQUEST_BODY`] |
 //! | `GET`, no user (the app's extractor rejected, not with a 5xx) | 401 | [`NO_USER_BODY`] |
 //! | `GET`, the app refuses this user ([`UserDecision::Refuse`]) | 403 | [`REFUSED_BODY`] |
 //! | `GET`, the user has no grant for the endpoint's product | 403 | [`REFUSED_BODY`] |

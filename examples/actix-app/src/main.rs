@@ -169,15 +169,6 @@ fn main() -> ExitCode {
         for address in server.addrs() {
             runtime::announce_listening(address);
         }
-        match server.run().await {
-            Ok(()) => {
-                tracing::info!("stopped");
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                tracing::error!(%error, "the server failed");
-                ExitCode::FAILURE
-            }
-        }
+        runtime::served(server.run().await)
     })
 }

@@ -109,17 +109,23 @@ where
             Ok(address) => announce_listening(address),
             Err(error) => tracing::warn!(%error, "the bound address is unknown"),
         }
-        match serve(listener, shutdown).await {
-            Ok(()) => {
-                tracing::info!("stopped");
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                tracing::error!(%error, "the server failed");
-                ExitCode::FAILURE
-            }
-        }
+        served(serve(listener, shutdown).await)
     })
+}
+
+/// The exit code of a server that has returned `result`: success once it stopped, failure when
+/// it failed, each logged.
+pub fn served(result: std::io::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, "the server failed");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Serves every connection `listener` accepts with `service` (a tower service, as axum's

@@ -95,11 +95,5 @@ fn main() -> ExitCode {
         runtime::announce_listening(address);
     }
     // actix-web stops gracefully on Ctrl-C and SIGTERM by itself.
-    match actix_web::rt::System::new().block_on(server.run()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            tracing::error!(%error, "the server failed");
-            ExitCode::FAILURE
-        }
-    }
+    runtime::served(actix_web::rt::System::new().block_on(server.run()))
 }
