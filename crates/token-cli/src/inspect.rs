@@ -7,7 +7,9 @@
 use std::io::Read as _;
 use std::process::ExitCode;
 
-use ckeditor_token_core::{Expectations, Inspection, SignatureCheck, inspect, unix_seconds};
+use ckeditor_token_core::{
+    ACCESS_KEY_VAR, Expectations, Inspection, SECRET_KEY_VAR, SignatureCheck, inspect, unix_seconds,
+};
 use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
 use clap::Args;
 use serde_json::Value;
@@ -109,7 +111,8 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
             return Ok(ExitCode::from(FAILURE_EXIT));
         }
     };
-    let development = development_key(&inspection, key.is_none());
+    // The development environment signs cloud tokens only.
+    let development = development_key(&inspection, key.is_none() && !args.on_premises);
     if let Some(development) = &development {
         let expect = Expectations {
             key: Some(&development.bytes),
@@ -118,7 +121,19 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         inspection = inspect(&token, &expect).map_err(|e| CliError::Failed(e.to_string()))?;
     }
     let key = key.or(development);
-    output::line(&report(&inspection, key.as_ref(), now, args.at.is_some()))?;
+    let key_variable = if args.on_premises {
+        SECRET_KEY_VAR
+    } else {
+        ACCESS_KEY_VAR
+    };
+    let shown = report(
+        &inspection,
+        key.as_ref(),
+        key_variable,
+        now,
+        args.at.is_some(),
+    );
+    output::line(&shown)?;
     Ok(if inspection.is_ok() {
         ExitCode::SUCCESS
     } else {
@@ -202,7 +217,13 @@ fn development_key(inspection: &Inspection, no_key: bool) -> Option<Key> {
 /// document keys and claim paths the findings quote) has its control and reordering characters
 /// escaped, so that a token cannot rewrite the report on screen. `now` is the moment the token
 /// is judged at: the clock's, or the one `--at` gave (`chosen`).
-fn report(inspection: &Inspection, key: Option<&Key>, now: u64, chosen: bool) -> String {
+fn report(
+    inspection: &Inspection,
+    key: Option<&Key>,
+    key_variable: &str,
+    now: u64,
+    chosen: bool,
+) -> String {
     let pretty = |value: &Value| {
         let json = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
         output::escape_controls_in_json(&json).into_owned()
@@ -239,7 +260,7 @@ fn report(inspection: &Inspection, key: Option<&Key>, now: u64, chosen: bool) ->
         (SignatureCheck::Invalid, Some(key)) => {
             format!("signature: INVALID for the key from {}", key.source)
         }
-        _ => "signature: not checked; give --key or set CKEDITOR_ACCESS_KEY".to_owned(),
+        _ => format!("signature: not checked; give --key or set {key_variable}"),
     });
     if inspection.findings.is_empty() {
         lines.push("no problems found".to_owned());

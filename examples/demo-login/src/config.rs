@@ -22,7 +22,7 @@
 //! Test builds are those with the `test-hooks` feature; other builds refuse to start when a
 //! test-only setting is present, rather than ignore it.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -128,10 +128,11 @@ pub fn usage(program: &str) -> String {
     text
 }
 
-/// Whether the arguments ask for [`usage`].
-pub fn wants_help<S: AsRef<str>>(args: impl IntoIterator<Item = S>) -> bool {
+/// Whether the arguments ask for [`usage`]. They are read as the system gives them, so that an
+/// argument that is not UTF-8 is no answer here but an error of the settings.
+pub fn wants_help<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> bool {
     args.into_iter()
-        .any(|arg| matches!(arg.as_ref(), "--help" | "-h"))
+        .any(|arg| arg.as_ref() == "--help" || arg.as_ref() == "-h")
 }
 
 /// The address used without `--listen` or `CKEDITOR_TOKEN_LISTEN`.
@@ -544,6 +545,13 @@ mod tests {
         assert!(wants_help(["-h"]));
         assert!(!wants_help(["--listen", "127.0.0.1:0"]));
         assert!(!wants_help(Vec::<String>::new()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt as _;
+            let not_utf8 = OsStr::from_bytes(b"\xff");
+            assert!(!wants_help([not_utf8]));
+            assert!(wants_help([not_utf8, OsStr::new("-h")]));
+        }
     }
 
     #[test]

@@ -40,10 +40,12 @@ pub const SETTINGS_REFUSED: u8 = 2;
 /// When a setting stops the app: after logging why, the exit status [`SETTINGS_REFUSED`]. After
 /// the usage, success (the app is not to run).
 pub fn start() -> Result<(crate::Config, ckeditor_token_core::TokenEndpoint), ExitCode> {
-    if crate::config::wants_help(std::env::args().skip(1)) {
-        let program = std::env::args()
-            .next()
-            .unwrap_or_else(|| "example".to_owned());
+    // Read as the system gives them: an argument that is not UTF-8 is refused with the others.
+    if crate::config::wants_help(std::env::args_os().skip(1)) {
+        let program = std::env::args_os().next().map_or_else(
+            || "example".to_owned(),
+            |name| name.to_string_lossy().into_owned(),
+        );
         let mut stdout = std::io::stdout().lock();
         let written = stdout.write_all(crate::config::usage(&program).as_bytes());
         return Err(if written.is_ok() {

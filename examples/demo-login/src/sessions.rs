@@ -86,25 +86,22 @@ impl Sessions {
         )))
     }
 
-    /// Ends the session named in the request's `Cookie` headers (the values of all of them, as
-    /// bytes), if any, and returns the `Set-Cookie` value that removes the cookie.
+    /// Ends every session named in the request's `Cookie` headers (the values of all of them,
+    /// as bytes), and returns the `Set-Cookie` value that removes the cookie.
     pub fn sign_out<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> &'static str {
-        if let Some(id) = session_id(cookie_headers) {
-            let ended = self
-                .by_id
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(id);
-            if let Some(user) = ended {
+        let mut by_id = self.by_id.lock().unwrap_or_else(PoisonError::into_inner);
+        for id in session_ids(cookie_headers) {
+            if let Some(user) = by_id.remove(id) {
                 tracing::info!(user, "signed out");
             }
         }
         CLEAR_COOKIE
     }
 
-    /// The user signed in by the session named in the request's `Cookie` headers (the values of
-    /// all of them, as bytes): `None` without a session cookie or with an unknown or ended
-    /// session.
+    /// The user signed in by the first live session named in the request's `Cookie` headers (the
+    /// values of all of them, as bytes): `None` without a session cookie, or when every session
+    /// it names is unknown or ended. A browser may send a stale session cookie (of another path,
+    /// say) before the live one.
     ///
     /// # Errors
     ///
@@ -113,15 +110,10 @@ impl Sessions {
         &self,
         cookie_headers: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Option<DemoUser>, LookupError> {
-        let Some(id) = session_id(cookie_headers) else {
-            return Ok(None);
+        let user_id = {
+            let by_id = self.by_id.lock().unwrap_or_else(PoisonError::into_inner);
+            session_ids(cookie_headers).find_map(|id| by_id.get(id).copied())
         };
-        let user_id = self
-            .by_id
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(id)
-            .copied();
         let Some(user) = user_id.and_then(users::find) else {
             return Ok(None);
         };
@@ -132,12 +124,14 @@ impl Sessions {
     }
 }
 
-/// The session ID among the values of a request's `Cookie` headers (`a=1;
-/// ckeditor_demo_session=...; b=2`): the first value of the session cookie, in the headers'
-/// order, that is neither empty nor other than UTF-8. The headers are read as bytes, because a
-/// browser sends every cookie of the site, and another app's cookie may hold bytes that are not
-/// ASCII; and a client may split its cookies over several headers.
-fn session_id<'a>(cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> Option<&'a str> {
+/// The session IDs among the values of a request's `Cookie` headers (`a=1;
+/// ckeditor_demo_session=...; b=2`): the values of the session cookie, in the headers' order,
+/// that are neither empty nor other than UTF-8. The headers are read as bytes, because a browser
+/// sends every cookie of the site, and another app's cookie may hold bytes that are not ASCII;
+/// and a client may split its cookies over several headers.
+fn session_ids<'a>(
+    cookie_headers: impl IntoIterator<Item = &'a [u8]>,
+) -> impl Iterator<Item = &'a str> {
     cookie_headers
         .into_iter()
         .flat_map(|header| header.split(|&byte| byte == b';'))
@@ -147,7 +141,7 @@ fn session_id<'a>(cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> Option<
             (name == COOKIE_NAME.as_bytes()).then_some(value.trim_ascii())
         })
         .filter(|value| !value.is_empty())
-        .find_map(|value| std::str::from_utf8(value).ok())
+        .filter_map(|value| std::str::from_utf8(value).ok())
 }
 
 #[cfg(test)]
@@ -266,6 +260,23 @@ mod tests {
             .expect("lookup")
             .expect("signed in");
         assert_eq!(user.id, "alice");
+    }
+
+    /// A stale session cookie before the live one, as a browser may send one of another path,
+    /// neither signs the user out nor keeps a logout from ending the live session.
+    #[test]
+    fn a_stale_session_cookie_before_the_live_one_does_not_hide_it() {
+        let sessions = Sessions::new();
+        let live = cookie_of(&sessions.sign_in("bob").expect("random").expect("known"));
+        let header = format!("ckeditor_demo_session={}; {live}", "0f".repeat(32));
+        let user = sessions
+            .current([header.as_bytes()])
+            .expect("lookup")
+            .expect("signed in");
+        assert_eq!(user.id, "bob");
+
+        assert_eq!(sessions.sign_out([header.as_bytes()]), CLEAR_COOKIE);
+        assert_eq!(sessions.current([live.as_bytes()]), Ok(None));
     }
 
     #[test]

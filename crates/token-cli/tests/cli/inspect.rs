@@ -221,6 +221,14 @@ fn on_premises_tokens_need_no_aud_and_carry_iat_only() {
         "{report}"
     );
 
+    // Without a key, the report names the variable that holds a converter's key.
+    let (code, report, _) = inspect(&[token.trim(), "--on-premises"], &[], "");
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains("signature: not checked; give --key or set CKEDITOR_SECRET_KEY"),
+        "{report}"
+    );
+
     // Its tokens have no aud to check.
     let (code, _, error) = inspect(
         &[
