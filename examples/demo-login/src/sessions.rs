@@ -125,8 +125,8 @@ impl Sessions {
 }
 
 /// The session IDs among the values of a request's `Cookie` headers (`a=1;
-/// ckeditor_demo_session=...; b=2`): the values of the session cookie, in the headers' order,
-/// that are neither empty nor other than UTF-8. The headers are read as bytes, because a browser
+/// ckeditor_demo_session=...; b=2`): the values of the session cookie that are UTF-8, in the
+/// headers' order; an empty one names no session. The headers are read as bytes, because a browser
 /// sends every cookie of the site, and another app's cookie may hold bytes that are not ASCII;
 /// and a client may split its cookies over several headers.
 fn session_ids<'a>(
@@ -140,7 +140,6 @@ fn session_ids<'a>(
             let (name, value) = (pair[..at].trim_ascii(), &pair[at + 1..]);
             (name == COOKIE_NAME.as_bytes()).then_some(value.trim_ascii())
         })
-        .filter(|value| !value.is_empty())
         .filter_map(|value| std::str::from_utf8(value).ok())
 }
 
