@@ -251,8 +251,10 @@ pub fn secrets_from_env() -> Vec<String> {
 /// `message` fit for a log or a terminal: every occurrence of one of `secrets` (in any ASCII
 /// case, as a message that lowercases a value would show it, or escaped as `{:?}` would write
 /// it) replaced by `[secret]`, and the whole cut at [`MAX_MESSAGE_LEN`] characters. So a secret
-/// pasted into another setting, which quotes its value, does not reach the log. Secrets shorter
-/// than [`MIN_SECRET_LEN`] are not looked for.
+/// pasted into another setting, which quotes its value, does not reach the log. A text cut short
+/// by a `…`, as an error quotes an over-long value by its start, that ends with the start of a
+/// secret has that start replaced too. Secrets, and such starts, shorter than
+/// [`MIN_SECRET_LEN`] are not looked for.
 ///
 /// Overlapping or nested occurrences of several secrets are covered by one `[secret]`.
 pub fn for_log(message: &str, secrets: &[String]) -> String {
@@ -287,6 +289,16 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
                 .collect::<Vec<_>>()
         })
         .collect();
+    // A value cut short to name it in an error (`"doc-abc…`) can end with the start of a secret
+    // pasted into it, which no whole occurrence covers.
+    for (mark, _) in lowered.match_indices('…') {
+        let end = lowered[..mark].strip_suffix('"').map_or(mark, str::len);
+        for form in &forms {
+            if let Some(len) = secret_start_len(&lowered[..end], form) {
+                ranges.push((end - len, end));
+            }
+        }
+    }
     ranges.sort_unstable();
     let mut shown = String::with_capacity(searched.len());
     let mut copied = 0;
@@ -306,6 +318,19 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
         shown.push_str(&format!("… (cut at {MAX_MESSAGE_LEN} characters)"));
     }
     shown
+}
+
+/// The length of the longest start of `form`, of [`MIN_SECRET_LEN`] bytes or more, that `text`
+/// ends with.
+fn secret_start_len(text: &str, form: &str) -> Option<usize> {
+    let last = *text.as_bytes().last()?;
+    (MIN_SECRET_LEN..=form.len().min(text.len()))
+        .rev()
+        .find(|&len| {
+            form.as_bytes()[len - 1] == last
+                && form.is_char_boundary(len)
+                && text.ends_with(&form[..len])
+        })
 }
 
 /// Splits a comma-separated list, trimming each item and dropping empty ones.
@@ -573,6 +598,39 @@ mod tests {
         let flood = "k3y-flood;".repeat(100_000);
         let shown = for_log(&flood, &["k3y-flood".to_owned()]);
         assert!(shown.starts_with("[secret];[secret];"), "{shown}");
+    }
+
+    #[test]
+    fn the_start_of_a_secret_in_a_value_cut_short_is_hidden() {
+        let key = "Q7mZ-access-9x2LkP0vW4tYb8nR3cH5jD6fG1sA";
+        let secrets = vec![key.to_owned()];
+        let long = "x".repeat(300);
+        // The core quotes an over-long key or scope by its first 32 characters.
+        for value in [format!("{key}{long}"), format!("doc-{key}{long}")] {
+            let message = ckeditor_token_core::DocumentKey::new(&value)
+                .expect_err("too long")
+                .to_string();
+            assert!(message.contains(&key[..20]), "{message}");
+            let shown = for_log(&message, &secrets);
+            let windows: Vec<&str> = (0..=key.len() - 4).map(|at| &key[at..at + 4]).collect();
+            assert!(
+                windows.iter().all(|window| !shown.contains(window)),
+                "{shown}"
+            );
+            assert!(shown.contains("[secret]\"…: it is"), "{shown}");
+        }
+        // Lowercased, and at a cut without quotes.
+        assert_eq!(
+            for_log("value q7mz-access-9x… is too long", &secrets),
+            "value [secret]… is too long"
+        );
+        // A cut value that holds no secret, or too little of one, is shown as it is.
+        for message in [
+            "key \"ddddddddd\"…: it is 5000 bytes long",
+            "key \"dddddQ7m\"…: it is 5000 bytes long",
+        ] {
+            assert_eq!(for_log(message, &secrets), message);
+        }
     }
 
     #[test]

@@ -101,11 +101,11 @@ impl TrustedHeaders {
                     )
                 })
         };
-        let required = |key: &str, value: Option<&String>, default: &str| {
+        let required = |key: &str, value: Option<&String>, default: &str, carried: &str| {
             header(key, value, default)?.ok_or_else(|| {
                 CliError::setting(
                     settings.name(&path(key)),
-                    "is empty; name the header that carries the user ID",
+                    format!("is empty; name the header that carries {carried}"),
                 )
             })
         };
@@ -114,6 +114,7 @@ impl TrustedHeaders {
             "user_id_header",
             section.user_id_header.as_ref(),
             DEFAULT_USER_ID_HEADER,
+            "the user ID",
         )?;
         let email = header(
             "email_header",
@@ -141,6 +142,13 @@ impl TrustedHeaders {
             ));
         }
 
+        // Checked with or without a secret, so that a wrong name shows before a secret is added.
+        let secret_header = required(
+            "secret_header",
+            section.secret_header.as_ref(),
+            DEFAULT_SECRET_HEADER,
+            "the shared secret",
+        )?;
         let secret = match &section.secret {
             None => None,
             Some(secret) if secret.trim().is_empty() => {
@@ -173,14 +181,7 @@ impl TrustedHeaders {
                     ),
                 ));
             }
-            Some(secret) => Some((
-                required(
-                    "secret_header",
-                    section.secret_header.as_ref(),
-                    DEFAULT_SECRET_HEADER,
-                )?,
-                Secret(secret.clone()),
-            )),
+            Some(secret) => Some((secret_header, Secret(secret.clone()))),
         };
         if let Some((secret_header, _)) = &secret {
             let identity = [

@@ -449,6 +449,30 @@ fn a_malformed_trusted_source_or_header_name() {
         &message,
         &["CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER", "not a header name"],
     );
+    // The secret's header too, before any secret is set (here the sources are trusted).
+    for name in ["x:y", "x y"] {
+        let env = with_credentials(&[("CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER", name)]);
+        let message = refused(&format!("{TRUSTED}{RULE}"), &env);
+        assert_says(
+            &message,
+            &[
+                "CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER: ",
+                &format!("{name:?} is not a header name"),
+            ],
+        );
+    }
+    let env = with_credentials(&[
+        ("CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER", ""),
+        ("CKEDITOR_TOKEN_TRUSTED_SECRET", PROXY_SECRET),
+    ]);
+    let message = refused(&format!("{TRUSTED}{RULE}"), &env);
+    assert_says(
+        &message,
+        &[
+            "CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER: is empty; name the header that carries the \
+           shared secret",
+        ],
+    );
 }
 
 #[test]
@@ -707,6 +731,30 @@ fn the_access_key_pasted_anywhere_is_not_shown() {
         assert!(!stderr.contains(ACCESS_KEY), "{stderr}");
         assert!(!stdout.contains(ACCESS_KEY), "{stdout}");
     }
+}
+
+#[test]
+fn the_start_of_the_access_key_in_an_over_long_value_is_not_shown() {
+    // An over-long document pattern or AI scope is named by its first 32 characters.
+    let long = "x".repeat(300);
+    let scope = format!("{ACCESS_KEY}{long}");
+    let role = format!("doc-{ACCESS_KEY}{long}=reader");
+    let key_start = &ACCESS_KEY[..12];
+    for flags in [["--ai-scope", scope.as_str()], ["--role", role.as_str()]] {
+        let mut args = vec!["issue", "--sub", "user-1"];
+        args.extend_from_slice(&flags);
+        let output = run(&args, &credentials(), "");
+        let (stdout, stderr) = texts(&output);
+        assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+        assert_says(&stderr, &["[secret]\"…", "bytes long"]);
+        assert!(!stderr.contains(key_start), "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+    }
+    let config =
+        format!("{TRUSTED}[[rule]]\neveryone = true\nai_scopes = [\"ai:{ACCESS_KEY}{long}\"]\n");
+    let message = refused(&config, &credentials());
+    assert_says(&message, &["rule[1].ai_scopes", "\"ai:[secret]\"…"]);
+    assert!(!message.contains(key_start), "{message}");
 }
 
 #[test]
