@@ -9,18 +9,27 @@ use crate::identity::Identity;
 use crate::words::{bytes_equal_to, control_bytes, for_each_word};
 
 /// Which products' claims a token carries.
+///
+/// Every token has `aud` (the environment ID) and `iat`, and `exp` when the issuer's tokens
+/// expire (see [`IssuerBuilder::lifetime`](crate::IssuerBuilder::lifetime)), except where a
+/// variant says otherwise. `user` is written when the identity has a name, an email address or an
+/// avatar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Product {
-    /// Real-time collaboration, comments and track changes: `sub`, `user`,
+    /// Real-time collaboration, comments and track changes: `aud`, `iat`, `exp`, `sub`, `user`,
     /// `auth.collaboration`.
     Collaboration,
-    /// CKBox: `sub`, `user`, `auth.ckbox`.
+    /// CKBox: `aud`, `iat`, `exp`, `sub`, `user`, `auth.ckbox`.
     Ckbox,
-    /// AI: `sub`, `auth.ai`, and always an `exp`.
+    /// AI: `aud`, `iat`, `exp`, `sub`, `auth.ai`; `exp` always, one hour after `iat` when the
+    /// issuer's tokens do not expire.
     Ai,
-    /// Export to PDF/Word, Import from Word, Easy Image: `aud` and `iat` only.
+    /// Export to PDF/Word, Import from Word, Easy Image: `aud` and `iat` only, never `exp`, and
+    /// nothing of the identity, which only shows that a user is signed in.
     CloudService,
-    /// Everything the identity holds, for an editor that uses several services.
+    /// Everything the identity holds, for an editor that uses several services: `aud`, `iat`,
+    /// `exp`, `sub`, `user`, and each `auth` section the identity fills; `exp` always when it
+    /// has AI scopes, as for [`Product::Ai`].
     Editor,
 }
 

@@ -330,12 +330,13 @@ impl Issuer {
             _ => {}
         }
         let iat = unix_seconds(self.inner.clock.now())?;
-        let with_ai = match product {
-            Product::Ai => true,
-            Product::Editor => !identity.ai().is_empty(),
-            _ => false,
+        let exp = match product {
+            // `aud` and `iat` only, as from `cloud_service`.
+            Product::CloudService => None,
+            Product::Ai => self.exp(iat, true),
+            Product::Editor => self.exp(iat, !identity.ai().is_empty()),
+            Product::Collaboration | Product::Ckbox => self.exp(iat, false),
         };
-        let exp = self.exp(iat, with_ai && product != Product::CloudService);
         let aud = self.inner.environment.id().as_str();
         let claims = Claims::for_product(product, aud, iat, exp, identity);
         let token = self.inner.signer.sign(claims);
