@@ -118,20 +118,23 @@ impl SigningKey {
                  Customer Portal are longer, so check that the whole key was copied"
             );
         }
-        if key.trim() != key {
-            tracing::warn!(
-                setting,
-                "the key starts or ends with whitespace, which is used as part of the key"
-            );
-        }
-        if key.trim().chars().any(char::is_control) {
-            tracing::warn!(
-                setting,
-                "the key holds a line break or another control character, which is used as part \
-                 of the key; check that only the key was copied"
-            );
-        }
         Ok(SigningKey(key.as_bytes().into()))
+    }
+
+    /// What is wrong with `key` for an access key, whose every character the portal chose:
+    /// whitespace around it (a line break left by reading it from a file, say) or a control
+    /// character in it. Every token would be signed with it and refused by the cloud.
+    fn padding_problem(key: &str) -> Option<&'static str> {
+        if key.trim() != key {
+            return Some(
+                "it starts or ends with whitespace (a line break left by reading it from a file, \
+                 say), which would be signed with as part of the key; give the key without it",
+            );
+        }
+        key.chars().any(char::is_control).then_some(
+            "it holds a line break or another control character; check that only the key was \
+             copied",
+        )
     }
 
     /// The key's bytes, for signing and verifying.
@@ -174,24 +177,36 @@ impl Environment {
     ///
     /// [`Error::EmptySetting`] for an empty or blank ID or key; [`Error::InvalidEnvironmentId`]
     /// for an ID over 64 bytes, with characters other than letters, digits, `-`, `_` and `.`,
-    /// or the same as the key (which every token would then show to the browser as its `aud`).
+    /// or the same as the key (which every token would then show to the browser as its `aud`);
+    /// [`Error::InvalidKey`] for a key over 1024 bytes, with whitespace around it (such as the
+    /// line break that reading it from a file can leave) or with a control character in it, all
+    /// of which would be signed with and make the cloud refuse every token. A key under 32 bytes
+    /// is accepted with a warning in the log.
     pub fn new(id: &str, access_key: &str) -> Result<Self> {
         Self::pair(
-            "environment ID",
+            ["environment ID", "access key"],
             EnvironmentId::new(id)?,
-            SigningKey::from_setting("access key", ACCESS_KEY_WHAT, access_key)?,
+            access_key,
         )
     }
 
-    /// The environment of `id` and `access_key`, unless the ID is the key. `setting` names the
-    /// ID in the error.
-    fn pair(setting: &str, id: EnvironmentId, access_key: SigningKey) -> Result<Self> {
-        if access_key.expose_bytes().trim_ascii() == id.as_str().as_bytes() {
+    /// The environment of `id` and `access_key`, unless the ID is the key or the key is padded.
+    /// `settings` name the ID and the key in errors.
+    fn pair([id_setting, key_setting]: [&str; 2], id: EnvironmentId, key: &str) -> Result<Self> {
+        let access_key = SigningKey::from_setting(key_setting, ACCESS_KEY_WHAT, key)?;
+        // First, since a padded key that is the ID is the ID pasted in place of the key.
+        if key.trim() == id.as_str() {
             return Err(Error::InvalidEnvironmentId {
-                setting: setting.into(),
+                setting: id_setting.into(),
                 problem: "it is the same value as the access key, so one was pasted in place \
                           of the other (tokens show the ID to every browser, and the key must \
                           stay secret)",
+            });
+        }
+        if let Some(problem) = SigningKey::padding_problem(key) {
+            return Err(Error::InvalidKey {
+                setting: key_setting.into(),
+                problem,
             });
         }
         Ok(Environment { id, access_key })
@@ -201,8 +216,8 @@ impl Environment {
     ///
     /// # Errors
     ///
-    /// A missing, empty or blank variable, named in the error; a malformed ID, or one that is
-    /// the same value as the key, as [`Environment::new`].
+    /// A missing, empty or blank variable, named in the error; a malformed ID or key, or an ID
+    /// that is the same value as the key, as [`Environment::new`].
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -212,15 +227,15 @@ impl Environment {
     ///
     /// # Errors
     ///
-    /// A missing, empty or blank setting, named in the error; a malformed ID, or one that is
-    /// the same value as the key, as [`Environment::new`].
+    /// A missing, empty or blank setting, named in the error; a malformed ID or key, or an ID
+    /// that is the same value as the key, as [`Environment::new`].
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let id = required(&lookup, ENVIRONMENT_ID_VAR, ENVIRONMENT_ID_WHAT)?;
         let key = required(&lookup, ACCESS_KEY_VAR, ACCESS_KEY_WHAT)?;
         Self::pair(
-            ENVIRONMENT_ID_VAR,
+            [ENVIRONMENT_ID_VAR, ACCESS_KEY_VAR],
             EnvironmentId::from_setting(ENVIRONMENT_ID_VAR, &id)?,
-            SigningKey::from_setting(ACCESS_KEY_VAR, ACCESS_KEY_WHAT, &key)?,
+            &key,
         )
     }
 
@@ -250,13 +265,14 @@ impl fmt::Debug for Environment {
 pub struct SecretKey(SigningKey);
 
 impl SecretKey {
-    /// Wraps a secret key.
+    /// Wraps a secret key. It is used as written, as the server uses its `SECRET_KEY`: whitespace
+    /// around it or a control character in it is kept, with a warning in the log.
     ///
     /// # Errors
     ///
-    /// An empty or blank key.
+    /// An empty or blank key, or one over 1024 bytes.
     pub fn new(key: &str) -> Result<Self> {
-        SigningKey::from_setting("secret key", SECRET_KEY_WHAT, key).map(SecretKey)
+        SecretKey::from_setting("secret key", key)
     }
 
     /// The key named by `CKEDITOR_SECRET_KEY`.
@@ -275,12 +291,27 @@ impl SecretKey {
     /// A missing, empty or blank setting, named in the error.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let key = required(&lookup, SECRET_KEY_VAR, SECRET_KEY_WHAT)?;
-        SigningKey::from_setting(SECRET_KEY_VAR, SECRET_KEY_WHAT, &key).map(SecretKey)
+        SecretKey::from_setting(SECRET_KEY_VAR, &key)
     }
 
     /// The key itself.
     pub fn key(&self) -> &SigningKey {
         &self.0
+    }
+
+    /// The secret key of `setting`. The on-premises server signs with its `SECRET_KEY` as
+    /// written, so whitespace or a control character in it is used too, with a warning.
+    fn from_setting(setting: &str, key: &str) -> Result<Self> {
+        let key = SigningKey::from_setting(setting, SECRET_KEY_WHAT, key)?;
+        let text = String::from_utf8_lossy(key.expose_bytes());
+        if SigningKey::padding_problem(&text).is_some() {
+            tracing::warn!(
+                setting,
+                "the key starts or ends with whitespace or holds a control character, which is \
+                 used as part of the key; check that it is the server's SECRET_KEY as written"
+            );
+        }
+        Ok(SecretKey(key))
     }
 }
 
@@ -406,6 +437,38 @@ mod tests {
         // A key that only starts with the ID is another value.
         let key = format!("{ID_LIKE_KEY}-more");
         assert!(Environment::new(ID_LIKE_KEY, &key).is_ok());
+    }
+
+    #[test]
+    fn a_padded_access_key_is_refused_naming_its_setting() {
+        let cases = [
+            (format!("{KEY}\n"), "starts or ends with whitespace"),
+            (format!(" {KEY}"), "starts or ends with whitespace"),
+            (format!("{KEY}\u{a0}"), "starts or ends with whitespace"),
+            (format!("{KEY}\r\n{KEY}"), "control character"),
+            (format!("{KEY}\u{7f}x"), "control character"),
+        ];
+        for (key, phrase) in cases {
+            let from_env = Environment::from_lookup(lookup(&[
+                (ENVIRONMENT_ID_VAR, "E1"),
+                (ACCESS_KEY_VAR, &key),
+            ]))
+            .expect_err("padded key");
+            let direct = Environment::new("E1", &key).expect_err("padded key");
+            for (error, setting) in [(from_env, ACCESS_KEY_VAR), (direct, "access key")] {
+                assert!(matches!(error, Error::InvalidKey { .. }), "{error:?}");
+                let message = error.to_string();
+                assert!(
+                    message.starts_with(&format!("{setting} is not usable: it ")),
+                    "{message}"
+                );
+                assert!(message.contains(phrase), "{message}");
+                assert!(!message.contains(KEY), "{message}");
+            }
+        }
+        // Spaces inside a key are the key's own; the on-premises secret is used as written.
+        assert!(Environment::new("E1", "an access key of 32 bytes or more").is_ok());
+        assert!(SecretKey::new(&format!("{KEY}\n")).is_ok());
     }
 
     #[test]
