@@ -40,6 +40,11 @@ impl FixedClock {
     }
 
     /// A clock fixed at `seconds` after the Unix epoch.
+    ///
+    /// # Panics
+    ///
+    /// When the instant is past what [`SystemTime`] can hold (on Linux, `seconds` over
+    /// `i64::MAX`), as adding to a `SystemTime` does; [`FixedClock::new`] takes any instant.
     pub fn at_unix_seconds(seconds: u64) -> Self {
         FixedClock(UNIX_EPOCH + Duration::from_secs(seconds))
     }

@@ -38,6 +38,17 @@
 //!
 //! Every token's payload segment decodes with the browser's plain `atob()`, which the editor
 //! uses to read `exp`; see [`atob`] for why that needs care and how it is guaranteed.
+//!
+//! An [`Identity`] is checked when it is built (see [`IdentityBuilder::build`]), so a malformed
+//! one never reaches the issuer.
+//!
+//! ## Features
+//!
+//! - `http`: [`TokenResponse::into_http`], the endpoint's answer as an `http::Response`, for a
+//!   handler of one's own on a framework built on the `http` crate (the axum and warp adapters
+//!   turn it on).
+//! - `testing`: settings only tests need, such as token lifetimes under a minute; never for
+//!   production.
 
 mod base64url;
 mod claims;
