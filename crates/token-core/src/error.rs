@@ -56,10 +56,10 @@ pub enum Error {
         problem: String,
     },
 
-    /// Two collaboration grants name the same document key.
+    /// Two collaboration grants name the same document key with different grants.
     #[error(
-        "the document key {key:?} is granted twice; give each document ID or pattern one grant \
-         (a role, permissions, or both)"
+        "the document key {key:?} is granted twice, with different grants; give each document \
+         ID or pattern one grant (a role, permissions, or both)"
     )]
     DuplicateDocumentKey {
         /// The repeated key.

@@ -182,7 +182,30 @@ impl IdentityBuilder {
     ///
     /// # Errors
     ///
-    /// The first problem found, naming its field: see the module documentation.
+    /// The first problem found, as [`Error::InvalidIdentity`] naming its field unless said
+    /// otherwise:
+    ///
+    /// - the subject, name, email address, avatar, a document key, a CKBox workspace or an AI
+    ///   scope empty, over its length limit ([`MAX_SUBJECT_LEN`], [`MAX_NAME_LEN`],
+    ///   [`MAX_EMAIL_LEN`], [`MAX_AVATAR_LEN`], [`crate::MAX_DOCUMENT_KEY_LEN`] and
+    ///   [`crate::MAX_SCOPE_LEN`] for keys, workspaces and scopes), or
+    ///   holding control characters, line or paragraph separators or text-direction overrides;
+    /// - a subject, name, email address, document key or workspace that starts or ends with
+    ///   whitespace;
+    /// - an email address without a local part and a domain around an `@`, or with whitespace;
+    /// - an avatar that is not an `http://` or `https://` URL with a host, or that has
+    ///   whitespace or a user name or password;
+    /// - more than [`MAX_GRANTS`] document grants, workspaces or AI scopes;
+    /// - a document key with `*` other than alone or once at its start or end; a grant with
+    ///   neither a role nor permissions, or with a permission twice;
+    /// - the same document key twice with different grants ([`Error::DuplicateDocumentKey`];
+    ///   the same grant given twice is written once), or two keys that can
+    ///   match one document with different grants ([`Error::OverlappingDocumentGrants`]) unless
+    ///   [`allow_overlapping_grants`](IdentityBuilder::allow_overlapping_grants) was called;
+    /// - workspaces without a CKBox role, the same workspace or AI scope twice, or an AI scope
+    ///   not of the form `ai:TYPE:VALUE` in printable ASCII with `*` only at its end;
+    /// - an identity whose token could be larger than [`MAX_PAYLOAD_LEN`] bytes of payload
+    ///   ([`Error::IdentityTooLarge`]).
     pub fn build(self) -> Result<Identity> {
         check_trimmed("sub", &self.subject, MAX_SUBJECT_LEN)?;
         let profile = check_profile(self.profile)?;
@@ -372,12 +395,19 @@ fn check_collaboration(
     }
     // Each grant is checked, then compared with the ones before it, in the order given; the
     // keys are taken only when all are good (a collect that may reuse the vector: same size,
-    // same alignment).
+    // same alignment). A grant that repeats an earlier one exactly, as two rows of a join may,
+    // is written once.
+    let mut repeats = Vec::new();
     for (index, (key, grant)) in grants.iter().enumerate() {
         DocumentKey::check(key)?;
         grant.check(key)?;
         for (earlier, earlier_grant) in &grants[..index] {
             if earlier == key {
+                if earlier_grant == grant {
+                    // The earlier one was compared with everything before it already.
+                    repeats.push(index);
+                    break;
+                }
                 return Err(Error::DuplicateDocumentKey { key: key.clone() });
             }
             if !allow_overlap && DocumentKey::keys_overlap(earlier, key) && earlier_grant != grant {
@@ -390,7 +420,9 @@ fn check_collaboration(
     }
     Ok(grants
         .into_iter()
-        .map(|(key, grant)| (DocumentKey::checked(key), grant))
+        .enumerate()
+        .filter(|(index, _)| !repeats.contains(index))
+        .map(|(_, (key, grant))| (DocumentKey::checked(key), grant))
         .collect())
 }
 
@@ -952,14 +984,56 @@ mod tests {
     }
 
     #[test]
-    fn a_document_key_given_twice_is_an_error() {
-        let result = base().grant("*", Role::Writer).build();
+    fn a_document_key_given_twice_with_different_grants_is_an_error() {
+        let result = base().grant("*", Role::Reader).build();
         assert_eq!(result, Err(Error::DuplicateDocumentKey { key: "*".into() }));
         let result = Identity::builder("u")
             .grant("doc-1", Role::Reader)
             .grant("doc-1", Grant::permissions([Permission::CommentRead]))
             .build();
         assert!(matches!(result, Err(Error::DuplicateDocumentKey { .. })));
+        // An exact repeat after it does not hide the difference.
+        let result = Identity::builder("u")
+            .grant("doc-1", Role::Reader)
+            .grant("doc-1", Role::Reader)
+            .grant("doc-1", Role::Writer)
+            .build();
+        assert!(matches!(result, Err(Error::DuplicateDocumentKey { .. })));
+    }
+
+    #[test]
+    fn a_grant_given_twice_is_written_once() {
+        let identity = Identity::builder("u")
+            .grant("doc-1", Role::Reader)
+            .grant("doc-2", Role::Writer)
+            .grant("doc-1", Role::Reader)
+            .grant("doc-2", Role::Writer)
+            .grant("doc-1", Role::Reader)
+            .build()
+            .expect("exact repeats are accepted");
+        let keys: Vec<&str> = identity
+            .collaboration()
+            .iter()
+            .map(|(key, _)| key.as_str())
+            .collect();
+        assert_eq!(keys, ["doc-1", "doc-2"]);
+        let issuer = crate::Issuer::builder(
+            crate::Environment::new("E1", "an access key of 32 bytes or more").expect("env"),
+        )
+        .clock(crate::FixedClock::at_unix_seconds(1_700_000_000))
+        .without_expiry()
+        .build()
+        .expect("issuer");
+        let token = issuer.collaboration(&identity).expect("token");
+        let payload = token.as_str().split('.').nth(1).expect("a payload");
+        let claims = crate::atob_decode(payload).expect("atob-safe");
+        assert_eq!(
+            String::from_utf8(claims).expect("UTF-8"),
+            concat!(
+                r#"{"aud":"E1","iat":1700000000,"sub":"u","auth":{"collaboration":"#,
+                r#"{"doc-1":{"role":"reader"},"doc-2":{"role":"writer"}}}}"#
+            )
+        );
     }
 
     #[test]
