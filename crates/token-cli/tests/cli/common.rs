@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
@@ -31,7 +31,12 @@ pub(crate) fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     command
 }
 
-/// Runs the binary to completion, with `stdin` as standard input.
+/// How long [`run`] waits for the binary to end. A command that should have stopped at once but
+/// serves instead (a refused setting accepted, say) fails its test after this.
+const RUN_LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs the binary to completion, with `stdin` as standard input. Panics, after ending it, when
+/// it is still running after [`RUN_LIMIT`].
 pub(crate) fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
     let mut child = command(args, env)
         .stdin(Stdio::piped())
@@ -39,13 +44,42 @@ pub(crate) fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
+    let collect = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        let mut pipe = pipe.expect("a pipe");
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).expect("the pipe is readable");
+            bytes
+        })
+    };
+    let stdout = collect(child.stdout.take().map(|pipe| Box::new(pipe) as _));
+    let stderr = collect(child.stderr.take().map(|pipe| Box::new(pipe) as _));
     child
         .stdin
         .take()
         .expect("a stdin pipe")
         .write_all(stdin.as_bytes())
         .expect("stdin accepts the input");
-    child.wait_with_output().expect("the binary ends")
+    let deadline = Instant::now() + RUN_LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the binary can be waited for") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            child.kill().expect("the binary can be ended");
+            child.wait().expect("the binary ends");
+            panic!(
+                "`ckeditor-token {}` still ran after {RUN_LIMIT:?}",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout was read"),
+        stderr: stderr.join().expect("stderr was read"),
+    }
 }
 
 /// Standard output and standard error as text.
