@@ -147,6 +147,17 @@ impl Grant {
         &self.permissions
     }
 
+    /// Whether `other` grants the same: the same role and the same permissions, in any order.
+    /// For grants that [`Grant::check`] accepted, which name no permission twice.
+    pub(crate) fn grants_the_same_as(&self, other: &Grant) -> bool {
+        self.role == other.role
+            && self.permissions.len() == other.permissions.len()
+            && self
+                .permissions
+                .iter()
+                .all(|permission| other.permissions.contains(permission))
+    }
+
     pub(crate) fn check(&self, key: &str) -> Result<()> {
         let field = || key_field(key);
         if self.role.is_none() && self.permissions.is_empty() {

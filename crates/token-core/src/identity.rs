@@ -1,9 +1,10 @@
 //! Who a token is for: the subject, the display data, and the grants.
 //!
 //! An [`Identity`] is checked when it is built, so a malformed one never reaches the issuer:
-//! empty or over-long strings, control characters, a document key given twice, an avatar that is
-//! not an http(s) URL, or an identity whose token could outgrow 8 KiB are all rejected with an
-//! error that names the field.
+//! empty or over-long strings, control characters, a document key given twice with different
+//! grants, an avatar that is not an http(s) URL, or an identity whose token could outgrow 8 KiB
+//! are all rejected with an error that names the field. A grant, workspace or AI scope given
+//! twice alike (as two rows of a join give it) is written once.
 
 use crate::claims::{Claims, JsonSink};
 use crate::error::{Error, Result};
@@ -20,6 +21,9 @@ pub const MAX_EMAIL_LEN: usize = 254;
 pub const MAX_AVATAR_LEN: usize = 2048;
 /// The most collaboration grants, CKBox workspaces or AI scopes one identity may hold, each.
 pub const MAX_GRANTS: usize = 64;
+/// The most collaboration grants, CKBox workspaces or AI scopes given, each, repeats included: a
+/// bound for the checks' work, which compares each with the ones before it.
+const MAX_GIVEN: usize = 4 * MAX_GRANTS;
 /// The largest payload an issued token may have, in bytes, whatever its encoding. With it, every
 /// token stays under 8 KiB.
 pub const MAX_PAYLOAD_LEN: usize = 6000;
@@ -187,23 +191,24 @@ impl IdentityBuilder {
     ///
     /// - the subject, name, email address, avatar, a document key, a CKBox workspace or an AI
     ///   scope empty, over its length limit ([`MAX_SUBJECT_LEN`], [`MAX_NAME_LEN`],
-    ///   [`MAX_EMAIL_LEN`], [`MAX_AVATAR_LEN`], [`crate::MAX_DOCUMENT_KEY_LEN`] and
-    ///   [`crate::MAX_SCOPE_LEN`] for keys, workspaces and scopes), or
+    ///   [`MAX_EMAIL_LEN`], [`MAX_AVATAR_LEN`], [`crate::MAX_DOCUMENT_KEY_LEN`] for document
+    ///   keys, [`crate::MAX_SCOPE_LEN`] for workspaces and scopes), or
     ///   holding control characters, line or paragraph separators or text-direction overrides;
     /// - a subject, name, email address, document key or workspace that starts or ends with
     ///   whitespace;
     /// - an email address without a local part and a domain around an `@`, or with whitespace;
     /// - an avatar that is not an `http://` or `https://` URL with a host, or that has
     ///   whitespace or a user name or password;
-    /// - more than [`MAX_GRANTS`] document grants, workspaces or AI scopes;
+    /// - more than [`MAX_GRANTS`] different document grants, workspaces or AI scopes (one given
+    ///   twice alike is written once);
     /// - a document key with `*` other than alone or once at its start or end; a grant with
     ///   neither a role nor permissions, or with a permission twice;
-    /// - the same document key twice with different grants ([`Error::DuplicateDocumentKey`];
-    ///   the same grant given twice is written once), or two keys that can
+    /// - the same document key twice with different grants ([`Error::DuplicateDocumentKey`]),
+    ///   or two keys that can
     ///   match one document with different grants ([`Error::OverlappingDocumentGrants`]) unless
     ///   [`allow_overlapping_grants`](IdentityBuilder::allow_overlapping_grants) was called;
-    /// - workspaces without a CKBox role, the same workspace or AI scope twice, or an AI scope
-    ///   not of the form `ai:TYPE:VALUE` in printable ASCII with `*` only at its end;
+    /// - workspaces without a CKBox role, or an AI scope not of the form `ai:TYPE:VALUE` in
+    ///   printable ASCII with `*` only at its end;
     /// - an identity whose token could be larger than [`MAX_PAYLOAD_LEN`] bytes of payload
     ///   ([`Error::IdentityTooLarge`]).
     pub fn build(self) -> Result<Identity> {
@@ -211,7 +216,7 @@ impl IdentityBuilder {
         let profile = check_profile(self.profile)?;
         let collaboration = check_collaboration(self.collaboration, self.allow_overlap)?;
         let ckbox = check_ckbox(self.ckbox_role, self.workspaces)?;
-        let ai = check_ai(&self.ai)?;
+        let ai = check_ai(self.ai)?;
 
         let identity = Identity {
             subject: self.subject,
@@ -384,14 +389,14 @@ fn check_collaboration(
     grants: Vec<(String, Grant)>,
     allow_overlap: bool,
 ) -> Result<Vec<(DocumentKey, Grant)>> {
-    if grants.len() > MAX_GRANTS {
-        return Err(Error::identity(
+    let too_many = |count: usize| {
+        Error::identity(
             "auth.collaboration",
-            format!(
-                "{} grants given; at most {MAX_GRANTS} are allowed",
-                grants.len()
-            ),
-        ));
+            format!("{count} grants given; at most {MAX_GRANTS} are allowed"),
+        )
+    };
+    if grants.len() > MAX_GIVEN {
+        return Err(too_many(grants.len()));
     }
     // Each grant is checked, then compared with the ones before it, in the order given; the
     // keys are taken only when all are good (a collect that may reuse the vector: same size,
@@ -403,20 +408,26 @@ fn check_collaboration(
         grant.check(key)?;
         for (earlier, earlier_grant) in &grants[..index] {
             if earlier == key {
-                if earlier_grant == grant {
+                if earlier_grant.grants_the_same_as(grant) {
                     // The earlier one was compared with everything before it already.
                     repeats.push(index);
                     break;
                 }
                 return Err(Error::DuplicateDocumentKey { key: key.clone() });
             }
-            if !allow_overlap && DocumentKey::keys_overlap(earlier, key) && earlier_grant != grant {
+            if !allow_overlap
+                && DocumentKey::keys_overlap(earlier, key)
+                && !earlier_grant.grants_the_same_as(grant)
+            {
                 return Err(Error::OverlappingDocumentGrants {
                     first: earlier.clone(),
                     second: key.clone(),
                 });
             }
         }
+    }
+    if grants.len() - repeats.len() > MAX_GRANTS {
+        return Err(too_many(grants.len() - repeats.len()));
     }
     Ok(grants
         .into_iter()
@@ -436,46 +447,39 @@ fn check_ckbox(role: Option<CkboxRole>, workspaces: Vec<String>) -> Result<Optio
             "workspaces need a CKBox role",
         ));
     };
-    check_list("auth.ckbox.workspaces", &workspaces)?;
+    let workspaces = check_list("auth.ckbox.workspaces", workspaces, |workspace| {
+        check_trimmed("auth.ckbox.workspaces", &workspace, MAX_SCOPE_LEN)?;
+        Ok(workspace)
+    })?;
     Ok(Some(CkboxAccess { role, workspaces }))
 }
 
-fn check_ai(scopes: &[String]) -> Result<Vec<AiScope>> {
-    if scopes.len() > MAX_GRANTS {
-        return Err(Error::identity(
-            "auth.ai.permissions",
-            "more than 64 scopes given",
-        ));
-    }
-    let scopes = scopes
-        .iter()
-        .map(|scope| AiScope::new(scope))
-        .collect::<Result<Vec<_>>>()?;
-    for (index, scope) in scopes.iter().enumerate() {
-        if scopes[..index].contains(scope) {
-            return Err(Error::identity(
-                "auth.ai.permissions",
-                format!("the scope {scope} is given twice"),
-            ));
-        }
-    }
-    Ok(scopes)
+fn check_ai(scopes: Vec<String>) -> Result<Vec<AiScope>> {
+    check_list("auth.ai.permissions", scopes, |scope| AiScope::new(&scope))
 }
 
-fn check_list(field: &str, items: &[String]) -> Result<()> {
-    if items.len() > MAX_GRANTS {
-        return Err(Error::identity(
-            field,
-            format!("more than {MAX_GRANTS} entries given"),
-        ));
+/// Checks each of `items` with `check`, in the order given, and keeps the first of those alike:
+/// at most [`MAX_GRANTS`] different ones.
+fn check_list<T: PartialEq>(
+    field: &str,
+    items: Vec<String>,
+    check: impl Fn(String) -> Result<T>,
+) -> Result<Vec<T>> {
+    let too_many = || Error::identity(field, format!("more than {MAX_GRANTS} entries given"));
+    if items.len() > MAX_GIVEN {
+        return Err(too_many());
     }
-    for (index, item) in items.iter().enumerate() {
-        check_trimmed(field, item, MAX_SCOPE_LEN)?;
-        if items[..index].contains(item) {
-            return Err(Error::identity(field, format!("{item:?} is given twice")));
+    let mut kept: Vec<T> = Vec::with_capacity(items.len());
+    for item in items {
+        let item = check(item)?;
+        if !kept.contains(&item) {
+            kept.push(item);
         }
     }
-    Ok(())
+    if kept.len() > MAX_GRANTS {
+        return Err(too_many());
+    }
+    Ok(kept)
 }
 
 /// Around its texts, the most bytes one collaboration grant adds to the worst case: the comma,
@@ -946,11 +950,11 @@ mod tests {
             ),
             (base().ckbox_workspaces(["w"]), "auth.ckbox.workspaces"),
             (
-                base().ckbox(CkboxRole::User).ckbox_workspaces(["w", "w"]),
+                base().ckbox(CkboxRole::User).ckbox_workspaces(["w", " w"]),
                 "auth.ckbox.workspaces",
             ),
             (
-                base().ai_scopes(["ai:models:*", "ai:models:*"]),
+                base().ai_scopes((0..=MAX_GRANTS).map(|index| format!("ai:models:m{index}"))),
                 "auth.ai.permissions",
             ),
         ];
@@ -999,6 +1003,79 @@ mod tests {
             .grant("doc-1", Role::Writer)
             .build();
         assert!(matches!(result, Err(Error::DuplicateDocumentKey { .. })));
+    }
+
+    #[test]
+    fn repeats_do_not_count_towards_the_limits() {
+        let rows = (0..MAX_GRANTS).chain(0..MAX_GRANTS);
+        let identity = rows
+            .clone()
+            .fold(Identity::builder("u"), |builder, index| {
+                builder.grant(format!("doc-{index}"), Role::Reader)
+            })
+            .ckbox(CkboxRole::User)
+            .ckbox_workspaces(rows.clone().map(|index| format!("ws-{index}")))
+            .ai_scopes(rows.map(|index| format!("ai:models:m{index}")))
+            .build()
+            .expect("64 different of each");
+        assert_eq!(identity.collaboration().len(), MAX_GRANTS);
+        assert_eq!(
+            identity.ckbox().map(|ckbox| ckbox.workspaces.len()),
+            Some(MAX_GRANTS)
+        );
+        assert_eq!(identity.ai().len(), MAX_GRANTS);
+
+        let one_more = (0..=MAX_GRANTS).fold(Identity::builder("u"), |builder, index| {
+            builder.grant(format!("doc-{index}"), Role::Reader)
+        });
+        let error = one_more
+            .build()
+            .expect_err("65 different grants")
+            .to_string();
+        assert!(error.contains("65 grants given; at most 64"), "{error}");
+        let scopes = Identity::builder("u")
+            .ai_scopes((0..=MAX_GRANTS).map(|index| format!("ai:models:m{index}")))
+            .build()
+            .expect_err("65 different scopes")
+            .to_string();
+        assert!(scopes.contains("more than 64 entries given"), "{scopes}");
+        // However alike, no more rows than four times the limit are compared.
+        let rows = Identity::builder("u")
+            .ai_scopes(std::iter::repeat_n("ai:models:m", 4 * MAX_GRANTS + 1))
+            .build();
+        assert!(rows.is_err(), "{rows:?}");
+    }
+
+    #[test]
+    fn grants_alike_in_another_order_are_written_once() {
+        use Permission::{CommentRead, DocumentRead};
+        let identity = Identity::builder("u")
+            .grant("doc-1", Grant::permissions([CommentRead, DocumentRead]))
+            .grant("doc-1", Grant::permissions([DocumentRead, CommentRead]))
+            .grant("doc-*", Grant::permissions([DocumentRead, CommentRead]))
+            .build()
+            .expect("the same grant, in another order");
+        let written: Vec<(&str, &[Permission])> = identity
+            .collaboration()
+            .iter()
+            .map(|(key, grant)| (key.as_str(), grant.permission_list()))
+            .collect();
+        assert_eq!(
+            written,
+            [
+                ("doc-1", &[CommentRead, DocumentRead][..]),
+                ("doc-*", &[DocumentRead, CommentRead][..]),
+            ]
+        );
+        let workspaces = Identity::builder("u")
+            .ckbox(CkboxRole::User)
+            .ckbox_workspaces(["ws-1", "ws-2", "ws-1"])
+            .build()
+            .expect("a workspace twice");
+        assert_eq!(
+            workspaces.ckbox().map(|ckbox| ckbox.workspaces.clone()),
+            Some(vec!["ws-1".to_owned(), "ws-2".to_owned()])
+        );
     }
 
     #[test]
