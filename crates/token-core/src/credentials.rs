@@ -122,18 +122,25 @@ impl SigningKey {
     }
 
     /// What is wrong with `key` for an access key, whose every character the portal chose:
-    /// whitespace around it (a line break left by reading it from a file, say) or a control
-    /// character in it. Every token would be signed with it and refused by the cloud.
-    fn padding_problem(key: &str) -> Option<&'static str> {
+    /// whitespace around it (a line break left by reading it from a file, say), a control
+    /// character in it, or an invisible one (a byte-order mark, a zero-width space). Every token
+    /// would be signed with it and refused by the cloud.
+    fn stray_characters(key: &str) -> Option<&'static str> {
         if key.trim() != key {
             return Some(
                 "it starts or ends with whitespace (a line break left by reading it from a file, \
-                 say), which would be signed with as part of the key; give the key without it",
+                 say), which would become part of the signing key; remove it",
             );
         }
-        key.chars().any(char::is_control).then_some(
-            "it holds a line break or another control character; check that only the key was \
-             copied",
+        if key.chars().any(char::is_control) {
+            return Some(
+                "it holds a line break or another control character; check that only the key \
+                 was copied",
+            );
+        }
+        key.chars().any(is_invisible).then_some(
+            "it holds an invisible character (a byte-order mark or a zero-width space, say), \
+             which would become part of the signing key; remove it",
         )
     }
 
@@ -141,6 +148,20 @@ impl SigningKey {
     pub fn expose_bytes(&self) -> &[u8] {
         &self.0
     }
+}
+
+/// Characters that show as nothing: the byte-order mark, zero-width spaces and joiners, the
+/// word joiner and invisible operators, the soft hyphen, and the text-direction marks.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+    )
 }
 
 impl fmt::Debug for SigningKey {
@@ -179,9 +200,10 @@ impl Environment {
     /// for an ID over 64 bytes, with characters other than letters, digits, `-`, `_` and `.`,
     /// or the same as the key (which every token would then show to the browser as its `aud`);
     /// [`Error::InvalidKey`] for a key over 1024 bytes, with whitespace around it (such as the
-    /// line break that reading it from a file can leave) or with a control character in it, all
-    /// of which would be signed with and make the cloud refuse every token. A key under 32 bytes
-    /// is accepted with a warning in the log.
+    /// line break that reading it from a file can leave), or with a control character or an
+    /// invisible one (a byte-order mark) in it, all of which would become part of the signing
+    /// key and make the cloud refuse every token. A key under 32 bytes is accepted with a
+    /// warning in the log.
     pub fn new(id: &str, access_key: &str) -> Result<Self> {
         Self::pair(
             ["environment ID", "access key"],
@@ -190,11 +212,17 @@ impl Environment {
         )
     }
 
-    /// The environment of `id` and `access_key`, unless the ID is the key or the key is padded.
-    /// `settings` name the ID and the key in errors.
+    /// The environment of `id` and `key`, unless the key is blank, is the ID, or has stray
+    /// characters. The settings name the ID and the key in errors.
     fn pair([id_setting, key_setting]: [&str; 2], id: EnvironmentId, key: &str) -> Result<Self> {
-        let access_key = SigningKey::from_setting(key_setting, ACCESS_KEY_WHAT, key)?;
-        // First, since a padded key that is the ID is the ID pasted in place of the key.
+        if key.trim().is_empty() {
+            return Err(Error::EmptySetting {
+                setting: key_setting.into(),
+                what: ACCESS_KEY_WHAT,
+            });
+        }
+        // Before the key's own checks, since a padded key that is the ID is the ID pasted in
+        // place of the key.
         if key.trim() == id.as_str() {
             return Err(Error::InvalidEnvironmentId {
                 setting: id_setting.into(),
@@ -203,12 +231,13 @@ impl Environment {
                           stay secret)",
             });
         }
-        if let Some(problem) = SigningKey::padding_problem(key) {
+        if let Some(problem) = SigningKey::stray_characters(key) {
             return Err(Error::InvalidKey {
                 setting: key_setting.into(),
                 problem,
             });
         }
+        let access_key = SigningKey::from_setting(key_setting, ACCESS_KEY_WHAT, key)?;
         Ok(Environment { id, access_key })
     }
 
@@ -266,7 +295,7 @@ pub struct SecretKey(SigningKey);
 
 impl SecretKey {
     /// Wraps a secret key. It is used as written, as the server uses its `SECRET_KEY`: whitespace
-    /// around it or a control character in it is kept, with a warning in the log.
+    /// around it, or a control or invisible character in it, is kept, with a warning in the log.
     ///
     /// # Errors
     ///
@@ -302,16 +331,16 @@ impl SecretKey {
     /// The secret key of `setting`. The on-premises server signs with its `SECRET_KEY` as
     /// written, so whitespace or a control character in it is used too, with a warning.
     fn from_setting(setting: &str, key: &str) -> Result<Self> {
-        let key = SigningKey::from_setting(setting, SECRET_KEY_WHAT, key)?;
-        let text = String::from_utf8_lossy(key.expose_bytes());
-        if SigningKey::padding_problem(&text).is_some() {
+        let signing_key = SigningKey::from_setting(setting, SECRET_KEY_WHAT, key)?;
+        if SigningKey::stray_characters(key).is_some() {
             tracing::warn!(
                 setting,
-                "the key starts or ends with whitespace or holds a control character, which is \
-                 used as part of the key; check that it is the server's SECRET_KEY as written"
+                "the key starts or ends with whitespace or holds a control or invisible \
+                 character, which is used as part of the key; check that it is the server's \
+                 SECRET_KEY as written"
             );
         }
-        Ok(SecretKey(key))
+        Ok(SecretKey(signing_key))
     }
 }
 
@@ -447,6 +476,8 @@ mod tests {
             (format!("{KEY}\u{a0}"), "starts or ends with whitespace"),
             (format!("{KEY}\r\n{KEY}"), "control character"),
             (format!("{KEY}\u{7f}x"), "control character"),
+            (format!("\u{feff}{KEY}"), "invisible character"),
+            (format!("{KEY}\u{200b}"), "invisible character"),
         ];
         for (key, phrase) in cases {
             let from_env = Environment::from_lookup(lookup(&[
