@@ -205,7 +205,7 @@ fn warn_if_readable_by_others(settings: &Settings) {
         if holds_secret && readable {
             output::error_line(&format!(
                 "ckeditor-token: warning: {file} holds a key or secret and every user of this \
-                 machine may read it; restrict it (chmod 600) or move the secrets to environment \
+                 machine may read it; restrict it (chmod o-r) or move the secrets to environment \
                  variables"
             ));
         }

@@ -44,7 +44,7 @@
 //!
 //! ## Features
 //!
-//! - `http`: [`TokenResponse::into_http`], the endpoint's answer as an `http::Response`, for a
+//! - `http`: `TokenResponse::into_http`, the endpoint's answer as an `http::Response`, for a
 //!   handler of one's own on a framework built on the `http` crate (the axum and warp adapters
 //!   turn it on).
 //! - `testing`: settings only tests need, such as token lifetimes under a minute; never for

@@ -251,9 +251,9 @@ pub fn secrets_from_env() -> Vec<String> {
 /// `message` fit for a log or a terminal: every occurrence of one of `secrets` (in any ASCII
 /// case, as a message that lowercases a value would show it, or escaped as `{:?}` would write
 /// it) replaced by `[secret]`, and the whole cut at [`MAX_MESSAGE_LEN`] characters. So a secret
-/// pasted into another setting, which quotes its value, does not reach the log. A text cut short
-/// by a `…`, as an error quotes an over-long value by its start, that ends with the start of a
-/// secret has that start replaced too. Secrets, and such starts, shorter than
+/// pasted into another setting, which quotes its value, does not reach the log. When a value is
+/// cut short with `…` (as an error quotes an over-long one by its start) and ends with the start
+/// of a secret, that start is hidden too. Secrets, and such starts, shorter than
 /// [`MIN_SECRET_LEN`] are not looked for.
 ///
 /// Overlapping or nested occurrences of several secrets are covered by one `[secret]`.

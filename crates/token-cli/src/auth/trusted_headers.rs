@@ -101,21 +101,17 @@ impl TrustedHeaders {
                     )
                 })
         };
-        let required = |key: &str, value: Option<&String>, default: &str, carried: &str| {
-            header(key, value, default)?.ok_or_else(|| {
-                CliError::setting(
-                    settings.name(&path(key)),
-                    format!("is empty; name the header that carries {carried}"),
-                )
-            })
-        };
-
-        let user_id = required(
+        let user_id = header(
             "user_id_header",
             section.user_id_header.as_ref(),
             DEFAULT_USER_ID_HEADER,
-            "the user ID",
-        )?;
+        )?
+        .ok_or_else(|| {
+            CliError::setting(
+                settings.name(&path("user_id_header")),
+                "is empty; name the header that carries the user ID",
+            )
+        })?;
         let email = header(
             "email_header",
             section.email_header.as_ref(),
@@ -142,12 +138,12 @@ impl TrustedHeaders {
             ));
         }
 
-        // Checked with or without a secret, so that a wrong name shows before a secret is added.
-        let secret_header = required(
+        // Checked with or without a secret, so that a wrong name shows before a secret is added;
+        // empty, it is refused only with a secret.
+        let secret_header = header(
             "secret_header",
             section.secret_header.as_ref(),
             DEFAULT_SECRET_HEADER,
-            "the shared secret",
         )?;
         let secret = match &section.secret {
             None => None,
@@ -181,7 +177,15 @@ impl TrustedHeaders {
                     ),
                 ));
             }
-            Some(secret) => Some((secret_header, Secret(secret.clone()))),
+            Some(secret) => {
+                let Some(secret_header) = secret_header else {
+                    return Err(CliError::setting(
+                        settings.name(&path("secret_header")),
+                        "is empty; name the header that carries the shared secret",
+                    ));
+                };
+                Some((secret_header, Secret(secret.clone())))
+            }
         };
         if let Some((secret_header, _)) = &secret {
             let identity = [

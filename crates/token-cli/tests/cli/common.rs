@@ -54,12 +54,16 @@ pub(crate) fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
     };
     let stdout = collect(child.stdout.take().map(|pipe| Box::new(pipe) as _));
     let stderr = collect(child.stderr.take().map(|pipe| Box::new(pipe) as _));
-    child
-        .stdin
-        .take()
-        .expect("a stdin pipe")
-        .write_all(stdin.as_bytes())
-        .expect("stdin accepts the input");
+    // On its own thread, so that a command that stops reading cannot hold the test; one that
+    // ends before reading it all is judged by its output.
+    let mut input = child.stdin.take().expect("a stdin pipe");
+    let stdin = stdin.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || match input.write_all(&stdin) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            panic!("stdin refused the input: {error}")
+        }
+        _ => {}
+    });
     let deadline = Instant::now() + RUN_LIMIT;
     let status = loop {
         if let Some(status) = child.try_wait().expect("the binary can be waited for") {
@@ -68,13 +72,16 @@ pub(crate) fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
         if Instant::now() > deadline {
             child.kill().expect("the binary can be ended");
             child.wait().expect("the binary ends");
+            let stderr = stderr.join().expect("stderr was read");
             panic!(
-                "`ckeditor-token {}` still ran after {RUN_LIMIT:?}",
-                args.join(" ")
+                "`ckeditor-token {}` still ran after {RUN_LIMIT:?}; it wrote:\n{}",
+                args.join(" "),
+                String::from_utf8_lossy(&stderr)
             );
         }
         std::thread::sleep(Duration::from_millis(5));
     };
+    writer.join().expect("stdin was written");
     Output {
         status,
         stdout: stdout.join().expect("stdout was read"),

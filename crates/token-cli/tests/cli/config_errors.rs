@@ -2,7 +2,8 @@
 //! user wrote it, no secret in it, and no server started.
 
 use crate::common::{
-    ACCESS_KEY, PROXY_SECRET, Server, client, config_file, credentials, get, run, texts,
+    ACCESS_KEY, ENVIRONMENT_ID, PROXY_SECRET, Server, client, config_file, credentials, get, run,
+    texts,
 };
 
 const TRUSTED: &str = "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n\
@@ -461,6 +462,19 @@ fn a_malformed_trusted_source_or_header_name() {
             ],
         );
     }
+    // Empty, it names no header, which only a secret needs.
+    let env = with_credentials(&[("CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER", "")]);
+    let server = Server::start(
+        &[
+            "--config",
+            config_file(&format!("{TRUSTED}{RULE}"))
+                .to_str()
+                .expect("UTF-8"),
+        ],
+        &env,
+    );
+    let (stopped, log) = server.terminate();
+    assert!(stopped, "{log}");
     let env = with_credentials(&[
         ("CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER", ""),
         ("CKEDITOR_TOKEN_TRUSTED_SECRET", PROXY_SECRET),
@@ -755,6 +769,29 @@ fn the_start_of_the_access_key_in_an_over_long_value_is_not_shown() {
     let message = refused(&config, &credentials());
     assert_says(&message, &["rule[1].ai_scopes", "\"ai:[secret]\"…"]);
     assert!(!message.contains(key_start), "{message}");
+}
+
+#[test]
+fn an_access_key_with_a_line_break_around_it_is_refused() {
+    let padded = format!("{ACCESS_KEY}\n");
+    let env = [
+        ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID),
+        ("CKEDITOR_ACCESS_KEY", padded.as_str()),
+    ];
+    let message = refused(&format!("{TRUSTED}{RULE}"), &env);
+    assert_says(
+        &message,
+        &["CKEDITOR_ACCESS_KEY: ", "starts or ends with whitespace"],
+    );
+    let config = format!(
+        "[environment]\nid = \"{ENVIRONMENT_ID}\"\naccess_key = \"\\ufeff{ACCESS_KEY}\"\n\
+         {TRUSTED}{RULE}"
+    );
+    let message = refused(&config, &[]);
+    assert_says(
+        &message,
+        &["environment.access_key in ", "invisible character"],
+    );
 }
 
 #[test]
