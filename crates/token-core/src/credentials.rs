@@ -150,17 +150,24 @@ impl SigningKey {
     }
 }
 
-/// Characters that show as nothing: the byte-order mark, zero-width spaces and joiners, the
-/// word joiner and invisible operators, the soft hyphen, and the text-direction marks.
+/// Characters that show as nothing or as a line break: the byte-order mark, zero-width spaces
+/// and joiners, the word joiner and invisible operators, the soft hyphen, the text-direction
+/// marks, the line and paragraph separators, variation selectors, tags and fillers.
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{ad}'
+            | '\u{34f}'
+            | '\u{61c}'
+            | '\u{180e}'
             | '\u{200b}'..='\u{200f}'
-            | '\u{202a}'..='\u{202e}'
+            | '\u{2028}'..='\u{202e}'
             | '\u{2060}'..='\u{2064}'
             | '\u{2066}'..='\u{2069}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
             | '\u{feff}'
+            | '\u{e0000}'..='\u{e007f}'
     )
 }
 
@@ -200,10 +207,10 @@ impl Environment {
     /// for an ID over 64 bytes, with characters other than letters, digits, `-`, `_` and `.`,
     /// or the same as the key (which every token would then show to the browser as its `aud`);
     /// [`Error::InvalidKey`] for a key over 1024 bytes, with whitespace around it (such as the
-    /// line break that reading it from a file can leave), or with a control character or an
-    /// invisible one (a byte-order mark) in it, all of which would become part of the signing
-    /// key and make the cloud refuse every token. A key under 32 bytes is accepted with a
-    /// warning in the log.
+    /// line break that reading it from a file can leave), or with a character other than
+    /// printable ASCII in it (a control character, a byte-order mark), all of which would become
+    /// part of the signing key and make the cloud refuse every token. A key under 32 bytes is
+    /// accepted with a warning in the log.
     pub fn new(id: &str, access_key: &str) -> Result<Self> {
         Self::pair(
             ["environment ID", "access key"],
@@ -231,7 +238,13 @@ impl Environment {
                           stay secret)",
             });
         }
-        if let Some(problem) = SigningKey::stray_characters(key) {
+        let not_printable_ascii = || {
+            (!key.bytes().all(|byte| matches!(byte, b' '..=b'~'))).then_some(
+                "it holds a character other than printable ASCII, which the portal's keys never \
+                 have; check that only the key was copied",
+            )
+        };
+        if let Some(problem) = SigningKey::stray_characters(key).or_else(not_printable_ascii) {
             return Err(Error::InvalidKey {
                 setting: key_setting.into(),
                 problem,
@@ -478,6 +491,10 @@ mod tests {
             (format!("{KEY}\u{7f}x"), "control character"),
             (format!("\u{feff}{KEY}"), "invisible character"),
             (format!("{KEY}\u{200b}"), "invisible character"),
+            (format!("{KEY}\u{2028}x"), "invisible character"),
+            (format!("{KEY}\u{61c}x"), "invisible character"),
+            (format!("{KEY}\u{fe0f}x"), "invisible character"),
+            (format!("schlüssel-{KEY}"), "other than printable ASCII"),
         ];
         for (key, phrase) in cases {
             let from_env = Environment::from_lookup(lookup(&[

@@ -396,7 +396,14 @@ fn check_collaboration(
         )
     };
     if grants.len() > MAX_GIVEN {
-        return Err(too_many(grants.len()));
+        return Err(Error::identity(
+            "auth.collaboration",
+            format!(
+                "{} grants given, repeats included; at most {MAX_GIVEN} are read, and {MAX_GRANTS} \
+                 different ones allowed",
+                grants.len()
+            ),
+        ));
     }
     // Each grant is checked, then compared with the ones before it, in the order given; the
     // keys are taken only when all are good (a collect that may reuse the vector: same size,
