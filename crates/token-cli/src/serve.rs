@@ -34,11 +34,13 @@ use crate::output;
 /// server fails.
 pub(crate) fn run(config: ServeConfig, secrets: &[String]) -> Result<ExitCode, CliError> {
     log_start(&config, secrets);
+    // The announcement on standard output names the path as the log does.
+    let shown_path = shared::for_log(&config.token_path, secrets);
     let executor = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|error| CliError::Failed(format!("cannot start the async runtime: {error}")))?;
-    executor.block_on(serve(config))
+    executor.block_on(serve(config, &shown_path))
 }
 
 /// Logs what the server does. The settings it names (header names, the forward URL, the path)
@@ -67,7 +69,7 @@ fn log_start(config: &ServeConfig, secrets: &[String]) {
     );
 }
 
-async fn serve(config: ServeConfig) -> Result<ExitCode, CliError> {
+async fn serve(config: ServeConfig, shown_path: &str) -> Result<ExitCode, CliError> {
     let development = config.is_development();
     let state = AuthState(Arc::new(config.authentication));
     let mut app = Router::new()
@@ -95,7 +97,7 @@ async fn serve(config: ServeConfig) -> Result<ExitCode, CliError> {
     let shutdown = runtime::shutdown_signal();
     runtime::announce_listening(address);
     if development {
-        announce_development(address, &config.token_path)?;
+        announce_development(address, shown_path)?;
     }
 
     runtime::serve_connections(listener, config.header_timeout, shutdown, move |peer| {

@@ -251,9 +251,11 @@ pub fn secrets_from_env() -> Vec<String> {
 /// `message` fit for a log or a terminal: every occurrence of one of `secrets` (in any ASCII
 /// case, as a message that lowercases a value would show it, or escaped as `{:?}` would write
 /// it) replaced by `[secret]`, and the whole cut at [`MAX_MESSAGE_LEN`] characters. So a secret
-/// pasted into another setting, which quotes its value, does not reach the log. When a value is
-/// cut short with `…` (as an error quotes an over-long one by its start) and ends with the start
-/// of a secret, that start is hidden too. Secrets, and such starts, shorter than
+/// pasted into another setting, which quotes its value, does not reach the log. A part of a secret
+/// next to a cut is hidden too: the start of one before a `…` (as an error quotes an over-long
+/// value by its start) or before the point where the message is cut, and the end of one after a
+/// `…` (as an origin is quoted without its user information); so is each comma-separated piece
+/// of a secret, as a list setting splits one. Secrets, and such parts, shorter than
 /// [`MIN_SECRET_LEN`] are not looked for.
 ///
 /// Overlapping or nested occurrences of several secrets are covered by one `[secret]`.
@@ -263,7 +265,18 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
         .filter(|secret| secret.len() >= MIN_SECRET_LEN)
         .flat_map(|secret| {
             let escaped = format!("{secret:?}");
-            [secret.clone(), escaped[1..escaped.len() - 1].to_owned()]
+            let mut forms = vec![secret.clone(), escaped[1..escaped.len() - 1].to_owned()];
+            // A list setting splits a secret pasted into it at its commas.
+            if secret.contains(',') {
+                forms.extend(
+                    secret
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|piece| piece.len() >= MIN_SECRET_LEN)
+                        .map(str::to_owned),
+                );
+            }
+            forms
         })
         .map(|form| form.to_ascii_lowercase())
         .collect();
@@ -290,12 +303,25 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
         })
         .collect();
     // A value cut short to name it in an error (`"doc-abc…`) can end with the start of a secret
-    // pasted into it, which no whole occurrence covers.
+    // pasted into it, and one whose start was left out (`"…@host"`, an origin without its user
+    // information) can start with the end of one: no whole occurrence covers either. The end of
+    // the searched text is such a cut too, when the message goes on.
     for (mark, _) in lowered.match_indices('…') {
         let end = lowered[..mark].strip_suffix('"').map_or(mark, str::len);
+        let after = mark + '…'.len_utf8();
         for form in &forms {
             if let Some(len) = secret_start_len(&lowered[..end], form) {
                 ranges.push((end - len, end));
+            }
+            if let Some(len) = secret_end_len(&lowered[after..], form) {
+                ranges.push((after, after + len));
+            }
+        }
+    }
+    if searched.len() < message.len() {
+        for form in &forms {
+            if let Some(len) = secret_start_len(&lowered, form) {
+                ranges.push((lowered.len() - len, lowered.len()));
             }
         }
     }
@@ -313,8 +339,14 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
         }
     }
     shown.push_str(&searched[copied..]);
-    if let Some((cut, _)) = shown.char_indices().nth(MAX_MESSAGE_LEN) {
+    let cut = shown
+        .char_indices()
+        .nth(MAX_MESSAGE_LEN)
+        .map(|(cut, _)| cut);
+    if let Some(cut) = cut {
         shown.truncate(cut);
+    }
+    if cut.is_some() || searched.len() < message.len() {
         shown.push_str(&format!("… (cut at {MAX_MESSAGE_LEN} characters)"));
     }
     shown
@@ -330,6 +362,20 @@ fn secret_start_len(text: &str, form: &str) -> Option<usize> {
             form.as_bytes()[len - 1] == last
                 && form.is_char_boundary(len)
                 && text.ends_with(&form[..len])
+        })
+}
+
+/// The length of the longest end of `form`, of [`MIN_SECRET_LEN`] bytes or more, that `text`
+/// starts with.
+fn secret_end_len(text: &str, form: &str) -> Option<usize> {
+    let first = *text.as_bytes().first()?;
+    (MIN_SECRET_LEN..=form.len().min(text.len()))
+        .rev()
+        .find(|&len| {
+            let start = form.len() - len;
+            form.as_bytes()[start] == first
+                && form.is_char_boundary(start)
+                && text.starts_with(&form[start..])
         })
 }
 
@@ -631,6 +677,52 @@ mod tests {
         ] {
             assert_eq!(for_log(message, &secrets), message);
         }
+    }
+
+    /// Whether `shown` holds six or more characters of `secret` in a row.
+    fn shows_part_of(shown: &str, secret: &str) -> bool {
+        let chars: Vec<char> = secret.chars().collect();
+        chars
+            .windows(6)
+            .any(|window| shown.contains(&window.iter().collect::<String>()))
+    }
+
+    #[test]
+    fn parts_of_a_secret_at_any_cut_are_hidden() {
+        let key = "Q7mZ-access-9x2LkP0vW4tYb8nR3cH5jD6fG1sA";
+        // Cut by the message's length: the hidden first copy pulls the second, which the search
+        // saw only in part, into what is shown.
+        // The search reaches one character past the cut and the longest secret; the second copy
+        // starts 20 characters before that.
+        let pad = MAX_MESSAGE_LEN + 1 - 20;
+        let message = format!("{key}{}{key} and more", "x".repeat(pad));
+        let shown = for_log(&message, &[key.to_owned()]);
+        assert!(!shows_part_of(&shown, key), "{shown}");
+        assert!(shown.ends_with("… (cut at 2000 characters)"), "{shown}");
+        let message = format!("{}{}", "p".repeat(20), key.repeat(60));
+        let shown = for_log(&message, &[key.to_owned()]);
+        assert!(!shows_part_of(&shown, key), "{shown}");
+
+        // An origin quoted without its user information keeps what follows the last `@`.
+        let secret = "Xy7@Tr8stedSecretValue_9kLmN0pQ";
+        for origin in [secret.to_owned(), format!("https://{secret}")] {
+            let message = ckeditor_token_core::CorsPolicy::builder()
+                .allow_origin(origin.as_str())
+                .build()
+                .expect_err("not an origin")
+                .to_string();
+            assert!(shows_part_of(&message, secret), "{message}");
+            let shown = for_log(&message, &[secret.to_owned()]);
+            assert!(!shows_part_of(&shown, secret), "{shown}");
+        }
+
+        // A list setting splits a secret at its commas.
+        let secret = "Tr8stedSecretValue_9kLmN0pQ,Xy7";
+        let shown = for_log(
+            "the origin \"Tr8stedSecretValue_9kLmN0pQ\" has no scheme",
+            &[secret.to_owned()],
+        );
+        assert_eq!(shown, "the origin \"[secret]\" has no scheme");
     }
 
     #[test]
