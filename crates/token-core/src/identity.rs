@@ -192,8 +192,8 @@ impl IdentityBuilder {
     /// - the subject, name, email address, avatar, a document key, a CKBox workspace or an AI
     ///   scope empty, over its length limit ([`MAX_SUBJECT_LEN`], [`MAX_NAME_LEN`],
     ///   [`MAX_EMAIL_LEN`], [`MAX_AVATAR_LEN`], [`crate::MAX_DOCUMENT_KEY_LEN`] for document
-    ///   keys, [`crate::MAX_SCOPE_LEN`] for workspaces and scopes), or
-    ///   holding control characters, line or paragraph separators or text-direction overrides;
+    ///   keys, [`crate::MAX_SCOPE_LEN`] for workspaces and scopes), or holding control
+    ///   characters, line or paragraph separators or text-direction overrides;
     /// - a subject, name, email address, document key or workspace that starts or ends with
     ///   whitespace;
     /// - an email address without a local part and a domain around an `@`, or with whitespace;
@@ -204,8 +204,8 @@ impl IdentityBuilder {
     /// - a document key with `*` other than alone or once at its start or end; a grant with
     ///   neither a role nor permissions, or with a permission twice;
     /// - the same document key twice with different grants ([`Error::DuplicateDocumentKey`]),
-    ///   or two keys that can
-    ///   match one document with different grants ([`Error::OverlappingDocumentGrants`]) unless
+    ///   or two keys that can match one document with different grants
+    ///   ([`Error::OverlappingDocumentGrants`]) unless
     ///   [`allow_overlapping_grants`](IdentityBuilder::allow_overlapping_grants) was called;
     /// - workspaces without a CKBox role, or an AI scope not of the form `ai:TYPE:VALUE` in
     ///   printable ASCII with `*` only at its end;
