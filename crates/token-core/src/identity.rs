@@ -389,12 +389,6 @@ fn check_collaboration(
     grants: Vec<(String, Grant)>,
     allow_overlap: bool,
 ) -> Result<Vec<(DocumentKey, Grant)>> {
-    let too_many = |count: usize| {
-        Error::identity(
-            "auth.collaboration",
-            format!("{count} grants given; at most {MAX_GRANTS} are allowed"),
-        )
-    };
     if grants.len() > MAX_GIVEN {
         return Err(Error::identity(
             "auth.collaboration",
@@ -433,8 +427,12 @@ fn check_collaboration(
             }
         }
     }
-    if grants.len() - repeats.len() > MAX_GRANTS {
-        return Err(too_many(grants.len() - repeats.len()));
+    let different = grants.len() - repeats.len();
+    if different > MAX_GRANTS {
+        return Err(Error::identity(
+            "auth.collaboration",
+            format!("{different} grants given; at most {MAX_GRANTS} are allowed"),
+        ));
     }
     Ok(grants
         .into_iter()
