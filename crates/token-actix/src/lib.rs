@@ -12,6 +12,11 @@
 //! [adapter contract](https://github.com/ckeditor-token/ckeditor-token-rs/blob/main/crates/ADAPTERS.md)
 //! (`crates/ADAPTERS.md`) describes.
 //!
+//! The resource brings its own CORS and answers preflights and the 401 without a login, so keep
+//! the application's own CORS and login middleware off it: `App::wrap` wraps every service, so
+//! wrap the scope of the application's other routes instead, and register the token resource
+//! before that scope, which would otherwise match its path first.
+//!
 //! ```
 //! use std::future::{Ready, ready};
 //!

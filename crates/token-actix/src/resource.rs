@@ -32,8 +32,8 @@ where
 /// an answer that admits the caller's origin: actix-cors puts it on every answer it sees,
 /// other origins' included.
 /// A failure of `U` becomes the core's 401, or its 500 when the failure's status is a server
-/// error; never the failure's own response, so a redirect to a login page never reaches the
-/// editor.
+/// error, whose message goes to the log; never the failure's own response, so a redirect to a
+/// login page never reaches the editor.
 pub fn token_resource<U>(
     path: &str,
     endpoint: TokenEndpoint,
@@ -70,7 +70,7 @@ where
             Err(error) => {
                 let error: actix_web::Error = error.into();
                 let status = error.as_response_error().status_code();
-                endpoint.user_rejected(status.as_u16())
+                endpoint.user_rejected_saying(status.as_u16(), &error)
             }
         },
     };

@@ -13,6 +13,11 @@
 //! [adapter contract](https://github.com/ckeditor-token/ckeditor-token-rs/blob/main/crates/ADAPTERS.md)
 //! (`crates/ADAPTERS.md`) describes.
 //!
+//! The route brings its own CORS layer and answers preflights and the 401 without a login, so
+//! merge it after the application's own `layer` and `route_layer` calls, which wrap only the
+//! routes added before them: an application-wide CORS layer or login guard around it would
+//! answer the editor in its stead.
+//!
 //! ```
 //! use axum::{Router, extract::FromRequestParts, http::request::Parts, response::Redirect};
 //! use ckeditor_token_core::{

@@ -107,6 +107,9 @@ pub const BAD_REQUEST_BODY: &str =
 /// The body of a 405.
 pub const METHOD_BODY: &str = "Use GET to fetch an editor token.";
 
+/// How many characters of what an extractor's rejection said the log shows.
+const MAX_REJECTION_TEXT: usize = 200;
+
 /// What the application says about its signed-in user.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -472,14 +475,29 @@ impl TokenEndpoint {
     /// own with `status`: a server error (5xx) means the lookup failed (500); anything else,
     /// such as a redirect to a login page, a 401 or a 403, means there is no user (401).
     pub fn user_rejected(&self, status: u16) -> TokenResponse {
-        if (500..600).contains(&status) {
-            self.lookup_failed(&format_args!(
-                "the user extractor answered with status {status}"
-            ))
-        } else {
+        self.user_rejected_saying(status, &"")
+    }
+
+    /// [`TokenEndpoint::user_rejected`], with what the rejection said (an error's message, or
+    /// the start of its answer's body), which the log shows beside a server error's status:
+    /// its first 200 characters, quoted and escaped, so that a line break in it cannot start a
+    /// log line of its own. Like [`TokenEndpoint::lookup_failed`]'s
+    /// error, it must not hold secrets.
+    pub fn user_rejected_saying(&self, status: u16, said: &dyn fmt::Display) -> TokenResponse {
+        if !(500..600).contains(&status) {
             tracing::debug!(status, "the user extractor found no signed-in user");
-            self.no_user()
+            return self.no_user();
         }
+        let said = said.to_string();
+        if said.is_empty() {
+            return self.lookup_failed(&format_args!(
+                "the user extractor answered with status {status}"
+            ));
+        }
+        self.lookup_failed(&format_args!(
+            "the user extractor answered with status {status}: {}",
+            quoted_start(&said)
+        ))
     }
 
     fn issue(&self, identity: &Identity) -> TokenResponse {
@@ -522,6 +540,14 @@ impl TokenEndpoint {
             body,
         }
     }
+}
+
+/// The first [`MAX_REJECTION_TEXT`] characters of `text`, quoted and escaped, and `…` after
+/// them when there are more.
+fn quoted_start(text: &str) -> String {
+    let shown: String = text.chars().take(MAX_REJECTION_TEXT).collect();
+    let cut = if shown.len() < text.len() { "…" } else { "" };
+    format!("{shown:?}{cut}")
 }
 
 #[cfg(test)]
@@ -662,6 +688,16 @@ mod tests {
             assert_eq!(response.outcome(), Outcome::LookupFailed);
             assert_eq!(response.body(), FAILURE_BODY);
         }
+    }
+
+    #[test]
+    fn what_a_rejection_said_is_quoted_escaped_and_cut_by_characters() {
+        assert_eq!(quoted_start("db down\nERROR x"), r#""db down\nERROR x""#);
+        let long = "é".repeat(MAX_REJECTION_TEXT + 1);
+        let shown = quoted_start(&long);
+        assert_eq!(shown, format!("\"{}\"…", "é".repeat(MAX_REJECTION_TEXT)));
+        let exact = "é".repeat(MAX_REJECTION_TEXT);
+        assert_eq!(quoted_start(&exact), format!("{exact:?}"));
     }
 
     #[test]

@@ -17,6 +17,10 @@
 //! 405. Requests for other paths are rejected as not found, so `.or` moves on to the
 //! application's other routes.
 //!
+//! The filter brings its own CORS and answers preflights and the 401 without a login, so put
+//! the application's own `warp::cors()` on its other routes only, `token.or(others.with(cors))`:
+//! around the token filter it would answer the editor in the filter's stead.
+//!
 //! ```
 //! use ckeditor_token_core::{
 //!     Environment, Identity, Issuer, Role, TokenEndpoint, TokenUser, UserDecision,
