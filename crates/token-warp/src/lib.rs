@@ -48,6 +48,29 @@
 //! let routes = token.or(home);
 //! # Ok::<(), ckeditor_token_core::Error>(())
 //! ```
+//!
+//! The user filter's error type is warp's `Rejection`. A filter that cannot fail, whose error
+//! type is `Infallible` (one built from `warp::any()` and `map`, say), fits after an `and_then`
+//! that always succeeds:
+//!
+//! ```
+//! # use ckeditor_token_core::{Identity, Role, TokenUser, UserDecision};
+//! # use warp::Filter;
+//! # struct CurrentUser { id: String }
+//! # impl TokenUser for CurrentUser {
+//! #     fn token_decision(&self) -> UserDecision {
+//! #         Identity::builder(&self.id).grant("*", Role::Writer).build().into()
+//! #     }
+//! # }
+//! # let environment = ckeditor_token_core::Environment::new("LJRQ1bju55p6a47RwadH",
+//! #     "an access key of 32 bytes or more")?;
+//! # let endpoint = ckeditor_token_core::TokenEndpoint::new(
+//! #     ckeditor_token_core::Issuer::new(environment)?);
+//! let everyone = warp::any().map(|| CurrentUser { id: "kiosk".to_owned() });
+//! let current_user = everyone.and_then(|user| async move { Ok::<_, warp::Rejection>(user) });
+//! let token = ckeditor_token_warp::token_filter(warp::path!("token"), current_user, endpoint);
+//! # Ok::<(), ckeditor_token_core::Error>(())
+//! ```
 
 mod cors;
 mod filter;
