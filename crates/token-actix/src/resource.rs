@@ -32,8 +32,9 @@ where
 /// an answer that admits the caller's origin: actix-cors puts it on every answer it sees,
 /// other origins' included.
 /// A failure of `U` becomes the core's 401, or its 500 when the failure's status is a server
-/// error, whose message goes to the log; never the failure's own response, so a redirect to a
-/// login page never reaches the editor.
+/// error; never the failure's own response, so a redirect to a login page never reaches the
+/// editor. A server error's message goes to the log at error level (its first 200
+/// characters), so it must not hold secrets or the caller's cookies.
 pub fn token_resource<U>(
     path: &str,
     endpoint: TokenEndpoint,

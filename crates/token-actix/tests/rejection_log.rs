@@ -46,10 +46,11 @@ impl TokenUser for Failing {
     }
 }
 
+/// The log, shared with the subscriber that writes it.
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+struct Log(Arc<Mutex<Vec<u8>>>);
 
-impl Write for Captured {
+impl Write for Log {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.0
             .lock()
@@ -66,8 +67,8 @@ impl Write for Captured {
 /// The status, the body and the log of a token request whose lookup fails with `status`,
 /// saying `said`.
 async fn fail(status: u16, said: &str) -> (StatusCode, String, String) {
-    let captured = Captured::default();
-    let writer = captured.clone();
+    let log = Log::default();
+    let writer = log.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::INFO)
         .with_ansi(false)
@@ -93,7 +94,7 @@ async fn fail(status: u16, said: &str) -> (StatusCode, String, String) {
     let status = response.status();
     let body = test::read_body(response).await;
     let body = String::from_utf8(body.to_vec()).expect("UTF-8 body");
-    let log = String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("log");
+    let log = String::from_utf8(log.0.lock().expect("not poisoned").clone()).expect("log");
     (status, body, log)
 }
 

@@ -1,13 +1,13 @@
 //! The token route: one handler for every method, the application's extractor for `GET`.
 
 use axum::Router;
-use axum::body::{Body, HttpBody as _};
+use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any};
 use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
-use futures_util::StreamExt as _;
+use futures_util::{FutureExt as _, StreamExt as _};
 
 use crate::cors::{CorsRequestsOnly, goes_through_layer};
 use crate::response::into_response;
@@ -36,9 +36,10 @@ where
 /// `OPTIONS` that is not a preflight pass the layer by and get the core's answer as it is
 /// (with `Vary: Origin` when the policy admits other origins), as through the other adapters.
 ///
-/// A rejection of `U` becomes the core's 401, or its 500 when the rejection is a server error,
-/// whose body's start goes to the log; never the rejection itself, so a redirect to a login
-/// page never reaches the editor.
+/// A rejection of `U` becomes the core's 401, or its 500 when the rejection is a server error;
+/// never the rejection itself, so a redirect to a login page never reaches the editor. A server
+/// error's body, if it is ready, goes to the log at error level (its first 200 characters), so
+/// it must not hold secrets or the caller's cookies.
 pub fn token_route<U, S>(endpoint: TokenEndpoint) -> MethodRouter<S>
 where
     U: FromRequestParts<S> + TokenUser + Send + 'static,
@@ -65,16 +66,14 @@ where
     let through_layer = goes_through_layer(endpoint.cors(), &parts.method, &parts.headers);
     let answer = match endpoint.on_method(parts.method.as_str()) {
         MethodDecision::Respond(answer) => answer,
-        // The rejection, which need not be `Send`, becomes an answer before the next `.await`.
-        MethodDecision::ResolveUser => match U::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)
-        {
+        MethodDecision::ResolveUser => match U::from_request_parts(parts, state).await {
             Ok(user) => endpoint.for_user(&user),
             Err(rejection) => {
+                let rejection = rejection.into_response();
                 let status = rejection.status();
+                // Only a server error's text goes to the log, so only its body is read.
                 if status.is_server_error() {
-                    let said = start_of_body(rejection.into_body()).await;
+                    let said = start_of_body(rejection.into_body());
                     endpoint.user_rejected_saying(status.as_u16(), &said)
                 } else {
                     endpoint.user_rejected(status.as_u16())
@@ -90,16 +89,12 @@ where
     }
 }
 
-/// The start of a rejection's body, for the log: its first chunk, when the body's length is
-/// known (a body held in memory, as rejections are) and not zero; nothing otherwise, so that a
-/// streamed body cannot hold the answer up.
-async fn start_of_body(body: Body) -> String {
-    const MOST: usize = 800;
-    if body.size_hint().exact().is_none_or(|len| len == 0) {
-        return String::new();
-    }
-    match body.into_data_stream().next().await {
-        Some(Ok(chunk)) => String::from_utf8_lossy(&chunk[..chunk.len().min(MOST)]).into_owned(),
+/// The start of a rejection's body, for the log: its first chunk if it is ready now, as a
+/// body held in memory is; nothing otherwise, so that a body still on its way (one forwarded
+/// from another server, say) cannot hold the answer up.
+fn start_of_body(body: Body) -> String {
+    match body.into_data_stream().next().now_or_never() {
+        Some(Some(Ok(chunk))) => String::from_utf8_lossy(&chunk).into_owned(),
         _ => String::new(),
     }
 }

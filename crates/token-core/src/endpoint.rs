@@ -328,7 +328,8 @@ impl fmt::Debug for TokenResponse {
 #[derive(Debug)]
 pub enum MethodDecision {
     /// `GET`: obtain the application's user, then call [`TokenEndpoint::for_user`],
-    /// [`TokenEndpoint::no_user`] or [`TokenEndpoint::user_rejected`].
+    /// [`TokenEndpoint::no_user`], [`TokenEndpoint::user_rejected`] or
+    /// [`TokenEndpoint::user_rejected_saying`].
     ResolveUser,
     /// Any other method: write this answer without running the application's login.
     Respond(TokenResponse),
@@ -475,29 +476,31 @@ impl TokenEndpoint {
     /// own with `status`: a server error (5xx) means the lookup failed (500); anything else,
     /// such as a redirect to a login page, a 401 or a 403, means there is no user (401).
     pub fn user_rejected(&self, status: u16) -> TokenResponse {
-        self.user_rejected_saying(status, &"")
+        self.rejected(status, None)
     }
 
     /// [`TokenEndpoint::user_rejected`], with what the rejection said (an error's message, or
-    /// the start of its answer's body), which the log shows beside a server error's status:
-    /// its first 200 characters, quoted and escaped, so that a line break in it cannot start a
-    /// log line of its own. Like [`TokenEndpoint::lookup_failed`]'s
-    /// error, it must not hold secrets.
+    /// the start of its answer's body), which the log shows at error level beside a server
+    /// error's status: its first 200 characters, quoted and escaped, so that a line break in it
+    /// cannot start a log line of its own. Like [`TokenEndpoint::lookup_failed`]'s error, it
+    /// must not hold secrets.
     pub fn user_rejected_saying(&self, status: u16, said: &dyn fmt::Display) -> TokenResponse {
+        self.rejected(status, Some(said))
+    }
+
+    fn rejected(&self, status: u16, said: Option<&dyn fmt::Display>) -> TokenResponse {
         if !(500..600).contains(&status) {
             tracing::debug!(status, "the user extractor found no signed-in user");
             return self.no_user();
         }
-        let said = said.to_string();
-        if said.is_empty() {
-            return self.lookup_failed(&format_args!(
+        match said.map(quoted_start) {
+            Some(said) => self.lookup_failed(&format_args!(
+                "the user extractor answered with status {status}: {said}"
+            )),
+            None => self.lookup_failed(&format_args!(
                 "the user extractor answered with status {status}"
-            ));
+            )),
         }
-        self.lookup_failed(&format_args!(
-            "the user extractor answered with status {status}: {}",
-            quoted_start(&said)
-        ))
     }
 
     fn issue(&self, identity: &Identity) -> TokenResponse {
@@ -542,12 +545,43 @@ impl TokenEndpoint {
     }
 }
 
-/// The first [`MAX_REJECTION_TEXT`] characters of `text`, quoted and escaped, and `…` after
-/// them when there are more.
-fn quoted_start(text: &str) -> String {
-    let shown: String = text.chars().take(MAX_REJECTION_TEXT).collect();
-    let cut = if shown.len() < text.len() { "…" } else { "" };
-    format!("{shown:?}{cut}")
+/// The first [`MAX_REJECTION_TEXT`] characters of what `said` writes, quoted and escaped as
+/// Rust escapes a string's characters, and `…` after them when it writes more. Formatting stops
+/// there, so a long message is never written out whole.
+fn quoted_start(said: &dyn fmt::Display) -> String {
+    /// Escapes what is written into `text`, and fails once it is full.
+    struct Start {
+        text: String,
+        chars: usize,
+        cut: bool,
+    }
+
+    impl fmt::Write for Start {
+        fn write_str(&mut self, piece: &str) -> fmt::Result {
+            for c in piece.chars() {
+                if self.chars == MAX_REJECTION_TEXT {
+                    self.cut = true;
+                    return Err(fmt::Error);
+                }
+                self.text.extend(c.escape_debug());
+                self.chars += 1;
+            }
+            Ok(())
+        }
+    }
+
+    let mut start = Start {
+        text: String::from("\""),
+        chars: 0,
+        cut: false,
+    };
+    // An error is the cut, or one of `said`'s own, after which what it wrote still shows.
+    let _ = fmt::write(&mut start, format_args!("{said}"));
+    start.text.push('"');
+    if start.cut {
+        start.text.push('…');
+    }
+    start.text
 }
 
 #[cfg(test)]
@@ -692,12 +726,37 @@ mod tests {
 
     #[test]
     fn what_a_rejection_said_is_quoted_escaped_and_cut_by_characters() {
-        assert_eq!(quoted_start("db down\nERROR x"), r#""db down\nERROR x""#);
-        let long = "é".repeat(MAX_REJECTION_TEXT + 1);
-        let shown = quoted_start(&long);
-        assert_eq!(shown, format!("\"{}\"…", "é".repeat(MAX_REJECTION_TEXT)));
+        assert_eq!(quoted_start(&"db down\nERROR x"), r#""db down\nERROR x""#);
+        assert_eq!(
+            quoted_start(&"a \"quote\"\t\u{1b}[31m"),
+            r#""a \"quote\"\t\u{1b}[31m""#
+        );
+        assert_eq!(quoted_start(&""), r#""""#);
         let exact = "é".repeat(MAX_REJECTION_TEXT);
-        assert_eq!(quoted_start(&exact), format!("{exact:?}"));
+        assert_eq!(quoted_start(&exact), format!("\"{exact}\""));
+        let long = format!("{exact}é");
+        assert_eq!(quoted_start(&long), format!("\"{exact}\"…"));
+    }
+
+    #[test]
+    fn a_long_rejection_is_not_formatted_past_the_cut() {
+        /// Counts the pieces it is asked to write: a thousand of ten characters each.
+        struct Endless(std::cell::Cell<usize>);
+
+        impl fmt::Display for Endless {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                for _ in 0..1000 {
+                    self.0.set(self.0.get() + 1);
+                    f.write_str("0123456789")?;
+                }
+                Ok(())
+            }
+        }
+
+        let endless = Endless(std::cell::Cell::new(0));
+        let shown = quoted_start(&endless);
+        assert_eq!(shown, format!("\"{}\"…", "0123456789".repeat(20)));
+        assert_eq!(endless.0.get(), 21);
     }
 
     #[test]

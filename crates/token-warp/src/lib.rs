@@ -59,7 +59,7 @@
 //! # struct CurrentUser { id: String }
 //! # impl TokenUser for CurrentUser {
 //! #     fn token_decision(&self) -> UserDecision {
-//! #         Identity::builder(&self.id).grant("*", Role::Writer).build().into()
+//! #         Identity::builder(&self.id).grant("*", Role::Reader).build().into()
 //! #     }
 //! # }
 //! # let environment = ckeditor_token_core::Environment::new("LJRQ1bju55p6a47RwadH",

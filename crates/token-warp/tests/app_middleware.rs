@@ -3,7 +3,8 @@
 //! for it.
 
 use ckeditor_token_core::{
-    CorsPolicy, Environment, Identity, Issuer, Role, TokenEndpoint, TokenUser, UserDecision,
+    CorsPolicy, Environment, Identity, Issuer, NO_USER_BODY, Role, TokenEndpoint, TokenUser,
+    UserDecision,
 };
 use warp::Filter;
 use warp::http::{HeaderMap, StatusCode, header};
@@ -115,13 +116,14 @@ async fn the_editors_preflight_is_answered_by_the_token_route_without_the_login(
 
 #[tokio::test]
 async fn a_request_without_login_gets_the_core_401() {
-    let (status, headers, _) = send(
+    let (status, headers, body) = send(
         warp::test::request()
             .path("/api/token")
             .header("origin", EDITOR),
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body, NO_USER_BODY);
     assert_eq!(values(&headers, header::CACHE_CONTROL), ["no-store"]);
     assert_eq!(
         values(&headers, header::ACCESS_CONTROL_ALLOW_ORIGIN),
