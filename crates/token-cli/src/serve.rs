@@ -2,9 +2,9 @@
 //! a page that lists the demo users; until Ctrl-C or SIGTERM.
 //!
 //! Connections are served as the example apps serve theirs (`runtime::serve_connections`), with
-//! the configured header timeout: a client that does not finish a request's headers in time, or
-//! leaves a connection idle that long after a response, is disconnected, so slow or stalled
-//! clients cannot hold connections open for good.
+//! the configured header timeout: a client that does not finish a request's headers in time,
+//! leaves a connection idle that long after a response, or reads none of a response for that
+//! long, is disconnected, so slow or stalled clients cannot hold connections open for good.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;

@@ -2,7 +2,8 @@
 //! connections with a header timeout, and waiting for the signal to stop.
 
 use std::error::Error as StdError;
-use std::io::Write as _;
+use std::future::Future as _;
+use std::io::{self, Write as _};
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 
 use crate::settings;
@@ -178,8 +180,9 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Serves every connection `listener` accepts with the service `service_for` makes for the
 /// connection's peer, over HTTP/1.1: a client that does not finish a request's headers within
-/// `header_timeout`, or leaves the connection idle that long after an answer, is disconnected,
-/// so slow or stalled clients cannot hold connections open for good. Runs until `shutdown`
+/// `header_timeout`, leaves the connection idle that long after an answer, or stops reading
+/// answers for that long while one is being written, is disconnected, so slow or stalled
+/// clients cannot hold connections open for good. Runs until `shutdown`
 /// resolves, then lets the open connections finish their requests, for up to
 /// [`SHUTDOWN_GRACE`].
 pub async fn serve_connections<M, S, B>(
@@ -216,6 +219,7 @@ pub async fn serve_connections<M, S, B>(
             },
             () = &mut shutdown => break,
         };
+        let stream = StalledWritesFail::new(stream, header_timeout);
         let connection = http.serve_connection(TokioIo::new(stream), service_for(peer));
         let connection = connections.watch(connection);
         tokio::spawn(async move {
@@ -234,6 +238,92 @@ pub async fn serve_connections<M, S, B>(
             grace = ?SHUTDOWN_GRACE,
             "connections still open after the grace period: stopping without them"
         );
+    }
+}
+
+/// A connection whose writes fail once they have made no progress for `limit`: a client that
+/// stops reading its answers (sending many requests and reading none, say) is disconnected, as
+/// one that stops sending its headers is, instead of holding the connection and the answers
+/// buffered for it for good. Reads pass through untouched.
+struct StalledWritesFail<T> {
+    inner: T,
+    limit: Duration,
+    /// Armed when a write is first held up, dropped when one makes progress.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<T> StalledWritesFail<T> {
+    fn new(inner: T, limit: Duration) -> Self {
+        StalledWritesFail {
+            inner,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// `poll`, the outcome of a write, or a timeout once writes have been held up for `limit`.
+    fn watch<R>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<R>>) -> Poll<io::Result<R>> {
+        if poll.is_ready() {
+            self.stalled = None;
+            return poll;
+        }
+        let limit = self.limit;
+        let stalled = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match stalled.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client read none of its answer for the header timeout",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for StalledWritesFail<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for StalledWritesFail<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.watch(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.watch(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_flush(cx);
+        this.watch(cx, poll)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 }
 
@@ -299,5 +389,51 @@ pub fn shutdown_signal() -> ShutdownSignal {
                 }
             }
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_write_the_client_never_reads_fails_after_the_limit() {
+        let (server, _client) = tokio::io::duplex(64);
+        let mut server = StalledWritesFail::new(server, Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        let error = server
+            .write_all(&[b'x'; 1024])
+            .await
+            .expect_err("the write stalls");
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() >= Duration::from_millis(200));
+    }
+
+    #[tokio::test]
+    async fn a_slow_client_that_keeps_reading_gets_every_byte() {
+        let (server, mut client) = tokio::io::duplex(64);
+        // 16 reads of 64 bytes, 50 ms apart: far longer than the limit in all, never between
+        // two of them.
+        let mut server = StalledWritesFail::new(server, Duration::from_millis(300));
+        let reader = tokio::spawn(async move {
+            let mut read = 0;
+            let mut chunk = [0; 64];
+            loop {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                match client.read(&mut chunk).await.expect("read") {
+                    0 => return read,
+                    n => read += n,
+                }
+            }
+        });
+        server
+            .write_all(&[b'x'; 1024])
+            .await
+            .expect("every byte written");
+        server.shutdown().await.expect("shut down");
+        drop(server);
+        assert_eq!(reader.await.expect("reader"), 1024);
     }
 }
