@@ -200,9 +200,11 @@ pub async fn serve_connections<M, S, B>(
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
     let mut http = http1::Builder::new();
+    // A client may shut its writing side once its request is sent and still read the answer.
     http.timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
-        .keep_alive(true);
+        .keep_alive(true)
+        .half_close(true);
     let connections = GracefulShutdown::new();
     tokio::pin!(shutdown);
 
@@ -397,6 +399,40 @@ mod tests {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
     use super::*;
+
+    #[tokio::test]
+    async fn a_client_that_shuts_its_side_after_its_request_still_gets_the_answer() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let never = ShutdownSignal(Box::pin(std::future::pending()));
+        // An answer that takes a while, so that the client's end of input arrives before it.
+        let slow_answer = |_| {
+            hyper::service::service_fn(|_: Request<Incoming>| async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Ok::<_, std::convert::Infallible>(Response::new(String::from("ok")))
+            })
+        };
+        tokio::spawn(serve_connections(
+            listener,
+            Duration::from_secs(5),
+            never,
+            slow_answer,
+        ));
+        for _ in 0..3 {
+            let mut stream = tokio::net::TcpStream::connect(address)
+                .await
+                .expect("connect");
+            stream
+                .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .await
+                .expect("request");
+            stream.shutdown().await.expect("shut the writing side");
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).await.expect("answer");
+            assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer:?}");
+            assert!(answer.ends_with("\r\n\r\nok"), "{answer:?}");
+        }
+    }
 
     #[tokio::test]
     async fn a_write_the_client_never_reads_fails_after_the_limit() {
