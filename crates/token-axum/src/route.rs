@@ -1,5 +1,8 @@
 //! The token route: one handler for every method, the application's extractor for `GET`.
 
+use std::cell::Cell;
+use std::fmt;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
@@ -69,15 +72,9 @@ where
         MethodDecision::ResolveUser => match U::from_request_parts(parts, state).await {
             Ok(user) => endpoint.for_user(&user),
             Err(rejection) => {
-                let rejection = rejection.into_response();
-                let status = rejection.status();
-                // Only a server error's text goes to the log, so only its body is read.
-                if status.is_server_error() {
-                    let said = start_of_body(rejection.into_body());
-                    endpoint.user_rejected_saying(status.as_u16(), &said)
-                } else {
-                    endpoint.user_rejected(status.as_u16())
-                }
+                let (head, body) = rejection.into_response().into_parts();
+                let said = StartOfBody(Cell::new(Some(body)));
+                endpoint.user_rejected_saying(head.status.as_u16(), &said)
             }
         },
     };
@@ -89,12 +86,20 @@ where
     }
 }
 
-/// The start of a rejection's body, for the log: its first chunk if it is ready now, as a
-/// body held in memory is; nothing otherwise, so that a body still on its way (one forwarded
-/// from another server, say) cannot hold the answer up.
-fn start_of_body(body: Body) -> String {
-    match body.into_data_stream().next().now_or_never() {
-        Some(Some(Ok(chunk))) => String::from_utf8_lossy(&chunk).into_owned(),
-        _ => String::new(),
+/// What a rejection's body says, read when the core writes it to the log, which it does for a
+/// server error only: the body's first chunk if it is ready then, as a body held in memory is;
+/// nothing otherwise, so that a body still on its way (one forwarded from another server, say)
+/// cannot hold the answer up. The body is taken by the first write.
+struct StartOfBody(Cell<Option<Body>>);
+
+impl fmt::Display for StartOfBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(body) = self.0.take() else {
+            return Ok(());
+        };
+        match body.into_data_stream().next().now_or_never() {
+            Some(Some(Ok(chunk))) => f.write_str(&String::from_utf8_lossy(&chunk)),
+            _ => Ok(()),
+        }
     }
 }
