@@ -1,15 +1,11 @@
 //! The core's CORS policy as tower-http's [`CorsLayer`].
 
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
-use futures_util::future::Either;
-use tower_http::cors::{self, AllowCredentials, AllowOrigin, Cors, CorsLayer};
-use tower_layer::Layer;
-use tower_service::Service;
+use tower_http::cors::{AllowCredentials, AllowOrigin, CorsLayer};
 
 /// A [`CorsLayer`] that applies `policy`: the listed origins echoed exactly (any origin is
 /// echoed too, never sent as `*`), credentials, request headers and max age as the policy says,
@@ -18,8 +14,9 @@ use tower_service::Service;
 ///
 /// The policy was checked when it was built, so this never panics and never widens it.
 pub fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
-    // Origins are checked against the shared policy: axum clones a route's layers for
-    // every request, and a predicate clones as one reference count where a list is copied.
+    // Origins are checked against the shared policy: the token route builds the layer's service
+    // for every CORS request, which copies the layer's settings, and a predicate copies as one
+    // reference count where a list is copied whole.
     let shared = Arc::new(policy.clone());
     let admits = move |origin: &HeaderValue| {
         origin
@@ -82,83 +79,6 @@ pub(crate) fn goes_through_layer(
         headers.contains_key(header::ORIGIN),
         || headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD),
     )
-}
-
-/// A CORS layer for `policy`'s CORS requests only (see [`goes_through_layer`]).
-#[derive(Debug, Clone)]
-pub(crate) struct CorsRequestsOnly {
-    component: Arc<Component>,
-}
-
-impl CorsRequestsOnly {
-    /// `policy` as tower-http's layer, for the requests that go through it.
-    pub(crate) fn new(policy: &CorsPolicy) -> CorsRequestsOnly {
-        let component = Component {
-            layer: cors_layer(policy),
-            policy: policy.clone(),
-        };
-        CorsRequestsOnly {
-            component: Arc::new(component),
-        }
-    }
-}
-
-/// tower-http's layer and the policy that decides which requests go through it.
-#[derive(Debug)]
-struct Component {
-    layer: CorsLayer,
-    policy: CorsPolicy,
-}
-
-impl<S> Layer<S> for CorsRequestsOnly {
-    type Service = CorsRequestsOnlyService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        CorsRequestsOnlyService {
-            component: Arc::clone(&self.component),
-            inner,
-        }
-    }
-}
-
-/// The service of [`CorsRequestsOnly`]: the route, and the layer to put around it for a CORS
-/// request. axum clones a route's services for every request; the layer is shared, so only a
-/// CORS request pays for the layer's service, which holds a copy of the layer's settings and a
-/// clone of the route.
-#[derive(Debug, Clone)]
-pub(crate) struct CorsRequestsOnlyService<S> {
-    component: Arc<Component>,
-    inner: S,
-}
-
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CorsRequestsOnlyService<S>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone,
-    ResBody: Default,
-{
-    type Response = Response<ResBody>;
-    type Error = S::Error;
-    type Future = Either<cors::ResponseFuture<S::Future>, S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let component = &self.component;
-        if goes_through_layer(&component.policy, request.method(), request.headers()) {
-            // The route that was polled ready goes into the layer's service; a clone stays, to
-            // be polled before the next call. The layer's service is not polled itself: its
-            // readiness is its route's. (tower-http checks the layer's settings as it builds the
-            // service; `cors_layer` builds them valid.)
-            let fresh = self.inner.clone();
-            let ready = std::mem::replace(&mut self.inner, fresh);
-            let mut cors: Cors<S> = component.layer.layer(ready);
-            Either::Left(cors.call(request))
-        } else {
-            Either::Right(self.inner.call(request))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,18 +1,22 @@
 //! The token route: one handler for every method, the application's extractor for `GET`.
 
 use std::cell::Cell;
+use std::convert::Infallible;
 use std::fmt;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, any};
-use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenUser};
+use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenResponse, TokenUser};
 use futures_util::{FutureExt as _, StreamExt as _};
+use tower::{ServiceExt as _, service_fn};
+use tower_layer::Layer as _;
 
-use crate::cors::{CorsRequestsOnly, goes_through_layer};
+use crate::cors::{cors_layer, goes_through_layer};
 use crate::response::into_response;
 
 /// A router with the token route at `path`, to [`merge`](Router::merge) into the application's
@@ -48,26 +52,40 @@ where
     U: FromRequestParts<S> + TokenUser + Send + 'static,
     S: Clone + Send + Sync + 'static,
 {
-    let layer = CorsRequestsOnly::new(endpoint.cors());
-    // axum clones the handler for each request and calls the clone once, so the endpoint it
-    // holds moves into the answer's future without another clone.
-    any(move |State(state): State<S>, request: Request| {
-        let (mut parts, _body) = request.into_parts();
-        async move { answer::<U, S>(&endpoint, &state, &mut parts).await }
+    let layer = Arc::new(cors_layer(endpoint.cors()));
+    // axum clones the handler for each request and calls the clone once, so what it holds moves
+    // into the answer's future without another clone. The layer is put around the answer only
+    // for a request that goes through it; every other request is answered as it is, without
+    // the layer's service or a layer around the route, each of which axum would box and clone.
+    any(move |State(state): State<S>, request: Request| async move {
+        if goes_through_layer(endpoint.cors(), request.method(), request.headers()) {
+            let (endpoint, state) = (&endpoint, &state);
+            let route = service_fn(move |request: Request| async move {
+                let (mut parts, _body) = request.into_parts();
+                let answer = answer::<U, S>(endpoint, state, &mut parts).await;
+                Ok::<_, Infallible>(into_response(answer))
+            });
+            match layer.layer(route).oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        } else {
+            let (mut parts, _body) = request.into_parts();
+            let answer = answer::<U, S>(&endpoint, &state, &mut parts).await;
+            // No CORS component saw this request, so the core's `Vary` is the only one.
+            answer.into_http().map(Body::from)
+        }
     })
-    .layer(layer)
 }
 
-/// The answer to a request with head `parts`, which the application's extractor may change;
-/// the body is never read.
-async fn answer<U, S>(endpoint: &TokenEndpoint, state: &S, parts: &mut Parts) -> Response
+/// The core's answer to a request with head `parts`, which the application's extractor may
+/// change; the body is never read.
+async fn answer<U, S>(endpoint: &TokenEndpoint, state: &S, parts: &mut Parts) -> TokenResponse
 where
     U: FromRequestParts<S> + TokenUser,
     S: Send + Sync,
 {
-    // Decided before the extractor runs, which may change the request's head.
-    let through_layer = goes_through_layer(endpoint.cors(), &parts.method, &parts.headers);
-    let answer = match endpoint.on_method(parts.method.as_str()) {
+    match endpoint.on_method(parts.method.as_str()) {
         MethodDecision::Respond(answer) => answer,
         MethodDecision::ResolveUser => match U::from_request_parts(parts, state).await {
             Ok(user) => endpoint.for_user(&user),
@@ -77,12 +95,6 @@ where
                 endpoint.user_rejected_saying(head.status.as_u16(), &said)
             }
         },
-    };
-    if through_layer {
-        into_response(answer)
-    } else {
-        // No CORS component saw this request, so the core's `Vary` is the only one.
-        answer.into_http().map(Body::from)
     }
 }
 
