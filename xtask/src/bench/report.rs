@@ -158,7 +158,7 @@ impl Table {
                 row.measure,
                 row.figure,
                 row.compared_with,
-                ratio(row.ratio),
+                ratio_against(row.ratio, row.target),
                 row.target.describe(),
                 entry.result(),
             );
@@ -221,6 +221,29 @@ fn ratio(value: f64) -> String {
     } else {
         format!("{value:.2}×")
     }
+}
+
+/// [`ratio`], with as many more decimals as it takes for the figure shown to fall on the same
+/// side of `target`'s bound as the ratio itself: `0.849×` where `0.85×` would read as meeting
+/// `≥ 0.85×`.
+fn ratio_against(value: f64, target: Target) -> String {
+    let shown = ratio(value);
+    if !value.is_finite() || value >= 10.0 {
+        return shown;
+    }
+    let holds = target.holds(value);
+    let shown_holds = |text: &str| {
+        text.trim_end_matches('×')
+            .parse::<f64>()
+            .is_ok_and(|shown| target.holds(shown) == holds)
+    };
+    if shown_holds(&shown) {
+        return shown;
+    }
+    (3..=6)
+        .map(|decimals| format!("{value:.decimals$}×"))
+        .find(|text| shown_holds(text))
+        .unwrap_or_else(|| format!("{value}×"))
 }
 
 /// A bound without needless decimals: `2`, `0.85`, `1.2`.
@@ -357,5 +380,17 @@ mod tests {
         assert_eq!(nanoseconds(1650.0), "1.65 µs");
         assert_eq!(mebibytes(8 * 1024 * 1024 + 400 * 1024), "8.4 MiB");
         assert_eq!(ratio(41.66), "41.7×");
+    }
+
+    #[test]
+    fn a_ratio_never_reads_as_on_the_other_side_of_its_bound() {
+        let at_least = Target::AtLeast(0.85);
+        assert_eq!(ratio_against(131_234.0 / 154_543.0, at_least), "0.849×");
+        assert_eq!(ratio_against(0.8502, at_least), "0.85×");
+        assert_eq!(ratio_against(0.8449, at_least), "0.84×");
+        assert_eq!(ratio_against(2.004, Target::AtMost(2.0)), "2.004×");
+        assert_eq!(ratio_against(1.996, Target::AtMost(2.0)), "2.00×");
+        assert_eq!(ratio_against(0.9996, Target::Below(1.0)), "0.9996×");
+        assert_eq!(ratio_against(0.849, Target::Reference), "0.85×");
     }
 }
