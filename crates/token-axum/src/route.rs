@@ -65,6 +65,8 @@ where
                 let answer = answer::<U, S>(endpoint, state, &mut parts).await;
                 Ok::<_, Infallible>(into_response(answer))
             });
+            // tower-http checks the layer's settings as it builds the service, and panics on a
+            // combination it forbids; `cors_layer` never builds one.
             match layer.layer(route).oneshot(request).await {
                 Ok(response) => response,
                 Err(never) => match never {},
