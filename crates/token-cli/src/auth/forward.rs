@@ -5,11 +5,13 @@
 //! | --- | --- |
 //! | 200 with a JSON object holding the ID field | the user's token (or 403 if no rule applies) |
 //! | 200 with `null`, 204, 401, 403, or a redirect (to its login page) | 401 |
-//! | any other status, a body over 64 KiB, not JSON, an object without the ID field | 502 |
+//! | another status, over 64 KiB, not JSON, a key twice in one object, no ID field | 502 |
 //! | nothing in time, or no connection at all | 503 |
 //!
 //! A request with neither cookies nor `Authorization` is answered 401 without asking.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
 use std::time::Duration;
 
@@ -19,6 +21,7 @@ use ckeditor_token_core::UpstreamFailure;
 use ckeditor_token_core::endpoint::without_user_information;
 use ckeditor_token_demo_login::settings::{self as shared, describe, parse_duration};
 use reqwest::{StatusCode, Url};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::CliError;
@@ -233,6 +236,13 @@ impl ForwardAuth {
                 self.shown
             ))
         })?;
+        if let Some(key) = repeated_key(&body) {
+            return Err(bad_answer(format!(
+                "the answer of {} has the key {key} twice in one object, so which user it names \
+                 is unclear; send each key once",
+                self.shown
+            )));
+        }
         self.read_user(&value)
     }
 
@@ -326,6 +336,87 @@ impl ForwardAuth {
     }
 }
 
+/// The first key that appears twice in one object of `json`, a JSON text, quoted and cut to
+/// [`SHOWN_KEY_CHARS`] characters; `None` when every object's keys differ or `json` is not JSON.
+///
+/// JSON parsers disagree about such an object (`serde_json` keeps the last value, others the
+/// first or refuse it), so an answer with one could name a user other than the one the
+/// application meant.
+fn repeated_key(json: &[u8]) -> Option<String> {
+    let found = RefCell::new(None);
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    let _ = KeysOnce(&found).deserialize(&mut deserializer);
+    found.into_inner()
+}
+
+/// The longest part of a repeated key that [`repeated_key`] shows.
+const SHOWN_KEY_CHARS: usize = 64;
+
+/// Reads a JSON value and stops at the first object that has a key twice, keeping that key,
+/// quoted, in the cell.
+#[derive(Clone, Copy)]
+struct KeysOnce<'a>(&'a RefCell<Option<String>>);
+
+impl<'de> DeserializeSeed<'de> for KeysOnce<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeysOnce<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        while items.next_element_seed(self)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value_seed(self)?;
+            if seen.contains(&key) {
+                let shown: String = key.chars().take(SHOWN_KEY_CHARS).collect();
+                let cut = if shown.len() < key.len() { "…" } else { "" };
+                *self.0.borrow_mut() = Some(format!("{shown:?}{cut}"));
+                return Err(de::Error::custom("a repeated key"));
+            }
+            seen.insert(key);
+        }
+        Ok(())
+    }
+}
+
 /// A dotted field path (`user.id`) as a JSON pointer (`/user/id`).
 fn pointer(path: &str) -> String {
     path.split('.')
@@ -382,6 +473,45 @@ mod tests {
         assert_eq!(failure.kind, UpstreamFailure::BadAnswer);
         assert!(failure.detail.contains("user.uid"), "{}", failure.detail);
         assert!(auth.read_user(&serde_json::json!(["ann"])).is_err());
+    }
+
+    #[test]
+    fn a_key_twice_in_one_object_is_found_wherever_the_object_is() {
+        let repeated = |json: &str| repeated_key(json.as_bytes());
+        assert_eq!(
+            repeated(r#"{"id":"ann","id":"root"}"#).as_deref(),
+            Some(r#""id""#)
+        );
+        assert_eq!(
+            repeated(r#"{"user":{"uid":1,"name":"Ann","uid":2}}"#).as_deref(),
+            Some(r#""uid""#)
+        );
+        assert_eq!(
+            repeated(r#"[{"a":1},{"b":[{"a":1,"a":1}]}]"#).as_deref(),
+            Some(r#""a""#)
+        );
+        // Keys are compared as the text they stand for, escapes read.
+        assert_eq!(
+            repeated(r#"{"id":"ann","\u0069d":"root"}"#).as_deref(),
+            Some(r#""id""#)
+        );
+        let long = "k".repeat(100);
+        let shown = format!("\"{}\"…", "k".repeat(SHOWN_KEY_CHARS));
+        assert_eq!(
+            repeated(&format!(r#"{{"{long}":1,"{long}":2}}"#)),
+            Some(shown)
+        );
+
+        for once in [
+            r#"{"id":"ann","name":"Ann"}"#,
+            r#"{"a":{"id":1},"b":{"id":2},"id":3}"#,
+            r#"[{"id":1},{"id":2}]"#,
+            r#"{"id":"ann","groups":["id","id"]}"#,
+            "null",
+            "not JSON",
+        ] {
+            assert_eq!(repeated(once), None, "{once}");
+        }
     }
 
     #[test]

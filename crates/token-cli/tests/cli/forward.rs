@@ -1,6 +1,6 @@
 //! `serve` with forward authentication, against a small "who am I" application that the test
-//! starts on 127.0.0.1: a user, no user, a slow answer, a server error, and the application
-//! down.
+//! starts on 127.0.0.1: a user, no user, a slow answer, a server error, an ambiguous answer, and
+//! the application down.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -69,6 +69,7 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
         "logged-out" => ("200 OK", "null"),
         "login-page" => ("302 Found", ""),
         "renamed" => ("200 OK", r#"{"user_id":"ann"}"#),
+        "twice" => ("200 OK", r#"{"profile":{"uid":"ann","uid":"root"}}"#),
         "broken" => ("500 Internal Server Error", "oops"),
         "slow" => {
             std::thread::sleep(Duration::from_secs(3));
@@ -138,7 +139,13 @@ fn the_application_says_who_the_caller_is() {
     }
     assert_eq!(get(&http, &url, &[]).0, 401, "no cookie at all");
 
-    for (session, expected) in [("broken", 502), ("renamed", 502), ("slow", 503)] {
+    let answers = [
+        ("broken", 502),
+        ("renamed", 502),
+        ("twice", 502),
+        ("slow", 503),
+    ];
+    for (session, expected) in answers {
         let cookie = format!("session={session}");
         let (status, body) = get(&http, &url, &[("Cookie", &cookie)]);
         assert_eq!(status, expected, "{session}: {body}");
@@ -148,6 +155,7 @@ fn the_application_says_who_the_caller_is() {
     let (_, log) = server.terminate();
     assert!(log.contains("did not answer within 500 ms"), "{log}");
     assert!(log.contains("profile.uid"), "{log}");
+    assert!(log.contains(r#"has the key "uid" twice"#), "{log}");
     assert!(
         !log.contains("session=ann"),
         "cookies stay out of the log: {log}"
