@@ -475,7 +475,7 @@ fn decode_object(part: &'static str, segment: &str, out: &mut Vec<Finding>) -> R
     let bytes = BASE64URL
         .decode(segment)
         .map_err(|_| malformed(format!("the {part} is not base64url")))?;
-    if let Ok(FirstDuplicate(Some(key))) = serde_json::from_slice::<FirstDuplicate>(&bytes) {
+    if let Some(key) = first_duplicate_key(&bytes) {
         out.push(Finding::DuplicateKey { part, key });
     }
     match serde_json::from_slice::<Value>(&bytes) {
@@ -485,8 +485,27 @@ fn decode_object(part: &'static str, segment: &str, out: &mut Vec<Finding>) -> R
     }
 }
 
-/// JSON read only for the first object key given twice, at any depth; `serde_json::Value` keeps
-/// the last value of a repeated key without a word.
+/// The first key that one object of the JSON text `json` gives twice, at any depth (keys compared
+/// with their escapes read); `None` when there is none, or when `json` is not JSON.
+///
+/// Decoders disagree about such an object: `serde_json::Value` keeps the last value without a
+/// word, others keep the first or refuse the text. A token's header and payload are checked with
+/// it ([`Finding::DuplicateKey`]), and so should be any JSON that says who a user is.
+///
+/// ```
+/// use ckeditor_token_core::first_duplicate_key;
+///
+/// let json = br#"{"user":{"id":"ann","\u0069d":"root"}}"#;
+/// assert_eq!(first_duplicate_key(json).as_deref(), Some("id"));
+/// assert_eq!(first_duplicate_key(br#"[{"id":1},{"id":2}]"#), None);
+/// ```
+pub fn first_duplicate_key(json: &[u8]) -> Option<String> {
+    serde_json::from_slice::<FirstDuplicate>(json)
+        .ok()
+        .and_then(|FirstDuplicate(key)| key)
+}
+
+/// JSON read only for the first object key given twice, at any depth.
 struct FirstDuplicate(Option<String>);
 
 impl<'de> serde::Deserialize<'de> for FirstDuplicate {

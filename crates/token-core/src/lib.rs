@@ -84,7 +84,9 @@ pub use identity::{
     CkboxAccess, Identity, IdentityBuilder, MAX_AVATAR_LEN, MAX_EMAIL_LEN, MAX_GRANTS,
     MAX_NAME_LEN, MAX_PAYLOAD_LEN, MAX_SUBJECT_LEN, Profile,
 };
-pub use inspect::{Expectations, Finding, Inspection, SignatureCheck, atob_decode, inspect};
+pub use inspect::{
+    Expectations, Finding, Inspection, SignatureCheck, atob_decode, first_duplicate_key, inspect,
+};
 pub use issuer::{
     DEFAULT_LIFETIME, Expiry, HEADER_SEGMENT, Issuer, IssuerBuilder, MAX_LIFETIME, MIN_LIFETIME,
     OnPremisesIssuer, Token,

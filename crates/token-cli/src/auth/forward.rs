@@ -10,18 +10,15 @@
 //!
 //! A request with neither cookies nor `Authorization` is answered 401 without asking.
 
-use std::cell::RefCell;
-use std::collections::HashSet;
 use std::fmt;
 use std::time::Duration;
 
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE};
-use ckeditor_token_core::UpstreamFailure;
 use ckeditor_token_core::endpoint::without_user_information;
+use ckeditor_token_core::{UpstreamFailure, first_duplicate_key};
 use ckeditor_token_demo_login::settings::{self as shared, describe, parse_duration};
 use reqwest::{StatusCode, Url};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::CliError;
@@ -343,79 +340,14 @@ impl ForwardAuth {
 /// first or refuse it), so an answer with one could name a user other than the one the
 /// application meant.
 fn repeated_key(json: &[u8]) -> Option<String> {
-    let found = RefCell::new(None);
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    let _ = KeysOnce(&found).deserialize(&mut deserializer);
-    found.into_inner()
+    let key = first_duplicate_key(json)?;
+    let shown: String = key.chars().take(SHOWN_KEY_CHARS).collect();
+    let cut = if shown.len() < key.len() { "…" } else { "" };
+    Some(format!("{shown:?}{cut}"))
 }
 
 /// The longest part of a repeated key that [`repeated_key`] shows.
 const SHOWN_KEY_CHARS: usize = 64;
-
-/// Reads a JSON value and stops at the first object that has a key twice, keeping that key,
-/// quoted, in the cell.
-#[derive(Clone, Copy)]
-struct KeysOnce<'a>(&'a RefCell<Option<String>>);
-
-impl<'de> DeserializeSeed<'de> for KeysOnce<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeysOnce<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
-        while items.next_element_seed(self)?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen = HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            map.next_value_seed(self)?;
-            if seen.contains(&key) {
-                let shown: String = key.chars().take(SHOWN_KEY_CHARS).collect();
-                let cut = if shown.len() < key.len() { "…" } else { "" };
-                *self.0.borrow_mut() = Some(format!("{shown:?}{cut}"));
-                return Err(de::Error::custom("a repeated key"));
-            }
-            seen.insert(key);
-        }
-        Ok(())
-    }
-}
 
 /// A dotted field path (`user.id`) as a JSON pointer (`/user/id`).
 fn pointer(path: &str) -> String {
