@@ -9,11 +9,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any};
 use ckeditor_token_core::{MethodDecision, TokenEndpoint, TokenResponse, TokenUser};
 use futures_util::{FutureExt as _, StreamExt as _};
 use tower::{ServiceExt as _, service_fn};
+use tower_http::cors::CorsLayer;
 use tower_layer::Layer as _;
 
 use crate::cors::{cors_layer, goes_through_layer};
@@ -59,18 +60,7 @@ where
     // the layer's service or a layer around the route, each of which axum would box and clone.
     any(move |State(state): State<S>, request: Request| async move {
         if goes_through_layer(endpoint.cors(), request.method(), request.headers()) {
-            let (endpoint, state) = (&endpoint, &state);
-            let route = service_fn(move |request: Request| async move {
-                let (mut parts, _body) = request.into_parts();
-                let answer = answer::<U, S>(endpoint, state, &mut parts).await;
-                Ok::<_, Infallible>(into_response(answer))
-            });
-            // tower-http checks the layer's settings as it builds the service, and panics on a
-            // combination it forbids; `cors_layer` never builds one.
-            match layer.layer(route).oneshot(request).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            }
+            through_layer::<U, S>(&layer, &endpoint, &state, request).await
         } else {
             let (mut parts, _body) = request.into_parts();
             let answer = answer::<U, S>(&endpoint, &state, &mut parts).await;
@@ -78,6 +68,32 @@ where
             answer.into_http().map(Body::from)
         }
     })
+}
+
+/// The answer to a CORS request, through tower-http's service for `layer`: a preflight is
+/// answered by the service alone, any other request gets the core's answer with the service's
+/// headers.
+async fn through_layer<U, S>(
+    layer: &CorsLayer,
+    endpoint: &TokenEndpoint,
+    state: &S,
+    request: Request,
+) -> Response
+where
+    U: FromRequestParts<S> + TokenUser,
+    S: Send + Sync,
+{
+    let route = service_fn(|request: Request| async move {
+        let (mut parts, _body) = request.into_parts();
+        let answer = answer::<U, S>(endpoint, state, &mut parts).await;
+        Ok::<_, Infallible>(into_response(answer))
+    });
+    // tower-http panics as it builds the service when credentials are allowed outright beside a
+    // wildcard; `cors_layer` allows them by a predicate, only to the origins the policy admits.
+    match layer.layer(route).oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 /// The core's answer to a request with head `parts`, which the application's extractor may

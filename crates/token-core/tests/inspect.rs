@@ -3,7 +3,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ckeditor_token_core::{Error, Expectations, Finding, SignatureCheck, inspect};
+use ckeditor_token_core::{
+    Error, Expectations, Finding, SignatureCheck, first_duplicate_key, inspect,
+};
 use hmac::{Hmac, KeyInit, Mac};
 
 const KEY: &[u8] = b"inspection-test-key-0123456789abcdef";
@@ -442,6 +444,36 @@ fn a_key_given_twice_is_reported_wherever_it_is() {
             .iter()
             .any(|finding| matches!(finding, Finding::DuplicateKey { .. }))
     );
+}
+
+#[test]
+fn the_first_key_given_twice_in_one_object_is_found_at_any_depth() {
+    let first = |json: &str| first_duplicate_key(json.as_bytes());
+    assert_eq!(first(r#"{"id":"ann","id":"root"}"#).as_deref(), Some("id"));
+    assert_eq!(
+        first(r#"{"user":{"uid":1,"name":"Ann","uid":2}}"#).as_deref(),
+        Some("uid")
+    );
+    assert_eq!(
+        first(r#"[{"a":1},{"b":[{"a":1,"a":1}]}]"#).as_deref(),
+        Some("a")
+    );
+    // Keys are compared as the text they stand for, escapes read.
+    assert_eq!(
+        first(r#"{"id":"ann","\u0069d":"root"}"#).as_deref(),
+        Some("id")
+    );
+    for once in [
+        r#"{"id":"ann","name":"Ann"}"#,
+        r#"{"a":{"id":1},"b":{"id":2},"id":3}"#,
+        r#"[{"id":1},{"id":2}]"#,
+        r#"{"id":"ann","groups":["id","id"]}"#,
+        "null",
+        "not JSON",
+        r#"{"id":"ann","id""#,
+    ] {
+        assert_eq!(first(once), None, "{once}");
+    }
 }
 
 /// The findings for a token with this header and payload, signed with `KEY`, inspected as a
