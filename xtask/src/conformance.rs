@@ -1088,6 +1088,20 @@ fn demo_login(http: &Http<'_>) -> Result<(), String> {
         "unknown user: status {}",
         unknown.status()
     );
+
+    // A form without the field is the client's mistake, answered alike by every example.
+    let without_user = http
+        .client
+        .post(http.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("name=bob")
+        .send()
+        .map_err(|e| e.to_string())?;
+    ensure!(
+        without_user.status() == 400,
+        "a login form without `user`: status {}",
+        without_user.status()
+    );
     Ok(())
 }
 

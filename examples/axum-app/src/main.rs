@@ -6,6 +6,7 @@
 use std::process::ExitCode;
 
 use axum::Router;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{DefaultBodyLimit, Form, FromRef, FromRequestParts, State};
 use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
@@ -90,7 +91,19 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     }
 }
 
-async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        // axum answers a form it cannot read into `LoginForm` with 422; the client sent it
+        // wrong, which the other examples answer with 400.
+        Err(FormRejection::FailedToDeserializeFormBody(wrong)) => {
+            return (StatusCode::BAD_REQUEST, wrong.body_text()).into_response();
+        }
+        Err(refused) => return refused.into_response(),
+    };
     match state.sessions.sign_in(&form.user) {
         Ok(Ok(set_cookie)) => (
             StatusCode::SEE_OTHER,
