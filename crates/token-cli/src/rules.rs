@@ -36,6 +36,31 @@ pub(crate) struct SignedInUser {
     pub(crate) groups: Vec<String>,
 }
 
+/// The groups a refusal's log line shows, so that a group setting that reads the wrong field
+/// shows up: at most [`SHOWN_GROUPS`] of them, quoted.
+fn groups_read(groups: &[String]) -> String {
+    match groups {
+        [] => "the user is in no group".to_owned(),
+        _ => {
+            let shown: Vec<String> = groups
+                .iter()
+                .take(SHOWN_GROUPS)
+                .map(|group| format!("{group:?}"))
+                .collect();
+            let more = groups.len().saturating_sub(SHOWN_GROUPS);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!("the user's groups are {}{more}", shown.join(", "))
+        }
+    }
+}
+
+/// The most groups a refusal's log line names.
+const SHOWN_GROUPS: usize = 8;
+
 /// The groups in `names` as rules compare them: each without the whitespace around it, blank
 /// ones dropped. Every authentication reads its groups through this, so that `" editors"` is
 /// the group `editors` whether a proxy's header or the application's answer names it.
@@ -130,7 +155,11 @@ impl Rules {
             .filter(|rule| rule.applies_to(user))
             .collect();
         if applying.is_empty() {
-            return UserDecision::Refuse(format!("no rule grants user {:?} anything", user.id));
+            return UserDecision::Refuse(format!(
+                "no rule grants user {:?} anything; {}",
+                user.id,
+                groups_read(&user.groups)
+            ));
         }
 
         let mut documents: Vec<(DocumentKey, Role)> = Vec::new();
@@ -438,10 +467,26 @@ mod tests {
             false,
         )
         .expect("valid rules");
-        assert!(matches!(
-            only_editors.decide(&user("bob", &["readers"])),
-            UserDecision::Refuse(_)
-        ));
+        let UserDecision::Refuse(reason) = only_editors.decide(&user("bob", &["readers"])) else {
+            panic!("a refusal");
+        };
+        assert_eq!(
+            reason,
+            r#"no rule grants user "bob" anything; the user's groups are "readers""#
+        );
+        let UserDecision::Refuse(reason) = only_editors.decide(&user("eve", &[])) else {
+            panic!("a refusal");
+        };
+        assert_eq!(
+            reason,
+            r#"no rule grants user "eve" anything; the user is in no group"#
+        );
+        let many: Vec<String> = (1..=10).map(|n| format!("g{n}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let UserDecision::Refuse(reason) = only_editors.decide(&user("max", &many)) else {
+            panic!("a refusal");
+        };
+        assert!(reason.ends_with(r#""g7", "g8" and 2 more"#), "{reason}");
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! | the application answers | the token route answers |
 //! | --- | --- |
 //! | 200 with a JSON object holding the ID field | the user's token (or 403 if no rule applies) |
-//! | 200 with `null`, 204, 401, 403, or a redirect (to its login page) | 401 |
-//! | another status, over 64 KiB, not JSON, a key twice in one object, no ID field | 502 |
+//! | 200 with `null` or a `null` ID, 204, 401, 403, or a redirect (to its login page) | 401 |
+//! | another status (304 too), over 64 KiB, not JSON, a key twice in an object, no ID field | 502 |
+//! | a user the token cannot carry (an email without `@`, a control character in the ID) | 502 |
 //! | nothing in time, or no connection at all | 503 |
 //!
 //! A request with neither cookies nor `Authorization` is answered 401 without asking.
@@ -87,8 +88,9 @@ impl ForwardAuth {
     ///
     /// # Errors
     ///
-    /// A [`CliError::Setting`] naming the setting: no URL, a URL that is not `http://` or holds
-    /// a user name or password, a timeout of zero or over a minute, an empty ID field.
+    /// A [`CliError::Setting`] naming the setting: no URL, a URL that is not `http://`, names no
+    /// host or holds a user name or password, a timeout of zero or over a minute, an empty ID
+    /// field, a field path with an empty part.
     pub(crate) fn from_settings(settings: &Settings) -> Result<Self, CliError> {
         let section = &settings.values.auth.forward;
         let name = |key: &str| settings.name(&format!("auth.forward.{key}"));
@@ -116,6 +118,18 @@ impl ForwardAuth {
             ));
         }
         // From here on `shown` has no user information: an `@` left in it is in the path.
+        // The URL parser takes `http:///api/me` and `http:api/me` for the host `api`; the host is
+        // read as written instead.
+        let written_host = text.split_once("://").map_or("", |(_, rest)| rest);
+        if written_host.is_empty() || written_host.starts_with(['/', '?', '#']) {
+            return Err(CliError::setting(
+                name("url"),
+                format!(
+                    "{shown:?} names no host; write the application's address, such as \
+                     http://127.0.0.1:3000/api/me"
+                ),
+            ));
+        }
         if url.scheme() != "http" {
             return Err(CliError::setting(
                 name("url"),
@@ -141,9 +155,25 @@ impl ForwardAuth {
             ));
         }
 
-        let field = |value: &Option<String>, default: &str| {
+        // A path with an empty part (`user..id`, `.id`) names no field any answer has.
+        let path = |key: &str, text: &str| {
+            if text.split('.').any(str::is_empty) {
+                return Err(CliError::setting(
+                    name(key),
+                    format!(
+                        "{text:?} has an empty part; write the field's path with one dot between \
+                         names, such as user.id"
+                    ),
+                ));
+            }
+            Ok(pointer(text))
+        };
+        let field = |key: &str, value: &Option<String>, default: &str| {
             let text = value.as_deref().unwrap_or(default).trim();
-            (!text.is_empty()).then(|| pointer(text))
+            if text.is_empty() {
+                return Ok(None);
+            }
+            path(key, text).map(Some)
         };
         let id_field = section.id_field.as_deref().unwrap_or("id").trim();
         if id_field.is_empty() {
@@ -153,11 +183,11 @@ impl ForwardAuth {
             ));
         }
         let fields = Fields {
-            id: (id_field.to_owned(), pointer(id_field)),
-            name: field(&section.name_field, "name"),
-            email: field(&section.email_field, "email"),
-            avatar: field(&section.avatar_field, "avatar"),
-            groups: field(&section.groups_field, "groups"),
+            id: (id_field.to_owned(), path("id_field", id_field)?),
+            name: field("name_field", &section.name_field, "name")?,
+            email: field("email_field", &section.email_field, "email")?,
+            avatar: field("avatar_field", &section.avatar_field, "avatar")?,
+            groups: field("groups_field", &section.groups_field, "groups")?,
         };
 
         let client = reqwest::Client::builder()
@@ -199,11 +229,14 @@ impl ForwardAuth {
 
         let mut response = request.send().await.map_err(|error| self.failure(error))?;
         let status = response.status();
+        // A redirect goes to the application's login page; 304 answers a conditional request,
+        // which this one is not, so it is no answer.
         if status == StatusCode::NO_CONTENT
             || status == StatusCode::UNAUTHORIZED
             || status == StatusCode::FORBIDDEN
-            || status.is_redirection()
+            || (status.is_redirection() && status != StatusCode::NOT_MODIFIED)
         {
+            tracing::debug!(%status, "the application says no one is signed in");
             return Ok(None);
         }
         if status != StatusCode::OK {
@@ -258,16 +291,32 @@ impl ForwardAuth {
         } else if error.is_connect() || error.is_request() {
             Failure {
                 kind: UpstreamFailure::Unreachable,
-                detail: format!("{} could not be reached: {error}", self.shown),
+                detail: format!(
+                    "{} could not be reached: {}",
+                    self.shown,
+                    with_causes(&error)
+                ),
             }
         } else {
-            bad_answer(format!("{} failed: {error}", self.shown))
+            bad_answer(format!("{} failed: {}", self.shown, with_causes(&error)))
         }
+    }
+
+    /// Why the application's answer names a user the token cannot carry (a control character in
+    /// the ID, an email address without `@`, ...): a bad answer, whose detail names the setting
+    /// that chose the field.
+    pub(crate) fn unusable_user(&self, problem: &ckeditor_token_core::Error) -> Failure {
+        bad_answer(format!(
+            "the answer of {} names a user the token cannot carry: {problem}; check the \
+             application's data, or the auth.forward.*_field setting that reads this field",
+            self.shown
+        ))
     }
 
     /// The user in the application's JSON answer: `null` means nobody.
     fn read_user(&self, value: &Value) -> Result<Option<SignedInUser>, Failure> {
         if value.is_null() {
+            tracing::debug!("the application answers null: no one is signed in");
             return Ok(None);
         }
         if !value.is_object() {
@@ -284,12 +333,18 @@ impl ForwardAuth {
             Some(Value::Number(id)) if id.is_u64() || id.is_i64() => id.to_string(),
             Some(Value::Number(_)) => {
                 return Err(bad_answer(format!(
-                    "the answer of {} has a number in its {id_name:?} field that is not a whole \
-                     number of at most 64 bits; send the ID as a string",
+                    "the answer of {} has a number in its {id_name:?} field that is not written \
+                     as a whole number (digits only, at most 64 bits); send the ID as a string",
                     self.shown
                 )));
             }
-            Some(Value::Null) => return Ok(None),
+            Some(Value::Null) => {
+                tracing::debug!(
+                    field = %id_name,
+                    "the application's ID field is null: no one is signed in"
+                );
+                return Ok(None);
+            }
             Some(Value::String(_)) => {
                 return Err(bad_answer(format!(
                     "the answer of {} has an empty or blank {id_name:?} field; send the user's ID, \
@@ -344,6 +399,22 @@ fn repeated_key(json: &[u8]) -> Option<String> {
     let shown: String = key.chars().take(SHOWN_KEY_CHARS).collect();
     let cut = if shown.len() < key.len() { "…" } else { "" };
     Some(format!("{shown:?}{cut}"))
+}
+
+/// `error` and each error that caused it, as one line: reqwest's own text ("error sending
+/// request") leaves out why, such as a refused connection.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let said = inner.to_string();
+        if !text.ends_with(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = inner.source();
+    }
+    text
 }
 
 /// The longest part of a repeated key that [`repeated_key`] shows.
@@ -435,7 +506,7 @@ mod tests {
     #[test]
     fn settings_are_checked() {
         type Configure = fn(&mut FileSettings);
-        let cases: [(Configure, &str); 5] = [
+        let cases: [(Configure, &str); 9] = [
             (|v| v.auth.forward.url = None, "is not set"),
             (
                 |v| v.auth.forward.url = Some("https://app.test/me".into()),
@@ -452,6 +523,22 @@ mod tests {
             (
                 |v| v.auth.forward.timeout = Some(crate::duration::DurationSetting::Seconds(0)),
                 "outside",
+            ),
+            (
+                |v| v.auth.forward.url = Some("http:///api/me".into()),
+                "names no host",
+            ),
+            (
+                |v| v.auth.forward.url = Some("http:api/me".into()),
+                "names no host",
+            ),
+            (
+                |v| v.auth.forward.id_field = Some("user..id".into()),
+                "empty part",
+            ),
+            (
+                |v| v.auth.forward.groups_field = Some("teams.".into()),
+                "empty part",
             ),
         ];
         for (configure, phrase) in cases {
@@ -482,7 +569,7 @@ mod tests {
         ] {
             let failure = id_of(answer).expect_err(answer);
             assert!(
-                failure.detail.contains("not a whole number"),
+                failure.detail.contains("not written as a whole number"),
                 "{}",
                 failure.detail
             );

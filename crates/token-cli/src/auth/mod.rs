@@ -168,11 +168,21 @@ impl TokenUser for Caller {
                 failure: failure.kind,
                 detail: failure.detail.clone(),
             },
-            (
-                Found::User(user),
-                Authentication::TrustedHeaders { rules, .. }
-                | Authentication::Forward { rules, .. },
-            ) => rules.decide(user),
+            (Found::User(user), Authentication::TrustedHeaders { rules, .. }) => rules.decide(user),
+            // The user came from the application's answer, so a user the token cannot carry is
+            // a bad answer (502), logged with the forward URL, not a failure of this server.
+            (Found::User(user), Authentication::Forward { rules, forward }) => {
+                match rules.decide(user) {
+                    UserDecision::InvalidIdentity(problem) => {
+                        let failure = forward.unusable_user(&problem);
+                        UserDecision::Unavailable {
+                            failure: failure.kind,
+                            detail: failure.detail,
+                        }
+                    }
+                    decision => decision,
+                }
+            }
             (Found::User(user), Authentication::Development) => UserDecision::Refuse(format!(
                 "user {:?} came without a demo user in development mode",
                 user.id

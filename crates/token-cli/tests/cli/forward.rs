@@ -1,6 +1,6 @@
 //! `serve` with forward authentication, against a small "who am I" application that the test
-//! starts on 127.0.0.1: a user, no user, a slow answer, a server error, an ambiguous answer, and
-//! the application down.
+//! starts on 127.0.0.1: a user, no user, a slow answer, a server error, an ambiguous answer, a
+//! user the token cannot carry, and the application down.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -70,6 +70,11 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
         "login-page" => ("302 Found", ""),
         "renamed" => ("200 OK", r#"{"user_id":"ann"}"#),
         "twice" => ("200 OK", r#"{"profile":{"uid":"ann","uid":"root"}}"#),
+        "not-modified" => ("304 Not Modified", ""),
+        "bad-email" => (
+            "200 OK",
+            r#"{"profile":{"uid":"ann"},"email":"not an address"}"#,
+        ),
         "broken" => ("500 Internal Server Error", "oops"),
         "slow" => {
             std::thread::sleep(Duration::from_secs(3));
@@ -143,6 +148,8 @@ fn the_application_says_who_the_caller_is() {
         ("broken", 502),
         ("renamed", 502),
         ("twice", 502),
+        ("not-modified", 502),
+        ("bad-email", 502),
         ("slow", 503),
     ];
     for (session, expected) in answers {
@@ -156,6 +163,14 @@ fn the_application_says_who_the_caller_is() {
     assert!(log.contains("did not answer within 500 ms"), "{log}");
     assert!(log.contains("profile.uid"), "{log}");
     assert!(log.contains(r#"has the key "uid" twice"#), "{log}");
+    assert!(
+        log.contains("answered with status 304 Not Modified"),
+        "{log}"
+    );
+    assert!(
+        log.contains("names a user the token cannot carry: invalid user.email"),
+        "{log}"
+    );
     assert!(
         !log.contains("session=ann"),
         "cookies stay out of the log: {log}"
@@ -187,6 +202,8 @@ fn an_application_that_is_down_gives_503() {
     let (status, body, log) = token_from_an_application_that_is_down("/api/me");
     assert_eq!(status, 503, "{body}");
     assert!(log.contains("could not be reached"), "{log}");
+    // The cause, which reqwest's own message leaves out.
+    assert!(log.to_lowercase().contains("connection refused"), "{log}");
 }
 
 #[test]

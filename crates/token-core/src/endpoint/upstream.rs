@@ -46,7 +46,9 @@ impl fmt::Display for UpstreamFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             UpstreamFailure::BadAnswer => "the sign-in service gave an unusable answer",
-            UpstreamFailure::Unreachable => "the sign-in service could not be reached in time",
+            UpstreamFailure::Unreachable => {
+                "the sign-in service could not be reached, or did not answer in time"
+            }
         })
     }
 }
