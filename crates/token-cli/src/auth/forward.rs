@@ -260,13 +260,17 @@ impl ForwardAuth {
             }
             body.extend_from_slice(&chunk);
         }
-        let value: Value = serde_json::from_slice(&body).map_err(|error| {
-            bad_answer(format!(
-                "{} answered with something other than JSON: {error}",
-                self.shown
-            ))
+        // JSON has no byte order mark, but a reader may skip one (RFC 8259, section 8.1).
+        let json = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body);
+        let value: Value = serde_json::from_slice(json).map_err(|error| {
+            let what = if error.to_string().starts_with("recursion limit exceeded") {
+                "JSON nested deeper than 128 levels"
+            } else {
+                "something other than JSON"
+            };
+            bad_answer(format!("{} answered with {what}: {error}", self.shown))
         })?;
-        if let Some(key) = repeated_key(&body) {
+        if let Some(key) = repeated_key(json) {
             return Err(bad_answer(format!(
                 "the answer of {} has the key {key} twice in one object, so which user it names \
                  is unclear; send each key once",

@@ -71,6 +71,8 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
         "renamed" => ("200 OK", r#"{"user_id":"ann"}"#),
         "twice" => ("200 OK", r#"{"profile":{"uid":"ann","uid":"root"}}"#),
         "not-modified" => ("304 Not Modified", ""),
+        "bom" => ("200 OK", "\u{feff}{\"profile\":{\"uid\":\"ann\"}}"),
+        "deep" => ("200 OK", DEEP),
         "bad-email" => (
             "200 OK",
             r#"{"profile":{"uid":"ann"},"email":"not an address"}"#,
@@ -89,6 +91,13 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
         body.len()
     );
 }
+
+/// An answer nested deeper than JSON readers go.
+const DEEP: &str = concat!(
+    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+    "[[[[[[[[[[",
+);
 
 fn config(url: &str) -> std::path::PathBuf {
     config_file(&format!(
@@ -131,6 +140,10 @@ fn the_application_says_who_the_caller_is() {
         "{received:?}"
     );
 
+    // A byte order mark before the JSON is skipped.
+    let (status, token) = get(&http, &url, &[("Cookie", "session=bom")]);
+    assert_eq!(status, 200, "{token}");
+
     // A group with whitespace around it is the group, as in a trusted proxy's header.
     let (status, token) = get(&http, &url, &[("Cookie", "session=padded")]);
     assert_eq!(status, 200, "{token}");
@@ -150,6 +163,7 @@ fn the_application_says_who_the_caller_is() {
         ("twice", 502),
         ("not-modified", 502),
         ("bad-email", 502),
+        ("deep", 502),
         ("slow", 503),
     ];
     for (session, expected) in answers {
@@ -165,6 +179,10 @@ fn the_application_says_who_the_caller_is() {
     assert!(log.contains(r#"has the key "uid" twice"#), "{log}");
     assert!(
         log.contains("answered with status 304 Not Modified"),
+        "{log}"
+    );
+    assert!(
+        log.contains("answered with JSON nested deeper than 128 levels"),
         "{log}"
     );
     assert!(
