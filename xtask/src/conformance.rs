@@ -473,15 +473,19 @@ impl Http<'_> {
             .map_err(|error| format!("{path}: {error}\n{}", self.app.log()))
     }
 
-    /// Signs `user` in and returns the session cookie (`name=value`).
-    fn login(&self, user: &str) -> Result<String, String> {
-        let response = self
-            .client
+    /// Posts the login form with the URL-encoded `fields`.
+    fn post_login_form(&self, fields: &str) -> Result<Response, String> {
+        self.client
             .post(self.url("/login"))
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("user={user}"))
+            .body(fields.to_owned())
             .send()
-            .map_err(|error| format!("login: {error}"))?;
+            .map_err(|error| format!("login with {fields:?}: {error}"))
+    }
+
+    /// Signs `user` in and returns the session cookie (`name=value`).
+    fn login(&self, user: &str) -> Result<String, String> {
+        let response = self.post_login_form(&format!("user={user}"))?;
         ensure!(
             response.status() == 303,
             "login of {user}: status {}",
@@ -1026,13 +1030,7 @@ fn atob_safe_payload(http: &Http<'_>) -> Result<(), String> {
 const SIGNED_IN_AS_BOB: &str = "Signed in as <strong>Bob Reader</strong>";
 
 fn demo_login(http: &Http<'_>) -> Result<(), String> {
-    let response = http
-        .client
-        .post(http.url("/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("user=bob")
-        .send()
-        .map_err(|e| e.to_string())?;
+    let response = http.post_login_form("user=bob")?;
     let set_cookie = header(&response, "set-cookie").unwrap_or_default();
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
         ensure!(
@@ -1076,13 +1074,7 @@ fn demo_login(http: &Http<'_>) -> Result<(), String> {
         after.status()
     );
 
-    let unknown = http
-        .client
-        .post(http.url("/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("user=mallory")
-        .send()
-        .map_err(|e| e.to_string())?;
+    let unknown = http.post_login_form("user=mallory")?;
     ensure!(
         unknown.status() == 400,
         "unknown user: status {}",
@@ -1090,13 +1082,7 @@ fn demo_login(http: &Http<'_>) -> Result<(), String> {
     );
 
     // A form without the field is the client's mistake, answered alike by every example.
-    let without_user = http
-        .client
-        .post(http.url("/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("name=bob")
-        .send()
-        .map_err(|e| e.to_string())?;
+    let without_user = http.post_login_form("name=bob")?;
     ensure!(
         without_user.status() == 400,
         "a login form without `user`: status {}",
