@@ -8,7 +8,8 @@ use std::io::Read as _;
 use std::process::ExitCode;
 
 use ckeditor_token_core::{
-    ACCESS_KEY_VAR, Expectations, Inspection, SECRET_KEY_VAR, SignatureCheck, inspect, unix_seconds,
+    ACCESS_KEY_VAR, Error, Expectations, Finding, Inspection, SECRET_KEY_VAR, SignatureCheck,
+    SigningKey, inspect, unix_seconds,
 };
 use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
 use clap::Args;
@@ -192,6 +193,19 @@ fn key(settings: &Settings, args: &InspectArgs) -> Result<Option<Key>, CliError>
             source,
             "is empty; give the key that signed the token, or none to skip the signature",
         )),
+        // An access key is checked as `issue` and `serve` check it; an on-premises secret key is
+        // used as written, as the server uses it.
+        Some(key) if !args.on_premises => match SigningKey::access_key(&key) {
+            Ok(key) => Ok(Some(Key {
+                bytes: key.expose_bytes().to_vec(),
+                source,
+            })),
+            Err(Error::InvalidKey { problem, .. }) => Err(CliError::setting(
+                source,
+                format!("is not usable: {problem}"),
+            )),
+            Err(error) => Err(CliError::setting(source, error.to_string())),
+        },
         Some(key) => Ok(Some(Key {
             bytes: key.into_bytes(),
             source,
@@ -224,9 +238,22 @@ fn report(
     now: u64,
     chosen: bool,
 ) -> String {
+    // A key the token carries (a finding says where) is not printed: the report may be pasted
+    // into a bug report.
+    let carried_key = key
+        .and_then(|key| std::str::from_utf8(key.bytes.trim_ascii()).ok())
+        .filter(|key| {
+            inspection.findings.iter().any(|finding| {
+                matches!(finding, Finding::KeyInToken { .. } | Finding::AudienceIsKey)
+            }) && !key.is_empty()
+        });
     let pretty = |value: &Value| {
         let json = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
-        output::escape_controls_in_json(&json).into_owned()
+        let json = output::escape_controls_in_json(&json);
+        match carried_key {
+            Some(key) => json.replace(key, "[key]"),
+            None => json.into_owned(),
+        }
     };
     let mut lines = vec![
         "header:".to_owned(),

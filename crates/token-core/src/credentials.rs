@@ -121,6 +121,41 @@ impl SigningKey {
         Ok(SigningKey(key.as_bytes().into()))
     }
 
+    /// Checks an environment's access key alone, as [`Environment::new`] checks it beside its
+    /// ID: for checking tokens with a key when there is no ID to go with it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Environment::new`] for the key: [`Error::EmptySetting`] for an empty or blank key,
+    /// [`Error::InvalidKey`] for one over 1024 bytes, with whitespace around it, or with a
+    /// character other than printable ASCII in it.
+    pub fn access_key(key: &str) -> Result<Self> {
+        SigningKey::checked_access_key("access key", key)
+    }
+
+    /// [`SigningKey::access_key`], with `setting` naming the key in errors.
+    fn checked_access_key(setting: &str, key: &str) -> Result<Self> {
+        if key.trim().is_empty() {
+            return Err(Error::EmptySetting {
+                setting: setting.into(),
+                what: ACCESS_KEY_WHAT,
+            });
+        }
+        let not_printable_ascii = || {
+            (!key.bytes().all(|byte| matches!(byte, b' '..=b'~'))).then_some(
+                "it holds a character other than printable ASCII, which the portal's keys never \
+                 have; check that only the key was copied",
+            )
+        };
+        if let Some(problem) = SigningKey::stray_characters(key).or_else(not_printable_ascii) {
+            return Err(Error::InvalidKey {
+                setting: setting.into(),
+                problem,
+            });
+        }
+        SigningKey::from_setting(setting, ACCESS_KEY_WHAT, key)
+    }
+
     /// What is wrong with `key` for an access key, whose every character the portal chose:
     /// whitespace around it (a line break left by reading it from a file, say), a control
     /// character in it, or an invisible one (a byte-order mark, a zero-width space). Every token
@@ -205,7 +240,9 @@ impl Environment {
     ///
     /// [`Error::EmptySetting`] for an empty or blank ID or key; [`Error::InvalidEnvironmentId`]
     /// for an ID over 64 bytes, with characters other than letters, digits, `-`, `_` and `.`,
-    /// or the same as the key (which every token would then show to the browser as its `aud`);
+    /// the same as the key, or as long as a key (32 bytes or more) beside a key as short as an ID
+    /// (under 32 bytes), which is the two swapped (every token would then show the key to the
+    /// browser as its `aud`);
     /// [`Error::InvalidKey`] for a key over 1024 bytes, with whitespace around it (such as the
     /// line break that reading it from a file can leave), or with a character other than
     /// printable ASCII in it (a control character, a byte-order mark), all of which would become
@@ -238,19 +275,18 @@ impl Environment {
                           stay secret)",
             });
         }
-        let not_printable_ascii = || {
-            (!key.bytes().all(|byte| matches!(byte, b' '..=b'~'))).then_some(
-                "it holds a character other than printable ASCII, which the portal's keys never \
-                 have; check that only the key was copied",
-            )
-        };
-        if let Some(problem) = SigningKey::stray_characters(key).or_else(not_printable_ascii) {
-            return Err(Error::InvalidKey {
-                setting: key_setting.into(),
-                problem,
+        // The portal's IDs are 20 characters and its keys 60: an ID as long as a key beside a key
+        // as short as an ID is the two pasted in each other's place, and every token would then
+        // show the key to the browser as its `aud`.
+        if id.as_str().len() >= RECOMMENDED_KEY_LEN && key.trim().len() < RECOMMENDED_KEY_LEN {
+            return Err(Error::InvalidEnvironmentId {
+                setting: id_setting.into(),
+                problem: "it is as long as an access key, and the access key is as short as an \
+                          ID, so the two look swapped (tokens show the ID to every browser, and \
+                          the key must stay secret); give each its value from the portal",
             });
         }
-        let access_key = SigningKey::from_setting(key_setting, ACCESS_KEY_WHAT, key)?;
+        let access_key = SigningKey::checked_access_key(key_setting, key)?;
         Ok(Environment { id, access_key })
     }
 
@@ -259,7 +295,7 @@ impl Environment {
     /// # Errors
     ///
     /// A missing, empty or blank variable, named in the error; a malformed ID or key, or an ID
-    /// that is the same value as the key, as [`Environment::new`].
+    /// that is the same value as the key or looks swapped with it, as [`Environment::new`].
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -270,7 +306,7 @@ impl Environment {
     /// # Errors
     ///
     /// A missing, empty or blank setting, named in the error; a malformed ID or key, or an ID
-    /// that is the same value as the key, as [`Environment::new`].
+    /// that is the same value as the key or looks swapped with it, as [`Environment::new`].
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let id = required(&lookup, ENVIRONMENT_ID_VAR, ENVIRONMENT_ID_WHAT)?;
         let key = required(&lookup, ACCESS_KEY_VAR, ACCESS_KEY_WHAT)?;
@@ -452,6 +488,52 @@ mod tests {
             padded.contains("starts or ends with whitespace"),
             "{padded}"
         );
+    }
+
+    #[test]
+    fn an_access_key_alone_is_checked_as_beside_its_id() {
+        let key = "w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy";
+        let checked = SigningKey::access_key(key).expect("the portal's key");
+        assert_eq!(checked.expose_bytes(), key.as_bytes());
+        for (bad, problem) in [
+            (format!("{key}\n"), "starts or ends with whitespace"),
+            (format!("\u{feff}{key}"), "invisible character"),
+            (format!("{key}é"), "other than printable ASCII"),
+        ] {
+            let message = SigningKey::access_key(&bad)
+                .expect_err("refused")
+                .to_string();
+            assert!(message.starts_with("access key is not usable"), "{message}");
+            assert!(message.contains(problem), "{message}");
+            assert!(!message.contains(key), "{message}");
+        }
+        assert!(matches!(
+            SigningKey::access_key(" "),
+            Err(Error::EmptySetting { .. })
+        ));
+    }
+
+    #[test]
+    fn an_id_and_a_key_pasted_in_each_others_place_are_refused() {
+        // The golden example's ID and key, swapped.
+        const ID: &str = "LJRQ1bju55p6a47RwadH";
+        const KEY: &str = "w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy";
+        let message =
+            Environment::from_lookup(lookup(&[(ENVIRONMENT_ID_VAR, KEY), (ACCESS_KEY_VAR, ID)]))
+                .expect_err("swapped")
+                .to_string();
+        assert!(
+            message.starts_with(
+                "CKEDITOR_ENVIRONMENT_ID is not valid: it is as long as an access key"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("look swapped"), "{message}");
+        assert!(!message.contains(KEY) && !message.contains(ID), "{message}");
+        assert!(Environment::new(ID, KEY).is_ok());
+        // A short development key beside a short ID, or a long ID beside a long key, is no swap.
+        assert!(Environment::new("dev-env", "short-dev-key").is_ok());
+        assert!(Environment::new(&"i".repeat(40), &"k".repeat(40)).is_ok());
     }
 
     #[test]

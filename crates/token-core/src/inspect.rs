@@ -91,6 +91,14 @@ pub enum Finding {
     /// `aud` is the key the token is checked with: whoever holds the token can read the key
     /// and sign tokens of their own.
     AudienceIsKey,
+    /// A value or name in the header or the claims holds the key the token is checked with
+    /// (one of 16 bytes or more; `aud` equal to the key is [`Finding::AudienceIsKey`]): whoever
+    /// holds the token can read the key and sign tokens of their own.
+    KeyInToken {
+        /// Where: a claim's path such as `user.name`, `header.kid`, or the object whose member
+        /// name holds it, with that name shown as `[key]`.
+        path: String,
+    },
     /// A claim the spec excludes: `iss` (a retired form), `nbf` or `jti`.
     UnexpectedClaim {
         /// The claim's name.
@@ -262,6 +270,11 @@ impl fmt::Display for Finding {
             Finding::AudienceIsKey => f.write_str(
                 "aud is the key itself, which every holder of the token can read and sign tokens \
                  with; replace the key, and set aud to the environment ID",
+            ),
+            Finding::KeyInToken { path } => write!(
+                f,
+                "{path} holds the key, which every holder of the token can read and sign tokens \
+                 with; replace the key, and keep it out of the token"
             ),
             Finding::UnexpectedClaim { name: "iss" } => {
                 f.write_str("iss is present: the environment belongs in aud (iss is retired)")
@@ -441,6 +454,9 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
         }
         Some(_) => SignatureCheck::Invalid,
     };
+    if let Some(key) = expect.key {
+        check_key_in_token(&header, &claims, key, &mut findings);
+    }
     if payload_segment.contains(['-', '_']) {
         findings.push(Finding::PayloadNotAtobSafe);
     }
@@ -583,6 +599,65 @@ fn verify(signature: &str, message: &[u8], key: &[u8]) -> bool {
     };
     jsonwebtoken::crypto::verify(signature, message, &key, jsonwebtoken::Algorithm::HS256)
         .unwrap_or(false)
+}
+
+/// The shortest key searched for inside the token's text: a shorter one could turn up in
+/// ordinary words by chance.
+const MIN_KEY_SEARCHED: usize = 16;
+
+/// [`Finding::KeyInToken`] for every value and member name of the header and the claims that
+/// holds `key`, except an `aud` that is the key, which [`check_audience`] reports.
+fn check_key_in_token(header: &Value, claims: &Value, key: &[u8], out: &mut Vec<Finding>) {
+    let Ok(key) = std::str::from_utf8(key.trim_ascii()) else {
+        return;
+    };
+    if key.len() < MIN_KEY_SEARCHED {
+        return;
+    }
+    let mut paths = Vec::new();
+    find_key(header, key, "header", &mut paths);
+    find_key(claims, key, "", &mut paths);
+    let aud_is_key = claims.get("aud").and_then(Value::as_str) == Some(key);
+    out.extend(
+        paths
+            .into_iter()
+            .filter(|path| !(aud_is_key && path == "aud"))
+            .map(|path| Finding::KeyInToken { path }),
+    );
+}
+
+/// The paths in `value`, at `path`, whose text holds `key`; a member name that holds it is shown
+/// as `[key]` in the paths below it.
+fn find_key(value: &Value, key: &str, path: &str, found: &mut Vec<String>) {
+    match value {
+        Value::String(text) if text.contains(key) => found.push(path.to_owned()),
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                find_key(item, key, &format!("{path}[{index}]"), found);
+            }
+        }
+        Value::Object(members) => {
+            for (name, member) in members {
+                let shown = if name.contains(key) {
+                    found.push(if path.is_empty() {
+                        "a claim's name".to_owned()
+                    } else {
+                        format!("a member name of {path}")
+                    });
+                    "[key]"
+                } else {
+                    name.as_str()
+                };
+                let below = if path.is_empty() {
+                    shown.to_owned()
+                } else {
+                    format!("{path}.{shown}")
+                };
+                find_key(member, key, &below, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn json_text(value: Option<&Value>) -> String {

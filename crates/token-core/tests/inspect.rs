@@ -405,6 +405,92 @@ fn the_key_as_the_audience_is_reported_without_quoting_it() {
 }
 
 #[test]
+fn the_key_anywhere_in_the_token_is_reported_without_quoting_it() {
+    let key = std::str::from_utf8(KEY).expect("an ASCII key");
+    let key_findings = |header: &str, payload: &str| -> Vec<Finding> {
+        let expect = Expectations {
+            key: Some(KEY),
+            environment_id: Some(ENVIRONMENT),
+            now: NOW,
+            on_premises: false,
+        };
+        inspect(&token(header, payload), &expect)
+            .expect("a JWT")
+            .findings
+            .into_iter()
+            .filter(|finding| matches!(finding, Finding::KeyInToken { .. }))
+            .collect()
+    };
+    let plain = r#"{"typ":"JWT","alg":"HS256"}"#;
+    let payload = format!(
+        r#"{{"aud":"ENV_TEST_123","iat":1699999990,"sub":"{key}","user":{{"name":"x {key} y"}},"#
+    ) + &format!(
+        r#""auth":{{"collaboration":{{"{key}":{{"role":"reader"}}}},"ai":{{"permissions":["{key}"]}}}}}}"#
+    );
+    let found = key_findings(plain, &payload);
+    let paths: Vec<&str> = found
+        .iter()
+        .map(|finding| match finding {
+            Finding::KeyInToken { path } => path.as_str(),
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "sub",
+            "user.name",
+            "a member name of auth.collaboration",
+            "auth.ai.permissions[0]",
+        ]
+    );
+    for finding in &found {
+        let message = finding.to_string();
+        assert!(message.contains("holds the key"), "{message}");
+        assert!(!message.contains(key), "{message}");
+    }
+
+    // In the header, and in an `aud` that is more than the key.
+    let header = format!(r#"{{"typ":"JWT","alg":"HS256","kid":"{key}"}}"#);
+    let payload = format!(r#"{{"aud":"ENV-{key}","iat":1699999990}}"#);
+    assert_eq!(
+        key_findings(&header, &payload),
+        [
+            Finding::KeyInToken {
+                path: "header.kid".into()
+            },
+            Finding::KeyInToken { path: "aud".into() },
+        ]
+    );
+    // A key that is the whole `aud` is reported once, as such.
+    let payload = format!(r#"{{"aud":"{key}","iat":1699999990}}"#);
+    assert_eq!(key_findings(plain, &payload), []);
+}
+
+#[test]
+fn a_short_key_is_not_searched_for_in_ordinary_text() {
+    let short = b"writer";
+    let payload = r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","auth":{"collaboration":{"*":{"role":"writer"}}}}"#;
+    let header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"HS256"}"#);
+    let body = URL_SAFE_NO_PAD.encode(payload);
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(short).expect("any key");
+    mac.update(format!("{header}.{body}").as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    let inspection = inspect(
+        &format!("{header}.{body}.{signature}"),
+        &Expectations {
+            key: Some(short),
+            environment_id: Some(ENVIRONMENT),
+            now: NOW,
+            on_premises: false,
+        },
+    )
+    .expect("a JWT");
+    assert_eq!(inspection.signature, SignatureCheck::Valid);
+    assert_eq!(inspection.findings, []);
+}
+
+#[test]
 fn a_key_given_twice_is_reported_wherever_it_is() {
     let expect = Expectations {
         key: Some(KEY),

@@ -144,6 +144,55 @@ fn a_tampered_or_foreign_token_fails_the_signature_and_aud() {
 }
 
 #[test]
+fn a_token_that_carries_the_key_is_reported_and_the_key_never_printed() {
+    for claims in [
+        json!({"aud": ENVIRONMENT_ID, "iat": AT, "sub": ACCESS_KEY,
+               "auth": {"collaboration": {"*": {"role": "reader"}}}}),
+        json!({"aud": ACCESS_KEY, "iat": AT}),
+        json!({"aud": ENVIRONMENT_ID, "iat": AT, "sub": "u",
+               "user": {"name": format!("Ann {ACCESS_KEY}")},
+               "auth": {"collaboration": {ACCESS_KEY: {"role": "reader"}}}}),
+    ] {
+        let token = foreign_token(&claims);
+        let (code, stdout, stderr) = inspect(&[&token], &credentials(), "");
+        assert_eq!(code, 1, "{stdout}{stderr}");
+        assert!(
+            stdout.contains("holds the key") || stdout.contains("aud is the key"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("[key]"), "{stdout}");
+        assert!(
+            !stdout.contains(ACCESS_KEY) && !stderr.contains(ACCESS_KEY),
+            "{stdout}{stderr}"
+        );
+    }
+}
+
+#[test]
+fn an_access_key_that_issue_refuses_is_refused_here_too() {
+    let token = foreign_token(&json!({"aud": ENVIRONMENT_ID, "iat": AT}));
+    let padded = format!(" {ACCESS_KEY}\n");
+    for (args, env) in [
+        (vec![token.as_str(), "--key", padded.as_str()], vec![]),
+        (
+            vec![token.as_str()],
+            vec![("CKEDITOR_ACCESS_KEY", padded.as_str())],
+        ),
+    ] {
+        let (code, stdout, stderr) = inspect(&args, &env, "");
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(
+            stderr.contains("is not usable: it starts or ends with whitespace"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains(ACCESS_KEY) && stdout.is_empty(),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn the_key_is_refused_as_the_environment_to_expect() {
     let token = foreign_token(&json!({"aud": ENVIRONMENT_ID, "iat": AT}));
     let (code, stdout, stderr) = inspect(

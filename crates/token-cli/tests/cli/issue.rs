@@ -100,8 +100,36 @@ fn on_premises_tokens_hold_iat_only_and_use_the_secret_key() {
 #[test]
 fn refusals_exit_2_name_the_problem_and_print_no_token() {
     type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
-    let cases: [Case<'_>; 10] = [
+    let key_as_name = format!("Ann {ACCESS_KEY}");
+    let key_as_document = format!("{ACCESS_KEY}=writer");
+    let cases: [Case<'_>; 14] = [
         (&["--sub", "u"], &[], "CKEDITOR_ENVIRONMENT_ID"),
+        (
+            &["--sub", "u", "--role", "*=writer"],
+            &[
+                (
+                    "CKEDITOR_ENVIRONMENT_ID",
+                    "LJRQ1bju55p6a47RwadH-and-more-to-be-long",
+                ),
+                ("CKEDITOR_ACCESS_KEY", "LJRQ1bju55p6a47RwadH"),
+            ],
+            "look swapped",
+        ),
+        (
+            &["--sub", ACCESS_KEY, "--role", "*=writer"],
+            &credentials(),
+            "the token would carry the access key in sub",
+        ),
+        (
+            &["--sub", "u", "--name", &key_as_name, "--role", "*=writer"],
+            &credentials(),
+            "the token would carry the access key in user.name",
+        ),
+        (
+            &["--sub", "u", "--role", &key_as_document],
+            &credentials(),
+            "the token would carry the access key in a member name of auth.collaboration",
+        ),
         (
             &["--sub", "u"],
             &[("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID)],
