@@ -20,6 +20,9 @@ pub const SECRET_KEY_VAR: &str = "CKEDITOR_SECRET_KEY";
 pub const MAX_ENVIRONMENT_ID_LEN: usize = 64;
 /// Keys shorter than this many bytes are accepted with a warning.
 pub const RECOMMENDED_KEY_LEN: usize = 32;
+/// The shortest key looked for inside an environment ID: a shorter one could be part of an
+/// ordinary ID by chance.
+const MIN_KEY_IN_ID_LEN: usize = 16;
 /// The longest key accepted, in bytes.
 pub const MAX_KEY_LEN: usize = 1024;
 
@@ -275,6 +278,13 @@ impl Environment {
                           stay secret)",
             });
         }
+        if key.trim().len() >= MIN_KEY_IN_ID_LEN && id.as_str().contains(key.trim()) {
+            return Err(Error::InvalidEnvironmentId {
+                setting: id_setting.into(),
+                problem: "it holds the access key (tokens show the ID to every browser, and the \
+                          key must stay secret)",
+            });
+        }
         // The portal's IDs are 20 characters and its keys 60: an ID as long as a key beside a key
         // as short as an ID is the two pasted in each other's place, and every token would then
         // show the key to the browser as its `aud`.
@@ -283,7 +293,7 @@ impl Environment {
                 setting: id_setting.into(),
                 problem: "it is as long as an access key, and the access key is as short as an \
                           ID, so the two look swapped (tokens show the ID to every browser, and \
-                          the key must stay secret); give each its value from the portal",
+                          the key must stay secret)",
             });
         }
         let access_key = SigningKey::checked_access_key(key_setting, key)?;
@@ -531,6 +541,12 @@ mod tests {
         assert!(message.contains("look swapped"), "{message}");
         assert!(!message.contains(KEY) && !message.contains(ID), "{message}");
         assert!(Environment::new(ID, KEY).is_ok());
+        // An ID that holds the key shows it too.
+        let message = Environment::new(&format!("x{KEY}"), KEY)
+            .expect_err("the key inside the ID")
+            .to_string();
+        assert!(message.contains("it holds the access key"), "{message}");
+        assert!(!message.contains(KEY), "{message}");
         // A short development key beside a short ID, or a long ID beside a long key, is no swap.
         assert!(Environment::new("dev-env", "short-dev-key").is_ok());
         assert!(Environment::new(&"i".repeat(40), &"k".repeat(40)).is_ok());

@@ -120,8 +120,9 @@ impl FromRequestParts<AuthState> for Caller {
                                 peer = ?peer,
                                 held_back,
                                 "a token request names a user but neither carries the shared \
-                                 secret nor comes from a trusted source; its headers are not \
-                                 believed (logged at most once a minute)"
+                                 secret once (it is missing, wrong or repeated) nor comes from a \
+                                 trusted source; its headers are not believed (logged at most \
+                                 once a minute)"
                             );
                         }
                         return Err(StatusCode::UNAUTHORIZED);

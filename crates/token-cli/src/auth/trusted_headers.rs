@@ -177,6 +177,24 @@ impl TrustedHeaders {
                     ),
                 ));
             }
+            // Every token shows the environment ID to the browser as its `aud`.
+            Some(secret)
+                if settings
+                    .values
+                    .environment
+                    .id
+                    .as_deref()
+                    .is_some_and(|id| id.contains(secret.as_str())) =>
+            {
+                return Err(CliError::setting(
+                    settings.name(&path("secret")),
+                    format!(
+                        "is part of the environment ID ({}), which every token shows to the \
+                         browser; give the ID from the portal, and a secret of its own here",
+                        settings.name("environment.id")
+                    ),
+                ));
+            }
             Some(secret) => {
                 let Some(secret_header) = secret_header else {
                     return Err(CliError::setting(
@@ -272,13 +290,34 @@ impl TrustedHeaders {
             return Err(NoUser::Ambiguous(repeated.clone()));
         }
         let text = |name: &Option<HeaderName>| {
-            let value = headers.get(name.as_ref()?)?;
-            let text = std::str::from_utf8(value.as_bytes()).ok()?.trim();
+            let name = name.as_ref()?;
+            let value = headers.get(name)?;
+            let Ok(text) = std::str::from_utf8(value.as_bytes()) else {
+                tracing::debug!(header = %name, "an identity header is not UTF-8; it is left out");
+                return None;
+            };
+            let text = text.trim();
             (!text.is_empty()).then(|| text.to_owned())
         };
         let id = text(&Some(self.user_id.clone())).ok_or(NoUser::Anonymous)?;
-        let groups = text(&self.groups)
-            .map(|groups| trimmed_groups(groups.split(self.separator.as_str())))
+        // A group that is not UTF-8 matches no rule and is left out; the others still count.
+        let groups = self
+            .groups
+            .as_ref()
+            .and_then(|name| headers.get(name))
+            .map(|value| {
+                let text = String::from_utf8_lossy(value.as_bytes());
+                let (readable, unreadable): (Vec<&str>, Vec<&str>) = text
+                    .split(self.separator.as_str())
+                    .partition(|group| !group.contains(char::REPLACEMENT_CHARACTER));
+                if !unreadable.is_empty() {
+                    tracing::debug!(
+                        left_out = unreadable.len(),
+                        "groups that are not UTF-8 are left out"
+                    );
+                }
+                trimmed_groups(readable)
+            })
             .unwrap_or_default();
         Ok(SignedInUser {
             id,
@@ -420,6 +459,20 @@ mod tests {
                 "{repeated}"
             );
         }
+
+        // A group that is not UTF-8 is left out, not every group; a name that is not is left out.
+        let mut odd = proven.clone();
+        odd.insert(
+            "x-forwarded-groups",
+            HeaderValue::from_bytes(b"editors, B\xfccher ,admins").expect("a header value"),
+        );
+        odd.insert(
+            "x-forwarded-preferred-username",
+            HeaderValue::from_bytes(b"J\xf6rg").expect("a header value"),
+        );
+        let user = by_secret.user(&odd, None).expect("trusted");
+        assert_eq!(user.groups, ["editors", "admins"]);
+        assert_eq!(user.name, None);
 
         let by_source = trusted(None, &["10.0.0.0/8"]).expect("valid");
         assert!(by_source.user(&headers(&claimed), peer("10.1.2.3")).is_ok());

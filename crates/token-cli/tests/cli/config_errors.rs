@@ -431,6 +431,30 @@ fn a_short_shared_secret() {
 }
 
 #[test]
+fn a_shared_secret_that_is_part_of_the_environment_id() {
+    let config = format!("[auth]\nmode = \"trusted-headers\"\n{RULE}");
+    let env = with_credentials(&[
+        (
+            "CKEDITOR_TOKEN_TRUSTED_SECRET",
+            "proxy-shared-secret-0123456789",
+        ),
+        (
+            "CKEDITOR_ENVIRONMENT_ID",
+            "env-proxy-shared-secret-0123456789",
+        ),
+    ]);
+    let message = refused(&config, &env);
+    assert_says(
+        &message,
+        &[
+            "CKEDITOR_TOKEN_TRUSTED_SECRET: is part of the environment ID \
+             (CKEDITOR_ENVIRONMENT_ID)",
+        ],
+    );
+    assert!(!message.contains("proxy-shared-secret"), "{message}");
+}
+
+#[test]
 fn a_malformed_trusted_source_or_header_name() {
     let config = format!(
         "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\ntrusted_sources = \

@@ -109,7 +109,7 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
             &[
                 (
                     "CKEDITOR_ENVIRONMENT_ID",
-                    "LJRQ1bju55p6a47RwadH-and-more-to-be-long",
+                    "w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy",
                 ),
                 ("CKEDITOR_ACCESS_KEY", "LJRQ1bju55p6a47RwadH"),
             ],
