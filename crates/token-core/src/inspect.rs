@@ -12,7 +12,7 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::grants::{CkboxRole, Permission, Role};
+use crate::grants::{AiScope, CkboxRole, DocumentKey, Permission, Role};
 
 const DAY: u64 = 24 * 60 * 60;
 /// `exp` or `iat` values from here on are taken for milliseconds: as seconds they would lie
@@ -789,10 +789,13 @@ fn check_times(map: &Map<String, Value>, now: u64, iat_required: bool, out: &mut
 }
 
 fn check_user(map: &Map<String, Value>, out: &mut Vec<Finding>) {
-    if map.get("sub").is_some_and(|sub| !sub.is_string()) {
+    if map
+        .get("sub")
+        .is_some_and(|sub| sub.as_str().is_none_or(|sub| sub.trim().is_empty()))
+    {
         out.push(Finding::MalformedClaim {
             path: "sub".into(),
-            expected: "a string",
+            expected: "a string with the user's ID",
         });
     }
     let Some(user) = map.get("user") else { return };
@@ -847,6 +850,50 @@ fn check_auth(map: &Map<String, Value>, out: &mut Vec<Finding>) {
                 role: json_text(role),
             });
         }
+        if ckbox
+            .get("workspaces")
+            .is_some_and(|workspaces| !is_array_of_strings(workspaces))
+        {
+            out.push(Finding::MalformedClaim {
+                path: "auth.ckbox.workspaces".into(),
+                expected: "an array of workspace IDs",
+            });
+        }
+    }
+    if let Some(ai) = auth.get("ai") {
+        check_ai(ai, out);
+    }
+}
+
+fn is_array_of_strings(value: &Value) -> bool {
+    value
+        .as_array()
+        .is_some_and(|items| items.iter().all(Value::is_string))
+}
+
+fn check_ai(ai: &Value, out: &mut Vec<Finding>) {
+    let Some(permissions) = ai.get("permissions") else {
+        return out.push(Finding::MalformedClaim {
+            path: "auth.ai".into(),
+            expected: "an object with permissions",
+        });
+    };
+    let Value::Array(scopes) = permissions else {
+        return out.push(Finding::MalformedClaim {
+            path: "auth.ai.permissions".into(),
+            expected: "an array of scopes",
+        });
+    };
+    for (index, scope) in scopes.iter().enumerate() {
+        if scope
+            .as_str()
+            .is_none_or(|scope| AiScope::new(scope).is_err())
+        {
+            out.push(Finding::MalformedClaim {
+                path: format!("auth.ai.permissions[{index}]"),
+                expected: "a scope of the form ai:<type>:<value>, with '*' only at its end",
+            });
+        }
     }
 }
 
@@ -859,6 +906,12 @@ fn check_collaboration(collaboration: &Value, out: &mut Vec<Finding>) {
         });
     };
     for (document, grant) in documents {
+        if DocumentKey::new(document).is_err() {
+            out.push(Finding::MalformedClaim {
+                path: format!("the key {document:?} of auth.collaboration"),
+                expected: "a document ID, or a pattern with '*' alone, at its start or at its end",
+            });
+        }
         let Value::Object(grant) = grant else {
             let path = format!("auth.collaboration.{document}");
             out.push(Finding::MalformedClaim {
@@ -867,6 +920,12 @@ fn check_collaboration(collaboration: &Value, out: &mut Vec<Finding>) {
             });
             continue;
         };
+        if !grant.contains_key("role") && !grant.contains_key("permissions") {
+            out.push(Finding::MalformedClaim {
+                path: format!("auth.collaboration.{document}"),
+                expected: "an object with a role, permissions or both",
+            });
+        }
         if let Some(role) = grant.get("role")
             && role.as_str().and_then(Role::from_name).is_none()
         {

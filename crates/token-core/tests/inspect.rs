@@ -163,7 +163,74 @@ fn each_broken_rule_is_reported() {
             r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":42}"#,
             Finding::MalformedClaim {
                 path: "sub".into(),
-                expected: "a string",
+                expected: "a string with the user's ID",
+            },
+        ),
+        (
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":" "}"#,
+            Finding::MalformedClaim {
+                path: "sub".into(),
+                expected: "a string with the user's ID",
+            },
+        ),
+        (
+            concat!(
+                r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":"u","#,
+                r#""auth":{"collaboration":{"a*b":{"role":"writer"}}}}"#,
+            ),
+            Finding::MalformedClaim {
+                path: r#"the key "a*b" of auth.collaboration"#.into(),
+                expected: "a document ID, or a pattern with '*' alone, at its start or at its end",
+            },
+        ),
+        (
+            concat!(
+                r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":"u","#,
+                r#""auth":{"collaboration":{"*":{}}}}"#,
+            ),
+            Finding::MalformedClaim {
+                path: "auth.collaboration.*".into(),
+                expected: "an object with a role, permissions or both",
+            },
+        ),
+        (
+            concat!(
+                r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":"u","#,
+                r#""auth":{"ckbox":{"role":"user","workspaces":"ws1"}}}"#,
+            ),
+            Finding::MalformedClaim {
+                path: "auth.ckbox.workspaces".into(),
+                expected: "an array of workspace IDs",
+            },
+        ),
+        (
+            concat!(
+                r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700000600,"sub":"u","#,
+                r#""auth":{"ai":{"permissions":"ai:models:*"}}}"#,
+            ),
+            Finding::MalformedClaim {
+                path: "auth.ai.permissions".into(),
+                expected: "an array of scopes",
+            },
+        ),
+        (
+            concat!(
+                r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700000600,"sub":"u","#,
+                r#""auth":{"ai":{"permissions":["ai:models:*","models","ai:*:x"]}}}"#,
+            ),
+            Finding::MalformedClaim {
+                path: "auth.ai.permissions[2]".into(),
+                expected: "a scope of the form ai:<type>:<value>, with '*' only at its end",
+            },
+        ),
+        (
+            concat!(
+                r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700000600,"sub":"u","#,
+                r#""auth":{"ai":{"permissions":["ai:models:*","models"]}}}"#,
+            ),
+            Finding::MalformedClaim {
+                path: "auth.ai.permissions[1]".into(),
+                expected: "a scope of the form ai:<type>:<value>, with '*' only at its end",
             },
         ),
         (

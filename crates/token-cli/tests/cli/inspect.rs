@@ -308,7 +308,9 @@ fn control_characters_in_document_keys_cannot_forge_the_report() {
     let at = AT.to_string();
     let (code, report, _) = inspect(&[&token, "--at", &at], &[], "");
     assert_eq!(code, 1, "{report}");
-    assert!(report.contains("problems (3):"), "{report}");
+    // Each key is no document ID, the first grant has a bad role and permissions, and the
+    // second is no object.
+    assert!(report.contains("problems (5):"), "{report}");
     assert!(!report.contains('\u{1b}'), "{report:?}");
     assert!(!report.contains('\u{202e}'), "{report:?}");
     assert!(
