@@ -104,7 +104,7 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     let mut inspection = match inspect(&token, &expect) {
         Ok(inspection) => inspection,
         Err(error) => {
-            let error = error.to_string();
+            let error = format!("{error}{}", pasted_with(&token));
             output::line(&format!(
                 "problems (1):\n  - {}",
                 output::escape_controls(&error)
@@ -140,6 +140,21 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     } else {
         ExitCode::from(FAILURE_EXIT)
     })
+}
+
+/// What a token that is not a JWT was likely pasted with, as a hint to add to the problem: the
+/// quotes of a JSON string, an `Authorization` header, or the JSON around it.
+fn pasted_with(token: &str) -> &'static str {
+    let lower = token.get(..14).unwrap_or(token).to_ascii_lowercase();
+    if lower.starts_with("authorization:") || lower.starts_with("bearer ") {
+        "; it starts like an Authorization header: give the token alone, without `Bearer `"
+    } else if token.starts_with(['"', '\'']) {
+        "; it starts with a quote: give the token without the quotes around it"
+    } else if token.starts_with('{') {
+        "; it starts like JSON: give the token alone, not the answer that holds it"
+    } else {
+        ""
+    }
 }
 
 /// The most bytes read from standard input.

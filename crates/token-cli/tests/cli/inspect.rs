@@ -193,6 +193,27 @@ fn an_access_key_that_issue_refuses_is_refused_here_too() {
 }
 
 #[test]
+fn a_token_pasted_with_quotes_or_a_header_gets_a_hint() {
+    let token = foreign_token(&json!({"aud": ENVIRONMENT_ID, "iat": AT}));
+    for (pasted, hint) in [
+        (format!("\"{token}\""), "give the token without the quotes"),
+        (format!("Bearer {token}"), "without `Bearer `"),
+        (
+            format!("Authorization: Bearer {token}"),
+            "without `Bearer `",
+        ),
+        (
+            format!("{{\"token\":\"{token}\"}}"),
+            "not the answer that holds it",
+        ),
+    ] {
+        let (code, stdout, _) = inspect(&[&pasted], &[], "");
+        assert_eq!(code, 1, "{stdout}");
+        assert!(stdout.contains(hint), "{pasted}: {stdout}");
+    }
+}
+
+#[test]
 fn the_key_is_refused_as_the_environment_to_expect() {
     let token = foreign_token(&json!({"aud": ENVIRONMENT_ID, "iat": AT}));
     let (code, stdout, stderr) = inspect(
