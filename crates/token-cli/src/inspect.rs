@@ -90,6 +90,15 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         ));
     }
     let now = match args.at {
+        // Beyond the year 5000 as seconds, which the inspection also takes an `iat` for.
+        Some(at) if at >= 100_000_000_000 => {
+            return Err(CliError::setting(
+                "--at",
+                format!(
+                    "{at} lies beyond the year 5000 as seconds; give Unix seconds, not milliseconds"
+                ),
+            ));
+        }
         Some(at) => at,
         None => unix_seconds(std::time::SystemTime::now())
             .map_err(|error| CliError::Failed(error.to_string()))?,
@@ -298,6 +307,12 @@ fn report(
     lines.push(match (inspection.signature, key) {
         (SignatureCheck::Valid, Some(key)) => {
             format!("signature: valid, checked with the key from {}", key.source)
+        }
+        // Signed with another algorithm, the token cannot be checked with an HS256 key at all.
+        (SignatureCheck::Invalid, Some(_))
+            if inspection.header.get("alg") != Some(&Value::from("HS256")) =>
+        {
+            "signature: not checked: the header does not name HS256 (see the problems)".to_owned()
         }
         (SignatureCheck::Invalid, Some(key)) => {
             format!("signature: INVALID for the key from {}", key.source)

@@ -135,7 +135,8 @@ pub enum Finding {
         /// The time of the inspection.
         now: u64,
     },
-    /// `iat` is more than 24 hours old: the cloud no longer accepts the token.
+    /// `iat` is more than 24 hours old: CKEditor's servers (the cloud and on-premises) no
+    /// longer accept the token.
     IssuedAtTooOld {
         /// The value found.
         iat: u64,
@@ -305,7 +306,7 @@ impl fmt::Display for Finding {
             Finding::IssuedAtTooOld { iat, now } => {
                 write!(
                     f,
-                    "iat {iat} is {} old; the cloud accepts tokens up to 24 h",
+                    "iat {iat} is {} old; CKEditor's servers accept tokens up to 24 h old",
                     Span(now - iat)
                 )
             }

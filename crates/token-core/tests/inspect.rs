@@ -288,7 +288,7 @@ fn spans_of_time_are_written_in_seconds_and_in_a_larger_unit() {
                 iat: NOW - 90_000,
                 now: NOW,
             },
-            "iat 1699910000 is 90000 s (25 h) old; the cloud accepts tokens up to 24 h",
+            "iat 1699910000 is 90000 s (25 h) old; CKEditor's servers accept tokens up to 24 h old",
         ),
         (
             Finding::IssuedAtInFuture {

@@ -141,6 +141,22 @@ fn a_tampered_or_foreign_token_fails_the_signature_and_aud() {
         "{report}"
     );
     assert!(report.contains("does not match"), "{report}");
+
+    // Signed with the right key but another algorithm: no key check applies.
+    let key = EncodingKey::from_secret(ACCESS_KEY.as_bytes()).expect("an HMAC key");
+    let hs512 = jsonwebtoken::encode(
+        &Header::new(jsonwebtoken::Algorithm::HS512),
+        &json!({"aud": ENVIRONMENT_ID, "iat": AT}),
+        &key,
+    )
+    .expect("a token");
+    let (code, report, _) = inspect(&[&hs512, "--at", &at], &credentials(), "");
+    assert_eq!(code, 1);
+    assert!(
+        report.contains("signature: not checked: the header does not name HS256"),
+        "{report}"
+    );
+    assert!(report.contains("alg is \"HS512\""), "{report}");
 }
 
 #[test]
@@ -190,6 +206,18 @@ fn an_access_key_that_issue_refuses_is_refused_here_too() {
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn a_moment_in_milliseconds_is_refused() {
+    let token = foreign_token(&json!({"aud": ENVIRONMENT_ID, "iat": AT}));
+    let (code, stdout, stderr) = inspect(&[&token, "--at", "1700000000000"], &[], "");
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("--at: 1700000000000 lies beyond the year 5000"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not milliseconds"), "{stderr}");
 }
 
 #[test]
