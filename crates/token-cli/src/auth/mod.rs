@@ -20,7 +20,7 @@ use std::sync::Arc;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use ckeditor_token_core::{TokenUser, UserDecision};
+use ckeditor_token_core::{Error, TokenUser, UserDecision};
 use ckeditor_token_demo_login::DemoUser;
 
 use crate::rules::{Rules, SignedInUser};
@@ -169,7 +169,18 @@ impl TokenUser for Caller {
                 failure: failure.kind,
                 detail: failure.detail.clone(),
             },
-            (Found::User(user), Authentication::TrustedHeaders { rules, .. }) => rules.decide(user),
+            // The log line of a user the token cannot carry names the proxy's header too.
+            (Found::User(user), Authentication::TrustedHeaders { rules, headers }) => {
+                match rules.decide(user) {
+                    UserDecision::InvalidIdentity(Error::InvalidIdentity { field, problem }) => {
+                        UserDecision::InvalidIdentity(Error::InvalidIdentity {
+                            field: headers.field_source(&field),
+                            problem,
+                        })
+                    }
+                    decision => decision,
+                }
+            }
             // The user came from the application's answer, so a user the token cannot carry is
             // a bad answer (502), logged with the forward URL, not a failure of this server.
             (Found::User(user), Authentication::Forward { rules, forward }) => {

@@ -328,6 +328,21 @@ impl TrustedHeaders {
         })
     }
 
+    /// `field` of the token (`sub`, `user.name`, `user.email`) with the header it came from, for
+    /// a log line about a value the token cannot carry; other fields as they are.
+    pub(crate) fn field_source(&self, field: &str) -> String {
+        let header = match field {
+            "sub" => Some(&self.user_id),
+            "user.name" => self.name.as_ref(),
+            "user.email" => self.email.as_ref(),
+            _ => None,
+        };
+        match header {
+            Some(header) => format!("{field} (from the header {header})"),
+            None => field.to_owned(),
+        }
+    }
+
     /// Whether a request names a user in the user-ID header, trusted or not.
     pub(crate) fn names_a_user(&self, headers: &HeaderMap) -> bool {
         headers.contains_key(&self.user_id)

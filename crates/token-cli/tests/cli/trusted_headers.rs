@@ -145,6 +145,24 @@ fn a_user_no_rule_applies_to_gets_403() {
     assert_eq!(documents["doc-*"]["role"], "writer");
     assert_eq!(documents["shared-*"]["role"], "writer");
     assert!(documents.get("*").is_none());
+
+    // A value the token cannot carry is a 500, and the log names the header it came from.
+    let bad_email = [
+        ("X-Forwarded-User", "eve"),
+        ("X-Forwarded-Groups", "editors"),
+        ("X-Forwarded-Email", "not an address"),
+    ];
+    let (status, body) = get(&http, &url, &bad_email);
+    assert_eq!(status, 500, "{body}");
+    let (_, log) = server.terminate();
+    assert!(
+        log.contains("invalid user.email (from the header x-forwarded-email)"),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"no rule grants user "dan" anything; the user is in no group"#),
+        "{log}"
+    );
 }
 
 #[test]
