@@ -319,19 +319,40 @@ fn authentication(settings: &Settings, development: bool) -> Result<Authenticati
              \"trusted-headers\" (behind an authenticating reverse proxy) or \"forward\" (ask \
              the application's \"who am I\" URL)",
         )),
-        (Some("trusted-headers"), false) => Ok(Authentication::TrustedHeaders {
-            headers: TrustedHeaders::from_settings(settings)?,
-            rules: Rules::from_settings(settings)?,
-        }),
-        (Some("forward"), false) => Ok(Authentication::Forward {
-            forward: ForwardAuth::from_settings(settings)?,
-            rules: Rules::from_settings(settings)?,
-        }),
+        (Some("trusted-headers"), false) => {
+            if settings.values.auth.forward.url.is_some() {
+                unused_section(settings, "auth.forward.url", "trusted-headers");
+            }
+            Ok(Authentication::TrustedHeaders {
+                headers: TrustedHeaders::from_settings(settings)?,
+                rules: Rules::from_settings(settings)?,
+            })
+        }
+        (Some("forward"), false) => {
+            let trusted = &settings.values.auth.trusted_headers;
+            if trusted.secret.is_some() || !trusted.trusted_sources.is_empty() {
+                unused_section(settings, "auth.trusted_headers", "forward");
+            }
+            Ok(Authentication::Forward {
+                forward: ForwardAuth::from_settings(settings)?,
+                rules: Rules::from_settings(settings)?,
+            })
+        }
         (Some(other), false) => Err(CliError::setting(
             name,
             format!("{other:?} is not a mode; use \"trusted-headers\" or \"forward\""),
         )),
     }
+}
+
+/// Warns that the settings of the mode not chosen, `key`, are set and not used: a mode switched
+/// by its variable, or a mode left at the other one by mistake.
+fn unused_section(settings: &Settings, key: &str, mode: &str) {
+    tracing::warn!(
+        "{} is set, but {} is {mode:?}, so it is not used",
+        settings.name(key),
+        settings.name("auth.mode")
+    );
 }
 
 #[cfg(test)]

@@ -218,7 +218,12 @@ impl ForwardAuth {
             .header(ACCEPT.as_str(), "application/json");
         let mut credentials = false;
         for name in [COOKIE, AUTHORIZATION] {
-            for value in caller.get_all(&name) {
+            // An empty header carries nothing to sign in with.
+            for value in caller
+                .get_all(&name)
+                .iter()
+                .filter(|value| !value.as_bytes().trim_ascii().is_empty())
+            {
                 request = request.header(name.as_str(), value.as_bytes());
                 credentials = true;
             }

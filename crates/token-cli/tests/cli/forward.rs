@@ -156,6 +156,14 @@ fn the_application_says_who_the_caller_is() {
         assert_eq!(status, 401, "{session}: {body}");
     }
     assert_eq!(get(&http, &url, &[]).0, 401, "no cookie at all");
+    let asked = app.received.lock().expect("the log").len();
+    let empty = [("Cookie", ""), ("Authorization", " ")];
+    assert_eq!(get(&http, &url, &empty).0, 401, "empty headers");
+    assert_eq!(
+        app.received.lock().expect("the log").len(),
+        asked,
+        "the application is not asked about empty headers"
+    );
 
     let answers = [
         ("broken", 502),

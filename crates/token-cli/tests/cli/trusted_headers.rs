@@ -205,7 +205,8 @@ fn the_start_up_log_hides_secrets_and_keeps_the_checks_warnings() {
     const SHORT_KEY: &str = "short-access-key-0123";
     let config = config_file(&format!(
         "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n\
-         trusted_sources = [\"127.0.0.1\"]\n{RULES}"
+         trusted_sources = [\"127.0.0.1\"]\n[auth.forward]\nurl = \"http://127.0.0.1:9/me\"\n\
+         {RULES}"
     ));
     let path = format!("/{SHORT_KEY}");
     let env = [
@@ -223,4 +224,10 @@ fn the_start_up_log_hides_secrets_and_keeps_the_checks_warnings() {
         "{log}"
     );
     assert!(!log.to_lowercase().contains(SHORT_KEY), "{log}");
+    // The other mode's settings are set and not used.
+    assert!(
+        log.contains(r#"auth.forward.url in "#)
+            && log.contains(r#"is "trusted-headers", so it is not used"#),
+        "{log}"
+    );
 }
