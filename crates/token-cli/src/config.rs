@@ -319,24 +319,28 @@ fn authentication(settings: &Settings, development: bool) -> Result<Authenticati
              \"trusted-headers\" (behind an authenticating reverse proxy) or \"forward\" (ask \
              the application's \"who am I\" URL)",
         )),
+        // The other mode's settings are warned about once the chosen mode's are good, so that
+        // a refusal stands alone.
         (Some("trusted-headers"), false) => {
+            let authentication = Authentication::TrustedHeaders {
+                headers: TrustedHeaders::from_settings(settings)?,
+                rules: Rules::from_settings(settings)?,
+            };
             if settings.values.auth.forward.url.is_some() {
                 unused_section(settings, "auth.forward.url", "trusted-headers");
             }
-            Ok(Authentication::TrustedHeaders {
-                headers: TrustedHeaders::from_settings(settings)?,
-                rules: Rules::from_settings(settings)?,
-            })
+            Ok(authentication)
         }
         (Some("forward"), false) => {
+            let authentication = Authentication::Forward {
+                forward: ForwardAuth::from_settings(settings)?,
+                rules: Rules::from_settings(settings)?,
+            };
             let trusted = &settings.values.auth.trusted_headers;
             if trusted.secret.is_some() || !trusted.trusted_sources.is_empty() {
                 unused_section(settings, "auth.trusted_headers", "forward");
             }
-            Ok(Authentication::Forward {
-                forward: ForwardAuth::from_settings(settings)?,
-                rules: Rules::from_settings(settings)?,
-            })
+            Ok(authentication)
         }
         (Some(other), false) => Err(CliError::setting(
             name,
