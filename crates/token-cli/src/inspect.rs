@@ -264,13 +264,13 @@ fn report(
 ) -> String {
     // A key the token carries (a finding says where) is not printed: the report may be pasted
     // into a bug report.
+    let carries_key = inspection
+        .findings
+        .iter()
+        .any(|finding| matches!(finding, Finding::KeyInToken { .. } | Finding::AudienceIsKey));
     let carried_key = key
-        .and_then(|key| std::str::from_utf8(key.bytes.trim_ascii()).ok())
-        .filter(|key| {
-            inspection.findings.iter().any(|finding| {
-                matches!(finding, Finding::KeyInToken { .. } | Finding::AudienceIsKey)
-            }) && !key.is_empty()
-        });
+        .filter(|_| carries_key)
+        .and_then(|key| std::str::from_utf8(key.bytes.trim_ascii()).ok());
     let pretty = |value: &Value| {
         let json = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
         let json = output::escape_controls_in_json(&json);
