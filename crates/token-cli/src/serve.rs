@@ -15,6 +15,7 @@ use axum::extract::ConnectInfo;
 use axum::http::Request;
 use axum::response::Html;
 use axum::routing::get;
+use ckeditor_token_core::{AllowedOrigins, Expiry};
 use ckeditor_token_demo_login::runtime;
 use ckeditor_token_demo_login::settings as shared;
 use hyper::body::Incoming;
@@ -62,8 +63,15 @@ fn log_start(config: &ServeConfig, secrets: &[String]) {
     tracing::info!(
         authentication = %hidden(&config.authentication.describe()),
         path = %hidden(&config.token_path),
-        expiry = ?config.endpoint.issuer().expiry(),
-        origins = %hidden(&format!("{:?}", config.endpoint.cors().origins())),
+        expiry = %match config.endpoint.issuer().expiry() {
+            Expiry::After(lifetime) => shared::describe(lifetime),
+            Expiry::Never => "none".to_owned(),
+        },
+        origins = %hidden(&match config.endpoint.cors().origins() {
+            AllowedOrigins::Any => "any".to_owned(),
+            AllowedOrigins::List(origins) if origins.is_empty() => "same origin only".to_owned(),
+            AllowedOrigins::List(origins) => origins.join(", "),
+        }),
         credentials = config.endpoint.cors().allows_credentials(),
         "token route"
     );

@@ -112,12 +112,14 @@ impl FromRequestParts<AuthState> for Caller {
                     .extensions
                     .get::<ConnectInfo<SocketAddr>>()
                     .map(|info| info.0);
+                // The log shows the address as it is, or `unknown`.
+                let shown_peer = peer.map_or_else(|| "unknown".to_owned(), |peer| peer.to_string());
                 match headers.user(&parts.headers, peer) {
                     Ok(user) => Found::User(user),
                     Err(NoUser::Untrusted) if headers.names_a_user(&parts.headers) => {
                         if let Some(held_back) = UNTRUSTED_NAMES_A_USER.admit() {
                             tracing::warn!(
-                                peer = ?peer,
+                                peer = %shown_peer,
                                 held_back,
                                 "a token request names a user but neither carries the shared \
                                  secret once (it is missing, wrong or repeated) nor comes from a \
@@ -128,13 +130,13 @@ impl FromRequestParts<AuthState> for Caller {
                         return Err(StatusCode::UNAUTHORIZED);
                     }
                     Err(NoUser::Untrusted) => {
-                        tracing::debug!(peer = ?peer, "a token request from outside the proxy");
+                        tracing::debug!(peer = %shown_peer, "a token request from outside the proxy");
                         return Err(StatusCode::UNAUTHORIZED);
                     }
                     Err(NoUser::Ambiguous(header)) => {
                         if let Some(held_back) = AMBIGUOUS_IDENTITY.admit() {
                             tracing::warn!(
-                                peer = ?peer,
+                                peer = %shown_peer,
                                 header = %header,
                                 held_back,
                                 "a token request carries an identity header more than once, so \

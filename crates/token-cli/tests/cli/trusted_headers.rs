@@ -224,6 +224,11 @@ fn the_start_up_log_hides_secrets_and_keeps_the_checks_warnings() {
         "{log}"
     );
     assert!(!log.to_lowercase().contains(SHORT_KEY), "{log}");
+    // The route's settings as an operator writes them, not as Rust prints them.
+    assert!(
+        log.contains("expiry=1 h") && log.contains("origins=same origin only"),
+        "{log}"
+    );
     // The other mode's settings are set and not used.
     assert!(
         log.contains(r#"auth.forward.url in "#)
