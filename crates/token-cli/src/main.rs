@@ -124,6 +124,14 @@ fn main() -> ExitCode {
     };
     let settings = match Settings::load(cli.config.as_deref(), &settings::environment_variable) {
         Ok(settings) => settings,
+        // A file named by the variable rather than the flag: the message says where to look.
+        Err(CliError::ConfigFile { path, problem }) if config_argument().is_none() => {
+            let error = CliError::ConfigFile {
+                path: format!("{path} (from CKEDITOR_TOKEN_CONFIG)"),
+                problem,
+            };
+            return fail(error, &settings::known_secrets(cli.config.as_deref()));
+        }
         Err(error) => return fail(error, &settings::known_secrets(cli.config.as_deref())),
     };
     match run(&cli, &settings) {

@@ -63,7 +63,20 @@ fn a_missing_file() {
     let (_, stderr) = texts(&output);
     assert_says(
         &stderr,
-        &["configuration file /nonexistent/ckeditor-token.toml"],
+        &["configuration file /nonexistent/ckeditor-token.toml:"],
+    );
+
+    // Named by the variable, the message says so.
+    let output = run(
+        &["serve"],
+        &[("CKEDITOR_TOKEN_CONFIG", "/nonexistent/ckeditor-token.toml")],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let (_, stderr) = texts(&output);
+    assert_says(
+        &stderr,
+        &["configuration file /nonexistent/ckeditor-token.toml (from CKEDITOR_TOKEN_CONFIG):"],
     );
 }
 
