@@ -327,7 +327,8 @@ fn authentication(settings: &Settings, development: bool) -> Result<Authenticati
                 rules: Rules::from_settings(settings)?,
             };
             if settings.values.auth.forward.url.is_some() {
-                unused_section(settings, "auth.forward.url", "trusted-headers");
+                let name = settings.name("auth.forward.url");
+                unused_section(&name, settings, "trusted-headers");
             }
             Ok(authentication)
         }
@@ -338,7 +339,11 @@ fn authentication(settings: &Settings, development: bool) -> Result<Authenticati
             };
             let trusted = &settings.values.auth.trusted_headers;
             if trusted.secret.is_some() || !trusted.trusted_sources.is_empty() {
-                unused_section(settings, "auth.trusted_headers", "forward");
+                let names = settings.names(&[
+                    "auth.trusted_headers.secret",
+                    "auth.trusted_headers.trusted_sources",
+                ]);
+                unused_section(&names, settings, "forward");
             }
             Ok(authentication)
         }
@@ -349,12 +354,11 @@ fn authentication(settings: &Settings, development: bool) -> Result<Authenticati
     }
 }
 
-/// Warns that the settings of the mode not chosen, `key`, are set and not used: a mode switched
-/// by its variable, or a mode left at the other one by mistake.
-fn unused_section(settings: &Settings, key: &str, mode: &str) {
+/// Warns that settings of the mode not chosen, `named` as the settings name them, are set and
+/// not used: a mode switched by its variable, or a mode left at the other one by mistake.
+fn unused_section(named: &str, settings: &Settings, mode: &str) {
     tracing::warn!(
-        "{} is set, but {} is {mode:?}, so it is not used",
-        settings.name(key),
+        "{named} is set, but {} is {mode:?}, so it is not used",
         settings.name("auth.mode")
     );
 }

@@ -262,8 +262,8 @@ fn report(
     now: u64,
     chosen: bool,
 ) -> String {
-    // A key the token carries (a finding says where) is not printed: the report may be pasted
-    // into a bug report.
+    // A key the token carries (a finding says where) is not printed, in the header, the claims
+    // or the problems that quote them: the report may be pasted into a bug report.
     let carries_key = inspection
         .findings
         .iter()
@@ -271,13 +271,13 @@ fn report(
     let carried_key = key
         .filter(|_| carries_key)
         .and_then(|key| std::str::from_utf8(key.bytes.trim_ascii()).ok());
+    let hide_key = |text: &str| match carried_key {
+        Some(key) => text.replace(key, "[key]"),
+        None => text.to_owned(),
+    };
     let pretty = |value: &Value| {
         let json = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
-        let json = output::escape_controls_in_json(&json);
-        match carried_key {
-            Some(key) => json.replace(key, "[key]"),
-            None => json.into_owned(),
-        }
+        hide_key(&output::escape_controls_in_json(&json))
     };
     let mut lines = vec![
         "header:".to_owned(),
@@ -323,12 +323,10 @@ fn report(
         lines.push("no problems found".to_owned());
     } else {
         lines.push(format!("problems ({}):", inspection.findings.len()));
-        lines.extend(
-            inspection
-                .findings
-                .iter()
-                .map(|finding| format!("  - {}", output::escape_controls(&finding.to_string()))),
-        );
+        lines.extend(inspection.findings.iter().map(|finding| {
+            let said = finding.to_string();
+            format!("  - {}", hide_key(&output::escape_controls(&said)))
+        }));
     }
     lines.join("\n")
 }

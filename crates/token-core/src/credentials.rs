@@ -20,6 +20,12 @@ pub const SECRET_KEY_VAR: &str = "CKEDITOR_SECRET_KEY";
 pub const MAX_ENVIRONMENT_ID_LEN: usize = 64;
 /// Keys shorter than this many bytes are accepted with a warning.
 pub const RECOMMENDED_KEY_LEN: usize = 32;
+/// An environment ID of at least this many letters and digits beside a key of at most
+/// [`SWAPPED_KEY_LEN`] letters and digits is taken for the two swapped (the portal's IDs have 20,
+/// its keys 60).
+const SWAPPED_ID_LEN: usize = 40;
+/// See [`SWAPPED_ID_LEN`].
+const SWAPPED_KEY_LEN: usize = 24;
 /// The shortest key looked for inside an environment ID: a shorter one could be part of an
 /// ordinary ID by chance.
 const MIN_KEY_IN_ID_LEN: usize = 16;
@@ -243,9 +249,9 @@ impl Environment {
     ///
     /// [`Error::EmptySetting`] for an empty or blank ID or key; [`Error::InvalidEnvironmentId`]
     /// for an ID over 64 bytes, with characters other than letters, digits, `-`, `_` and `.`,
-    /// the same as the key, or as long as a key (32 bytes or more) beside a key as short as an ID
-    /// (under 32 bytes), which is the two swapped (every token would then show the key to the
-    /// browser as its `aud`);
+    /// the same as the key or holding it (a key of 16 bytes or more), or shaped like a key (40
+    /// letters and digits or more) beside a key shaped like an ID (24 or fewer), which is the two
+    /// swapped (every token would then show the key to the browser as its `aud`);
     /// [`Error::InvalidKey`] for a key over 1024 bytes, with whitespace around it (such as the
     /// line break that reading it from a file can leave), or with a character other than
     /// printable ASCII in it (a control character, a byte-order mark), all of which would become
@@ -285,15 +291,19 @@ impl Environment {
                           key must stay secret)",
             });
         }
-        // The portal's IDs are 20 characters and its keys 60: an ID as long as a key beside a key
-        // as short as an ID is the two pasted in each other's place, and every token would then
-        // show the key to the browser as its `aud`.
-        if id.as_str().len() >= RECOMMENDED_KEY_LEN && key.trim().len() < RECOMMENDED_KEY_LEN {
+        // The portal's IDs are 20 letters and digits and its keys 60: an ID of a key's shape
+        // beside a key of an ID's shape is the two pasted in each other's place, and every token
+        // would then show the key to the browser as its `aud`. IDs and keys of other shapes (a
+        // staging ID with dashes, a short development key) are no such sign.
+        let alphanumeric = |text: &str| text.bytes().all(|b| b.is_ascii_alphanumeric());
+        let key_shaped = id.as_str().len() >= SWAPPED_ID_LEN && alphanumeric(id.as_str());
+        let id_shaped = key.trim().len() <= SWAPPED_KEY_LEN && alphanumeric(key.trim());
+        if key_shaped && id_shaped {
             return Err(Error::InvalidEnvironmentId {
                 setting: id_setting.into(),
-                problem: "it is as long as an access key, and the access key is as short as an \
-                          ID, so the two look swapped (tokens show the ID to every browser, and \
-                          the key must stay secret)",
+                problem: "it looks like an access key, and the access key like an ID, so the \
+                          two look swapped (tokens show the ID to every browser, and the key must \
+                          stay secret)",
             });
         }
         let access_key = SigningKey::checked_access_key(key_setting, key)?;
@@ -305,7 +315,7 @@ impl Environment {
     /// # Errors
     ///
     /// A missing, empty or blank variable, named in the error; a malformed ID or key, or an ID
-    /// that is the same value as the key or looks swapped with it, as [`Environment::new`].
+    /// that is or holds the key or looks swapped with it, as [`Environment::new`].
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -316,7 +326,7 @@ impl Environment {
     /// # Errors
     ///
     /// A missing, empty or blank setting, named in the error; a malformed ID or key, or an ID
-    /// that is the same value as the key or looks swapped with it, as [`Environment::new`].
+    /// that is or holds the key or looks swapped with it, as [`Environment::new`].
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let id = required(&lookup, ENVIRONMENT_ID_VAR, ENVIRONMENT_ID_WHAT)?;
         let key = required(&lookup, ACCESS_KEY_VAR, ACCESS_KEY_WHAT)?;
@@ -533,9 +543,8 @@ mod tests {
                 .expect_err("swapped")
                 .to_string();
         assert!(
-            message.starts_with(
-                "CKEDITOR_ENVIRONMENT_ID is not valid: it is as long as an access key"
-            ),
+            message
+                .starts_with("CKEDITOR_ENVIRONMENT_ID is not valid: it looks like an access key"),
             "{message}"
         );
         assert!(message.contains("look swapped"), "{message}");
@@ -547,9 +556,11 @@ mod tests {
             .to_string();
         assert!(message.contains("it holds the access key"), "{message}");
         assert!(!message.contains(KEY), "{message}");
-        // A short development key beside a short ID, or a long ID beside a long key, is no swap.
+        // A short development key beside a short ID, a long ID beside a long key, or a long
+        // staging ID with dashes beside a short development key, is no swap.
         assert!(Environment::new("dev-env", "short-dev-key").is_ok());
         assert!(Environment::new(&"i".repeat(40), &"k".repeat(40)).is_ok());
+        assert!(Environment::new("acme-staging-collaboration-env-01", "dev-secret-key-01").is_ok());
     }
 
     #[test]

@@ -489,11 +489,13 @@ fn the_key_anywhere_in_the_token_is_reported_without_quoting_it() {
             .collect()
     };
     let plain = r#"{"typ":"JWT","alg":"HS256"}"#;
-    let payload = format!(
-        r#"{{"aud":"ENV_TEST_123","iat":1699999990,"sub":"{key}","user":{{"name":"x {key} y"}},"#
-    ) + &format!(
-        r#""auth":{{"collaboration":{{"{key}":{{"role":"reader"}}}},"ai":{{"permissions":["{key}"]}}}}}}"#
-    );
+    let payload = [
+        format!(r#"{{"aud":"ENV_TEST_123","iat":1699999990,"sub":"{key}","#),
+        format!(r#""user":{{"name":"x {key} y"}},"#),
+        format!(r#""auth":{{"collaboration":{{"{key}":{{"role":"reader"}}}},"#),
+        format!(r#""ai":{{"permissions":["{key}"]}}}}}}"#),
+    ]
+    .concat();
     let found = key_findings(plain, &payload);
     let paths: Vec<&str> = found
         .iter()
@@ -535,9 +537,24 @@ fn the_key_anywhere_in_the_token_is_reported_without_quoting_it() {
 }
 
 #[test]
+fn well_formed_grants_of_every_product_have_no_findings() {
+    let payload = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"exp":1700000590,"sub":"u","#,
+        r#""auth":{"collaboration":{"*":{"role":"reader"},"doc-*":{"permissions":"#,
+        r#"["document:write","comment:read"]},"*-draft":{"role":"writer","#,
+        r#""permissions":["comment:admin"]}},"ckbox":{"role":"admin","workspaces":["ws-1"]},"#,
+        r#""ai":{"permissions":["ai:models:*","ai:actions:system:improve-writing"]}}}"#,
+    );
+    assert_eq!(findings(payload), []);
+}
+
+#[test]
 fn a_short_key_is_not_searched_for_in_ordinary_text() {
     let short = b"writer";
-    let payload = r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","auth":{"collaboration":{"*":{"role":"writer"}}}}"#;
+    let payload = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","#,
+        r#""auth":{"collaboration":{"*":{"role":"writer"}}}}"#,
+    );
     let header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"HS256"}"#);
     let body = URL_SAFE_NO_PAD.encode(payload);
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(short).expect("any key");

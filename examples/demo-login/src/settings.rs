@@ -239,10 +239,6 @@ pub const MAX_MESSAGE_LEN: usize = 2000;
 /// of the message (the core already warns about keys under 32 bytes).
 pub const MIN_SECRET_LEN: usize = 4;
 
-/// Secrets shorter than this are hidden only where they stand alone, not inside a longer word
-/// or name.
-const MIN_WORD_SECRET_LEN: usize = 8;
-
 /// The secrets the environment holds: the values of [`SECRET_VARS`], trimmed.
 pub fn secrets_from_env() -> Vec<String> {
     SECRET_VARS
@@ -260,9 +256,7 @@ pub fn secrets_from_env() -> Vec<String> {
 /// value by its start) or before the point where the message is cut, and the end of one after a
 /// `…` (as an origin is quoted without its user information); so is each comma-separated piece
 /// of a secret, as a list setting splits one. Secrets, and such parts, shorter than
-/// [`MIN_SECRET_LEN`] are not looked for; those under 8 bytes are hidden only where they stand
-/// alone, not inside a word or a name (`short` in "shorter", `token` in
-/// `CKEDITOR_TOKEN_LIFETIME`).
+/// [`MIN_SECRET_LEN`] are not looked for.
 ///
 /// Overlapping or nested occurrences of several secrets are covered by one `[secret]`.
 pub fn for_log(message: &str, secrets: &[String]) -> String {
@@ -299,22 +293,12 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
     };
     // ASCII lowercasing keeps every byte offset, so matches on the copy are ranges of the text.
     let lowered = searched.to_ascii_lowercase();
-    // A short secret ("token", "secret") is also an ordinary word, and part of many: it is
-    // hidden only where it stands alone, not inside a name such as `CKEDITOR_TOKEN_LIFETIME`.
-    let stands_alone = |at: usize, end: usize| {
-        let word = |byte: Option<&u8>| {
-            byte.is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-        };
-        let bytes = lowered.as_bytes();
-        !word(at.checked_sub(1).and_then(|before| bytes.get(before))) && !word(bytes.get(end))
-    };
     let mut ranges: Vec<(usize, usize)> = forms
         .iter()
         .flat_map(|form| {
             lowered
                 .match_indices(form.as_str())
                 .map(|(at, found)| (at, at + found.len()))
-                .filter(|&(at, end)| form.len() >= MIN_WORD_SECRET_LEN || stands_alone(at, end))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -646,26 +630,21 @@ mod tests {
     }
 
     #[test]
-    fn a_short_secret_is_hidden_where_it_stands_alone_not_inside_words() {
-        let short = |message: &str, secret: &str| for_log(message, &[secret.to_owned()]);
-        assert_eq!(
-            short("secret is shorter than 16 bytes", "short"),
-            "secret is shorter than 16 bytes"
-        );
-        assert_eq!(
-            short("auth.trusted_headers.secret: is too short", "secret"),
-            "auth.trusted_headers.secret: is too short"
-        );
-        assert_eq!(
-            short("CKEDITOR_TOKEN_LIFETIME: a token lifetime", "token"),
-            "CKEDITOR_TOKEN_LIFETIME: a [secret] lifetime"
-        );
-        assert_eq!(
-            short("url \"http://app/Token/me?k=token\"", "token"),
-            "url \"http://app/[secret]/me?k=[secret]\""
-        );
-        // From 8 bytes on, a secret is hidden wherever it is.
-        assert_eq!(short("xx0123abcdyy", "0123abcd"), "xx[secret]yy");
+    fn a_short_secret_is_hidden_next_to_punctuation_and_inside_words_too() {
+        // Hiding it only where it stands alone would show it in messages like these; a short
+        // secret hides parts of ordinary words instead, which the README says.
+        let secrets = ["hunt3r".to_owned()];
+        for (message, shown) in [
+            (
+                "\"hunt3r.\" is not a duration",
+                "\"[secret].\" is not a duration",
+            ),
+            ("\"/api/hunt3r-token\"", "\"/api/[secret]-token\""),
+            ("\"\\nhunt3r\"", "\"\\n[secret]\""),
+            ("unknown level xhunt3rx", "unknown level x[secret]x"),
+        ] {
+            assert_eq!(for_log(message, &secrets), shown, "{message}");
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! | a user the token cannot carry (an email without `@`, a control character in the ID) | 502 |
 //! | nothing in time, or no connection at all | 503 |
 //!
-//! A request with neither cookies nor `Authorization` is answered 401 without asking.
+//! A request with neither cookies nor `Authorization` (or with only empty ones) is answered 401
+//! without asking.
 
 use std::fmt;
 use std::time::Duration;
@@ -315,9 +316,19 @@ impl ForwardAuth {
     /// the ID, an email address without `@`, ...): a bad answer, whose detail names the setting
     /// that chose the field.
     pub(crate) fn unusable_user(&self, problem: &ckeditor_token_core::Error) -> Failure {
+        let setting = match problem {
+            ckeditor_token_core::Error::InvalidIdentity { field, .. } => match field.as_str() {
+                "sub" => "auth.forward.id_field",
+                "user.name" => "auth.forward.name_field",
+                "user.email" => "auth.forward.email_field",
+                "user.avatar" => "auth.forward.avatar_field",
+                _ => "auth.forward.*_field",
+            },
+            _ => "auth.forward.*_field",
+        };
         bad_answer(format!(
             "the answer of {} names a user the token cannot carry: {problem}; check the \
-             application's data, or the auth.forward.*_field setting that reads this field",
+             application's data, or {setting}, which chooses the field",
             self.shown
         ))
     }

@@ -130,7 +130,10 @@ impl FromRequestParts<AuthState> for Caller {
                         return Err(StatusCode::UNAUTHORIZED);
                     }
                     Err(NoUser::Untrusted) => {
-                        tracing::debug!(peer = %shown_peer, "a token request from outside the proxy");
+                        tracing::debug!(
+                            peer = %shown_peer,
+                            "a token request from outside the proxy"
+                        );
                         return Err(StatusCode::UNAUTHORIZED);
                     }
                     Err(NoUser::Ambiguous(header)) => {

@@ -194,7 +194,8 @@ fn the_application_says_who_the_caller_is() {
         "{log}"
     );
     assert!(
-        log.contains("names a user the token cannot carry: invalid user.email"),
+        log.contains("names a user the token cannot carry: invalid user.email")
+            && log.contains("or auth.forward.email_field, which chooses the field"),
         "{log}"
     );
     assert!(

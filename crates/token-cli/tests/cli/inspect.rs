@@ -168,6 +168,13 @@ fn a_token_that_carries_the_key_is_reported_and_the_key_never_printed() {
         json!({"aud": ENVIRONMENT_ID, "iat": AT, "sub": "u",
                "user": {"name": format!("Ann {ACCESS_KEY}")},
                "auth": {"collaboration": {ACCESS_KEY: {"role": "reader"}}}}),
+        // Findings that quote what they found: a malformed key, an unknown role, another aud.
+        json!({"aud": format!("env-{ACCESS_KEY}"), "iat": AT, "sub": "u",
+               "auth": {"collaboration": {
+                   format!("x*{ACCESS_KEY}*y"): {"role": "reader"},
+                   "doc": {"role": ACCESS_KEY},
+               },
+               "ckbox": {"role": ACCESS_KEY}}}),
     ] {
         let token = foreign_token(&claims);
         let (code, stdout, stderr) = inspect(&[&token], &credentials(), "");
