@@ -92,12 +92,18 @@ impl TrustedHeaders {
             if text.is_empty() {
                 return Ok(None);
             }
-            HeaderName::from_bytes(text.as_bytes())
+            // HTTP allows `_` and other signs in a name, but proxies drop or rewrite such
+            // headers (nginx by default), and some servers read `_` as `-`: a trusted header
+            // named so may be one that a client's own header reaches past the proxy.
+            let plain = text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            plain
+                .then(|| HeaderName::from_bytes(text.as_bytes()).ok())
+                .flatten()
                 .map(Some)
-                .map_err(|_| {
+                .ok_or_else(|| {
                     CliError::setting(
                         settings.name(&path(key)),
-                        format!("{text:?} is not a header name (letters, digits and `-`)"),
+                        format!("{text:?} is not a header name of letters, digits and `-` only"),
                     )
                 })
         };

@@ -489,6 +489,18 @@ fn a_malformed_trusted_source_or_header_name() {
         &message,
         &["CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER", "not a header name"],
     );
+    // A name HTTP allows but proxies drop, rewrite or read as another one.
+    for name in ["X_Forwarded_User", "x.user", "x~user"] {
+        let env = with_credentials(&[("CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER", name)]);
+        let message = refused(&format!("{TRUSTED}{RULE}"), &env);
+        assert_says(
+            &message,
+            &[
+                "CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER: ",
+                &format!("{name:?} is not a header name of letters, digits and `-` only"),
+            ],
+        );
+    }
     // The secret's header too, before any secret is set (here the sources are trusted).
     for name in ["x:y", "x y"] {
         let env = with_credentials(&[("CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER", name)]);

@@ -448,7 +448,8 @@ fn check_header_name(name: &str) -> Result<String> {
     }
     if name.is_empty() || !name.bytes().all(is_tchar) {
         return Err(invalid(format!(
-            "{name:?} is not a header name (letters, digits and `-`, such as x-document-id)"
+            "{name:?} is not a header name such as x-document-id (letters, digits and \
+             !#$%&'*+-.^_`|~ only)"
         )));
     }
     Ok(name.to_ascii_lowercase())
