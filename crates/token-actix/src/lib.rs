@@ -13,9 +13,11 @@
 //! (`crates/ADAPTERS.md`) describes.
 //!
 //! The resource brings its own CORS and answers preflights and the 401 without a login, so keep
-//! the application's own CORS and login middleware off it: `App::wrap` wraps every service, so
-//! wrap the scope of the application's other routes instead, and register the token resource
-//! before that scope, which would otherwise match its path first.
+//! the application's own CORS component and login guard off it: `App::wrap` wraps every
+//! service, so wrap the scope of the application's other routes with them instead, and register
+//! the token resource before that scope, which would otherwise match its path first. Middleware
+//! that answers nothing and only loads what the extractor reads, such as a session middleware,
+//! must wrap the resource too: give it to `App::wrap`.
 //!
 //! ```
 //! use std::future::{Ready, ready};

@@ -1,13 +1,15 @@
 //! The token route in an application that has its own CORS component and login guard for its
-//! other routes, mounted as the README says: those wrap the application's scope, and the token
-//! resource is registered before it, outside, so that neither answers for it.
+//! other routes, and a session middleware that every route needs, mounted as the README says:
+//! the CORS component and the guard wrap the application's scope, and the token resource is
+//! registered before it, outside, so that neither answers for it; the session middleware wraps
+//! the whole `App`, so that the login extractor finds the session.
 
 use actix_cors::Cors;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::{self, Next};
-use actix_web::{App, FromRequest, HttpRequest, HttpResponse, test, web};
+use actix_web::{App, FromRequest, HttpMessage, HttpRequest, HttpResponse, test, web};
 use ckeditor_token_core::{
     CorsPolicy, Environment, Identity, Issuer, NO_USER_BODY, Role, TokenEndpoint, TokenUser,
     UserDecision,
@@ -16,26 +18,45 @@ use ckeditor_token_core::{
 const EDITOR: &str = "https://editor.example.com";
 const APP: &str = "https://app.example.com";
 
-/// The application's login: a bearer token naming the user.
-struct Bearer(String);
+/// The session the application's session middleware loads for every request: here, from a
+/// bearer token naming the user.
+#[derive(Clone)]
+struct Session(Option<String>);
 
-impl FromRequest for Bearer {
+/// The application's session middleware: it answers nothing, it only loads the session.
+async fn load_session(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
+    let user = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    request.extensions_mut().insert(Session(user));
+    next.call(request).await
+}
+
+/// The application's login extractor, which reads the session the middleware loaded.
+struct SignedIn(String);
+
+impl FromRequest for SignedIn {
     type Error = actix_web::Error;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let user = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(|user| Bearer(user.to_owned()))
-            .ok_or_else(|| actix_web::error::ErrorUnauthorized("login"));
+        let user = match request.extensions().get::<Session>() {
+            Some(Session(Some(user))) => Ok(SignedIn(user.clone())),
+            Some(Session(None)) => Err(actix_web::error::ErrorUnauthorized("login")),
+            // Without the session middleware around the route, a server error.
+            None => Err(actix_web::error::ErrorInternalServerError("no session middleware")),
+        };
         std::future::ready(user)
     }
 }
 
-impl TokenUser for Bearer {
+impl TokenUser for SignedIn {
     fn token_decision(&self) -> UserDecision {
         Identity::builder(&self.0)
             .grant("*", Role::Writer)
@@ -44,12 +65,13 @@ impl TokenUser for Bearer {
     }
 }
 
-/// The application's guard for its own API: no bearer token, a JSON 401 of its own.
+/// The application's guard for its own API: no session, a JSON 401 of its own.
 async fn require_login(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if request.headers().contains_key(header::AUTHORIZATION) {
+    let signed_in = matches!(request.extensions().get(), Some(Session(Some(_))));
+    if signed_in {
         Ok(next.call(request).await?.map_into_boxed_body())
     } else {
         let answer = HttpResponse::Unauthorized().body("{\"error\":\"login\"}");
@@ -72,7 +94,8 @@ fn endpoint() -> TokenEndpoint {
 async fn send(request: test::TestRequest) -> (StatusCode, header::HeaderMap, String) {
     let app = test::init_service(
         App::new()
-            .service(ckeditor_token_actix::token_resource::<Bearer>(
+            .wrap(middleware::from_fn(load_session))
+            .service(ckeditor_token_actix::token_resource::<SignedIn>(
                 "/api/token",
                 endpoint(),
             ))
@@ -175,4 +198,17 @@ async fn the_applications_own_routes_keep_its_cors_and_guard() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body, "{\"error\":\"login\"}");
     assert_eq!(values(&headers, header::ACCESS_CONTROL_ALLOW_ORIGIN), [APP]);
+}
+
+#[actix_web::test]
+async fn a_signed_in_user_passes_the_applications_guard_with_the_session_loaded() {
+    let (status, _, body) = send(
+        test::TestRequest::get()
+            .uri("/api/me")
+            .insert_header((header::ORIGIN, APP))
+            .insert_header((header::AUTHORIZATION, "Bearer ann")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "me");
 }

@@ -14,9 +14,11 @@
 //! (`crates/ADAPTERS.md`) describes.
 //!
 //! The route brings its own CORS layer and answers preflights and the 401 without a login, so
-//! merge it after the application's own `layer` and `route_layer` calls, which wrap only the
-//! routes added before them: an application-wide CORS layer or login guard around it would
-//! answer the editor in its stead.
+//! merge it after the application's own CORS layer and login guard (`layer` and `route_layer`
+//! wrap only the routes added before them): around it, they would answer the editor in its
+//! stead. A layer that answers nothing and only loads what the extractor reads, such as a
+//! session layer, goes after the merge, so that it wraps the token route too:
+//! `.nest("/api", api).layer(app_cors).merge(token_router).layer(session_layer)`.
 //!
 //! ```
 //! use axum::{Router, extract::FromRequestParts, http::request::Parts, response::Redirect};

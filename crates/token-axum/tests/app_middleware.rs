@@ -1,6 +1,7 @@
 //! The token route in an application that has its own CORS layer and login guard for its other
-//! routes, mounted as the README says: merged after the application's layers, so that neither
-//! answers for it.
+//! routes, and a session layer that every route needs, mounted as the README says: merged after
+//! the CORS layer and the guard, so that neither answers for it, and under the session layer, so
+//! that its login extractor finds the session.
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -20,24 +21,40 @@ use tower_http::cors::CorsLayer;
 const EDITOR: &str = "https://editor.example.com";
 const APP: &str = "https://app.example.com";
 
-/// The application's login: a bearer token naming the user.
-struct Bearer(String);
+/// The session the application's session layer loads for every request: here, from a bearer
+/// token naming the user.
+#[derive(Clone)]
+struct Session(Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for Bearer {
+/// The application's session layer: it answers nothing, it only loads the session.
+async fn load_session(mut request: Request, next: Next) -> Response {
+    let user = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    request.extensions_mut().insert(Session(user));
+    next.run(request).await
+}
+
+/// The application's login extractor, which reads the session the layer loaded.
+struct SignedIn(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = StatusCode;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, StatusCode> {
-        parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(|user| Bearer(user.to_owned()))
-            .ok_or(StatusCode::UNAUTHORIZED)
+        match parts.extensions.get::<Session>() {
+            Some(Session(Some(user))) => Ok(SignedIn(user.clone())),
+            Some(Session(None)) => Err(StatusCode::UNAUTHORIZED),
+            // Without the session layer around the route, a server error.
+            None => Err(StatusCode::INTERNAL_SERVER_ERROR),
+        }
     }
 }
 
-impl TokenUser for Bearer {
+impl TokenUser for SignedIn {
     fn token_decision(&self) -> UserDecision {
         Identity::builder(&self.0)
             .grant("*", Role::Writer)
@@ -46,9 +63,9 @@ impl TokenUser for Bearer {
     }
 }
 
-/// The application's guard for its own API: no bearer token, a JSON 401 of its own.
+/// The application's guard for its own API: no session, a JSON 401 of its own.
 async fn require_login(request: Request, next: Next) -> Response {
-    if request.headers().contains_key(header::AUTHORIZATION) {
+    if matches!(request.extensions().get(), Some(Session(Some(_)))) {
         next.run(request).await
     } else {
         (StatusCode::UNAUTHORIZED, "{\"error\":\"login\"}").into_response()
@@ -67,8 +84,8 @@ fn endpoint() -> TokenEndpoint {
     TokenEndpoint::new(Issuer::new(environment).expect("issuer")).with_cors(cors)
 }
 
-/// The application's routes under `/api` with its own CORS layer and login guard, and the
-/// token route merged after them.
+/// The application's routes under `/api` with its own CORS layer and login guard, the token
+/// route merged after them, and the session layer around everything.
 fn app() -> Router {
     let api = Router::new()
         .route("/me", get(|| async { "me" }))
@@ -76,10 +93,11 @@ fn app() -> Router {
     Router::new()
         .nest("/api", api)
         .layer(CorsLayer::new().allow_origin(HeaderValue::from_static(APP)))
-        .merge(ckeditor_token_axum::router::<Bearer, ()>(
+        .merge(ckeditor_token_axum::router::<SignedIn, ()>(
             "/api/token",
             endpoint(),
         ))
+        .layer(middleware::from_fn(load_session))
 }
 
 async fn send(request: axum::http::request::Builder) -> (Response, String) {
@@ -173,4 +191,16 @@ async fn the_applications_own_routes_keep_its_cors_and_guard() {
         header_values(&response, header::ACCESS_CONTROL_ALLOW_ORIGIN),
         [APP]
     );
+}
+
+#[tokio::test]
+async fn a_signed_in_user_passes_the_applications_guard_with_the_session_loaded() {
+    let (response, body) = send(
+        Request::get("/api/me")
+            .header(header::ORIGIN, APP)
+            .header(header::AUTHORIZATION, "Bearer ann"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body, "me");
 }
