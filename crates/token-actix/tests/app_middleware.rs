@@ -50,7 +50,9 @@ impl FromRequest for SignedIn {
             Some(Session(Some(user))) => Ok(SignedIn(user.clone())),
             Some(Session(None)) => Err(actix_web::error::ErrorUnauthorized("login")),
             // Without the session middleware around the route, a server error.
-            None => Err(actix_web::error::ErrorInternalServerError("no session middleware")),
+            None => Err(actix_web::error::ErrorInternalServerError(
+                "no session middleware",
+            )),
         };
         std::future::ready(user)
     }
