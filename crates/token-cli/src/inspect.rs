@@ -8,8 +8,8 @@ use std::io::Read as _;
 use std::process::ExitCode;
 
 use ckeditor_token_core::{
-    ACCESS_KEY_VAR, Error, Expectations, Finding, Inspection, SECRET_KEY_VAR, SignatureCheck,
-    SigningKey, inspect, unix_seconds,
+    ACCESS_KEY_VAR, Environment, Error, Expectations, Finding, Inspection, SECRET_KEY_VAR,
+    SignatureCheck, SigningKey, inspect, unix_seconds,
 };
 use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
 use clap::Args;
@@ -63,6 +63,14 @@ struct Key {
     source: String,
 }
 
+/// `quoted` without the quotes around it.
+fn unquoted(quoted: &str) -> &str {
+    quoted
+        .strip_prefix('"')
+        .and_then(|inner| inner.strip_suffix('"'))
+        .unwrap_or(quoted)
+}
+
 /// Inspects the token and prints the report.
 ///
 /// # Errors
@@ -81,13 +89,22 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
             settings.name("environment.id"),
         ),
     };
-    if let (Some(id), Some(key)) = (&environment_id, &key)
-        && key.bytes.trim_ascii() == id.trim().as_bytes()
+    // An ID that is the access key, holds it or looks swapped with it is refused as `issue`
+    // and `serve` refuse it: the report would otherwise quote the key as the expected `aud`.
+    if let (Some(id), Some(key), false) = (&environment_id, &key, args.on_premises)
+        && let Ok(access_key) = std::str::from_utf8(&key.bytes)
+        && let Err(error) = Environment::new(id, access_key)
     {
-        return Err(CliError::setting(
-            id_name,
-            "is the key; give the environment ID, which tokens show to the browser as their aud",
-        ));
+        return Err(match error {
+            Error::InvalidEnvironmentId { problem, .. } => CliError::setting(
+                id_name,
+                format!(
+                    "is not valid: {problem}; give the environment ID, which tokens show to \
+                         the browser as their aud"
+                ),
+            ),
+            other => CliError::Failed(other.to_string()),
+        });
     }
     let now = match args.at {
         // Beyond the year 5000 as seconds, which the inspection also takes an `iat` for.
@@ -271,13 +288,26 @@ fn report(
     let carried_key = key
         .filter(|_| carries_key)
         .and_then(|key| std::str::from_utf8(key.bytes.trim_ascii()).ok());
-    let hide_key = |text: &str| match carried_key {
-        Some(key) => text.replace(key, "[key]"),
-        None => text.to_owned(),
+    // The key as the report could write it: as it is, escaped in JSON (the header and claims)
+    // and escaped as Rust quotes it (the problems). It is hidden before the report's own escaping
+    // of control characters, which would change it again.
+    let key_forms: Vec<String> = carried_key.map_or_else(Vec::new, |key| {
+        let json = serde_json::to_string(key).unwrap_or_default();
+        let debug = format!("{key:?}");
+        [key, unquoted(&json), unquoted(&debug)]
+            .into_iter()
+            .filter(|form| !form.is_empty())
+            .map(str::to_owned)
+            .collect()
+    });
+    let hide_key = |text: &str| {
+        key_forms.iter().fold(text.to_owned(), |text, form| {
+            text.replace(form.as_str(), "[key]")
+        })
     };
     let pretty = |value: &Value| {
         let json = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
-        hide_key(&output::escape_controls_in_json(&json))
+        output::escape_controls_in_json(&hide_key(&json)).into_owned()
     };
     let mut lines = vec![
         "header:".to_owned(),
@@ -325,7 +355,7 @@ fn report(
         lines.push(format!("problems ({}):", inspection.findings.len()));
         lines.extend(inspection.findings.iter().map(|finding| {
             let said = finding.to_string();
-            format!("  - {}", hide_key(&output::escape_controls(&said)))
+            format!("  - {}", output::escape_controls(&hide_key(&said)))
         }));
     }
     lines.join("\n")

@@ -192,6 +192,69 @@ fn a_token_that_carries_the_key_is_reported_and_the_key_never_printed() {
 }
 
 #[test]
+fn a_carried_key_that_json_or_the_report_escapes_is_hidden_too() {
+    // An access key of printable ASCII with a quote and a backslash, which JSON and the
+    // problems escape, and an on-premises key with a tab inside.
+    let quoting = r#"Kq8"\zP0-abcdefghijklmnopqrstuvwxyz0123456789"#;
+    let tab = "secret\tkey-0123456789abcdefgh";
+    for (key, on_premises) in [(quoting, false), (tab, true)] {
+        let claims = if on_premises {
+            json!({"iat": AT, "sub": key})
+        } else {
+            json!({"aud": ENVIRONMENT_ID, "iat": AT, "sub": key, "x": format!("a{key}b"),
+                   "auth": {"collaboration": {"*": {"role": key}}}})
+        };
+        let signing = EncodingKey::from_secret(key.as_bytes()).expect("an HMAC key");
+        let token = jsonwebtoken::encode(&Header::default(), &claims, &signing).expect("a token");
+        let mut args = vec![token.as_str(), "--key", key];
+        if on_premises {
+            args.push("--on-premises");
+        }
+        let (code, stdout, stderr) = inspect(&args, &[], "");
+        assert_eq!(code, 1, "{stdout}{stderr}");
+        assert!(stdout.contains("signature: valid"), "{stdout}");
+        assert!(stdout.contains("\"sub\": \"[key]\""), "{stdout}");
+        let escaped_json = serde_json::to_string(key).expect("JSON");
+        let escaped_debug = format!("{key:?}");
+        for shown in [
+            key,
+            escaped_json.trim_matches('"'),
+            escaped_debug.trim_matches('"'),
+            "zP0-abcdefghijklmnopqrstuvwxyz",
+            "key-0123456789abcdefgh",
+        ] {
+            assert!(!stdout.contains(shown), "{shown}: {stdout}");
+        }
+    }
+}
+
+#[test]
+fn an_environment_id_that_holds_the_key_is_refused() {
+    let token = foreign_token(&json!({"aud": ENVIRONMENT_ID, "iat": AT}));
+    let holding = format!("x{ACCESS_KEY}");
+    let from_flag = inspect(&[&token, "--environment-id", &holding], &credentials(), "");
+    let env = [
+        ("CKEDITOR_ENVIRONMENT_ID", holding.as_str()),
+        ("CKEDITOR_ACCESS_KEY", ACCESS_KEY),
+    ];
+    let from_env = inspect(&[&token], &env, "");
+    for ((code, stdout, stderr), setting) in [
+        (from_flag, "--environment-id"),
+        (from_env, "CKEDITOR_ENVIRONMENT_ID"),
+    ] {
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!("{setting}: is not valid: it holds the access key")),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains(ACCESS_KEY) && stdout.is_empty(),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn an_access_key_that_issue_refuses_is_refused_here_too() {
     let token = foreign_token(&json!({"aud": ENVIRONMENT_ID, "iat": AT}));
     let padded = format!(" {ACCESS_KEY}\n");
@@ -258,7 +321,7 @@ fn the_key_is_refused_as_the_environment_to_expect() {
     );
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(
-        stderr.contains("--environment-id: is the key; give the environment ID"),
+        stderr.contains("--environment-id: is not valid: it is the same value as the access key"),
         "{stderr}"
     );
     assert!(
