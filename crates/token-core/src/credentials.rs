@@ -28,7 +28,7 @@ const SWAPPED_ID_LEN: usize = 40;
 const SWAPPED_KEY_LEN: usize = 24;
 /// The shortest key looked for inside an environment ID: a shorter one could be part of an
 /// ordinary ID by chance.
-const MIN_KEY_IN_ID_LEN: usize = 16;
+const MIN_KEY_IN_ID_LEN: usize = 8;
 /// The longest key accepted, in bytes.
 pub const MAX_KEY_LEN: usize = 1024;
 
@@ -249,7 +249,7 @@ impl Environment {
     ///
     /// [`Error::EmptySetting`] for an empty or blank ID or key; [`Error::InvalidEnvironmentId`]
     /// for an ID over 64 bytes, with characters other than letters, digits, `-`, `_` and `.`,
-    /// the same as the key or holding it (a key of 16 bytes or more), or shaped like a key (40
+    /// the same as the key or holding it (a key of 8 bytes or more), or shaped like a key (40
     /// letters and digits or more) beside a key shaped like an ID (24 or fewer), which is the two
     /// swapped (every token would then show the key to the browser as its `aud`);
     /// [`Error::InvalidKey`] for a key over 1024 bytes, with whitespace around it (such as the
@@ -556,6 +556,12 @@ mod tests {
             .to_string();
         assert!(message.contains("it holds the access key"), "{message}");
         assert!(!message.contains(KEY), "{message}");
+        // A development key of 8 bytes too, though not a shorter one.
+        let message = Environment::new("env-Sh0rtKey", "Sh0rtKey")
+            .expect_err("the key inside the ID")
+            .to_string();
+        assert!(message.contains("it holds the access key"), "{message}");
+        assert!(Environment::new("env-key", "key").is_ok());
         // A short development key beside a short ID, a long ID beside a long key, or a long
         // staging ID with dashes beside a short development key, is no swap.
         assert!(Environment::new("dev-env", "short-dev-key").is_ok());

@@ -92,7 +92,7 @@ pub enum Finding {
     /// and sign tokens of their own.
     AudienceIsKey,
     /// A value or name in the header or the claims holds the key the token is checked with
-    /// (one of 16 bytes or more; `aud` equal to the key is [`Finding::AudienceIsKey`]): whoever
+    /// (one of 8 bytes or more; `aud` equal to the key is [`Finding::AudienceIsKey`]): whoever
     /// holds the token can read the key and sign tokens of their own.
     KeyInToken {
         /// Where: a claim's path such as `user.name`, `header.kid`, or the object whose member
@@ -604,7 +604,7 @@ fn verify(signature: &str, message: &[u8], key: &[u8]) -> bool {
 
 /// The shortest key searched for inside the token's text: a shorter one could turn up in
 /// ordinary words by chance.
-const MIN_KEY_SEARCHED: usize = 16;
+const MIN_KEY_SEARCHED: usize = 8;
 
 /// [`Finding::KeyInToken`] for every value and member name of the header and the claims that
 /// holds `key`, except an `aud` that is the key, which [`check_audience`] reports.

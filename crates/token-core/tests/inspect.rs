@@ -572,6 +572,32 @@ fn a_short_key_is_not_searched_for_in_ordinary_text() {
     .expect("a JWT");
     assert_eq!(inspection.signature, SignatureCheck::Valid);
     assert_eq!(inspection.findings, []);
+
+    // From 8 bytes on, a key is looked for: a development key such as this one is no word.
+    let eight = b"Sh0rtKey";
+    let payload = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"Sh0rtKey","#,
+        r#""auth":{"collaboration":{"*":{"role":"writer"}}}}"#,
+    );
+    let body = URL_SAFE_NO_PAD.encode(payload);
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(eight).expect("any key");
+    mac.update(format!("{header}.{body}").as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    let inspection = inspect(
+        &format!("{header}.{body}.{signature}"),
+        &Expectations {
+            key: Some(eight),
+            environment_id: Some(ENVIRONMENT),
+            now: NOW,
+            on_premises: false,
+        },
+    )
+    .expect("a JWT");
+    assert_eq!(inspection.signature, SignatureCheck::Valid);
+    assert_eq!(
+        inspection.findings,
+        [Finding::KeyInToken { path: "sub".into() }]
+    );
 }
 
 #[test]

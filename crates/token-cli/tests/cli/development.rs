@@ -138,6 +138,30 @@ fn a_query_that_gives_user_twice_is_400_naming_the_problem() {
 }
 
 #[test]
+fn an_unknown_users_id_cannot_write_a_line_of_its_own_into_the_log() {
+    let server = Server::start(&[], &[("CKEDITOR_TOKEN_LOG_LEVEL", "debug")]);
+    let forged = "x%0A2026-12-05T00:00:00Z%20ERROR%20forged%1B%5B31m";
+    let (status, _) = get(
+        &client(),
+        &format!("{}/token?user={forged}", server.base),
+        &[],
+    );
+    assert_eq!(status, 401);
+    let (_, log) = server.terminate();
+    assert!(log.contains("no demo user with this ID"), "{log}");
+    assert!(
+        log.contains(r#"user="x\n2026-12-05T00:00:00Z ERROR forged\u{1b}[31m""#),
+        "{log}"
+    );
+    assert!(
+        !log.lines()
+            .any(|line| line.starts_with("2026-12-05T00:00:00Z")),
+        "{log}"
+    );
+    assert!(!log.contains('\u{1b}'), "{log}");
+}
+
+#[test]
 fn json_logs_on_request() {
     let server = Server::start(&["--log-format", "json"], &[]);
     let (stopped, log) = server.terminate();
