@@ -4,6 +4,7 @@
 //! Keys are secrets. Their `Debug` output is redacted, and no error or log line ever contains
 //! them: errors name the setting that was wrong, never its value.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::sync::Arc;
 
@@ -314,10 +315,28 @@ impl Environment {
     ///
     /// # Errors
     ///
-    /// A missing, empty or blank variable, named in the error; a malformed ID or key, or an ID
-    /// that is or holds the key or looks swapped with it, as [`Environment::new`].
+    /// A missing, empty or blank variable, or one that is not UTF-8, named in the error; a
+    /// malformed ID or key, or an ID that is or holds the key or looks swapped with it, as
+    /// [`Environment::new`].
     pub fn from_env() -> Result<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_os_lookup(|name| std::env::var_os(name))
+    }
+
+    /// [`Environment::from_lookup`] over variables that may not be UTF-8.
+    fn from_os_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> Result<Self> {
+        if not_text(&lookup, ENVIRONMENT_ID_VAR) {
+            return Err(Error::InvalidEnvironmentId {
+                setting: ENVIRONMENT_ID_VAR.into(),
+                problem: NOT_TEXT,
+            });
+        }
+        if not_text(&lookup, ACCESS_KEY_VAR) {
+            return Err(Error::InvalidKey {
+                setting: ACCESS_KEY_VAR.into(),
+                problem: NOT_TEXT,
+            });
+        }
+        Self::from_lookup(|name| lookup(name).and_then(|value| value.into_string().ok()))
     }
 
     /// The environment named by `CKEDITOR_ENVIRONMENT_ID` and `CKEDITOR_ACCESS_KEY`, read through
@@ -377,9 +396,20 @@ impl SecretKey {
     ///
     /// # Errors
     ///
-    /// A missing, empty or blank variable, named in the error.
+    /// A missing, empty or blank variable, or one that is not UTF-8, named in the error.
     pub fn from_env() -> Result<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_os_lookup(|name| std::env::var_os(name))
+    }
+
+    /// [`SecretKey::from_lookup`] over a variable that may not be UTF-8.
+    fn from_os_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> Result<Self> {
+        if not_text(&lookup, SECRET_KEY_VAR) {
+            return Err(Error::InvalidKey {
+                setting: SECRET_KEY_VAR.into(),
+                problem: NOT_TEXT,
+            });
+        }
+        Self::from_lookup(|name| lookup(name).and_then(|value| value.into_string().ok()))
     }
 
     /// The key named by `CKEDITOR_SECRET_KEY`, read through `lookup`.
@@ -411,6 +441,14 @@ impl SecretKey {
         }
         Ok(SecretKey(signing_key))
     }
+}
+
+/// The problem of a variable that is set, but not to UTF-8 text.
+const NOT_TEXT: &str = "it is not UTF-8 text";
+
+/// Whether `name` is set, but not to UTF-8 text (which `std::env::var` would call not set).
+fn not_text(lookup: &impl Fn(&str) -> Option<OsString>, name: &str) -> bool {
+    lookup(name).is_some_and(|value| value.to_str().is_none())
 }
 
 fn required(
@@ -445,6 +483,49 @@ mod tests {
     }
 
     const KEY: &str = "0123456789abcdef0123456789abcdef-secret";
+
+    #[cfg(unix)]
+    #[test]
+    fn a_variable_that_is_not_utf8_is_named_as_such_not_as_unset() {
+        use std::os::unix::ffi::OsStringExt as _;
+        let broken = || Some(OsString::from_vec(b"ENV\xff".to_vec()));
+        let text = |value: &str| Some(OsString::from(value));
+        let id_broken = Environment::from_os_lookup(|name| match name {
+            ENVIRONMENT_ID_VAR => broken(),
+            _ => text(KEY),
+        });
+        assert_eq!(
+            id_broken.expect_err("not UTF-8").to_string(),
+            "CKEDITOR_ENVIRONMENT_ID is not valid: it is not UTF-8 text; copy the environment ID \
+             from the CKEditor Customer Portal"
+        );
+        let key_broken = Environment::from_os_lookup(|name| match name {
+            ACCESS_KEY_VAR => broken(),
+            _ => text("ENV_1"),
+        });
+        assert_eq!(
+            key_broken.expect_err("not UTF-8").to_string(),
+            "CKEDITOR_ACCESS_KEY is not usable: it is not UTF-8 text"
+        );
+        let secret_broken = SecretKey::from_os_lookup(|_| broken());
+        assert_eq!(
+            secret_broken.expect_err("not UTF-8").to_string(),
+            "CKEDITOR_SECRET_KEY is not usable: it is not UTF-8 text"
+        );
+        // Unset is still called that, and text still works.
+        let unset = SecretKey::from_os_lookup(|_| None).expect_err("unset");
+        assert!(
+            unset
+                .to_string()
+                .starts_with("CKEDITOR_SECRET_KEY is not set"),
+            "{unset}"
+        );
+        let both = Environment::from_os_lookup(|name| match name {
+            ENVIRONMENT_ID_VAR => text("ENV_1"),
+            _ => text(KEY),
+        });
+        assert_eq!(both.expect("both text").id().as_str(), "ENV_1");
+    }
 
     #[test]
     fn loads_both_variables() {
