@@ -197,8 +197,9 @@ impl IdentityBuilder {
     /// - a subject, name, email address, document key or workspace that starts or ends with
     ///   whitespace;
     /// - an email address without a local part and a domain around an `@`, or with whitespace;
-    /// - an avatar that is not an `http://` or `https://` URL with a host, or that has
-    ///   whitespace or a user name or password;
+    /// - an avatar that is not an `http://` or `https://` URL with a host (a domain name of
+    ///   letters, digits, `-`, `_` and `.`, or an IP address, and a port up to 65535 if any), or
+    ///   that has whitespace or a user name or password;
     /// - more than [`MAX_GRANTS`] different document grants, workspaces or AI scopes (one given
     ///   twice alike is written once);
     /// - a document key with `*` other than alone or once at its start or end; a grant with
@@ -382,7 +383,51 @@ fn check_avatar(url: &str) -> Result<()> {
             "expected a URL without a user name or password",
         ));
     }
+    if !is_host_and_port(&url[scheme_end + 3..scheme_end + 3 + host_len]) {
+        return Err(Error::identity(
+            FIELD,
+            "expected a URL whose host is a domain name or an IP address, with a port of at \
+             most 65535 if any",
+        ));
+    }
     Ok(())
+}
+
+/// Whether `authority` (a URL's, without user information) is a host a browser can load an
+/// image from, and an optional port: a domain name of letters (any script), digits, `-`, `_` and
+/// `.`, or an IPv6 address in brackets; a port of digits up to 65535, or nothing after the `:`.
+fn is_host_and_port(authority: &str) -> bool {
+    let (host_ok, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((address, after)) => (
+                address.parse::<std::net::Ipv6Addr>().is_ok(),
+                match after {
+                    "" => None,
+                    _ => match after.strip_prefix(':') {
+                        Some(port) => Some(port),
+                        None => return false,
+                    },
+                },
+            ),
+            None => return false,
+        },
+        None => {
+            let (host, port) = match authority.rsplit_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            };
+            let domain_char =
+                |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.') || !c.is_ascii();
+            (!host.is_empty() && host.chars().all(domain_char), port)
+        }
+    };
+    let port_ok = port.is_none_or(|port| {
+        port.is_empty()
+            || (port.len() <= 5
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && port.parse::<u32>().is_ok_and(|number| number <= 65_535))
+    });
+    host_ok && port_ok
 }
 
 fn check_collaboration(
@@ -965,6 +1010,44 @@ mod tests {
         ];
         for (builder, field) in cases {
             assert_eq!(field_of(builder.build()), field);
+        }
+    }
+
+    #[test]
+    fn an_avatar_needs_a_host_a_browser_can_load_from() {
+        for url in [
+            "https://:443/a.png",
+            "https://[/a.png",
+            "https://[::1/a.png",
+            "https://[::1]x/a.png",
+            "https://[not-ipv6]/a.png",
+            "https://%/a.png",
+            "https://a.test:99999999/x",
+            "https://a.test:65536/x",
+            "https://a.test:8o/x",
+            "https://a<b.test/x",
+            "https://a.test:443:1/x",
+        ] {
+            let message = base().avatar(url).build().expect_err(url).to_string();
+            assert_eq!(
+                message,
+                "invalid user.avatar: expected a URL whose host is a domain name or an IP \
+                 address, with a port of at most 65535 if any",
+                "{url}"
+            );
+        }
+        for url in [
+            "https://cdn.example.com/a.png",
+            "http://127.0.0.1:8080/a.png",
+            "https://[::1]/a.png",
+            "https://[2001:db8::1]:65535/a.png",
+            "https://a.test:/a.png",
+            "https://b\u{fc}cher.example/a.png",
+            "https://my_host.example?s=80",
+            "HTTPS://A.TEST#x",
+        ] {
+            let built = base().avatar(url).build();
+            assert!(built.is_ok(), "{url}: {built:?}");
         }
     }
 
