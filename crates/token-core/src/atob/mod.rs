@@ -404,7 +404,7 @@ fn risky_spans(json: &[u8]) -> Option<Vec<(usize, usize)>> {
 
 /// The shortest encoding of `compact` (a compact JSON text) that [`is_atob_safe`], as described
 /// in the module documentation; `compact` itself when it is safe. `None` only if `compact` is
-/// not JSON with closed, UTF-8 strings.
+/// not JSON with closed, UTF-8 strings (text that is not JSON gets `None` or a safe form).
 pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
     std::str::from_utf8(compact).ok()?;
     if is_atob_safe(compact) {
@@ -412,7 +412,9 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
     }
     let spans = risky_spans(compact)?;
     let mut buffers = SearchBuffers::default();
-    match mend(compact, &spans, &mut buffers) {
+    // The mending relies on the spaces it adds being JSON's whitespace, outside strings; in text
+    // that is not JSON they may not be, so what it gives is checked.
+    let found = match mend(compact, &spans, &mut buffers) {
         Mend::Nothing => Some(compact.to_vec()),
         Mend::OneSpace(at) => Some([&compact[..at], b" ", &compact[at..]].concat()),
         Mend::TwoSpaces(first, second) => Some(
@@ -428,7 +430,8 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
         Mend::Search(first) => {
             shortest_safe(compact, &spans[first..], &mut buffers).map(<[u8]>::to_vec)
         }
-    }
+    }?;
+    is_atob_safe(&found).then_some(found)
 }
 
 /// The shortest safe encoding of `compact`, whose strings with risky characters have their
@@ -440,15 +443,15 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
 /// before that string can be replaced by as many spaces right before it, which reach the same
 /// state there for no more bytes and leave the earlier, safe strings alone.
 ///
-/// The encoding is written to `buffers.found`; `None` if a string is not UTF-8.
+/// The encoding is written to `buffers.found`; `None` if a string is not UTF-8, or if `compact`
+/// is not JSON and the search's result is not safe.
 pub(crate) fn shortest_safe<'s>(
     compact: &[u8],
     risky_strings: &[(usize, usize)],
     buffers: &'s mut SearchBuffers,
 ) -> Option<&'s [u8]> {
     plan::search(compact, risky_strings, buffers)?;
-    debug_assert!(is_atob_safe(&buffers.found));
-    Some(&buffers.found)
+    is_atob_safe(&buffers.found).then_some(&buffers.found)
 }
 
 #[cfg(test)]
@@ -641,6 +644,21 @@ mod tests {
                 proptest::prop_assert_eq!(bad >> shift & 1 == 0, safe, "shift {}", shift);
             }
         }
+    }
+
+    #[test]
+    fn text_that_is_not_json_gets_none_or_a_safe_form() {
+        for text in [
+            &b"\"\xf3\xbf\x8e\xbe\"?"[..],
+            b"x\xde\xbe",
+            b"?~?~",
+            b"\"a\"\"?\"",
+        ] {
+            if let Some(found) = atob_safe_json(text) {
+                assert!(is_atob_safe(&found), "{text:?} gave {found:?}");
+            }
+        }
+        assert_eq!(atob_safe_json(b"x\xde\xbe"), None);
     }
 
     #[test]
