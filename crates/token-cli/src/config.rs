@@ -244,6 +244,21 @@ fn token_path(settings: &Settings) -> Result<String, CliError> {
     } else {
         None
     };
+    // The path is in every editor page's tokenUrl, in proxies' and browsers' logs and history.
+    let lowered = path.to_ascii_lowercase();
+    let holds_secret = settings
+        .secrets()
+        .iter()
+        .map(|secret| secret.trim())
+        .filter(|secret| secret.len() >= MIN_SECRET_IN_PATH_LEN)
+        .any(|secret| lowered.contains(&secret.to_ascii_lowercase()));
+    if problem.is_none() && holds_secret {
+        return Err(CliError::setting(
+            settings.name("token_path"),
+            "holds a key or the trusted secret, and every editor page's tokenUrl shows the path; \
+             give the route a path of its own, such as /token",
+        ));
+    }
     match problem {
         Some(problem) => Err(CliError::setting(
             settings.name("token_path"),
@@ -252,6 +267,10 @@ fn token_path(settings: &Settings) -> Result<String, CliError> {
         None => Ok(path),
     }
 }
+
+/// The shortest secret looked for in the token path: a shorter one could be part of an
+/// ordinary path by chance.
+const MIN_SECRET_IN_PATH_LEN: usize = 8;
 
 fn header_timeout(settings: &Settings) -> Result<Duration, CliError> {
     settings

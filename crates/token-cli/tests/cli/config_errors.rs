@@ -216,6 +216,42 @@ fn a_token_path_that_clashes_with_the_health_check() {
 }
 
 #[test]
+fn a_token_path_that_holds_a_secret_is_refused_without_showing_it() {
+    let secret = "on-premises-secret-key-0123456789abcdef";
+    let upper = format!("/t-{}", secret.to_ascii_uppercase());
+    let trusted = [
+        ("CKEDITOR_TOKEN_AUTH", "trusted-headers"),
+        (
+            "CKEDITOR_TOKEN_TRUSTED_SECRET",
+            "a-trusted-proxy-secret-0123",
+        ),
+    ];
+    for (path, env) in [
+        (
+            format!("/t-{secret}"),
+            vec![("CKEDITOR_SECRET_KEY", secret)],
+        ),
+        (upper, vec![("CKEDITOR_SECRET_KEY", secret)]),
+        (format!("/api/{ACCESS_KEY}"), credentials()),
+        (
+            "/a-trusted-proxy-secret-0123/token".to_owned(),
+            [credentials(), trusted.to_vec()].concat(),
+        ),
+    ] {
+        let mut env = env.clone();
+        env.push(("CKEDITOR_TOKEN_PATH", &path));
+        let message = refused(RULE, &env);
+        assert_says(
+            &message,
+            &["CKEDITOR_TOKEN_PATH: holds a key or the trusted secret"],
+        );
+        for shown in [&secret[..12], &ACCESS_KEY[..12], "a-trusted-proxy"] {
+            assert!(!message.to_ascii_lowercase().contains(shown), "{message}");
+        }
+    }
+}
+
+#[test]
 fn a_token_path_that_is_the_root_or_has_dot_segments() {
     for (path, phrase) in [
         ("/", "\"/\" is the root"),
