@@ -380,8 +380,20 @@ impl ForwardAuth {
                 )));
             }
         };
-        let text = |pointer: &Option<String>| {
-            let text = value.pointer(pointer.as_ref()?)?.as_str()?.trim();
+        // A profile field the answer leaves out, sets to null or to blank text is no field; one
+        // of another type is left out too, with a debug line naming the setting that reads it.
+        let text = |setting: &'static str, pointer: &Option<String>| {
+            let found = value.pointer(pointer.as_ref()?)?;
+            let Some(text) = found.as_str() else {
+                if !found.is_null() {
+                    tracing::debug!(
+                        setting,
+                        "the field the setting reads is not a string; it is left out"
+                    );
+                }
+                return None;
+            };
+            let text = text.trim();
             (!text.is_empty()).then(|| text.to_owned())
         };
         let groups = match self.fields.groups.as_ref().and_then(|p| value.pointer(p)) {
@@ -391,9 +403,9 @@ impl ForwardAuth {
         };
         Ok(Some(SignedInUser {
             id,
-            name: text(&self.fields.name),
-            email: text(&self.fields.email),
-            avatar: text(&self.fields.avatar),
+            name: text("auth.forward.name_field", &self.fields.name),
+            email: text("auth.forward.email_field", &self.fields.email),
+            avatar: text("auth.forward.avatar_field", &self.fields.avatar),
             groups,
         }))
     }

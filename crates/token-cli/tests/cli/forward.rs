@@ -67,6 +67,7 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
         ),
         "nobody" => ("401 Unauthorized", "{}"),
         "logged-out" => ("200 OK", "null"),
+        "number-name" => ("200 OK", r#"{"profile":{"uid":"ann","display":42}}"#),
         "login-page" => ("302 Found", ""),
         "renamed" => ("200 OK", r#"{"user_id":"ann"}"#),
         "twice" => ("200 OK", r#"{"profile":{"uid":"ann","uid":"root"}}"#),
@@ -112,10 +113,9 @@ fn config(url: &str) -> std::path::PathBuf {
 fn the_application_says_who_the_caller_is() {
     let app = WhoAmI::start();
     let config = config(&app.url);
-    let server = Server::start(
-        &["--config", config.to_str().expect("UTF-8")],
-        &credentials(),
-    );
+    let mut env = credentials();
+    env.push(("CKEDITOR_TOKEN_LOG_LEVEL", "debug"));
+    let server = Server::start(&["--config", config.to_str().expect("UTF-8")], &env);
     let http = client();
     let url = format!("{}/token", server.base);
 
@@ -143,6 +143,13 @@ fn the_application_says_who_the_caller_is() {
     // A byte order mark before the JSON is skipped.
     let (status, token) = get(&http, &url, &[("Cookie", "session=bom")]);
     assert_eq!(status, 200, "{token}");
+
+    // A name that is not a string is left out, and the debug log names the setting.
+    let (status, token) = get(&http, &url, &[("Cookie", "session=number-name")]);
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["sub"], "ann");
+    assert!(claims.get("user").is_none(), "{claims}");
 
     // A group with whitespace around it is the group, as in a trusted proxy's header.
     let (status, token) = get(&http, &url, &[("Cookie", "session=padded")]);
@@ -183,6 +190,13 @@ fn the_application_says_who_the_caller_is() {
 
     let (_, log) = server.terminate();
     assert!(log.contains("did not answer within 500 ms"), "{log}");
+    assert!(
+        log.contains(
+            "the field the setting reads is not a string; it is left out \
+             setting=\"auth.forward.name_field\""
+        ),
+        "{log}"
+    );
     assert!(log.contains("profile.uid"), "{log}");
     assert!(log.contains(r#"has the key "uid" twice"#), "{log}");
     assert!(
