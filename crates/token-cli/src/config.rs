@@ -8,7 +8,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use ckeditor_token_core::{
-    CorsPolicy, Environment, EnvironmentId, Expiry, Issuer, Product, SecretKey, TokenEndpoint,
+    CorsPolicy, Environment, EnvironmentId, Expiry, Issuer, MIN_KEY_SEARCHED_LEN, Product,
+    SecretKey, TokenEndpoint,
 };
 use ckeditor_token_demo_login::settings::{self as shared, CorsSetting, parse_expiry};
 
@@ -245,12 +246,12 @@ fn token_path(settings: &Settings) -> Result<String, CliError> {
         None
     };
     // The path is in every editor page's tokenUrl, in proxies' and browsers' logs and history.
+    // A shorter secret could be part of an ordinary path; the log hides it all the same.
     let lowered = path.to_ascii_lowercase();
     let holds_secret = settings
         .secrets()
         .iter()
-        .map(|secret| secret.trim())
-        .filter(|secret| secret.len() >= MIN_SECRET_IN_PATH_LEN)
+        .filter(|secret| secret.len() >= MIN_KEY_SEARCHED_LEN)
         .any(|secret| lowered.contains(&secret.to_ascii_lowercase()));
     if problem.is_none() && holds_secret {
         return Err(CliError::setting(
@@ -267,10 +268,6 @@ fn token_path(settings: &Settings) -> Result<String, CliError> {
         None => Ok(path),
     }
 }
-
-/// The shortest secret looked for in the token path: a shorter one could be part of an
-/// ordinary path by chance.
-const MIN_SECRET_IN_PATH_LEN: usize = 8;
 
 fn header_timeout(settings: &Settings) -> Result<Duration, CliError> {
     settings

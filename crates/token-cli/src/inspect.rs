@@ -8,7 +8,7 @@ use std::io::Read as _;
 use std::process::ExitCode;
 
 use ckeditor_token_core::{
-    ACCESS_KEY_VAR, Environment, Error, Expectations, Finding, Inspection, SECRET_KEY_VAR,
+    ACCESS_KEY_VAR, EnvironmentId, Error, Expectations, Finding, Inspection, SECRET_KEY_VAR,
     SignatureCheck, SigningKey, inspect, unix_seconds,
 };
 use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
@@ -91,20 +91,19 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     };
     // An ID that is the access key, holds it or looks swapped with it is refused as `issue`
     // and `serve` refuse it: the report would otherwise quote the key as the expected `aud`.
+    // Another ID that is no environment's is compared with `aud` all the same.
     if let (Some(id), Some(key), false) = (&environment_id, &key, args.on_premises)
+        && let Ok(id) = EnvironmentId::new(id)
         && let Ok(access_key) = std::str::from_utf8(&key.bytes)
-        && let Err(error) = Environment::new(id, access_key)
+        && let Err(Error::InvalidEnvironmentId { problem, .. }) = id.check_key(&id_name, access_key)
     {
-        return Err(match error {
-            Error::InvalidEnvironmentId { problem, .. } => CliError::setting(
-                id_name,
-                format!(
-                    "is not valid: {problem}; give the environment ID, which tokens show to \
-                         the browser as their aud"
-                ),
+        return Err(CliError::setting(
+            id_name,
+            format!(
+                "is not valid: {problem}; give the environment ID, which tokens show to the \
+                 browser as their aud"
             ),
-            other => CliError::Failed(other.to_string()),
-        });
+        ));
     }
     let now = match args.at {
         // Beyond the year 5000 as seconds, which the inspection also takes an `iat` for.

@@ -27,9 +27,9 @@ pub const RECOMMENDED_KEY_LEN: usize = 32;
 const SWAPPED_ID_LEN: usize = 40;
 /// See [`SWAPPED_ID_LEN`].
 const SWAPPED_KEY_LEN: usize = 24;
-/// The shortest key looked for inside an environment ID: a shorter one could be part of an
-/// ordinary ID by chance.
-const MIN_KEY_IN_ID_LEN: usize = 8;
+/// The shortest key looked for where it must not be (inside an environment ID, a token, a
+/// token's path): a shorter one could turn up in ordinary text by chance.
+pub const MIN_KEY_SEARCHED_LEN: usize = 8;
 /// The longest key accepted, in bytes.
 pub const MAX_KEY_LEN: usize = 1024;
 
@@ -44,6 +44,37 @@ const SECRET_KEY_WHAT: &str = "the SECRET_KEY the on-premises CKEditor server wa
 pub struct EnvironmentId(Arc<str>);
 
 impl EnvironmentId {
+    /// Whether `key` may be this environment's access key, as every token shows the ID to the
+    /// browser as its `aud`: not when it is the ID, when the ID holds it (a key of
+    /// [`MIN_KEY_SEARCHED_LEN`] bytes or more), or when the ID has the shape of a key (40 letters
+    /// and digits or more) and the key that of an ID (24 or fewer), the two pasted in each
+    /// other's place. The key is compared without whitespace around it; `setting` names the ID
+    /// in the error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidEnvironmentId`], saying which of the three it is, never quoting either.
+    pub fn check_key(&self, setting: &str, key: &str) -> Result<()> {
+        let key = key.trim();
+        let id = self.as_str();
+        let problem = if key == id {
+            "it is the same value as the access key, so one was pasted in place of the other \
+             (tokens show the ID to every browser, and the key must stay secret)"
+        } else if key.len() >= MIN_KEY_SEARCHED_LEN && id.contains(key) {
+            "it holds the access key (tokens show the ID to every browser, and the key must stay \
+             secret)"
+        } else if looks_swapped(id, key) {
+            "it looks like an access key, and the access key like an ID, so the two look swapped \
+             (tokens show the ID to every browser, and the key must stay secret)"
+        } else {
+            return Ok(());
+        };
+        Err(Error::InvalidEnvironmentId {
+            setting: setting.into(),
+            problem,
+        })
+    }
+
     /// Checks and wraps an environment ID.
     ///
     /// # Errors
@@ -277,36 +308,7 @@ impl Environment {
         }
         // Before the key's own checks, since a padded key that is the ID is the ID pasted in
         // place of the key.
-        if key.trim() == id.as_str() {
-            return Err(Error::InvalidEnvironmentId {
-                setting: id_setting.into(),
-                problem: "it is the same value as the access key, so one was pasted in place \
-                          of the other (tokens show the ID to every browser, and the key must \
-                          stay secret)",
-            });
-        }
-        if key.trim().len() >= MIN_KEY_IN_ID_LEN && id.as_str().contains(key.trim()) {
-            return Err(Error::InvalidEnvironmentId {
-                setting: id_setting.into(),
-                problem: "it holds the access key (tokens show the ID to every browser, and the \
-                          key must stay secret)",
-            });
-        }
-        // The portal's IDs are 20 letters and digits and its keys 60: an ID of a key's shape
-        // beside a key of an ID's shape is the two pasted in each other's place, and every token
-        // would then show the key to the browser as its `aud`. IDs and keys of other shapes (a
-        // staging ID with dashes, a short development key) are no such sign.
-        let alphanumeric = |text: &str| text.bytes().all(|b| b.is_ascii_alphanumeric());
-        let key_shaped = id.as_str().len() >= SWAPPED_ID_LEN && alphanumeric(id.as_str());
-        let id_shaped = key.trim().len() <= SWAPPED_KEY_LEN && alphanumeric(key.trim());
-        if key_shaped && id_shaped {
-            return Err(Error::InvalidEnvironmentId {
-                setting: id_setting.into(),
-                problem: "it looks like an access key, and the access key like an ID, so the \
-                          two look swapped (tokens show the ID to every browser, and the key must \
-                          stay secret)",
-            });
-        }
+        id.check_key(id_setting, key)?;
         let access_key = SigningKey::checked_access_key(key_setting, key)?;
         Ok(Environment { id, access_key })
     }
@@ -451,6 +453,17 @@ fn not_text(lookup: &impl Fn(&str) -> Option<OsString>, name: &str) -> bool {
     lookup(name).is_some_and(|value| value.to_str().is_none())
 }
 
+/// The portal's IDs are 20 letters and digits and its keys 60: an ID of a key's shape beside a
+/// key of an ID's shape is the two pasted in each other's place. IDs and keys of other shapes (a
+/// staging ID with dashes, a short development key) are no such sign.
+fn looks_swapped(id: &str, key: &str) -> bool {
+    let alphanumeric = |text: &str| text.bytes().all(|b| b.is_ascii_alphanumeric());
+    id.len() >= SWAPPED_ID_LEN
+        && alphanumeric(id)
+        && (1..=SWAPPED_KEY_LEN).contains(&key.len())
+        && alphanumeric(key)
+}
+
 fn required(
     lookup: &impl Fn(&str) -> Option<String>,
     setting: &str,
@@ -512,7 +525,7 @@ mod tests {
             secret_broken.expect_err("not UTF-8").to_string(),
             "CKEDITOR_SECRET_KEY is not usable: it is not UTF-8 text"
         );
-        // Unset is still called that, and text still works.
+        // An unset variable is called unset, and text is read.
         let unset = SecretKey::from_os_lookup(|_| None).expect_err("unset");
         assert!(
             unset
@@ -643,6 +656,10 @@ mod tests {
             .to_string();
         assert!(message.contains("it holds the access key"), "{message}");
         assert!(Environment::new("env-key", "key").is_ok());
+        // An ID of a key's shape is no sign of a swap beside an empty key.
+        let long_id = EnvironmentId::new(&"a".repeat(40)).expect("an ID");
+        assert_eq!(long_id.check_key("ID", " "), Ok(()));
+        assert!(long_id.check_key("ID", "ABCDEFGH").is_err());
         // A short development key beside a short ID, a long ID beside a long key, or a long
         // staging ID with dashes beside a short development key, is no swap.
         assert!(Environment::new("dev-env", "short-dev-key").is_ok());

@@ -197,8 +197,8 @@ impl IdentityBuilder {
     /// - a subject, name, email address, document key or workspace that starts or ends with
     ///   whitespace;
     /// - an email address without a local part and a domain around an `@`, or with whitespace;
-    /// - an avatar that is not an `http://` or `https://` URL with a host (a domain name of
-    ///   letters, digits, `-`, `_` and `.`, or an IP address, and a port up to 65535 if any), or
+    /// - an avatar that is not an `http://` or `https://` URL with a host (a domain name, an
+    ///   IPv4 address, or an IPv6 address in brackets, and a port from 1 to 65535 if any), or
     ///   that has whitespace or a user name or password;
     /// - more than [`MAX_GRANTS`] different document grants, workspaces or AI scopes (one given
     ///   twice alike is written once);
@@ -394,8 +394,12 @@ fn check_avatar(url: &str) -> Result<()> {
 }
 
 /// Whether `authority` (a URL's, without user information) is a host a browser can load an
-/// image from, and an optional port: a domain name of letters (any script), digits, `-`, `_` and
-/// `.`, or an IPv6 address in brackets; a port of digits up to 65535, or nothing after the `:`.
+/// image from, and an optional port: a domain name of ASCII letters, digits, `-`, `_` and `.`
+/// and of other scripts' characters, an IPv4 address (a name whose last label is a number must
+/// be one), or an IPv6 address in brackets; a port of digits from 1 to 65535, or nothing after
+/// the `:`. Characters of other scripts are taken as they are, the browser's IDNA mapping
+/// aside, except the full-width forms of the signs a host cannot hold (`／`, `＠`, `：`, ...),
+/// which the browser maps to those signs.
 fn is_host_and_port(authority: &str) -> bool {
     let (host_ok, port) = match authority.strip_prefix('[') {
         Some(bracketed) => match bracketed.split_once(']') {
@@ -416,16 +420,35 @@ fn is_host_and_port(authority: &str) -> bool {
                 Some((host, port)) => (host, Some(port)),
                 None => (authority, None),
             };
-            let domain_char =
-                |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.') || !c.is_ascii();
-            (!host.is_empty() && host.chars().all(domain_char), port)
+            let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+            let domain_char = |c: char| match c {
+                '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0).is_some_and(plain),
+                _ => plain(c) || !c.is_ascii(),
+            };
+            let last_label = host
+                .trim_end_matches('.')
+                .rsplit('.')
+                .next()
+                .unwrap_or_default();
+            let numeric = !last_label.is_empty() && last_label.bytes().all(|b| b.is_ascii_digit());
+            let address_ok = !numeric
+                || host
+                    .trim_end_matches('.')
+                    .parse::<std::net::Ipv4Addr>()
+                    .is_ok();
+            (
+                !host.is_empty() && host.chars().all(domain_char) && address_ok,
+                port,
+            )
         }
     };
     let port_ok = port.is_none_or(|port| {
         port.is_empty()
             || (port.len() <= 5
                 && port.bytes().all(|b| b.is_ascii_digit())
-                && port.parse::<u32>().is_ok_and(|number| number <= 65_535))
+                && port
+                    .parse::<u32>()
+                    .is_ok_and(|number| (1..=65_535).contains(&number)))
     });
     host_ok && port_ok
 }
@@ -1027,6 +1050,13 @@ mod tests {
             "https://a.test:8o/x",
             "https://a<b.test/x",
             "https://a.test:443:1/x",
+            "https://a.test:0/x",
+            "https://a\u{ff0f}b.example/x",
+            "https://evil.example\u{ff20}good.example/x",
+            "https://a.test\u{ff1a}8080/x",
+            "https://256.256.256.256/x",
+            "https://example.123/x",
+            "https://1.2.3/x",
         ] {
             let message = base().avatar(url).build().expect_err(url).to_string();
             assert_eq!(
@@ -1045,6 +1075,11 @@ mod tests {
             "https://b\u{fc}cher.example/a.png",
             "https://my_host.example?s=80",
             "HTTPS://A.TEST#x",
+            "https://192.168.0.1./a.png",
+            "https://\u{4f8b}\u{3048}.\u{30c6}\u{30b9}\u{30c8}/a.png",
+            "https://\u{939}\u{93f}\u{928}\u{94d}\u{926}\u{940}.example/a.png",
+            "https://\u{ff41}.example/a.png",
+            "https://cdn1.example.com2/a.png",
         ] {
             let built = base().avatar(url).build();
             assert!(built.is_ok(), "{url}: {built:?}");

@@ -11,6 +11,7 @@ use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Map, Value};
 
+use crate::credentials::MIN_KEY_SEARCHED_LEN;
 use crate::error::{Error, Result};
 use crate::grants::{AiScope, CkboxRole, DocumentKey, Permission, Role};
 
@@ -92,7 +93,7 @@ pub enum Finding {
     /// and sign tokens of their own.
     AudienceIsKey,
     /// A value or name in the header or the claims holds the key the token is checked with
-    /// (one of 8 bytes or more; `aud` equal to the key is [`Finding::AudienceIsKey`]): whoever
+    /// (one of [`MIN_KEY_SEARCHED_LEN`] bytes or more; `aud` equal to the key is [`Finding::AudienceIsKey`]): whoever
     /// holds the token can read the key and sign tokens of their own.
     KeyInToken {
         /// Where: a claim's path such as `user.name`, `header.kid`, or the object whose member
@@ -602,17 +603,13 @@ fn verify(signature: &str, message: &[u8], key: &[u8]) -> bool {
         .unwrap_or(false)
 }
 
-/// The shortest key searched for inside the token's text: a shorter one could turn up in
-/// ordinary words by chance.
-const MIN_KEY_SEARCHED: usize = 8;
-
 /// [`Finding::KeyInToken`] for every value and member name of the header and the claims that
 /// holds `key`, except an `aud` that is the key, which [`check_audience`] reports.
 fn check_key_in_token(header: &Value, claims: &Value, key: &[u8], out: &mut Vec<Finding>) {
     let Ok(key) = std::str::from_utf8(key.trim_ascii()) else {
         return;
     };
-    if key.len() < MIN_KEY_SEARCHED {
+    if key.len() < MIN_KEY_SEARCHED_LEN {
         return;
     }
     let mut paths = Vec::new();

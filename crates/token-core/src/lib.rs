@@ -68,7 +68,7 @@ pub use claims::Product;
 pub use clock::{Clock, FixedClock, SystemClock, unix_seconds};
 pub use credentials::{
     ACCESS_KEY_VAR, ENVIRONMENT_ID_VAR, Environment, EnvironmentId, MAX_ENVIRONMENT_ID_LEN,
-    MAX_KEY_LEN, RECOMMENDED_KEY_LEN, SECRET_KEY_VAR, SecretKey, SigningKey,
+    MAX_KEY_LEN, MIN_KEY_SEARCHED_LEN, RECOMMENDED_KEY_LEN, SECRET_KEY_VAR, SecretKey, SigningKey,
 };
 pub use endpoint::{
     ALLOW, AllowedOrigins, BAD_REQUEST_BODY, CACHE_CONTROL, CONTENT_TYPE, CORS_METHODS,

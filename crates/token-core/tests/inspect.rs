@@ -548,54 +548,52 @@ fn well_formed_grants_of_every_product_have_no_findings() {
     assert_eq!(findings(payload), []);
 }
 
+/// A token of `payload` signed with `key`, whatever its length.
+fn signed_with(key: &[u8], payload: &str) -> String {
+    let header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"HS256"}"#);
+    let body = URL_SAFE_NO_PAD.encode(payload);
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key");
+    mac.update(format!("{header}.{body}").as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    format!("{header}.{body}.{signature}")
+}
+
+/// What the inspection of `token` finds with `key`, whose signature must be valid.
+fn findings_with(key: &[u8], token: &str) -> Vec<Finding> {
+    let inspection = inspect(
+        token,
+        &Expectations {
+            key: Some(key),
+            environment_id: Some(ENVIRONMENT),
+            now: NOW,
+            on_premises: false,
+        },
+    )
+    .expect("a JWT");
+    assert_eq!(inspection.signature, SignatureCheck::Valid);
+    inspection.findings
+}
+
 #[test]
 fn a_short_key_is_not_searched_for_in_ordinary_text() {
-    let short = b"writer";
     let payload = concat!(
         r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","#,
         r#""auth":{"collaboration":{"*":{"role":"writer"}}}}"#,
     );
-    let header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"HS256"}"#);
-    let body = URL_SAFE_NO_PAD.encode(payload);
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(short).expect("any key");
-    mac.update(format!("{header}.{body}").as_bytes());
-    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-    let inspection = inspect(
-        &format!("{header}.{body}.{signature}"),
-        &Expectations {
-            key: Some(short),
-            environment_id: Some(ENVIRONMENT),
-            now: NOW,
-            on_premises: false,
-        },
-    )
-    .expect("a JWT");
-    assert_eq!(inspection.signature, SignatureCheck::Valid);
-    assert_eq!(inspection.findings, []);
+    assert_eq!(
+        findings_with(b"writer", &signed_with(b"writer", payload)),
+        []
+    );
+}
 
-    // From 8 bytes on, a key is looked for: a development key such as this one is no word.
-    let eight = b"Sh0rtKey";
+#[test]
+fn a_development_key_of_8_bytes_is_searched_for() {
     let payload = concat!(
         r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"Sh0rtKey","#,
         r#""auth":{"collaboration":{"*":{"role":"writer"}}}}"#,
     );
-    let body = URL_SAFE_NO_PAD.encode(payload);
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(eight).expect("any key");
-    mac.update(format!("{header}.{body}").as_bytes());
-    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-    let inspection = inspect(
-        &format!("{header}.{body}.{signature}"),
-        &Expectations {
-            key: Some(eight),
-            environment_id: Some(ENVIRONMENT),
-            now: NOW,
-            on_premises: false,
-        },
-    )
-    .expect("a JWT");
-    assert_eq!(inspection.signature, SignatureCheck::Valid);
     assert_eq!(
-        inspection.findings,
+        findings_with(b"Sh0rtKey", &signed_with(b"Sh0rtKey", payload)),
         [Finding::KeyInToken { path: "sub".into() }]
     );
 }

@@ -33,6 +33,12 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest answer read.
 const MAX_BODY: usize = 64 * 1024;
+/// The settings that choose the profile's fields, as the log names them.
+const NAME_FIELD: &str = "auth.forward.name_field";
+/// See [`NAME_FIELD`].
+const EMAIL_FIELD: &str = "auth.forward.email_field";
+/// See [`NAME_FIELD`].
+const AVATAR_FIELD: &str = "auth.forward.avatar_field";
 
 /// Why the application gave no usable answer, for the core's 502 or 503.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -319,9 +325,9 @@ impl ForwardAuth {
         let setting = match problem {
             ckeditor_token_core::Error::InvalidIdentity { field, .. } => match field.as_str() {
                 "sub" => "auth.forward.id_field",
-                "user.name" => "auth.forward.name_field",
-                "user.email" => "auth.forward.email_field",
-                "user.avatar" => "auth.forward.avatar_field",
+                "user.name" => NAME_FIELD,
+                "user.email" => EMAIL_FIELD,
+                "user.avatar" => AVATAR_FIELD,
                 _ => "auth.forward.*_field",
             },
             _ => "auth.forward.*_field",
@@ -403,9 +409,9 @@ impl ForwardAuth {
         };
         Ok(Some(SignedInUser {
             id,
-            name: text("auth.forward.name_field", &self.fields.name),
-            email: text("auth.forward.email_field", &self.fields.email),
-            avatar: text("auth.forward.avatar_field", &self.fields.avatar),
+            name: text(NAME_FIELD, &self.fields.name),
+            email: text(EMAIL_FIELD, &self.fields.email),
+            avatar: text(AVATAR_FIELD, &self.fields.avatar),
             groups,
         }))
     }

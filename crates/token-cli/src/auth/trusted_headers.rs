@@ -103,7 +103,12 @@ impl TrustedHeaders {
                 .ok_or_else(|| {
                     CliError::setting(
                         settings.name(&path(key)),
-                        format!("{text:?} is not a header name of letters, digits and `-` only"),
+                        format!(
+                            "{text:?} is not a header name of letters, digits and `-` only, \
+                             which this setting needs: proxies drop or rewrite names with `_` \
+                             or other signs; name the header as the proxy sends it, such as \
+                             X-Forwarded-User"
+                        ),
                     )
                 })
         };

@@ -249,6 +249,21 @@ fn a_token_path_that_holds_a_secret_is_refused_without_showing_it() {
             assert!(!message.to_ascii_lowercase().contains(shown), "{message}");
         }
     }
+    // A secret too short to be told from an ordinary word is not refused, but hidden in the log.
+    let short = "k3y-ab";
+    let config = config_file(&format!("{TRUSTED}{RULE}"));
+    let server = Server::start(
+        &["--config", config.to_str().expect("UTF-8")],
+        &[
+            ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID),
+            ("CKEDITOR_ACCESS_KEY", short),
+            ("CKEDITOR_TOKEN_PATH", "/t-k3y-ab"),
+        ],
+    );
+    let (stopped, log) = server.terminate();
+    assert!(stopped, "{log}");
+    assert!(log.contains("path=/t-[secret]"), "{log}");
+    assert!(!log.contains(short), "{log}");
 }
 
 #[test]

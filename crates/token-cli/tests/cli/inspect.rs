@@ -252,6 +252,15 @@ fn an_environment_id_that_holds_the_key_is_refused() {
             "{stderr}"
         );
     }
+    // An ID that no environment has is only compared with `aud`, key or no key.
+    for env in [credentials(), Vec::new()] {
+        let (code, stdout, _) = inspect(&[&token, "--environment-id", "no such id!"], &env, "");
+        assert_eq!(code, 1, "{stdout}");
+        assert!(
+            stdout.contains(r#"expected the environment "no such id!""#),
+            "{stdout}"
+        );
+    }
 }
 
 #[test]
