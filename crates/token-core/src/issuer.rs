@@ -199,7 +199,10 @@ impl Signer {
             atob::Mend::Search(first) => {
                 let strings = &compact.risky_strings[first..];
                 match atob::shortest_safe(&compact.bytes, strings, search) {
-                    Some(found) => found,
+                    Some(found) => {
+                        debug_assert!(atob::is_atob_safe(found));
+                        found
+                    }
                     None => {
                         // The claims are written from `str`s, so this does not happen.
                         tracing::error!("the browser-safe search failed; signing the compact form");

@@ -443,15 +443,16 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
 /// before that string can be replaced by as many spaces right before it, which reach the same
 /// state there for no more bytes and leave the earlier, safe strings alone.
 ///
-/// The encoding is written to `buffers.found`; `None` if a string is not UTF-8, or if `compact`
-/// is not JSON and the search's result is not safe.
+/// The encoding is written to `buffers.found`; `None` if a string is not UTF-8. For text that is
+/// not JSON the result may not be safe, which the caller checks if it can be given such text:
+/// the issuer writes JSON only, and does not pay for a second pass over the payload.
 pub(crate) fn shortest_safe<'s>(
     compact: &[u8],
     risky_strings: &[(usize, usize)],
     buffers: &'s mut SearchBuffers,
 ) -> Option<&'s [u8]> {
     plan::search(compact, risky_strings, buffers)?;
-    is_atob_safe(&buffers.found).then_some(&buffers.found)
+    Some(&buffers.found)
 }
 
 #[cfg(test)]
