@@ -452,7 +452,11 @@ impl TokenEndpoint {
                 self.refused()
             }
             UserDecision::InvalidIdentity(error) => {
-                tracing::error!(%error, "the identity given for the signed-in user is invalid");
+                tracing::error!(
+                    subject = error.subject(),
+                    %error,
+                    "the identity given for the signed-in user is invalid"
+                );
                 self.failed()
             }
             UserDecision::Unavailable { failure, detail } => self.upstream_failed(failure, &detail),

@@ -54,6 +54,9 @@ pub enum Error {
         field: String,
         /// What is wrong and what is allowed instead.
         problem: String,
+        /// The subject (`sub`) of the identity whose build failed, when it was valid; for the
+        /// log, which then says which user's data is wrong.
+        subject: Option<String>,
     },
 
     /// Two collaboration grants name the same document key with different grants.
@@ -64,6 +67,9 @@ pub enum Error {
     DuplicateDocumentKey {
         /// The repeated key.
         key: String,
+        /// The subject (`sub`) of the identity whose build failed, when it was valid; for the
+        /// log, which then says which user's data is wrong.
+        subject: Option<String>,
     },
 
     /// Two collaboration grants could both match one document and grant different things.
@@ -78,6 +84,9 @@ pub enum Error {
         first: String,
         /// The pattern granted later that overlaps it.
         second: String,
+        /// The subject (`sub`) of the identity whose build failed, when it was valid; for the
+        /// log, which then says which user's data is wrong.
+        subject: Option<String>,
     },
 
     /// The identity's claims could produce a token longer than the product accepts.
@@ -90,6 +99,9 @@ pub enum Error {
         worst_case: usize,
         /// The limit, in bytes.
         limit: usize,
+        /// The subject (`sub`) of the identity whose build failed, when it was valid; for the
+        /// log, which then says which user's data is wrong.
+        subject: Option<String>,
     },
 
     /// A product was asked for that the identity has no grant for.
@@ -148,6 +160,31 @@ impl Error {
         Error::InvalidIdentity {
             field: field.into(),
             problem: problem.into(),
+            subject: None,
         }
+    }
+
+    /// The user an identity error is about: the subject of the identity whose build failed,
+    /// when the subject itself was valid. `None` for every other error.
+    pub fn subject(&self) -> Option<&str> {
+        match self {
+            Error::InvalidIdentity { subject, .. }
+            | Error::DuplicateDocumentKey { subject, .. }
+            | Error::OverlappingDocumentGrants { subject, .. }
+            | Error::IdentityTooLarge { subject, .. } => subject.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// This error, about the identity of `user` if it is an identity error.
+    pub(crate) fn of_subject(mut self, user: &str) -> Self {
+        if let Error::InvalidIdentity { subject, .. }
+        | Error::DuplicateDocumentKey { subject, .. }
+        | Error::OverlappingDocumentGrants { subject, .. }
+        | Error::IdentityTooLarge { subject, .. } = &mut self
+        {
+            *subject = Some(user.to_owned());
+        }
+        self
     }
 }

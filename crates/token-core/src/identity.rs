@@ -214,13 +214,16 @@ impl IdentityBuilder {
     ///   ([`Error::IdentityTooLarge`]).
     pub fn build(self) -> Result<Identity> {
         check_trimmed("sub", &self.subject, MAX_SUBJECT_LEN)?;
-        let profile = check_profile(self.profile)?;
-        let collaboration = check_collaboration(self.collaboration, self.allow_overlap)?;
-        let ckbox = check_ckbox(self.ckbox_role, self.workspaces)?;
-        let ai = check_ai(self.ai)?;
+        let subject = self.subject;
+        let of_subject = |error: Error| error.of_subject(&subject);
+        let profile = check_profile(self.profile).map_err(of_subject)?;
+        let collaboration =
+            check_collaboration(self.collaboration, self.allow_overlap).map_err(of_subject)?;
+        let ckbox = check_ckbox(self.ckbox_role, self.workspaces).map_err(of_subject)?;
+        let ai = check_ai(self.ai).map_err(of_subject)?;
 
         let identity = Identity {
-            subject: self.subject,
+            subject,
             profile,
             collaboration,
             ckbox,
@@ -235,6 +238,7 @@ impl IdentityBuilder {
             return Err(Error::IdentityTooLarge {
                 worst_case,
                 limit: MAX_PAYLOAD_LEN,
+                subject: Some(identity.subject),
             });
         }
         Ok(identity)
@@ -482,7 +486,10 @@ fn check_collaboration(
                     repeats.push(index);
                     break;
                 }
-                return Err(Error::DuplicateDocumentKey { key: key.clone() });
+                return Err(Error::DuplicateDocumentKey {
+                    key: key.clone(),
+                    subject: None,
+                });
             }
             if !allow_overlap
                 && DocumentKey::keys_overlap(earlier, key)
@@ -491,6 +498,7 @@ fn check_collaboration(
                 return Err(Error::OverlappingDocumentGrants {
                     first: earlier.clone(),
                     second: key.clone(),
+                    subject: None,
                 });
             }
         }
@@ -934,7 +942,7 @@ mod tests {
             .grant("a*b", Role::Reader)
             .build();
         assert!(
-            matches!(&repeated, Err(Error::DuplicateDocumentKey { key }) if key == "*"),
+            matches!(&repeated, Err(Error::DuplicateDocumentKey { key, .. }) if key == "*"),
             "{repeated:?}"
         );
         let malformed = base()
@@ -958,7 +966,7 @@ mod tests {
         assert!(
             matches!(
                 &overlapping,
-                Err(Error::OverlappingDocumentGrants { first, second })
+                Err(Error::OverlappingDocumentGrants { first, second, .. })
                     if first == "doc-*" && second == "doc-1"
             ),
             "{overlapping:?}"
@@ -1034,6 +1042,28 @@ mod tests {
         for (builder, field) in cases {
             assert_eq!(field_of(builder.build()), field);
         }
+    }
+
+    #[test]
+    fn an_identity_error_names_the_subject_once_the_subject_is_valid() {
+        let name = base().name(" Ann").build().expect_err("a padded name");
+        assert_eq!(name.subject(), Some("user-1"));
+        // The subject is for the log: the message is the same as without it.
+        assert_eq!(
+            name.to_string(),
+            "invalid user.name: it starts or ends with whitespace"
+        );
+        let overlap = Identity::builder("user-2")
+            .grant("*", Role::Reader)
+            .grant("doc-1", Role::Writer)
+            .build()
+            .expect_err("overlapping grants");
+        assert_eq!(overlap.subject(), Some("user-2"));
+        let bad_subject = Identity::builder(" user-3")
+            .build()
+            .expect_err("a padded sub");
+        assert_eq!(bad_subject.subject(), None);
+        assert_eq!(Error::ClockBeforeEpoch.subject(), None);
     }
 
     #[test]
@@ -1113,7 +1143,13 @@ mod tests {
     #[test]
     fn a_document_key_given_twice_with_different_grants_is_an_error() {
         let result = base().grant("*", Role::Reader).build();
-        assert_eq!(result, Err(Error::DuplicateDocumentKey { key: "*".into() }));
+        assert_eq!(
+            result,
+            Err(Error::DuplicateDocumentKey {
+                key: "*".into(),
+                subject: Some("user-1".into()),
+            })
+        );
         let result = Identity::builder("u")
             .grant("doc-1", Role::Reader)
             .grant("doc-1", Grant::permissions([Permission::CommentRead]))

@@ -93,8 +93,9 @@ pub enum Finding {
     /// and sign tokens of their own.
     AudienceIsKey,
     /// A value or name in the header or the claims holds the key the token is checked with
-    /// (one of [`MIN_KEY_SEARCHED_LEN`] bytes or more; `aud` equal to the key is [`Finding::AudienceIsKey`]): whoever
-    /// holds the token can read the key and sign tokens of their own.
+    /// (one of [`MIN_KEY_SEARCHED_LEN`] bytes or more; `aud` equal to the key is
+    /// [`Finding::AudienceIsKey`]): whoever holds the token can read the key and sign tokens of
+    /// their own.
     KeyInToken {
         /// Where: a claim's path such as `user.name`, `header.kid`, or the object whose member
         /// name holds it, with that name shown as `[key]`.

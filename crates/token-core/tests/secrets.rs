@@ -1,11 +1,13 @@
-//! Keys never appear in an error's `Display` or `Debug`, in any `Debug` print, or in a log line.
+//! Keys never appear in an error's `Display` or `Debug`, in any `Debug` print, or in a log line;
+//! the log line of a user's invalid identity names the user instead.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ckeditor_token_core::{
-    Environment, Expectations, FixedClock, Identity, Issuer, Role, SecretKey, inspect,
+    Environment, Expectations, FixedClock, Identity, Issuer, Role, SecretKey, TokenEndpoint,
+    inspect,
 };
 
 const KEY: &str = "SUPER-SECRET-key-material-9f8e7d6c5b4a";
@@ -93,6 +95,9 @@ fn no_error_debug_print_or_log_line_contains_the_key() {
             .build()
             .expect("identity");
         let token = issuer.collaboration(&identity).expect("token");
+        let endpoint = TokenEndpoint::new(issuer.clone());
+        let padded_name = Identity::builder("ann-42").name(" Ann").build();
+        assert_eq!(endpoint.decide(padded_name.into()).into_parts().0, 500);
         texts.extend([
             format!("{environment:?}"),
             format!("{issuer:?}"),
@@ -120,6 +125,13 @@ fn no_error_debug_print_or_log_line_contains_the_key() {
     assert!(
         log.contains("issued a token"),
         "issuing is logged at debug: {log}"
+    );
+    assert!(
+        log.contains(concat!(
+            "the identity given for the signed-in user is invalid ",
+            r#"subject="ann-42" error=invalid user.name"#
+        )),
+        "the invalid identity is logged with its user: {log}"
     );
     assert_clean(&log);
 }

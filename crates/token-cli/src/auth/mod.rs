@@ -177,12 +177,15 @@ impl TokenUser for Caller {
             // The log line of a user the token cannot carry names the proxy's header too.
             (Found::User(user), Authentication::TrustedHeaders { rules, headers }) => {
                 match rules.decide(user) {
-                    UserDecision::InvalidIdentity(Error::InvalidIdentity { field, problem }) => {
-                        UserDecision::InvalidIdentity(Error::InvalidIdentity {
-                            field: headers.field_source(&field),
-                            problem,
-                        })
-                    }
+                    UserDecision::InvalidIdentity(Error::InvalidIdentity {
+                        field,
+                        problem,
+                        subject,
+                    }) => UserDecision::InvalidIdentity(Error::InvalidIdentity {
+                        field: headers.field_source(&field),
+                        problem,
+                        subject,
+                    }),
                     decision => decision,
                 }
             }
