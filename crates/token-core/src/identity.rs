@@ -406,55 +406,45 @@ fn check_avatar(url: &str) -> Result<()> {
 /// which the browser maps to those signs.
 fn is_host_and_port(authority: &str) -> bool {
     let (host_ok, port) = match authority.strip_prefix('[') {
-        Some(bracketed) => match bracketed.split_once(']') {
-            Some((address, after)) => (
-                address.parse::<std::net::Ipv6Addr>().is_ok(),
-                match after {
-                    "" => None,
-                    _ => match after.strip_prefix(':') {
-                        Some(port) => Some(port),
-                        None => return false,
-                    },
-                },
-            ),
-            None => return false,
-        },
-        None => {
-            let (host, port) = match authority.rsplit_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (authority, None),
+        Some(bracketed) => {
+            let Some((address, after)) = bracketed.split_once(']') else {
+                return false;
             };
-            let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-            let domain_char = |c: char| match c {
-                '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0).is_some_and(plain),
-                _ => plain(c) || !c.is_ascii(),
+            let port = match after.strip_prefix(':') {
+                Some(port) => Some(port),
+                None if after.is_empty() => None,
+                None => return false,
             };
-            let last_label = host
-                .trim_end_matches('.')
-                .rsplit('.')
-                .next()
-                .unwrap_or_default();
-            let numeric = !last_label.is_empty() && last_label.bytes().all(|b| b.is_ascii_digit());
-            let address_ok = !numeric
-                || host
-                    .trim_end_matches('.')
-                    .parse::<std::net::Ipv4Addr>()
-                    .is_ok();
-            (
-                !host.is_empty() && host.chars().all(domain_char) && address_ok,
-                port,
-            )
+            (address.parse::<std::net::Ipv6Addr>().is_ok(), port)
         }
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (is_domain_or_ipv4(host), Some(port)),
+            None => (is_domain_or_ipv4(authority), None),
+        },
     };
+    // An empty port is the scheme's.
     let port_ok = port.is_none_or(|port| {
         port.is_empty()
             || (port.len() <= 5
                 && port.bytes().all(|b| b.is_ascii_digit())
-                && port
-                    .parse::<u32>()
-                    .is_ok_and(|number| (1..=65_535).contains(&number)))
+                && port.parse::<u16>().is_ok_and(|number| number > 0))
     });
     host_ok && port_ok
+}
+
+/// Whether `host` is a domain name or an IPv4 address, as [`is_host_and_port`] describes.
+fn is_domain_or_ipv4(host: &str) -> bool {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let domain_char = |c: char| match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0).is_some_and(plain),
+        _ => plain(c) || !c.is_ascii(),
+    };
+    let name = host.trim_end_matches('.');
+    let last_label = name.rsplit('.').next().unwrap_or_default();
+    let numeric = !last_label.is_empty() && last_label.bytes().all(|b| b.is_ascii_digit());
+    !host.is_empty()
+        && host.chars().all(domain_char)
+        && (!numeric || name.parse::<std::net::Ipv4Addr>().is_ok())
 }
 
 fn check_collaboration(
