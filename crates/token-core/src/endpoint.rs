@@ -260,6 +260,7 @@ impl TokenResponse {
     /// The answer as a response of the `http` crate, which axum, warp and other frameworks on
     /// hyper use: the body and any owned header value are moved, the core's constant header
     /// values are taken as they are, and the header map has room for a CORS component's headers.
+    /// Needs the crate's `http` feature.
     #[cfg(feature = "http")]
     pub fn into_http(self) -> http::Response<String> {
         let (status, headers, body) = self.into_parts();
