@@ -61,8 +61,12 @@ impl LogSettings {
 
     /// Installs the log. A second call in one process changes nothing.
     pub(crate) fn install(self) {
+        // A log line that cannot be written (its reader gone) is lost, and nothing else: the
+        // subscriber's own report of the failure would go to the same standard error, through
+        // a print that panics there, in the middle of the request that logged.
         let builder = tracing_subscriber::fmt()
             .with_writer(std::io::stderr)
+            .log_internal_errors(false)
             .with_max_level(self.level);
         let installed = match self.format {
             LogFormat::Text => builder.try_init(),

@@ -22,10 +22,12 @@ use tokio::net::TcpListener;
 use crate::settings;
 
 /// Logs to standard error at info level and above, so that standard output carries only the
-/// `listening on` line.
+/// `listening on` line. A line that cannot be written (the log's reader gone) is lost, and the
+/// app goes on: no report of the failure is printed, as that print would panic mid-request.
 pub fn init_logging() {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .log_internal_errors(false)
         .with_max_level(tracing::Level::INFO)
         .init();
 }

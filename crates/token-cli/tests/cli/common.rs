@@ -123,6 +123,16 @@ pub(crate) struct Server {
 impl Server {
     /// Starts `serve` on a free port of 127.0.0.1 and waits for its `listening on` line.
     pub(crate) fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::spawn(args, env, true)
+    }
+
+    /// A server whose log pipe is closed once it listens, as when the program reading its
+    /// standard error has gone away; the log it returns when it ends is empty.
+    pub(crate) fn start_with_log_closed(args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::spawn(args, env, false)
+    }
+
+    fn spawn(args: &[&str], env: &[(&str, &str)], read_log: bool) -> Server {
         let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
         all.extend_from_slice(args);
         let mut child = command(&all, env)
@@ -133,11 +143,17 @@ impl Server {
 
         let (err_tx, stderr) = mpsc::channel();
         let mut err = child.stderr.take().expect("a stderr pipe");
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = err.read_to_string(&mut text);
-            let _ = err_tx.send(text);
-        });
+        let unread = if read_log {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = err.read_to_string(&mut text);
+                let _ = err_tx.send(text);
+            });
+            None
+        } else {
+            let _ = err_tx.send(String::new());
+            Some(err)
+        };
         let (line_tx, lines) = mpsc::channel();
         let out = child.stdout.take().expect("a stdout pipe");
         std::thread::spawn(move || {
@@ -167,6 +183,7 @@ impl Server {
         while let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) {
             stdout.push(line);
         }
+        drop(unread);
         Server {
             child,
             base,

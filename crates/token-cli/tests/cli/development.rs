@@ -68,6 +68,23 @@ fn development_mode_serves_demo_users_and_prints_the_url_to_open() {
 }
 
 #[test]
+fn a_log_whose_reader_is_gone_loses_lines_and_nothing_else() {
+    // Every answer below logs a line at info or above, which now cannot be written.
+    let server = Server::start_with_log_closed(&[], &[]);
+    let http = client();
+    for (user, expected) in [("alice", 200), ("erin", 403), ("frank", 500), ("dora", 500)] {
+        let (status, body) = get(&http, &format!("{}/token?user={user}", server.base), &[]);
+        assert_eq!(status, expected, "{user}: {body}");
+    }
+    let (status, token) = get(&http, &format!("{}/token?user=bob", server.base), &[]);
+    assert_eq!(status, 200);
+    let claims = decode(&token, &development_key(), Some(DEVELOPMENT_ENVIRONMENT_ID));
+    assert_eq!(claims["sub"], "bob");
+    let (stopped, _) = server.terminate();
+    assert!(stopped, "the server stops cleanly");
+}
+
+#[test]
 fn a_query_that_gives_user_twice_is_400_naming_the_problem() {
     let origin = "http://localhost:3000";
     let server = Server::start(&[], &[("CKEDITOR_TOKEN_CORS_ORIGINS", origin)]);
