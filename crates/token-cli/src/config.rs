@@ -394,6 +394,7 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ckeditor-token.example.toml");
         let lookup = |name: &str| {
             Ok(match name {
+                "CKEDITOR_ENVIRONMENT_ID" => Some("example-test-environment".to_owned()),
                 "CKEDITOR_ACCESS_KEY" => {
                     Some("example-test-access-key-0123456789abcdef".to_owned())
                 }

@@ -121,10 +121,10 @@ impl FromRequestParts<AuthState> for Caller {
                             tracing::warn!(
                                 peer = %shown_peer,
                                 held_back,
-                                "a token request names a user but neither carries the shared \
-                                 secret once (it is missing, wrong or repeated) nor comes from a \
-                                 trusted source; its headers are not believed (logged at most \
-                                 once a minute)"
+                                "a token request names a user without the proof the settings \
+                                 ask for (the shared secret once, not missing, wrong or \
+                                 repeated; a trusted source); its headers are not believed \
+                                 (logged at most once a minute)"
                             );
                         }
                         return Err(StatusCode::UNAUTHORIZED);

@@ -53,7 +53,7 @@ impl Secret {
 /// Why a request's headers give no user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum NoUser {
-    /// The request neither carries the shared secret nor comes from a trusted source.
+    /// The request lacks a proof the settings ask for: the shared secret, a trusted source.
     Untrusted,
     /// The request is trusted but names no user.
     Anonymous,
@@ -286,8 +286,8 @@ impl TrustedHeaders {
     ///
     /// # Errors
     ///
-    /// [`NoUser::Untrusted`] when the request neither carries the shared secret nor comes from
-    /// a trusted source; [`NoUser::Ambiguous`] when it carries an identity header more than
+    /// [`NoUser::Untrusted`] when the request lacks the shared secret or a trusted source that
+    /// the settings ask for; [`NoUser::Ambiguous`] when it carries an identity header more than
     /// once; [`NoUser::Anonymous`] when it names no user.
     pub(crate) fn user(
         &self,
@@ -373,17 +373,25 @@ impl TrustedHeaders {
         .find(|name| headers.get_all(*name).iter().nth(1).is_some())
     }
 
+    /// Whether the request gives every proof configured: the secret, if one is, and a trusted
+    /// source, if any is. Both configured means both are needed, so that adding one never
+    /// lets in a request the other would keep out.
     fn is_trusted(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> bool {
-        let by_secret = self.secret.as_ref().is_some_and(|(header, secret)| {
+        let by_secret = self.secret.as_ref().map(|(header, secret)| {
             let mut offered = headers.get_all(header).iter();
             match (offered.next(), offered.next()) {
                 (Some(value), None) => secret.matches(value.as_bytes()),
                 _ => false,
             }
         });
-        let by_source =
-            peer.is_some_and(|peer| self.sources.iter().any(|source| source.contains(peer.ip())));
-        by_secret || by_source
+        let by_source = (!self.sources.is_empty()).then(|| {
+            peer.is_some_and(|peer| self.sources.iter().any(|source| source.contains(peer.ip())))
+        });
+        // The settings insist on one of the two; without either, nothing is believed.
+        match (by_secret, by_source) {
+            (None, None) => false,
+            (secret, source) => secret.unwrap_or(true) && source.unwrap_or(true),
+        }
     }
 
     /// A summary for the start-up log: header names and sources, never the secret.
@@ -434,7 +442,7 @@ mod tests {
     }
 
     #[test]
-    fn the_secret_or_the_source_must_vouch_for_the_headers() {
+    fn every_configured_proof_must_vouch_for_the_headers() {
         let by_secret = trusted(Some(SECRET), &[]).expect("valid");
         let claimed = [
             ("x-forwarded-user", "ann"),
@@ -510,6 +518,22 @@ mod tests {
             by_source.user(&headers(&[]), peer("10.1.2.3")),
             Err(NoUser::Anonymous)
         );
+
+        // With both configured, both are needed.
+        let by_both = trusted(Some(SECRET), &["10.0.0.0/8"]).expect("valid");
+        assert!(by_both.user(&proven, peer("10.1.2.3")).is_ok());
+        for (request, from) in [
+            (&proven, "192.0.2.1"),
+            (&headers(&claimed), "10.1.2.3"),
+            (&headers(&wrong), "10.1.2.3"),
+        ] {
+            assert_eq!(
+                by_both.user(request, peer(from)),
+                Err(NoUser::Untrusted),
+                "{request:?} from {from}"
+            );
+        }
+        assert_eq!(by_both.user(&proven, None), Err(NoUser::Untrusted));
     }
 
     #[test]
