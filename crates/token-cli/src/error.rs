@@ -9,6 +9,9 @@ use std::process::ExitCode;
 pub(crate) const USAGE_EXIT: u8 = 2;
 /// The exit status of a failure at run time, and of `inspect` finding problems.
 pub(crate) const FAILURE_EXIT: u8 = 1;
+/// The exit status of `inspect` finding no problem in a token whose signature it could not
+/// check (no key): not success, so that a script cannot take an unchecked token for a good one.
+pub(crate) const UNCHECKED_EXIT: u8 = 3;
 
 /// What stops a command.
 #[derive(Debug, thiserror::Error)]

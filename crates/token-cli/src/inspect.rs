@@ -1,8 +1,9 @@
 //! `inspect`: a token's header and claims, its times for people, its signature, and every rule
 //! of the spec it breaks, as the core's inspection finds them.
 //!
-//! Exit status 0 when the token is fine, 1 when problems were found (or the text is not a JWT
-//! at all), 2 on a usage error.
+//! Exit status 0 when the token is fine and its signature checked, 1 when problems were found
+//! (or the text is not a JWT at all), 2 on a usage error, 3 when no problem was found but there
+//! was no key to check the signature with.
 
 use std::io::Read as _;
 use std::process::ExitCode;
@@ -15,7 +16,7 @@ use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_
 use clap::Args;
 use serde_json::Value;
 
-use crate::error::{CliError, FAILURE_EXIT};
+use crate::error::{CliError, FAILURE_EXIT, UNCHECKED_EXIT};
 use crate::output;
 use crate::settings::Settings;
 use crate::time_text::{relative, utc_date};
@@ -28,7 +29,8 @@ The signature is checked with --key, else with CKEDITOR_ACCESS_KEY or [environme
 not checked. aud is compared with --environment-id, else CKEDITOR_ENVIRONMENT_ID or the \
 configuration's environment.
 
-Exit status: 0 the token is fine, 1 problems were found, 2 usage error.
+Exit status: 0 the token is fine, its signature checked; 1 problems were found; 2 usage error; 3 no \
+problems found, but the signature was not checked (no key).
 
 Examples:
   ckeditor-token inspect eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ...
@@ -160,10 +162,10 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         args.at.is_some(),
     );
     output::line(&shown)?;
-    Ok(if inspection.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(FAILURE_EXIT)
+    Ok(match (inspection.is_ok(), inspection.signature) {
+        (false, _) => ExitCode::from(FAILURE_EXIT),
+        (true, SignatureCheck::Valid) => ExitCode::SUCCESS,
+        (true, _) => ExitCode::from(UNCHECKED_EXIT),
     })
 }
 
@@ -348,7 +350,9 @@ fn report(
         }
         _ => format!("signature: not checked; give --key or set {key_variable}"),
     });
-    if inspection.findings.is_empty() {
+    if inspection.findings.is_empty() && inspection.signature != SignatureCheck::Valid {
+        lines.push("no problems found, but the signature was not checked".to_owned());
+    } else if inspection.findings.is_empty() {
         lines.push("no problems found".to_owned());
     } else {
         lines.push(format!("problems ({}):", inspection.findings.len()));

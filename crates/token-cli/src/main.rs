@@ -11,7 +11,8 @@
 //!
 //! Settings come from a TOML file (`--config`) with environment variables laid over it; the
 //! README documents every one. Exit status: 0 success, 1 failure (or, for `inspect`, problems
-//! found), 2 usage or configuration error.
+//! found), 2 usage or configuration error, 3 for `inspect` finding no problem in a token whose
+//! signature it had no key to check.
 
 mod address;
 mod auth;
@@ -47,7 +48,8 @@ use crate::settings::Settings;
 Settings come from the --config file, with environment variables laid over it (the \
 environment wins); the README lists every setting.
 
-Exit status: 0 success, 1 failure (inspect: problems found), 2 usage or configuration error.")]
+Exit status: 0 success, 1 failure (inspect: problems found), 2 usage or configuration error, 3 \
+(inspect) no problems found but the signature not checked, for want of a key.")]
 struct Cli {
     /// TOML configuration file
     #[arg(
