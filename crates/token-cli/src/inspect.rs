@@ -29,8 +29,8 @@ The signature is checked with --key, else with CKEDITOR_ACCESS_KEY or [environme
 not checked. aud is compared with --environment-id, else CKEDITOR_ENVIRONMENT_ID or the \
 configuration's environment.
 
-Exit status: 0 the token is fine, its signature checked; 1 problems were found; 2 usage error; 3 no \
-problems found, but the signature was not checked (no key).
+Exit status: 0 the token is fine, its signature checked; 1 problems were found; 2 usage \
+error; 3 no problems found, but the signature was not checked (no key).
 
 Examples:
   ckeditor-token inspect eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ...
