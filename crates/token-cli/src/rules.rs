@@ -15,7 +15,7 @@
 //! the cloud does not document which of two matching patterns wins.
 
 use ckeditor_token_core::{
-    AiScope, CkboxRole, DocumentKey, Identity, MAX_GRANTS, Role, UserDecision,
+    AiScope, CkboxRole, DocumentKey, Error, Identity, MAX_GRANTS, Role, UserDecision,
 };
 
 use crate::error::CliError;
@@ -148,7 +148,16 @@ impl Rules {
 
     /// What `user` gets: a token with the grants of every rule that applies, or a refusal when
     /// none does.
-    pub(crate) fn decide(&self, user: &SignedInUser) -> UserDecision {
+    ///
+    /// A name, email or avatar the token cannot carry (an email without `@`, a control
+    /// character) is left out of it, with a warning that names the field as `source` describes
+    /// it: it is display data, and one bad entry in a directory should not keep its user out of
+    /// the editor. An ID the token cannot carry still fails the request.
+    pub(crate) fn decide(
+        &self,
+        user: &SignedInUser,
+        source: impl Fn(&str) -> String,
+    ) -> UserDecision {
         let applying: Vec<&Rule> = self
             .rules
             .iter()
@@ -184,28 +193,63 @@ impl Rules {
             }
         }
 
-        let mut builder = Identity::builder(&user.id);
-        if let Some(name) = &user.name {
-            builder = builder.name(name);
+        // Name, email and avatar, in the order of `PROFILE_FIELDS`; each is taken out when the
+        // token cannot carry it, so the loop ends.
+        let mut profile = [
+            user.name.as_deref(),
+            user.email.as_deref(),
+            user.avatar.as_deref(),
+        ];
+        loop {
+            let mut builder = Identity::builder(&user.id);
+            let [name, email, avatar] = profile;
+            if let Some(name) = name {
+                builder = builder.name(name);
+            }
+            if let Some(email) = email {
+                builder = builder.email(email);
+            }
+            if let Some(avatar) = avatar {
+                builder = builder.avatar(avatar);
+            }
+            for (key, role) in &documents {
+                builder = builder.grant(key.as_str(), *role);
+            }
+            if let Some(role) = ckbox {
+                builder = builder.ckbox(role);
+            }
+            builder = builder.ai_scopes(ai.iter().map(|scope| scope.as_str()));
+            if self.allow_overlap {
+                builder = builder.allow_overlapping_grants();
+            }
+            match builder.build() {
+                Err(Error::InvalidIdentity { field, problem, .. })
+                    if take_profile_field(&mut profile, &field) =>
+                {
+                    tracing::warn!(
+                        subject = ?user.id,
+                        field = %source(&field),
+                        problem,
+                        "a profile field the token cannot carry is left out of it"
+                    );
+                }
+                built => return built.into(),
+            }
         }
-        if let Some(email) = &user.email {
-            builder = builder.email(email);
-        }
-        if let Some(avatar) = &user.avatar {
-            builder = builder.avatar(avatar);
-        }
-        for (key, role) in documents {
-            builder = builder.grant(key.as_str(), role);
-        }
-        if let Some(role) = ckbox {
-            builder = builder.ckbox(role);
-        }
-        builder = builder.ai_scopes(ai.iter().map(|scope| scope.as_str()));
-        if self.allow_overlap {
-            builder = builder.allow_overlapping_grants();
-        }
-        builder.build().into()
     }
+}
+
+/// The fields of a token's `user` that `serve` may leave out, in the order [`Rules::decide`]
+/// keeps them.
+const PROFILE_FIELDS: [&str; 3] = ["user.name", "user.email", "user.avatar"];
+
+/// Takes `field` out of `profile`; whether it was there to take.
+fn take_profile_field(profile: &mut [Option<&str>; 3], field: &str) -> bool {
+    PROFILE_FIELDS
+        .iter()
+        .position(|each| *each == field)
+        .and_then(|index| profile[index].take())
+        .is_some()
 }
 
 fn higher_role(a: Role, b: Role) -> Role {
@@ -449,14 +493,15 @@ mod tests {
         .expect("valid rules");
 
         assert_eq!(
-            grants(rules.decide(&user("ann", &["editors"]))),
+            grants(rules.decide(&user("ann", &["editors"]), str::to_owned)),
             [("*".to_owned(), Role::Writer)]
         );
         assert_eq!(
-            grants(rules.decide(&user("carol", &[]))),
+            grants(rules.decide(&user("carol", &[]), str::to_owned)),
             [("*".to_owned(), Role::Commentator)]
         );
-        let UserDecision::Issue(editor) = rules.decide(&user("ann", &["editors"])) else {
+        let UserDecision::Issue(editor) = rules.decide(&user("ann", &["editors"]), str::to_owned)
+        else {
             panic!("a token");
         };
         assert_eq!(editor.ckbox().map(|c| c.role), Some(CkboxRole::Admin));
@@ -467,14 +512,17 @@ mod tests {
             false,
         )
         .expect("valid rules");
-        let UserDecision::Refuse(reason) = only_editors.decide(&user("bob", &["readers"])) else {
+        let UserDecision::Refuse(reason) =
+            only_editors.decide(&user("bob", &["readers"]), str::to_owned)
+        else {
             panic!("a refusal");
         };
         assert_eq!(
             reason,
             r#"no rule grants user "bob" anything; the user's groups are "readers""#
         );
-        let UserDecision::Refuse(reason) = only_editors.decide(&user("eve", &[])) else {
+        let UserDecision::Refuse(reason) = only_editors.decide(&user("eve", &[]), str::to_owned)
+        else {
             panic!("a refusal");
         };
         assert_eq!(
@@ -483,7 +531,8 @@ mod tests {
         );
         let many: Vec<String> = (1..=10).map(|n| format!("g{n}")).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
-        let UserDecision::Refuse(reason) = only_editors.decide(&user("max", &many)) else {
+        let UserDecision::Refuse(reason) = only_editors.decide(&user("max", &many), str::to_owned)
+        else {
             panic!("a refusal");
         };
         assert!(reason.ends_with(r#""g7", "g8" and 2 more"#), "{reason}");
@@ -515,7 +564,7 @@ mod tests {
         .expect("a group with a space inside");
         let member = user("ann", &["copy editors"]);
         assert_eq!(
-            grants(inside.decide(&member)),
+            grants(inside.decide(&member, str::to_owned)),
             [("*".to_owned(), Role::Writer)]
         );
     }
@@ -542,7 +591,7 @@ mod tests {
 
         let rules = rules(sections(), true).expect("consented");
         assert_eq!(
-            grants(rules.decide(&user("ann", &["editors"]))),
+            grants(rules.decide(&user("ann", &["editors"]), str::to_owned)),
             [
                 ("*".to_owned(), Role::Reader),
                 ("doc-*".to_owned(), Role::Writer)

@@ -318,25 +318,24 @@ impl ForwardAuth {
         }
     }
 
-    /// Why the application's answer names a user the token cannot carry (a control character in
-    /// the ID, an email address without `@`, ...): a bad answer, whose detail names the setting
-    /// that chose the field.
+    /// Why the application's answer names a user the token cannot carry (an ID with a control
+    /// character or over 256 bytes; profile fields it cannot carry are left out instead): a bad
+    /// answer, whose detail names the setting that chose the field.
     pub(crate) fn unusable_user(&self, problem: &ckeditor_token_core::Error) -> Failure {
         let setting = match problem {
-            ckeditor_token_core::Error::InvalidIdentity { field, .. } => match field.as_str() {
-                "sub" => "auth.forward.id_field",
-                "user.name" => NAME_FIELD,
-                "user.email" => EMAIL_FIELD,
-                "user.avatar" => AVATAR_FIELD,
-                _ => "auth.forward.*_field",
-            },
-            _ => "auth.forward.*_field",
+            ckeditor_token_core::Error::InvalidIdentity { field, .. } => field_setting(field),
+            _ => field_setting(""),
         };
         bad_answer(format!(
             "the answer of {} names a user the token cannot carry: {problem}; check the \
              application's data, or {setting}, which chooses the field",
             self.shown
         ))
+    }
+
+    /// A token's field, as the log names it: with the setting that chose it in the answer.
+    pub(crate) fn field_source(field: &str) -> String {
+        format!("{field} (from {})", field_setting(field))
     }
 
     /// The user in the application's JSON answer: `null` means nobody.
@@ -423,6 +422,17 @@ impl ForwardAuth {
             self.shown,
             self.timeout.as_millis()
         )
+    }
+}
+
+/// The setting that chooses where a token's field is in the application's answer.
+fn field_setting(field: &str) -> &'static str {
+    match field {
+        "sub" => "auth.forward.id_field",
+        "user.name" => NAME_FIELD,
+        "user.email" => EMAIL_FIELD,
+        "user.avatar" => AVATAR_FIELD,
+        _ => "auth.forward.*_field",
     }
 }
 

@@ -176,7 +176,7 @@ impl TokenUser for Caller {
             },
             // The log line of a user the token cannot carry names the proxy's header too.
             (Found::User(user), Authentication::TrustedHeaders { rules, headers }) => {
-                match rules.decide(user) {
+                match rules.decide(user, |field| headers.field_source(field)) {
                     UserDecision::InvalidIdentity(Error::InvalidIdentity {
                         field,
                         problem,
@@ -189,10 +189,10 @@ impl TokenUser for Caller {
                     decision => decision,
                 }
             }
-            // The user came from the application's answer, so a user the token cannot carry is
-            // a bad answer (502), logged with the forward URL, not a failure of this server.
+            // The user came from the application's answer, so a user ID the token cannot carry
+            // is a bad answer (502), logged with the forward URL, not a failure of this server.
             (Found::User(user), Authentication::Forward { rules, forward }) => {
-                match rules.decide(user) {
+                match rules.decide(user, ForwardAuth::field_source) {
                     UserDecision::InvalidIdentity(problem) => {
                         let failure = forward.unusable_user(&problem);
                         UserDecision::Unavailable {

@@ -76,8 +76,9 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
         "deep" => ("200 OK", DEEP),
         "bad-email" => (
             "200 OK",
-            r#"{"profile":{"uid":"ann"},"email":"not an address"}"#,
+            r#"{"profile":{"uid":"ann","display":"Ann"},"email":"not an address"}"#,
         ),
+        "bad-id" => ("200 OK", r#"{"profile":{"uid":"a\u0007b"}}"#),
         "broken" => ("500 Internal Server Error", "oops"),
         "slow" => {
             std::thread::sleep(Duration::from_secs(3));
@@ -151,6 +152,12 @@ fn the_application_says_who_the_caller_is() {
     assert_eq!(claims["sub"], "ann");
     assert!(claims.get("user").is_none(), "{claims}");
 
+    // An email the token cannot carry is left out of it; the rest of the user is kept.
+    let (status, token) = get(&http, &url, &[("Cookie", "session=bad-email")]);
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["user"], serde_json::json!({"name": "Ann"}));
+
     // A group with whitespace around it is the group, as in a trusted proxy's header.
     let (status, token) = get(&http, &url, &[("Cookie", "session=padded")]);
     assert_eq!(status, 200, "{token}");
@@ -177,7 +184,7 @@ fn the_application_says_who_the_caller_is() {
         ("renamed", 502),
         ("twice", 502),
         ("not-modified", 502),
-        ("bad-email", 502),
+        ("bad-id", 502),
         ("deep", 502),
         ("slow", 503),
     ];
@@ -208,8 +215,15 @@ fn the_application_says_who_the_caller_is() {
         "{log}"
     );
     assert!(
-        log.contains("names a user the token cannot carry: invalid user.email")
-            && log.contains("or auth.forward.email_field, which chooses the field"),
+        log.contains("names a user the token cannot carry: invalid sub")
+            && log.contains("or auth.forward.id_field, which chooses the field"),
+        "{log}"
+    );
+    assert!(
+        log.contains(
+            "a profile field the token cannot carry is left out of it subject=\"ann\" \
+             field=user.email (from auth.forward.email_field)"
+        ),
         "{log}"
     );
     assert!(

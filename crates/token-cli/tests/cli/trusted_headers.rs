@@ -146,17 +146,38 @@ fn a_user_no_rule_applies_to_gets_403() {
     assert_eq!(documents["shared-*"]["role"], "writer");
     assert!(documents.get("*").is_none());
 
-    // A value the token cannot carry is a 500, and the log names the header it came from.
+    // A profile value the token cannot carry is left out of it, and the log names the header
+    // it came from.
     let bad_email = [
         ("X-Forwarded-User", "eve"),
         ("X-Forwarded-Groups", "editors"),
         ("X-Forwarded-Email", "not an address"),
+        ("X-Forwarded-Preferred-Username", "Eve"),
     ];
-    let (status, body) = get(&http, &url, &bad_email);
+    let (status, token) = get(&http, &url, &bad_email);
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["sub"], "eve");
+    assert_eq!(claims["user"], serde_json::json!({"name": "Eve"}));
+    // An ID the token cannot carry is a 500, and the log names its header too.
+    let long_id = "e".repeat(300);
+    let bad_id = [
+        ("X-Forwarded-User", long_id.as_str()),
+        ("X-Forwarded-Groups", "editors"),
+    ];
+    let (status, body) = get(&http, &url, &bad_id);
     assert_eq!(status, 500, "{body}");
     let (_, log) = server.terminate();
     assert!(
-        log.contains("invalid user.email (from the header x-forwarded-email)"),
+        log.contains(
+            "a profile field the token cannot carry is left out of it subject=\"eve\" \
+             field=user.email (from the header x-forwarded-email) problem=\"expected an \
+             address like name@example.com\""
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("invalid sub (from the header x-forwarded-user)"),
         "{log}"
     );
     assert!(
