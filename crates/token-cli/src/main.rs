@@ -164,12 +164,12 @@ fn config_argument() -> Option<PathBuf> {
 }
 
 fn run(cli: &Cli, settings: &Settings) -> Result<ExitCode, CliError> {
-    warn_if_readable_by_others(settings);
     match &cli.command {
         Command::Serve(args) => {
-            // The log first, so that the warnings of the checks below (a short key, rules that
-            // development mode ignores) reach it.
+            // The log first, so that the warnings of the checks below (a file others may read,
+            // a short key, rules that development mode ignores) reach it, in its format.
             LogSettings::from_settings(settings, args.log_format)?.install();
+            warn_if_readable_by_others(settings);
             let flags = ServeFlags {
                 listen: args.listen.clone(),
             };
@@ -178,10 +178,12 @@ fn run(cli: &Cli, settings: &Settings) -> Result<ExitCode, CliError> {
         }
         Command::Issue(args) => {
             warnings_only().install();
+            warn_if_readable_by_others(settings);
             issue::run(settings, args)
         }
         Command::Inspect(args) => {
             warnings_only().install();
+            warn_if_readable_by_others(settings);
             inspect::run(settings, args)
         }
     }
@@ -213,11 +215,12 @@ fn warn_if_readable_by_others(settings: &Settings) {
             .map(|metadata| metadata.permissions().mode() & 0o004 != 0)
             .unwrap_or(false);
         if holds_secret && readable {
-            output::error_line(&format!(
-                "ckeditor-token: warning: {file} holds a key or secret and every user of this \
-                 machine may read it; restrict it (chmod o-r) or move the secrets to environment \
-                 variables"
-            ));
+            tracing::warn!(
+                file = ?file,
+                "the configuration file holds a key or secret and every user of this machine may \
+                 read it; take their read permission away (chmod o-r, for mode 640 or 600) or \
+                 move the secrets to environment variables"
+            );
         }
     }
 }

@@ -33,12 +33,14 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest answer read.
 const MAX_BODY: usize = 64 * 1024;
-/// The settings that choose the profile's fields, as the log names them.
+/// The settings that choose the profile's fields and the groups, as the log names them.
 const NAME_FIELD: &str = "auth.forward.name_field";
 /// See [`NAME_FIELD`].
 const EMAIL_FIELD: &str = "auth.forward.email_field";
 /// See [`NAME_FIELD`].
 const AVATAR_FIELD: &str = "auth.forward.avatar_field";
+/// See [`NAME_FIELD`].
+const GROUPS_FIELD: &str = "auth.forward.groups_field";
 
 /// Why the application gave no usable answer, for the core's 502 or 503.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -358,8 +360,9 @@ impl ForwardAuth {
             Some(Value::Number(id)) if id.is_u64() || id.is_i64() => id.to_string(),
             Some(Value::Number(_)) => {
                 return Err(bad_answer(format!(
-                    "the answer of {} has a number in its {id_name:?} field that is not written \
-                     as a whole number (digits only, at most 64 bits); send the ID as a string",
+                    "the answer of {} has a number in its {id_name:?} field that JSON readers \
+                     may round (a fraction, an exponent, or a whole number beyond 64 bits); send \
+                     the ID as a string",
                     self.shown
                 )));
             }
@@ -401,10 +404,29 @@ impl ForwardAuth {
             let text = text.trim();
             (!text.is_empty()).then(|| text.to_owned())
         };
+        // Groups that are not strings match no rule; they are left out with a debug line, as
+        // profile fields are.
         let groups = match self.fields.groups.as_ref().and_then(|p| value.pointer(p)) {
-            Some(Value::Array(groups)) => trimmed_groups(groups.iter().filter_map(Value::as_str)),
+            Some(Value::Array(groups)) => {
+                let left_out = groups.iter().filter(|group| !group.is_string()).count();
+                if left_out > 0 {
+                    tracing::debug!(
+                        setting = GROUPS_FIELD,
+                        left_out,
+                        "groups in the field the setting reads that are not strings are left out"
+                    );
+                }
+                trimmed_groups(groups.iter().filter_map(Value::as_str))
+            }
             Some(Value::String(group)) => trimmed_groups([group.as_str()]),
-            _ => Vec::new(),
+            Some(Value::Null) | None => Vec::new(),
+            Some(_) => {
+                tracing::debug!(
+                    setting = GROUPS_FIELD,
+                    "the field the setting reads is neither a list nor a string; no groups are read"
+                );
+                Vec::new()
+            }
         };
         Ok(Some(SignedInUser {
             id,
@@ -617,7 +639,7 @@ mod tests {
         ] {
             let failure = id_of(answer).expect_err(answer);
             assert!(
-                failure.detail.contains("not written as a whole number"),
+                failure.detail.contains("that JSON readers may round"),
                 "{}",
                 failure.detail
             );

@@ -107,6 +107,10 @@ pub(crate) fn config_file(text: &str) -> PathBuf {
         COUNT.fetch_add(1, Ordering::SeqCst)
     ));
     std::fs::write(&path, text).expect("the file is written");
+    // As a file holding secrets should be, so that the warning about one that others may read
+    // comes only where a test asks for it.
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("permissions");
     path
 }
 

@@ -158,15 +158,26 @@ fn an_unknown_users_id_cannot_write_a_line_of_its_own_into_the_log() {
 
 #[test]
 fn json_logs_on_request() {
-    let server = Server::start(&["--log-format", "json"], &[]);
+    // The warning about a file that others may read is a JSON line like the rest.
+    let config = config_file("[on_premises]\nsecret_key = \"on-premises-secret-0123456789\"\n");
+    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .expect("permissions");
+    let path = config.to_str().expect("UTF-8");
+    let server = Server::start(&["--log-format", "json", "--config", path], &[]);
     let (stopped, log) = server.terminate();
     assert!(stopped, "{log}");
     let lines: Vec<&str> = log.lines().collect();
-    assert!(lines.len() >= 3, "{log}");
-    for line in lines {
+    assert!(lines.len() >= 4, "{log}");
+    for line in &lines {
         let entry: serde_json::Value = serde_json::from_str(line).expect("a JSON log line");
         assert!(entry.get("level").is_some(), "{line}");
     }
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("every user of this machine may read it")),
+        "{log}"
+    );
 }
 
 #[test]

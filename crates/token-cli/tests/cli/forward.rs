@@ -68,6 +68,10 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
         "nobody" => ("401 Unauthorized", "{}"),
         "logged-out" => ("200 OK", "null"),
         "number-name" => ("200 OK", r#"{"profile":{"uid":"ann","display":42}}"#),
+        "number-group" => (
+            "200 OK",
+            r#"{"profile":{"uid":"ann"},"groups":[7,"editors",null]}"#,
+        ),
         "login-page" => ("302 Found", ""),
         "renamed" => ("200 OK", r#"{"user_id":"ann"}"#),
         "twice" => ("200 OK", r#"{"profile":{"uid":"ann","uid":"root"}}"#),
@@ -152,6 +156,12 @@ fn the_application_says_who_the_caller_is() {
     assert_eq!(claims["sub"], "ann");
     assert!(claims.get("user").is_none(), "{claims}");
 
+    // Groups that are not strings are left out, the others still count.
+    let (status, token) = get(&http, &url, &[("Cookie", "session=number-group")]);
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "writer");
+
     // An email the token cannot carry is left out of it; the rest of the user is kept.
     let (status, token) = get(&http, &url, &[("Cookie", "session=bad-email")]);
     assert_eq!(status, 200, "{token}");
@@ -201,6 +211,13 @@ fn the_application_says_who_the_caller_is() {
         log.contains(
             "the field the setting reads is not a string; it is left out \
              setting=\"auth.forward.name_field\""
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains(
+            "groups in the field the setting reads that are not strings are left out \
+             setting=\"auth.forward.groups_field\" left_out=2"
         ),
         "{log}"
     );
