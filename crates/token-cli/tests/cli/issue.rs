@@ -176,7 +176,9 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
         (
             &["--sub", "u", "--role", "*=reader", "--role", "doc-1=writer"],
             &credentials(),
-            "\"*\" and \"doc-1\"",
+            "\"*\" and \"doc-1\" can match the same document with different roles, and the \
+             cloud does not document which one wins; make them disjoint, or add \
+             --allow-overlapping-grants if that is intended",
         ),
     ];
     for (args, env, phrase) in cases {
