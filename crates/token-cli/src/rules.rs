@@ -15,7 +15,8 @@
 //! the cloud does not document which of two matching patterns wins.
 
 use ckeditor_token_core::{
-    AiScope, CkboxRole, DocumentKey, Error, Identity, MAX_GRANTS, Role, UserDecision,
+    AiScope, CkboxRole, DocumentKey, Error, Identity, MAX_GRANTS, MIN_KEY_SEARCHED_LEN, Role,
+    UserDecision,
 };
 
 use crate::error::CliError;
@@ -106,7 +107,31 @@ impl Rule {
 pub(crate) struct Rules {
     rules: Vec<Rule>,
     allow_overlap: bool,
+    /// The server's keys and secrets, which no token may carry.
+    secrets: Secrets,
 }
+
+/// The keys and secrets of the settings, long enough to be looked for ([`MIN_KEY_SEARCHED_LEN`]
+/// bytes or more); counted in `Debug`, never shown.
+#[derive(Clone, Default)]
+struct Secrets(Vec<String>);
+
+impl Secrets {
+    /// Whether `text` holds one of them.
+    fn found_in(&self, text: &str) -> bool {
+        self.0.iter().any(|secret| text.contains(secret.as_str()))
+    }
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{} hidden]", self.0.len())
+    }
+}
+
+/// Why a value that holds a key or secret is not put into a token.
+const HOLDS_SECRET: &str = "it holds the access key or another secret of this server, which every holder of the token \
+     could read";
 
 impl Rules {
     /// Checks the `[[rule]]` entries of `settings`.
@@ -140,9 +165,16 @@ impl Rules {
             check_overlaps(settings, &rules)?;
         }
         check_totals(settings, &rules)?;
+        let secrets = settings
+            .secrets()
+            .iter()
+            .filter(|secret| secret.len() >= MIN_KEY_SEARCHED_LEN)
+            .cloned()
+            .collect();
         Ok(Rules {
             rules,
             allow_overlap,
+            secrets: Secrets(secrets),
         })
     }
 
@@ -150,9 +182,10 @@ impl Rules {
     /// none does.
     ///
     /// A name, email or avatar the token cannot carry (an email without `@`, a control
-    /// character) is left out of it, with a warning that names the field as `source` describes
-    /// it: it is display data, and one bad entry in a directory should not keep its user out of
-    /// the editor. An ID the token cannot carry still fails the request.
+    /// character, the server's access key or another of its secrets) is left out of it, with a
+    /// warning that names the field as `source` describes it: it is display data, and one bad
+    /// entry in a directory should not keep its user out of the editor. An ID the token cannot
+    /// carry still fails the request; one that holds a secret is not logged.
     pub(crate) fn decide(
         &self,
         user: &SignedInUser,
@@ -193,6 +226,21 @@ impl Rules {
             }
         }
 
+        if self.secrets.found_in(&user.id) {
+            return UserDecision::InvalidIdentity(Error::InvalidIdentity {
+                field: "sub".to_owned(),
+                problem: HOLDS_SECRET.to_owned(),
+                subject: None,
+            });
+        }
+        let leave_out = |field: &str, problem: &str| {
+            tracing::warn!(
+                subject = ?user.id,
+                field = %source(field),
+                problem,
+                "a profile field the token cannot carry is left out of it"
+            );
+        };
         // Name, email and avatar, in the order of `PROFILE_FIELDS`; each is taken out when the
         // token cannot carry it, so the loop ends.
         let mut profile = [
@@ -200,6 +248,12 @@ impl Rules {
             user.email.as_deref(),
             user.avatar.as_deref(),
         ];
+        for (field, value) in PROFILE_FIELDS.iter().zip(&mut profile) {
+            if value.is_some_and(|text| self.secrets.found_in(text)) {
+                *value = None;
+                leave_out(field, HOLDS_SECRET);
+            }
+        }
         loop {
             let mut builder = Identity::builder(&user.id);
             let [name, email, avatar] = profile;
@@ -226,12 +280,7 @@ impl Rules {
                 Err(Error::InvalidIdentity { field, problem, .. })
                     if take_profile_field(&mut profile, &field) =>
                 {
-                    tracing::warn!(
-                        subject = ?user.id,
-                        field = %source(&field),
-                        problem,
-                        "a profile field the token cannot carry is left out of it"
-                    );
+                    leave_out(&field, &problem);
                 }
                 built => return built.into(),
             }

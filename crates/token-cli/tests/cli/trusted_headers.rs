@@ -187,6 +187,50 @@ fn a_user_no_rule_applies_to_gets_403() {
 }
 
 #[test]
+fn no_token_carries_the_servers_key_or_secret() {
+    let server = by_secret();
+    let http = client();
+    let url = format!("{}/token", server.base);
+    // A name that holds the access key is left out; the rest of the user is kept.
+    let named = format!("Ann {ACCESS_KEY}");
+    let key_as_name = [
+        ("X-Proxy-Secret", PROXY_SECRET),
+        ("X-Forwarded-User", "ann"),
+        ("X-Forwarded-Email", "ann@example.test"),
+        ("X-Forwarded-Preferred-Username", named.as_str()),
+    ];
+    let (status, token) = get(&http, &url, &key_as_name);
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(
+        claims["user"],
+        serde_json::json!({"email": "ann@example.test"})
+    );
+    // A user ID that holds the proxy's secret gets no token, and the log does not show it.
+    for id in [PROXY_SECRET, ACCESS_KEY] {
+        let secret_as_id = [("X-Proxy-Secret", PROXY_SECRET), ("X-Forwarded-User", id)];
+        let (status, body) = get(&http, &url, &secret_as_id);
+        assert_eq!(status, 500, "{body}");
+        assert!(!body.contains(id), "{body}");
+    }
+    let (_, log) = server.terminate();
+    assert!(
+        log.contains(
+            "a profile field the token cannot carry is left out of it subject=\"ann\" \
+             field=user.name (from the header x-forwarded-preferred-username) problem=\"it holds \
+             the access key or another secret of this server"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("invalid sub (from the header x-forwarded-user): it holds the access key"),
+        "{log}"
+    );
+    assert!(!log.contains(ACCESS_KEY), "{log}");
+    assert!(!log.contains(PROXY_SECRET), "{log}");
+}
+
+#[test]
 fn a_repeated_identity_header_is_not_believed() {
     let server = by_secret();
     let http = client();
