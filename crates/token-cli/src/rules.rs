@@ -191,6 +191,14 @@ impl Rules {
         user: &SignedInUser,
         source: impl Fn(&str) -> String,
     ) -> UserDecision {
+        // Before anything logs the ID.
+        if self.secrets.found_in(&user.id) {
+            return UserDecision::InvalidIdentity(Error::InvalidIdentity {
+                field: "sub".to_owned(),
+                problem: HOLDS_SECRET.to_owned(),
+                subject: None,
+            });
+        }
         let applying: Vec<&Rule> = self
             .rules
             .iter()
@@ -226,13 +234,6 @@ impl Rules {
             }
         }
 
-        if self.secrets.found_in(&user.id) {
-            return UserDecision::InvalidIdentity(Error::InvalidIdentity {
-                field: "sub".to_owned(),
-                problem: HOLDS_SECRET.to_owned(),
-                subject: None,
-            });
-        }
         let leave_out = |field: &str, problem: &str| {
             tracing::warn!(
                 subject = ?user.id,
