@@ -430,14 +430,14 @@ fn adapter_suite(
         || bad_credentials(binary),
     );
     tally.run(&name("development mode listens on loopback only"), || {
-        let exited = apps::run_to_exit(binary, &[], &["--listen", "0.0.0.0:0"])?;
+        let exited = apps::run_to_exit(binary, &[], &["--dev", "--listen", "0.0.0.0:0"])?;
         ensure!(
             exited.status.code() == Some(2),
             "exit status {}, not 2",
             exited.status
         );
         ensure!(
-            exited.stderr.contains("loopback"),
+            exited.stderr.contains("--listen: ") && exited.stderr.contains("loopback"),
             "stderr: {}",
             exited.stderr
         );
@@ -1115,7 +1115,9 @@ fn refuses_to_start(
 fn bad_credentials(binary: &std::path::Path) -> Result<(), String> {
     const ID: &str = "CKEDITOR_ENVIRONMENT_ID";
     const ACCESS: &str = "CKEDITOR_ACCESS_KEY";
-    let cases: [(Option<&str>, Option<&str>, &str); 6] = [
+    let cases: [(Option<&str>, Option<&str>, &str); 7] = [
+        // Development mode is asked for with --dev, never taken for missing credentials.
+        (None, None, ID),
         (Some(ENVIRONMENT), None, ACCESS),
         (Some(ENVIRONMENT), Some(""), ACCESS),
         (Some(ENVIRONMENT), Some("   "), ACCESS),

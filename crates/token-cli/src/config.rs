@@ -48,6 +48,8 @@ pub(crate) struct ServeConfig {
 pub(crate) struct ServeFlags {
     /// `--listen`
     pub(crate) listen: Option<String>,
+    /// `--dev`: the built-in development environment and demo users.
+    pub(crate) development: bool,
 }
 
 impl ServeConfig {
@@ -60,12 +62,32 @@ impl ServeConfig {
         settings: &Settings,
         flags: &ServeFlags,
     ) -> Result<ServeConfig, CliError> {
-        let environment = environment(settings)?;
-        let development = environment.is_none();
-        let environment = match environment {
-            Some(environment) => environment,
-            None => ckeditor_token_demo_login::config::development_environment()
+        let development = flags.development;
+        let environment = match (environment(settings)?, development) {
+            (Some(environment), false) => environment,
+            (None, true) => ckeditor_token_demo_login::config::development_environment()
                 .map_err(|error| CliError::Failed(error.to_string()))?,
+            (None, false) => {
+                return Err(CliError::setting(
+                    settings.name("environment.id"),
+                    format!(
+                        "is not set, and neither is {}; set both, from the CKEditor Customer \
+                         Portal, or run `serve --dev` for the built-in development environment \
+                         (loopback only)",
+                        settings.name("environment.access_key")
+                    ),
+                ));
+            }
+            (Some(_), true) => {
+                return Err(CliError::setting(
+                    "--dev",
+                    format!(
+                        "runs the built-in development environment, but {} are set; leave out \
+                         --dev to sign with them, or unset them",
+                        settings.names(&["environment.id", "environment.access_key"])
+                    ),
+                ));
+            }
         };
 
         let (listen, listen_name) = match &flags.listen {
@@ -89,9 +111,10 @@ impl ServeConfig {
             return Err(CliError::setting(
                 listen_name,
                 format!(
-                    "development mode serves loopback addresses only, not {listen}, since \
-                     anyone who reaches it gets a token as anyone; configure credentials \
-                     (environment.id and environment.access_key) to listen there"
+                    "development mode (--dev) serves loopback addresses only, not {listen}, \
+                     since anyone who reaches it gets a token as anyone; configure credentials \
+                     (environment.id and environment.access_key) instead of --dev to listen \
+                     there"
                 ),
             ));
         }
@@ -119,7 +142,7 @@ impl ServeConfig {
 }
 
 /// The environment from `environment.id` and `environment.access_key` (or their variables), or
-/// `None` when neither is set.
+/// `None` when neither is set (which only `serve --dev` accepts).
 ///
 /// # Errors
 ///
@@ -136,7 +159,7 @@ pub(crate) fn environment(settings: &Settings) -> Result<Option<Environment>, Cl
             name,
             format!(
                 "is not set, but {other} is; set both, from the CKEditor Customer Portal (or \
-                 neither, for the development mode of `serve`)"
+                 neither, for `serve --dev`)"
             ),
         )
     };
@@ -325,8 +348,8 @@ fn authentication(settings: &Settings, development: bool) -> Result<Authenticati
         }
         (Some(_), true) => Err(CliError::setting(
             name,
-            "is set, but no credentials are; development mode has its own demo users, so set \
-             environment.id and environment.access_key (or their variables) to authenticate \
+            "is set, but development mode (--dev) has its own demo users; leave out --dev and \
+             set environment.id and environment.access_key (or their variables) to authenticate \
              real users",
         )),
         (None, false) => Err(CliError::setting(
@@ -418,6 +441,6 @@ mod tests {
             let key = format!("`{}`", variable.path);
             assert!(README.contains(&key), "README: {key}");
         }
-        assert!(README.contains("cargo run -p ckeditor-token-cli -- serve"));
+        assert!(README.contains("cargo run -p ckeditor-token-cli -- serve --dev"));
     }
 }

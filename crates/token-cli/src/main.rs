@@ -77,13 +77,13 @@ enum Command {
 /// The flags of `serve`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Without credentials (environment.id and environment.access_key, or CKEDITOR_ENVIRONMENT_ID and \
-CKEDITOR_ACCESS_KEY) it runs in development mode: the built-in development environment, demo \
-users picked with GET /token?user=ID (the first by default), loopback only. With credentials, \
-auth.mode must be \"trusted-headers\" or \"forward\", and [[rule]] entries grant roles.
+It needs credentials (environment.id and environment.access_key, or CKEDITOR_ENVIRONMENT_ID and \
+CKEDITOR_ACCESS_KEY); then auth.mode must be \"trusted-headers\" or \"forward\", and [[rule]] \
+entries grant roles. With --dev instead, it runs in development mode: the built-in development \
+environment, demo users picked with GET /token?user=ID (the first by default), loopback only.
 
 Examples:
-  ckeditor-token serve
+  ckeditor-token serve --dev
   ckeditor-token serve --config ckeditor-token.toml --listen 0.0.0.0:8080 --log-format json")]
 struct ServeArgs {
     /// Where to listen, such as 127.0.0.1:8080 or [::]:8080; port 0 picks a free port
@@ -94,6 +94,11 @@ struct ServeArgs {
     )]
     #[arg(long, value_name = "ADDRESS")]
     listen: Option<String>,
+
+    /// Development mode: the built-in development environment, whose tokens CKEditor Cloud
+    /// Services refuses, and demo users picked by ?user=, on loopback only; not with credentials
+    #[arg(long)]
+    dev: bool,
 
     /// How to write the log on standard error [default: log.format of the configuration, else
     /// text]
@@ -172,6 +177,7 @@ fn run(cli: &Cli, settings: &Settings) -> Result<ExitCode, CliError> {
             warn_if_readable_by_others(settings);
             let flags = ServeFlags {
                 listen: args.listen.clone(),
+                development: args.dev,
             };
             let config = ServeConfig::from_settings(settings, &flags)?;
             serve::run(config, settings.secrets())

@@ -52,10 +52,9 @@ fn log_start(config: &ServeConfig, secrets: &[String]) {
     if config.is_development() {
         tracing::warn!(
             environment = %environment,
-            "development mode: no credentials are configured, so tokens are signed with the \
-             built-in development environment, which CKEditor Cloud Services refuses; anyone \
-             who reaches this server gets a token as any demo user, so it listens on loopback \
-             only"
+            "development mode (--dev): tokens are signed with the built-in development \
+             environment, which CKEditor Cloud Services refuses; anyone who reaches this server \
+             gets a token as any demo user, so it listens on loopback only"
         );
     } else {
         tracing::info!(environment = %environment, "signing tokens");

@@ -3,8 +3,9 @@
 //!
 //! | setting | meaning | default |
 //! | --- | --- | --- |
-//! | `CKEDITOR_ENVIRONMENT_ID` | the environment that signs tokens | development (loopback only) |
-//! | `CKEDITOR_ACCESS_KEY` | that environment's access key | unset with the ID |
+//! | `CKEDITOR_ENVIRONMENT_ID` | the environment that signs tokens | required, or `--dev` |
+//! | `CKEDITOR_ACCESS_KEY` | that environment's access key | required, or `--dev` |
+//! | `--dev` | the built-in development environment instead (loopback only) | off |
 //! | `--listen ADDR`, `CKEDITOR_TOKEN_LISTEN` | where to listen (port 0: any) | `127.0.0.1:8080` |
 //! | `CKEDITOR_TOKEN_LIFETIME` | `iat` to `exp`, 1 min to 24 h, or `none` for no `exp` | `1h` |
 //! | `CKEDITOR_TOKEN_HEADER_TIMEOUT` | time to send headers, a login form's body, or idle | `10s` |
@@ -74,7 +75,7 @@ pub const VARIABLES: [&str; 11] = [
 const VARIABLE_HELP: [(&str, &str); 11] = [
     (
         ENVIRONMENT_ID_VAR,
-        "the environment that signs tokens (unset with the key: a development one, loopback only)",
+        "the environment that signs tokens (required, unless --dev)",
     ),
     (ACCESS_KEY_VAR, "that environment's access key"),
     (
@@ -119,7 +120,9 @@ const VARIABLE_HELP: [(&str, &str); 11] = [
 pub fn usage(program: &str) -> String {
     let mut text = format!(
         "A small app with a demo login and the CKEditor token route at GET /token.\n\n\
-         usage: {program} [--listen ADDRESS]\n\n\
+         usage: {program} [--dev] [--listen ADDRESS]\n\n\
+         --dev runs the built-in development environment, loopback only, instead of one of\n\
+         CKEditor's (its tokens are refused by CKEditor Cloud Services).\n\n\
          Settings come from the environment (the README's \"Settings of the examples\"):\n"
     );
     for (name, meaning) in VARIABLE_HELP {
@@ -211,17 +214,43 @@ impl Config {
     ///
     /// # Errors
     ///
-    /// A [`ConfigError`] naming the first setting that is wrong: credentials of which only one
-    /// is set or one is empty, blank or malformed; development mode on a non-loopback address;
+    /// A [`ConfigError`] naming the first setting that is wrong: credentials missing without
+    /// `--dev`, given with it, or of which only one is set or one is empty, blank or malformed;
+    /// development mode on a non-loopback address;
     /// an unparsable address, lifetime, CORS setting or argument; a header timeout outside 1 s
     /// to 5 min; a test-only setting in a build without the `test-hooks` feature.
     pub fn from_sources(
         lookup: impl Fn(&str) -> Option<String>,
         args: impl IntoIterator<Item = String>,
     ) -> Result<Config, ConfigError> {
-        let listen_arg = parse_args(args)?;
+        let Args {
+            listen: listen_arg,
+            development,
+        } = parse_args(args)?;
 
-        let development = lookup(ENVIRONMENT_ID_VAR).is_none() && lookup(ACCESS_KEY_VAR).is_none();
+        let credentials = lookup(ENVIRONMENT_ID_VAR).is_some() || lookup(ACCESS_KEY_VAR).is_some();
+        match (development, credentials) {
+            (false, false) => {
+                return Err(setting(
+                    ENVIRONMENT_ID_VAR,
+                    format!(
+                        "is not set, and neither is {ACCESS_KEY_VAR}; set both, from the CKEditor \
+                         Customer Portal, or start with --dev for the built-in development \
+                         environment (loopback only)"
+                    ),
+                ));
+            }
+            (true, true) => {
+                return Err(setting(
+                    "--dev",
+                    format!(
+                        "runs the built-in development environment, but {ENVIRONMENT_ID_VAR} or \
+                         {ACCESS_KEY_VAR} is set; unset them, or start without --dev"
+                    ),
+                ));
+            }
+            _ => {}
+        }
         let environment = if development {
             development_environment()
         } else {
@@ -244,8 +273,9 @@ impl Config {
             return Err(setting(
                 listen_setting,
                 format!(
-                    "the built-in development environment serves only loopback addresses, not \
-                     {listen}; set {ENVIRONMENT_ID_VAR} and {ACCESS_KEY_VAR} to listen there"
+                    "the built-in development environment (--dev) serves only loopback \
+                     addresses, not {listen}; set {ENVIRONMENT_ID_VAR} and {ACCESS_KEY_VAR} \
+                     instead of --dev to listen there"
                 ),
             ));
         }
@@ -297,9 +327,8 @@ impl Config {
         if self.development {
             tracing::warn!(
                 environment = DEVELOPMENT_ENVIRONMENT_ID,
-                "{ENVIRONMENT_ID_VAR} and {ACCESS_KEY_VAR} are not set: using the built-in \
-                 development environment, whose tokens CKEditor Cloud Services refuses; \
-                 listening on loopback only"
+                "--dev: using the built-in development environment, whose tokens CKEditor \
+                 Cloud Services refuses; listening on loopback only"
             );
         } else {
             tracing::info!(environment = %self.environment.id(), "signing tokens");
@@ -336,11 +365,20 @@ pub fn development_environment() -> Result<Environment, ckeditor_token_core::Err
     Environment::new(DEVELOPMENT_ENVIRONMENT_ID, DEVELOPMENT_ACCESS_KEY)
 }
 
-fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<String>, ConfigError> {
+/// The command-line arguments of an example.
+struct Args {
+    listen: Option<String>,
+    development: bool,
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, ConfigError> {
     let mut args = args.into_iter();
     let mut listen = None;
+    let mut development = false;
     while let Some(arg) = args.next() {
-        if arg == "--listen" {
+        if arg == "--dev" {
+            development = true;
+        } else if arg == "--listen" {
             let value = args
                 .next()
                 .ok_or_else(|| setting("--listen", "needs an address, such as 127.0.0.1:0"))?;
@@ -351,13 +389,16 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<String>, 
             return Err(setting(
                 "arguments",
                 format!(
-                    "unknown argument {arg:?}; an example takes --listen ADDRESS, and --help \
-                     lists its settings"
+                    "unknown argument {arg:?}; an example takes --dev and --listen ADDRESS, \
+                     and --help lists its settings"
                 ),
             ));
         }
     }
-    Ok(listen)
+    Ok(Args {
+        listen,
+        development,
+    })
 }
 
 /// The text of the variable `name`, whose value is `value`.
@@ -432,7 +473,21 @@ mod tests {
 
     const KEY: &str = "config-test-key-0123456789abcdef0123456789";
 
+    /// The settings of `pairs` and `args`; with neither credential in `pairs`, started with
+    /// `--dev` as well, as an app must be then.
     fn config(pairs: &[(&str, &str)], args: &[&str]) -> Result<Config, ConfigError> {
+        let credentials = pairs
+            .iter()
+            .any(|(name, _)| *name == ENVIRONMENT_ID_VAR || *name == ACCESS_KEY_VAR);
+        let mut args = args.to_vec();
+        if !credentials {
+            args.insert(0, "--dev");
+        }
+        exactly(pairs, &args)
+    }
+
+    /// The settings of `pairs` and `args` as they are.
+    fn exactly(pairs: &[(&str, &str)], args: &[&str]) -> Result<Config, ConfigError> {
         let pairs: Vec<(String, String)> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -468,6 +523,23 @@ mod tests {
         assert!(refused.contains("loopback"), "{refused}");
         let refused = message(super::tests::config(&[], &["--listen=192.0.2.1:80"]));
         assert!(refused.starts_with("--listen"), "{refused}");
+    }
+
+    #[test]
+    fn development_mode_is_asked_for_and_never_mixed_with_credentials() {
+        let missing = message(exactly(&[], &[]));
+        assert!(missing.starts_with(ENVIRONMENT_ID_VAR), "{missing}");
+        assert!(missing.contains(ACCESS_KEY_VAR), "{missing}");
+        assert!(missing.contains("--dev"), "{missing}");
+        for pairs in [
+            &[(ENVIRONMENT_ID_VAR, "ENV_TEST_123"), (ACCESS_KEY_VAR, KEY)][..],
+            &[(ACCESS_KEY_VAR, KEY)],
+            &[(ENVIRONMENT_ID_VAR, "")],
+        ] {
+            let mixed = message(exactly(pairs, &["--dev"]));
+            assert!(mixed.starts_with("--dev: "), "{mixed}");
+            assert!(!mixed.contains(KEY), "{mixed}");
+        }
     }
 
     #[test]
@@ -533,7 +605,11 @@ mod tests {
     #[test]
     fn help_names_every_variable() {
         let text = usage("example");
-        assert!(text.contains("usage: example [--listen ADDRESS]"), "{text}");
+        assert!(
+            text.contains("usage: example [--dev] [--listen ADDRESS]"),
+            "{text}"
+        );
+        assert!(text.contains("--dev runs the built-in development environment"));
         for name in VARIABLES {
             assert_eq!(
                 text.matches(&format!("  {name} ")).count(),
@@ -688,7 +764,7 @@ mod tests {
             read.borrow_mut().push(name.to_owned());
             None
         };
-        Config::from_sources(lookup, Vec::new()).expect("development settings");
+        Config::from_sources(lookup, vec!["--dev".to_owned()]).expect("development settings");
         let read = read.into_inner();
         for name in &read {
             assert!(

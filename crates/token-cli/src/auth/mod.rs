@@ -37,7 +37,7 @@ static AMBIGUOUS_IDENTITY: Throttle = Throttle::new();
 /// How `serve` tells who the caller is.
 #[derive(Debug)]
 pub(crate) enum Authentication {
-    /// No credentials configured: the demo users, picked by `?user=`.
+    /// Development mode (`--dev`): the demo users, picked by `?user=`.
     Development,
     /// Headers set by an authenticating reverse proxy.
     TrustedHeaders {

@@ -15,7 +15,22 @@ fn refused(config: &str, env: &[(&str, &str)]) -> String {
     refused_with(config, env, &[])
 }
 
+/// As [`refused`], with `flags`; and with `--dev` when neither the file nor `env` gives a
+/// credential, as `serve` needs it then.
 fn refused_with(config: &str, env: &[(&str, &str)], flags: &[&str]) -> String {
+    let credentials = config.contains("[environment]")
+        || env.iter().any(|(name, _)| {
+            name.starts_with("CKEDITOR_ENVIRONMENT_ID") || *name == "CKEDITOR_ACCESS_KEY"
+        });
+    let mut flags = flags.to_vec();
+    if !credentials {
+        flags.push("--dev");
+    }
+    exactly(config, env, &flags)
+}
+
+/// As [`refused_with`], with `flags` only.
+fn exactly(config: &str, env: &[(&str, &str)], flags: &[&str]) -> String {
     let path = config_file(config);
     let mut args = vec!["serve"];
     if !config.is_empty() {
@@ -186,7 +201,34 @@ fn an_unknown_authentication_mode() {
 #[test]
 fn an_authentication_mode_without_credentials() {
     let message = refused(&format!("{TRUSTED}{RULE}"), &[]);
-    assert_says(&message, &["auth.mode in ", "no credentials are"]);
+    assert_says(
+        &message,
+        &[
+            "auth.mode in ",
+            "development mode (--dev) has its own demo users",
+        ],
+    );
+}
+
+#[test]
+fn no_credentials_without_dev_and_dev_with_credentials() {
+    let message = exactly("", &[], &[]);
+    assert_says(
+        &message,
+        &[
+            "environment.id (or CKEDITOR_ENVIRONMENT_ID): is not set, and neither is \
+             environment.access_key (or CKEDITOR_ACCESS_KEY)",
+            "run `serve --dev`",
+        ],
+    );
+    let message = exactly("", &credentials(), &["--dev"]);
+    assert_says(
+        &message,
+        &[
+            "--dev: runs the built-in development environment, but CKEDITOR_ENVIRONMENT_ID, \
+             CKEDITOR_ACCESS_KEY are set",
+        ],
+    );
 }
 
 #[test]
@@ -194,7 +236,7 @@ fn development_mode_on_a_public_address() {
     let message = refused_with("", &[], &["--listen", "0.0.0.0:0"]);
     assert_says(
         &message,
-        &["--listen: development mode serves loopback addresses only"],
+        &["--listen: development mode (--dev) serves loopback addresses only"],
     );
 }
 
@@ -277,7 +319,7 @@ fn a_token_path_that_is_the_root_or_has_dot_segments() {
         assert_says(&message, &["CKEDITOR_TOKEN_PATH", phrase]);
     }
     // Dots inside a segment are a name like any other, and the route answers there.
-    let server = Server::start(&[], &[("CKEDITOR_TOKEN_PATH", "/v1.2/token")]);
+    let server = Server::start(&["--dev"], &[("CKEDITOR_TOKEN_PATH", "/v1.2/token")]);
     let (status, body) = get(&client(), &format!("{}/v1.2/token", server.base), &[]);
     assert_eq!(status, 200, "{body}");
     assert_eq!(body.split('.').count(), 3, "{body}");

@@ -16,7 +16,7 @@ fn development_key() -> Vec<u8> {
 
 #[test]
 fn development_mode_serves_demo_users_and_prints_the_url_to_open() {
-    let server = Server::start(&[], &[]);
+    let server = Server::start(&["--dev"], &[]);
     let announced = server.stdout.join("\n");
     assert!(
         announced.contains(&format!("development mode: open {}/", server.base)),
@@ -70,7 +70,7 @@ fn development_mode_serves_demo_users_and_prints_the_url_to_open() {
 #[test]
 fn a_log_whose_reader_is_gone_loses_lines_and_nothing_else() {
     // Every answer below logs a line at info or above, which now cannot be written.
-    let server = Server::start_with_log_closed(&[], &[]);
+    let server = Server::start_with_log_closed(&["--dev"], &[]);
     let http = client();
     for (user, expected) in [("alice", 200), ("erin", 403), ("frank", 500), ("dora", 500)] {
         let (status, body) = get(&http, &format!("{}/token?user={user}", server.base), &[]);
@@ -87,7 +87,7 @@ fn a_log_whose_reader_is_gone_loses_lines_and_nothing_else() {
 #[test]
 fn a_query_that_gives_user_twice_is_400_naming_the_problem() {
     let origin = "http://localhost:3000";
-    let server = Server::start(&[], &[("CKEDITOR_TOKEN_CORS_ORIGINS", origin)]);
+    let server = Server::start(&["--dev"], &[("CKEDITOR_TOKEN_CORS_ORIGINS", origin)]);
     let http = client();
     let answer = |query: &str| {
         let response = http
@@ -134,7 +134,7 @@ fn a_query_that_gives_user_twice_is_400_naming_the_problem() {
 
 #[test]
 fn an_unknown_users_id_cannot_write_a_line_of_its_own_into_the_log() {
-    let server = Server::start(&[], &[("CKEDITOR_TOKEN_LOG_LEVEL", "debug")]);
+    let server = Server::start(&["--dev"], &[("CKEDITOR_TOKEN_LOG_LEVEL", "debug")]);
     let forged = "x%0A2026-12-05T00:00:00Z%20ERROR%20forged%1B%5B31m";
     let (status, _) = get(
         &client(),
@@ -163,7 +163,7 @@ fn json_logs_on_request() {
     std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .expect("permissions");
     let path = config.to_str().expect("UTF-8");
-    let server = Server::start(&["--log-format", "json", "--config", path], &[]);
+    let server = Server::start(&["--dev", "--log-format", "json", "--config", path], &[]);
     let (stopped, log) = server.terminate();
     assert!(stopped, "{log}");
     let lines: Vec<&str> = log.lines().collect();
@@ -191,7 +191,7 @@ fn variables_win_over_the_file() {
         ("CKEDITOR_TOKEN_LOG_FORMAT", "text"),
     ];
     // --listen wins over the file's unusable port 1 too.
-    let server = Server::start(&["--config", config], &env);
+    let server = Server::start(&["--dev", "--config", config], &env);
     let (status, token) = get(&client(), &format!("{}/token", server.base), &[]);
     assert_eq!(status, 200);
     let claims = decode(&token, &development_key(), None);

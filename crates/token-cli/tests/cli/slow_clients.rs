@@ -15,7 +15,10 @@ const CLOSE_DEADLINE: Duration = Duration::from_secs(5);
 const STALLED: usize = 50;
 
 fn server() -> Server {
-    Server::start(&[], &[("CKEDITOR_TOKEN_HEADER_TIMEOUT", HEADER_TIMEOUT)])
+    Server::start(
+        &["--dev"],
+        &[("CKEDITOR_TOKEN_HEADER_TIMEOUT", HEADER_TIMEOUT)],
+    )
 }
 
 fn connect(server: &Server) -> TcpStream {
