@@ -104,7 +104,7 @@ async fn serve(config: ServeConfig, shown_path: &str) -> Result<ExitCode, CliErr
     let shutdown = runtime::shutdown_signal();
     runtime::announce_listening(address);
     if development {
-        announce_development(address, shown_path)?;
+        announce_development(address, shown_path);
     }
 
     runtime::serve_connections(listener, config.header_timeout, shutdown, move |peer| {
@@ -119,12 +119,17 @@ async fn serve(config: ServeConfig, shown_path: &str) -> Result<ExitCode, CliErr
     Ok(ExitCode::SUCCESS)
 }
 
-fn announce_development(address: SocketAddr, token_path: &str) -> Result<(), CliError> {
+/// Prints where to start in development mode. A standard output no one reads is no reason to
+/// stop serving, as for the address.
+fn announce_development(address: SocketAddr, token_path: &str) {
     let first = ckeditor_token_demo_login::users::all()
         .first()
         .map_or("", |user| user.id);
-    output::line(&format!(
+    let written = output::line(&format!(
         "development mode: open http://{address}/ to pick a demo user, or use \
          http://{address}{token_path}?user={first} as the editor's tokenUrl"
-    ))
+    ));
+    if let Err(error) = written {
+        tracing::warn!(%error, "could not write the development URL to standard output");
+    }
 }

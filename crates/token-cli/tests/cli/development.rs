@@ -1,10 +1,10 @@
-//! `serve` without credentials: development mode, the health check, the log, shutdown, and
+//! `serve --dev`: development mode, the health check, the log, shutdown, and
 //! environment variables winning over the file.
 
 use ckeditor_token_core::BAD_REQUEST_BODY;
 use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
 
-use crate::common::{Server, client, config_file, decode, get};
+use crate::common::{Server, client, command, config_file, decode, get};
 
 fn development_key() -> Vec<u8> {
     development_environment()
@@ -82,6 +82,45 @@ fn a_log_whose_reader_is_gone_loses_lines_and_nothing_else() {
     assert_eq!(claims["sub"], "bob");
     let (stopped, _) = server.terminate();
     assert!(stopped, "the server stops cleanly");
+}
+
+#[test]
+fn a_standard_output_no_one_reads_does_not_stop_the_server() {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::Stdio;
+
+    let mut child = command(&["serve", "--dev", "--listen", "127.0.0.1:0"], &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    // Nothing reads the address or the development URL.
+    drop(child.stdout.take());
+    let log = BufReader::new(child.stderr.take().expect("a stderr pipe"));
+    let mut lines = log.lines().map_while(Result::ok);
+    let address = lines
+        .by_ref()
+        .find_map(|line| {
+            let (_, after) = line.split_once("address=")?;
+            Some(after.split_whitespace().next()?.to_owned())
+        })
+        .expect("the log names the address");
+    let (status, token) = get(&client(), &format!("http://{address}/token?user=bob"), &[]);
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, &development_key(), Some(DEVELOPMENT_ENVIRONMENT_ID));
+    assert_eq!(claims["sub"], "bob");
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(stopped.success());
+    let rest: Vec<String> = lines.collect();
+    assert!(child.wait().expect("the server ends").success(), "{rest:?}");
+    assert!(
+        rest.iter()
+            .any(|line| line.contains("could not write the development URL")),
+        "{rest:?}"
+    );
 }
 
 #[test]
