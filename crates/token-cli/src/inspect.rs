@@ -26,7 +26,8 @@ use crate::time_text::{relative, utc_date};
 #[command(after_help = "\
 The signature is checked with --key, else with CKEDITOR_ACCESS_KEY or [environment] of the \
 --config file (CKEDITOR_SECRET_KEY or [on_premises] with --on-premises); without a key it is \
-not checked. aud is compared with --environment-id, else CKEDITOR_ENVIRONMENT_ID or the \
+not checked, except for a token of the built-in development environment of serve --dev, whose \
+key is public. aud is compared with --environment-id, else CKEDITOR_ENVIRONMENT_ID or the \
 configuration's environment.
 
 Exit status: 0 the token is fine, its signature checked; 1 problems were found; 2 usage \
@@ -265,7 +266,9 @@ fn development_key(inspection: &Inspection, no_key: bool) -> Option<Key> {
     let environment = development_environment().ok()?;
     Some(Key {
         bytes: environment.access_key().expose_bytes().to_vec(),
-        source: "the built-in development environment".to_owned(),
+        source: "the built-in development environment, which is public (CKEditor Cloud Services \
+                 refuses its tokens)"
+            .to_owned(),
     })
 }
 

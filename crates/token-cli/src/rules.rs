@@ -149,7 +149,8 @@ impl Rules {
             return Err(CliError::setting(
                 settings.name("rule"),
                 "no [[rule]] is configured, so every user would get 403; add a rule such as \
-                 `everyone = true`, `documents = \"*\"`, `role = \"writer\"`",
+                 `everyone = true`, `documents = \"*\"`, `role = \"writer\"` to the \
+                 configuration file (--config), as rules have no environment variables",
             ));
         }
         let rules = sections

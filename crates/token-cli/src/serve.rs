@@ -15,7 +15,7 @@ use axum::extract::ConnectInfo;
 use axum::http::Request;
 use axum::response::Html;
 use axum::routing::get;
-use ckeditor_token_core::{AllowedOrigins, Expiry};
+use ckeditor_token_core::Expiry;
 use ckeditor_token_demo_login::runtime;
 use ckeditor_token_demo_login::settings as shared;
 use hyper::body::Incoming;
@@ -66,11 +66,7 @@ fn log_start(config: &ServeConfig, secrets: &[String]) {
             Expiry::After(lifetime) => shared::describe(lifetime),
             Expiry::Never => "none".to_owned(),
         },
-        origins = %hidden(&match config.endpoint.cors().origins() {
-            AllowedOrigins::Any => "any".to_owned(),
-            AllowedOrigins::List(origins) if origins.is_empty() => "same origin only".to_owned(),
-            AllowedOrigins::List(origins) => origins.join(", "),
-        }),
+        origins = %hidden(&shared::describe_origins(config.endpoint.cors().origins())),
         credentials = config.endpoint.cors().allows_credentials(),
         "token route"
     );
@@ -94,7 +90,10 @@ async fn serve(config: ServeConfig, shown_path: &str) -> Result<ExitCode, CliErr
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| {
-            CliError::Failed(format!("cannot listen on {}: {error}", config.listen))
+            CliError::Failed(format!(
+                "cannot listen on {}: {error}; choose another address with --listen (or listen)",
+                config.listen
+            ))
         })?;
     let address = listener
         .local_addr()

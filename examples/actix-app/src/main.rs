@@ -162,7 +162,11 @@ fn main() -> ExitCode {
         let server = match server.bind(config.listen) {
             Ok(server) => server,
             Err(error) => {
-                tracing::error!(address = %config.listen, %error, "cannot listen");
+                tracing::error!(
+                    address = %config.listen,
+                    %error,
+                    "cannot listen; choose another address with --listen"
+                );
                 return ExitCode::FAILURE;
             }
         };

@@ -228,8 +228,11 @@ impl Config {
             development,
         } = parse_args(args)?;
 
-        let credentials = lookup(ENVIRONMENT_ID_VAR).is_some() || lookup(ACCESS_KEY_VAR).is_some();
-        match (development, credentials) {
+        let set: Vec<&str> = [ENVIRONMENT_ID_VAR, ACCESS_KEY_VAR]
+            .into_iter()
+            .filter(|name| lookup(name).is_some())
+            .collect();
+        match (development, !set.is_empty()) {
             (false, false) => {
                 return Err(setting(
                     ENVIRONMENT_ID_VAR,
@@ -241,11 +244,17 @@ impl Config {
                 ));
             }
             (true, true) => {
+                let (verb, them) = if set.len() == 1 {
+                    ("is", "it")
+                } else {
+                    ("are", "them")
+                };
                 return Err(setting(
                     "--dev",
                     format!(
-                        "runs the built-in development environment, but {ENVIRONMENT_ID_VAR} or \
-                         {ACCESS_KEY_VAR} is set; unset them, or start without --dev"
+                        "runs the built-in development environment, but {} {verb} set; unset \
+                         {them}, or start without --dev",
+                        set.join(" and "),
                     ),
                 ));
             }
@@ -350,7 +359,7 @@ impl Config {
     /// The CORS policy's origins as the start-up log shows them: with `secrets` hidden, as in
     /// every message of the apps ([`settings::for_log`]), for a key pasted into the origins.
     fn origins_for_log(&self, secrets: &[String]) -> String {
-        settings::for_log(&format!("{:?}", self.cors.origins()), secrets)
+        settings::for_log(&settings::describe_origins(self.cors.origins()), secrets)
     }
 }
 
@@ -539,6 +548,8 @@ mod tests {
             let mixed = message(exactly(pairs, &["--dev"]));
             assert!(mixed.starts_with("--dev: "), "{mixed}");
             assert!(!mixed.contains(KEY), "{mixed}");
+            let named = pairs.iter().map(|(name, _)| *name).collect::<Vec<_>>();
+            assert!(mixed.contains(&named.join(" and ")), "{mixed}");
         }
     }
 
@@ -597,9 +608,11 @@ mod tests {
 
         assert_eq!(
             pasted.origins_for_log(&[KEY.to_owned()]),
-            format!("{:?}", pasted.cors.origins()).replace(KEY, "[secret]")
+            "https://[secret], https://a.test"
         );
         assert!(pasted.origins_for_log(&[]).contains(KEY));
+        let same_origin = config(&[], &[]).expect("development settings");
+        assert_eq!(same_origin.origins_for_log(&[]), "same origin only");
     }
 
     #[test]

@@ -106,7 +106,11 @@ where
         let listener = match TcpListener::bind(listen).await {
             Ok(listener) => listener,
             Err(error) => {
-                tracing::error!(address = %listen, %error, "cannot listen");
+                tracing::error!(
+                    address = %listen,
+                    %error,
+                    "cannot listen; choose another address with --listen"
+                );
                 return ExitCode::FAILURE;
             }
         };

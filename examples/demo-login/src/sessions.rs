@@ -17,9 +17,9 @@ pub const COOKIE_NAME: &str = "ckeditor_demo_session";
 pub const CLEAR_COOKIE: &str = "ckeditor_demo_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0";
 
 /// The login form named no demo user. The name is shown back only when it is short enough to
-/// be one of the table's.
+/// be one of the list's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("there is no demo user {}; choose one of the table on the home page", shown(.0))]
+#[error("there is no demo user {}; choose one from the list on the home page", shown(.0))]
 pub struct UnknownUser(pub String);
 
 /// The longest name [`UnknownUser`] shows back, in characters.
@@ -197,13 +197,13 @@ mod tests {
     fn an_unknown_name_is_shown_back_only_when_short() {
         assert_eq!(
             UnknownUser("mallory".into()).to_string(),
-            "there is no demo user \"mallory\"; choose one of the table on the home page"
+            "there is no demo user \"mallory\"; choose one from the list on the home page"
         );
         let long = UnknownUser("m".repeat(33)).to_string();
         assert_eq!(
             long,
-            "there is no demo user by that name (of 33 characters); choose one of the table on \
-             the home page"
+            "there is no demo user by that name (of 33 characters); choose one from the list \
+             on the home page"
         );
         assert!(
             UnknownUser("m".repeat(32))

@@ -21,7 +21,9 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use ckeditor_token_core::{ACCESS_KEY_VAR, CorsPolicy, CorsPolicyBuilder, Expiry, SECRET_KEY_VAR};
+use ckeditor_token_core::{
+    ACCESS_KEY_VAR, AllowedOrigins, CorsPolicy, CorsPolicyBuilder, Expiry, SECRET_KEY_VAR,
+};
 
 /// How long a client gets to send a request's headers, and how long a connection may stay idle
 /// after an answer, before it is disconnected, unless `CKEDITOR_TOKEN_HEADER_TIMEOUT` says
@@ -43,6 +45,16 @@ fn quoted(text: &str) -> String {
         format!("{text:?}")
     } else {
         "the value (not shown, as it is too long to be one and may be a secret)".to_owned()
+    }
+}
+
+/// The origins a CORS policy lets fetch tokens, as the start-up logs write them: `any`,
+/// `same origin only`, or the list.
+pub fn describe_origins(origins: &AllowedOrigins) -> String {
+    match origins {
+        AllowedOrigins::Any => "any".to_owned(),
+        AllowedOrigins::List(origins) if origins.is_empty() => "same origin only".to_owned(),
+        AllowedOrigins::List(origins) => origins.join(", "),
     }
 }
 

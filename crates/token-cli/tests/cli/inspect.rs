@@ -62,6 +62,31 @@ fn an_issued_token_is_fine_and_its_times_are_shown() {
 }
 
 #[test]
+fn a_development_token_is_checked_with_the_public_key_and_no_other() {
+    use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
+
+    let public = development_environment().expect("the development environment");
+    let key = EncodingKey::from_secret(public.access_key().expose_bytes()).expect("an HMAC key");
+    let claims = json!({"aud": DEVELOPMENT_ENVIRONMENT_ID, "iat": AT, "sub": "alice"});
+    let token = jsonwebtoken::encode(&Header::default(), &claims, &key).expect("a token");
+    let at = AT.to_string();
+    let (code, report, _) = inspect(&[&token, "--at", &at], &[], "");
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains(
+            "signature: valid, checked with the key from the built-in development environment, \
+             which is public (CKEditor Cloud Services refuses its tokens)"
+        ),
+        "{report}"
+    );
+    // Another key for the same aud is no development token.
+    let forged = foreign_token(&claims);
+    let (code, report, _) = inspect(&[&forged, "--at", &at], &[], "");
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("signature: INVALID"), "{report}");
+}
+
+#[test]
 fn dates_are_utc_with_the_distance_from_now() {
     let token = foreign_token(&json!({
         "aud": ENVIRONMENT_ID,
