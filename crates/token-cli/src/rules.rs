@@ -130,8 +130,10 @@ impl std::fmt::Debug for Secrets {
 }
 
 /// Why a value that holds a key or secret is not put into a token.
-const HOLDS_SECRET: &str = "it holds the access key or another secret of this server, which every holder of the token \
-     could read";
+const HOLDS_SECRET: &str = concat!(
+    "it holds the access key or another secret of this server, which every holder of the ",
+    "token could read"
+);
 
 impl Rules {
     /// Checks the `[[rule]]` entries of `settings`.
