@@ -5,7 +5,8 @@
 //! ```text
 //! let binaries = apps::build(&apps::EXAMPLES, &["test-hooks"])?;
 //! let binary = binaries.path(&apps::EXAMPLES[0])?;
-//! let app = apps::start(binary, &[("CKEDITOR_TOKEN_LIFETIME", "none")])?;
+//! let credentials = [("CKEDITOR_ENVIRONMENT_ID", "ENV_1"), ("CKEDITOR_ACCESS_KEY", KEY)];
+//! let app = apps::start(binary, &credentials)?;
 //! let response = client.get(format!("{}/token", app.url())).send();
 //! app.stop()?;
 //! ```
@@ -159,6 +160,17 @@ pub(crate) fn start(binary: &Path, env: &[(&str, &str)]) -> Result<App, String> 
     App::start(&binary.display().to_string(), command, START_TIMEOUT)
 }
 
+/// As [`start`], with the app's standard error closed once it has started, as when the program
+/// that read its log has gone away; its [`App::log`] is then empty.
+///
+/// # Errors
+///
+/// As [`App::start`].
+pub(crate) fn start_with_log_closed(binary: &Path, env: &[(&str, &str)]) -> Result<App, String> {
+    let command = command(binary, env, &["--listen", "127.0.0.1:0"]);
+    App::spawn(&binary.display().to_string(), command, START_TIMEOUT, false)
+}
+
 /// A running server that announced its address: an example app, or any server the benchmark
 /// loads. Dropping it kills the process.
 #[derive(Debug)]
@@ -179,10 +191,17 @@ impl App {
     /// # Errors
     ///
     /// When it does not start, or prints no address in time; the message has its log.
-    pub(crate) fn start(
+    pub(crate) fn start(name: &str, command: Command, timeout: Duration) -> Result<App, String> {
+        App::spawn(name, command, timeout, true)
+    }
+
+    /// As [`App::start`]; without `keep_log`, standard error is closed once the address is
+    /// announced.
+    fn spawn(
         name: &str,
         mut command: Command,
         timeout: Duration,
+        keep_log: bool,
     ) -> Result<App, String> {
         let mut child = command
             .stdin(Stdio::null())
@@ -190,8 +209,13 @@ impl App {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|error| format!("could not start {name}: {error}"))?;
+        let mut unread = None;
         let stderr = match child.stderr.take() {
-            Some(pipe) => collect(pipe),
+            Some(pipe) if keep_log => collect(pipe),
+            Some(pipe) => {
+                unread = Some(pipe);
+                Arc::default()
+            }
             None => Arc::default(),
         };
         let (lines, address) = mpsc::channel();
@@ -215,6 +239,7 @@ impl App {
         match address.recv_timeout(timeout) {
             Ok(url) => {
                 app.url = url;
+                drop(unread);
                 Ok(app)
             }
             Err(_) => Err(format!(

@@ -298,6 +298,26 @@ fn adapter_suite(
     });
 
     tally.run(
+        &name("a log whose reader has gone loses lines, not answers"),
+        || {
+            let deaf = apps::start_with_log_closed(binary, &settings(&[]))?;
+            let http = Http { client, app: &deaf };
+            // A refusal and a failure log lines at info and above, which cannot be written.
+            for (user, expected) in [("erin", 403), ("frank", 500), ("alice", 200)] {
+                let cookie = http.login(user)?;
+                let status = http.get_token(Some(&cookie), None)?.status();
+                ensure!(
+                    status == expected,
+                    "{user}: status {status}, not {expected}"
+                );
+            }
+            let status = deaf.stop()?;
+            ensure!(status.success(), "exit status {status}");
+            Ok(())
+        },
+    );
+
+    tally.run(
         &name("SIGTERM right after the address is announced stops the app cleanly"),
         || {
             let status = apps::start(binary, &settings(&[]))?.stop()?;

@@ -8,8 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use ckeditor_token_core::{
-    CorsPolicy, Environment, EnvironmentId, Expiry, Issuer, MIN_KEY_SEARCHED_LEN, Product,
-    SecretKey, TokenEndpoint,
+    CorsPolicy, Environment, EnvironmentId, Expiry, Issuer, Product, SecretKey, TokenEndpoint,
 };
 use ckeditor_token_demo_login::settings::{self as shared, CorsSetting, parse_expiry};
 
@@ -82,9 +81,10 @@ impl ServeConfig {
                 return Err(CliError::setting(
                     "--dev",
                     format!(
-                        "runs the built-in development environment, but {} are set; leave out \
-                         --dev to sign with them, or unset them",
-                        settings.names(&["environment.id", "environment.access_key"])
+                        "runs the built-in development environment, but {} and {} are set; \
+                         leave out --dev to sign with them, or unset them",
+                        settings.name("environment.id"),
+                        settings.name("environment.access_key")
                     ),
                 ));
             }
@@ -272,9 +272,7 @@ fn token_path(settings: &Settings) -> Result<String, CliError> {
     // A shorter secret could be part of an ordinary path; the log hides it all the same.
     let lowered = path.to_ascii_lowercase();
     let holds_secret = settings
-        .secrets()
-        .iter()
-        .filter(|secret| secret.len() >= MIN_KEY_SEARCHED_LEN)
+        .searched_secrets()
         .any(|secret| lowered.contains(&secret.to_ascii_lowercase()));
     if problem.is_none() && holds_secret {
         return Err(CliError::setting(

@@ -166,7 +166,9 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     Ok(match (inspection.is_ok(), inspection.signature) {
         (false, _) => ExitCode::from(FAILURE_EXIT),
         (true, SignatureCheck::Valid) => ExitCode::SUCCESS,
-        (true, _) => ExitCode::from(UNCHECKED_EXIT),
+        (true, SignatureCheck::NotChecked) => ExitCode::from(UNCHECKED_EXIT),
+        // A signature that does not verify is a problem found, so this is not reached.
+        (true, SignatureCheck::Invalid) => ExitCode::from(FAILURE_EXIT),
     })
 }
 

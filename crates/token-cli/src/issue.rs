@@ -214,16 +214,15 @@ fn identity(subject: &str, args: &IssueArgs) -> Result<Identity, CliError> {
         builder = builder.ckbox(role);
     }
     builder = builder.ai_scopes(args.ai_scopes.iter().cloned());
-    builder.build().map_err(|error| match error {
-        // The core's message names its builder's method; here the flag does that.
-        ckeditor_token_core::Error::OverlappingDocumentGrants { first, second, .. } => {
-            CliError::Usage(format!(
-                "the token's user: the document patterns {first:?} and {second:?} can match the \
-                 same document with different roles, and the cloud does not document which one \
-                 wins; make them disjoint, or add --allow-overlapping-grants if that is intended"
-            ))
-        }
-        error => CliError::Usage(format!("the token's user: {error}")),
+    builder.build().map_err(|error| {
+        // The flag that allows them.
+        let how = match error {
+            ckeditor_token_core::Error::OverlappingDocumentGrants { .. } => {
+                " (--allow-overlapping-grants)"
+            }
+            _ => "",
+        };
+        CliError::Usage(format!("the token's user: {error}{how}"))
     })
 }
 

@@ -2,10 +2,11 @@
 //!
 //! The CKEditor 5 token endpoint as a command, for applications not written in Rust:
 //!
-//! - `serve` runs the endpoint beside the application, behind the same reverse proxy: with no
-//!   credentials in development mode (demo users, loopback only), otherwise with trusted
-//!   headers from an authenticating proxy or with forward authentication against the
-//!   application's "who am I" URL, and with grants from the configuration's rules;
+//! - `serve` runs the endpoint beside the application, behind the same reverse proxy: with
+//!   credentials, with trusted headers from an authenticating proxy or with forward
+//!   authentication against the application's "who am I" URL, and with grants from the
+//!   configuration's rules; with `--dev` instead, in development mode (demo users, loopback
+//!   only);
 //! - `issue` prints one token from flags, for curl tests and the converters' REST APIs;
 //! - `inspect` decodes a token and lists every rule of the spec it breaks.
 //!

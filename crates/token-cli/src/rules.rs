@@ -15,8 +15,7 @@
 //! the cloud does not document which of two matching patterns wins.
 
 use ckeditor_token_core::{
-    AiScope, CkboxRole, DocumentKey, Error, Identity, MAX_GRANTS, MIN_KEY_SEARCHED_LEN, Role,
-    UserDecision,
+    AiScope, CkboxRole, DocumentKey, Error, Identity, MAX_GRANTS, Role, UserDecision,
 };
 
 use crate::error::CliError;
@@ -38,15 +37,22 @@ pub(crate) struct SignedInUser {
 }
 
 /// The groups a refusal's log line shows, so that a group setting that reads the wrong field
-/// shows up: at most [`SHOWN_GROUPS`] of them, quoted.
-fn groups_read(groups: &[String]) -> String {
+/// shows up: at most [`SHOWN_GROUPS`] of them, quoted, and one that holds a key or secret of
+/// `secrets` as `[secret]`.
+fn groups_read(groups: &[String], secrets: &Secrets) -> String {
     match groups {
         [] => "the user is in no group".to_owned(),
         _ => {
             let shown: Vec<String> = groups
                 .iter()
                 .take(SHOWN_GROUPS)
-                .map(|group| format!("{group:?}"))
+                .map(|group| {
+                    if secrets.found_in(group) {
+                        "[secret]".to_owned()
+                    } else {
+                        format!("{group:?}")
+                    }
+                })
                 .collect();
             let more = groups.len().saturating_sub(SHOWN_GROUPS);
             let more = if more > 0 {
@@ -111,8 +117,8 @@ pub(crate) struct Rules {
     secrets: Secrets,
 }
 
-/// The keys and secrets of the settings, long enough to be looked for ([`MIN_KEY_SEARCHED_LEN`]
-/// bytes or more); counted in `Debug`, never shown.
+/// The keys and secrets of the settings long enough to be looked for
+/// ([`Settings::searched_secrets`]); counted in `Debug`, never shown.
 #[derive(Clone, Default)]
 struct Secrets(Vec<String>);
 
@@ -132,7 +138,7 @@ impl std::fmt::Debug for Secrets {
 /// Why a value that holds a key or secret is not put into a token.
 const HOLDS_SECRET: &str = concat!(
     "it holds the access key or another secret of this server, which every holder of the ",
-    "token could read"
+    "token could read; check where the proxy or the application takes the user's data from"
 );
 
 impl Rules {
@@ -168,12 +174,7 @@ impl Rules {
             check_overlaps(settings, &rules)?;
         }
         check_totals(settings, &rules)?;
-        let secrets = settings
-            .secrets()
-            .iter()
-            .filter(|secret| secret.len() >= MIN_KEY_SEARCHED_LEN)
-            .cloned()
-            .collect();
+        let secrets = settings.searched_secrets().map(str::to_owned).collect();
         Ok(Rules {
             rules,
             allow_overlap,
@@ -211,7 +212,7 @@ impl Rules {
             return UserDecision::Refuse(format!(
                 "no rule grants user {:?} anything; {}",
                 user.id,
-                groups_read(&user.groups)
+                groups_read(&user.groups, &self.secrets)
             ));
         }
 

@@ -91,7 +91,8 @@ async fn serve(config: ServeConfig, shown_path: &str) -> Result<ExitCode, CliErr
         .await
         .map_err(|error| {
             CliError::Failed(format!(
-                "cannot listen on {}: {error}; choose another address with --listen (or listen)",
+                "cannot listen on {}: {error}; choose another address with --listen (or \
+                 listen, CKEDITOR_TOKEN_LISTEN)",
                 config.listen
             ))
         })?;

@@ -442,6 +442,16 @@ impl Settings {
         &self.secrets
     }
 
+    /// Those of [`secrets`](Settings::secrets) long enough to be looked for in other values,
+    /// [`MIN_KEY_SEARCHED_LEN`](ckeditor_token_core::MIN_KEY_SEARCHED_LEN) bytes or more: a
+    /// shorter one could be part of ordinary text.
+    pub(crate) fn searched_secrets(&self) -> impl Iterator<Item = &str> {
+        self.secrets
+            .iter()
+            .map(String::as_str)
+            .filter(|secret| secret.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN)
+    }
+
     /// The flag at `path`, `setting` as the file or its variable gave it: off when unset.
     ///
     /// # Errors
@@ -513,8 +523,8 @@ impl Settings {
 /// # Errors
 ///
 /// [`CliError::Setting`] naming the variable when it is set but not valid UTF-8: taking it as
-/// unset could silently change the mode, such as to development mode for a garbled
-/// `CKEDITOR_ACCESS_KEY`.
+/// unset could change what the command does or why it refuses, such as a refusal naming the
+/// environment ID for a garbled `CKEDITOR_ACCESS_KEY`.
 pub(crate) fn environment_variable(name: &str) -> Result<Option<String>, CliError> {
     match std::env::var(name) {
         Ok(value) => Ok(Some(value)),

@@ -76,8 +76,7 @@ pub enum Error {
     #[error(
         "the document patterns {first:?} and {second:?} can match the same document with \
          different grants, and the cloud does not document which one wins; make them disjoint, \
-         or allow overlapping grants (`IdentityBuilder::allow_overlapping_grants`) if that is \
-         intended"
+         or allow overlapping grants if that is intended"
     )]
     OverlappingDocumentGrants {
         /// The pattern granted first.

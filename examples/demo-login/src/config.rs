@@ -1,5 +1,5 @@
-//! The example apps' settings, read from environment variables and `--listen`, and checked at
-//! start-up.
+//! The example apps' settings, read from environment variables, `--dev` and `--listen`, and
+//! checked at start-up.
 //!
 //! | setting | meaning | default |
 //! | --- | --- | --- |
@@ -492,11 +492,11 @@ mod tests {
         if !credentials {
             args.insert(0, "--dev");
         }
-        exactly(pairs, &args)
+        config_as_given(pairs, &args)
     }
 
     /// The settings of `pairs` and `args` as they are.
-    fn exactly(pairs: &[(&str, &str)], args: &[&str]) -> Result<Config, ConfigError> {
+    fn config_as_given(pairs: &[(&str, &str)], args: &[&str]) -> Result<Config, ConfigError> {
         let pairs: Vec<(String, String)> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -536,7 +536,7 @@ mod tests {
 
     #[test]
     fn development_mode_is_asked_for_and_never_mixed_with_credentials() {
-        let missing = message(exactly(&[], &[]));
+        let missing = message(config_as_given(&[], &[]));
         assert!(missing.starts_with(ENVIRONMENT_ID_VAR), "{missing}");
         assert!(missing.contains(ACCESS_KEY_VAR), "{missing}");
         assert!(missing.contains("--dev"), "{missing}");
@@ -545,7 +545,7 @@ mod tests {
             &[(ACCESS_KEY_VAR, KEY)],
             &[(ENVIRONMENT_ID_VAR, "")],
         ] {
-            let mixed = message(exactly(pairs, &["--dev"]));
+            let mixed = message(config_as_given(pairs, &["--dev"]));
             assert!(mixed.starts_with("--dev: "), "{mixed}");
             assert!(!mixed.contains(KEY), "{mixed}");
             let named = pairs.iter().map(|(name, _)| *name).collect::<Vec<_>>();

@@ -5,9 +5,9 @@
 //!
 //! - [`users`]: the table of demo users and what each one gets from the token route;
 //! - [`sessions`]: sign-in, sign-out and the session cookie;
-//! - [`config`]: the settings, from environment variables and `--listen`, with the start-up
-//!   checks (credentials, development mode on loopback only, CORS, lifetime, header timeout,
-//!   test hooks);
+//! - [`config`]: the settings, from environment variables, `--dev` and `--listen`, with the
+//!   start-up checks (credentials, development mode on loopback only, CORS, lifetime, header
+//!   timeout, test hooks);
 //! - [`settings`]: how the text of a setting is read (durations, lifetimes, the header timeout,
 //!   flags, lists), alike by the examples and the `ckeditor-token` command;
 //! - [`runtime`]: logging, the `listening on` line, serving connections with the header timeout,

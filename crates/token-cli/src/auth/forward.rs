@@ -41,6 +41,8 @@ const EMAIL_FIELD: &str = "auth.forward.email_field";
 const AVATAR_FIELD: &str = "auth.forward.avatar_field";
 /// See [`NAME_FIELD`].
 const GROUPS_FIELD: &str = "auth.forward.groups_field";
+/// The field settings, for a field of the token no one setting chooses.
+const ANY_FIELD: &str = "auth.forward.*_field";
 
 /// Why the application gave no usable answer, for the core's 502 or 503.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -326,7 +328,7 @@ impl ForwardAuth {
     pub(crate) fn unusable_user(&self, problem: &ckeditor_token_core::Error) -> Failure {
         let setting = match problem {
             ckeditor_token_core::Error::InvalidIdentity { field, .. } => field_setting(field),
-            _ => field_setting(""),
+            _ => ANY_FIELD,
         };
         bad_answer(format!(
             "the answer of {} names a user the token cannot carry: {problem}; check the \
@@ -454,7 +456,7 @@ fn field_setting(field: &str) -> &'static str {
         "user.name" => NAME_FIELD,
         "user.email" => EMAIL_FIELD,
         "user.avatar" => AVATAR_FIELD,
-        _ => "auth.forward.*_field",
+        _ => ANY_FIELD,
     }
 }
 

@@ -1,9 +1,10 @@
 //! Trusted headers: the user as an authenticating reverse proxy (oauth2-proxy, nginx
 //! `auth_request`) names them in request headers.
 //!
-//! Anyone can send such headers, so they are believed only from a proxy that proves itself:
-//! by a shared-secret header that the proxy adds, or by coming from one of the configured source
-//! addresses. A request that does neither gets 401, whatever headers it carries.
+//! Anyone can send such headers, so they are believed only from a proxy that proves itself with
+//! every proof configured: a shared-secret header that the proxy adds, if a secret is set, and
+//! an address among the configured sources, if they are set. A request that lacks one gets 401,
+//! whatever headers it carries.
 
 use std::fmt;
 use std::net::SocketAddr;

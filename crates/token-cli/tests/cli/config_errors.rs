@@ -26,11 +26,11 @@ fn refused_with(config: &str, env: &[(&str, &str)], flags: &[&str]) -> String {
     if !credentials {
         flags.push("--dev");
     }
-    exactly(config, env, &flags)
+    refused_as_given(config, env, &flags)
 }
 
 /// As [`refused_with`], with `flags` only.
-fn exactly(config: &str, env: &[(&str, &str)], flags: &[&str]) -> String {
+fn refused_as_given(config: &str, env: &[(&str, &str)], flags: &[&str]) -> String {
     let path = config_file(config);
     let mut args = vec!["serve"];
     if !config.is_empty() {
@@ -212,7 +212,7 @@ fn an_authentication_mode_without_credentials() {
 
 #[test]
 fn no_credentials_without_dev_and_dev_with_credentials() {
-    let message = exactly("", &[], &[]);
+    let message = refused_as_given("", &[], &[]);
     assert_says(
         &message,
         &[
@@ -221,11 +221,11 @@ fn no_credentials_without_dev_and_dev_with_credentials() {
             "run `serve --dev`",
         ],
     );
-    let message = exactly("", &credentials(), &["--dev"]);
+    let message = refused_as_given("", &credentials(), &["--dev"]);
     assert_says(
         &message,
         &[
-            "--dev: runs the built-in development environment, but CKEDITOR_ENVIRONMENT_ID, \
+            "--dev: runs the built-in development environment, but CKEDITOR_ENVIRONMENT_ID and \
              CKEDITOR_ACCESS_KEY are set",
         ],
     );
@@ -837,7 +837,7 @@ fn a_variable_that_is_not_utf8() {
     use std::process::Stdio;
     use std::time::{Duration, Instant};
 
-    // Without CKEDITOR_ACCESS_KEY this would be development mode, which would start and wait.
+    // Taken as unset, the key would give another refusal (one credential only), naming the ID.
     let garbled = OsStr::from_bytes(b"cli-test-access-key-\xff\xfe-0123456789abcdef");
     let mut child = crate::common::command(
         &["serve", "--listen", "127.0.0.1:0"],

@@ -69,7 +69,8 @@ fn development_mode_serves_demo_users_and_prints_the_url_to_open() {
 
 #[test]
 fn a_log_whose_reader_is_gone_loses_lines_and_nothing_else() {
-    // Every answer below logs a line at info or above, which now cannot be written.
+    // The refusal and the failures log lines at info or above, which now cannot be written;
+    // the tokens before and after them are still issued.
     let server = Server::start_with_log_closed(&["--dev"], &[]);
     let http = client();
     for (user, expected) in [("alice", 200), ("erin", 403), ("frank", 500), ("dora", 500)] {

@@ -11,7 +11,13 @@ fn every_command_explains_itself() {
         ),
         (
             &["serve", "--help"],
-            &["--listen", "--log-format", "development mode", "auth.mode"],
+            &[
+                "--listen",
+                "--log-format",
+                "--dev",
+                "development mode",
+                "auth.mode",
+            ],
         ),
         (
             &["issue", "--help"],

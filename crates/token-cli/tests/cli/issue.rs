@@ -176,9 +176,9 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
         (
             &["--sub", "u", "--role", "*=reader", "--role", "doc-1=writer"],
             &credentials(),
-            "\"*\" and \"doc-1\" can match the same document with different roles, and the \
-             cloud does not document which one wins; make them disjoint, or add \
-             --allow-overlapping-grants if that is intended",
+            "\"*\" and \"doc-1\" can match the same document with different grants, and the \
+             cloud does not document which one wins; make them disjoint, or allow overlapping \
+             grants if that is intended (--allow-overlapping-grants)",
         ),
     ];
     for (args, env, phrase) in cases {
