@@ -27,7 +27,7 @@ pub fn home(user: Option<&DemoUser>) -> String {
             "<option value=\"{}\">{} ({})</option>",
             escape(candidate.id),
             escape(candidate.name),
-            candidate.role
+            escape(&candidate.label())
         ));
     }
     page.push_str("</select></label> <button>Sign in</button></form>\n</body></html>\n");
@@ -59,6 +59,12 @@ mod tests {
         let page = home(Some(alice));
         assert!(page.contains("Signed in as <strong>Alice Writer</strong>"));
         assert!(home(None).contains("Not signed in."));
+        // The users the token route gives no token say so.
+        assert!(page.contains("<option value=\"alice\">Alice Writer (writer)</option>"));
+        assert!(page.contains(
+            "<option value=\"frank\">Frank Offline (writer; no token: the profile cannot be \
+             loaded, 500)</option>"
+        ));
         assert_eq!(
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"

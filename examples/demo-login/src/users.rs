@@ -144,6 +144,27 @@ pub fn find(id: &str) -> Option<&'static DemoUser> {
     USERS.iter().find(|user| user.id == id)
 }
 
+impl DemoUser {
+    /// The label the pages that list the users give this one: the role, and why the token route
+    /// gives no token where it gives none, so that a demo failure is not taken for a fault.
+    pub fn label(&self) -> String {
+        let failure = if self.directory == Directory::Unreachable {
+            Some("no token: the profile cannot be loaded, 500")
+        } else {
+            match self.token_decision() {
+                UserDecision::Issue(_) => None,
+                UserDecision::Refuse(_) => Some("no token, 403"),
+                _ => Some("no token: the token cannot carry the profile, 500"),
+            }
+        };
+        match failure {
+            Some(failure) if self.role != DemoRole::NoAccess => format!("{}; {failure}", self.role),
+            Some(failure) => format!("{}: {failure}", self.role),
+            None => self.role.to_string(),
+        }
+    }
+}
+
 impl TokenUser for DemoUser {
     fn token_decision(&self) -> UserDecision {
         let role = match self.role {

@@ -65,7 +65,7 @@ pub(crate) fn index_page(token_path: &str) -> String {
                  ({role})</li>\n",
                 id = escape(user.id),
                 name = escape(user.name),
-                role = user.role,
+                role = escape(&user.label()),
             )
         })
         .collect();
@@ -132,7 +132,18 @@ mod tests {
                 demo.id
             );
         }
-        assert!(page.contains("(writer)</li>"), "{page}");
-        assert!(page.contains("(no editor access)</li>"), "{page}");
+        assert!(page.contains("Alice Writer (writer)</li>"), "{page}");
+        assert!(
+            page.contains("(no editor access: no token, 403)</li>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("(writer; no token: the token cannot carry the profile, 500)</li>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("(writer; no token: the profile cannot be loaded, 500)</li>"),
+            "{page}"
+        );
     }
 }
