@@ -128,6 +128,14 @@ pub fn usage(program: &str) -> String {
     for (name, meaning) in VARIABLE_HELP {
         text.push_str(&format!("  {name:<32} {meaning}\n"));
     }
+    text.push_str(
+        "\nRoutes:\n  GET /         who is signed in, and a sign-in form\n  \
+         POST /login   user=ID signs a demo user in (a session cookie)\n  \
+         POST /logout  signs out\n  GET /token    the signed-in user's token\n\nDemo users:\n",
+    );
+    for user in crate::users::all() {
+        text.push_str(&format!("  {:<8} {}\n", user.id, user.label()));
+    }
     text
 }
 
@@ -623,6 +631,14 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("--dev runs the built-in development environment"));
+        assert!(
+            text.contains("\n  POST /login   user=ID signs a demo user in"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  erin     no editor access: no token, 403\n"),
+            "{text}"
+        );
         for name in VARIABLES {
             assert_eq!(
                 text.matches(&format!("  {name} ")).count(),
