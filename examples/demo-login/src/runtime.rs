@@ -21,6 +21,10 @@ use tokio::net::TcpListener;
 
 use crate::settings;
 
+/// The target of this module's log lines: the server's, whichever program runs it (`serve`, an
+/// example, a benchmark server), rather than this crate's name, which is the examples'.
+const LOG_TARGET: &str = "ckeditor_token::server";
+
 /// Logs to standard error at info level and above, so that standard output carries only the
 /// `listening on` line. A line that cannot be written (the log's reader gone) is lost, and the
 /// app goes on: no report of the failure is printed, as that print would panic mid-request.
@@ -70,7 +74,7 @@ pub fn start() -> Result<(crate::Config, ckeditor_token_core::TokenEndpoint), Ex
         }
         Err(error) => {
             let message = settings::for_log(&error.to_string(), &settings::secrets_from_env());
-            tracing::error!("cannot start: {message}");
+            tracing::error!(target: LOG_TARGET, "cannot start: {message}");
             Err(ExitCode::from(SETTINGS_REFUSED))
         }
     }
@@ -79,11 +83,11 @@ pub fn start() -> Result<(crate::Config, ckeditor_token_core::TokenEndpoint), Ex
 /// Logs the address and prints `listening on http://ADDRESS` as one line on standard output,
 /// for people and for test harnesses that started the app on port 0.
 pub fn announce_listening(address: SocketAddr) {
-    tracing::info!(%address, "listening");
+    tracing::info!(target: LOG_TARGET, %address, "listening");
     let mut stdout = std::io::stdout().lock();
     let written = writeln!(stdout, "listening on http://{address}").and_then(|()| stdout.flush());
     if let Err(error) = written {
-        tracing::warn!(%error, "could not write the address to standard output");
+        tracing::warn!(target: LOG_TARGET, %error, "could not write the address to standard output");
     }
 }
 
@@ -98,7 +102,7 @@ where
     let executor = match tokio::runtime::Runtime::new() {
         Ok(executor) => executor,
         Err(error) => {
-            tracing::error!(%error, "cannot start the async runtime");
+            tracing::error!(target: LOG_TARGET, %error, "cannot start the async runtime");
             return ExitCode::FAILURE;
         }
     };
@@ -106,7 +110,7 @@ where
         let listener = match TcpListener::bind(listen).await {
             Ok(listener) => listener,
             Err(error) => {
-                tracing::error!(
+                tracing::error!(target: LOG_TARGET,
                     address = %listen,
                     %error,
                     "cannot listen; choose another address with --listen"
@@ -117,7 +121,9 @@ where
         let shutdown = shutdown_signal();
         match listener.local_addr() {
             Ok(address) => announce_listening(address),
-            Err(error) => tracing::warn!(%error, "the bound address is unknown"),
+            Err(error) => {
+                tracing::warn!(target: LOG_TARGET, %error, "the bound address is unknown")
+            }
         }
         served(serve(listener, shutdown).await)
     })
@@ -128,11 +134,11 @@ where
 pub fn served(result: std::io::Result<()>) -> ExitCode {
     match result {
         Ok(()) => {
-            tracing::info!("stopped");
+            tracing::info!(target: LOG_TARGET, "stopped");
             ExitCode::SUCCESS
         }
         Err(error) => {
-            tracing::error!(%error, "the server failed");
+            tracing::error!(target: LOG_TARGET, %error, "the server failed");
             ExitCode::FAILURE
         }
     }
@@ -220,7 +226,7 @@ pub async fn serve_connections<M, S, B>(
                 Ok(accepted) => accepted,
                 Err(error) => {
                     // Such as too many open files: wait for connections to close, then go on.
-                    tracing::error!(%error, "cannot accept a connection");
+                    tracing::error!(target: LOG_TARGET, %error, "cannot accept a connection");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }
@@ -232,7 +238,7 @@ pub async fn serve_connections<M, S, B>(
         let connection = connections.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {
-                tracing::debug!(%peer, %error, "connection closed");
+                tracing::debug!(target: LOG_TARGET, %peer, %error, "connection closed");
             }
         });
     }
@@ -242,7 +248,7 @@ pub async fn serve_connections<M, S, B>(
         .await
         .is_err()
     {
-        tracing::warn!(
+        tracing::warn!(target: LOG_TARGET,
             grace = ?SHUTDOWN_GRACE,
             "connections still open after the grace period: stopping without them"
         );
@@ -365,7 +371,7 @@ pub fn shutdown_signal() -> ShutdownSignal {
         let listen = |kind: SignalKind, name: &'static str| match signal(kind) {
             Ok(signal) => Some(signal),
             Err(error) => {
-                tracing::error!(%error, "cannot listen for {name}");
+                tracing::error!(target: LOG_TARGET, %error, "cannot listen for {name}");
                 None
             }
         };
@@ -381,8 +387,8 @@ pub fn shutdown_signal() -> ShutdownSignal {
                 }
             };
             tokio::select! {
-                () = received(interrupt) => tracing::info!("Ctrl-C: shutting down"),
-                () = received(terminate) => tracing::info!("SIGTERM: shutting down"),
+                () = received(interrupt) => tracing::info!(target: LOG_TARGET, "Ctrl-C: shutting down"),
+                () = received(terminate) => tracing::info!(target: LOG_TARGET, "SIGTERM: shutting down"),
             }
         }))
     }
@@ -390,9 +396,9 @@ pub fn shutdown_signal() -> ShutdownSignal {
     {
         ShutdownSignal(Box::pin(async {
             match tokio::signal::ctrl_c().await {
-                Ok(()) => tracing::info!("Ctrl-C: shutting down"),
+                Ok(()) => tracing::info!(target: LOG_TARGET, "Ctrl-C: shutting down"),
                 Err(error) => {
-                    tracing::error!(%error, "cannot listen for Ctrl-C");
+                    tracing::error!(target: LOG_TARGET, %error, "cannot listen for Ctrl-C");
                     std::future::pending::<()>().await;
                 }
             }

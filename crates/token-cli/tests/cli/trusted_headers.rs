@@ -300,6 +300,12 @@ fn the_start_up_log_hides_secrets_and_keeps_the_checks_warnings() {
         log.contains("expiry=1 h") && log.contains("origins=same origin only"),
         "{log}"
     );
+    // The server's own lines carry its target, not the name of the crate it shares with the
+    // examples.
+    assert!(
+        log.contains("ckeditor_token::server: listening") && !log.contains("demo_login"),
+        "{log}"
+    );
     // The other mode's settings are set and not used.
     assert!(
         log.contains(r#"auth.forward.url in "#)
