@@ -87,7 +87,11 @@ pub fn announce_listening(address: SocketAddr) {
     let mut stdout = std::io::stdout().lock();
     let written = writeln!(stdout, "listening on http://{address}").and_then(|()| stdout.flush());
     if let Err(error) = written {
-        tracing::warn!(target: LOG_TARGET, %error, "could not write the address to standard output");
+        tracing::warn!(
+            target: LOG_TARGET,
+            %error,
+            "could not write the address to standard output"
+        );
     }
 }
 
@@ -122,7 +126,7 @@ where
         match listener.local_addr() {
             Ok(address) => announce_listening(address),
             Err(error) => {
-                tracing::warn!(target: LOG_TARGET, %error, "the bound address is unknown")
+                tracing::warn!(target: LOG_TARGET, %error, "the bound address is unknown");
             }
         }
         served(serve(listener, shutdown).await)
@@ -387,8 +391,12 @@ pub fn shutdown_signal() -> ShutdownSignal {
                 }
             };
             tokio::select! {
-                () = received(interrupt) => tracing::info!(target: LOG_TARGET, "Ctrl-C: shutting down"),
-                () = received(terminate) => tracing::info!(target: LOG_TARGET, "SIGTERM: shutting down"),
+                () = received(interrupt) => {
+                    tracing::info!(target: LOG_TARGET, "Ctrl-C: shutting down");
+                }
+                () = received(terminate) => {
+                    tracing::info!(target: LOG_TARGET, "SIGTERM: shutting down");
+                }
             }
         }))
     }
