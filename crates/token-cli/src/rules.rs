@@ -15,7 +15,7 @@
 //! the cloud does not document which of two matching patterns wins.
 
 use ckeditor_token_core::{
-    AiScope, CkboxRole, DocumentKey, Error, Identity, MAX_GRANTS, Role, UserDecision,
+    AiScope, CkboxRole, DocumentKey, Error, Identity, MAX_GRANTS, Role, UserDecision, field,
 };
 
 use crate::error::CliError;
@@ -198,7 +198,7 @@ impl Rules {
         // Before anything logs the ID.
         if self.secrets.found_in(&user.id) {
             return UserDecision::InvalidIdentity(Error::InvalidIdentity {
-                field: "sub".to_owned(),
+                field: field::SUBJECT.to_owned(),
                 problem: HOLDS_SECRET.to_owned(),
                 subject: None,
             });
@@ -238,10 +238,10 @@ impl Rules {
             }
         }
 
-        let leave_out = |field: &str, problem: &str| {
+        let leave_out = |claim: &str, problem: &str| {
             tracing::warn!(
                 subject = ?user.id,
-                field = %source(field),
+                field = %source(claim),
                 problem,
                 "a profile field the token cannot carry is left out of it"
             );
@@ -253,10 +253,10 @@ impl Rules {
             user.email.as_deref(),
             user.avatar.as_deref(),
         ];
-        for (field, value) in PROFILE_FIELDS.iter().zip(&mut profile) {
+        for (claim, value) in PROFILE_FIELDS.iter().zip(&mut profile) {
             if value.is_some_and(|text| self.secrets.found_in(text)) {
                 *value = None;
-                leave_out(field, HOLDS_SECRET);
+                leave_out(claim, HOLDS_SECRET);
             }
         }
         loop {
@@ -282,10 +282,12 @@ impl Rules {
                 builder = builder.allow_overlapping_grants();
             }
             match builder.build() {
-                Err(Error::InvalidIdentity { field, problem, .. })
-                    if take_profile_field(&mut profile, &field) =>
-                {
-                    leave_out(&field, &problem);
+                Err(Error::InvalidIdentity {
+                    field: claim,
+                    problem,
+                    ..
+                }) if take_profile_field(&mut profile, &claim) => {
+                    leave_out(&claim, &problem);
                 }
                 built => return built.into(),
             }
@@ -295,13 +297,13 @@ impl Rules {
 
 /// The fields of a token's `user` that `serve` may leave out, in the order [`Rules::decide`]
 /// keeps them.
-const PROFILE_FIELDS: [&str; 3] = ["user.name", "user.email", "user.avatar"];
+const PROFILE_FIELDS: [&str; 3] = [field::NAME, field::EMAIL, field::AVATAR];
 
-/// Takes `field` out of `profile`; whether it was there to take.
-fn take_profile_field(profile: &mut [Option<&str>; 3], field: &str) -> bool {
+/// Takes the field `claim` out of `profile`; whether it was there to take.
+fn take_profile_field(profile: &mut [Option<&str>; 3], claim: &str) -> bool {
     PROFILE_FIELDS
         .iter()
-        .position(|each| *each == field)
+        .position(|each| *each == claim)
         .and_then(|index| profile[index].take())
         .is_some()
 }

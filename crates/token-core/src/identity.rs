@@ -213,7 +213,7 @@ impl IdentityBuilder {
     /// - an identity whose token could be larger than [`MAX_PAYLOAD_LEN`] bytes of payload
     ///   ([`Error::IdentityTooLarge`]).
     pub fn build(self) -> Result<Identity> {
-        check_trimmed("sub", &self.subject, MAX_SUBJECT_LEN)?;
+        check_trimmed(field::SUBJECT, &self.subject, MAX_SUBJECT_LEN)?;
         let subject = self.subject;
         let of_subject = |error: Error| error.of_subject(&subject);
         let profile = check_profile(self.profile).map_err(of_subject)?;
@@ -333,10 +333,10 @@ fn check_trimmed(field: &str, value: &str, max: usize) -> Result<Seen> {
 
 fn check_profile(profile: Profile) -> Result<Profile> {
     if let Some(name) = &profile.name {
-        check_trimmed("user.name", name, MAX_NAME_LEN)?;
+        check_trimmed(field::NAME, name, MAX_NAME_LEN)?;
     }
     if let Some(email) = &profile.email {
-        let seen = check_trimmed("user.email", email, MAX_EMAIL_LEN)?;
+        let seen = check_trimmed(field::EMAIL, email, MAX_EMAIL_LEN)?;
         // A local part and a domain around the first `@`.
         let well_formed = email
             .bytes()
@@ -345,7 +345,7 @@ fn check_profile(profile: Profile) -> Result<Profile> {
             && !seen.has_whitespace(email);
         if !well_formed {
             return Err(Error::identity(
-                "user.email",
+                field::EMAIL,
                 "expected an address like name@example.com",
             ));
         }
@@ -356,8 +356,21 @@ fn check_profile(profile: Profile) -> Result<Profile> {
     Ok(profile)
 }
 
+/// The names that [`Error::InvalidIdentity`](crate::Error::InvalidIdentity) gives an identity's
+/// own fields (their paths in the token's claims), for code that acts on which one was refused.
+pub mod field {
+    /// The user's ID, the token's `sub`.
+    pub const SUBJECT: &str = "sub";
+    /// The display name.
+    pub const NAME: &str = "user.name";
+    /// The email address.
+    pub const EMAIL: &str = "user.email";
+    /// The avatar URL.
+    pub const AVATAR: &str = "user.avatar";
+}
+
 fn check_avatar(url: &str) -> Result<()> {
-    const FIELD: &str = "user.avatar";
+    const FIELD: &str = field::AVATAR;
     // The scheme ends at the first colon, which must start `://`.
     let scheme_end = url.bytes().position(|b| b == b':').unwrap_or(0);
     let scheme = &url[..scheme_end];

@@ -82,7 +82,7 @@ pub use grants::{
 };
 pub use identity::{
     CkboxAccess, Identity, IdentityBuilder, MAX_AVATAR_LEN, MAX_EMAIL_LEN, MAX_GRANTS,
-    MAX_NAME_LEN, MAX_PAYLOAD_LEN, MAX_SUBJECT_LEN, Profile,
+    MAX_NAME_LEN, MAX_PAYLOAD_LEN, MAX_SUBJECT_LEN, Profile, field,
 };
 pub use inspect::{
     Expectations, Finding, Inspection, SignatureCheck, atob_decode, first_duplicate_key, inspect,

@@ -18,7 +18,7 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE};
 use ckeditor_token_core::endpoint::without_user_information;
-use ckeditor_token_core::{UpstreamFailure, first_duplicate_key};
+use ckeditor_token_core::{UpstreamFailure, field, first_duplicate_key};
 use ckeditor_token_demo_login::settings::{self as shared, describe, parse_duration};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
@@ -338,8 +338,8 @@ impl ForwardAuth {
     }
 
     /// A token's field, as the log names it: with the setting that chose it in the answer.
-    pub(crate) fn field_source(field: &str) -> String {
-        format!("{field} (from {})", field_setting(field))
+    pub(crate) fn field_source(claim: &str) -> String {
+        format!("{claim} (from {})", field_setting(claim))
     }
 
     /// The user in the application's JSON answer: `null` means nobody.
@@ -450,12 +450,12 @@ impl ForwardAuth {
 }
 
 /// The setting that chooses where a token's field is in the application's answer.
-fn field_setting(field: &str) -> &'static str {
-    match field {
-        "sub" => "auth.forward.id_field",
-        "user.name" => NAME_FIELD,
-        "user.email" => EMAIL_FIELD,
-        "user.avatar" => AVATAR_FIELD,
+fn field_setting(claim: &str) -> &'static str {
+    match claim {
+        field::SUBJECT => "auth.forward.id_field",
+        field::NAME => NAME_FIELD,
+        field::EMAIL => EMAIL_FIELD,
+        field::AVATAR => AVATAR_FIELD,
         _ => ANY_FIELD,
     }
 }

@@ -10,6 +10,7 @@ use std::fmt;
 use std::net::SocketAddr;
 
 use axum::http::{HeaderMap, HeaderName};
+use ckeditor_token_core::field;
 
 use crate::address::SourceRange;
 use crate::error::CliError;
@@ -340,18 +341,18 @@ impl TrustedHeaders {
         })
     }
 
-    /// `field` of the token (`sub`, `user.name`, `user.email`) with the header it came from, for
-    /// a log line about a value the token cannot carry; other fields as they are.
-    pub(crate) fn field_source(&self, field: &str) -> String {
-        let header = match field {
-            "sub" => Some(&self.user_id),
-            "user.name" => self.name.as_ref(),
-            "user.email" => self.email.as_ref(),
+    /// The token's field `claim` (`sub`, `user.name`, `user.email`) with the header it came
+    /// from, for a log line about a value the token cannot carry; other fields as they are.
+    pub(crate) fn field_source(&self, claim: &str) -> String {
+        let header = match claim {
+            field::SUBJECT => Some(&self.user_id),
+            field::NAME => self.name.as_ref(),
+            field::EMAIL => self.email.as_ref(),
             _ => None,
         };
         match header {
-            Some(header) => format!("{field} (from the header {header})"),
-            None => field.to_owned(),
+            Some(header) => format!("{claim} (from the header {header})"),
+            None => claim.to_owned(),
         }
     }
 
