@@ -100,7 +100,10 @@ pub(crate) fn texts(output: &Output) -> (String, String) {
 /// A file with `text` in a folder of this test process.
 pub(crate) fn config_file(text: &str) -> PathBuf {
     static COUNT: AtomicUsize = AtomicUsize::new(0);
-    let folder = std::env::temp_dir().join(format!("ckeditor-token-cli-{}", std::process::id()));
+    // Under the build's own scratch folder, which `cargo clean` empties, rather than the
+    // system's: the files hold the tests' keys.
+    let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("ckeditor-token-cli-{}", std::process::id()));
     std::fs::create_dir_all(&folder).expect("a temporary folder");
     let path = folder.join(format!(
         "config-{}.toml",
