@@ -698,15 +698,27 @@ fn plain_and_no_store(http: &Http<'_>, seen: &mut Seen) -> Result<(), String> {
     Ok(())
 }
 
+/// A preflight from `origin` for a `GET` with `headers`.
 fn preflight(
     http: &Http<'_>,
     origin: &str,
     headers: &str,
     cookie: Option<&str>,
 ) -> Result<Response, String> {
+    preflight_for(http, "GET", origin, headers, cookie)
+}
+
+/// A preflight from `origin` for a request with `method` and `headers`.
+fn preflight_for(
+    http: &Http<'_>,
+    method: &str,
+    origin: &str,
+    headers: &str,
+    cookie: Option<&str>,
+) -> Result<Response, String> {
     let mut request = vec![
         ("origin", origin),
-        ("access-control-request-method", "GET"),
+        ("access-control-request-method", method),
         ("access-control-request-headers", headers),
     ];
     if let Some(cookie) = cookie {
@@ -766,6 +778,17 @@ fn preflights(http: &Http<'_>) -> Result<(), String> {
             "x-unlisted-header"
         ),
         "the unlisted header is allowed"
+    );
+    // The route answers GET only; each CORS component refuses other methods its own way.
+    let post = preflight_for(http, "POST", EDITOR_ORIGIN, "authorization", None)?;
+    ensure!(
+        !post.status().is_server_error(),
+        "POST: status {}",
+        post.status()
+    );
+    ensure!(
+        !header_lists(&post, "access-control-allow-methods", "POST"),
+        "POST is allowed"
     );
     let foreign = preflight(http, OTHER_ORIGIN, "authorization", None)?;
     ensure!(

@@ -5,7 +5,7 @@
 //! seed vector reproduces byte for byte.
 
 use crate::atob::risky_bytes;
-use crate::identity::Identity;
+use crate::identity::{AI_SCOPES, COLLABORATION, Identity, WORKSPACES, field};
 use crate::words::{bytes_equal_to, control_bytes, for_each_word};
 
 /// Which products' claims a token carries.
@@ -254,6 +254,24 @@ impl<'a> Claims<'a> {
         identity: &'a Identity,
     ) -> Self {
         Claims::for_product(Product::Editor, aud, iat, exp, identity)
+    }
+
+    /// The field of the first text of the identity that these claims carry and that holds
+    /// `needle`, such as `user.name`; `None` when none does. `aud` is not searched.
+    pub(crate) fn text_holding(&self, needle: &[u8]) -> Option<&'static str> {
+        let carried = |field: &str| match field {
+            field::NAME | field::EMAIL | field::AVATAR => self.user,
+            COLLABORATION => self.collaboration,
+            WORKSPACES => self.ckbox,
+            AI_SCOPES => self.ai,
+            _ => true,
+        };
+        self.identity?
+            .texts()
+            .find(|&(field, text)| {
+                carried(field) && memchr::memmem::find(text.as_bytes(), needle).is_some()
+            })
+            .map(|(field, _)| field)
     }
 
     /// Writes the claims as compact JSON.

@@ -516,7 +516,12 @@ impl TokenEndpoint {
                 self.refused()
             }
             Err(error) => {
-                tracing::error!(subject = identity.subject(), %error, "issuing a token failed");
+                // The user is named unless their ID is what holds the key.
+                let subject = match &error {
+                    Error::KeyInIdentity { .. } => error.subject(),
+                    _ => Some(identity.subject()),
+                };
+                tracing::error!(subject, %error, "issuing a token failed");
                 self.failed()
             }
         }

@@ -59,6 +59,20 @@ pub enum Error {
         subject: Option<String>,
     },
 
+    /// A text the token would carry (the subject, the profile, a document key, a workspace or
+    /// an AI scope) holds the environment's access key.
+    #[error(
+        "{field} holds the environment's access key, which every holder of the token could read \
+         and sign tokens with; keep the key out of the identity"
+    )]
+    KeyInIdentity {
+        /// The field, such as `sub`, `user.name` or `auth.collaboration`.
+        field: &'static str,
+        /// The subject (`sub`) of the identity, unless it is what holds the key; for the log,
+        /// which then says which user's data is wrong.
+        subject: Option<String>,
+    },
+
     /// Two collaboration grants name the same document key with different grants.
     #[error(
         "the document key {key:?} is granted twice, with different grants; give each document \
@@ -168,6 +182,7 @@ impl Error {
     pub fn subject(&self) -> Option<&str> {
         match self {
             Error::InvalidIdentity { subject, .. }
+            | Error::KeyInIdentity { subject, .. }
             | Error::DuplicateDocumentKey { subject, .. }
             | Error::OverlappingDocumentGrants { subject, .. }
             | Error::IdentityTooLarge { subject, .. } => subject.as_deref(),

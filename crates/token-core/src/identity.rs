@@ -75,6 +75,9 @@ pub struct Identity {
     collaboration: Vec<(DocumentKey, Grant)>,
     ckbox: Option<CkboxAccess>,
     ai: Vec<AiScope>,
+    /// The length of the longest of [`Identity::texts`], in bytes: no key longer than it can be
+    /// in the identity's claims, which spares most tokens the search.
+    longest_text: usize,
 }
 
 impl Identity {
@@ -114,6 +117,48 @@ impl Identity {
     /// The AI scopes.
     pub fn ai(&self) -> &[AiScope] {
         &self.ai
+    }
+
+    /// Every text of the identity that a token can carry, with the field that names it in an
+    /// error: the subject, the profile, the document keys, the workspaces and the AI scopes.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let profile = [
+            (field::NAME, &self.profile.name),
+            (field::EMAIL, &self.profile.email),
+            (field::AVATAR, &self.profile.avatar),
+        ]
+        .into_iter()
+        .filter_map(|(field, text)| Some((field, text.as_deref()?)));
+        let keys = self
+            .collaboration
+            .iter()
+            .map(|(key, _)| (COLLABORATION, key.as_str()));
+        let workspaces = self
+            .ckbox
+            .iter()
+            .flat_map(|ckbox| &ckbox.workspaces)
+            .map(|workspace| (WORKSPACES, workspace.as_str()));
+        let scopes = self.ai.iter().map(|scope| (AI_SCOPES, scope.as_str()));
+        std::iter::once((field::SUBJECT, self.subject.as_str()))
+            .chain(profile)
+            .chain(keys)
+            .chain(workspaces)
+            .chain(scopes)
+    }
+
+    /// The length of the identity's longest text, in bytes.
+    pub(crate) fn longest_text(&self) -> usize {
+        self.longest_text
+    }
+
+    /// The identity with the length of its longest text worked out.
+    fn measured(mut self) -> Self {
+        self.longest_text = self
+            .texts()
+            .map(|(_, text)| text.len())
+            .max()
+            .unwrap_or_default();
+        self
     }
 }
 
@@ -228,7 +273,9 @@ impl IdentityBuilder {
             collaboration,
             ckbox,
             ai,
-        };
+            longest_text: 0,
+        }
+        .measured();
         // Most identities are far below the limit, which the quick bound shows without the walk.
         if payload_len_bound(&identity) <= MAX_PAYLOAD_LEN {
             return Ok(identity);
@@ -369,6 +416,13 @@ pub mod field {
     pub const AVATAR: &str = "user.avatar";
 }
 
+/// The field of the document keys in an error that names no one key.
+pub(crate) const COLLABORATION: &str = "auth.collaboration";
+/// The field of the CKBox workspaces.
+pub(crate) const WORKSPACES: &str = "auth.ckbox.workspaces";
+/// The field of the AI scopes.
+pub(crate) const AI_SCOPES: &str = "auth.ai.permissions";
+
 fn check_avatar(url: &str) -> Result<()> {
     const FIELD: &str = field::AVATAR;
     // The scheme ends at the first colon, which must start `://`.
@@ -466,7 +520,7 @@ fn check_collaboration(
 ) -> Result<Vec<(DocumentKey, Grant)>> {
     if grants.len() > MAX_GIVEN {
         return Err(Error::identity(
-            "auth.collaboration",
+            COLLABORATION,
             format!(
                 "{} grants given, repeats included; at most {MAX_GIVEN} are read, and {MAX_GRANTS} \
                  different ones allowed",
@@ -509,7 +563,7 @@ fn check_collaboration(
     let different = grants.len() - repeats.len();
     if different > MAX_GRANTS {
         return Err(Error::identity(
-            "auth.collaboration",
+            COLLABORATION,
             format!("{different} grants given; at most {MAX_GRANTS} are allowed"),
         ));
     }
@@ -526,20 +580,17 @@ fn check_ckbox(role: Option<CkboxRole>, workspaces: Vec<String>) -> Result<Optio
         if workspaces.is_empty() {
             return Ok(None);
         }
-        return Err(Error::identity(
-            "auth.ckbox.workspaces",
-            "workspaces need a CKBox role",
-        ));
+        return Err(Error::identity(WORKSPACES, "workspaces need a CKBox role"));
     };
-    let workspaces = check_list("auth.ckbox.workspaces", workspaces, |workspace| {
-        check_trimmed("auth.ckbox.workspaces", &workspace, MAX_SCOPE_LEN)?;
+    let workspaces = check_list(WORKSPACES, workspaces, |workspace| {
+        check_trimmed(WORKSPACES, &workspace, MAX_SCOPE_LEN)?;
         Ok(workspace)
     })?;
     Ok(Some(CkboxAccess { role, workspaces }))
 }
 
 fn check_ai(scopes: Vec<String>) -> Result<Vec<AiScope>> {
-    check_list("auth.ai.permissions", scopes, |scope| AiScope::new(&scope))
+    check_list(AI_SCOPES, scopes, |scope| AiScope::new(&scope))
 }
 
 /// Checks each of `items` with `check`, in the order given, and keeps the first of those alike:
@@ -584,32 +635,12 @@ const CLAIMS_FRAME: usize = 512;
 /// document keys, the workspaces and the AI scopes) is counted six times over, and the frames
 /// around them are added.
 fn payload_len_bound(identity: &Identity) -> usize {
-    let profile = identity.profile();
-    let optional = |text: &Option<String>| text.as_ref().map_or(0, String::len);
-    let keys: usize = identity
-        .collaboration()
-        .iter()
-        .map(|(key, _)| key.as_str().len())
-        .sum();
-    let workspaces = identity
-        .ckbox()
-        .map_or(&[][..], |ckbox| &ckbox.workspaces[..]);
-    let listed: usize = workspaces.iter().map(String::len).sum::<usize>()
-        + identity
-            .ai()
-            .iter()
-            .map(|scope| scope.as_str().len())
-            .sum::<usize>();
-    let texts = identity.subject().len()
-        + optional(&profile.name)
-        + optional(&profile.email)
-        + optional(&profile.avatar)
-        + keys
-        + listed;
+    let texts: usize = identity.texts().map(|(_, text)| text.len()).sum();
+    let workspaces = identity.ckbox().map_or(0, |ckbox| ckbox.workspaces.len());
     CLAIMS_FRAME
         + 6 * texts
         + GRANT_FRAME * identity.collaboration().len()
-        + LIST_ITEM_FRAME * (workspaces.len() + identity.ai().len())
+        + LIST_ITEM_FRAME * (workspaces + identity.ai().len())
 }
 
 /// The longest payload any token for `identity` can have: every claim present, the longest
@@ -823,7 +854,9 @@ mod tests {
                 workspaces,
             }),
             ai,
+            longest_text: 0,
         }
+        .measured()
     }
 
     proptest::proptest! {

@@ -19,9 +19,9 @@ use crate::atob;
 use crate::base64url;
 use crate::claims::{Claims, CompactJson, Product, write_json_string};
 use crate::clock::{Clock, SystemClock, unix_seconds};
-use crate::credentials::{Environment, SecretKey, SigningKey};
+use crate::credentials::{Environment, MIN_KEY_SEARCHED_LEN, SecretKey, SigningKey};
 use crate::error::{Error, Result};
-use crate::identity::Identity;
+use crate::identity::{Identity, field};
 
 /// `base64url({"typ":"JWT","alg":"HS256"})`: the first segment of every token.
 pub const HEADER_SEGMENT: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9";
@@ -310,7 +310,9 @@ impl Issuer {
     /// # Errors
     ///
     /// [`Error::MissingGrant`] when the identity has nothing for the product (no collaboration
-    /// grant, no CKBox role, no AI scope); [`Error::ClockBeforeEpoch`].
+    /// grant, no CKBox role, no AI scope); [`Error::KeyInIdentity`] when a text the token would
+    /// carry holds the environment's access key (one of [`MIN_KEY_SEARCHED_LEN`] bytes or
+    /// more); [`Error::ClockBeforeEpoch`].
     pub fn issue(&self, product: Product, identity: &Identity) -> Result<Token> {
         let missing = |product, needed| Err(Error::MissingGrant { product, needed });
         match product {
@@ -342,6 +344,7 @@ impl Issuer {
         };
         let aud = self.inner.environment.id().as_str();
         let claims = Claims::for_product(product, aud, iat, exp, identity);
+        self.refuse_key_in(&claims, identity)?;
         let token = self.inner.signer.sign(claims);
         tracing::debug!(
             subject = identity.subject(),
@@ -398,6 +401,24 @@ impl Issuer {
         let iat = unix_seconds(self.inner.clock.now())?;
         let claims = Claims::bare(Some(self.inner.environment.id().as_str()), iat, None);
         Ok(self.inner.signer.sign(claims))
+    }
+
+    /// Refuses `claims` that would carry the access key (one of [`MIN_KEY_SEARCHED_LEN`] bytes
+    /// or more), which every holder of the token could read and sign tokens with. Only an
+    /// identity with a text as long as the key is searched.
+    fn refuse_key_in(&self, claims: &Claims<'_>, identity: &Identity) -> Result<()> {
+        let key = self.inner.environment.access_key().expose_bytes();
+        if key.len() < MIN_KEY_SEARCHED_LEN || identity.longest_text() < key.len() {
+            return Ok(());
+        }
+        let Some(field) = claims.text_holding(key) else {
+            return Ok(());
+        };
+        Err(Error::KeyInIdentity {
+            field,
+            // The subject goes to the log, unless it is what holds the key.
+            subject: (field != field::SUBJECT).then(|| identity.subject().to_owned()),
+        })
     }
 
     fn exp(&self, iat: u64, always: bool) -> Option<u64> {

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ckeditor_token_core::{
-    Environment, Expectations, FixedClock, Identity, Issuer, Role, SecretKey, TokenEndpoint,
-    inspect,
+    CkboxRole, Environment, Error, Expectations, FixedClock, Identity, IdentityBuilder, Issuer,
+    Product, Role, SecretKey, TokenEndpoint, inspect,
 };
 
 const KEY: &str = "SUPER-SECRET-key-material-9f8e7d6c5b4a";
@@ -134,4 +134,145 @@ fn no_error_debug_print_or_log_line_contains_the_key() {
         "the invalid identity is logged with its user: {log}"
     );
     assert_clean(&log);
+}
+
+/// An issuer of the environment `E` whose access key is [`KEY`].
+fn issuer() -> Issuer {
+    Issuer::builder(Environment::new("E", KEY).expect("env"))
+        .clock(FixedClock::at_unix_seconds(1_700_000_000))
+        .build()
+        .expect("issuer")
+}
+
+#[test]
+fn a_token_that_would_carry_the_access_key_is_not_issued() {
+    let inside = |text: &str| format!("{text}{KEY}{text}");
+    let avatar = format!("https://cdn.example.com/a.png?k={KEY}");
+    let user = |subject: &str| Identity::builder(subject).grant("*", Role::Writer);
+    // Each identity carries the key in one field, which the error names.
+    let cases: [(IdentityBuilder, Product, &str); 8] = [
+        (user(KEY), Product::Collaboration, "sub"),
+        (
+            user(&inside("u-")).ai_scopes(["ai:models:*"]),
+            Product::Ai,
+            "sub",
+        ),
+        (
+            user("u").name(inside("Ann")),
+            Product::Collaboration,
+            "user.name",
+        ),
+        (
+            user("u").email(inside("a@")).ckbox(CkboxRole::User),
+            Product::Ckbox,
+            "user.email",
+        ),
+        (
+            user("u").avatar(avatar.as_str()),
+            Product::Editor,
+            "user.avatar",
+        ),
+        (
+            user("u").grant(inside("doc-"), Role::Writer),
+            Product::Collaboration,
+            "auth.collaboration",
+        ),
+        (
+            user("u").ckbox(CkboxRole::User).ckbox_workspaces([KEY]),
+            Product::Ckbox,
+            "auth.ckbox.workspaces",
+        ),
+        (
+            user("u").ai_scopes([format!("ai:models:{KEY}")]),
+            Product::Ai,
+            "auth.ai.permissions",
+        ),
+    ];
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        for (builder, product, field) in cases {
+            let identity = builder.build().expect("a well-formed identity");
+            let error = issuer().issue(product, &identity).expect_err(field);
+            let Error::KeyInIdentity {
+                field: named,
+                subject,
+            } = &error
+            else {
+                panic!("{field}: {error:?}");
+            };
+            assert_eq!(*named, field);
+            // The subject is for the log, unless it is what holds the key.
+            let expected = (field != "sub").then_some("u");
+            assert_eq!(subject.as_deref(), expected, "{field}");
+            assert!(
+                error
+                    .to_string()
+                    .contains("holds the environment's access key")
+            );
+            assert_clean(&error.to_string());
+            assert_clean(&format!("{error:?}"));
+
+            let endpoint = TokenEndpoint::new(issuer()).with_product(product);
+            let (status, _, body) = endpoint.decide(identity.into()).into_parts();
+            assert_eq!(status, 500, "{field}");
+            assert_clean(&body);
+        }
+    });
+    let log = String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("UTF-8");
+    assert_clean(&log);
+    assert_eq!(log.matches("issuing a token failed").count(), 8, "{log}");
+    assert_eq!(log.matches(r#"subject="u""#).count(), 6, "{log}");
+    assert!(!log.contains("issued a token"), "{log}");
+}
+
+#[test]
+fn the_key_is_searched_only_in_what_the_token_carries() {
+    let issuer = issuer();
+    // A collaboration token has no CKBox workspaces, and Export to PDF no identity at all.
+    let workspace = Identity::builder("u")
+        .grant("*", Role::Writer)
+        .ckbox(CkboxRole::User)
+        .ckbox_workspaces([KEY])
+        .build()
+        .expect("identity");
+    assert!(issuer.collaboration(&workspace).is_ok());
+    assert!(issuer.issue(Product::CloudService, &workspace).is_ok());
+    assert!(issuer.ckbox(&workspace).is_err());
+    // AI tokens carry no profile.
+    let name = Identity::builder("u")
+        .name(KEY)
+        .ai_scopes(["ai:models:*"])
+        .build()
+        .expect("identity");
+    assert!(issuer.ai(&name).is_ok());
+    assert!(issuer.editor(&name).is_err());
+    // A text holding part of the key, or the key's letters in another case, is no leak.
+    let part = Identity::builder(&KEY[..KEY.len() - 1])
+        .name(KEY.to_lowercase())
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity");
+    assert!(issuer.collaboration(&part).is_ok());
+}
+
+#[test]
+fn a_key_shorter_than_eight_bytes_is_not_searched() {
+    // Any text may hold seven bytes by chance; such a key is refused in production anyway.
+    let issuer = Issuer::new(Environment::new("E", "k3y-7ch").expect("accepted")).expect("issuer");
+    let identity = Identity::builder("u-k3y-7ch")
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity");
+    assert!(issuer.collaboration(&identity).is_ok());
+    let eight = Issuer::new(Environment::new("E", "k3y-8chr").expect("accepted")).expect("issuer");
+    let identity = Identity::builder("u-k3y-8chr")
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity");
+    assert!(eight.collaboration(&identity).is_err());
 }

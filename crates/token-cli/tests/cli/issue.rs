@@ -128,7 +128,7 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
         (
             &["--sub", "u", "--role", &key_as_document],
             &credentials(),
-            "the token would carry the access key in a member name of auth.collaboration",
+            "the token would carry the access key in auth.collaboration",
         ),
         (
             &["--sub", "u"],
