@@ -246,8 +246,7 @@ impl Rules {
                 "a profile field the token cannot carry is left out of it"
             );
         };
-        // Name, email and avatar, in the order of `PROFILE_FIELDS`; each is taken out when the
-        // token cannot carry it, so the loop ends.
+        // Name, email and avatar, in the order of `PROFILE_FIELDS`.
         let mut profile = [
             user.name.as_deref(),
             user.email.as_deref(),
@@ -259,54 +258,43 @@ impl Rules {
                 leave_out(claim, HOLDS_SECRET);
             }
         }
-        loop {
-            let mut builder = Identity::builder(&user.id);
-            let [name, email, avatar] = profile;
-            if let Some(name) = name {
-                builder = builder.name(name);
-            }
-            if let Some(email) = email {
-                builder = builder.email(email);
-            }
-            if let Some(avatar) = avatar {
-                builder = builder.avatar(avatar);
-            }
-            for (key, role) in &documents {
-                builder = builder.grant(key.as_str(), *role);
-            }
-            if let Some(role) = ckbox {
-                builder = builder.ckbox(role);
-            }
-            builder = builder.ai_scopes(ai.iter().map(|scope| scope.as_str()));
-            if self.allow_overlap {
-                builder = builder.allow_overlapping_grants();
-            }
-            match builder.build() {
-                Err(Error::InvalidIdentity {
-                    field: claim,
-                    problem,
-                    ..
-                }) if take_profile_field(&mut profile, &claim) => {
-                    leave_out(&claim, &problem);
+        let mut builder = Identity::builder(&user.id);
+        let [name, email, avatar] = profile;
+        if let Some(name) = name {
+            builder = builder.name(name);
+        }
+        if let Some(email) = email {
+            builder = builder.email(email);
+        }
+        if let Some(avatar) = avatar {
+            builder = builder.avatar(avatar);
+        }
+        for (key, role) in &documents {
+            builder = builder.grant(key.as_str(), *role);
+        }
+        if let Some(role) = ckbox {
+            builder = builder.ckbox(role);
+        }
+        builder = builder.ai_scopes(ai.iter().map(|scope| scope.as_str()));
+        if self.allow_overlap {
+            builder = builder.allow_overlapping_grants();
+        }
+        match builder.build_leaving_out_bad_profile() {
+            Ok((identity, left_out)) => {
+                for problem in left_out {
+                    if let Error::InvalidIdentity { field, problem, .. } = problem {
+                        leave_out(&field, &problem);
+                    }
                 }
-                built => return built.into(),
+                UserDecision::Issue(identity)
             }
+            Err(error) => UserDecision::InvalidIdentity(error),
         }
     }
 }
 
-/// The fields of a token's `user` that `serve` may leave out, in the order [`Rules::decide`]
-/// keeps them.
+/// The fields of a token's `user` that `serve` may leave out.
 const PROFILE_FIELDS: [&str; 3] = [field::NAME, field::EMAIL, field::AVATAR];
-
-/// Takes the field `claim` out of `profile`; whether it was there to take.
-fn take_profile_field(profile: &mut [Option<&str>; 3], claim: &str) -> bool {
-    PROFILE_FIELDS
-        .iter()
-        .position(|each| *each == claim)
-        .and_then(|index| profile[index].take())
-        .is_some()
-}
 
 fn higher_role(a: Role, b: Role) -> Role {
     let rank = |role| Role::ALL.iter().position(|each| *each == role);

@@ -258,6 +258,52 @@ impl IdentityBuilder {
     /// - an identity whose token could be larger than [`MAX_PAYLOAD_LEN`] bytes of payload
     ///   ([`Error::IdentityTooLarge`]).
     pub fn build(self) -> Result<Identity> {
+        self.checked()
+    }
+
+    /// As [`build`](IdentityBuilder::build), but a name, email address or avatar that fails its
+    /// check is left out of the identity instead of failing it: it is display data, and one bad
+    /// entry in a directory need not keep its user out of the editor. Returns the identity and,
+    /// for the log, the problem of each field left out ([`Error::InvalidIdentity`] naming the
+    /// field and the user).
+    ///
+    /// ```
+    /// use ckeditor_token_core::{Error, Identity, Role, field};
+    ///
+    /// let (identity, left_out) = Identity::builder("user-123")
+    ///     .name("Joe Doe")
+    ///     .email("joe.doe at example.com")
+    ///     .grant("*", Role::Writer)
+    ///     .build_leaving_out_bad_profile()?;
+    /// assert_eq!(identity.profile().email, None);
+    /// assert_eq!(identity.profile().name.as_deref(), Some("Joe Doe"));
+    /// let [Error::InvalidIdentity { field: named, subject, .. }] = &left_out[..] else {
+    ///     panic!("one field left out: {left_out:?}");
+    /// };
+    /// assert_eq!((named.as_str(), subject.as_deref()), (field::EMAIL, Some("user-123")));
+    /// # Ok::<(), ckeditor_token_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](IdentityBuilder::build) for everything but the profile's fields.
+    pub fn build_leaving_out_bad_profile(mut self) -> Result<(Identity, Vec<Error>)> {
+        let mut left_out = Vec::new();
+        for (value, check) in profile_fields(&mut self.profile) {
+            if let Some(Err(problem)) = value.as_deref().map(check) {
+                left_out.push(problem);
+                *value = None;
+            }
+        }
+        let identity = self.checked()?;
+        let left_out = left_out
+            .into_iter()
+            .map(|problem| problem.of_subject(identity.subject()))
+            .collect();
+        Ok((identity, left_out))
+    }
+
+    fn checked(self) -> Result<Identity> {
         check_trimmed(field::SUBJECT, &self.subject, MAX_SUBJECT_LEN)?;
         let subject = self.subject;
         let of_subject = |error: Error| error.of_subject(&subject);
@@ -378,29 +424,46 @@ fn check_trimmed(field: &str, value: &str, max: usize) -> Result<Seen> {
     Ok(seen)
 }
 
-fn check_profile(profile: Profile) -> Result<Profile> {
-    if let Some(name) = &profile.name {
-        check_trimmed(field::NAME, name, MAX_NAME_LEN)?;
-    }
-    if let Some(email) = &profile.email {
-        let seen = check_trimmed(field::EMAIL, email, MAX_EMAIL_LEN)?;
-        // A local part and a domain around the first `@`.
-        let well_formed = email
-            .bytes()
-            .position(|b| b == b'@')
-            .is_some_and(|at| at > 0 && at + 1 < email.len())
-            && !seen.has_whitespace(email);
-        if !well_formed {
-            return Err(Error::identity(
-                field::EMAIL,
-                "expected an address like name@example.com",
-            ));
+fn check_profile(mut profile: Profile) -> Result<Profile> {
+    for (value, check) in profile_fields(&mut profile) {
+        if let Some(text) = value {
+            check(text)?;
         }
     }
-    if let Some(avatar) = &profile.avatar {
-        check_avatar(avatar)?;
-    }
     Ok(profile)
+}
+
+/// The check of one profile field.
+type FieldCheck = fn(&str) -> Result<()>;
+
+/// The profile's fields, each with its check, in the order they are checked.
+fn profile_fields(profile: &mut Profile) -> [(&mut Option<String>, FieldCheck); 3] {
+    [
+        (&mut profile.name, check_name),
+        (&mut profile.email, check_email),
+        (&mut profile.avatar, check_avatar),
+    ]
+}
+
+fn check_name(name: &str) -> Result<()> {
+    check_trimmed(field::NAME, name, MAX_NAME_LEN).map(drop)
+}
+
+fn check_email(email: &str) -> Result<()> {
+    let seen = check_trimmed(field::EMAIL, email, MAX_EMAIL_LEN)?;
+    // A local part and a domain around the first `@`.
+    let well_formed = email
+        .bytes()
+        .position(|b| b == b'@')
+        .is_some_and(|at| at > 0 && at + 1 < email.len())
+        && !seen.has_whitespace(email);
+    if !well_formed {
+        return Err(Error::identity(
+            field::EMAIL,
+            "expected an address like name@example.com",
+        ));
+    }
+    Ok(())
 }
 
 /// The names that [`Error::InvalidIdentity`](crate::Error::InvalidIdentity) gives an identity's
@@ -686,6 +749,91 @@ mod tests {
 
     fn base() -> IdentityBuilder {
         Identity::builder("user-1").grant("*", Role::Writer)
+    }
+
+    #[test]
+    fn a_bad_profile_field_can_be_left_out_instead() {
+        let bad_name = "Ann\nSmith";
+        let bad_email = "ann at example.com";
+        let bad_avatar = "/avatars/ann.png";
+        let good = (
+            "Ann Smith",
+            "ann@example.com",
+            "https://example.com/ann.png",
+        );
+        for mask in 0..8u8 {
+            let pick = |bit: u8, bad: &'static str, good: &'static str| {
+                if mask & bit != 0 { bad } else { good }
+            };
+            let (name, email, avatar) = (
+                pick(1, bad_name, good.0),
+                pick(2, bad_email, good.1),
+                pick(4, bad_avatar, good.2),
+            );
+            let builder = base().name(name).email(email).avatar(avatar);
+            let (identity, left_out) = builder
+                .clone()
+                .build_leaving_out_bad_profile()
+                .expect("only the profile is bad");
+            let kept = |bit: u8, good: &str| (mask & bit == 0).then(|| good.to_owned());
+            let expected = Profile {
+                name: kept(1, good.0),
+                email: kept(2, good.1),
+                avatar: kept(4, good.2),
+            };
+            assert_eq!(identity.profile(), &expected, "mask {mask}");
+            assert_eq!(
+                identity.collaboration(),
+                base().build().expect("base").collaboration()
+            );
+            let named: Vec<(String, Option<String>)> = left_out
+                .iter()
+                .map(|problem| match problem {
+                    Error::InvalidIdentity { field, subject, .. } => {
+                        (field.clone(), subject.clone())
+                    }
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            let fields = [(1, field::NAME), (2, field::EMAIL), (4, field::AVATAR)];
+            let expected: Vec<(String, Option<String>)> = fields
+                .into_iter()
+                .filter(|&(bit, _)| mask & bit != 0)
+                .map(|(_, field)| (field.to_owned(), Some("user-1".to_owned())))
+                .collect();
+            assert_eq!(named, expected, "mask {mask}");
+            // With nothing to leave out, it is what `build` gives.
+            if mask == 0 {
+                assert_eq!(identity, builder.build().expect("good"));
+            } else {
+                assert!(builder.build().is_err(), "mask {mask}");
+            }
+        }
+    }
+
+    #[test]
+    fn leaving_out_bad_profile_fields_still_refuses_the_rest() {
+        let bad_subject = Identity::builder(" user-1")
+            .name("Ann\n")
+            .grant("*", Role::Writer);
+        let Err(Error::InvalidIdentity { field, .. }) = bad_subject.build_leaving_out_bad_profile()
+        else {
+            panic!("a subject with whitespace around it is refused");
+        };
+        assert_eq!(field, field::SUBJECT);
+        let bad_grant = base().name("Ann\n").grant("a*b", Role::Reader);
+        let Err(Error::InvalidIdentity { field, .. }) = bad_grant.build_leaving_out_bad_profile()
+        else {
+            panic!("a malformed document key is refused");
+        };
+        assert_eq!(field, r#"auth.collaboration key "a*b""#);
+        let twice = base()
+            .grant("*", Role::Reader)
+            .build_leaving_out_bad_profile();
+        assert!(
+            matches!(twice, Err(Error::DuplicateDocumentKey { .. })),
+            "{twice:?}"
+        );
     }
 
     #[test]
