@@ -5,7 +5,7 @@
 //! seed vector reproduces byte for byte.
 
 use crate::atob::risky_bytes;
-use crate::identity::{AI_SCOPES, COLLABORATION, Identity, WORKSPACES, field};
+use crate::identity::{Identity, field};
 use crate::words::{bytes_equal_to, control_bytes, for_each_word};
 
 /// Which products' claims a token carries.
@@ -261,9 +261,9 @@ impl<'a> Claims<'a> {
     pub(crate) fn text_holding(&self, needle: &[u8]) -> Option<&'static str> {
         let carried = |field: &str| match field {
             field::NAME | field::EMAIL | field::AVATAR => self.user,
-            COLLABORATION => self.collaboration,
-            WORKSPACES => self.ckbox,
-            AI_SCOPES => self.ai,
+            field::COLLABORATION => self.collaboration,
+            field::WORKSPACES => self.ckbox,
+            field::AI_SCOPES => self.ai,
             _ => true,
         };
         self.identity?

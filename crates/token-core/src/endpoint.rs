@@ -445,17 +445,20 @@ impl TokenEndpoint {
         match decision {
             UserDecision::Issue(identity) => self.issue(&identity),
             UserDecision::BadRequest(reason) => {
+                let reason = self.loggable(&reason);
                 tracing::info!(%reason, "a token request that cannot name one user");
                 self.answer(Outcome::BadRequest, 400, BAD_REQUEST_BODY.to_owned())
             }
             UserDecision::Refuse(reason) => {
+                let reason = self.loggable(&reason);
                 tracing::info!(%reason, "the application refused a token");
                 self.refused()
             }
             UserDecision::InvalidIdentity(error) => {
+                let subject = error.subject().map(|subject| self.loggable(&subject));
                 tracing::error!(
-                    subject = error.subject(),
-                    %error,
+                    subject,
+                    error = %self.loggable(&error),
                     "the identity given for the signed-in user is invalid"
                 );
                 self.failed()
@@ -473,6 +476,7 @@ impl TokenEndpoint {
     /// The answer when the application's user lookup failed: 500. `error` goes to the log at
     /// error level and nowhere else, so it must not hold secrets.
     pub fn lookup_failed(&self, error: &dyn fmt::Display) -> TokenResponse {
+        let error = self.loggable(error);
         tracing::error!(%error, "the application's user lookup failed");
         self.answer(Outcome::LookupFailed, 500, FAILURE_BODY.to_owned())
     }
@@ -498,7 +502,13 @@ impl TokenEndpoint {
             tracing::debug!(status, "the user extractor found no signed-in user");
             return self.no_user();
         }
-        match said.map(quoted_start) {
+        let said = said.map(|said| {
+            // Enough is read to see the whole of a key that starts before the cut, and hide it.
+            let key = self.inner.issuer.environment().access_key().expose_bytes();
+            let (text, cut) = first_chars(said, MAX_REJECTION_TEXT + key.len());
+            quoted_start(&self.inner.issuer.without_key(&text), cut)
+        });
+        match said {
             Some(said) => self.lookup_failed(&format_args!(
                 "the user extractor answered with status {status}: {said}"
             )),
@@ -512,19 +522,25 @@ impl TokenEndpoint {
         match self.inner.issuer.issue(self.inner.product, identity) {
             Ok(token) => self.answer(Outcome::Token, 200, token.into_string()),
             Err(error @ Error::MissingGrant { .. }) => {
-                tracing::info!(subject = identity.subject(), %error, "no grant for the product");
+                let subject = self.loggable(&identity.subject());
+                tracing::info!(subject, %error, "no grant for the product");
                 self.refused()
             }
             Err(error) => {
-                // The user is named unless their ID is what holds the key.
-                let subject = match &error {
-                    Error::KeyInIdentity { .. } => error.subject(),
-                    _ => Some(identity.subject()),
-                };
+                let subject = self.loggable(&identity.subject());
                 tracing::error!(subject, %error, "issuing a token failed");
                 self.failed()
             }
         }
+    }
+
+    /// `text` as a log line may show it: with the issuer's access key hidden, should the
+    /// application have put it there.
+    fn loggable(&self, text: &dyn fmt::Display) -> String {
+        self.inner
+            .issuer
+            .without_key(&text.to_string())
+            .into_owned()
     }
 
     fn refused(&self) -> TokenResponse {
@@ -555,43 +571,53 @@ impl TokenEndpoint {
     }
 }
 
-/// The first [`MAX_REJECTION_TEXT`] characters of what `said` writes, quoted and escaped as
-/// Rust escapes a string's characters, and `…` after them when it writes more. Formatting stops
-/// there, so a long message is never written out whole.
-fn quoted_start(said: &dyn fmt::Display) -> String {
-    /// Escapes what is written into `text`, and fails once it is full.
+/// The first `count` characters of what `said` writes, and whether it writes more. Formatting
+/// stops there, so a long message is never written out whole.
+fn first_chars(said: &dyn fmt::Display, count: usize) -> (String, bool) {
+    /// Keeps what is written, and fails once it is full.
     struct Start {
         text: String,
-        chars: usize,
+        room: usize,
         cut: bool,
     }
 
     impl fmt::Write for Start {
         fn write_str(&mut self, piece: &str) -> fmt::Result {
             for c in piece.chars() {
-                if self.chars == MAX_REJECTION_TEXT {
+                if self.room == 0 {
                     self.cut = true;
                     return Err(fmt::Error);
                 }
-                self.text.extend(c.escape_debug());
-                self.chars += 1;
+                self.text.push(c);
+                self.room -= 1;
             }
             Ok(())
         }
     }
 
     let mut start = Start {
-        text: String::from("\""),
-        chars: 0,
+        text: String::new(),
+        room: count,
         cut: false,
     };
     // An error is the cut, or one of `said`'s own, after which what it wrote still shows.
     let _ = fmt::write(&mut start, format_args!("{said}"));
-    start.text.push('"');
-    if start.cut {
-        start.text.push('…');
+    (start.text, start.cut)
+}
+
+/// The first [`MAX_REJECTION_TEXT`] characters of `text`, quoted and escaped as Rust escapes a
+/// string's characters, and `…` after them when it has more or was `cut` already.
+fn quoted_start(text: &str, cut: bool) -> String {
+    let mut quoted = String::from("\"");
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(MAX_REJECTION_TEXT) {
+        quoted.extend(c.escape_debug());
     }
-    start.text
+    quoted.push('"');
+    if cut || chars.next().is_some() {
+        quoted.push('…');
+    }
+    quoted
 }
 
 #[cfg(test)]
@@ -734,18 +760,24 @@ mod tests {
         }
     }
 
+    /// What a rejection that said `said` shows, with no key to hide.
+    fn quoted(said: &dyn fmt::Display) -> String {
+        let (text, cut) = first_chars(said, MAX_REJECTION_TEXT);
+        quoted_start(&text, cut)
+    }
+
     #[test]
     fn what_a_rejection_said_is_quoted_escaped_and_cut_by_characters() {
-        assert_eq!(quoted_start(&"db down\nERROR x"), r#""db down\nERROR x""#);
+        assert_eq!(quoted(&"db down\nERROR x"), r#""db down\nERROR x""#);
         assert_eq!(
-            quoted_start(&"a \"quote\"\t\u{1b}[31m"),
+            quoted(&"a \"quote\"\t\u{1b}[31m"),
             r#""a \"quote\"\t\u{1b}[31m""#
         );
-        assert_eq!(quoted_start(&""), r#""""#);
+        assert_eq!(quoted(&""), r#""""#);
         let exact = "é".repeat(MAX_REJECTION_TEXT);
-        assert_eq!(quoted_start(&exact), format!("\"{exact}\""));
+        assert_eq!(quoted(&exact), format!("\"{exact}\""));
         let long = format!("{exact}é");
-        assert_eq!(quoted_start(&long), format!("\"{exact}\"…"));
+        assert_eq!(quoted(&long), format!("\"{exact}\"…"));
     }
 
     #[test]
@@ -764,7 +796,7 @@ mod tests {
         }
 
         let endless = Endless(std::cell::Cell::new(0));
-        let shown = quoted_start(&endless);
+        let shown = quoted(&endless);
         assert_eq!(shown, format!("\"{}\"…", "0123456789".repeat(20)));
         assert_eq!(endless.0.get(), 21);
     }

@@ -66,7 +66,8 @@ pub enum Error {
          and sign tokens with; keep the key out of the identity"
     )]
     KeyInIdentity {
-        /// The field, such as `sub`, `user.name` or `auth.collaboration`.
+        /// The field, one of [`crate::field`]'s, such as `sub`, `user.name` or
+        /// `auth.collaboration`.
         field: &'static str,
         /// The subject (`sub`) of the identity, unless it is what holds the key; for the log,
         /// which then says which user's data is wrong.
@@ -178,7 +179,9 @@ impl Error {
     }
 
     /// The user an identity error is about: the subject of the identity whose build failed,
-    /// when the subject itself was valid. `None` for every other error.
+    /// when the subject itself was valid, or of the identity a token would have carried the key
+    /// in ([`Error::KeyInIdentity`]), unless the subject is what holds it. `None` for every
+    /// other error.
     pub fn subject(&self) -> Option<&str> {
         match self {
             Error::InvalidIdentity { subject, .. }

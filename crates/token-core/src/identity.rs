@@ -258,52 +258,6 @@ impl IdentityBuilder {
     /// - an identity whose token could be larger than [`MAX_PAYLOAD_LEN`] bytes of payload
     ///   ([`Error::IdentityTooLarge`]).
     pub fn build(self) -> Result<Identity> {
-        self.checked()
-    }
-
-    /// As [`build`](IdentityBuilder::build), but a name, email address or avatar that fails its
-    /// check is left out of the identity instead of failing it: it is display data, and one bad
-    /// entry in a directory need not keep its user out of the editor. Returns the identity and,
-    /// for the log, the problem of each field left out ([`Error::InvalidIdentity`] naming the
-    /// field and the user).
-    ///
-    /// ```
-    /// use ckeditor_token_core::{Error, Identity, Role, field};
-    ///
-    /// let (identity, left_out) = Identity::builder("user-123")
-    ///     .name("Joe Doe")
-    ///     .email("joe.doe at example.com")
-    ///     .grant("*", Role::Writer)
-    ///     .build_leaving_out_bad_profile()?;
-    /// assert_eq!(identity.profile().email, None);
-    /// assert_eq!(identity.profile().name.as_deref(), Some("Joe Doe"));
-    /// let [Error::InvalidIdentity { field: named, subject, .. }] = &left_out[..] else {
-    ///     panic!("one field left out: {left_out:?}");
-    /// };
-    /// assert_eq!((named.as_str(), subject.as_deref()), (field::EMAIL, Some("user-123")));
-    /// # Ok::<(), ckeditor_token_core::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`build`](IdentityBuilder::build) for everything but the profile's fields.
-    pub fn build_leaving_out_bad_profile(mut self) -> Result<(Identity, Vec<Error>)> {
-        let mut left_out = Vec::new();
-        for (value, check) in profile_fields(&mut self.profile) {
-            if let Some(Err(problem)) = value.as_deref().map(check) {
-                left_out.push(problem);
-                *value = None;
-            }
-        }
-        let identity = self.checked()?;
-        let left_out = left_out
-            .into_iter()
-            .map(|problem| problem.of_subject(identity.subject()))
-            .collect();
-        Ok((identity, left_out))
-    }
-
-    fn checked(self) -> Result<Identity> {
         check_trimmed(field::SUBJECT, &self.subject, MAX_SUBJECT_LEN)?;
         let subject = self.subject;
         let of_subject = |error: Error| error.of_subject(&subject);
@@ -335,6 +289,49 @@ impl IdentityBuilder {
             });
         }
         Ok(identity)
+    }
+
+    /// As [`build`](IdentityBuilder::build), but a name, email address or avatar that fails its
+    /// check is left out of the identity instead of failing it: it is display data, and one bad
+    /// entry in a directory need not keep its user out of the editor. Returns the identity and,
+    /// for the log, the problem of each field left out ([`Error::InvalidIdentity`] naming the
+    /// field and the user).
+    ///
+    /// ```
+    /// use ckeditor_token_core::{Error, Identity, Role, field};
+    ///
+    /// let (identity, left_out) = Identity::builder("user-123")
+    ///     .name("Joe Doe")
+    ///     .email("joe.doe at example.com")
+    ///     .grant("*", Role::Writer)
+    ///     .build_leaving_out_bad_profile()?;
+    /// assert_eq!(identity.profile().email, None);
+    /// assert_eq!(identity.profile().name.as_deref(), Some("Joe Doe"));
+    /// let [Error::InvalidIdentity { field: named, subject, .. }] = &left_out[..] else {
+    ///     panic!("one field left out: {left_out:?}");
+    /// };
+    /// assert_eq!((named.as_str(), subject.as_deref()), (field::EMAIL, Some("user-123")));
+    /// # Ok::<(), ckeditor_token_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](IdentityBuilder::build) for everything but the profile's fields. The error
+    /// is all that is returned then: the fields left out until then are not reported.
+    pub fn build_leaving_out_bad_profile(mut self) -> Result<(Identity, Vec<Error>)> {
+        let mut left_out = Vec::new();
+        for (value, check) in profile_fields(&mut self.profile) {
+            if let Some(Err(problem)) = value.as_deref().map(check) {
+                left_out.push(problem);
+                *value = None;
+            }
+        }
+        let identity = self.build()?;
+        let left_out = left_out
+            .into_iter()
+            .map(|problem| problem.of_subject(identity.subject()))
+            .collect();
+        Ok((identity, left_out))
     }
 }
 
@@ -466,8 +463,9 @@ fn check_email(email: &str) -> Result<()> {
     Ok(())
 }
 
-/// The names that [`Error::InvalidIdentity`](crate::Error::InvalidIdentity) gives an identity's
-/// own fields (their paths in the token's claims), for code that acts on which one was refused.
+/// The names that [`Error::InvalidIdentity`](crate::Error::InvalidIdentity) and
+/// [`Error::KeyInIdentity`](crate::Error::KeyInIdentity) give an identity's fields (their paths
+/// in the token's claims), for code that acts on which one was refused.
 pub mod field {
     /// The user's ID, the token's `sub`.
     pub const SUBJECT: &str = "sub";
@@ -477,14 +475,17 @@ pub mod field {
     pub const EMAIL: &str = "user.email";
     /// The avatar URL.
     pub const AVATAR: &str = "user.avatar";
+    /// The document keys, in an error about them all (too many of them, or one that holds the
+    /// key); an error about one key names it: `auth.collaboration key "doc-1"`.
+    pub const COLLABORATION: &str = "auth.collaboration";
+    /// The CKBox workspaces.
+    pub const WORKSPACES: &str = "auth.ckbox.workspaces";
+    /// The AI scopes, in an error about them all; an error about one scope names it:
+    /// `auth.ai scope "ai:x"`.
+    pub const AI_SCOPES: &str = "auth.ai.permissions";
 }
 
-/// The field of the document keys in an error that names no one key.
-pub(crate) const COLLABORATION: &str = "auth.collaboration";
-/// The field of the CKBox workspaces.
-pub(crate) const WORKSPACES: &str = "auth.ckbox.workspaces";
-/// The field of the AI scopes.
-pub(crate) const AI_SCOPES: &str = "auth.ai.permissions";
+use field::{AI_SCOPES, COLLABORATION, WORKSPACES};
 
 fn check_avatar(url: &str) -> Result<()> {
     const FIELD: &str = field::AVATAR;

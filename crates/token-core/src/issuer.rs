@@ -7,6 +7,7 @@
 //! time the issuer checks itself against `jsonwebtoken`'s HS256 signer, so a build without a
 //! usable crypto backend fails there and not on the first request.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
@@ -347,7 +348,7 @@ impl Issuer {
         self.refuse_key_in(&claims, identity)?;
         let token = self.inner.signer.sign(claims);
         tracing::debug!(
-            subject = identity.subject(),
+            subject = &*self.without_key(identity.subject()),
             environment = aud,
             ?product,
             exp,
@@ -401,6 +402,20 @@ impl Issuer {
         let iat = unix_seconds(self.inner.clock.now())?;
         let claims = Claims::bare(Some(self.inner.environment.id().as_str()), iat, None);
         Ok(self.inner.signer.sign(claims))
+    }
+
+    /// `text` with the environment's access key (one of [`MIN_KEY_SEARCHED_LEN`] bytes or more),
+    /// wherever it occurs, shown as `[key]`: for a log line with text from the application.
+    pub(crate) fn without_key<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let key = self.inner.environment.access_key().expose_bytes();
+        if key.len() < MIN_KEY_SEARCHED_LEN || text.len() < key.len() {
+            return Cow::Borrowed(text);
+        }
+        // A key is read as text, so it is UTF-8.
+        match std::str::from_utf8(key) {
+            Ok(key) if text.contains(key) => Cow::Owned(text.replace(key, "[key]")),
+            _ => Cow::Borrowed(text),
+        }
     }
 
     /// Refuses `claims` that would carry the access key (one of [`MIN_KEY_SEARCHED_LEN`] bytes

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ckeditor_token_core::{
-    CkboxRole, Environment, Error, Expectations, FixedClock, Identity, IdentityBuilder, Issuer,
-    Product, Role, SecretKey, TokenEndpoint, inspect,
+    CkboxRole, Environment, Error, Expectations, Finding, FixedClock, Identity, IdentityBuilder,
+    Issuer, Product, Role, SecretKey, TokenEndpoint, UpstreamFailure, UserDecision, inspect,
 };
 
 const KEY: &str = "SUPER-SECRET-key-material-9f8e7d6c5b4a";
@@ -275,4 +275,148 @@ fn a_key_shorter_than_eight_bytes_is_not_searched() {
         .build()
         .expect("identity");
     assert!(eight.collaboration(&identity).is_err());
+}
+
+/// Runs `work` with a subscriber that captures every log line, and returns them.
+fn captured_log(work: impl FnOnce()) -> String {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, work);
+    let log = captured.0.lock().expect("not poisoned").clone();
+    String::from_utf8(log).expect("UTF-8")
+}
+
+#[test]
+fn the_endpoint_shows_the_key_as_a_placeholder_in_every_log_line() {
+    let endpoint = |product| TokenEndpoint::new(issuer()).with_product(product);
+    let keyed = |subject: &str| Identity::builder(subject).grant("*", Role::Writer);
+    let statuses = std::cell::RefCell::new(Vec::new());
+    let answer = |product, decision: UserDecision| {
+        let status = endpoint(product).decide(decision).status();
+        statuses.borrow_mut().push(status);
+    };
+    let log = captured_log(|| {
+        let collaboration = Product::Collaboration;
+        // An AI token for a user with no AI scope: refused before the key is looked for.
+        let no_scope = keyed(KEY).build().expect("identity");
+        answer(Product::Ai, no_scope.clone().into());
+        // Export to PDF carries nothing of the identity, but its log line names the user.
+        answer(Product::CloudService, no_scope.into());
+        // An identity that fails its own checks is logged with its user.
+        answer(collaboration, keyed(KEY).name("Ann\n").build().into());
+        let reason = format!("the account {KEY} is locked");
+        answer(collaboration, UserDecision::Refuse(reason.clone()));
+        answer(collaboration, UserDecision::BadRequest(reason.clone()));
+        answer(
+            collaboration,
+            UserDecision::Unavailable {
+                failure: UpstreamFailure::BadAnswer,
+                detail: reason.clone(),
+            },
+        );
+        let lookup = endpoint(collaboration).lookup_failed(&reason).status();
+        let rejected = endpoint(collaboration).user_rejected_saying(503, &reason);
+        // What a rejection said is cut after 200 characters, here in the middle of the key.
+        let across_the_cut = format!("{}{KEY}", "x".repeat(190));
+        let long = endpoint(collaboration).user_rejected_saying(503, &across_the_cut);
+        statuses
+            .borrow_mut()
+            .extend([lookup, rejected.status(), long.status()]);
+    });
+    assert_eq!(
+        statuses.into_inner(),
+        [403, 200, 500, 403, 400, 502, 500, 500, 500]
+    );
+    assert_clean(&log);
+    assert!(
+        !log.contains("SUPER-SECRET"),
+        "the start of the key leaked: {log}"
+    );
+    let lines: Vec<&str> = log.lines().collect();
+    let placeholders = lines.iter().filter(|line| line.contains("[key]")).count();
+    assert_eq!(placeholders, 9, "each line shows where the key was: {log}");
+    assert_eq!(log.matches(r#"subject="[key]""#).count(), 3, "{log}");
+}
+
+#[test]
+fn texts_of_a_product_the_token_does_not_carry_are_not_searched() {
+    let issuer = issuer();
+    let document = Identity::builder("u")
+        .grant(KEY, Role::Writer)
+        .ai_scopes(["ai:models:*"])
+        .ckbox(CkboxRole::User)
+        .build()
+        .expect("identity");
+    assert!(issuer.ai(&document).is_ok());
+    assert!(issuer.ckbox(&document).is_ok());
+    assert!(issuer.collaboration(&document).is_err());
+    let scope = Identity::builder("u")
+        .grant("*", Role::Writer)
+        .ai_scopes([format!("ai:models:{KEY}")])
+        .build()
+        .expect("identity");
+    assert!(issuer.collaboration(&scope).is_ok());
+    assert!(issuer.ai(&scope).is_err());
+    // Export to PDF carries no `sub`.
+    let subject = Identity::builder(KEY)
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity");
+    assert!(issuer.issue(Product::CloudService, &subject).is_ok());
+}
+
+proptest::proptest! {
+    /// The issuer refuses exactly the tokens that carry its key, as `inspect` finds them in the
+    /// same claims signed with another key.
+    #[test]
+    fn the_issuer_refuses_exactly_what_inspect_finds_the_key_in(
+        holders in proptest::collection::vec(proptest::bool::ANY, 7),
+        product in proptest::sample::select(vec![
+            Product::Collaboration,
+            Product::Ckbox,
+            Product::Ai,
+            Product::CloudService,
+            Product::Editor,
+        ]),
+    ) {
+        let text = |index: usize, plain: &str, holding: String| {
+            if holders[index] { holding } else { plain.to_owned() }
+        };
+        let identity = Identity::builder(text(0, "u-1", format!("u-{KEY}")))
+            .name(text(1, "Ann", format!("Ann {KEY}")))
+            .email(text(2, "ann@example.com", format!("{KEY}@example.com")))
+            .avatar(text(3, "https://example.com/a.png", format!("https://example.com/{KEY}.png")))
+            .grant(text(4, "doc-1", format!("doc-{KEY}")), Role::Writer)
+            .ckbox(CkboxRole::User)
+            .ckbox_workspaces([text(5, "w-1", format!("w-{KEY}"))])
+            .ai_scopes([text(6, "ai:models:gpt", format!("ai:models:{KEY}"))])
+            .build()
+            .expect("identity");
+        let other_key = Issuer::builder(
+            Environment::new("E", "another-key-of-forty-bytes-0123456789ab").expect("env"),
+        )
+        .build()
+        .expect("issuer");
+        let token = other_key.issue(product, &identity).expect("a token with another key");
+        let expect = Expectations {
+            key: Some(KEY.as_bytes()),
+            environment_id: None,
+            now: 0,
+            on_premises: false,
+        };
+        let carried = inspect(token.as_str(), &expect)
+            .expect("a JWT")
+            .findings
+            .iter()
+            .any(|finding| matches!(finding, Finding::KeyInToken { .. }));
+        let refused = matches!(
+            issuer().issue(product, &identity),
+            Err(Error::KeyInIdentity { .. })
+        );
+        proptest::prop_assert_eq!(refused, carried, "{:?} {:?}", product, holders);
+    }
 }

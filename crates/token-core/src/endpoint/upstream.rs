@@ -62,6 +62,7 @@ impl TokenEndpoint {
         failure: UpstreamFailure,
         detail: &dyn fmt::Display,
     ) -> TokenResponse {
+        let detail = self.loggable(detail);
         tracing::warn!(%failure, %detail, "no token: the sign-in service failed");
         self.answer(
             Outcome::UpstreamFailed,
