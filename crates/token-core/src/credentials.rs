@@ -497,6 +497,43 @@ mod tests {
 
     const KEY: &str = "0123456789abcdef0123456789abcdef-secret";
 
+    #[test]
+    fn a_key_of_1024_bytes_is_the_longest_accepted() {
+        assert!(Environment::new("E1", &"k".repeat(1024)).is_ok());
+        let refused = Environment::new("E1", &"k".repeat(1025)).expect_err("too long");
+        assert!(
+            refused.to_string().contains("longer than 1024 bytes"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_blank_id_is_named_before_a_missing_key() {
+        let blank = Environment::from_lookup(lookup(&[(ENVIRONMENT_ID_VAR, " ")]));
+        assert_eq!(
+            blank.expect_err("blank"),
+            Error::EmptySetting {
+                setting: ENVIRONMENT_ID_VAR.to_owned(),
+                what: ENVIRONMENT_ID_WHAT,
+            }
+        );
+    }
+
+    #[test]
+    fn debug_and_display_show_the_id_and_the_key_length() {
+        let environment = Environment::new("E1", KEY).expect("environment");
+        assert_eq!(format!("{:?}", environment.id()), r#""E1""#);
+        assert_eq!(environment.id().to_string(), "E1");
+        assert_eq!(
+            format!("{:?}", environment.access_key()),
+            "SigningKey([redacted; 39 bytes])"
+        );
+        assert_eq!(
+            format!("{environment:?}"),
+            r#"Environment { id: "E1", access_key: SigningKey([redacted; 39 bytes]) }"#
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_variable_that_is_not_utf8_is_named_as_such_not_as_unset() {

@@ -760,6 +760,23 @@ mod tests {
         }
     }
 
+    #[test]
+    fn an_answer_shows_its_status_and_body_and_gives_them_up() {
+        let endpoint = endpoint();
+        let answer = endpoint.no_user();
+        let shown = format!("{answer:?}");
+        assert!(
+            shown.contains("401") && shown.contains(NO_USER_BODY),
+            "{shown}"
+        );
+        assert_eq!(answer.into_body(), NO_USER_BODY);
+        let policy = CorsPolicy::builder()
+            .allow_origin("https://editor.example.test")
+            .build()
+            .expect("policy");
+        assert_eq!(endpoint.with_cors(policy.clone()).cors(), &policy);
+    }
+
     /// What a rejection that said `said` shows, with no key to hide.
     fn quoted(said: &dyn fmt::Display) -> String {
         let (text, cut) = first_chars(said, MAX_REJECTION_TEXT);

@@ -406,6 +406,16 @@ mod tests {
     }
 
     #[test]
+    fn grants_display_as_the_token_writes_them() {
+        assert_eq!(Role::Writer.to_string(), "writer");
+        assert_eq!(Role::Commentator.to_string(), "commentator");
+        assert_eq!(CkboxRole::Superadmin.to_string(), "superadmin");
+        assert_eq!(key("doc-*").to_string(), "doc-*");
+        let scope = AiScope::new("ai:models:*").expect("valid scope");
+        assert_eq!(scope.to_string(), "ai:models:*");
+    }
+
+    #[test]
     fn an_overlong_text_is_named_by_its_start_and_length() {
         let message = DocumentKey::new(&"d".repeat(5000))
             .expect_err("too long")

@@ -753,6 +753,97 @@ mod tests {
     }
 
     #[test]
+    fn a_worst_case_of_exactly_the_limit_is_accepted() {
+        // `{"aud":` and a quoted ID of 64 bytes, two 20-digit times, `"sub":"u"` and
+        // `"user":{"avatar":` with their commas: 155 bytes; the avatar's quotes and `}}`: 4;
+        // `http://h/`: 9; each `?` 6 when escaped: 168 + 6 × 972 = 6000.
+        let avatar = |marks| format!("http://h/{}", "?".repeat(marks));
+        let at_limit = Identity::builder("u").avatar(avatar(972)).build();
+        assert!(at_limit.is_ok(), "{at_limit:?}");
+        let over = Identity::builder("u").avatar(avatar(973)).build();
+        assert!(
+            matches!(
+                over,
+                Err(Error::IdentityTooLarge {
+                    worst_case: 6006,
+                    limit: 6000,
+                    ..
+                })
+            ),
+            "{over:?}"
+        );
+    }
+
+    #[test]
+    fn many_workspaces_count_their_frames_in_the_quick_bound() {
+        // 64 different workspaces of `?`, `~` and `>` only, 940 bytes in all: 60 of 15 bytes
+        // and 4 of 10, each starting with its number in base 3 so that they differ.
+        let workspaces: Vec<String> = (0..64u32)
+            .map(|index| {
+                let digits: String = (0..4)
+                    .map(|place| ['?', '~', '>'][(index / 3u32.pow(place) % 3) as usize])
+                    .collect();
+                let len = if index < 60 { 15 } else { 10 };
+                format!("{digits:?<len$}")
+            })
+            .collect();
+        assert_eq!(workspaces.iter().map(String::len).sum::<usize>(), 940);
+        // Around the workspaces: 189 bytes before the list (`{"aud":` to `"workspaces":[`, with
+        // `"role":"superadmin"`), `]}}}` after it; each workspace 2 quotes and 6 bytes a
+        // character, 63 commas: 189 + 128 + 6 × 940 + 63 + 4 = 6024.
+        let built = Identity::builder("u")
+            .ckbox(CkboxRole::Superadmin)
+            .ckbox_workspaces(workspaces)
+            .build();
+        assert!(
+            matches!(
+                built,
+                Err(Error::IdentityTooLarge {
+                    worst_case: 6024,
+                    ..
+                })
+            ),
+            "{built:?}"
+        );
+    }
+
+    #[test]
+    fn up_to_256_grants_or_scopes_are_read_repeats_included() {
+        let repeated = |count| {
+            (0..count).fold(Identity::builder("u"), |builder, _| {
+                builder.grant("doc-1", Role::Reader)
+            })
+        };
+        let read = repeated(256).build().expect("256 repeats are read");
+        assert_eq!(read.collaboration().len(), 1);
+        let refused = repeated(257).build();
+        let Err(Error::InvalidIdentity { problem, .. }) = refused else {
+            panic!("{refused:?}");
+        };
+        assert!(
+            problem.contains("257 grants given, repeats included"),
+            "{problem}"
+        );
+        let scopes = base()
+            .ai_scopes(std::iter::repeat_n("ai:models:m", 256))
+            .build()
+            .expect("256 repeats are read");
+        assert_eq!(scopes.ai().len(), 1);
+    }
+
+    #[test]
+    fn an_avatar_with_whitespace_or_no_host_says_so() {
+        for avatar in ["https://cdn.example.com/my avatar.png", "https:///nohost"] {
+            let error = base().avatar(avatar).build().expect_err(avatar);
+            assert_eq!(
+                error.to_string(),
+                "invalid user.avatar: expected a URL with a host and no whitespace",
+                "{avatar}"
+            );
+        }
+    }
+
+    #[test]
     fn a_bad_profile_field_can_be_left_out_instead() {
         let bad_name = "Ann\nSmith";
         let bad_email = "ann at example.com";

@@ -127,6 +127,34 @@ fn editor_carries_every_section() {
 }
 
 #[test]
+fn editor_tokens_without_expiry_expire_only_with_ai_scopes() {
+    let with_ai = Identity::builder("u")
+        .ai_scopes(["ai:models:*"])
+        .build()
+        .expect("identity");
+    let token = issuer(None).editor(&with_ai).expect("token");
+    assert_eq!(
+        payload(&token, KEY),
+        concat!(
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700003600,"sub":"u","#,
+            r#""auth":{"ai":{"permissions":["ai:models:*"]}}}"#,
+        )
+    );
+    let without_ai = Identity::builder("u")
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity");
+    let token = issuer(None).editor(&without_ai).expect("token");
+    assert_eq!(
+        payload(&token, KEY),
+        concat!(
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":"u","#,
+            r#""auth":{"collaboration":{"*":{"role":"writer"}}}}"#,
+        )
+    );
+}
+
+#[test]
 fn cloud_services_get_aud_and_iat_only() {
     let issuer = issuer(Some(3600));
     let token = issuer.cloud_service().expect("token");
@@ -222,4 +250,17 @@ fn each_environment_signs_with_its_own_key() {
     let b = second.collaboration(&identity).expect("token b");
     assert!(payload(&a, "key-of-environment-a-0123456789abcdef").contains(r#""aud":"ENV_A""#));
     assert!(payload(&b, "key-of-environment-b-0123456789abcdef").contains(r#""aud":"ENV_B""#));
+}
+
+#[test]
+fn debug_prints_hide_the_token_and_the_signer_but_say_what_they_are() {
+    let issuer = issuer(Some(3600));
+    let token = issuer.collaboration(&joe()).expect("token");
+    assert_eq!(
+        format!("{token:?}"),
+        format!("Token([redacted; {} bytes])", token.as_str().len())
+    );
+    let shown = format!("{issuer:?}");
+    assert!(shown.contains("Signer([redacted])"), "{shown}");
+    assert!(!shown.contains(KEY), "{shown}");
 }

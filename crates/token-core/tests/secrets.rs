@@ -420,3 +420,16 @@ proptest::proptest! {
         proptest::prop_assert_eq!(refused, carried, "{:?} {:?}", product, holders);
     }
 }
+
+#[test]
+fn a_key_under_32_bytes_is_warned_about_and_one_of_32_is_not() {
+    let key_of = |len: usize| KEY.chars().cycle().take(len).collect::<String>();
+    let short = captured_log(|| {
+        Environment::new("E", &key_of(31)).expect("accepted");
+    });
+    assert_eq!(short.matches("shorter than 32 bytes").count(), 1, "{short}");
+    let enough = captured_log(|| {
+        Environment::new("E", &key_of(32)).expect("accepted");
+    });
+    assert!(enough.is_empty(), "{enough}");
+}

@@ -532,6 +532,51 @@ mod tests {
         assert_eq!(policy.allowed_headers(), ["authorization", "x-document-id"]);
         assert_eq!(policy.max_age(), Some(Duration::from_secs(600)));
         assert_eq!(policy.allowed_methods(), ["GET"]);
+        assert!(policy.allows_credentials());
+    }
+
+    #[test]
+    fn a_preflight_may_be_cached_for_a_day_and_no_longer() {
+        assert_eq!(MAX_PREFLIGHT_AGE, Duration::from_secs(86_400));
+        let age = |seconds| {
+            CorsPolicy::builder()
+                .allow_origin("https://a.test")
+                .max_age(Duration::from_secs(seconds))
+                .build()
+        };
+        let day = age(86_400).expect("a day is allowed");
+        assert_eq!(day.max_age(), Some(Duration::from_secs(86_400)));
+        assert!(age(86_401).is_err());
+    }
+
+    #[test]
+    fn origins_with_digits_hyphens_or_an_ipv6_host_are_accepted() {
+        for origin in [
+            "http://127.0.0.1:8080",
+            "https://my-editor.example.test",
+            "https://editor2.example.test",
+            "http://[::1]",
+        ] {
+            let policy = CorsPolicy::builder().allow_origin(origin).build();
+            let policy = policy.unwrap_or_else(|error| panic!("{origin}: {error}"));
+            assert!(policy.allows_origin(origin), "{origin}");
+        }
+        for origin in ["https://a_b.test", "https://-a.test", "https://a-.test"] {
+            let refused = problem(CorsPolicy::builder().allow_origin(origin).build());
+            assert!(
+                refused.contains("has no valid host name"),
+                "{origin}: {refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_information_is_cut_after_a_short_scheme_too() {
+        assert_eq!(
+            without_user_information("ws://ann:pw@a.test"),
+            "ws://…@a.test"
+        );
+        assert_eq!(without_user_information("x://ann@a.test"), "x://…@a.test");
     }
 
     #[test]

@@ -77,6 +77,18 @@ mod tests {
     use super::*;
     use crate::{CorsPolicy, Environment, Issuer, UserDecision};
 
+    #[test]
+    fn failures_say_which_it_was() {
+        assert_eq!(
+            UpstreamFailure::BadAnswer.to_string(),
+            "the sign-in service gave an unusable answer"
+        );
+        assert_eq!(
+            UpstreamFailure::Unreachable.to_string(),
+            "the sign-in service could not be reached, or did not answer in time"
+        );
+    }
+
     fn endpoint() -> TokenEndpoint {
         let environment = Environment::new("ENV_TEST_123", "upstream-test-key-0123456789abcdef")
             .expect("valid environment");
