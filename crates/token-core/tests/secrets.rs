@@ -39,15 +39,8 @@ fn assert_clean(text: &str) {
 
 #[test]
 fn no_error_debug_print_or_log_line_contains_the_key() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-
     let mut texts = Vec::new();
-    tracing::subscriber::with_default(subscriber, || {
+    let log = captured_log(|| {
         let errors = [
             Environment::new("bad id", KEY).map(|_| ()),
             Environment::new("", KEY).map(|_| ()),
@@ -112,7 +105,6 @@ fn no_error_debug_print_or_log_line_contains_the_key() {
     for text in &texts {
         assert_clean(text);
     }
-    let log = String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("UTF-8");
     assert!(
         log.contains("shorter than 32 bytes"),
         "the short key was warned about: {log}"
@@ -188,13 +180,7 @@ fn a_token_that_would_carry_the_access_key_is_not_issued() {
             "auth.ai.permissions",
         ),
     ];
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::with_default(subscriber, || {
+    let log = captured_log(|| {
         for (builder, product, field) in cases {
             let identity = builder.build().expect("a well-formed identity");
             let error = issuer().issue(product, &identity).expect_err(field);
@@ -223,7 +209,6 @@ fn a_token_that_would_carry_the_access_key_is_not_issued() {
             assert_clean(&body);
         }
     });
-    let log = String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("UTF-8");
     assert_clean(&log);
     assert_eq!(log.matches("issuing a token failed").count(), 8, "{log}");
     assert_eq!(log.matches(r#"subject="u""#).count(), 6, "{log}");
