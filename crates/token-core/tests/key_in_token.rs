@@ -3,19 +3,12 @@
 //! lines: these issue tokens with no subscriber, which must not race the capture's.)
 
 use ckeditor_token_core::{
-    CkboxRole, Environment, Error, Expectations, Finding, FixedClock, Identity, Issuer, Product,
-    Role, inspect,
+    CkboxRole, Environment, Error, Expectations, Finding, Identity, Issuer, Product, Role, inspect,
 };
 
-const KEY: &str = "SUPER-SECRET-key-material-9f8e7d6c5b4a";
+mod keyed;
 
-/// An issuer of the environment `E` whose access key is [`KEY`].
-fn issuer() -> Issuer {
-    Issuer::builder(Environment::new("E", KEY).expect("env"))
-        .clock(FixedClock::at_unix_seconds(1_700_000_000))
-        .build()
-        .expect("issuer")
-}
+use keyed::{KEY, issuer};
 
 #[test]
 fn the_key_is_searched_only_in_what_the_token_carries() {

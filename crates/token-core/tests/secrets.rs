@@ -15,7 +15,9 @@ use ckeditor_token_core::{
     Product, Role, SecretKey, TokenEndpoint, UpstreamFailure, UserDecision, inspect,
 };
 
-const KEY: &str = "SUPER-SECRET-key-material-9f8e7d6c5b4a";
+mod keyed;
+
+use keyed::{KEY, issuer};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -131,14 +133,6 @@ fn no_error_debug_print_or_log_line_contains_the_key() {
         "the invalid identity is logged with its user: {log}"
     );
     assert_clean(&log);
-}
-
-/// An issuer of the environment `E` whose access key is [`KEY`].
-fn issuer() -> Issuer {
-    Issuer::builder(Environment::new("E", KEY).expect("env"))
-        .clock(FixedClock::at_unix_seconds(1_700_000_000))
-        .build()
-        .expect("issuer")
 }
 
 #[test]
