@@ -445,19 +445,22 @@ impl TokenEndpoint {
         match decision {
             UserDecision::Issue(identity) => self.issue(&identity),
             UserDecision::BadRequest(reason) => {
-                let reason = self.loggable(&reason);
-                tracing::info!(%reason, "a token request that cannot name one user");
+                tracing::info!(
+                    reason = %self.loggable(&reason),
+                    "a token request that cannot name one user"
+                );
                 self.answer(Outcome::BadRequest, 400, BAD_REQUEST_BODY.to_owned())
             }
             UserDecision::Refuse(reason) => {
-                let reason = self.loggable(&reason);
-                tracing::info!(%reason, "the application refused a token");
+                tracing::info!(
+                    reason = %self.loggable(&reason),
+                    "the application refused a token"
+                );
                 self.refused()
             }
             UserDecision::InvalidIdentity(error) => {
-                let subject = error.subject().map(|subject| self.loggable(&subject));
                 tracing::error!(
-                    subject,
+                    subject = error.subject().map(|subject| self.loggable(&subject)),
                     error = %self.loggable(&error),
                     "the identity given for the signed-in user is invalid"
                 );
@@ -476,8 +479,10 @@ impl TokenEndpoint {
     /// The answer when the application's user lookup failed: 500. `error` goes to the log at
     /// error level and nowhere else, so it must not hold secrets.
     pub fn lookup_failed(&self, error: &dyn fmt::Display) -> TokenResponse {
-        let error = self.loggable(error);
-        tracing::error!(%error, "the application's user lookup failed");
+        tracing::error!(
+            error = %self.loggable(error),
+            "the application's user lookup failed"
+        );
         self.answer(Outcome::LookupFailed, 500, FAILURE_BODY.to_owned())
     }
 
@@ -522,20 +527,27 @@ impl TokenEndpoint {
         match self.inner.issuer.issue(self.inner.product, identity) {
             Ok(token) => self.answer(Outcome::Token, 200, token.into_string()),
             Err(error @ Error::MissingGrant { .. }) => {
-                let subject = self.loggable(&identity.subject());
-                tracing::info!(subject, %error, "no grant for the product");
+                tracing::info!(
+                    subject = self.loggable(&identity.subject()),
+                    %error,
+                    "no grant for the product"
+                );
                 self.refused()
             }
             Err(error) => {
-                let subject = self.loggable(&identity.subject());
-                tracing::error!(subject, %error, "issuing a token failed");
+                tracing::error!(
+                    subject = self.loggable(&identity.subject()),
+                    %error,
+                    "issuing a token failed"
+                );
                 self.failed()
             }
         }
     }
 
     /// `text` as a log line may show it: with the issuer's access key hidden, should the
-    /// application have put it there.
+    /// application have put it there. Called in a log macro's fields, it runs only when the line
+    /// is written.
     fn loggable(&self, text: &dyn fmt::Display) -> String {
         self.inner
             .issuer

@@ -62,8 +62,11 @@ impl TokenEndpoint {
         failure: UpstreamFailure,
         detail: &dyn fmt::Display,
     ) -> TokenResponse {
-        let detail = self.loggable(detail);
-        tracing::warn!(%failure, %detail, "no token: the sign-in service failed");
+        tracing::warn!(
+            %failure,
+            detail = %self.loggable(detail),
+            "no token: the sign-in service failed"
+        );
         self.answer(
             Outcome::UpstreamFailed,
             failure.status(),
