@@ -17,6 +17,7 @@
 use ckeditor_token_core::{
     AiScope, CkboxRole, DocumentKey, Error, Identity, MAX_GRANTS, Role, UserDecision, field,
 };
+use ckeditor_token_demo_login::settings as shared;
 
 use crate::error::CliError;
 use crate::settings::{RuleSection, Settings};
@@ -127,6 +128,12 @@ impl Secrets {
     fn found_in(&self, text: &str) -> bool {
         self.0.iter().any(|secret| text.contains(secret.as_str()))
     }
+
+    /// `text` with each of them hidden, as every message of the command hides them: also
+    /// escaped, in another letter case, or cut short next to a `…`.
+    fn hidden_in(&self, text: &str) -> String {
+        shared::for_log(text, &self.0)
+    }
 }
 
 impl std::fmt::Debug for Secrets {
@@ -180,6 +187,22 @@ impl Rules {
             allow_overlap,
             secrets: Secrets(secrets),
         })
+    }
+
+    /// `decision` with the server's secrets hidden in the text it gives the log: a refusal's
+    /// reason, or what was wrong with the application's answer (which quotes the answer).
+    pub(crate) fn hide_secrets(&self, decision: UserDecision) -> UserDecision {
+        match decision {
+            UserDecision::BadRequest(reason) => {
+                UserDecision::BadRequest(self.secrets.hidden_in(&reason))
+            }
+            UserDecision::Refuse(reason) => UserDecision::Refuse(self.secrets.hidden_in(&reason)),
+            UserDecision::Unavailable { failure, detail } => UserDecision::Unavailable {
+                failure,
+                detail: self.secrets.hidden_in(&detail),
+            },
+            decision => decision,
+        }
     }
 
     /// What `user` gets: a token with the grants of every rule that applies, or a refusal when

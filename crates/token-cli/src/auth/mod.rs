@@ -167,6 +167,17 @@ impl FromRequestParts<AuthState> for Caller {
 
 impl TokenUser for Caller {
     fn token_decision(&self) -> UserDecision {
+        let decision = self.decision();
+        match &*self.authentication {
+            Authentication::TrustedHeaders { rules, .. }
+            | Authentication::Forward { rules, .. } => rules.hide_secrets(decision),
+            Authentication::Development => decision,
+        }
+    }
+}
+
+impl Caller {
+    fn decision(&self) -> UserDecision {
         match (&self.found, &*self.authentication) {
             (Found::Demo(user), _) => user.token_decision(),
             (Found::BadQuery(problem), _) => UserDecision::BadRequest((*problem).to_owned()),

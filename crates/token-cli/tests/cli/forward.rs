@@ -53,7 +53,13 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
             session = value.to_owned();
         }
     }
+    // The access key in a key given twice, across the point where the log line cuts the key.
+    let key_twice = format!(
+        r#"{{"profile":{{"uid":"ann"}},"{pad}{ACCESS_KEY}":1,"{pad}{ACCESS_KEY}":2}}"#,
+        pad = "k".repeat(40)
+    );
     let (status, body) = match session.as_str() {
+        "key-twice" => ("200 OK", key_twice.as_str()),
         "ann" => (
             "200 OK",
             concat!(
@@ -285,6 +291,28 @@ fn a_secret_pasted_into_the_forward_url_stays_out_of_every_log_line() {
     // The start-up line and the failure's line both name the URL.
     assert_eq!(log.matches("/[secret]/me").count(), 2, "{log}");
     assert!(!log.contains(ACCESS_KEY), "{log}");
+}
+
+#[test]
+fn a_key_the_answer_gives_twice_is_logged_without_the_access_key_in_it() {
+    let app = WhoAmI::start();
+    let config = config(&app.url);
+    let server = Server::start(
+        &["--config", config.to_str().expect("UTF-8")],
+        &credentials(),
+    );
+    let (status, body) = get(
+        &client(),
+        &format!("{}/token", server.base),
+        &[("Cookie", "session=key-twice")],
+    );
+    assert_eq!(status, 502, "{body}");
+    let (_, log) = server.terminate();
+    assert!(log.contains("twice in one object"), "{log}");
+    // The line shows the key's first 64 characters: 40 of padding and 24 of the access key,
+    // which are hidden as the start of a secret cut short.
+    assert!(log.contains(r#"has the key "kkkk"#), "{log}");
+    assert!(!log.contains(&ACCESS_KEY[..8]), "{log}");
 }
 
 #[test]
