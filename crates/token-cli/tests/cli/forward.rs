@@ -255,13 +255,10 @@ fn the_application_says_who_the_caller_is() {
     );
 }
 
-/// Asks for ann's token from a server whose application, at `path` on a port nobody listens
-/// on, is down: the status, the body and the server's whole log.
-fn token_from_an_application_that_is_down(path: &str) -> (u16, String, String) {
-    let closed = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let address = closed.local_addr().expect("an address");
-    drop(closed);
-    let config = config(&format!("http://{address}{path}"));
+/// Asks a server that forwards to `url` for the token of the caller with the `session` cookie:
+/// the status, the body and the server's whole log.
+fn token_through(url: &str, session: &str) -> (u16, String, String) {
+    let config = config(url);
     let server = Server::start(
         &["--config", config.to_str().expect("UTF-8")],
         &credentials(),
@@ -269,10 +266,19 @@ fn token_from_an_application_that_is_down(path: &str) -> (u16, String, String) {
     let (status, body) = get(
         &client(),
         &format!("{}/token", server.base),
-        &[("Cookie", "session=ann")],
+        &[("Cookie", &format!("session={session}"))],
     );
     let (_, log) = server.terminate();
     (status, body, log)
+}
+
+/// Asks for ann's token from a server whose application, at `path` on a port nobody listens
+/// on, is down: the status, the body and the server's whole log.
+fn token_from_an_application_that_is_down(path: &str) -> (u16, String, String) {
+    let closed = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = closed.local_addr().expect("an address");
+    drop(closed);
+    token_through(&format!("http://{address}{path}"), "ann")
 }
 
 #[test]
@@ -296,18 +302,8 @@ fn a_secret_pasted_into_the_forward_url_stays_out_of_every_log_line() {
 #[test]
 fn a_key_the_answer_gives_twice_is_logged_without_the_access_key_in_it() {
     let app = WhoAmI::start();
-    let config = config(&app.url);
-    let server = Server::start(
-        &["--config", config.to_str().expect("UTF-8")],
-        &credentials(),
-    );
-    let (status, body) = get(
-        &client(),
-        &format!("{}/token", server.base),
-        &[("Cookie", "session=key-twice")],
-    );
+    let (status, body, log) = token_through(&app.url, "key-twice");
     assert_eq!(status, 502, "{body}");
-    let (_, log) = server.terminate();
     assert!(log.contains("twice in one object"), "{log}");
     // The line shows the key's first 64 characters: 40 of padding and 24 of the access key,
     // which are hidden as the start of a secret cut short.
