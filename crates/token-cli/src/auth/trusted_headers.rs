@@ -158,6 +158,21 @@ impl TrustedHeaders {
             section.secret_header.as_ref(),
             DEFAULT_SECRET_HEADER,
         )?;
+        if let Some(key) = section
+            .secret
+            .as_deref()
+            .and_then(|secret| signing_key_sharing(settings, secret))
+        {
+            return Err(CliError::setting(
+                settings.name(&path("secret")),
+                format!(
+                    "shares its text with the key that signs tokens ({}), so the proxy would \
+                     hold that key and send it with every request; give the proxy a secret of \
+                     its own",
+                    settings.name(key)
+                ),
+            ));
+        }
         let secret = match &section.secret {
             None => None,
             Some(secret) if secret.trim().is_empty() => {
@@ -409,6 +424,31 @@ impl TrustedHeaders {
             sources.join(", ")
         )
     }
+}
+
+/// The setting of a signing key (the access key, the on-premises secret key) that holds the
+/// shared `secret` or is held by it, if one does. A secret shorter than [`MIN_SECRET_LEN`] is
+/// refused for that, and a key shorter than the core searches for is not looked for.
+fn signing_key_sharing(settings: &Settings, secret: &str) -> Option<&'static str> {
+    if secret.len() < MIN_SECRET_LEN {
+        return None;
+    }
+    let keys = [
+        (
+            "environment.access_key",
+            &settings.values.environment.access_key,
+        ),
+        (
+            "on_premises.secret_key",
+            &settings.values.on_premises.secret_key,
+        ),
+    ];
+    keys.into_iter().find_map(|(path, key)| {
+        let key = key.as_deref()?.trim();
+        let shared = key.contains(secret)
+            || (key.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN && secret.contains(key));
+        shared.then_some(path)
+    })
 }
 
 #[cfg(test)]

@@ -563,6 +563,40 @@ fn a_shared_secret_that_is_part_of_the_environment_id() {
 }
 
 #[test]
+fn a_shared_secret_that_shares_its_text_with_a_signing_key() {
+    let config = format!("[auth]\nmode = \"trusted-headers\"\n{RULE}");
+    // The access key itself, and a secret that holds it.
+    for secret in [ACCESS_KEY.to_owned(), format!("proxy-{ACCESS_KEY}")] {
+        let env = [
+            ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID),
+            ("CKEDITOR_ACCESS_KEY", ACCESS_KEY),
+            ("CKEDITOR_TOKEN_TRUSTED_SECRET", secret.as_str()),
+        ];
+        let message = refused(&config, &env);
+        assert_says(
+            &message,
+            &[
+                "CKEDITOR_TOKEN_TRUSTED_SECRET: shares its text with the key that signs tokens \
+                 (CKEDITOR_ACCESS_KEY)",
+            ],
+        );
+    }
+    // Part of the on-premises secret key, given in the file.
+    let secret_key = "on-premises-secret-key-0123456789abcdef";
+    let config = format!("[on_premises]\nsecret_key = \"{secret_key}\"\n{config}");
+    let env = with_credentials(&[("CKEDITOR_TOKEN_TRUSTED_SECRET", &secret_key[3..30])]);
+    let message = refused(&config, &env);
+    assert_says(
+        &message,
+        &[
+            "CKEDITOR_TOKEN_TRUSTED_SECRET: shares its text with the key that signs tokens \
+             (on_premises.secret_key in ",
+        ],
+    );
+    assert!(!message.contains("premises-secret"), "{message}");
+}
+
+#[test]
 fn a_malformed_trusted_source_or_header_name() {
     let config = format!(
         "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\ntrusted_sources = \
