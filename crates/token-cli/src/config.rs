@@ -270,11 +270,7 @@ fn token_path(settings: &Settings) -> Result<String, CliError> {
     };
     // The path is in every editor page's tokenUrl, in proxies' and browsers' logs and history.
     // A shorter secret could be part of an ordinary path; the log hides it all the same.
-    let lowered = path.to_ascii_lowercase();
-    let holds_secret = settings
-        .searched_secrets()
-        .any(|secret| lowered.contains(&secret.to_ascii_lowercase()));
-    if problem.is_none() && holds_secret {
+    if problem.is_none() && settings.holds_secret(&path) {
         return Err(CliError::setting(
             settings.name("token_path"),
             "holds a key or the trusted secret, and every editor page's tokenUrl shows the path; \

@@ -452,6 +452,15 @@ impl Settings {
             .filter(|secret| secret.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN)
     }
 
+    /// Whether `text` holds one of the [searched secrets](Settings::searched_secrets), in any
+    /// ASCII letter case: a value that names something (a path, a header, a field), which
+    /// messages and logs quote as it is or lowercased, should hold no key.
+    pub(crate) fn holds_secret(&self, text: &str) -> bool {
+        let lowered = text.to_ascii_lowercase();
+        self.searched_secrets()
+            .any(|secret| lowered.contains(&secret.to_ascii_lowercase()))
+    }
+
     /// The flag at `path`, `setting` as the file or its variable gave it: off when unset.
     ///
     /// # Errors

@@ -168,6 +168,15 @@ impl ForwardAuth {
 
         // A path with an empty part (`user..id`, `.id`) names no field any answer has.
         let path = |key: &str, text: &str| {
+            // Request-time lines name the field they missed.
+            if settings.holds_secret(text) {
+                return Err(CliError::setting(
+                    name(key),
+                    "holds a key or the trusted secret, which the log would show wherever it \
+                     names the field; write the path of the field in the application's answer, \
+                     such as user.id",
+                ));
+            }
             if text.split('.').any(str::is_empty) {
                 return Err(CliError::setting(
                     name(key),

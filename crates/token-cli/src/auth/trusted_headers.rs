@@ -94,6 +94,15 @@ impl TrustedHeaders {
             if text.is_empty() {
                 return Ok(None);
             }
+            // Request-time lines name the headers they read, lowercased.
+            if settings.holds_secret(text) {
+                return Err(CliError::setting(
+                    settings.name(&path(key)),
+                    "holds a key or the trusted secret, which the log would show wherever it \
+                     names the header; name the header as the proxy sends it, such as \
+                     X-Forwarded-User",
+                ));
+            }
             // HTTP allows `_` and other signs in a name, but proxies drop or rewrite such
             // headers (nginx by default), and some servers read `_` as `-`: a trusted header
             // named so may be one that a client's own header reaches past the proxy.

@@ -273,9 +273,9 @@ fn a_repeated_identity_header_is_not_believed() {
 }
 
 #[test]
-fn the_start_up_log_hides_secrets_and_keeps_the_checks_warnings() {
-    // The access key pasted as the identity header's name; it is shorter than a portal's keys,
-    // which the key check warns about. (Pasted into the path, it is refused.)
+fn the_start_up_log_keeps_the_key_checks_warning_and_shows_settings_as_written() {
+    // An access key shorter than a portal's keys, which the key check warns about. (Pasted into
+    // the path or a header's name, it is refused.)
     const SHORT_KEY: &str = "short-access-key-0123";
     let config = config_file(&format!(
         "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n\
@@ -285,11 +285,10 @@ fn the_start_up_log_hides_secrets_and_keeps_the_checks_warnings() {
     let env = [
         ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID),
         ("CKEDITOR_ACCESS_KEY", SHORT_KEY),
-        ("CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER", SHORT_KEY),
     ];
     let server = Server::start(&["--config", config.to_str().expect("UTF-8")], &env);
     let (_, log) = server.terminate();
-    assert!(log.contains("user ID from [secret]"), "{log}");
+    assert!(log.contains("user ID from x-forwarded-user"), "{log}");
     assert!(
         log.contains("WARN") && log.contains("shorter than 32 bytes"),
         "{log}"
