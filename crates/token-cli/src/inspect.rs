@@ -141,7 +141,20 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         }
     };
     // The development environment signs cloud tokens only.
-    let development = development_key(&inspection, key.is_none() && !args.on_premises);
+    let development = development_key(&inspection, !args.on_premises);
+    // A key given (by --key or the environment) for a token from `serve --dev`: the key that
+    // does verify it is worth a word next to the one that does not.
+    let development_verifies = key.is_some()
+        && inspection.signature == SignatureCheck::Invalid
+        && development.as_ref().is_some_and(|development| {
+            let expect = Expectations {
+                key: Some(&development.bytes),
+                environment_id: None,
+                ..expect
+            };
+            inspect(&token, &expect).is_ok_and(|checked| checked.signature == SignatureCheck::Valid)
+        });
+    let development = development.filter(|_| key.is_none());
     if let Some(development) = &development {
         let expect = Expectations {
             key: Some(&development.bytes),
@@ -155,13 +168,19 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     } else {
         ACCESS_KEY_VAR
     };
-    let shown = report(
+    let mut shown = report(
         &inspection,
         key.as_ref(),
         key_variable,
         now,
         args.at.is_some(),
     );
+    if development_verifies {
+        shown.push_str(
+            "\nnote: the token is from serve --dev, and the development environment's public \
+             key verifies it; inspect checks with that key when no other is given",
+        );
+    }
     output::line(&shown)?;
     Ok(match (inspection.is_ok(), inspection.signature) {
         (false, _) => ExitCode::from(FAILURE_EXIT),
@@ -258,11 +277,11 @@ fn key(settings: &Settings, args: &InspectArgs) -> Result<Option<Key>, CliError>
     }
 }
 
-/// The built-in development environment's key, for a token whose `aud` names that environment
-/// when no other key was given: its key is public, so its tokens can always be checked.
-fn development_key(inspection: &Inspection, no_key: bool) -> Option<Key> {
+/// The built-in development environment's key, for a cloud token (`cloud`) whose `aud` names
+/// that environment: its key is public, so its tokens can always be checked.
+fn development_key(inspection: &Inspection, cloud: bool) -> Option<Key> {
     let aud = inspection.claims.get("aud").and_then(Value::as_str);
-    if !no_key || aud != Some(DEVELOPMENT_ENVIRONMENT_ID) {
+    if !cloud || aud != Some(DEVELOPMENT_ENVIRONMENT_ID) {
         return None;
     }
     let environment = development_environment().ok()?;

@@ -79,11 +79,25 @@ fn a_development_token_is_checked_with_the_public_key_and_no_other() {
         ),
         "{report}"
     );
-    // Another key for the same aud is no development token.
+    // With another key set, the token fails against it, and the report says which key does
+    // verify it.
+    let (code, report, _) = inspect(&[&token, "--at", &at], &credentials(), "");
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains("signature: INVALID for the key from CKEDITOR_ACCESS_KEY"),
+        "{report}"
+    );
+    let hint = "\nnote: the token is from serve --dev, and the development environment's public \
+                key verifies it; inspect checks with that key when no other is given\n";
+    assert!(report.contains(hint), "{report}");
+    // Another key for the same aud is no development token, with a key set or not.
     let forged = foreign_token(&claims);
     let (code, report, _) = inspect(&[&forged, "--at", &at], &[], "");
     assert_eq!(code, 1, "{report}");
     assert!(report.contains("signature: INVALID"), "{report}");
+    let (code, report, _) = inspect(&[&forged, "--at", &at], &credentials(), "");
+    assert_eq!(code, 1, "{report}");
+    assert!(!report.contains(hint), "{report}");
 }
 
 #[test]
