@@ -496,8 +496,8 @@ impl TokenEndpoint {
     /// [`TokenEndpoint::user_rejected`], with what the rejection said (an error's message, or
     /// the start of its answer's body), which the log shows at error level beside a server
     /// error's status: its first 200 characters, quoted and escaped, so that a line break in it
-    /// cannot start a log line of its own. Like [`TokenEndpoint::lookup_failed`]'s error, it
-    /// must not hold secrets.
+    /// cannot start a log line of its own (a blank text is left out). Like
+    /// [`TokenEndpoint::lookup_failed`]'s error, it must not hold secrets.
     pub fn user_rejected_saying(&self, status: u16, said: &dyn fmt::Display) -> TokenResponse {
         self.rejected(status, Some(said))
     }
@@ -507,11 +507,13 @@ impl TokenEndpoint {
             tracing::debug!(status, "the user extractor found no signed-in user");
             return self.no_user();
         }
-        let said = said.map(|said| {
+        // An empty or blank text says nothing worth quoting.
+        let said = said.and_then(|said| {
             // Enough is read to see the whole of a key that starts before the cut, and hide it.
             let key = self.inner.issuer.environment().access_key().expose_bytes();
             let (text, cut) = first_chars(said, MAX_REJECTION_TEXT + key.len());
-            quoted_start(&self.inner.issuer.without_key(&text), cut)
+            (!text.trim().is_empty())
+                .then(|| quoted_start(&self.inner.issuer.without_key(&text), cut))
         });
         match said {
             Some(said) => self.lookup_failed(&format_args!(
