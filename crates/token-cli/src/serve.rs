@@ -34,14 +34,11 @@ use crate::output;
 /// [`CliError::Failed`] when the runtime cannot start, the address cannot be bound, or the
 /// server fails.
 pub(crate) fn run(config: ServeConfig, secrets: &[String]) -> Result<ExitCode, CliError> {
-    log_start(&config, secrets);
-    // The announcement on standard output names the path as the log does.
-    let shown_path = shared::for_log(&config.token_path, secrets);
     let executor = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|error| CliError::Failed(format!("cannot start the async runtime: {error}")))?;
-    executor.block_on(serve(config, &shown_path))
+    executor.block_on(serve(config, secrets))
 }
 
 /// Logs what the server does. The settings it names (header names, the forward URL, the path)
@@ -72,7 +69,25 @@ fn log_start(config: &ServeConfig, secrets: &[String]) {
     );
 }
 
-async fn serve(config: ServeConfig, shown_path: &str) -> Result<ExitCode, CliError> {
+async fn serve(config: ServeConfig, secrets: &[String]) -> Result<ExitCode, CliError> {
+    // Bound before anything is logged, so that a server that cannot listen does not first
+    // describe the route it would have served.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|error| {
+            CliError::Failed(format!(
+                "cannot listen on {}: {error}; choose another address with --listen (or \
+                 listen, CKEDITOR_TOKEN_LISTEN)",
+                config.listen
+            ))
+        })?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| CliError::Failed(format!("the bound address is unknown: {error}")))?;
+    log_start(&config, secrets);
+    // The announcement on standard output names the path as the log does.
+    let shown_path = shared::for_log(&config.token_path, secrets);
+
     let development = config.is_development();
     let state = AuthState(Arc::new(config.authentication));
     let mut app = Router::new()
@@ -87,24 +102,12 @@ async fn serve(config: ServeConfig, shown_path: &str) -> Result<ExitCode, CliErr
     }
     let app = app.with_state(state);
 
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|error| {
-            CliError::Failed(format!(
-                "cannot listen on {}: {error}; choose another address with --listen (or \
-                 listen, CKEDITOR_TOKEN_LISTEN)",
-                config.listen
-            ))
-        })?;
-    let address = listener
-        .local_addr()
-        .map_err(|error| CliError::Failed(format!("the bound address is unknown: {error}")))?;
     // Listening for the signal to stop before the address is announced, so that a signal right
     // after the announcement stops the server gracefully.
     let shutdown = runtime::shutdown_signal();
     runtime::announce_listening(address);
     if development {
-        announce_development(address, shown_path);
+        announce_development(address, &shown_path);
     }
 
     runtime::serve_connections(listener, config.header_timeout, shutdown, move |peer| {

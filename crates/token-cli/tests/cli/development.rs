@@ -4,7 +4,7 @@
 use ckeditor_token_core::BAD_REQUEST_BODY;
 use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
 
-use crate::common::{Server, client, command, config_file, decode, get};
+use crate::common::{Server, client, command, config_file, decode, get, run, texts};
 
 fn development_key() -> Vec<u8> {
     development_environment()
@@ -239,4 +239,21 @@ fn variables_win_over_the_file() {
     assert_eq!(lifetime, 120);
     let (_, log) = server.terminate();
     assert!(!log.starts_with('{'), "text, as the variable says: {log}");
+}
+
+#[test]
+fn an_address_in_use_is_refused_before_the_route_is_described() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = taken.local_addr().expect("the bound address").to_string();
+    let output = run(&["serve", "--dev", "--listen", &address], &[], "");
+    let (stdout, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on {address}: ")),
+        "{stderr}"
+    );
+    // Nothing says the server started: no route, no development URL.
+    assert!(!stderr.contains("token route"), "{stderr}");
+    assert!(!stderr.contains("development mode (--dev)"), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
 }
