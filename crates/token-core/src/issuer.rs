@@ -199,17 +199,14 @@ impl Signer {
             }
             atob::Mend::Search(first) => {
                 let strings = &compact.risky_strings[first..];
-                match atob::shortest_safe(&compact.bytes, strings, search) {
-                    Some(found) => {
-                        debug_assert!(atob::is_atob_safe(found));
-                        found
-                    }
+                match atob::shortest_safe(&mut compact.bytes, strings, search) {
+                    Some(()) => debug_assert!(atob::is_atob_safe(&compact.bytes)),
                     None => {
                         // The claims are written from `str`s, so this does not happen.
                         tracing::error!("the browser-safe search failed; signing the compact form");
-                        &compact.bytes
                     }
                 }
+                &compact.bytes
             }
         };
         let capacity = HEADER_SEGMENT.len() + base64url::encoded_len(json.len()) + 45;

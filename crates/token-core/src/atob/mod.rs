@@ -194,8 +194,8 @@ mod plan;
 mod scan;
 
 pub(crate) use plan::SearchBuffers;
+use scan::each_risky_start;
 pub(crate) use scan::risky_bytes;
-use scan::skip_plain;
 
 /// Whether `byte`, inside a JSON string, belongs to a risky character. In ASCII, `>`, `?`, `~`
 /// and DEL are the bytes with bits 1 to 5 set.
@@ -213,26 +213,49 @@ fn char_len(lead: u8) -> usize {
     }
 }
 
+/// For a byte after a byte of each kind, the positions in its group of three at which it makes a
+/// 6-bit value of 62 or 63: bit 2 for the third (`byte & 0x3f` is 62 or 63, or the byte before
+/// has its low four bits set and this one is `0x80` or more), bit 1 for the second (the byte
+/// before has its low two bits set and this one is `0xE0` or more), bit 0 for the first (`0xF8`
+/// or more). Each is stored twice, in bits 0 to 2 and 3 to 5, so that a shift of it by 0, 1 or 2
+/// gives the positions rotated in its low three bits. Indexed by [`byte_kind`] times 256 plus the
+/// byte.
+const BAD_POSITIONS: [u8; 3 * 256] = bad_positions();
+
+const fn bad_positions() -> [u8; 3 * 256] {
+    let mut table = [0; 3 * 256];
+    let mut index = 0;
+    while index < 3 * 256 {
+        let (kind, byte) = (index / 256, (index % 256) as u8);
+        let third = byte & 0x3f >= 0x3e || (kind == 2 && byte >= 0x80);
+        let second = kind >= 1 && byte >= 0xe0;
+        let first = byte >= 0xf8;
+        let positions = (third as u8) << 2 | (second as u8) << 1 | first as u8;
+        table[index] = positions | positions << 3;
+        index += 1;
+    }
+    table
+}
+
+/// How `byte` can make the next byte's group bad: 2 with its low four bits set, 1 with only its
+/// low two bits set, 0 otherwise.
+fn byte_kind(byte: u8) -> usize {
+    usize::from(byte & 3 == 3) + usize::from(byte & 15 == 15)
+}
+
 /// The shifts (bit `s` for `s` extra bytes, modulo 3) at which `bytes`, found at compact
 /// position `at` right after `prev`, make a 6-bit value of 62 or 63.
 fn bad_shifts(at: usize, mut prev: u8, bytes: &[u8]) -> u8 {
-    let mut bad = 0u8;
-    // The phase each byte has with no extra bytes; `s` extra bytes put it at `phase + s`.
-    let mut phase = at % 3;
-    for &byte in bytes {
-        if byte & 0x3f >= 0x3e || (prev & 15 == 15 && byte >= 0x80) {
-            bad |= 1 << ((5 - phase) % 3);
-        }
-        if prev & 3 == 3 && byte >= 0xe0 {
-            bad |= 1 << ((4 - phase) % 3);
-        }
-        if byte >= 0xf8 {
-            bad |= 1 << ((3 - phase) % 3);
-        }
+    // Bit `q`: bad when the first byte is at position `q` of its group, which puts byte `index`
+    // at position `q + index`, modulo 3.
+    let mut positions = 0;
+    for (&byte, index_mod_3) in bytes.iter().zip([0, 1, 2, 0]) {
+        positions |= BAD_POSITIONS[byte_kind(prev) * 256 + usize::from(byte)] >> index_mod_3;
         prev = byte;
-        phase = if phase == 2 { 0 } else { phase + 1 };
     }
-    bad
+    // `s` extra bytes put the first byte at position `at + s`, modulo 3.
+    let positions = positions & 7;
+    (positions | positions << 3) >> (at % 3) & 7
 }
 
 /// A risky character of a string, as [`mend`] found it for the search.
@@ -247,14 +270,13 @@ pub(crate) struct RiskyChar {
 /// Records the risky characters of the string whose quotes are at `open` and `close` in
 /// `chars`, and returns the shifts at which the string, written as it is, makes a 6-bit value of
 /// 62 or 63: only its risky characters can, each with the byte before it. Every shift, for a
-/// string cut short.
+/// string cut short. `json` is UTF-8, so the risky characters are where their first bytes are.
 fn string_bad_shifts(json: &[u8], open: usize, close: usize, chars: &mut Vec<RiskyChar>) -> u8 {
     let mut bad = 0;
-    let mut at = skip_plain(json, open + 1, close);
-    while at < close {
+    let whole = each_risky_start(json, open + 1, close, |at| {
         let len = char_len(json[at]);
         let Some(bytes) = json.get(at..at + len) else {
-            return 0b111;
+            return false;
         };
         let char_bad = bad_shifts(at, json[at - 1], bytes);
         bad |= char_bad;
@@ -263,9 +285,9 @@ fn string_bad_shifts(json: &[u8], open: usize, close: usize, chars: &mut Vec<Ris
             len: len as u8,
             bad: char_bad,
         });
-        at = skip_plain(json, at + len, close);
-    }
-    bad
+        true
+    });
+    if whole { bad } else { 0b111 }
 }
 
 /// How a compact payload is made safe.
@@ -285,8 +307,9 @@ pub(crate) enum Mend {
     Search(usize),
 }
 
-/// How `json` is made safe, given where its strings with risky characters are: every other
-/// byte is safe wherever it lands. Leaves the risky characters the search needs in `buffers`.
+/// How `json`, UTF-8, is made safe, given where its strings with risky characters are: every
+/// other byte is safe wherever it lands. Leaves the risky characters the search needs in
+/// `buffers`.
 pub(crate) fn mend(
     json: &[u8],
     risky_strings: &[(usize, usize)],
@@ -428,7 +451,8 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
             .concat(),
         ),
         Mend::Search(first) => {
-            shortest_safe(compact, &spans[first..], &mut buffers).map(<[u8]>::to_vec)
+            let mut found = compact.to_vec();
+            shortest_safe(&mut found, &spans[first..], &mut buffers).map(|()| found)
         }
     }?;
     is_atob_safe(&found).then_some(found)
@@ -443,16 +467,16 @@ pub fn atob_safe_json(compact: &[u8]) -> Option<Vec<u8>> {
 /// before that string can be replaced by as many spaces right before it, which reach the same
 /// state there for no more bytes and leave the earlier, safe strings alone.
 ///
-/// The encoding is written to `buffers.found`; `None` if a string is not UTF-8. For text that is
-/// not JSON the result may not be safe, which the caller checks if it can be given such text:
-/// the issuer writes JSON only, and does not pay for a second pass over the payload.
-pub(crate) fn shortest_safe<'s>(
-    compact: &[u8],
+/// `compact` is rewritten in place; `None`, with `compact` left as it was, if a string is not
+/// UTF-8. For text that is not JSON the result may not be safe, which the caller checks if it can
+/// be given such text: the issuer writes JSON only, and does not pay for a second pass over the
+/// payload.
+pub(crate) fn shortest_safe(
+    compact: &mut Vec<u8>,
     risky_strings: &[(usize, usize)],
-    buffers: &'s mut SearchBuffers,
-) -> Option<&'s [u8]> {
-    plan::search(compact, risky_strings, buffers)?;
-    Some(&buffers.found)
+    buffers: &mut SearchBuffers,
+) -> Option<()> {
+    plan::search(compact, risky_strings, buffers)
 }
 
 #[cfg(test)]
@@ -603,6 +627,56 @@ mod tests {
             proptest::prop_assert_eq!(ours, theirs);
             proptest::prop_assert_eq!(safe.len() as u32, reference_shortest(&json));
             proptest::prop_assert_eq!(atob_safe_json(&json), Some(safe));
+        }
+    }
+
+    /// The shifts at which `bytes` are bad, byte by byte from the rules in the module
+    /// documentation: the reference for [`bad_shifts`] and its table.
+    fn bad_shifts_by_rule(at: usize, mut prev: u8, bytes: &[u8]) -> u8 {
+        let mut bad = 0u8;
+        let mut phase = at % 3;
+        for &byte in bytes {
+            if byte & 0x3f >= 0x3e || (prev & 15 == 15 && byte >= 0x80) {
+                bad |= 1 << ((5 - phase) % 3);
+            }
+            if prev & 3 == 3 && byte >= 0xe0 {
+                bad |= 1 << ((4 - phase) % 3);
+            }
+            if byte >= 0xf8 {
+                bad |= 1 << ((3 - phase) % 3);
+            }
+            prev = byte;
+            phase = (phase + 1) % 3;
+        }
+        bad
+    }
+
+    #[test]
+    fn bad_shifts_by_table_agree_with_the_rules() {
+        let ends = [
+            0x00, 0x3e, 0x7f, 0x80, 0xbe, 0xbf, 0xe0, 0xef, 0xf8, 0xff, b'a',
+        ];
+        for at in 1..7 {
+            for prev in 0..=255u8 {
+                for byte in 0..=255u8 {
+                    let bytes = [byte];
+                    assert_eq!(
+                        bad_shifts(at, prev, &bytes),
+                        bad_shifts_by_rule(at, prev, &bytes)
+                    );
+                    for end in ends {
+                        let bytes = [byte, end, byte, end];
+                        for len in 2..=4 {
+                            assert_eq!(
+                                bad_shifts(at, prev, &bytes[..len]),
+                                bad_shifts_by_rule(at, prev, &bytes[..len]),
+                                "{at} {prev:x} {:x?}",
+                                &bytes[..len]
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 //! neighbour's group bad (a pair of bytes is only bad when its second byte is `0x80` or more), so
 //! only the places themselves are checked, each against the shifts that would make it bad.
 
+use super::scan::each_slash;
 use super::{RiskyChar, bad_shifts, unicode_escape};
 
 pub(super) const INFINITY: u32 = u32::MAX / 4;
@@ -23,8 +24,33 @@ enum Kind {
     Spaces,
     /// A `/` inside a string, raw or as `\/`.
     Slash,
-    /// A risky character of `len` UTF-8 bytes, raw or as a `\u` escape.
-    Risky { len: u8 },
+    /// A risky character of `len` UTF-8 bytes, raw or as a `\u` escape. Written raw, it is bad
+    /// at the shifts of `bad_raw` after the compact form's byte, and of `bad_after_escape` right
+    /// after an escape of the character before it.
+    Risky {
+        len: u8,
+        bad_raw: u8,
+        bad_after_escape: u8,
+    },
+}
+
+/// A state's cost and the cheapest way to it, as one number that orders the ways as the search
+/// breaks ties: the extra bytes from bit 8 on, then the choice at the place (bits 3 and 4: the
+/// spaces written, or 1 for an escaped slash or character), then the state before the place (bits
+/// 0 to 2). The smallest key is the cheapest way; of equally cheap ones, the one that adds fewer
+/// bytes at the place, then the one from the lower state (no escape's hex digit before it).
+/// Taking the smallest of a state's ways keeps its back-pointer with its cost, without a branch.
+type Key = u64;
+
+/// The key of a state that cannot be reached: a cost no encoding comes near, and no way.
+const UNREACHED: Key = (INFINITY as Key) << 8;
+
+/// The bits of a key below its cost: the back-pointer.
+const BACK_BITS: Key = 0xff;
+
+/// The key bits of an added byte at a place: one more byte, and one more in the choice.
+const fn added(bytes: Key) -> Key {
+    bytes << 8 | bytes << 3
 }
 
 /// One place, with the search's back-pointers and, once decided, its choice.
@@ -32,119 +58,91 @@ enum Kind {
 struct Place {
     at: usize,
     kind: Kind,
-    /// The back-pointers of the place's [`Step`].
-    back: Backs,
+    /// The back-pointer of each state after the place: its key's low byte.
+    backs: [u8; STATES],
     choice: u8,
 }
 
-/// For each state after a place, byte `state` of the word: the state before it times four,
-/// plus the choice (the spaces written; 1 for an escaped slash or character). One word rather
-/// than an array of bytes, so that a place's back-pointers are built and kept in a register: an
-/// array written byte by byte and then copied as a whole stalls the copy.
-#[derive(Debug, Clone, Copy, Default)]
-struct Backs(u64);
-
-impl Backs {
-    /// The back-pointer of `state`.
-    fn get(self, state: usize) -> u8 {
-        (self.0 >> (8 * state)) as u8
-    }
-
-    /// Sets the back-pointer of `state`.
-    fn set(&mut self, state: usize, back: u8) {
-        self.0 = (self.0 & !(0xff << (8 * state))) | (u64::from(back) << (8 * state));
-    }
-}
-
-/// The cheapest cost of each state, and the back-pointers that reach it.
-struct Step {
-    cost: [u32; STATES],
-    back: Backs,
-}
-
-impl Step {
-    fn new() -> Self {
-        Step {
-            cost: [INFINITY; STATES],
-            back: Backs::default(),
-        }
-    }
-
-    /// Bytes that only move what follows on: up to `MOST` of them (two at most, which a
-    /// back-pointer's two low bits hold), one choice per byte (spaces before a string, escaped
-    /// slashes). Fewer bytes win ties.
-    fn shift<const MOST: u8>(cost: &[u32; STATES]) -> Self {
-        const { assert!(MOST <= 2, "a back-pointer holds up to two added bytes") };
-        let cheapest = cheapest_by_shift(cost);
-        let mut step = Step::new();
-        for after in 0..3 {
-            for added in 0..=MOST {
-                let (before, from) = cheapest[(after + 3 - usize::from(added)) % 3];
-                let total = before + u32::from(added);
-                if total < step.cost[after] {
-                    step.cost[after] = total;
-                    step.back.set(after, from << 2 | added);
-                }
-            }
-        }
-        step
-    }
-
-    /// A risky character, raw (choice 0) where `bad_raw` (or, right after an escape,
-    /// `bad_after_escape`) allows, or escaped (choice 1) for `extra` bytes. Raw wins ties.
-    fn risky(cost: &[u32; STATES], bad_raw: u8, bad_after_escape: u8, extra: u32) -> Self {
-        let mut step = Step::new();
-        for shift in 0..3 {
-            let raw = if bad_raw >> shift & 1 == 0 {
-                cost[shift]
-            } else {
-                INFINITY
-            };
-            let after_escape = if bad_after_escape >> shift & 1 == 0 {
-                cost[shift + 3]
-            } else {
-                INFINITY
-            };
-            let (total, from) = if after_escape < raw {
-                (after_escape, shift + 3)
-            } else {
-                (raw, shift)
-            };
-            step.cost[shift] = total;
-            step.back.set(shift, (from as u8) << 2);
-        }
-        let cheapest = cheapest_by_shift(cost);
-        match extra % 3 {
-            0 => step.escaped::<0>(cheapest, extra),
-            1 => step.escaped::<1>(cheapest, extra),
-            _ => step.escaped::<2>(cheapest, extra),
-        }
-        step
-    }
-
-    /// The states after an escape of `extra` bytes, which moves the shift on by `ROTATION`
-    /// (`extra` modulo 3). A constant rotation indexes the costs with constants only, so that
-    /// they can stay in registers: costs written one by one at a computed index and then copied
-    /// as a whole stall the copy.
-    fn escaped<const ROTATION: usize>(&mut self, cheapest: [(u32, u8); 3], extra: u32) {
-        for (shift, (before, from)) in cheapest.into_iter().enumerate() {
-            let after = 3 + (shift + ROTATION) % 3;
-            self.cost[after] = before + extra;
-            self.back.set(after, from << 2 | 1);
+impl Place {
+    /// A place not searched yet.
+    fn new(at: usize, kind: Kind) -> Self {
+        Place {
+            at,
+            kind,
+            backs: [0; STATES],
+            choice: 0,
         }
     }
 }
 
-/// For each shift, the cheaper of its two states and which it is: what follows a byte that
-/// cannot flag the next one.
-fn cheapest_by_shift(cost: &[u32; STATES]) -> [(u32, u8); 3] {
-    std::array::from_fn(|shift| {
-        if cost[shift + 3] < cost[shift] {
-            (cost[shift + 3], shift as u8 + 3)
+/// Each state's cost, as the key of a way that starts there: what a step compares. Ties between
+/// two states go to the lower one.
+fn reached(keys: &[Key; STATES]) -> [Key; STATES] {
+    std::array::from_fn(|state| keys[state] & !BACK_BITS | state as Key)
+}
+
+/// For each shift, the cheaper of its two states: what follows a byte that cannot flag the next
+/// one. A tie goes to the state without an escape before it.
+fn cheapest_by_shift(reached: &[Key; STATES]) -> [Key; 3] {
+    std::array::from_fn(|shift| reached[shift].min(reached[shift + 3]))
+}
+
+/// Bytes that only move what follows on: up to `MOST` of them (two at most, which the two choice
+/// bits of a key hold), one choice per byte (spaces before a string, escaped slashes). Fewer bytes
+/// win ties. No state after them follows an escape.
+fn shift<const MOST: u8>(keys: &[Key; STATES]) -> [Key; STATES] {
+    const { assert!(MOST <= 2, "a key's choice holds up to two added bytes") };
+    let cheapest = cheapest_by_shift(&reached(keys));
+    let mut next = [UNREACHED; STATES];
+    for (after, key) in next.iter_mut().take(3).enumerate() {
+        *key = cheapest[after];
+        for bytes in 1..=MOST {
+            let before = cheapest[(after + 3 - usize::from(bytes)) % 3];
+            *key = (*key).min(before + added(Key::from(bytes)));
+        }
+    }
+    next
+}
+
+/// A risky character of `len` UTF-8 bytes, raw (choice 0) where `bad_raw` (or, right after an
+/// escape, `bad_after_escape`) allows, or escaped (choice 1). Raw wins ties, and so does the
+/// state without an escape before it.
+fn risky(keys: &[Key; STATES], bad_raw: u8, bad_after_escape: u8, len: u8) -> [Key; STATES] {
+    let reached = reached(keys);
+    let mut next = [UNREACHED; STATES];
+    for shift in 0..3 {
+        let raw = if bad_raw >> shift & 1 == 0 {
+            reached[shift]
         } else {
-            (cost[shift], shift as u8)
-        }
-    })
+            UNREACHED
+        };
+        let after_escape = if bad_after_escape >> shift & 1 == 0 {
+            reached[shift + 3]
+        } else {
+            UNREACHED
+        };
+        next[shift] = raw.min(after_escape);
+    }
+    let cheapest = cheapest_by_shift(&reached);
+    // A `\u` escape is 6 bytes, 12 for a surrogate pair: it adds 5, 4, 3 or 8 bytes.
+    match len {
+        1 => escaped::<5>(&mut next, cheapest),
+        2 => escaped::<4>(&mut next, cheapest),
+        3 => escaped::<3>(&mut next, cheapest),
+        _ => escaped::<8>(&mut next, cheapest),
+    }
+    next
+}
+
+/// The states after an escape that adds `EXTRA` bytes, which moves the shift on by `EXTRA`
+/// modulo 3. A constant indexes the keys with constants only, so that they can stay in
+/// registers: keys written one by one at a computed index and then copied as a whole stall the
+/// copy.
+fn escaped<const EXTRA: usize>(next: &mut [Key; STATES], cheapest: [Key; 3]) {
+    let escape = (EXTRA as Key) << 8 | 1 << 3;
+    for (shift, before) in cheapest.into_iter().enumerate() {
+        next[3 + (shift + EXTRA) % 3] = before + escape;
+    }
 }
 
 /// The buffers of a search, kept between searches.
@@ -153,54 +151,82 @@ pub(crate) struct SearchBuffers {
     places: Vec<Place>,
     /// The risky characters of the strings to search, left by [`super::mend`].
     pub(super) chars: Vec<RiskyChar>,
-    /// The encoding the last search found.
-    pub(crate) found: Vec<u8>,
 }
 
-/// Writes the shortest safe encoding of `json` to `buffers.found`, changing nothing before the
-/// first of `strings` (the quote positions of the strings with risky characters from the first
-/// unsafe one on, whose risky characters are in `buffers.chars`). `None` if one of them is not
-/// UTF-8.
+/// Rewrites `json` in place as its shortest safe encoding, changing nothing before the first of
+/// `strings` (the quote positions of the strings with risky characters from the first unsafe one
+/// on, whose risky characters are in `buffers.chars`). `None`, with `json` as it was, if one of
+/// them is not UTF-8.
 pub(super) fn search(
-    json: &[u8],
+    json: &mut Vec<u8>,
     strings: &[(usize, usize)],
     buffers: &mut SearchBuffers,
 ) -> Option<()> {
-    let SearchBuffers {
-        places,
-        chars,
-        found,
-    } = buffers;
+    let SearchBuffers { places, chars } = buffers;
+    list_places(json, strings, chars, places)?;
+
+    // The places first, then the states over them: a loop that holds the keys and little else,
+    // so that they stay in registers.
+    let mut keys = [UNREACHED; STATES];
+    keys[0] = 0;
+    for place in places.iter_mut() {
+        keys = match place.kind {
+            Kind::Spaces => shift::<2>(&keys),
+            Kind::Slash => shift::<1>(&keys),
+            Kind::Risky {
+                len,
+                bad_raw,
+                bad_after_escape,
+            } => risky(&keys, bad_raw, bad_after_escape, len),
+        };
+        for (back, key) in place.backs.iter_mut().zip(keys) {
+            *back = key as u8;
+        }
+    }
+
+    // The cheapest state, the lowest of equally cheap ones.
+    let last = reached(&keys).into_iter().min().unwrap_or(UNREACHED);
+    let extra = last >> 8;
+    let mut state = usize::from(last as u8 & 7);
+    for place in places.iter_mut().rev() {
+        let back = place.backs[state];
+        place.choice = back >> 3 & 3;
+        state = usize::from(back & 7);
+        // What an escape writes is known only for UTF-8; checked before anything is changed.
+        if let (Kind::Risky { len, .. }, 1) = (place.kind, place.choice) {
+            std::str::from_utf8(&json[place.at..place.at + usize::from(len)]).ok()?;
+        }
+    }
+    apply(json, places, extra as usize);
+    Some(())
+}
+
+/// Lists in `places` the places of `strings` in `json`, whose risky characters are `chars`, in
+/// order. `None` if a risky character does not start with a UTF-8 lead byte.
+fn list_places(
+    json: &[u8],
+    strings: &[(usize, usize)],
+    chars: &[RiskyChar],
+    places: &mut Vec<Place>,
+) -> Option<()> {
     places.clear();
-    let mut cost = [INFINITY; STATES];
-    cost[0] = 0;
-    let push = |places: &mut Vec<Place>, at, kind, step: Step| {
-        places.push(Place {
-            at,
-            kind,
-            back: step.back,
-            choice: 0,
-        });
-        step.cost
-    };
-    let mut chars = chars.iter().peekable();
+    let mut chars = chars.iter();
+    // The first risky character of the next string, taken from `chars` already.
+    let mut next = chars.next();
     for &(open, close) in strings {
-        cost = push(places, open, Kind::Spaces, Step::shift::<2>(&cost));
+        places.push(Place::new(open, Kind::Spaces));
         // Where the last risky character ended, to know whether an escape of it precedes.
         let mut risky_end = 0;
-        while let Some(&RiskyChar { at, len, bad }) = chars.next_if(|c| c.at < close) {
+        while let Some(&RiskyChar { at, len, bad }) = next.filter(|c| c.at < close) {
+            next = chars.next();
             // Only slashes between two risky characters of a string are places: before the
             // first, a slash shifts the same bytes the way a space before the string does, for
             // the same byte, and after the last it shifts the same bytes as a space before the
             // next string. Two are enough: three escaped slashes add 3 bytes and shift nothing
             // (modulo 3), so they never beat none.
             if risky_end > 0 {
-                let mut from = risky_end;
                 let mut slash_places = 0;
-                while slash_places < 2
-                    && let Some(offset) = json[from..at].iter().position(|&b| b == b'/')
-                {
-                    let slash = from + offset;
+                each_slash(json, risky_end, at, |slash| {
                     // A `/` after an odd number of backslashes is part of an escape already.
                     let backslashes = json[..slash]
                         .iter()
@@ -208,70 +234,74 @@ pub(super) fn search(
                         .take_while(|&&b| b == b'\\')
                         .count();
                     if backslashes % 2 == 0 {
-                        cost = push(places, slash, Kind::Slash, Step::shift::<1>(&cost));
+                        places.push(Place::new(slash, Kind::Slash));
                         slash_places += 1;
                     }
-                    from = slash + 1;
-                }
+                    slash_places < 2
+                });
             }
-            let lead = json[at];
-            if matches!(lead, 0x80..=0xbf | 0xf8..=0xff) {
+            if matches!(json[at], 0x80..=0xbf | 0xf8..=0xff) {
                 return None;
             }
-            let bytes = json.get(at..at + usize::from(len))?;
             let bad_after_escape = if risky_end == at {
+                let bytes = json.get(at..at + usize::from(len))?;
                 bad_shifts(at, HEX[usize::from(json[at - 1] & 15)], bytes)
             } else {
                 bad
             };
-            // A `\u` escape is 6 bytes, 12 for a surrogate pair.
-            let extra = if len == 4 { 8 } else { 6 - u32::from(len) };
-            let step = Step::risky(&cost, bad, bad_after_escape, extra);
-            cost = push(places, at, Kind::Risky { len }, step);
+            let kind = Kind::Risky {
+                len,
+                bad_raw: bad,
+                bad_after_escape,
+            };
+            places.push(Place::new(at, kind));
             risky_end = at + usize::from(len);
         }
     }
-
-    let mut state = 0;
-    for (index, &total) in cost.iter().enumerate() {
-        if total < cost[state] {
-            state = index;
-        }
-    }
-    let extra = cost[state];
-    for place in places.iter_mut().rev() {
-        let back = place.back.get(state);
-        place.choice = back & 3;
-        state = usize::from(back >> 2);
-    }
-    emit(json, places, extra as usize, found)
+    Some(())
 }
 
-/// Writes `json` with the chosen changes at `places`, which add `extra` bytes, to `out`.
-fn emit(json: &[u8], places: &[Place], extra: usize, out: &mut Vec<u8>) -> Option<()> {
-    out.clear();
-    out.reserve(json.len() + extra);
-    let mut copied = 0;
+/// Makes the chosen changes at `places`, which add `extra` bytes, to `json` in place: from the
+/// last change to the first, the bytes after a change move right once, by what the changes
+/// before them add, and the change is written before them. Nothing before the first change
+/// moves, which spares copying the claims before the first unsafe string.
+fn apply(json: &mut Vec<u8>, places: &[Place], extra: usize) {
+    let mut end = json.len();
+    json.resize(end + extra, 0);
+    // What the changes not yet written add: how far the bytes before `end` move.
+    let mut moved = extra;
     let mut buffer = [0u8; 12];
-    for place in places.iter().filter(|place| place.choice > 0) {
-        out.extend_from_slice(&json[copied..place.at]);
-        copied = place.at;
+    for place in places.iter().rev().filter(|place| place.choice > 0) {
+        let at = place.at;
         match place.kind {
-            Kind::Spaces => out.extend(std::iter::repeat_n(b' ', usize::from(place.choice))),
-            Kind::Slash => out.push(b'\\'),
+            // Spaces or a backslash before `at`, written a byte at a time.
+            Kind::Spaces => {
+                json.copy_within(at..end, at + moved);
+                for _ in 0..place.choice {
+                    moved -= 1;
+                    json[at + moved] = b' ';
+                }
+            }
+            Kind::Slash => {
+                json.copy_within(at..end, at + moved);
+                moved -= 1;
+                json[at + moved] = b'\\';
+            }
             Kind::Risky { len, .. } => {
-                let end = place.at + usize::from(len);
-                let c = std::str::from_utf8(&json[place.at..end])
-                    .ok()?
-                    .chars()
-                    .next()?;
-                out.extend_from_slice(unicode_escape(c, &mut buffer));
-                copied = end;
+                let after = at + usize::from(len);
+                json.copy_within(after..end, after + moved);
+                // The walk back checked that the characters it escapes are UTF-8.
+                let c = std::str::from_utf8(&json[at..after])
+                    .ok()
+                    .and_then(|text| text.chars().next())
+                    .unwrap_or(char::REPLACEMENT_CHARACTER);
+                let escape = unicode_escape(c, &mut buffer);
+                moved -= escape.len() - usize::from(len);
+                json[at + moved..at + moved + escape.len()].copy_from_slice(escape);
             }
         }
+        end = at;
     }
-    out.extend_from_slice(&json[copied..]);
-    Some(())
 }
 
 #[cfg(test)]
