@@ -24,14 +24,8 @@ enum Kind {
     Spaces,
     /// A `/` inside a string, raw or as `\/`.
     Slash,
-    /// A risky character of `len` UTF-8 bytes, raw or as a `\u` escape. Written raw, it is bad
-    /// at the shifts of `bad_raw` after the compact form's byte, and of `bad_after_escape` right
-    /// after an escape of the character before it.
-    Risky {
-        len: u8,
-        bad_raw: u8,
-        bad_after_escape: u8,
-    },
+    /// A risky character, raw or as a `\u` escape.
+    Risky,
 }
 
 /// A state's cost and the cheapest way to it, as one number that orders the ways as the search
@@ -53,22 +47,47 @@ const fn added(bytes: Key) -> Key {
     bytes << 8 | bytes << 3
 }
 
-/// One place, with the search's back-pointers and, once decided, its choice.
+/// One place, with the search's back-pointers and, once decided, its choice. Its fields are
+/// plain numbers, each written where it goes: a kind that carried the character's length and
+/// masks was put together on the stack piece by piece and then copied as a whole, which stalls
+/// the copy.
 #[derive(Debug, Clone, Copy)]
 struct Place {
     at: usize,
     kind: Kind,
+    /// For a risky character, its length in UTF-8 bytes; 0 for the other places.
+    len: u8,
+    /// For a risky character, the shifts at which it is bad written raw after the compact
+    /// form's byte before it, and right after an escape of the character before it.
+    bad_raw: u8,
+    bad_after_escape: u8,
     /// The back-pointer of each state after the place: its key's low byte.
     backs: [u8; STATES],
     choice: u8,
 }
 
 impl Place {
-    /// A place not searched yet.
-    fn new(at: usize, kind: Kind) -> Self {
+    /// A place for spaces or a slash, not searched yet.
+    fn shift(at: usize, kind: Kind) -> Self {
         Place {
             at,
             kind,
+            len: 0,
+            bad_raw: 0,
+            bad_after_escape: 0,
+            backs: [0; STATES],
+            choice: 0,
+        }
+    }
+
+    /// A place for a risky character, not searched yet.
+    fn risky(at: usize, len: u8, bad_raw: u8, bad_after_escape: u8) -> Self {
+        Place {
+            at,
+            kind: Kind::Risky,
+            len,
+            bad_raw,
+            bad_after_escape,
             backs: [0; STATES],
             choice: 0,
         }
@@ -173,11 +192,7 @@ pub(super) fn search(
         keys = match place.kind {
             Kind::Spaces => shift::<2>(&keys),
             Kind::Slash => shift::<1>(&keys),
-            Kind::Risky {
-                len,
-                bad_raw,
-                bad_after_escape,
-            } => risky(&keys, bad_raw, bad_after_escape, len),
+            Kind::Risky => risky(&keys, place.bad_raw, place.bad_after_escape, place.len),
         };
         for (back, key) in place.backs.iter_mut().zip(keys) {
             *back = key as u8;
@@ -193,8 +208,8 @@ pub(super) fn search(
         place.choice = back >> 3 & 3;
         state = usize::from(back & 7);
         // What an escape writes is known only for UTF-8; checked before anything is changed.
-        if let (Kind::Risky { len, .. }, 1) = (place.kind, place.choice) {
-            std::str::from_utf8(&json[place.at..place.at + usize::from(len)]).ok()?;
+        if let (Kind::Risky, 1) = (place.kind, place.choice) {
+            std::str::from_utf8(&json[place.at..place.at + usize::from(place.len)]).ok()?;
         }
     }
     apply(json, places, extra as usize);
@@ -214,7 +229,7 @@ fn list_places(
     // The first risky character of the next string, taken from `chars` already.
     let mut next = chars.next();
     for &(open, close) in strings {
-        places.push(Place::new(open, Kind::Spaces));
+        places.push(Place::shift(open, Kind::Spaces));
         // Where the last risky character ended, to know whether an escape of it precedes.
         let mut risky_end = 0;
         while let Some(&RiskyChar { at, len, bad }) = next.filter(|c| c.at < close) {
@@ -234,7 +249,7 @@ fn list_places(
                         .take_while(|&&b| b == b'\\')
                         .count();
                     if backslashes % 2 == 0 {
-                        places.push(Place::new(slash, Kind::Slash));
+                        places.push(Place::shift(slash, Kind::Slash));
                         slash_places += 1;
                     }
                     slash_places < 2
@@ -249,12 +264,7 @@ fn list_places(
             } else {
                 bad
             };
-            let kind = Kind::Risky {
-                len,
-                bad_raw: bad,
-                bad_after_escape,
-            };
-            places.push(Place::new(at, kind));
+            places.push(Place::risky(at, len, bad, bad_after_escape));
             risky_end = at + usize::from(len);
         }
     }
@@ -287,7 +297,8 @@ fn apply(json: &mut Vec<u8>, places: &[Place], extra: usize) {
                 moved -= 1;
                 json[at + moved] = b'\\';
             }
-            Kind::Risky { len, .. } => {
+            Kind::Risky => {
+                let len = place.len;
                 let after = at + usize::from(len);
                 json.copy_within(after..end, after + moved);
                 // The walk back checked that the characters it escapes are UTF-8.
