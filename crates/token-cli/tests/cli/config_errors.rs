@@ -312,48 +312,38 @@ fn a_token_path_that_holds_a_secret_is_refused_without_showing_it() {
 fn a_header_or_field_name_that_holds_a_secret_is_refused_without_showing_it() {
     let upper = ACCESS_KEY.to_ascii_uppercase();
     let trusted = format!("{TRUSTED}{RULE}");
-    for (var, value) in [
-        (
-            "CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER",
-            ACCESS_KEY.to_owned(),
-        ),
-        ("CKEDITOR_TOKEN_TRUSTED_GROUPS_HEADER", format!("X-{upper}")),
-        (
-            "CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER",
-            ACCESS_KEY.to_owned(),
-        ),
-    ] {
-        let env = [
-            ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID),
-            ("CKEDITOR_ACCESS_KEY", ACCESS_KEY),
-            (var, value.as_str()),
-        ];
-        let message = refused(&trusted, &env);
-        assert_says(
-            &message,
-            &[&format!("{var}: holds a key or the trusted secret")],
-        );
-        assert!(
-            !message.to_ascii_lowercase().contains(&ACCESS_KEY[..12]),
-            "{message}"
-        );
-    }
     let forward = format!(
         "[auth]\nmode = \"forward\"\n[auth.forward]\nurl = \"http://127.0.0.1:9/me\"\n{RULE}"
     );
-    for (var, value) in [
+    for (config, var, value) in [
         (
+            &trusted,
+            "CKEDITOR_TOKEN_TRUSTED_USER_ID_HEADER",
+            ACCESS_KEY.to_owned(),
+        ),
+        (
+            &trusted,
+            "CKEDITOR_TOKEN_TRUSTED_GROUPS_HEADER",
+            format!("X-{upper}"),
+        ),
+        (
+            &trusted,
+            "CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER",
+            ACCESS_KEY.to_owned(),
+        ),
+        (
+            &forward,
             "CKEDITOR_TOKEN_FORWARD_ID_FIELD",
             format!("user.{ACCESS_KEY}"),
         ),
-        ("CKEDITOR_TOKEN_FORWARD_NAME_FIELD", upper),
+        (&forward, "CKEDITOR_TOKEN_FORWARD_NAME_FIELD", upper),
     ] {
         let env = [
             ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID),
             ("CKEDITOR_ACCESS_KEY", ACCESS_KEY),
             (var, value.as_str()),
         ];
-        let message = refused(&forward, &env);
+        let message = refused(config, &env);
         assert_says(
             &message,
             &[&format!("{var}: holds a key or the trusted secret")],
