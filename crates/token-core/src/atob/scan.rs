@@ -5,14 +5,20 @@ use crate::words::{HIGH_BITS, LOW_BITS, bytes_equal_to, zero_bytes};
 /// The high bit of each byte of `word` that is risky: `0x80` or more, or one of `>`, `?`, `~`
 /// and DEL, the ASCII bytes with bits 1 to 5 set.
 pub(crate) fn risky_bytes(word: u64) -> u64 {
-    word & HIGH_BITS | zero_bytes((word & (0x3e * LOW_BITS)) ^ (0x3e * LOW_BITS))
+    word & HIGH_BITS | bits_1_to_5_set(word)
+}
+
+/// The high bit of each byte of `word` whose bits 1 to 5 are all set: among ASCII bytes, `>`,
+/// `?`, `~` and DEL.
+fn bits_1_to_5_set(word: u64) -> u64 {
+    zero_bytes((word & (0x3e * LOW_BITS)) ^ (0x3e * LOW_BITS))
 }
 
 /// The high bit of each byte of `word` that starts a risky character: `0xC0` or more (the first
 /// byte of a character of two bytes or more), or one of `>`, `?`, `~` and DEL. The bytes `0x80`
 /// to `0xBF`, which continue a character, are left out.
 fn risky_starts(word: u64) -> u64 {
-    let ascii = zero_bytes((word & (0x3e * LOW_BITS)) ^ (0x3e * LOW_BITS)) & !word;
+    let ascii = bits_1_to_5_set(word) & !word;
     ((word & word << 1) | ascii) & HIGH_BITS
 }
 
