@@ -5,6 +5,7 @@
 //! (or the text is not a JWT at all), 2 on a usage error, 3 when no problem was found but there
 //! was no key to check the signature with.
 
+use std::borrow::Cow;
 use std::io::Read as _;
 use std::process::ExitCode;
 
@@ -313,9 +314,10 @@ fn report(
     let carried_key = key
         .filter(|_| carries_key)
         .and_then(|key| std::str::from_utf8(key.bytes.trim_ascii()).ok());
-    // The key as the report could write it: as it is, escaped in JSON (the header and claims)
-    // and escaped as Rust quotes it (the problems). It is hidden before the report's own escaping
-    // of control characters, which would change it again.
+    // The key as the report could write it: as it is (a key long enough to be looked for also
+    // in another letter case or percent-encoded, as the findings look for it), escaped in JSON
+    // (the header and claims) and escaped as Rust quotes it (the problems). It is hidden before
+    // the report's own escaping of control characters, which would change it again.
     let key_forms: Vec<String> = carried_key.map_or_else(Vec::new, |key| {
         let json = serde_json::to_string(key).unwrap_or_default();
         let debug = format!("{key:?}");
@@ -326,7 +328,10 @@ fn report(
             .collect()
     });
     let hide_key = |text: &str| {
-        key_forms.iter().fold(text.to_owned(), |text, form| {
+        let text = carried_key.map_or(Cow::Borrowed(text), |key| {
+            ckeditor_token_core::hide_key(text, key.as_bytes())
+        });
+        key_forms.iter().fold(text.into_owned(), |text, form| {
             text.replace(form.as_str(), "[key]")
         })
     };

@@ -124,9 +124,12 @@ pub(crate) struct Rules {
 struct Secrets(Vec<String>);
 
 impl Secrets {
-    /// Whether `text` holds one of them.
+    /// Whether `text` holds one of them: as it is, in another letter case or percent-encoded,
+    /// as the core looks for the access key in a token.
     fn found_in(&self, text: &str) -> bool {
-        self.0.iter().any(|secret| text.contains(secret.as_str()))
+        self.0
+            .iter()
+            .any(|secret| ckeditor_token_core::hide_key(text, secret.as_bytes()) != text)
     }
 
     /// `text` with each of them hidden, as every message of the command hides them: also

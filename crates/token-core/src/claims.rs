@@ -6,6 +6,7 @@
 
 use crate::atob::risky_bytes;
 use crate::identity::{Identity, field};
+use crate::key_search::KeySearch;
 use crate::words::{bytes_equal_to, control_bytes, for_each_word};
 
 /// Which products' claims a token carries.
@@ -256,9 +257,10 @@ impl<'a> Claims<'a> {
         Claims::for_product(Product::Editor, aud, iat, exp, identity)
     }
 
-    /// The field of the first text of the identity that these claims carry and that holds
-    /// `needle`, such as `user.name`; `None` when none does. `aud` is not searched.
-    pub(crate) fn text_holding(&self, needle: &[u8]) -> Option<&'static str> {
+    /// The field of the first text of the identity that these claims carry and that holds the
+    /// key `key` searches for (in any of its forms), such as `user.name`; `None` when none does.
+    /// `aud` is not searched.
+    pub(crate) fn text_holding(&self, key: &KeySearch) -> Option<&'static str> {
         let carried = |field: &str| match field {
             field::NAME | field::EMAIL | field::AVATAR => self.user,
             field::COLLABORATION => self.collaboration,
@@ -266,11 +268,10 @@ impl<'a> Claims<'a> {
             field::AI_SCOPES => self.ai,
             _ => true,
         };
+        let mut scratch = Vec::new();
         self.identity?
             .texts()
-            .find(|&(field, text)| {
-                carried(field) && memchr::memmem::find(text.as_bytes(), needle).is_some()
-            })
+            .find(|&(field, text)| carried(field) && key.is_in(text.as_bytes(), &mut scratch))
             .map(|(field, _)| field)
     }
 

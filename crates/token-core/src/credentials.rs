@@ -9,6 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::key_search::KeySearch;
 
 /// The environment variable holding the environment ID.
 pub const ENVIRONMENT_ID_VAR: &str = "CKEDITOR_ENVIRONMENT_ID";
@@ -46,10 +47,10 @@ pub struct EnvironmentId(Arc<str>);
 impl EnvironmentId {
     /// Whether `key` may be this environment's access key, as every token shows the ID to the
     /// browser as its `aud`: not when it is the ID, when the ID holds it (a key of
-    /// [`MIN_KEY_SEARCHED_LEN`] bytes or more), or when the ID has the shape of a key (40 letters
-    /// and digits or more) and the key that of an ID (24 or fewer), the two pasted in each
-    /// other's place. The key is compared without whitespace around it; `setting` names the ID
-    /// in the error.
+    /// [`MIN_KEY_SEARCHED_LEN`] bytes or more, in any letter case), or when the ID has the shape
+    /// of a key (40 letters and digits or more) and the key that of an ID (24 or fewer), the two
+    /// pasted in each other's place. The key is compared without whitespace around it;
+    /// `setting` names the ID in the error.
     ///
     /// # Errors
     ///
@@ -60,7 +61,9 @@ impl EnvironmentId {
         let problem = if key == id {
             "it is the same value as the access key, so one was pasted in place of the other \
              (tokens show the ID to every browser, and the key must stay secret)"
-        } else if key.len() >= MIN_KEY_SEARCHED_LEN && id.contains(key) {
+        } else if KeySearch::new(key.as_bytes())
+            .is_some_and(|search| search.is_in(id.as_bytes(), &mut Vec::new()))
+        {
             "it holds the access key (tokens show the ID to every browser, and the key must stay \
              secret)"
         } else if looks_swapped(id, key) {
@@ -687,6 +690,9 @@ mod tests {
             .to_string();
         assert!(message.contains("it holds the access key"), "{message}");
         assert!(!message.contains(KEY), "{message}");
+        // In other letter case too: the key's spellings are few enough to try.
+        let lowered = Environment::new(&format!("x{}", KEY.to_lowercase()), KEY);
+        assert!(lowered.is_err_and(|error| error.to_string().contains("it holds the access key")));
         // A development key of 8 bytes too, though not a shorter one.
         let message = Environment::new("env-Sh0rtKey", "Sh0rtKey")
             .expect_err("the key inside the ID")

@@ -4,6 +4,7 @@
 //! assumed about how they were made. [`inspect`] fails only when the text is not a JWT at all;
 //! everything else becomes a [`Finding`].
 
+use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
@@ -11,9 +12,9 @@ use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Map, Value};
 
-use crate::credentials::MIN_KEY_SEARCHED_LEN;
 use crate::error::{Error, Result};
 use crate::grants::{AiScope, CkboxRole, DocumentKey, Permission, Role};
+use crate::key_search::KeySearch;
 
 const DAY: u64 = 24 * 60 * 60;
 /// `exp` or `iat` values from here on are taken for milliseconds: as seconds they would lie
@@ -93,9 +94,12 @@ pub enum Finding {
     /// and sign tokens of their own.
     AudienceIsKey,
     /// A value or name in the header or the claims holds the key the token is checked with
-    /// (one of [`MIN_KEY_SEARCHED_LEN`] bytes or more; `aud` equal to the key is
-    /// [`Finding::AudienceIsKey`]): whoever holds the token can read the key and sign tokens of
-    /// their own.
+    /// (one of [`MIN_KEY_SEARCHED_LEN`] bytes or more; as it is, with its ASCII letters in
+    /// another case, or percent-encoded; `aud` equal to the key is
+    /// [`Finding::AudienceIsKey`]): whoever holds the token can read, or work out, the key and
+    /// sign tokens of their own.
+    ///
+    /// [`MIN_KEY_SEARCHED_LEN`]: crate::MIN_KEY_SEARCHED_LEN
     KeyInToken {
         /// Where: a claim's path such as `user.name`, `header.kid`, or the object whose member
         /// name holds it, with that name shown as `[key]`.
@@ -504,6 +508,28 @@ fn decode_object(part: &'static str, segment: &str, out: &mut Vec<Finding>) -> R
     }
 }
 
+/// `text` with `key` shown as `[key]` wherever it occurs in a form [`inspect`] reports
+/// ([`Finding::KeyInToken`]): as it is, with its ASCII letters in another case, or
+/// percent-encoded. A key shorter than [`MIN_KEY_SEARCHED_LEN`] bytes, which ordinary text could
+/// hold by chance, is not looked for. For a report on a token that carries the key, which may
+/// be pasted where others read it.
+///
+/// ```
+/// use ckeditor_token_core::hide_key;
+///
+/// let key = b"Kx9pQ72zZab";
+/// let text = "name Kx9pQ72zZab, email kx9pq72zzab@example.com, avatar /a?k=%4Bx9pQ72zZab";
+/// assert_eq!(hide_key(text, key), "name [key], email [key]@example.com, avatar /a?k=[key]");
+/// ```
+///
+/// [`MIN_KEY_SEARCHED_LEN`]: crate::MIN_KEY_SEARCHED_LEN
+pub fn hide_key<'t>(text: &'t str, key: &[u8]) -> Cow<'t, str> {
+    match KeySearch::new(key) {
+        Some(search) => search.hide_in(text),
+        None => Cow::Borrowed(text),
+    }
+}
+
 /// The first key that one object of the JSON text `json` gives twice, at any depth (keys compared
 /// with their escapes read); `None` when there is none, or when `json` is not JSON.
 ///
@@ -610,12 +636,13 @@ fn check_key_in_token(header: &Value, claims: &Value, key: &[u8], out: &mut Vec<
     let Ok(key) = std::str::from_utf8(key.trim_ascii()) else {
         return;
     };
-    if key.len() < MIN_KEY_SEARCHED_LEN {
+    let Some(search) = KeySearch::new(key.as_bytes()) else {
         return;
-    }
+    };
     let mut paths = Vec::new();
-    find_key(header, key, "header", &mut paths);
-    find_key(claims, key, "", &mut paths);
+    let mut scratch = Vec::new();
+    find_key(header, (&search, &mut scratch), "header", &mut paths);
+    find_key(claims, (&search, &mut scratch), "", &mut paths);
     let aud_is_key = claims.get("aud").and_then(Value::as_str) == Some(key);
     out.extend(
         paths
@@ -625,19 +652,27 @@ fn check_key_in_token(header: &Value, claims: &Value, key: &[u8], out: &mut Vec<
     );
 }
 
-/// The paths in `value`, at `path`, whose text holds `key`; a member name that holds it is shown
-/// as `[key]` in the paths below it.
-fn find_key(value: &Value, key: &str, path: &str, found: &mut Vec<String>) {
+/// The paths in `value`, at `path`, whose text holds the key (in any form the search finds,
+/// searched with the working space beside it); a member name that holds it is shown as `[key]`
+/// in the paths below it.
+fn find_key(
+    value: &Value,
+    (search, scratch): (&KeySearch, &mut Vec<u8>),
+    path: &str,
+    found: &mut Vec<String>,
+) {
     match value {
-        Value::String(text) if text.contains(key) => found.push(path.to_owned()),
+        Value::String(text) if search.is_in(text.as_bytes(), scratch) => {
+            found.push(path.to_owned());
+        }
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
-                find_key(item, key, &format!("{path}[{index}]"), found);
+                find_key(item, (search, scratch), &format!("{path}[{index}]"), found);
             }
         }
         Value::Object(members) => {
             for (name, member) in members {
-                let shown = if name.contains(key) {
+                let shown = if search.is_in(name.as_bytes(), scratch) {
                     found.push(if path.is_empty() {
                         "a claim's name".to_owned()
                     } else {
@@ -652,7 +687,7 @@ fn find_key(value: &Value, key: &str, path: &str, found: &mut Vec<String>) {
                 } else {
                     format!("{path}.{shown}")
                 };
-                find_key(member, key, &below, found);
+                find_key(member, (search, scratch), &below, found);
             }
         }
         _ => {}

@@ -20,9 +20,10 @@ use crate::atob;
 use crate::base64url;
 use crate::claims::{Claims, CompactJson, Product, write_json_string};
 use crate::clock::{Clock, SystemClock, unix_seconds};
-use crate::credentials::{Environment, MIN_KEY_SEARCHED_LEN, SecretKey, SigningKey};
+use crate::credentials::{Environment, SecretKey, SigningKey};
 use crate::error::{Error, Result};
 use crate::identity::{Identity, field};
+use crate::key_search::KeySearch;
 
 /// `base64url({"typ":"JWT","alg":"HS256"})`: the first segment of every token.
 pub const HEADER_SEGMENT: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9";
@@ -269,6 +270,8 @@ pub struct Issuer {
 struct IssuerInner {
     environment: Environment,
     signer: Signer,
+    /// The search for the access key, when it is long enough to be searched for.
+    key_search: Option<KeySearch>,
     expiry: Expiry,
     clock: Arc<dyn Clock>,
 }
@@ -309,8 +312,11 @@ impl Issuer {
     ///
     /// [`Error::MissingGrant`] when the identity has nothing for the product (no collaboration
     /// grant, no CKBox role, no AI scope); [`Error::KeyInIdentity`] when a text the token would
-    /// carry holds the environment's access key (one of [`MIN_KEY_SEARCHED_LEN`] bytes or
-    /// more); [`Error::ClockBeforeEpoch`].
+    /// carry holds the environment's access key (one of [`MIN_KEY_SEARCHED_LEN`] bytes or more)
+    /// as it is, with its ASCII letters in another case, or percent-encoded;
+    /// [`Error::ClockBeforeEpoch`].
+    ///
+    /// [`MIN_KEY_SEARCHED_LEN`]: crate::MIN_KEY_SEARCHED_LEN
     pub fn issue(&self, product: Product, identity: &Identity) -> Result<Token> {
         let missing = |product, needed| Err(Error::MissingGrant { product, needed });
         match product {
@@ -401,29 +407,28 @@ impl Issuer {
         Ok(self.inner.signer.sign(claims))
     }
 
-    /// `text` with the environment's access key (one of [`MIN_KEY_SEARCHED_LEN`] bytes or more),
-    /// wherever it occurs, shown as `[key]`: for a log line with text from the application.
+    /// `text` with the environment's access key, when it is long enough to be searched for,
+    /// shown as `[key]` wherever it occurs, as it is, in other letter case or percent-encoded:
+    /// for a log line with text from the application.
     pub(crate) fn without_key<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let key = self.inner.environment.access_key().expose_bytes();
-        if key.len() < MIN_KEY_SEARCHED_LEN || text.len() < key.len() {
-            return Cow::Borrowed(text);
-        }
-        // A key is read as text, so it is UTF-8.
-        match std::str::from_utf8(key) {
-            Ok(key) if text.contains(key) => Cow::Owned(text.replace(key, "[key]")),
-            _ => Cow::Borrowed(text),
+        match &self.inner.key_search {
+            Some(search) => search.hide_in(text),
+            None => Cow::Borrowed(text),
         }
     }
 
-    /// Refuses `claims` that would carry the access key (one of [`MIN_KEY_SEARCHED_LEN`] bytes
-    /// or more), which every holder of the token could read and sign tokens with. Only an
-    /// identity with a text as long as the key is searched.
+    /// Refuses `claims` that would carry the access key, when it is long enough to be searched
+    /// for (as it is, in other letter case or percent-encoded), which every holder of the token
+    /// could read, or work out, and sign tokens with. Only an identity with a text as long as
+    /// the key is searched.
     fn refuse_key_in(&self, claims: &Claims<'_>, identity: &Identity) -> Result<()> {
-        let key = self.inner.environment.access_key().expose_bytes();
-        if key.len() < MIN_KEY_SEARCHED_LEN || identity.longest_text() < key.len() {
+        let Some(search) = &self.inner.key_search else {
+            return Ok(());
+        };
+        if identity.longest_text() < search.key_len() {
             return Ok(());
         }
-        let Some(field) = claims.text_holding(key) else {
+        let Some(field) = claims.text_holding(search) else {
             return Ok(());
         };
         Err(Error::KeyInIdentity {
@@ -498,10 +503,12 @@ impl IssuerBuilder {
         }
         let aud = self.environment.id().as_str();
         let signer = Signer::new(self.environment.access_key(), Some(aud))?;
+        let key_search = KeySearch::new(self.environment.access_key().expose_bytes());
         Ok(Issuer {
             inner: Arc::new(IssuerInner {
                 environment: self.environment,
                 signer,
+                key_search,
                 expiry: self.expiry,
                 clock: self.clock,
             }),

@@ -60,6 +60,7 @@ mod grants;
 mod identity;
 mod inspect;
 mod issuer;
+mod key_search;
 mod words;
 
 pub mod atob;
@@ -85,7 +86,8 @@ pub use identity::{
     MAX_NAME_LEN, MAX_PAYLOAD_LEN, MAX_SUBJECT_LEN, Profile, field,
 };
 pub use inspect::{
-    Expectations, Finding, Inspection, SignatureCheck, atob_decode, first_duplicate_key, inspect,
+    Expectations, Finding, Inspection, SignatureCheck, atob_decode, first_duplicate_key, hide_key,
+    inspect,
 };
 pub use issuer::{
     DEFAULT_LIFETIME, Expiry, HEADER_SEGMENT, Issuer, IssuerBuilder, MAX_LIFETIME, MIN_LIFETIME,

@@ -31,13 +31,25 @@ fn the_key_is_searched_only_in_what_the_token_carries() {
         .expect("identity");
     assert!(issuer.ai(&name).is_ok());
     assert!(issuer.editor(&name).is_err());
-    // A text holding part of the key, or the key's letters in another case, is no leak.
+    // A text holding part of the key is no leak; one holding it in other letter case is.
     let part = Identity::builder(&KEY[..KEY.len() - 1])
-        .name(KEY.to_lowercase())
+        .name(&KEY[1..])
         .grant("*", Role::Writer)
         .build()
         .expect("identity");
     assert!(issuer.collaboration(&part).is_ok());
+    let other_case = Identity::builder("u")
+        .name(KEY.to_lowercase())
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity");
+    assert!(matches!(
+        issuer.collaboration(&other_case),
+        Err(Error::KeyInIdentity {
+            field: "user.name",
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -81,11 +93,12 @@ fn texts_of_a_product_the_token_does_not_carry_are_not_searched() {
 }
 
 proptest::proptest! {
-    /// The issuer refuses exactly the tokens that carry its key, as `inspect` finds them in the
-    /// same claims signed with another key.
+    /// The issuer refuses exactly the tokens that carry its key (as it is, in other letter case
+    /// or percent-encoded), as `inspect` finds them in the same claims signed with another key.
     #[test]
     fn the_issuer_refuses_exactly_what_inspect_finds_the_key_in(
         holders in proptest::collection::vec(proptest::bool::ANY, 7),
+        form in 0..3_u8,
         product in proptest::sample::select(vec![
             Product::Collaboration,
             Product::Ckbox,
@@ -94,8 +107,13 @@ proptest::proptest! {
             Product::Editor,
         ]),
     ) {
+        let key = match form {
+            0 => KEY.to_owned(),
+            1 => KEY.to_uppercase(),
+            _ => KEY.bytes().map(|byte| format!("%{byte:02x}")).collect(),
+        };
         let text = |index: usize, plain: &str, holding: String| {
-            if holders[index] { holding } else { plain.to_owned() }
+            if holders[index] { holding.replace(KEY, &key) } else { plain.to_owned() }
         };
         let identity = Identity::builder(text(0, "u-1", format!("u-{KEY}")))
             .name(text(1, "Ann", format!("Ann {KEY}")))

@@ -36,6 +36,11 @@ impl Write for Captured {
     }
 }
 
+/// `text` with every byte percent-encoded.
+fn percent_encoded(text: &str) -> String {
+    text.bytes().map(|byte| format!("%{byte:02X}")).collect()
+}
+
 fn assert_clean(text: &str) {
     assert!(!text.contains(KEY), "the key leaked: {text}");
     assert!(
@@ -140,8 +145,12 @@ fn a_token_that_would_carry_the_access_key_is_not_issued() {
     let inside = |text: &str| format!("{text}{KEY}{text}");
     let avatar = format!("https://cdn.example.com/a.png?k={KEY}");
     let user = |subject: &str| Identity::builder(subject).grant("*", Role::Writer);
-    // Each identity carries the key in one field, which the error names.
-    let cases: [(IdentityBuilder, Product, &str); 8] = [
+    // Each identity carries the key in one field, which the error names: as it is, in other
+    // letter case (which leaves so few spellings that a token's signature tells them apart) or
+    // percent-encoded.
+    let lowered = format!("{}@example.com", KEY.to_lowercase());
+    let encoded = format!("https://cdn.example.com/a.png?k={}", percent_encoded(KEY));
+    let cases: [(IdentityBuilder, Product, &str); 10] = [
         (user(KEY), Product::Collaboration, "sub"),
         (
             user(&inside("u-")).ai_scopes(["ai:models:*"]),
@@ -161,6 +170,16 @@ fn a_token_that_would_carry_the_access_key_is_not_issued() {
         (
             user("u").avatar(avatar.as_str()),
             Product::Editor,
+            "user.avatar",
+        ),
+        (
+            user("u").email(lowered),
+            Product::Collaboration,
+            "user.email",
+        ),
+        (
+            user("u").avatar(encoded),
+            Product::Collaboration,
             "user.avatar",
         ),
         (
@@ -209,8 +228,8 @@ fn a_token_that_would_carry_the_access_key_is_not_issued() {
         }
     });
     assert_clean(&log);
-    assert_eq!(log.matches("issuing a token failed").count(), 8, "{log}");
-    assert_eq!(log.matches(r#"subject="u""#).count(), 6, "{log}");
+    assert_eq!(log.matches("issuing a token failed").count(), 10, "{log}");
+    assert_eq!(log.matches(r#"subject="u""#).count(), 8, "{log}");
     assert!(!log.contains("issued a token"), "{log}");
 }
 
@@ -245,7 +264,12 @@ fn the_endpoint_shows_the_key_as_a_placeholder_in_every_log_line() {
         answer(Product::CloudService, no_scope.into());
         // An identity that fails its own checks is logged with its user.
         answer(collaboration, keyed(KEY).name("Ann\n").build().into());
-        let reason = format!("the account {KEY} is locked");
+        // The key as it is, in other letter case and percent-encoded.
+        let reason = format!(
+            "the account {KEY} is locked ({}, {})",
+            KEY.to_lowercase(),
+            percent_encoded(KEY)
+        );
         answer(collaboration, UserDecision::Refuse(reason.clone()));
         answer(collaboration, UserDecision::BadRequest(reason.clone()));
         answer(
@@ -273,6 +297,8 @@ fn the_endpoint_shows_the_key_as_a_placeholder_in_every_log_line() {
         !log.contains("SUPER-SECRET"),
         "the start of the key leaked: {log}"
     );
+    assert!(!log.contains("%53%55%50"), "the encoded key leaked: {log}");
+    assert_eq!(log.matches("is locked ([key], [key])").count(), 5, "{log}");
     let lines: Vec<&str> = log.lines().collect();
     let placeholders = lines.iter().filter(|line| line.contains("[key]")).count();
     assert_eq!(placeholders, 9, "each line shows where the key was: {log}");

@@ -283,3 +283,8 @@ pub(crate) fn credentials() -> Vec<(&'static str, &'static str)> {
         ("CKEDITOR_ACCESS_KEY", ACCESS_KEY),
     ]
 }
+
+/// `text` with every byte percent-encoded, as a URL could carry it.
+pub(crate) fn percent_encoded(text: &str) -> String {
+    text.bytes().map(|byte| format!("%{byte:02X}")).collect()
+}

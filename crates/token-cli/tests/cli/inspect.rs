@@ -3,7 +3,7 @@
 use jsonwebtoken::{EncodingKey, Header};
 use serde_json::json;
 
-use crate::common::{ACCESS_KEY, ENVIRONMENT_ID, credentials, run, texts};
+use crate::common::{ACCESS_KEY, ENVIRONMENT_ID, credentials, percent_encoded, run, texts};
 
 const AT: u64 = 1_700_000_000;
 
@@ -212,6 +212,11 @@ fn a_token_that_carries_the_key_is_reported_and_the_key_never_printed() {
         json!({"aud": ENVIRONMENT_ID, "iat": AT, "sub": "u",
                "user": {"name": format!("Ann {ACCESS_KEY}")},
                "auth": {"collaboration": {ACCESS_KEY: {"role": "reader"}}}}),
+        // In other letter case, and percent-encoded.
+        json!({"aud": ENVIRONMENT_ID, "iat": AT, "sub": "u",
+               "user": {"name": ACCESS_KEY.to_uppercase(),
+                        "avatar": format!("https://a.example/?k={}", percent_encoded(ACCESS_KEY))},
+               "auth": {"collaboration": {"*": {"role": "reader"}}}}),
         // Findings that quote what they found: a malformed key, an unknown role, another aud.
         json!({"aud": format!("env-{ACCESS_KEY}"), "iat": AT, "sub": "u",
                "auth": {"collaboration": {
@@ -228,10 +233,16 @@ fn a_token_that_carries_the_key_is_reported_and_the_key_never_printed() {
             "{stdout}"
         );
         assert!(stdout.contains("[key]"), "{stdout}");
-        assert!(
-            !stdout.contains(ACCESS_KEY) && !stderr.contains(ACCESS_KEY),
-            "{stdout}{stderr}"
-        );
+        for form in [
+            ACCESS_KEY.to_owned(),
+            ACCESS_KEY.to_uppercase(),
+            percent_encoded(ACCESS_KEY),
+        ] {
+            assert!(
+                !stdout.contains(&form) && !stderr.contains(&form),
+                "{stdout}{stderr}"
+            );
+        }
     }
 }
 

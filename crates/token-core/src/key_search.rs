@@ -1,0 +1,280 @@
+//! Looking for a key in text that must not hold it: as it is, with its ASCII letters in another
+//! case, or percent-encoded. Each of those gives the key away: percent-decoding is exact, and a
+//! key of 40 letters and digits in one case leaves some 2^33 spellings, which one token's
+//! signature tells apart in seconds.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+
+use memchr::memmem::Finder;
+
+use crate::credentials::MIN_KEY_SEARCHED_LEN;
+
+/// What [`KeySearch::hide_in`] puts where the key was.
+pub(crate) const HIDDEN: &str = "[key]";
+
+/// A search for one key, prepared once. Its `Debug` output hides the key.
+#[derive(Clone)]
+pub(crate) struct KeySearch {
+    /// The key with its ASCII letters in lower case, the form every text is compared in.
+    lowered: Finder<'static>,
+}
+
+impl KeySearch {
+    /// A search for `key`; `None` for a key shorter than [`MIN_KEY_SEARCHED_LEN`] bytes, which
+    /// ordinary text could hold by chance.
+    pub(crate) fn new(key: &[u8]) -> Option<KeySearch> {
+        (key.len() >= MIN_KEY_SEARCHED_LEN).then(|| KeySearch {
+            lowered: Finder::new(&key.to_ascii_lowercase()).into_owned(),
+        })
+    }
+
+    /// The key's length in bytes; a shorter text cannot hold it in any of the forms searched.
+    pub(crate) fn key_len(&self) -> usize {
+        self.lowered.needle().len()
+    }
+
+    /// Whether `text` holds the key in any of the forms searched. `scratch` is working space,
+    /// reused between calls.
+    pub(crate) fn is_in(&self, text: &[u8], scratch: &mut Vec<u8>) -> bool {
+        if text.len() < self.key_len() {
+            return false;
+        }
+        scratch.clear();
+        scratch.extend(text.iter().map(u8::to_ascii_lowercase));
+        if self.lowered.find(scratch).is_some() {
+            return true;
+        }
+        if !text.contains(&b'%') {
+            return false;
+        }
+        scratch.clear();
+        percent_decode_lowered(text, scratch, |_| {});
+        self.lowered.find(scratch).is_some()
+    }
+
+    /// `text` with every stretch that holds the key, in any of the forms searched, shown as
+    /// [`HIDDEN`]; stretches that overlap are hidden as one.
+    pub(crate) fn hide_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if !self.is_in(text.as_bytes(), &mut Vec::new()) {
+            return Cow::Borrowed(text);
+        }
+        let mut stretches = Vec::new();
+        let lowered = text.to_ascii_lowercase();
+        stretches.extend(
+            self.starts(lowered.as_bytes())
+                .map(|start| start..start + self.key_len()),
+        );
+        if text.contains('%') {
+            // Where each decoded byte came from, and where the text after the last one starts.
+            let mut decoded = Vec::with_capacity(text.len());
+            let mut origins = Vec::with_capacity(text.len() + 1);
+            percent_decode_lowered(text.as_bytes(), &mut decoded, |from| origins.push(from));
+            origins.push(text.len());
+            stretches.extend(
+                self.starts(&decoded)
+                    .map(|start| origins[start]..origins[start + self.key_len()]),
+            );
+        }
+        Cow::Owned(replace_stretches(text, stretches))
+    }
+}
+
+impl KeySearch {
+    /// Where the lowered key starts in `lowered`, overlaps included.
+    fn starts<'h>(&'h self, lowered: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            let start = from + self.lowered.find(lowered.get(from..)?)?;
+            from = start + 1;
+            Some(start)
+        })
+    }
+}
+
+impl fmt::Debug for KeySearch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeySearch([redacted])")
+    }
+}
+
+/// Appends `text` to `out` with every `%` and two hexadecimal digits decoded to their byte and
+/// ASCII letters lowered; calls `origin` with the position in `text` each byte of `out` came from.
+fn percent_decode_lowered(text: &[u8], out: &mut Vec<u8>, mut origin: impl FnMut(usize)) {
+    let mut at = 0;
+    while at < text.len() {
+        let escaped = match text[at..] {
+            [b'%', high, low, ..] => hex_value(high).zip(hex_value(low)),
+            _ => None,
+        };
+        origin(at);
+        match escaped {
+            Some((high, low)) => {
+                out.push((high << 4 | low).to_ascii_lowercase());
+                at += 3;
+            }
+            None => {
+                out.push(text[at].to_ascii_lowercase());
+                at += 1;
+            }
+        }
+    }
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    char::from(digit)
+        .to_digit(16)
+        .and_then(|value| u8::try_from(value).ok())
+}
+
+/// `text` with the byte `stretches` (in any order, overlapping or not) replaced by [`HIDDEN`],
+/// one for each run of stretches that overlap. A stretch that does not start and end between
+/// characters is widened to the characters it touches.
+fn replace_stretches(text: &str, mut stretches: Vec<Range<usize>>) -> String {
+    stretches.sort_by_key(|stretch| stretch.start);
+    let mut out = String::with_capacity(text.len());
+    let mut shown_from = 0;
+    for stretch in stretches {
+        let mut start = stretch.start.min(text.len());
+        let mut end = stretch.end.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        // A stretch that starts inside the last one hidden extends it.
+        if start >= shown_from {
+            out.push_str(&text[shown_from..start]);
+            out.push_str(HIDDEN);
+        }
+        shown_from = shown_from.max(end);
+    }
+    out.push_str(&text[shown_from..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "Kx9-pQ72/zZa+b";
+
+    fn search() -> KeySearch {
+        KeySearch::new(KEY.as_bytes()).expect("long enough")
+    }
+
+    fn percent_encoded(text: &str) -> String {
+        text.bytes().map(|byte| format!("%{byte:02X}")).collect()
+    }
+
+    #[test]
+    fn the_key_is_found_as_it_is_in_other_case_and_percent_encoded() {
+        let search = search();
+        let mut scratch = Vec::new();
+        for text in [
+            format!("a{KEY}b"),
+            KEY.to_ascii_uppercase(),
+            format!("https://example.com/?k={}", KEY.to_ascii_lowercase()),
+            format!("https://example.com/?k={}", percent_encoded(KEY)),
+            // Partly encoded, in lower-case hexadecimal, with the letters' case changed.
+            "x kx9%2dPQ72%2fzza%2bB y".to_owned(),
+        ] {
+            assert!(search.is_in(text.as_bytes(), &mut scratch), "{text}");
+        }
+        for text in [
+            &KEY[1..],
+            &KEY[..KEY.len() - 1],
+            "Kx9-pQ72/zZa+",
+            "Kx9-pQ72/zZa%2",
+            // `+` is not a space here, and `%%` nothing but itself.
+            "Kx9-pQ72/zZa b",
+            "Kx9-pQ72/zZa%%2Bb",
+        ] {
+            assert!(!search.is_in(text.as_bytes(), &mut scratch), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_key_that_looks_percent_encoded_is_found_as_it_is() {
+        let search = KeySearch::new(b"key-%41%42-0123").expect("long enough");
+        assert!(search.is_in(b"see key-%41%42-0123 here", &mut Vec::new()));
+        assert_eq!(search.hide_in("see KEY-%41%42-0123 here"), "see [key] here");
+    }
+
+    #[test]
+    fn a_short_key_is_not_searched() {
+        assert!(KeySearch::new(b"7-bytes").is_none());
+        assert_eq!(search().key_len(), KEY.len());
+    }
+
+    #[test]
+    fn every_form_is_hidden_and_the_rest_kept() {
+        let search = search();
+        let lower = KEY.to_ascii_lowercase();
+        let encoded = percent_encoded(KEY);
+        let text = format!("é {KEY} ü {lower}, {encoded}; {KEY}{KEY} end");
+        assert_eq!(
+            search.hide_in(&text),
+            "é [key] ü [key], [key]; [key][key] end"
+        );
+        assert!(matches!(search.hide_in("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn overlapping_stretches_are_hidden_as_one() {
+        // The key twice, sharing its first and last letters.
+        let search = KeySearch::new(b"abcdefga").expect("long enough");
+        assert_eq!(search.hide_in("x abcdefgabcdefga y"), "x [key] y");
+        assert_eq!(
+            replace_stretches("0123456789", vec![5..8, 1..3, 2..4]),
+            "0[key]4[key]89"
+        );
+    }
+
+    #[test]
+    fn a_stretch_inside_a_character_is_widened_to_it() {
+        // "é" is two bytes, at 1 and 2.
+        let one = |start, end| replace_stretches("aéb", vec![Range { start, end }]);
+        assert_eq!(one(2, 3), "a[key]b");
+        assert_eq!(one(0, 2), "[key]b");
+    }
+
+    proptest::proptest! {
+        /// Whatever surrounds the key's forms, none is left once hidden, and a text without
+        /// them is kept as it is.
+        #[test]
+        fn no_form_of_the_key_is_left_once_hidden(
+            pieces in proptest::collection::vec(
+                (proptest::sample::select(vec!["", "%", "%4", "é", "K", "kx9", "b%2"]), 0..4_u8),
+                0..8,
+            ),
+        ) {
+            let search = search();
+            let mut text = String::new();
+            for (piece, form) in &pieces {
+                text.push_str(piece);
+                match form {
+                    0 => text.push_str(KEY),
+                    1 => text.push_str(&KEY.to_ascii_lowercase()),
+                    2 => text.push_str(&percent_encoded(KEY)),
+                    _ => {}
+                }
+            }
+            let hidden = search.hide_in(&text);
+            proptest::prop_assert!(!search.is_in(hidden.as_bytes(), &mut Vec::new()), "{hidden}");
+            let forms = pieces.iter().filter(|(_, form)| *form < 3).count();
+            proptest::prop_assert_eq!(hidden == text, forms == 0, "{}", hidden);
+        }
+    }
+
+    #[test]
+    fn decoding_keeps_the_origin_of_every_byte() {
+        let mut out = Vec::new();
+        let mut origins = Vec::new();
+        percent_decode_lowered(b"A%41%4z%", &mut out, |at| origins.push(at));
+        assert_eq!(out, b"aa%4z%");
+        assert_eq!(origins, [0, 1, 4, 5, 6, 7]);
+    }
+}
