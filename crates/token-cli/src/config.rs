@@ -306,6 +306,11 @@ fn cors(settings: &Settings) -> Result<CorsPolicy, CliError> {
         .transpose()
         .map_err(|problem| CliError::setting(settings.name("cors.max_age"), problem))?;
     let credentials = settings.flag("cors.credentials", section.credentials.as_ref())?;
+    shared::check_headers_hold_no_secret(
+        section.headers.iter().map(|header| header.trim()),
+        settings.secrets(),
+    )
+    .map_err(|problem| CliError::setting(settings.name("cors.headers"), problem))?;
     shared::cors_policy(
         section.origins.iter().map(|origin| origin.trim()),
         credentials,

@@ -426,6 +426,28 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
         .map(|scope| AiScope::new(scope).map_err(|error| problem("ai_scopes", error.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
 
+    // What a rule grants is copied into every token it applies to, which every holder can read.
+    let holding = [
+        (
+            "documents",
+            documents
+                .iter()
+                .any(|key| settings.holds_secret(key.as_str())),
+        ),
+        (
+            "ai_scopes",
+            ai.iter().any(|scope| settings.holds_secret(scope.as_str())),
+        ),
+    ];
+    if let Some((field, _)) = holding.into_iter().find(|(_, holds)| *holds) {
+        return Err(problem(
+            field,
+            "holds a key or the trusted secret, and every token the rule applies to would carry \
+             it"
+            .to_owned(),
+        ));
+    }
+
     if role.is_none() && ckbox.is_none() && ai.is_empty() {
         return Err(CliError::setting(
             settings.name(&format!("rule[{number}]")),

@@ -33,8 +33,8 @@ use ckeditor_token_core::{
 };
 
 use crate::settings::{
-    self, CorsSetting, DEFAULT_HEADER_TIMEOUT, cors_policy, parse_expiry, parse_flag,
-    parse_header_timeout, parse_list, parse_whole_seconds,
+    self, CorsSetting, DEFAULT_HEADER_TIMEOUT, check_headers_hold_no_secret, cors_policy,
+    parse_expiry, parse_flag, parse_header_timeout, parse_list, parse_whole_seconds,
 };
 
 /// Where to listen.
@@ -448,6 +448,12 @@ fn parse_cors(lookup: &impl Fn(&str) -> Option<String>) -> Result<CorsPolicy, Co
         .map(|text| parse_whole_seconds(&text))
         .transpose()
         .map_err(|problem| setting(CORS_MAX_AGE_VAR, problem))?;
+    let key: Vec<String> = lookup(ACCESS_KEY_VAR)
+        .map(|key| key.trim().to_owned())
+        .into_iter()
+        .collect();
+    check_headers_hold_no_secret(parse_list(&headers), &key)
+        .map_err(|problem| setting(CORS_HEADERS_VAR, problem))?;
     cors_policy(
         parse_list(&origins),
         credentials,
@@ -784,6 +790,25 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn an_allowed_header_that_holds_the_key_is_refused_without_showing_it() {
+        let headers = format!("authorization,x-{}", KEY.to_uppercase());
+        let text = message(config(
+            &[
+                (ENVIRONMENT_ID_VAR, "env-1"),
+                (ACCESS_KEY_VAR, KEY),
+                (CORS_ORIGINS_VAR, "https://editor.example.test"),
+                (CORS_HEADERS_VAR, &headers),
+            ],
+            &[],
+        ));
+        assert!(
+            text.starts_with(&format!("{CORS_HEADERS_VAR}: holds a key or secret")),
+            "{text}"
+        );
+        assert!(!text.to_lowercase().contains(KEY), "{text}");
     }
 
     #[test]

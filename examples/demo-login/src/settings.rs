@@ -234,6 +234,34 @@ pub fn cors_policy<'a>(
     checked(builder, CorsSetting::OriginsWithCredentials)
 }
 
+/// Refuses allowed request headers that hold one of `secrets` (one of
+/// [`MIN_KEY_SEARCHED_LEN`](ckeditor_token_core::MIN_KEY_SEARCHED_LEN) bytes or more, in the
+/// forms [`hide_key`](ckeditor_token_core::hide_key) looks for): every preflight answer lists
+/// them to whichever page asks.
+///
+/// # Errors
+///
+/// The problem, without the header.
+pub fn check_headers_hold_no_secret<'a>(
+    headers: impl IntoIterator<Item = &'a str>,
+    secrets: &[String],
+) -> Result<(), String> {
+    let holds_secret = |header: &str| {
+        secrets
+            .iter()
+            .any(|secret| ckeditor_token_core::hide_key(header, secret.as_bytes()) != header)
+    };
+    if headers.into_iter().any(holds_secret) {
+        return Err(
+            "holds a key or secret of the server, and every preflight answer lists the \
+                    allowed headers to whichever page asks; list the request headers the editor \
+                    sends, such as authorization"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
 /// The variables whose values are secrets, kept out of every start-up message by [`for_log`]:
 /// the access key, the on-premises secret key, and the trusted-headers secret of
 /// `ckeditor-token`.
@@ -549,6 +577,23 @@ mod tests {
             );
             assert!(!problem.contains(text), "{problem}");
         }
+    }
+
+    #[test]
+    fn an_allowed_header_that_holds_a_secret_is_refused() {
+        let secrets = ["Secret-Of-The-Server-42".to_owned(), "short".to_owned()];
+        for headers in [
+            &["authorization", "x-secret-of-the-server-42"][..],
+            &["x-secret%2dof-the-server-42"][..],
+        ] {
+            let problem = check_headers_hold_no_secret(headers.iter().copied(), &secrets)
+                .expect_err("a secret in a header");
+            assert!(problem.starts_with("holds a key or secret"), "{problem}");
+            assert!(!problem.to_lowercase().contains("secret-of"), "{problem}");
+        }
+        // A secret too short to be looked for matches ordinary names by chance.
+        let ordinary = ["authorization", "x-short-id"];
+        assert_eq!(check_headers_hold_no_secret(ordinary, &secrets), Ok(()));
     }
 
     #[test]

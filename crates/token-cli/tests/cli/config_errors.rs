@@ -353,6 +353,48 @@ fn a_header_or_field_name_that_holds_a_secret_is_refused_without_showing_it() {
             "{message}"
         );
     }
+    // Every preflight answer lists the allowed request headers to whichever page asks, and
+    // every token a rule applies to carries its document patterns and AI scopes.
+    let headers = format!("authorization,x-{}", ACCESS_KEY.to_ascii_uppercase());
+    let key_rule = |field: &str, value: String| {
+        format!("{TRUSTED}[[rule]]\neveryone = true\nrole = \"writer\"\n{field} = \"{value}\"\n")
+    };
+    for (config, extra, says) in [
+        (
+            trusted,
+            ("CKEDITOR_TOKEN_CORS_HEADERS", headers.as_str()),
+            "CKEDITOR_TOKEN_CORS_HEADERS: holds a key or secret of the server",
+        ),
+        (
+            key_rule(
+                "documents",
+                format!("doc-{}", ACCESS_KEY.to_ascii_uppercase()),
+            ),
+            ("CKEDITOR_TOKEN_LISTEN", "127.0.0.1:0"),
+            "rule[1].documents",
+        ),
+        (
+            format!(
+                "{}ai_scopes = [\"ai:models:{ACCESS_KEY}\"]\n",
+                key_rule("documents", "*".into())
+            ),
+            ("CKEDITOR_TOKEN_LISTEN", "127.0.0.1:0"),
+            "rule[1].ai_scopes",
+        ),
+    ] {
+        let env = [
+            ("CKEDITOR_ENVIRONMENT_ID", ENVIRONMENT_ID),
+            ("CKEDITOR_ACCESS_KEY", ACCESS_KEY),
+            ("CKEDITOR_TOKEN_CORS_ORIGINS", "https://editor.example.test"),
+            extra,
+        ];
+        let message = refused(&config, &env);
+        assert_says(&message, &[says, "holds a key or"]);
+        assert!(
+            !message.to_ascii_lowercase().contains(&ACCESS_KEY[..12]),
+            "{message}"
+        );
+    }
 }
 
 #[test]

@@ -202,7 +202,8 @@ impl CorsPolicyBuilder {
         self
     }
 
-    /// Lets allowed origins send a request header, such as `authorization`.
+    /// Lets allowed origins send a request header, such as `authorization`. Preflight answers
+    /// list the allowed headers to any page that asks, so a name must hold nothing secret.
     pub fn allow_header(mut self, name: impl Into<String>) -> Self {
         self.headers.push(name.into());
         self
