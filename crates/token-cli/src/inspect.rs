@@ -97,9 +97,8 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     // and `serve` refuse it: the report would otherwise quote the key as the expected `aud`.
     // Another ID that is no environment's is compared with `aud` all the same.
     if let (Some(id), Some(key), false) = (&environment_id, &key, args.on_premises)
-        && let Ok(id) = EnvironmentId::new(id)
         && let Ok(access_key) = std::str::from_utf8(&key.bytes)
-        && let Err(Error::InvalidEnvironmentId { problem, .. }) = id.check_key(&id_name, access_key)
+        && let Some(problem) = id_beside_key(id, &id_name, access_key)
     {
         return Err(CliError::setting(
             id_name,
@@ -294,6 +293,20 @@ fn development_key(inspection: &Inspection, cloud: bool) -> Option<Key> {
     })
 }
 
+/// What is wrong with the environment ID `id` beside `access_key`, as `serve` would refuse it,
+/// or `None`: an ID that is the key, holds it or looks swapped with it; or one that is not an
+/// environment ID and holds the key, say beside a line break pasted with it.
+fn id_beside_key(id: &str, id_name: &str, access_key: &str) -> Option<&'static str> {
+    match EnvironmentId::new(id) {
+        Ok(id) => match id.check_key(id_name, access_key) {
+            Err(Error::InvalidEnvironmentId { problem, .. }) => Some(problem),
+            _ => None,
+        },
+        Err(_) => (ckeditor_token_core::hide_key(id, access_key.trim().as_bytes()) != id)
+            .then_some("it holds the access key"),
+    }
+}
+
 /// The report. Everything in it that comes from the token (the header, the claims, and the
 /// document keys and claim paths the findings quote) has its control and reordering characters
 /// escaped, so that a token cannot rewrite the report on screen. `now` is the moment the token
@@ -327,8 +340,11 @@ fn report(
             .map(str::to_owned)
             .collect()
     });
+    // A key long enough to be looked for is hidden wherever the report would show it, found or
+    // not: a problem can quote what no finding names, such as a member given twice.
+    let given_key = key.and_then(|key| std::str::from_utf8(key.bytes.trim_ascii()).ok());
     let hide_key = |text: &str| {
-        let text = carried_key.map_or(Cow::Borrowed(text), |key| {
+        let text = given_key.map_or(Cow::Borrowed(text), |key| {
             ckeditor_token_core::hide_key(text, key.as_bytes())
         });
         key_forms.iter().fold(text.into_owned(), |text, form| {

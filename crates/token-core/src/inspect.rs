@@ -102,7 +102,9 @@ pub enum Finding {
     /// [`MIN_KEY_SEARCHED_LEN`]: crate::MIN_KEY_SEARCHED_LEN
     KeyInToken {
         /// Where: a claim's path such as `user.name`, `header.kid`, or the object whose member
-        /// name holds it, with that name shown as `[key]`.
+        /// name holds it, with that name shown as `[key]`; or `the header's JSON text` or `the
+        /// payload's JSON text` when no decoded value holds it (the first value of a member
+        /// given twice, which this decoder drops and others read).
         path: String,
     },
     /// A claim the spec excludes: `iss` (a retired form), `nbf` or `jti`.
@@ -462,7 +464,8 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
         Some(_) => SignatureCheck::Invalid,
     };
     if let Some(key) = expect.key {
-        check_key_in_token(&header, &claims, key, &mut findings);
+        let segments = [header_segment, payload_segment];
+        check_key_in_token([&header, &claims], segments, key, &mut findings);
     }
     if payload_segment.contains(['-', '_']) {
         findings.push(Finding::PayloadNotAtobSafe);
@@ -631,8 +634,16 @@ fn verify(signature: &str, message: &[u8], key: &[u8]) -> bool {
 }
 
 /// [`Finding::KeyInToken`] for every value and member name of the header and the claims that
-/// holds `key`, except an `aud` that is the key, which [`check_audience`] reports.
-fn check_key_in_token(header: &Value, claims: &Value, key: &[u8], out: &mut Vec<Finding>) {
+/// holds `key`, except an `aud` that is the key, which [`check_audience`] reports; and for the
+/// JSON text of a part (`segments`: the header's, then the payload's) that holds it where its
+/// decoded value does not, as in the first value of a member given twice, which this decoder
+/// drops and others keep.
+fn check_key_in_token(
+    [header, claims]: [&Value; 2],
+    segments: [&str; 2],
+    key: &[u8],
+    out: &mut Vec<Finding>,
+) {
     let Ok(key) = std::str::from_utf8(key.trim_ascii()) else {
         return;
     };
@@ -641,8 +652,18 @@ fn check_key_in_token(header: &Value, claims: &Value, key: &[u8], out: &mut Vec<
     };
     let mut paths = Vec::new();
     let mut scratch = Vec::new();
-    find_key(header, (&search, &mut scratch), "header", &mut paths);
-    find_key(claims, (&search, &mut scratch), "", &mut paths);
+    let parts = [("header", header, "header"), ("payload", claims, "")];
+    for ((part, value, path), segment) in parts.into_iter().zip(segments) {
+        let found_before = paths.len();
+        find_key(value, (&search, &mut scratch), path, &mut paths);
+        let in_text = || {
+            let json = BASE64URL.decode(segment).unwrap_or_default();
+            search.is_in(&json, &mut Vec::new())
+        };
+        if paths.len() == found_before && in_text() {
+            paths.push(format!("the {part}'s JSON text"));
+        }
+    }
     let aud_is_key = claims.get("aud").and_then(Value::as_str) == Some(key);
     out.extend(
         paths

@@ -534,6 +534,22 @@ fn the_key_anywhere_in_the_token_is_reported_without_quoting_it() {
     // A key that is the whole `aud` is reported once, as such.
     let payload = format!(r#"{{"aud":"{key}","iat":1699999990}}"#);
     assert_eq!(key_findings(plain, &payload), []);
+
+    // In the first of two values of one member, which this decoder drops and others read, in
+    // the payload and in the header.
+    let header = format!(r#"{{"typ":"JWT","alg":"HS256","kid":"{key}","kid":"k1"}}"#);
+    let payload = format!(r#"{{"aud":"ENV_TEST_123","iat":1699999990,"sub":"{key}","sub":"u"}}"#);
+    assert_eq!(
+        key_findings(&header, &payload),
+        [
+            Finding::KeyInToken {
+                path: "the header's JSON text".into()
+            },
+            Finding::KeyInToken {
+                path: "the payload's JSON text".into()
+            },
+        ]
+    );
 }
 
 #[test]

@@ -247,6 +247,46 @@ fn a_token_that_carries_the_key_is_reported_and_the_key_never_printed() {
 }
 
 #[test]
+fn a_key_that_only_a_problem_quotes_is_hidden() {
+    // The first value of a member given twice holds the key: the decoded claims keep the
+    // second, and the problem about the repeat quotes the member's name.
+    for payload in [
+        format!(r#"{{"iat":{AT},"x":{{"{ACCESS_KEY}":1,"{ACCESS_KEY}":2}},"x":1}}"#),
+        format!(r#"{{"aud":"{ENVIRONMENT_ID}","iat":{AT},"sub":"{ACCESS_KEY}","sub":"u"}}"#),
+    ] {
+        let token = raw_token(&payload);
+        let (code, stdout, stderr) = inspect(&[&token], &credentials(), "");
+        assert_eq!(code, 1, "{stdout}{stderr}");
+        assert!(stdout.contains("twice; decoders disagree"), "{stdout}");
+        assert!(
+            !stdout.contains(ACCESS_KEY) && !stderr.contains(ACCESS_KEY),
+            "{stdout}{stderr}"
+        );
+    }
+    // The key in the first of two values is reported as being in the payload's text.
+    let payload =
+        format!(r#"{{"aud":"{ENVIRONMENT_ID}","iat":{AT},"sub":"{ACCESS_KEY}","sub":"u"}}"#);
+    let (_, stdout, _) = inspect(&[&raw_token(&payload)], &credentials(), "");
+    assert!(
+        stdout.contains("the payload's JSON text holds the key"),
+        "{stdout}"
+    );
+}
+
+/// A token of the JSON text `payload`, as written, signed with the access key.
+fn raw_token(payload: &str) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"HS256"}"#);
+    let message = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
+    let key = EncodingKey::from_secret(ACCESS_KEY.as_bytes()).expect("an HMAC key");
+    let signature =
+        jsonwebtoken::crypto::sign(message.as_bytes(), &key, jsonwebtoken::Algorithm::HS256)
+            .expect("a signature");
+    format!("{message}.{signature}")
+}
+
+#[test]
 fn a_carried_key_that_json_or_the_report_escapes_is_hidden_too() {
     // An access key of printable ASCII with a quote and a backslash, which JSON and the
     // problems escape, and an on-premises key with a tab inside.
@@ -293,9 +333,13 @@ fn an_environment_id_that_holds_the_key_is_refused() {
         ("CKEDITOR_ACCESS_KEY", ACCESS_KEY),
     ];
     let from_env = inspect(&[&token], &env, "");
+    // Also beside a character no environment ID has, such as a line break pasted with it.
+    let pasted = format!("{ACCESS_KEY}\n");
+    let not_an_id = inspect(&[&token, "--environment-id", &pasted], &credentials(), "");
     for ((code, stdout, stderr), setting) in [
         (from_flag, "--environment-id"),
         (from_env, "CKEDITOR_ENVIRONMENT_ID"),
+        (not_an_id, "--environment-id"),
     ] {
         assert_eq!(code, 2, "{stdout}{stderr}");
         assert!(
