@@ -194,13 +194,22 @@ struct RequestTimedOut(Duration);
 /// actix-web's `shutdown_timeout` the same.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// The size from which the servers of [`serve_connections`] refuse a request head (the request
+/// line and the headers), in bytes: a head still incomplete once the connection has buffered
+/// this much gets 431 and its connection is closed. One read can take the buffer past it, so a
+/// head of up to twice this size may still be read whole. A connection buffers its head until
+/// the head is whole, so this bounds what a client that sends a huge head slowly makes the
+/// server hold per connection (the server's default is about 400 KiB). 32 KiB is twice
+/// Node.js's limit and holds a browser's cookies for one site.
+pub const MAX_REQUEST_HEAD: usize = 32 * 1024;
+
 /// Serves every connection `listener` accepts with the service `service_for` makes for the
 /// connection's peer, over HTTP/1.1: a client that does not finish a request's headers within
 /// `header_timeout`, leaves the connection idle that long after an answer, or stops reading
 /// answers for that long while one is being written, is disconnected, so slow or stalled
-/// clients cannot hold connections open for good. Runs until `shutdown`
-/// resolves, then lets the open connections finish their requests, for up to
-/// [`SHUTDOWN_GRACE`].
+/// clients cannot hold connections open for good; a request head over [`MAX_REQUEST_HEAD`]
+/// bytes gets 431. Runs until `shutdown` resolves, then lets the open connections finish their
+/// requests, for up to [`SHUTDOWN_GRACE`].
 pub async fn serve_connections<M, S, B>(
     listener: TcpListener,
     header_timeout: Duration,
@@ -220,7 +229,8 @@ pub async fn serve_connections<M, S, B>(
     http.timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
         .keep_alive(true)
-        .half_close(true);
+        .half_close(true)
+        .max_buf_size(MAX_REQUEST_HEAD);
     let connections = GracefulShutdown::new();
     tokio::pin!(shutdown);
 
@@ -451,6 +461,46 @@ mod tests {
             stream.read_to_string(&mut answer).await.expect("answer");
             assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer:?}");
             assert!(answer.ends_with("\r\n\r\nok"), "{answer:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_head_over_the_limit_gets_431_and_one_under_it_an_answer() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let never = ShutdownSignal(Box::pin(std::future::pending()));
+        let answer = |_| {
+            hyper::service::service_fn(|_: Request<Incoming>| async {
+                Ok::<_, std::convert::Infallible>(Response::new(String::from("ok")))
+            })
+        };
+        tokio::spawn(serve_connections(
+            listener,
+            Duration::from_secs(5),
+            never,
+            answer,
+        ));
+        // The request line and `Host` take 25 bytes, the cookie's name and the end 14 more. One
+        // read may take the buffer past the limit, so a head a little over it can still pass.
+        for (cookie_len, status) in [
+            (MAX_REQUEST_HEAD / 2, "200"),
+            (MAX_REQUEST_HEAD - 100, "200"),
+            (4 * MAX_REQUEST_HEAD, "431"),
+            (10 * MAX_REQUEST_HEAD, "431"),
+        ] {
+            let mut stream = tokio::net::TcpStream::connect(address)
+                .await
+                .expect("connect");
+            let request = format!(
+                "GET / HTTP/1.1\r\nHost: x\r\nCookie: c={}\r\n\r\n",
+                "v".repeat(cookie_len)
+            );
+            // The server may answer and close before it has read all of an oversized head.
+            let _ = stream.write_all(request.as_bytes()).await;
+            let mut answer = vec![0; 12];
+            stream.read_exact(&mut answer).await.expect("an answer");
+            let answer = String::from_utf8_lossy(&answer);
+            assert_eq!(answer, format!("HTTP/1.1 {status}"), "{cookie_len}");
         }
     }
 
