@@ -546,11 +546,14 @@ pub(crate) fn environment_variable(name: &str) -> Result<Option<String>, CliErro
     }
 }
 
-/// The secrets of the environment and of the configuration file at `path`, if it can be read,
-/// for keeping them out of error messages (`settings::for_log` of `ckeditor-token-demo-login`).
+/// The secrets of the environment and of the configuration file at `path`, if it is a regular
+/// file and can be read, for keeping them out of error messages (`settings::for_log` of
+/// `ckeditor-token-demo-login`). A pipe is not read again: what it held is gone, and opening a
+/// named pipe waits for a writer that may never come.
 pub(crate) fn known_secrets(path: Option<&Path>) -> Vec<String> {
     let mut secrets = shared::secrets_from_env();
     let table = path
+        .filter(|path| std::fs::metadata(path).is_ok_and(|metadata| metadata.is_file()))
         .and_then(|path| read_config_text(path).ok())
         .and_then(|text| toml::from_str::<toml::Table>(&text).ok());
     if let Some(table) = table {

@@ -122,6 +122,26 @@ fn a_file_over_a_mebibyte_or_not_a_file() {
     let (_, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert_says(&stderr, &["configuration file /dev/stdin: line 2"]);
+    // So is a named pipe, which is not opened again for the message: that would wait for
+    // another writer.
+    let fifo = config_file("").with_extension("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|status| status.success()), "mkfifo");
+    let written = fifo.clone();
+    let writer = std::thread::spawn(move || std::fs::write(written, "bogus = 1\n"));
+    let fifo_path = fifo.to_str().expect("UTF-8");
+    let output = run(
+        &["serve", "--config", fifo_path, "--listen", "127.0.0.1:0"],
+        &[],
+        "",
+    );
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_says(&stderr, &["line 1", "unknown field `bogus`"]);
+    writer
+        .join()
+        .expect("the writer ends")
+        .expect("the pipe is written");
 }
 
 #[test]
