@@ -75,6 +75,11 @@ pub enum Finding {
     },
     /// The signature does not verify with the given key.
     BadSignature,
+    /// The header names HS256, but the signature segment is not the base64url of 32 bytes (43
+    /// characters), the length of every HS256 signature: empty, cut short or not base64url.
+    /// Found with a key or without one; with one, it is reported instead of
+    /// [`Finding::BadSignature`].
+    SignatureMalformed,
     /// The payload segment has `-` or `_`, so the browser's `atob()` cannot decode it.
     PayloadNotAtobSafe,
     /// There is no `aud` (cloud tokens need the environment ID there).
@@ -266,6 +271,10 @@ impl fmt::Display for Finding {
                  CKEditor's header has typ and alg only"
             ),
             Finding::BadSignature => f.write_str("the signature does not match the key"),
+            Finding::SignatureMalformed => f.write_str(
+                "the signature is not an HS256 signature, which is 32 bytes of base64url (43 \
+                 characters)",
+            ),
             Finding::PayloadNotAtobSafe => f.write_str(
                 "the payload segment contains '-' or '_': the browser's atob() cannot decode it, \
                  so the editor ignores exp and refreshes only hourly, and CKBox fails",
@@ -446,9 +455,17 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
             findings.push(Finding::HeaderMember { name });
         }
     }
+    let hs256 = alg == Some(&Value::from("HS256"));
+    let well_formed = BASE64URL
+        .decode(signature_segment)
+        .is_ok_and(|signature| signature.len() == 32);
+    if hs256 && !well_formed {
+        findings.push(Finding::SignatureMalformed);
+    }
     let signature = match expect.key {
         None => SignatureCheck::NotChecked,
-        Some(key) if alg == Some(&Value::from("HS256")) => {
+        Some(_) if hs256 && !well_formed => SignatureCheck::Invalid,
+        Some(key) if hs256 => {
             let message = &token[..header_segment.len() + 1 + payload_segment.len()];
             if verify(
                 signature_segment.trim_end_matches('='),

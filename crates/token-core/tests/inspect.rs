@@ -367,6 +367,47 @@ fn signatures_are_checked_against_the_given_key() {
         inspect(&token, &unchecked).expect("a JWT").signature,
         SignatureCheck::NotChecked
     );
+
+    // A signature that no HS256 key makes is reported with a key or without one: empty, cut
+    // short by one character, one byte too long, or not base64url.
+    let (signed, signature) = token.rsplit_once('.').expect("three parts");
+    let mut longer = URL_SAFE_NO_PAD.decode(signature).expect("base64url");
+    longer.push(0);
+    for malformed in [
+        String::new(),
+        signature[..signature.len() - 1].to_owned(),
+        URL_SAFE_NO_PAD.encode(&longer),
+        format!("{}+", &signature[..signature.len() - 1]),
+    ] {
+        let token = format!("{signed}.{malformed}");
+        for (expect, check) in [
+            (&unchecked, SignatureCheck::NotChecked),
+            (&wrong, SignatureCheck::Invalid),
+            (&with_key(), SignatureCheck::Invalid),
+        ] {
+            let inspection = inspect(&token, expect).expect("a JWT");
+            assert_eq!(inspection.signature, check, "{malformed:?}");
+            assert_eq!(
+                inspection.findings,
+                [Finding::SignatureMalformed],
+                "{malformed:?}"
+            );
+        }
+    }
+    // The right one, padded, is well formed (the padding is a finding of its own).
+    let padded = inspect(&format!("{token}="), &with_key()).expect("a JWT");
+    assert_eq!(padded.signature, SignatureCheck::Valid);
+    assert_eq!(padded.findings, [Finding::Padded { part: "signature" }]);
+}
+
+/// Expectations with the key the tests sign with, and nothing else.
+fn with_key() -> Expectations<'static> {
+    Expectations {
+        key: Some(KEY),
+        environment_id: None,
+        now: NOW,
+        on_premises: false,
+    }
 }
 
 #[test]
