@@ -1,7 +1,7 @@
 //! Looking for a key in text that must not hold it: as it is, with its ASCII letters in another
 //! case, or percent-encoded. Each of those gives the key away: percent-decoding is exact, and a
-//! key of 40 letters and digits in one case leaves some 2^33 spellings, which one token's
-//! signature tells apart in seconds.
+//! key in one letter case leaves two spellings per letter, which can be tried offline against
+//! the signature of any one token (a 40-character key's 2^33 or so in seconds).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -12,7 +12,7 @@ use memchr::memmem::Finder;
 use crate::credentials::MIN_KEY_SEARCHED_LEN;
 
 /// What [`KeySearch::hide_in`] puts where the key was.
-pub(crate) const HIDDEN: &str = "[key]";
+const HIDDEN: &str = "[key]";
 
 /// A search for one key, prepared once. Its `Debug` output hides the key.
 #[derive(Clone)]
@@ -79,9 +79,7 @@ impl KeySearch {
         }
         Cow::Owned(replace_stretches(text, stretches))
     }
-}
 
-impl KeySearch {
     /// Where the lowered key starts in `lowered`, overlaps included.
     fn starts<'h>(&'h self, lowered: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
         let mut from = 0;
