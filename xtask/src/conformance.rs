@@ -181,6 +181,51 @@ impl Stalled {
     }
 }
 
+/// The status of the answer to `request`, sent as it is over a connection of its own.
+fn raw_status(app: &App, request: &str) -> Result<u16, String> {
+    let address = app.url().trim_start_matches("http://");
+    let mut stream =
+        TcpStream::connect(address).map_err(|error| format!("connect {address}: {error}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .map_err(|error| format!("a read timeout: {error}"))?;
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|error| format!("the request: {error}"))?;
+    let mut head = [0; 12];
+    stream
+        .read_exact(&mut head)
+        .map_err(|error| format!("the answer to {request:?}: {error}"))?;
+    let head = String::from_utf8_lossy(&head);
+    head.get(9..12)
+        .and_then(|status| status.parse().ok())
+        .ok_or_else(|| format!("no status line: {head:?}"))
+}
+
+/// HTTP/1.1 requires a server to refuse a request without exactly one `Host` with 400; an
+/// HTTP/1.0 request may have none.
+fn hosts(app: &App) -> Result<(), String> {
+    for (request, expected) in [
+        ("GET /token HTTP/1.1\r\nConnection: close\r\n\r\n", 400),
+        (
+            "GET /token HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n",
+            400,
+        ),
+        (
+            "GET /token HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+            401,
+        ),
+        ("GET /token HTTP/1.0\r\n\r\n", 401),
+    ] {
+        let status = raw_status(app, request)?;
+        ensure!(
+            status == expected,
+            "{request:?}: status {status}, not {expected}"
+        );
+    }
+    Ok(())
+}
+
 /// What one adapter answered, to compare with the others.
 type Seen = Vec<(String, u16, Option<String>, String)>;
 
@@ -282,6 +327,10 @@ fn adapter_suite(
     tally.run(
         &name("the demo login: cookie attributes, home page, logout"),
         || demo_login(&http),
+    );
+    tally.run(
+        &name("an HTTP/1.1 request without one Host is 400, one of HTTP/1.0 without it is not"),
+        || hosts(&main),
     );
     tally.run(
         &name("a client that stalls in its headers is disconnected after the header timeout"),

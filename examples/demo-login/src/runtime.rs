@@ -165,7 +165,7 @@ pub async fn serve_http1<S, B>(
     S: tower_service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Into<Box<dyn StdError + Send + Sync>>,
-    B: Body + Send + 'static,
+    B: Body + Default + Send + 'static,
     B::Data: Send,
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
@@ -208,8 +208,9 @@ pub const MAX_REQUEST_HEAD: usize = 32 * 1024;
 /// `header_timeout`, leaves the connection idle that long after an answer, or stops reading
 /// answers for that long while one is being written, is disconnected, so slow or stalled
 /// clients cannot hold connections open for good; a request head over [`MAX_REQUEST_HEAD`]
-/// bytes gets 431. Runs until `shutdown` resolves, then lets the open connections finish their
-/// requests, for up to [`SHUTDOWN_GRACE`].
+/// bytes gets 431, and a request without exactly one `Host` (see [`names_one_host`]) an empty
+/// 400, as HTTP/1.1 requires of a server. Runs until `shutdown` resolves, then lets the open
+/// connections finish their requests, for up to [`SHUTDOWN_GRACE`].
 pub async fn serve_connections<M, S, B>(
     listener: TcpListener,
     header_timeout: Duration,
@@ -220,7 +221,7 @@ pub async fn serve_connections<M, S, B>(
     S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Into<Box<dyn StdError + Send + Sync>>,
-    B: Body + Send + 'static,
+    B: Body + Default + Send + 'static,
     B::Data: Send,
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
@@ -248,7 +249,20 @@ pub async fn serve_connections<M, S, B>(
             () = &mut shutdown => break,
         };
         let stream = StalledWritesFail::new(stream, header_timeout);
-        let connection = http.serve_connection(TokioIo::new(stream), service_for(peer));
+        let service = service_for(peer);
+        let checked = hyper::service::service_fn(move |request: Request<Incoming>| {
+            let answer = names_one_host(&request).then(|| service.call(request));
+            async move {
+                match answer {
+                    Some(answer) => answer.await,
+                    None => Ok(Response::builder()
+                        .status(hyper::StatusCode::BAD_REQUEST)
+                        .body(B::default())
+                        .unwrap_or_default()),
+                }
+            }
+        });
+        let connection = http.serve_connection(TokioIo::new(stream), checked);
         let connection = connections.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {
@@ -266,6 +280,22 @@ pub async fn serve_connections<M, S, B>(
             grace = ?SHUTDOWN_GRACE,
             "connections still open after the grace period: stopping without them"
         );
+    }
+}
+
+/// Whether `request` has the `Host` header HTTP/1.1 requires: exactly one, or none in a request
+/// of HTTP/1.0, which has none of its own. A server must answer any other with 400 (RFC 9112,
+/// section 3.2), so that proxies and the server cannot read two different targets from it.
+pub fn names_one_host<T>(request: &Request<T>) -> bool {
+    match request
+        .headers()
+        .get_all(hyper::header::HOST)
+        .iter()
+        .count()
+    {
+        1 => true,
+        0 => request.version() < hyper::Version::HTTP_11,
+        _ => false,
     }
 }
 
@@ -501,6 +531,30 @@ mod tests {
             stream.read_exact(&mut answer).await.expect("an answer");
             let answer = String::from_utf8_lossy(&answer);
             assert_eq!(answer, format!("HTTP/1.1 {status}"), "{cookie_len}");
+        }
+    }
+
+    #[test]
+    fn a_request_needs_one_host_from_http_1_1_on() {
+        let request = |version, hosts: &[&str]| {
+            let mut builder = Request::builder().version(version);
+            for host in hosts {
+                builder = builder.header(hyper::header::HOST, *host);
+            }
+            builder.body(()).expect("a request")
+        };
+        let (old, new) = (hyper::Version::HTTP_10, hyper::Version::HTTP_11);
+        for (version, hosts, accepted) in [
+            (new, &[][..], false),
+            (new, &["a"][..], true),
+            (new, &["a", "a"][..], false),
+            (new, &["a", "b"][..], false),
+            (old, &[][..], true),
+            (old, &["a"][..], true),
+            (old, &["a", "b"][..], false),
+        ] {
+            let request = request(version, hosts);
+            assert_eq!(names_one_host(&request), accepted, "{version:?} {hosts:?}");
         }
     }
 
