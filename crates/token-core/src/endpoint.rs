@@ -33,6 +33,7 @@ mod cors;
 mod upstream;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -114,8 +115,18 @@ const MAX_REJECTION_TEXT: usize = 200;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum UserDecision {
-    /// Issue a token for this identity.
+    /// Issue a token for this identity, signed by the endpoint's issuer.
     Issue(Identity),
+    /// Issue a token for this identity in the environment with this ID, for an application
+    /// whose tenants each have an environment of their own: signed by the issuer of that
+    /// environment that the endpoint holds ([`TokenEndpoint::with_issuer`]). An environment the
+    /// endpoint has no issuer for is the application's mistake: 500, logged at error level.
+    IssueIn {
+        /// The ID of the environment, the token's `aud`.
+        environment: String,
+        /// Whom the token is for.
+        identity: Identity,
+    },
     /// The request is written so that it cannot name one user, such as a query that gives the
     /// user's parameter twice (400, with [`BAD_REQUEST_BODY`]). The reason goes to the log at
     /// info level, never into the response, so it may say what is wrong and how to ask instead;
@@ -365,6 +376,8 @@ pub struct TokenEndpoint {
 #[derive(Debug, Clone)]
 struct EndpointInner {
     issuer: Issuer,
+    /// The issuers of other environments, by environment ID, for [`UserDecision::IssueIn`].
+    others: HashMap<String, Issuer>,
     product: Product,
     cors: CorsPolicy,
 }
@@ -386,6 +399,7 @@ impl TokenEndpoint {
         TokenEndpoint {
             inner: Arc::new(EndpointInner {
                 issuer,
+                others: HashMap::new(),
                 product: Product::Editor,
                 cors: CorsPolicy::same_origin(),
             }),
@@ -406,9 +420,48 @@ impl TokenEndpoint {
         self
     }
 
-    /// The issuer that signs the tokens.
+    /// Also issues the tokens of `issuer`'s environment, to the users whose decision names it
+    /// ([`UserDecision::IssueIn`]): one route for an application whose tenants each have an
+    /// environment of their own, where the signed-in user says which. An issuer of an
+    /// environment the endpoint has already replaces that one's.
+    ///
+    /// ```
+    /// use ckeditor_token_core::{Environment, Identity, Issuer, Role, TokenEndpoint, UserDecision};
+    ///
+    /// let acme = Environment::new("acme-env", "the access key of acme's environment")?;
+    /// let globex = Environment::new("globex-env", "the access key of globex's environment")?;
+    /// let endpoint = TokenEndpoint::new(Issuer::new(acme)?).with_issuer(Issuer::new(globex)?);
+    ///
+    /// // In the application's `TokenUser::token_decision`, from the user's tenant:
+    /// let identity = Identity::builder("user-1").grant("*", Role::Writer).build()?;
+    /// let decision = UserDecision::IssueIn { environment: "globex-env".into(), identity };
+    /// assert_eq!(endpoint.decide(decision).status(), 200);
+    /// # Ok::<(), ckeditor_token_core::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: Issuer) -> Self {
+        let inner = Arc::make_mut(&mut self.inner);
+        let id = issuer.environment().id().as_str().to_owned();
+        if id == inner.issuer.environment().id().as_str() {
+            inner.issuer = issuer;
+        } else {
+            inner.others.insert(id, issuer);
+        }
+        self
+    }
+
+    /// The issuer that signs the tokens, unless a user's decision names another environment.
     pub fn issuer(&self) -> &Issuer {
         &self.inner.issuer
+    }
+
+    /// The issuer of the environment with the ID `environment`: the endpoint's own, or one
+    /// added with [`TokenEndpoint::with_issuer`].
+    pub fn issuer_of(&self, environment: &str) -> Option<&Issuer> {
+        if environment == self.inner.issuer.environment().id().as_str() {
+            return Some(&self.inner.issuer);
+        }
+        self.inner.others.get(environment)
     }
 
     /// Whose claims the tokens carry.
@@ -443,7 +496,22 @@ impl TokenEndpoint {
     /// The answer for a decision about a user.
     pub fn decide(&self, decision: UserDecision) -> TokenResponse {
         match decision {
-            UserDecision::Issue(identity) => self.issue(&identity),
+            UserDecision::Issue(identity) => self.issue(&self.inner.issuer, &identity),
+            UserDecision::IssueIn {
+                environment,
+                identity,
+            } => match self.issuer_of(&environment) {
+                Some(issuer) => self.issue(issuer, &identity),
+                None => {
+                    tracing::error!(
+                        subject = self.loggable(&identity.subject()),
+                        environment = self.loggable(&environment),
+                        "the application chose an environment the token endpoint has no issuer \
+                         for; add its issuer with TokenEndpoint::with_issuer"
+                    );
+                    self.failed()
+                }
+            },
             UserDecision::BadRequest(reason) => {
                 tracing::info!(
                     reason = %self.loggable(&reason),
@@ -510,10 +578,13 @@ impl TokenEndpoint {
         // An empty or blank text says nothing worth quoting.
         let said = said.and_then(|said| {
             // Enough is read to see the whole of a key that starts before the cut, and hide it.
-            let key = self.inner.issuer.environment().access_key().expose_bytes();
-            let (text, cut) = first_chars(said, MAX_REJECTION_TEXT + key.len());
-            (!text.trim().is_empty())
-                .then(|| quoted_start(&self.inner.issuer.without_key(&text), cut))
+            let longest_key = self
+                .issuers()
+                .map(|issuer| issuer.environment().access_key().expose_bytes().len())
+                .max()
+                .unwrap_or_default();
+            let (text, cut) = first_chars(said, MAX_REJECTION_TEXT + longest_key);
+            (!text.trim().is_empty()).then(|| quoted_start(&self.loggable(&text), cut))
         });
         match said {
             Some(said) => self.lookup_failed(&format_args!(
@@ -525,8 +596,8 @@ impl TokenEndpoint {
         }
     }
 
-    fn issue(&self, identity: &Identity) -> TokenResponse {
-        match self.inner.issuer.issue(self.inner.product, identity) {
+    fn issue(&self, issuer: &Issuer, identity: &Identity) -> TokenResponse {
+        match issuer.issue(self.inner.product, identity) {
             Ok(token) => self.answer(Outcome::Token, 200, token.into_string()),
             Err(error @ Error::MissingGrant { .. }) => {
                 tracing::info!(
@@ -547,14 +618,18 @@ impl TokenEndpoint {
         }
     }
 
-    /// `text` as a log line may show it: with the issuer's access key hidden, should the
-    /// application have put it there. Called in a log macro's fields, it runs only when the line
-    /// is written.
+    /// `text` as a log line may show it: with the issuers' access keys hidden, should the
+    /// application have put one there. Called in a log macro's fields, it runs only when the
+    /// line is written.
     fn loggable(&self, text: &dyn fmt::Display) -> String {
-        self.inner
-            .issuer
-            .without_key(&text.to_string())
-            .into_owned()
+        self.issuers().fold(text.to_string(), |text, issuer| {
+            issuer.without_key(&text).into_owned()
+        })
+    }
+
+    /// Every issuer of the endpoint, its own first.
+    fn issuers(&self) -> impl Iterator<Item = &Issuer> {
+        std::iter::once(&self.inner.issuer).chain(self.inner.others.values())
     }
 
     fn refused(&self) -> TokenResponse {

@@ -306,6 +306,37 @@ fn the_endpoint_shows_the_key_as_a_placeholder_in_every_log_line() {
 }
 
 #[test]
+fn every_environments_key_is_hidden_and_an_environment_without_issuer_is_logged() {
+    let other_key = "OTHER-tenant-key-material-0123456789ab";
+    let other = Issuer::new(Environment::new("other-env", other_key).expect("env")).expect("ok");
+    let endpoint = TokenEndpoint::new(issuer()).with_issuer(other);
+    let log = captured_log(|| {
+        let said = format!("the lookup with {other_key} failed");
+        assert_eq!(endpoint.user_rejected_saying(503, &said).status(), 500);
+        let identity = Identity::builder("ann")
+            .grant("*", Role::Writer)
+            .build()
+            .expect("identity");
+        let decision = UserDecision::IssueIn {
+            environment: "missing-env".to_owned(),
+            identity,
+        };
+        assert_eq!(endpoint.decide(decision).status(), 500);
+    });
+    assert!(
+        !log.contains(other_key) && !log.contains("OTHER-tenant"),
+        "{log}"
+    );
+    assert!(log.contains("the lookup with [key] failed"), "{log}");
+    assert!(
+        log.contains("the application chose an environment the token endpoint has no issuer for")
+            && log.contains(r#"subject="ann" environment="missing-env""#),
+        "{log}"
+    );
+    assert_clean(&log);
+}
+
+#[test]
 fn a_key_under_32_bytes_is_warned_about_and_one_of_32_is_not() {
     let key_of = |len: usize| KEY.chars().cycle().take(len).collect::<String>();
     let short = captured_log(|| {

@@ -1,0 +1,94 @@
+//! One endpoint for several environments: the user's decision names the environment, and the
+//! token is that environment's, signed with its key only.
+
+use ckeditor_token_core::{
+    Environment, FAILURE_BODY, FixedClock, Identity, Issuer, Role, TokenEndpoint, UserDecision,
+};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::Value;
+
+const NOW: u64 = 1_700_000_000;
+const ACME: (&str, &str) = ("acme-env", "acme-access-key-0123456789abcdefghijklmnop");
+const GLOBEX: (&str, &str) = ("globex-env", "globex-access-key-0123456789abcdefghijkl");
+
+fn issuer((id, key): (&str, &str)) -> Issuer {
+    Issuer::builder(Environment::new(id, key).expect("environment"))
+        .clock(FixedClock::at_unix_seconds(NOW))
+        .build()
+        .expect("issuer")
+}
+
+fn ann() -> Identity {
+    Identity::builder("ann")
+        .grant("*", Role::Writer)
+        .build()
+        .expect("identity")
+}
+
+/// The claims of `token` if it verifies with the environment `(id, key)`, by `jsonwebtoken`.
+fn verified(token: &str, (id, key): (&str, &str)) -> Option<Value> {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_audience(&[id]);
+    validation.validate_exp = false;
+    let key = DecodingKey::from_secret(key.as_bytes()).expect("an HMAC key");
+    jsonwebtoken::decode::<Value>(token, &key, &validation)
+        .ok()
+        .map(|data| data.claims)
+}
+
+fn in_environment(environment: &str) -> UserDecision {
+    UserDecision::IssueIn {
+        environment: environment.to_owned(),
+        identity: ann(),
+    }
+}
+
+#[test]
+fn a_decision_that_names_an_environment_gets_that_environments_token() {
+    let endpoint = TokenEndpoint::new(issuer(ACME)).with_issuer(issuer(GLOBEX));
+    for (decision, environment, other) in [
+        (UserDecision::Issue(ann()), ACME, GLOBEX),
+        (in_environment("acme-env"), ACME, GLOBEX),
+        (in_environment("globex-env"), GLOBEX, ACME),
+    ] {
+        let response = endpoint.decide(decision);
+        assert_eq!(response.status(), 200, "{}", response.body());
+        let claims = verified(response.body(), environment).expect("verifies");
+        assert_eq!(claims["aud"], environment.0);
+        assert_eq!(claims["sub"], "ann");
+        assert_eq!(claims["iat"], NOW);
+        assert!(verified(response.body(), other).is_none(), "{}", other.0);
+    }
+    assert_eq!(
+        endpoint
+            .issuer_of("globex-env")
+            .map(|issuer| issuer.environment().id().as_str()),
+        Some("globex-env")
+    );
+    assert!(endpoint.issuer_of("initech-env").is_none());
+}
+
+#[test]
+fn an_environment_the_endpoint_has_no_issuer_for_is_a_failure() {
+    let endpoint = TokenEndpoint::new(issuer(ACME));
+    for environment in ["globex-env", "", "ACME-ENV"] {
+        let response = endpoint.decide(in_environment(environment));
+        assert_eq!(response.status(), 500, "{environment:?}");
+        assert_eq!(response.body(), FAILURE_BODY);
+    }
+}
+
+#[test]
+fn an_issuer_of_an_environment_the_endpoint_has_replaces_it() {
+    let rotated = ("acme-env", "acme-rotated-key-0123456789abcdefghijklmno");
+    let endpoint = TokenEndpoint::new(issuer(ACME))
+        .with_issuer(issuer(GLOBEX))
+        .with_issuer(issuer(rotated));
+    let token = endpoint.decide(in_environment("acme-env")).into_body();
+    assert!(verified(&token, rotated).is_some());
+    assert!(verified(&token, ACME).is_none());
+    assert_eq!(
+        endpoint.issuer().environment().access_key().expose_bytes(),
+        rotated.1.as_bytes()
+    );
+}
