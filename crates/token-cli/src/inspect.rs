@@ -10,8 +10,8 @@ use std::io::Read as _;
 use std::process::ExitCode;
 
 use ckeditor_token_core::{
-    ACCESS_KEY_VAR, EnvironmentId, Error, Expectations, Finding, Inspection, SECRET_KEY_VAR,
-    SignatureCheck, SigningKey, inspect, unix_seconds,
+    ACCESS_KEY_VAR, EnvironmentId, Error, Expectations, Finding, Inspection, KeySearch,
+    SECRET_KEY_VAR, SignatureCheck, SigningKey, inspect, unix_seconds,
 };
 use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_environment};
 use clap::Args;
@@ -302,7 +302,8 @@ fn id_beside_key(id: &str, id_name: &str, access_key: &str) -> Option<&'static s
             Err(Error::InvalidEnvironmentId { problem, .. }) => Some(problem),
             _ => None,
         },
-        Err(_) => (ckeditor_token_core::hide_key(id, access_key.trim().as_bytes()) != id)
+        Err(_) => KeySearch::new(access_key.trim().as_bytes())
+            .is_some_and(|search| search.holds(id))
             .then_some("it holds the access key"),
     }
 }
@@ -342,11 +343,11 @@ fn report(
     });
     // A key long enough to be looked for is hidden wherever the report would show it, found or
     // not: a problem can quote what no finding names, such as a member given twice.
-    let given_key = key.and_then(|key| std::str::from_utf8(key.bytes.trim_ascii()).ok());
+    let search = key.and_then(|key| KeySearch::new(key.bytes.trim_ascii()));
     let hide_key = |text: &str| {
-        let text = given_key.map_or(Cow::Borrowed(text), |key| {
-            ckeditor_token_core::hide_key(text, key.as_bytes())
-        });
+        let text = search
+            .as_ref()
+            .map_or(Cow::Borrowed(text), |search| search.hide_in(text));
         key_forms.iter().fold(text.into_owned(), |text, form| {
             text.replace(form.as_str(), "[key]")
         })

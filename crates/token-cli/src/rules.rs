@@ -15,7 +15,8 @@
 //! the cloud does not document which of two matching patterns wins.
 
 use ckeditor_token_core::{
-    AiScope, CkboxRole, DocumentKey, Error, Identity, MAX_GRANTS, Role, UserDecision, field,
+    AiScope, CkboxRole, DocumentKey, Error, Identity, KeySearch, MAX_GRANTS, Role, UserDecision,
+    field,
 };
 use ckeditor_token_demo_login::settings as shared;
 
@@ -119,29 +120,39 @@ pub(crate) struct Rules {
 }
 
 /// The keys and secrets of the settings long enough to be looked for
-/// ([`Settings::searched_secrets`]); counted in `Debug`, never shown.
+/// ([`Settings::searched_secrets`]), with a search for each prepared once; counted in `Debug`,
+/// never shown.
 #[derive(Clone, Default)]
-struct Secrets(Vec<String>);
+struct Secrets {
+    texts: Vec<String>,
+    searches: Vec<KeySearch>,
+}
 
 impl Secrets {
+    fn new(texts: Vec<String>) -> Secrets {
+        let searches = texts
+            .iter()
+            .filter_map(|secret| KeySearch::new(secret.as_bytes()))
+            .collect();
+        Secrets { texts, searches }
+    }
+
     /// Whether `text` holds one of them: as it is, in another letter case or percent-encoded,
     /// as the core looks for the access key in a token.
     fn found_in(&self, text: &str) -> bool {
-        self.0
-            .iter()
-            .any(|secret| ckeditor_token_core::hide_key(text, secret.as_bytes()) != text)
+        self.searches.iter().any(|search| search.holds(text))
     }
 
     /// `text` with each of them hidden, as every message of the command hides them: also
     /// escaped, in another letter case, or cut short next to a `…`.
     fn hidden_in(&self, text: &str) -> String {
-        shared::for_log(text, &self.0)
+        shared::for_log(text, &self.texts)
     }
 }
 
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "[{} hidden]", self.0.len())
+        write!(f, "[{} hidden]", self.texts.len())
     }
 }
 
@@ -188,7 +199,7 @@ impl Rules {
         Ok(Rules {
             rules,
             allow_overlap,
-            secrets: Secrets(secrets),
+            secrets: Secrets::new(secrets),
         })
     }
 

@@ -9,6 +9,7 @@ use std::fmt;
 use std::io::Read as _;
 use std::path::Path;
 
+use ckeditor_token_core::KeySearch;
 use ckeditor_token_demo_login::settings::{self as shared, parse_list};
 use serde::Deserialize;
 
@@ -453,12 +454,13 @@ impl Settings {
     }
 
     /// Whether `text` holds one of the [searched secrets](Settings::searched_secrets), in any
-    /// ASCII letter case: a value that names something (a path, a header, a field), which
-    /// messages and logs quote as it is or lowercased, should hold no key.
+    /// ASCII letter case or percent-encoded (as [`KeySearch`] finds a key): a value that names
+    /// something (a path, a header, a field), which messages and logs quote as it is or
+    /// lowercased, or that a token carries, should hold no key.
     pub(crate) fn holds_secret(&self, text: &str) -> bool {
-        let lowered = text.to_ascii_lowercase();
         self.searched_secrets()
-            .any(|secret| lowered.contains(&secret.to_ascii_lowercase()))
+            .filter_map(|secret| KeySearch::new(secret.as_bytes()))
+            .any(|search| search.holds(text))
     }
 
     /// The flag at `path`, `setting` as the file or its variable gave it: off when unset.

@@ -268,8 +268,9 @@ impl<'a> Claims<'a> {
             field::AI_SCOPES => self.ai,
             _ => true,
         };
-        let mut scratch = Vec::new();
-        self.identity?
+        let identity = self.identity?;
+        let mut scratch = Vec::with_capacity(identity.longest_text());
+        identity
             .texts()
             .find(|&(field, text)| carried(field) && key.is_in(text.as_bytes(), &mut scratch))
             .map(|(field, _)| field)

@@ -4,7 +4,6 @@
 //! assumed about how they were made. [`inspect`] fails only when the text is not a JWT at all;
 //! everything else becomes a [`Finding`].
 
-use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
@@ -528,28 +527,6 @@ fn decode_object(part: &'static str, segment: &str, out: &mut Vec<Finding>) -> R
     }
 }
 
-/// `text` with `key` shown as `[key]` wherever it occurs in a form [`inspect`] reports
-/// ([`Finding::KeyInToken`]): as it is, with its ASCII letters in another case, or
-/// percent-encoded. A key shorter than [`MIN_KEY_SEARCHED_LEN`] bytes, which ordinary text could
-/// hold by chance, is not looked for. For a report on a token that carries the key, which may
-/// be pasted where others read it.
-///
-/// ```
-/// use ckeditor_token_core::hide_key;
-///
-/// let key = b"Kx9pQ72zZab";
-/// let text = "name Kx9pQ72zZab, email kx9pq72zzab@example.com, avatar /a?k=%4Bx9pQ72zZab";
-/// assert_eq!(hide_key(text, key), "name [key], email [key]@example.com, avatar /a?k=[key]");
-/// ```
-///
-/// [`MIN_KEY_SEARCHED_LEN`]: crate::MIN_KEY_SEARCHED_LEN
-pub fn hide_key<'t>(text: &'t str, key: &[u8]) -> Cow<'t, str> {
-    match KeySearch::new(key) {
-        Some(search) => search.hide_in(text),
-        None => Cow::Borrowed(text),
-    }
-}
-
 /// The first key that one object of the JSON text `json` gives twice, at any depth (keys compared
 /// with their escapes read); `None` when there is none, or when `json` is not JSON.
 ///
@@ -572,6 +549,76 @@ pub fn first_duplicate_key(json: &[u8]) -> Option<String> {
 
 /// JSON read only for the first object key given twice, at any depth.
 struct FirstDuplicate(Option<String>);
+
+/// Every string and member name of a JSON text, escapes read, with the values of a member given
+/// twice, which a `Value` drops but for the last.
+struct AllTexts(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for AllTexts {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(TextsVisitor)
+    }
+}
+
+struct TextsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextsVisitor {
+    type Value = AllTexts;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<AllTexts, E> {
+        Ok(AllTexts(Vec::new()))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<AllTexts, E> {
+        Ok(AllTexts(Vec::new()))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<AllTexts, E> {
+        Ok(AllTexts(Vec::new()))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<AllTexts, E> {
+        Ok(AllTexts(Vec::new()))
+    }
+
+    fn visit_str<E>(self, text: &str) -> std::result::Result<AllTexts, E> {
+        Ok(AllTexts(vec![text.to_owned()]))
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<AllTexts, E> {
+        Ok(AllTexts(Vec::new()))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<AllTexts, A::Error> {
+        let mut texts = Vec::new();
+        while let Some(AllTexts(inner)) = seq.next_element()? {
+            texts.extend(inner);
+        }
+        Ok(AllTexts(texts))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<AllTexts, A::Error> {
+        let mut texts = Vec::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let AllTexts(inner) = map.next_value()?;
+            texts.push(name);
+            texts.extend(inner);
+        }
+        Ok(AllTexts(texts))
+    }
+}
 
 impl<'de> serde::Deserialize<'de> for FirstDuplicate {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -652,9 +699,9 @@ fn verify(signature: &str, message: &[u8], key: &[u8]) -> bool {
 
 /// [`Finding::KeyInToken`] for every value and member name of the header and the claims that
 /// holds `key`, except an `aud` that is the key, which [`check_audience`] reports; and for the
-/// JSON text of a part (`segments`: the header's, then the payload's) that holds it where its
-/// decoded value does not, as in the first value of a member given twice, which this decoder
-/// drops and others keep.
+/// JSON text of a part (`segments`: the header's, then the payload's) with a string or member
+/// name that holds it where the decoded value holds none: the first value of a member given
+/// twice, which this decoder drops and others keep.
 fn check_key_in_token(
     [header, claims]: [&Value; 2],
     segments: [&str; 2],
@@ -673,11 +720,15 @@ fn check_key_in_token(
     for ((part, value, path), segment) in parts.into_iter().zip(segments) {
         let found_before = paths.len();
         find_key(value, (&search, &mut scratch), path, &mut paths);
-        let in_text = || {
+        let mut in_dropped = || {
             let json = BASE64URL.decode(segment).unwrap_or_default();
-            search.is_in(&json, &mut Vec::new())
+            serde_json::from_slice::<AllTexts>(&json).is_ok_and(|AllTexts(texts)| {
+                texts
+                    .iter()
+                    .any(|text| search.is_in(text.as_bytes(), &mut scratch))
+            })
         };
-        if paths.len() == found_before && in_text() {
+        if paths.len() == found_before && in_dropped() {
             paths.push(format!("the {part}'s JSON text"));
         }
     }

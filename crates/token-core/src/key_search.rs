@@ -14,9 +14,24 @@ use crate::credentials::MIN_KEY_SEARCHED_LEN;
 /// What [`KeySearch::hide_in`] puts where the key was.
 const HIDDEN: &str = "[key]";
 
-/// A search for one key, prepared once. Its `Debug` output hides the key.
+/// A search for one key (a key of [`MIN_KEY_SEARCHED_LEN`] bytes or more) in text that must not
+/// hold it, prepared once: as it is, with its ASCII letters in another case, or percent-encoded,
+/// the forms the issuer refuses in an identity ([`Error::KeyInIdentity`]) and [`inspect`]
+/// reports. Its `Debug` output hides the key.
+///
+/// ```
+/// use ckeditor_token_core::KeySearch;
+///
+/// let search = KeySearch::new(b"Kx9pQ72zZab").expect("8 bytes or more");
+/// assert!(search.holds("avatar /a?k=%4Bx9pQ72zZab"));
+/// assert!(!search.holds("Kx9pQ72zZa"));
+/// assert_eq!(search.hide_in("email kx9pq72zzab@example.com"), "email [key]@example.com");
+/// ```
+///
+/// [`Error::KeyInIdentity`]: crate::Error::KeyInIdentity
+/// [`inspect`]: crate::inspect()
 #[derive(Clone)]
-pub(crate) struct KeySearch {
+pub struct KeySearch {
     /// The key with its ASCII letters in lower case, the form every text is compared in.
     lowered: Finder<'static>,
 }
@@ -24,7 +39,7 @@ pub(crate) struct KeySearch {
 impl KeySearch {
     /// A search for `key`; `None` for a key shorter than [`MIN_KEY_SEARCHED_LEN`] bytes, which
     /// ordinary text could hold by chance.
-    pub(crate) fn new(key: &[u8]) -> Option<KeySearch> {
+    pub fn new(key: &[u8]) -> Option<KeySearch> {
         (key.len() >= MIN_KEY_SEARCHED_LEN).then(|| KeySearch {
             lowered: Finder::new(&key.to_ascii_lowercase()).into_owned(),
         })
@@ -33,6 +48,11 @@ impl KeySearch {
     /// The key's length in bytes; a shorter text cannot hold it in any of the forms searched.
     pub(crate) fn key_len(&self) -> usize {
         self.lowered.needle().len()
+    }
+
+    /// Whether `text` holds the key in any of the forms searched.
+    pub fn holds(&self, text: &str) -> bool {
+        self.is_in(text.as_bytes(), &mut Vec::new())
     }
 
     /// Whether `text` holds the key in any of the forms searched. `scratch` is working space,
@@ -55,11 +75,23 @@ impl KeySearch {
     }
 
     /// `text` with every stretch that holds the key, in any of the forms searched, shown as
-    /// [`HIDDEN`]; stretches that overlap are hidden as one.
-    pub(crate) fn hide_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if !self.is_in(text.as_bytes(), &mut Vec::new()) {
+    /// `[key]`; stretches that overlap are hidden as one. Hiding is repeated while the text
+    /// still holds the key, as a key with `[key]` in it could be made whole again by the
+    /// placeholder; each round shortens the text, as a key is longer than the placeholder.
+    pub fn hide_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut scratch = Vec::new();
+        if !self.is_in(text.as_bytes(), &mut scratch) {
             return Cow::Borrowed(text);
         }
+        let mut hidden = self.hide_once(text);
+        while self.is_in(hidden.as_bytes(), &mut scratch) {
+            hidden = self.hide_once(&hidden);
+        }
+        Cow::Owned(hidden)
+    }
+
+    /// `text` with every stretch that holds the key replaced once.
+    fn hide_once(&self, text: &str) -> String {
         let mut stretches = Vec::new();
         let lowered = text.to_ascii_lowercase();
         stretches.extend(
@@ -77,7 +109,7 @@ impl KeySearch {
                     .map(|start| origins[start]..origins[start + self.key_len()]),
             );
         }
-        Cow::Owned(replace_stretches(text, stretches))
+        replace_stretches(text, stretches)
     }
 
     /// Where the lowered key starts in `lowered`, overlaps included.
@@ -199,6 +231,14 @@ mod tests {
         let search = KeySearch::new(b"key-%41%42-0123").expect("long enough");
         assert!(search.is_in(b"see key-%41%42-0123 here", &mut Vec::new()));
         assert_eq!(search.hide_in("see KEY-%41%42-0123 here"), "see [key] here");
+    }
+
+    #[test]
+    fn a_key_that_the_placeholder_would_make_whole_again_is_hidden_all_the_same() {
+        let search = KeySearch::new(b"ab[key]cd").expect("long enough");
+        let hidden = search.hide_in("abab[key]cdcd");
+        assert!(!search.holds(&hidden), "{hidden}");
+        assert_eq!(hidden, "[key]");
     }
 
     #[test]

@@ -86,10 +86,10 @@ pub use identity::{
     MAX_NAME_LEN, MAX_PAYLOAD_LEN, MAX_SUBJECT_LEN, Profile, field,
 };
 pub use inspect::{
-    Expectations, Finding, Inspection, SignatureCheck, atob_decode, first_duplicate_key, hide_key,
-    inspect,
+    Expectations, Finding, Inspection, SignatureCheck, atob_decode, first_duplicate_key, inspect,
 };
 pub use issuer::{
     DEFAULT_LIFETIME, Expiry, HEADER_SEGMENT, Issuer, IssuerBuilder, MAX_LIFETIME, MIN_LIFETIME,
     OnPremisesIssuer, Token,
 };
+pub use key_search::KeySearch;

@@ -17,7 +17,7 @@ use ckeditor_token_core::{
 
 mod keyed;
 
-use keyed::{KEY, issuer};
+use keyed::{KEY, issuer, percent_encoded};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -34,11 +34,6 @@ impl Write for Captured {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-/// `text` with every byte percent-encoded.
-fn percent_encoded(text: &str) -> String {
-    text.bytes().map(|byte| format!("%{byte:02X}")).collect()
 }
 
 fn assert_clean(text: &str) {

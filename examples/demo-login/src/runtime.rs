@@ -200,7 +200,9 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// head of up to twice this size may still be read whole. A connection buffers its head until
 /// the head is whole, so this bounds what a client that sends a huge head slowly makes the
 /// server hold per connection (the server's default is about 400 KiB). 32 KiB is twice
-/// Node.js's limit and holds a browser's cookies for one site.
+/// Node.js's limit and holds a browser's cookies for one site. It also caps how much of its
+/// answers a connection queues before it waits for the client to read them, far above the size
+/// of any answer here.
 pub const MAX_REQUEST_HEAD: usize = 32 * 1024;
 
 /// Serves every connection `listener` accepts with the service `service_for` makes for the

@@ -22,7 +22,8 @@ use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use ckeditor_token_core::{
-    ACCESS_KEY_VAR, AllowedOrigins, CorsPolicy, CorsPolicyBuilder, Expiry, SECRET_KEY_VAR,
+    ACCESS_KEY_VAR, AllowedOrigins, CorsPolicy, CorsPolicyBuilder, Expiry, KeySearch,
+    SECRET_KEY_VAR,
 };
 
 /// How long a client gets to send a request's headers, and how long a connection may stay idle
@@ -236,7 +237,7 @@ pub fn cors_policy<'a>(
 
 /// Refuses allowed request headers that hold one of `secrets` (one of
 /// [`MIN_KEY_SEARCHED_LEN`](ckeditor_token_core::MIN_KEY_SEARCHED_LEN) bytes or more, in the
-/// forms [`hide_key`](ckeditor_token_core::hide_key) looks for): every preflight answer lists
+/// forms [`KeySearch`](ckeditor_token_core::KeySearch) looks for): every preflight answer lists
 /// them to whichever page asks.
 ///
 /// # Errors
@@ -246,16 +247,16 @@ pub fn check_headers_hold_no_secret<'a>(
     headers: impl IntoIterator<Item = &'a str>,
     secrets: &[String],
 ) -> Result<(), String> {
-    let holds_secret = |header: &str| {
-        secrets
-            .iter()
-            .any(|secret| ckeditor_token_core::hide_key(header, secret.as_bytes()) != header)
-    };
+    let searches: Vec<KeySearch> = secrets
+        .iter()
+        .filter_map(|secret| KeySearch::new(secret.as_bytes()))
+        .collect();
+    let holds_secret = |header: &str| searches.iter().any(|search| search.holds(header));
     if headers.into_iter().any(holds_secret) {
         return Err(
             "holds a key or secret of the server, and every preflight answer lists the \
-                    allowed headers to whichever page asks; list the request headers the editor \
-                    sends, such as authorization"
+             allowed headers to whichever page asks; list the request headers the editor \
+             sends, such as authorization"
                 .to_owned(),
         );
     }

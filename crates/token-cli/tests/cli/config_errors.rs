@@ -386,17 +386,16 @@ fn a_header_or_field_name_that_holds_a_secret_is_refused_without_showing_it() {
             "CKEDITOR_TOKEN_CORS_HEADERS: holds a key or secret of the server",
         ),
         (
-            key_rule(
-                "documents",
-                format!("doc-{}", ACCESS_KEY.to_ascii_uppercase()),
-            ),
+            // Its first letter percent-encoded, as a whole key would be too long for a pattern.
+            key_rule("documents", format!("doc-%63{}", &ACCESS_KEY[1..])),
             ("CKEDITOR_TOKEN_LISTEN", "127.0.0.1:0"),
             "rule[1].documents",
         ),
         (
             format!(
-                "{}ai_scopes = [\"ai:models:{ACCESS_KEY}\"]\n",
-                key_rule("documents", "*".into())
+                "{}ai_scopes = [\"ai:models:{}\"]\n",
+                key_rule("documents", "*".into()),
+                ACCESS_KEY.to_ascii_uppercase()
             ),
             ("CKEDITOR_TOKEN_LISTEN", "127.0.0.1:0"),
             "rule[1].ai_scopes",

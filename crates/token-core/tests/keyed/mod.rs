@@ -13,3 +13,8 @@ pub(crate) fn issuer() -> Issuer {
         .build()
         .expect("issuer")
 }
+
+/// `text` with every byte percent-encoded, as a URL could carry it.
+pub(crate) fn percent_encoded(text: &str) -> String {
+    text.bytes().map(|byte| format!("%{byte:02X}")).collect()
+}
