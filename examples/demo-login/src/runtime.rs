@@ -257,10 +257,11 @@ pub async fn serve_connections<M, S, B>(
             async move {
                 match answer {
                     Some(answer) => answer.await,
-                    None => Ok(Response::builder()
-                        .status(hyper::StatusCode::BAD_REQUEST)
-                        .body(B::default())
-                        .unwrap_or_default()),
+                    None => {
+                        let mut refused = Response::new(B::default());
+                        *refused.status_mut() = hyper::StatusCode::BAD_REQUEST;
+                        Ok(refused)
+                    }
                 }
             }
         });
