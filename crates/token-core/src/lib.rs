@@ -40,7 +40,13 @@
 //! uses to read `exp`; see [`atob`] for why that needs care and how it is guaranteed.
 //!
 //! An [`Identity`] is checked when it is built (see [`IdentityBuilder::build`]), so a malformed
-//! one never reaches the issuer.
+//! one never reaches the issuer; when a token is issued, the issuer also refuses one that would
+//! carry its access key in any form [`KeySearch`] finds.
+//!
+//! A [`TokenEndpoint`] makes every decision of a token route (status, headers, body, CORS
+//! policy) for the framework adapters. One endpoint can serve several environments, one per
+//! tenant of the application: [`TokenEndpoint::with_issuer`] adds an environment, and a user's
+//! [`UserDecision::IssueIn`] names which one signs their token.
 //!
 //! ## Features
 //!
