@@ -856,6 +856,19 @@ fn preflights(http: &Http<'_>) -> Result<(), String> {
         header(&foreign, "access-control-allow-credentials").is_none(),
         "other origin: allow-credentials sent"
     );
+    // An empty `Access-Control-Request-Method` names no method: the request is a plain
+    // `OPTIONS`, the core's 200 with `Allow` and without CORS headers.
+    let empty = preflight_for(http, "", EDITOR_ORIGIN, "authorization", None)?;
+    ensure!(
+        empty.status() == 200 && header(&empty, "allow").is_some(),
+        "empty request method: status {}, allow {:?}",
+        empty.status(),
+        header(&empty, "allow")
+    );
+    ensure!(
+        header(&empty, "access-control-allow-origin").is_none(),
+        "empty request method: answered as a preflight"
+    );
     Ok(())
 }
 

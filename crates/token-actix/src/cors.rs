@@ -12,7 +12,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::Method;
 use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_METHOD,
-    HeaderMap, ORIGIN,
+    HeaderMap, HeaderValue, ORIGIN,
 };
 use ckeditor_token_core::{AllowedOrigins, CorsPolicy};
 use futures_util::future::{Either, FutureExt, Map};
@@ -53,7 +53,9 @@ pub fn cors_middleware(policy: &CorsPolicy) -> Cors {
 /// no answer depends on it; and a plain `OPTIONS` with `Origin` would get its CORS headers.
 pub(crate) fn goes_through_cors(policy: &CorsPolicy, method: &Method, headers: &HeaderMap) -> bool {
     policy.is_component_request(method.as_str(), headers.contains_key(ORIGIN), || {
-        headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+        headers
+            .get(ACCESS_CONTROL_REQUEST_METHOD)
+            .map(HeaderValue::as_bytes)
     })
 }
 

@@ -77,7 +77,11 @@ pub(crate) fn goes_through_layer(
     policy.is_component_request(
         method.as_str(),
         headers.contains_key(header::ORIGIN),
-        || headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD),
+        || {
+            headers
+                .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+                .map(HeaderValue::as_bytes)
+        },
     )
 }
 

@@ -116,10 +116,10 @@ impl CorsPolicy {
 
     /// Whether a request with this method is one for the framework's CORS component: a CORS
     /// request, which has an `Origin` (`has_origin`), to a route that admits other origins, and
-    /// not a plain `OPTIONS`, one without `Access-Control-Request-Method`, which is no preflight.
-    /// `has_request_method` says whether the request has that header; it is asked only for an
-    /// `OPTIONS` with `Origin` to such a route, the one request it decides, so that other
-    /// requests skip the lookup.
+    /// not a plain `OPTIONS`, one without `Access-Control-Request-Method` or with an empty one
+    /// (it names no method), which is no preflight. `request_method` gives that header's value,
+    /// if the request has it; it is asked only for an `OPTIONS` with `Origin` to such a route,
+    /// the one request it decides, so that other requests skip the lookup.
     ///
     /// An adapter whose CORS component would see every request passes the others by, so that
     /// they get the core's answer as it is, with the core's `Vary: Origin` when the policy admits
@@ -140,22 +140,24 @@ impl CorsPolicy {
     /// let policy = CorsPolicy::builder()
     ///     .allow_origin("https://editor.example.com")
     ///     .build()?;
-    /// assert!(policy.is_component_request("GET", true, || false));
-    /// assert!(policy.is_component_request("OPTIONS", true, || true));
-    /// assert!(!policy.is_component_request("OPTIONS", true, || false));
-    /// assert!(!policy.is_component_request("GET", false, || false));
+    /// assert!(policy.is_component_request("GET", true, || None));
+    /// assert!(policy.is_component_request("OPTIONS", true, || Some(b"GET")));
+    /// assert!(!policy.is_component_request("OPTIONS", true, || None));
+    /// assert!(!policy.is_component_request("OPTIONS", true, || Some(b"")));
+    /// assert!(!policy.is_component_request("GET", false, || None));
     ///
     /// let same_origin = CorsPolicy::default();
-    /// assert!(!same_origin.is_component_request("GET", true, || false));
+    /// assert!(!same_origin.is_component_request("GET", true, || None));
     /// # Ok::<(), ckeditor_token_core::Error>(())
     /// ```
-    pub fn is_component_request(
+    pub fn is_component_request<'h>(
         &self,
         method: &str,
         has_origin: bool,
-        has_request_method: impl FnOnce() -> bool,
+        request_method: impl FnOnce() -> Option<&'h [u8]>,
     ) -> bool {
-        has_origin && self.is_cross_origin() && (method != "OPTIONS" || has_request_method())
+        let names_a_method = || request_method().is_some_and(|name| !name.trim_ascii().is_empty());
+        has_origin && self.is_cross_origin() && (method != "OPTIONS" || names_a_method())
     }
 
     /// Whether a request with this `Origin` header gets `Access-Control-Allow-Origin`.
@@ -484,19 +486,20 @@ mod tests {
         ] {
             for method in ["GET", "OPTIONS", "POST", "options"] {
                 for has_origin in [false, true] {
-                    for has_request_method in [false, true] {
+                    for request_method in [None, Some(&b""[..]), Some(b" "), Some(b"GET")] {
                         let mut lookups = 0;
                         let goes = policy.is_component_request(method, has_origin, || {
                             lookups += 1;
-                            has_request_method
+                            request_method
                         });
                         let case = format!(
                             "cross-origin {cross_origin}, {method}, origin {has_origin}, ACRM \
-                             {has_request_method}"
+                             {request_method:?}"
                         );
                         // A CORS request to a cross-origin route, except a plain `OPTIONS`, one
-                        // that is no preflight (methods compare exactly, so `options` is not one).
-                        let plain_options = method == "OPTIONS" && !has_request_method;
+                        // that is no preflight (methods compare exactly, so `options` is not one),
+                        // as an empty request method names no method.
+                        let plain_options = method == "OPTIONS" && request_method != Some(b"GET");
                         let expected = cross_origin && has_origin && !plain_options;
                         assert_eq!(goes, expected, "{case}");
                         let asked = usize::from(cross_origin && has_origin && method == "OPTIONS");
