@@ -273,6 +273,23 @@ fn a_key_that_only_a_problem_quotes_is_hidden() {
     );
 }
 
+#[test]
+fn a_key_that_no_finding_names_is_hidden_all_the_same() {
+    // A key of digits, written in the claims as a number: no finding looks at numbers, and the
+    // report shows the claims.
+    let key = "8675309867530986753";
+    let claims = json!({"iat": AT, "x": 8_675_309_867_530_986_753_u64});
+    let signing = EncodingKey::from_secret(key.as_bytes()).expect("an HMAC key");
+    let token = jsonwebtoken::encode(&Header::default(), &claims, &signing).expect("a token");
+    let (_, stdout, stderr) = inspect(&[&token, "--key", key], &[], "");
+    assert!(stdout.contains("signature: valid"), "{stdout}{stderr}");
+    assert!(stdout.contains("\"x\": [key]"), "{stdout}");
+    assert!(
+        !stdout.contains(key) && !stderr.contains(key),
+        "{stdout}{stderr}"
+    );
+}
+
 /// A token of the JSON text `payload`, as written, signed with the access key.
 fn raw_token(payload: &str) -> String {
     use base64::Engine as _;
