@@ -425,8 +425,8 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
         )));
     };
     let mut findings = Vec::new();
-    let header = decode_object("header", header_segment, &mut findings)?;
-    let claims = decode_object("payload", payload_segment, &mut findings)?;
+    let (header, header_json) = decode_object("header", header_segment, &mut findings)?;
+    let (claims, claims_json) = decode_object("payload", payload_segment, &mut findings)?;
     for (part, segment) in [
         ("header", header_segment),
         ("payload", payload_segment),
@@ -480,8 +480,8 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
         Some(_) => SignatureCheck::Invalid,
     };
     if let Some(key) = expect.key {
-        let segments = [header_segment, payload_segment];
-        check_key_in_token([&header, &claims], segments, key, &mut findings);
+        let jsons = [header_json.as_slice(), claims_json.as_slice()];
+        check_key_in_token([&header, &claims], jsons, key, &mut findings);
     }
     if payload_segment.contains(['-', '_']) {
         findings.push(Finding::PayloadNotAtobSafe);
@@ -512,8 +512,13 @@ fn malformed(problem: String) -> Error {
     Error::MalformedToken { problem }
 }
 
-/// The JSON object of a token's `part`, and a finding for the first key it gives twice.
-fn decode_object(part: &'static str, segment: &str, out: &mut Vec<Finding>) -> Result<Value> {
+/// The JSON object of a token's `part` with its JSON text, and a finding for the first key it
+/// gives twice.
+fn decode_object(
+    part: &'static str,
+    segment: &str,
+    out: &mut Vec<Finding>,
+) -> Result<(Value, Vec<u8>)> {
     let bytes = BASE64URL
         .decode(segment)
         .map_err(|_| malformed(format!("the {part} is not base64url")))?;
@@ -521,7 +526,7 @@ fn decode_object(part: &'static str, segment: &str, out: &mut Vec<Finding>) -> R
         out.push(Finding::DuplicateKey { part, key });
     }
     match serde_json::from_slice::<Value>(&bytes) {
-        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(value @ Value::Object(_)) => Ok((value, bytes)),
         Ok(_) => Err(malformed(format!("the {part} is not a JSON object"))),
         Err(error) => Err(malformed(format!("the {part} is not JSON: {error}"))),
     }
@@ -699,12 +704,12 @@ fn verify(signature: &str, message: &[u8], key: &[u8]) -> bool {
 
 /// [`Finding::KeyInToken`] for every value and member name of the header and the claims that
 /// holds `key`, except an `aud` that is the key, which [`check_audience`] reports; and for the
-/// JSON text of a part (`segments`: the header's, then the payload's) with a string or member
-/// name that holds it where the decoded value holds none: the first value of a member given
-/// twice, which this decoder drops and others keep.
+/// JSON text of a part (`jsons`: the header's, then the payload's) with a string or member name
+/// that holds it where the decoded value holds none: the first value of a member given twice,
+/// which this decoder drops and others keep.
 fn check_key_in_token(
     [header, claims]: [&Value; 2],
-    segments: [&str; 2],
+    jsons: [&[u8]; 2],
     key: &[u8],
     out: &mut Vec<Finding>,
 ) {
@@ -717,12 +722,11 @@ fn check_key_in_token(
     let mut paths = Vec::new();
     let mut scratch = Vec::new();
     let parts = [("header", header, "header"), ("payload", claims, "")];
-    for ((part, value, path), segment) in parts.into_iter().zip(segments) {
+    for ((part, value, path), json) in parts.into_iter().zip(jsons) {
         let found_before = paths.len();
         find_key(value, (&search, &mut scratch), path, &mut paths);
         let mut in_dropped = || {
-            let json = BASE64URL.decode(segment).unwrap_or_default();
-            serde_json::from_slice::<AllTexts>(&json).is_ok_and(|AllTexts(texts)| {
+            serde_json::from_slice::<AllTexts>(json).is_ok_and(|AllTexts(texts)| {
                 texts
                     .iter()
                     .any(|text| search.is_in(text.as_bytes(), &mut scratch))
