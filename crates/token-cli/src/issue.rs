@@ -67,7 +67,7 @@ pub(crate) struct IssueArgs {
     /// Time from `iat` to `exp`: 60 s to 24 h, such as 3600, 30m or 1h, or `none` for no `exp`
     /// (a token with --ai-scope always expires, after 1h with `none`)
     /// [default: token.lifetime of the configuration, else 1h]
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     lifetime: Option<String>,
 
     /// An on-premises converter token: `iat` only, signed with CKEDITOR_SECRET_KEY

@@ -102,7 +102,7 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
     type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
     let key_as_name = format!("Ann {ACCESS_KEY}");
     let key_as_document = format!("{ACCESS_KEY}=writer");
-    let cases: [Case<'_>; 14] = [
+    let cases: [Case<'_>; 15] = [
         (&["--sub", "u"], &[], "CKEDITOR_ENVIRONMENT_ID"),
         (
             &["--sub", "u", "--role", "*=writer"],
@@ -172,6 +172,11 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
             &["--sub", "u", "--lifetime", "25h"],
             &credentials(),
             "--lifetime",
+        ),
+        (
+            &["--sub", "u", "--role", "*=reader", "--lifetime", "-1h"],
+            &credentials(),
+            "--lifetime: \"-1h\" is not a duration",
         ),
         (
             &["--sub", "u", "--role", "*=reader", "--role", "doc-1=writer"],
