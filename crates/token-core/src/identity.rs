@@ -258,7 +258,7 @@ impl IdentityBuilder {
     /// - an identity whose token could be larger than [`MAX_PAYLOAD_LEN`] bytes of payload
     ///   ([`Error::IdentityTooLarge`]).
     pub fn build(self) -> Result<Identity> {
-        check_trimmed(field::SUBJECT, &self.subject, MAX_SUBJECT_LEN)?;
+        check_subject(&self.subject)?;
         let subject = self.subject;
         let of_subject = |error: Error| error.of_subject(&subject);
         let profile = check_profile(self.profile).map_err(of_subject)?;
@@ -442,11 +442,15 @@ fn profile_fields(profile: &mut Profile) -> [(&mut Option<String>, FieldCheck); 
     ]
 }
 
-fn check_name(name: &str) -> Result<()> {
+pub(crate) fn check_subject(subject: &str) -> Result<()> {
+    check_trimmed(field::SUBJECT, subject, MAX_SUBJECT_LEN).map(drop)
+}
+
+pub(crate) fn check_name(name: &str) -> Result<()> {
     check_trimmed(field::NAME, name, MAX_NAME_LEN).map(drop)
 }
 
-fn check_email(email: &str) -> Result<()> {
+pub(crate) fn check_email(email: &str) -> Result<()> {
     let seen = check_trimmed(field::EMAIL, email, MAX_EMAIL_LEN)?;
     // A local part and a domain around the first `@`.
     let well_formed = email
@@ -487,7 +491,7 @@ pub mod field {
 
 use field::{AI_SCOPES, COLLABORATION, WORKSPACES};
 
-fn check_avatar(url: &str) -> Result<()> {
+pub(crate) fn check_avatar(url: &str) -> Result<()> {
     const FIELD: &str = field::AVATAR;
     // The scheme ends at the first colon, which must start `://`.
     let scheme_end = url.bytes().position(|b| b == b':').unwrap_or(0);

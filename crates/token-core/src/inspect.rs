@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::grants::{AiScope, CkboxRole, DocumentKey, Permission, Role};
+use crate::identity::{self, field};
 use crate::key_search::KeySearch;
 
 const DAY: u64 = 24 * 60 * 60;
@@ -215,6 +216,17 @@ pub enum Finding {
         /// What shape was expected.
         expected: &'static str,
     },
+    /// `sub` or a field of `user` holds what this library's issuer refuses to sign (see
+    /// [`IdentityBuilder::build`](crate::IdentityBuilder::build)): text over its length limit,
+    /// with control characters (text-direction overrides among them, which can make a name read
+    /// as another), or with whitespace around it; an email address without a local part and a
+    /// domain; an avatar URL without a host a browser can load it from.
+    InvalidText {
+        /// The claim: `sub`, `user.name`, `user.email` or `user.avatar`.
+        path: &'static str,
+        /// What is wrong, as the issuer's error says it (never quoting the text).
+        problem: String,
+    },
     /// An object of the header or the payload gives a key twice. Decoders disagree on which
     /// value counts (this report reads the last), so a token that needs it is built to be read
     /// two ways, such as `"alg":"none"` before `"alg":"HS256"`.
@@ -376,6 +388,7 @@ impl fmt::Display for Finding {
                 )
             }
             Finding::MalformedClaim { path, expected } => write!(f, "{path} must be {expected}"),
+            Finding::InvalidText { path, problem } => write!(f, "invalid {path}: {problem}"),
             Finding::DuplicateKey { part, key } => write!(
                 f,
                 "the {part} gives the key {key:?} twice; decoders disagree on which one counts"
@@ -916,14 +929,15 @@ fn check_times(map: &Map<String, Value>, now: u64, iat_required: bool, out: &mut
 }
 
 fn check_user(map: &Map<String, Value>, out: &mut Vec<Finding>) {
-    if map
-        .get("sub")
-        .is_some_and(|sub| sub.as_str().is_none_or(|sub| sub.trim().is_empty()))
-    {
-        out.push(Finding::MalformedClaim {
+    match map.get("sub").map(Value::as_str) {
+        Some(Some(sub)) if !sub.trim().is_empty() => {
+            out.extend(invalid_text(field::SUBJECT, identity::check_subject(sub)));
+        }
+        Some(_) => out.push(Finding::MalformedClaim {
             path: "sub".into(),
             expected: "a string with the user's ID",
-        });
+        }),
+        None => {}
     }
     let Some(user) = map.get("user") else { return };
     let Value::Object(user) = user else {
@@ -932,27 +946,42 @@ fn check_user(map: &Map<String, Value>, out: &mut Vec<Finding>) {
             expected: "an object",
         });
     };
-    for field in ["name", "email", "avatar"] {
-        if user.get(field).is_some_and(|value| !value.is_string()) {
-            let path = format!("user.{field}");
-            out.push(Finding::MalformedClaim {
-                path,
+    let checks: [(&str, &str, fn(&str) -> Result<()>); 3] = [
+        ("name", field::NAME, identity::check_name),
+        ("email", field::EMAIL, identity::check_email),
+        ("avatar", field::AVATAR, identity::check_avatar),
+    ];
+    for (name, path, check) in checks {
+        match user.get(name) {
+            None => {}
+            Some(Value::String(text)) if name == "avatar" && !is_web_url(text) => {
+                out.push(Finding::MalformedClaim {
+                    path: path.into(),
+                    expected: "an http(s) image URL",
+                });
+            }
+            Some(Value::String(text)) => out.extend(invalid_text(path, check(text))),
+            Some(_) => out.push(Finding::MalformedClaim {
+                path: path.into(),
                 expected: "a string",
-            });
+            }),
         }
     }
-    let avatar = user.get("avatar").and_then(Value::as_str);
-    let web = |url: &str| {
-        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-        lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// What the issuer's check of the text at `path` found, as a finding.
+fn invalid_text(path: &'static str, checked: Result<()>) -> Option<Finding> {
+    let problem = match checked.err()? {
+        Error::InvalidIdentity { problem, .. } => problem,
+        other => other.to_string(),
     };
-    if avatar.is_some_and(|url| !web(url)) {
-        let path = "user.avatar".into();
-        out.push(Finding::MalformedClaim {
-            path,
-            expected: "an http(s) image URL",
-        });
-    }
+    Some(Finding::InvalidText { path, problem })
+}
+
+/// Whether `url` starts with `http://` or `https://`, in any letter case.
+fn is_web_url(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
 }
 
 fn check_auth(map: &Map<String, Value>, out: &mut Vec<Finding>) {

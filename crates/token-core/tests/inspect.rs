@@ -253,6 +253,67 @@ fn each_broken_rule_is_reported() {
 }
 
 #[test]
+fn user_texts_the_issuer_refuses_are_reported_without_being_quoted() {
+    let finding = |path, problem: &str| Finding::InvalidText {
+        path,
+        problem: problem.to_owned(),
+    };
+    let long_name = "n".repeat(257);
+    let cases = [
+        (
+            r#""sub":" u""#.to_owned(),
+            vec![finding("sub", "it starts or ends with whitespace")],
+        ),
+        (
+            r#""sub":"u","user":{"name":"Ann\u202eevil"}"#.to_owned(),
+            vec![finding(
+                "user.name",
+                "it contains control characters (including line separators and text-direction \
+                 overrides)",
+            )],
+        ),
+        (
+            format!(r#""sub":"u","user":{{"name":"{long_name}"}}"#),
+            vec![finding(
+                "user.name",
+                "it is 257 bytes long; at most 256 are allowed",
+            )],
+        ),
+        (
+            r#""sub":"u","user":{"email":"ann.example.com","avatar":"https:///a.png"}"#.to_owned(),
+            vec![
+                finding("user.email", "expected an address like name@example.com"),
+                finding(
+                    "user.avatar",
+                    "expected a URL with a host and no whitespace",
+                ),
+            ],
+        ),
+        (
+            r#""sub":"u","user":{"avatar":"https://ann:pw@cdn.example.com/a.png"}"#.to_owned(),
+            vec![finding(
+                "user.avatar",
+                "expected a URL without a user name or password",
+            )],
+        ),
+        // At the limits, and each of its kind: nothing to report.
+        (
+            format!(
+                r#""sub":"{}","user":{{"name":"{}","email":"a@b","avatar":"HTTP://[::1]:8080/a"}}"#,
+                "s".repeat(256),
+                "n".repeat(256)
+            ),
+            vec![],
+        ),
+    ];
+    for (fields, expected) in cases {
+        let auth = r#""auth":{"ckbox":{"role":"user"}}"#;
+        let payload = format!(r#"{{"aud":"ENV_TEST_123","iat":1700000000,{fields},{auth}}}"#);
+        assert_eq!(findings(&payload), expected, "{payload}");
+    }
+}
+
+#[test]
 fn an_expired_token_is_reported() {
     let found = findings(r#"{"aud":"ENV_TEST_123","iat":1699990000,"exp":1699995000}"#);
     assert_eq!(
