@@ -431,7 +431,7 @@ fn check_profile(mut profile: Profile) -> Result<Profile> {
 }
 
 /// The check of one profile field.
-type FieldCheck = fn(&str) -> Result<()>;
+pub(crate) type FieldCheck = fn(&str) -> Result<()>;
 
 /// The profile's fields, each with its check, in the order they are checked.
 fn profile_fields(profile: &mut Profile) -> [(&mut Option<String>, FieldCheck); 3] {

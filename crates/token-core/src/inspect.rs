@@ -946,7 +946,7 @@ fn check_user(map: &Map<String, Value>, out: &mut Vec<Finding>) {
             expected: "an object",
         });
     };
-    let checks: [(&str, &str, fn(&str) -> Result<()>); 3] = [
+    let checks: [(&str, &str, identity::FieldCheck); 3] = [
         ("name", field::NAME, identity::check_name),
         ("email", field::EMAIL, identity::check_email),
         ("avatar", field::AVATAR, identity::check_avatar),
