@@ -70,13 +70,16 @@ fn groups_read(groups: &[String], secrets: &Secrets) -> String {
 /// The most groups a refusal's log line names.
 const SHOWN_GROUPS: usize = 8;
 
-/// The groups in `names` as rules compare them: each without the whitespace around it, blank
-/// ones dropped. Every authentication reads its groups through this, so that `" editors"` is
-/// the group `editors` whether a proxy's header or the application's answer names it.
+/// The groups in `names` as rules compare them: each without the ASCII whitespace around it
+/// (spaces and tabs, as HTTP trims a header's value), blank ones dropped. Every authentication
+/// reads its groups through this, so that `" editors"` is the group `editors` whether a proxy's
+/// header or the application's answer names it. Other whitespace, such as a no-break space,
+/// is kept: a directory may hold `"\u{a0}editors"` as a name of its own, which then matches no
+/// rule for `editors`.
 pub(crate) fn trimmed_groups<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     names
         .into_iter()
-        .map(str::trim)
+        .map(str::trim_ascii)
         .filter(|name| !name.is_empty())
         .map(str::to_owned)
         .collect()
@@ -675,8 +678,14 @@ mod tests {
     #[test]
     fn groups_are_trimmed_and_blank_ones_dropped() {
         assert_eq!(
-            trimmed_groups([" editors", "", " \t", "copy editors "]),
-            ["editors", "copy editors"]
+            trimmed_groups([
+                " editors",
+                "",
+                " \t",
+                "copy editors ",
+                "\u{a0}editors\u{3000}"
+            ]),
+            ["editors", "copy editors", "\u{a0}editors\u{3000}"]
         );
     }
 

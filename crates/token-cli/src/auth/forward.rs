@@ -365,7 +365,9 @@ impl ForwardAuth {
         }
         let (id_name, id_pointer) = &self.fields.id;
         let id = match value.pointer(id_pointer) {
-            Some(Value::String(id)) if !id.trim().is_empty() => id.trim().to_owned(),
+            // Without the ASCII whitespace around it only: an ID with a no-break space around it
+            // is another account's than the ID without, and one the token cannot carry (502).
+            Some(Value::String(id)) if !id.trim().is_empty() => id.trim_ascii().to_owned(),
             // Only whole numbers that JSON parsing keeps exactly: a fraction, an exponent or a
             // number past 64 bits would be rounded, and two users could share one ID.
             Some(Value::Number(id)) if id.is_u64() || id.is_i64() => id.to_string(),

@@ -326,6 +326,9 @@ impl TrustedHeaders {
         if let Some(repeated) = self.repeated_identity_header(headers) {
             return Err(NoUser::Ambiguous(repeated.clone()));
         }
+        // Without the spaces and tabs around it, as HTTP reads a header's value. Other
+        // whitespace is part of the value: an ID with a no-break space around it is another
+        // account's than the ID without, and one the token cannot carry (a 500).
         let text = |name: &Option<HeaderName>| {
             let name = name.as_ref()?;
             let value = headers.get(name)?;
@@ -333,7 +336,7 @@ impl TrustedHeaders {
                 tracing::debug!(header = %name, "an identity header is not UTF-8; it is left out");
                 return None;
             };
-            let text = text.trim();
+            let text = text.trim_ascii();
             (!text.is_empty()).then(|| text.to_owned())
         };
         let id = text(&Some(self.user_id.clone())).ok_or(NoUser::Anonymous)?;

@@ -89,6 +89,14 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
             r#"{"profile":{"uid":"ann","display":"Ann"},"email":"not an address"}"#,
         ),
         "bad-id" => ("200 OK", r#"{"profile":{"uid":"a\u0007b"}}"#),
+        "nbsp-id" => (
+            "200 OK",
+            r#"{"profile":{"uid":"\u00a0ann"},"groups":["editors"]}"#,
+        ),
+        "nbsp-group" => (
+            "200 OK",
+            r#"{"profile":{"uid":"ann"},"groups":["editors\u3000"]}"#,
+        ),
         "broken" => ("500 Internal Server Error", "oops"),
         "slow" => {
             std::thread::sleep(Duration::from_secs(3));
@@ -179,6 +187,15 @@ fn the_application_says_who_the_caller_is() {
     assert_eq!(status, 200, "{token}");
     let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
     assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "writer");
+    // But whitespace other than ASCII's is the group's own: `editors` and an ideographic space
+    // is not `editors`, and only the rule for everyone applies.
+    let (status, token) = get(&http, &url, &[("Cookie", "session=nbsp-group")]);
+    assert_eq!(status, 200, "{token}");
+    let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(
+        claims["auth"],
+        serde_json::json!({"ckbox": {"role": "user"}})
+    );
 
     for session in ["nobody", "logged-out", "login-page"] {
         let cookie = format!("session={session}");
@@ -201,6 +218,8 @@ fn the_application_says_who_the_caller_is() {
         ("twice", 502),
         ("not-modified", 502),
         ("bad-id", 502),
+        // Not `ann`: the no-break space is part of the ID, which the token cannot carry.
+        ("nbsp-id", 502),
         ("deep", 502),
         ("slow", 503),
     ];

@@ -172,6 +172,22 @@ fn a_user_no_rule_applies_to_gets_403() {
     ];
     let (status, body) = get(&http, &url, &bad_id);
     assert_eq!(status, 500, "{body}");
+    // HTTP trims spaces and tabs around a value; other whitespace is the value's own, so an ID
+    // or a group with a no-break space (U+00A0) or an ideographic space (U+3000) around it is
+    // not the account or group without it: no token for eve, and no editors' grants.
+    for padded in ["\u{a0}eve", "eve\u{3000}"] {
+        let id = [
+            ("X-Forwarded-User", padded),
+            ("X-Forwarded-Groups", "editors"),
+        ];
+        let (status, body) = get(&http, &url, &id);
+        assert_eq!(status, 500, "{padded:?}: {body}");
+    }
+    let group = [
+        ("X-Forwarded-User", "eve"),
+        ("X-Forwarded-Groups", "staff; \u{a0}editors"),
+    ];
+    assert_eq!(get(&http, &url, &group).0, 403);
     let (_, log) = server.terminate();
     assert!(
         log.contains(
