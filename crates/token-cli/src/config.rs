@@ -360,10 +360,22 @@ fn authentication(settings: &Settings, development: bool) -> Result<Authenticati
         // The other mode's settings are warned about once the chosen mode's are good, so that
         // a refusal stands alone.
         (Some("trusted-headers"), false) => {
-            let authentication = Authentication::TrustedHeaders {
-                headers: TrustedHeaders::from_settings(settings)?,
-                rules: Rules::from_settings(settings)?,
-            };
+            let headers = TrustedHeaders::from_settings(settings)?;
+            let rules = Rules::from_settings(settings)?;
+            if let Some(number) = rules.first_for_a_group()
+                && !headers.reads_groups()
+            {
+                return Err(CliError::setting(
+                    settings.name("auth.trusted_headers.groups_header"),
+                    format!(
+                        "is not set, but {} is for a group; name the header the proxy sends the \
+                         user's groups in, such as X-Forwarded-Groups, and have the proxy set it \
+                         on every request, replacing the one a client may send",
+                        settings.name(&format!("rule[{number}]"))
+                    ),
+                ));
+            }
+            let authentication = Authentication::TrustedHeaders { headers, rules };
             if settings.values.auth.forward.url.is_some() {
                 let name = settings.name("auth.forward.url");
                 unused_section(&name, settings, "trusted-headers");

@@ -206,6 +206,12 @@ impl Rules {
         })
     }
 
+    /// The number of the first rule for a group, as the settings name it (`rule[2]`), if any.
+    pub(crate) fn first_for_a_group(&self) -> Option<usize> {
+        let for_group = |rule: &Rule| matches!(rule.applies, Applies::Group(_));
+        self.rules.iter().position(for_group).map(|index| index + 1)
+    }
+
     /// `decision` with the server's secrets hidden in the text it gives the log: a refusal's
     /// reason, or what was wrong with the application's answer (which quotes the answer).
     pub(crate) fn hide_secrets(&self, decision: UserDecision) -> UserDecision {

@@ -17,14 +17,10 @@ use crate::error::CliError;
 use crate::rules::{SignedInUser, trimmed_groups};
 use crate::settings::Settings;
 
-/// oauth2-proxy's header for the user ID.
+/// oauth2-proxy's header for the user ID. The email, name and groups headers have no default:
+/// a proxy that does not replace one lets clients' own through, so each is read only when
+/// named.
 const DEFAULT_USER_ID_HEADER: &str = "x-forwarded-user";
-/// oauth2-proxy's header for the email address.
-const DEFAULT_EMAIL_HEADER: &str = "x-forwarded-email";
-/// oauth2-proxy's header for the display name.
-const DEFAULT_NAME_HEADER: &str = "x-forwarded-preferred-username";
-/// oauth2-proxy's header for the groups.
-const DEFAULT_GROUPS_HEADER: &str = "x-forwarded-groups";
 /// The header that carries the shared secret, unless another is configured.
 const DEFAULT_SECRET_HEADER: &str = "x-ckeditor-token-secret";
 /// The shortest shared secret accepted.
@@ -134,21 +130,9 @@ impl TrustedHeaders {
                 "is empty; name the header that carries the user ID",
             )
         })?;
-        let email = header(
-            "email_header",
-            section.email_header.as_ref(),
-            DEFAULT_EMAIL_HEADER,
-        )?;
-        let name = header(
-            "name_header",
-            section.name_header.as_ref(),
-            DEFAULT_NAME_HEADER,
-        )?;
-        let groups = header(
-            "groups_header",
-            section.groups_header.as_ref(),
-            DEFAULT_GROUPS_HEADER,
-        )?;
+        let email = header("email_header", section.email_header.as_ref(), "")?;
+        let name = header("name_header", section.name_header.as_ref(), "")?;
+        let groups = header("groups_header", section.groups_header.as_ref(), "")?;
         let separator = section
             .groups_separator
             .clone()
@@ -368,6 +352,11 @@ impl TrustedHeaders {
         })
     }
 
+    /// Whether a groups header is named, so that rules for groups can apply.
+    pub(crate) fn reads_groups(&self) -> bool {
+        self.groups.is_some()
+    }
+
     /// The token's field `claim` (`sub`, `user.name`, `user.email`) with the header it came
     /// from, for a log line about a value the token cannot carry; other fields as they are.
     pub(crate) fn field_source(&self, claim: &str) -> String {
@@ -472,12 +461,42 @@ mod tests {
 
     const SECRET: &str = "a-shared-secret-of-some-length";
 
+    /// The settings with oauth2-proxy's headers named, and `secret` and `sources` as given.
     fn trusted(secret: Option<&str>, sources: &[&str]) -> Result<TrustedHeaders, CliError> {
         let mut values = FileSettings::default();
-        values.auth.trusted_headers.secret = secret.map(str::to_owned);
-        values.auth.trusted_headers.trusted_sources =
-            sources.iter().map(|source| (*source).to_owned()).collect();
+        let section = &mut values.auth.trusted_headers;
+        section.email_header = Some("X-Forwarded-Email".to_owned());
+        section.name_header = Some("X-Forwarded-Preferred-Username".to_owned());
+        section.groups_header = Some("X-Forwarded-Groups".to_owned());
+        section.secret = secret.map(str::to_owned);
+        section.trusted_sources = sources.iter().map(|source| (*source).to_owned()).collect();
         TrustedHeaders::from_settings(&Settings::from_values(values))
+    }
+
+    #[test]
+    fn the_email_name_and_groups_headers_are_read_only_when_named() {
+        let mut values = FileSettings::default();
+        values.auth.trusted_headers.secret = Some(SECRET.to_owned());
+        let unnamed = TrustedHeaders::from_settings(&Settings::from_values(values)).expect("valid");
+        assert!(!unnamed.reads_groups());
+        // A proxy that sets only the user ID and the secret passes a client's other headers on.
+        let request = headers(&[
+            ("x-forwarded-user", "bob"),
+            ("x-ckeditor-token-secret", SECRET),
+            ("x-forwarded-groups", "editors"),
+            ("x-forwarded-email", "alice@example.test"),
+            ("x-forwarded-preferred-username", "Alice (CEO)"),
+        ]);
+        let user = unnamed.user(&request, None).expect("trusted");
+        assert_eq!(user.id, "bob");
+        assert!(user.groups.is_empty(), "{:?}", user.groups);
+        assert_eq!((user.email, user.name), (None, None));
+        // Named, they are read; one given twice is then ambiguous.
+        let named = trusted(Some(SECRET), &[]).expect("valid");
+        assert!(named.reads_groups());
+        let user = named.user(&request, None).expect("trusted");
+        assert_eq!(user.groups, ["editors"]);
+        assert_eq!(user.name.as_deref(), Some("Alice (CEO)"));
     }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {

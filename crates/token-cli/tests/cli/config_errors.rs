@@ -553,6 +553,27 @@ fn trusted_headers_that_anyone_could_send() {
 }
 
 #[test]
+fn a_rule_for_a_group_without_a_groups_header() {
+    let for_group = "[[rule]]\ngroup = \"editors\"\ndocuments = \"*\"\nrole = \"writer\"\n";
+    let config = format!("{TRUSTED}{RULE}{for_group}");
+    let message = refused(&config, &credentials());
+    assert_says(
+        &message,
+        &[
+            "auth.trusted_headers.groups_header (or CKEDITOR_TOKEN_TRUSTED_GROUPS_HEADER): is not \
+             set, but rule[2] in ",
+            " is for a group; name the header the proxy sends the user's groups in",
+        ],
+    );
+    // Named by its variable, the header is read, and the server starts.
+    let config = config_file(&config);
+    let mut env = credentials();
+    env.push(("CKEDITOR_TOKEN_TRUSTED_GROUPS_HEADER", "X-Forwarded-Groups"));
+    let server = Server::start(&["--config", config.to_str().expect("UTF-8")], &env);
+    server.terminate();
+}
+
+#[test]
 fn an_identity_header_that_is_the_secret_header() {
     let config = format!("[auth]\nmode = \"trusted-headers\"\n{RULE}");
     for (variable, what) in [

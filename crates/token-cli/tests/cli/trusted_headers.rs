@@ -25,9 +25,15 @@ user = "carol"
 ai_scopes = ["ai:models:*"]
 "#;
 
+/// oauth2-proxy's headers for the email address, the name and the groups, named: they are read
+/// only when named.
+const HEADERS: &str = "email_header = \"X-Forwarded-Email\"\n\
+                       name_header = \"X-Forwarded-Preferred-Username\"\n\
+                       groups_header = \"X-Forwarded-Groups\"\n";
+
 fn by_secret() -> Server {
     let config = config_file(&format!(
-        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\nsecret_header = \
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n{HEADERS}secret_header = \
          \"X-Proxy-Secret\"\n{RULES}"
     ));
     let mut env = credentials();
@@ -91,7 +97,7 @@ fn headers_without_the_shared_secret_are_not_believed() {
 #[test]
 fn headers_from_another_source_address_are_not_believed() {
     let config = config_file(&format!(
-        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\ntrusted_sources = \
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n{HEADERS}trusted_sources = \
          [\"127.0.0.1\"]\n{RULES}"
     ));
     let server = Server::start(
@@ -121,11 +127,11 @@ fn headers_from_another_source_address_are_not_believed() {
 
 #[test]
 fn a_user_no_rule_applies_to_gets_403() {
-    let config = config_file(
-        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\ntrusted_sources = \
+    let config = config_file(&format!(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n{HEADERS}trusted_sources = \
          [\"127.0.0.0/8\"]\ngroups_separator = \";\"\n[[rule]]\ngroup = \"editors\"\n\
          documents = [\"doc-*\", \"shared-*\"]\nrole = \"writer\"\n",
-    );
+    ));
     let server = Server::start(
         &["--config", config.to_str().expect("UTF-8")],
         &credentials(),
@@ -305,7 +311,7 @@ fn the_start_up_log_keeps_the_key_checks_warning_and_shows_settings_as_written()
     // the path or a header's name, it is refused.)
     const SHORT_KEY: &str = "short-access-key-0123";
     let config = config_file(&format!(
-        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n\
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n{HEADERS}\
          trusted_sources = [\"127.0.0.1\"]\n[auth.forward]\nurl = \"http://127.0.0.1:9/me\"\n\
          {RULES}"
     ));
