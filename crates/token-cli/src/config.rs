@@ -8,7 +8,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use ckeditor_token_core::{
-    CorsPolicy, Environment, EnvironmentId, Expiry, Issuer, Product, SecretKey, TokenEndpoint,
+    CorsPolicy, Environment, EnvironmentId, Expiry, Issuer, KeySearch, Product, SecretKey,
+    TokenEndpoint,
 };
 use ckeditor_token_demo_login::settings::{self as shared, CorsSetting, parse_expiry};
 
@@ -170,6 +171,22 @@ pub(crate) fn environment(settings: &Settings) -> Result<Option<Environment>, Cl
         (Some(id), Some(key)) => {
             EnvironmentId::new(id)
                 .map_err(|error| CliError::setting(&id_name, error.to_string()))?;
+            // Every token shows the ID in its `aud`, and the log names it; the access key is
+            // looked for by the core, the on-premises secret key here.
+            let secret_key = settings.values.on_premises.secret_key.as_deref();
+            if let Some(search) = secret_key.and_then(|key| KeySearch::new(key.trim().as_bytes()))
+                && search.holds(id)
+            {
+                return Err(CliError::setting(
+                    id_name,
+                    format!(
+                        "holds the on-premises secret key ({}), which every token would show \
+                         in its aud and the log in its lines; set the environment ID from the \
+                         CKEditor Customer Portal",
+                        settings.name("on_premises.secret_key")
+                    ),
+                ));
+            }
             Environment::new(id, key).map(Some).map_err(|error| {
                 let name = match error {
                     ckeditor_token_core::Error::InvalidEnvironmentId { .. } => id_name,

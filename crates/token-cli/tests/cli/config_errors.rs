@@ -692,6 +692,35 @@ fn a_shared_secret_that_is_part_of_the_environment_id() {
 }
 
 #[test]
+fn an_environment_id_that_holds_the_on_premises_secret_key() {
+    const SECRET_KEY: &str = "onPrem-Secret-Key-0123456789abcdef";
+    let config = format!("{TRUSTED}{RULE}");
+    let lowercased = SECRET_KEY.to_lowercase();
+    for id in [SECRET_KEY.to_owned(), format!("env-{lowercased}")] {
+        let env = [
+            ("CKEDITOR_ACCESS_KEY", ACCESS_KEY),
+            ("CKEDITOR_SECRET_KEY", SECRET_KEY),
+            ("CKEDITOR_ENVIRONMENT_ID", &id),
+        ];
+        let message = refused(&config, &env);
+        assert_says(
+            &message,
+            &["CKEDITOR_ENVIRONMENT_ID: holds the on-premises secret key (CKEDITOR_SECRET_KEY)"],
+        );
+        assert!(!message.to_lowercase().contains(&lowercased), "{message}");
+        // `issue` reads the environment the same way.
+        let output = run(&["issue"], &env, "");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("holds the on-premises secret key"),
+            "{stderr}"
+        );
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
 fn a_shared_secret_that_shares_its_text_with_a_signing_key() {
     let config = format!("[auth]\nmode = \"trusted-headers\"\n{RULE}");
     // The access key itself, and a secret that holds it.
