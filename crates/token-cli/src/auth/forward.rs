@@ -10,13 +10,15 @@
 //! | nothing in time, or no connection at all | 503 |
 //!
 //! A request with neither cookies nor `Authorization` (or with only empty ones) is answered 401
-//! without asking.
+//! without asking. The question carries `Via: 1.1 ckeditor-token`, and a token request that
+//! carries it is one `serve` asked itself (a forward URL that leads back to a token route): it is
+//! answered 502 without asking again, or each question would ask another, without end.
 
 use std::fmt;
 use std::time::Duration;
 
-use axum::http::HeaderMap;
-use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE};
+use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE, VIA};
+use axum::http::{HeaderMap, HeaderValue};
 use ckeditor_token_core::endpoint::without_user_information;
 use ckeditor_token_core::{UpstreamFailure, field, first_duplicate_key};
 use ckeditor_token_demo_login::settings::{self as shared, describe, parse_duration};
@@ -33,6 +35,8 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest answer read.
 const MAX_BODY: usize = 64 * 1024;
+/// The name `serve` gives itself in the `Via` header of its questions (RFC 9110, section 7.6.3).
+const VIA_NAME: &str = "ckeditor-token";
 /// The settings that choose the profile's fields and the groups, as the log names them.
 const NAME_FIELD: &str = "auth.forward.name_field";
 /// See [`NAME_FIELD`].
@@ -51,6 +55,21 @@ pub(crate) struct Failure {
     pub(crate) kind: UpstreamFailure,
     /// For the log: what happened, without the caller's cookies.
     pub(crate) detail: String,
+}
+
+/// Whether a `Via` header of `headers` names [`VIA_NAME`] as one of the intermediaries: the
+/// request is this server's own question, come back.
+fn came_from_a_forward(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(VIA)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
+        .any(|entry| {
+            let mut words = entry
+                .split(u8::is_ascii_whitespace)
+                .filter(|w| !w.is_empty());
+            words.nth(1) == Some(VIA_NAME.as_bytes())
+        })
 }
 
 fn bad_answer(detail: String) -> Failure {
@@ -232,10 +251,20 @@ impl ForwardAuth {
     ///
     /// A [`Failure`] when the application gives no usable answer; see the module's table.
     pub(crate) async fn user(&self, caller: &HeaderMap) -> Result<Option<SignedInUser>, Failure> {
+        if came_from_a_forward(caller) {
+            return Err(bad_answer(format!(
+                "a token request came through this server's own question to {} (its Via header \
+                 names {VIA_NAME}): the URL leads back to a token route instead of the \
+                 application's \"who am I\" route; it is not asked again, or the questions would \
+                 never end; check auth.forward.url",
+                self.shown
+            )));
+        }
         let mut request = self
             .client
             .get(self.url.clone())
-            .header(ACCEPT.as_str(), "application/json");
+            .header(ACCEPT.as_str(), "application/json")
+            .header(VIA.as_str(), HeaderValue::from_static("1.1 ckeditor-token"));
         let mut credentials = false;
         for name in [COOKIE, AUTHORIZATION] {
             // An empty header carries nothing to sign in with.
@@ -514,6 +543,26 @@ fn pointer(path: &str) -> String {
 mod tests {
     use super::*;
     use crate::settings::FileSettings;
+
+    #[test]
+    fn a_via_header_naming_this_server_marks_its_own_question() {
+        let via = |values: &[&'static str]| {
+            let mut headers = HeaderMap::new();
+            for value in values {
+                headers.append(VIA, HeaderValue::from_static(value));
+            }
+            came_from_a_forward(&headers)
+        };
+        assert!(via(&["1.1 ckeditor-token"]));
+        assert!(via(&["1.0 fred, 1.1 ckeditor-token (a comment)"]));
+        assert!(via(&["1.1 proxy.example", "HTTP/1.1  ckeditor-token"]));
+        assert!(!via(&[]));
+        assert!(!via(&[
+            "1.1 ckeditor-tokens",
+            "1.1 proxy.example (ckeditor-token)"
+        ]));
+        assert!(!via(&["ckeditor-token"]));
+    }
 
     fn forward(configure: impl FnOnce(&mut FileSettings)) -> Result<ForwardAuth, CliError> {
         let mut values = FileSettings::default();

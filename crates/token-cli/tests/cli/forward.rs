@@ -353,3 +353,58 @@ fn the_query_of_the_forward_url_stays_out_of_the_log() {
         assert!(!log.contains(api_key), "{log}");
     }
 }
+
+#[test]
+fn a_forward_url_that_leads_back_to_the_token_route_is_asked_once() {
+    // A relay on a port of its own, which the configuration names as the "who am I" URL, and
+    // which passes every connection on to the server's own token route once it listens.
+    let relay = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let relayed = format!("http://{}/token", relay.local_addr().expect("an address"));
+    let target: Arc<Mutex<Option<String>>> = Arc::default();
+    let connections = Arc::new(Mutex::new(0_usize));
+    {
+        let (target, connections) = (Arc::clone(&target), Arc::clone(&connections));
+        std::thread::spawn(move || {
+            for inbound in relay.incoming().map_while(Result::ok) {
+                *connections.lock().expect("the count") += 1;
+                let Some(address) = target.lock().expect("the target").clone() else {
+                    continue;
+                };
+                let Ok(outbound) = TcpStream::connect(address) else {
+                    continue;
+                };
+                for (mut from, mut to) in [
+                    (
+                        inbound.try_clone().expect("a handle"),
+                        outbound.try_clone().expect("a handle"),
+                    ),
+                    (outbound, inbound),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    });
+                }
+            }
+        });
+    }
+    let server = Server::start(
+        &["--config", config(&relayed).to_str().expect("UTF-8")],
+        &credentials(),
+    );
+    let address = server.base.trim_start_matches("http://").to_owned();
+    *target.lock().expect("the target") = Some(address);
+
+    let url = format!("{}/token", server.base);
+    let (status, body) = get(&client(), &url, &[("Cookie", "session=ann")]);
+    // The question came back as a token request, which was answered 502 without asking again,
+    // and so the first request got 502 from it: no timeout (503), and one question in all.
+    assert_eq!(status, 502, "{body}");
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(*connections.lock().expect("the count"), 1);
+    let (_, log) = server.terminate();
+    assert!(
+        log.contains("its Via header names ckeditor-token") && log.contains("auth.forward.url"),
+        "{log}"
+    );
+}
