@@ -295,9 +295,10 @@ pub fn secrets_from_env() -> Vec<String> {
 /// pasted into another setting, which quotes its value, does not reach the log. A part of a secret
 /// next to a cut is hidden too: the start of one before a `…` (as an error quotes an over-long
 /// value by its start) or before the point where the message is cut, and the end of one after a
-/// `…` (as an origin is quoted without its user information); so is each comma-separated piece
-/// of a secret, as a list setting splits one. Secrets, and such parts, shorter than
-/// [`MIN_SECRET_LEN`] are not looked for.
+/// `…` (as an origin is quoted without its user information); so is each piece of a secret
+/// between commas or `=` signs, as a list setting splits one at its commas and an argument
+/// parser an unknown `--flag=value` at its first `=` (a base64 key ends in one). Secrets, and
+/// such parts, shorter than [`MIN_SECRET_LEN`] are not looked for.
 ///
 /// Overlapping or nested occurrences of several secrets are covered by one `[secret]`.
 pub fn for_log(message: &str, secrets: &[String]) -> String {
@@ -307,11 +308,12 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
         .flat_map(|secret| {
             let escaped = format!("{secret:?}");
             let mut forms = vec![secret.clone(), escaped[1..escaped.len() - 1].to_owned()];
-            // A list setting splits a secret pasted into it at its commas.
-            if secret.contains(',') {
+            // A list setting splits a secret pasted into it at its commas, and an argument
+            // parser an argument at its first `=`.
+            if secret.contains([',', '=']) {
                 forms.extend(
                     secret
-                        .split(',')
+                        .split([',', '='])
                         .map(str::trim)
                         .filter(|piece| piece.len() >= MIN_SECRET_LEN)
                         .map(str::to_owned),
@@ -799,6 +801,15 @@ mod tests {
             &[secret.to_owned()],
         );
         assert_eq!(shown, "the origin \"[secret]\" has no scheme");
+
+        // An argument parser shows an unknown `--flag=value` up to its first `=`, which a base64
+        // key ends in.
+        let key = "a35WCkYHOp+NqDnGqXgcv/7VH2sjB0Uy7UbPVP=";
+        let shown = for_log(
+            "error: unexpected argument '--a35WCkYHOp+NqDnGqXgcv/7VH2sjB0Uy7UbPVP' found",
+            &[key.to_owned()],
+        );
+        assert_eq!(shown, "error: unexpected argument '--[secret]' found");
     }
 
     #[test]
