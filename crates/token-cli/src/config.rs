@@ -392,6 +392,7 @@ fn authentication(settings: &Settings, development: bool) -> Result<Authenticati
                     ),
                 ));
             }
+            headers.warn_of_loopback_without_secret(settings);
             let authentication = Authentication::TrustedHeaders { headers, rules };
             if settings.values.auth.forward.url.is_some() {
                 let name = settings.name("auth.forward.url");

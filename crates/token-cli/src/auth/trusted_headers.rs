@@ -7,7 +7,7 @@
 //! whatever headers it carries.
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 use axum::http::{HeaderMap, HeaderName};
 use ckeditor_token_core::field;
@@ -350,6 +350,28 @@ impl TrustedHeaders {
             avatar: None,
             groups,
         })
+    }
+
+    /// Warns when a trusted source is this machine's own address and no secret is asked for:
+    /// called once every setting is good, so that a refusal stands alone.
+    pub(crate) fn warn_of_loopback_without_secret(&self, settings: &Settings) {
+        let loopback = [
+            IpAddr::from([127, 0, 0, 1]),
+            IpAddr::from(Ipv6Addr::LOCALHOST),
+        ];
+        let trusts_loopback = self
+            .sources
+            .iter()
+            .any(|range| loopback.iter().any(|address| range.contains(*address)));
+        if self.secret.is_none() && trusts_loopback {
+            tracing::warn!(
+                "{} trusts this machine's own address without a shared secret: any program on \
+                 it can name any user, and so can a web page that a browser on it opens, by \
+                 pointing its own host name at 127.0.0.1 (DNS rebinding); set \
+                 auth.trusted_headers.secret too",
+                settings.name("auth.trusted_headers.trusted_sources")
+            );
+        }
     }
 
     /// Whether a groups header is named, so that rules for groups can apply.

@@ -90,6 +90,11 @@ fn headers_without_the_shared_secret_are_not_believed() {
     // Three requests named a user without the secret; any client can send such requests, so
     // only the first is logged within the minute.
     assert_eq!(log.matches("not believed").count(), 1, "{log}");
+    // With a secret, trusting no source, there is nothing to warn of.
+    assert!(
+        !log.contains("own address without a shared secret"),
+        "{log}"
+    );
     assert!(!log.contains(PROXY_SECRET), "{log}");
     assert!(!log.contains(ACCESS_KEY), "{log}");
 }
@@ -322,6 +327,13 @@ fn the_start_up_log_keeps_the_key_checks_warning_and_shows_settings_as_written()
     let server = Server::start(&["--config", config.to_str().expect("UTF-8")], &env);
     let (_, log) = server.terminate();
     assert!(log.contains("user ID from x-forwarded-user"), "{log}");
+    // Loopback as the only proof: any local program, or a page rebinding its host name to
+    // 127.0.0.1, could name any user.
+    assert!(
+        log.contains("WARN")
+            && log.contains("trusts this machine's own address without a shared secret"),
+        "{log}"
+    );
     assert!(
         log.contains("WARN") && log.contains("shorter than 32 bytes"),
         "{log}"
