@@ -229,9 +229,12 @@ impl ForwardAuth {
             groups: field("groups_field", &section.groups_field, "groups")?,
         };
 
+        // One connection per question: on a connection kept for the next one, an answer the
+        // application sent late or twice would be read as the answer about the next caller.
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(0)
             .no_proxy()
             .build()
             .map_err(|error| CliError::Failed(format!("cannot build the HTTP client: {error}")))?;

@@ -408,3 +408,63 @@ fn a_forward_url_that_leads_back_to_the_token_route_is_asked_once() {
         "{log}"
     );
 }
+
+#[test]
+fn an_answer_the_application_sends_unasked_never_names_the_next_caller() {
+    // An application that, after answering on a connection it keeps open, writes one more answer
+    // unasked, naming another user: a connection kept for the next question would hand that
+    // answer to whoever asks next.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!(
+        "http://{}/api/me",
+        listener.local_addr().expect("an address")
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().expect("a second handle"));
+                let mut writer = stream;
+                loop {
+                    let mut session = String::new();
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some(value) = line.trim().strip_prefix("cookie: session=") {
+                            session = value.to_owned();
+                        }
+                    }
+                    let answer = |uid: &str| {
+                        let body = format!(r#"{{"profile":{{"uid":"{uid}"}}}}"#);
+                        format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                             content-length: {}\r\n\r\n{body}",
+                            body.len()
+                        )
+                    };
+                    let _ = writer.write_all(answer(&session).as_bytes());
+                    std::thread::sleep(Duration::from_millis(150));
+                    let _ = writer.write_all(answer("root").as_bytes());
+                }
+            });
+        }
+    });
+    let server = Server::start(
+        &["--config", config(&url).to_str().expect("UTF-8")],
+        &credentials(),
+    );
+    let token_url = format!("{}/token", server.base);
+    for (round, session) in ["ann", "bob", "carol", "dan"].into_iter().enumerate() {
+        let cookie = format!("session={session}");
+        let (status, token) = get(&client(), &token_url, &[("Cookie", &cookie)]);
+        assert_eq!(status, 200, "{session}: {token}");
+        let claims = decode(&token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+        assert_eq!(claims["sub"], session, "round {round}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server.terminate();
+}
