@@ -20,7 +20,7 @@ use std::sync::Arc;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use ckeditor_token_core::{Error, TokenUser, UserDecision};
+use ckeditor_token_core::{Error, TokenUser, UserDecision, field};
 use ckeditor_token_demo_login::DemoUser;
 
 use crate::rules::{Rules, SignedInUser};
@@ -85,6 +85,8 @@ enum Found {
     /// Why the query names no one user, for the log.
     BadQuery(&'static str),
     User(SignedInUser),
+    /// A trusted proxy's user ID header that is not UTF-8: the field, named with the header.
+    UnreadableId(String),
     Unavailable(forward::Failure),
 }
 
@@ -150,6 +152,9 @@ impl FromRequestParts<AuthState> for Caller {
                         return Err(StatusCode::UNAUTHORIZED);
                     }
                     Err(NoUser::Anonymous) => return Err(StatusCode::UNAUTHORIZED),
+                    Err(NoUser::UnreadableId) => {
+                        Found::UnreadableId(headers.field_source(field::SUBJECT))
+                    }
                 }
             }
             Authentication::Forward { forward, .. } => match forward.user(&parts.headers).await {
@@ -181,6 +186,14 @@ impl Caller {
         match (&self.found, &*self.authentication) {
             (Found::Demo(user), _) => user.token_decision(),
             (Found::BadQuery(problem), _) => UserDecision::BadRequest((*problem).to_owned()),
+            // A 500 logged with the header, as for an ID the token cannot carry.
+            (Found::UnreadableId(field), _) => {
+                UserDecision::InvalidIdentity(Error::InvalidIdentity {
+                    field: field.clone(),
+                    problem: "it is not UTF-8".to_owned(),
+                    subject: None,
+                })
+            }
             (Found::Unavailable(failure), _) => UserDecision::Unavailable {
                 failure: failure.kind,
                 detail: failure.detail.clone(),

@@ -59,6 +59,9 @@ pub(crate) enum NoUser {
     /// be told: a proxy that appends its header to the caller's own would otherwise let the
     /// caller choose.
     Ambiguous(HeaderName),
+    /// The proxy proved itself, but its user ID header is not UTF-8: no user the token can
+    /// name, and no reason to answer as if no one were signed in.
+    UnreadableId,
 }
 
 /// The checked trusted-headers settings.
@@ -298,7 +301,8 @@ impl TrustedHeaders {
     ///
     /// [`NoUser::Untrusted`] when the request lacks the shared secret or a trusted source that
     /// the settings ask for; [`NoUser::Ambiguous`] when it carries an identity header more than
-    /// once; [`NoUser::Anonymous`] when it names no user.
+    /// once; [`NoUser::Anonymous`] when it names no user; [`NoUser::UnreadableId`] when its user
+    /// ID is not UTF-8.
     pub(crate) fn user(
         &self,
         headers: &HeaderMap,
@@ -323,6 +327,12 @@ impl TrustedHeaders {
             let text = text.trim_ascii();
             (!text.is_empty()).then(|| text.to_owned())
         };
+        if headers
+            .get(&self.user_id)
+            .is_some_and(|id| std::str::from_utf8(id.as_bytes()).is_err())
+        {
+            return Err(NoUser::UnreadableId);
+        }
         let id = text(&Some(self.user_id.clone())).ok_or(NoUser::Anonymous)?;
         // A group that is not UTF-8 matches no rule and is left out; the others still count.
         let groups = self

@@ -1,6 +1,7 @@
 //! `serve` behind an authenticating reverse proxy: headers are believed only with the shared
 //! secret or from a trusted source address; grants come from the rules.
 
+use std::io::{Read as _, Write as _};
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::common::{
@@ -199,6 +200,18 @@ fn a_user_no_rule_applies_to_gets_403() {
         ("X-Forwarded-Groups", "staff; \u{a0}editors"),
     ];
     assert_eq!(get(&http, &url, &group).0, 403);
+    // An ID that is not UTF-8 names no user the token can carry: a 500, not the 401 of a
+    // request without one.
+    let address = server.base.trim_start_matches("http://");
+    let mut raw = std::net::TcpStream::connect(address).expect("a connection");
+    raw.write_all(
+        b"GET /token HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-User: J\xf6rg\r\n\
+          X-Forwarded-Groups: editors\r\nConnection: close\r\n\r\n",
+    )
+    .expect("the request is sent");
+    let mut answer = String::new();
+    raw.read_to_string(&mut answer).expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 500 "), "{answer}");
     let (_, log) = server.terminate();
     assert!(
         log.contains(
@@ -210,6 +223,10 @@ fn a_user_no_rule_applies_to_gets_403() {
     );
     assert!(
         log.contains("invalid sub (from the header x-forwarded-user)"),
+        "{log}"
+    );
+    assert!(
+        log.contains("invalid sub (from the header x-forwarded-user): it is not UTF-8"),
         "{log}"
     );
     assert!(
