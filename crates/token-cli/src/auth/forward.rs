@@ -35,7 +35,10 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest answer read.
 const MAX_BODY: usize = 64 * 1024;
-/// The name `serve` gives itself in the `Via` header of its questions (RFC 9110, section 7.6.3).
+/// The `Via` header of `serve`'s questions (RFC 9110, section 7.6.3): the protocol, and
+/// [`VIA_NAME`], the name `serve` gives itself.
+const VIA_VALUE: &str = "1.1 ckeditor-token";
+/// See [`VIA_VALUE`].
 const VIA_NAME: &str = "ckeditor-token";
 /// The settings that choose the profile's fields and the groups, as the log names them.
 const NAME_FIELD: &str = "auth.forward.name_field";
@@ -267,7 +270,7 @@ impl ForwardAuth {
             .client
             .get(self.url.clone())
             .header(ACCEPT.as_str(), "application/json")
-            .header(VIA.as_str(), HeaderValue::from_static("1.1 ckeditor-token"));
+            .header(VIA.as_str(), HeaderValue::from_static(VIA_VALUE));
         let mut credentials = false;
         for name in [COOKIE, AUTHORIZATION] {
             // An empty header carries nothing to sign in with.
@@ -556,7 +559,7 @@ mod tests {
             }
             came_from_a_forward(&headers)
         };
-        assert!(via(&["1.1 ckeditor-token"]));
+        assert!(via(&[VIA_VALUE]));
         assert!(via(&["1.0 fred, 1.1 ckeditor-token (a comment)"]));
         assert!(via(&["1.1 proxy.example", "HTTP/1.1  ckeditor-token"]));
         assert!(!via(&[]));

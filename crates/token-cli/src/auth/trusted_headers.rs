@@ -523,7 +523,7 @@ mod tests {
         assert_eq!(user.id, "bob");
         assert!(user.groups.is_empty(), "{:?}", user.groups);
         assert_eq!((user.email, user.name), (None, None));
-        // Named, they are read; one given twice is then ambiguous.
+        // Named, they are read.
         let named = trusted(Some(SECRET), &[]).expect("valid");
         assert!(named.reads_groups());
         let user = named.user(&request, None).expect("trusted");
