@@ -1,7 +1,7 @@
 //! Source addresses a reverse proxy's requests may come from: single addresses or CIDR ranges.
 
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 
 /// One address (`10.0.0.5`, `::1`) or range (`10.0.0.0/8`, `fd00::/8`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +86,14 @@ impl SourceRange {
         }
     }
 
+    /// Whether the range holds a loopback address, one of this machine's own: of `127.0.0.0/8`
+    /// (also written as IPv6) or `::1`.
+    pub(crate) fn holds_loopback(&self) -> bool {
+        self.network.is_loopback()
+            || self.contains(IpAddr::from([127, 0, 0, 1]))
+            || self.contains(IpAddr::from(Ipv6Addr::LOCALHOST))
+    }
+
     /// Whether `address` lies in the range. IPv4 addresses written as IPv6 (`::ffff:10.0.0.5`)
     /// count as IPv4.
     pub(crate) fn contains(&self, address: IpAddr) -> bool {
@@ -146,6 +154,29 @@ mod tests {
 
     fn range(text: &str) -> SourceRange {
         SourceRange::parse(text).expect("a valid range")
+    }
+
+    #[test]
+    fn loopback_ranges_are_told_apart() {
+        for text in [
+            "127.0.0.1",
+            "127.0.0.2",
+            "127.0.0.0/8",
+            "::1",
+            "::ffff:127.0.0.9",
+            "::/104",
+        ] {
+            assert!(range(text).holds_loopback(), "{text}");
+        }
+        for text in [
+            "10.0.0.0/8",
+            "128.0.0.0/8",
+            "::2",
+            "fd00::/8",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!range(text).holds_loopback(), "{text}");
+        }
     }
 
     fn ip(text: &str) -> IpAddr {

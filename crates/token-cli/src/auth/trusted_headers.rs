@@ -7,7 +7,7 @@
 //! whatever headers it carries.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 
 use axum::http::{HeaderMap, HeaderName};
 use ckeditor_token_core::field;
@@ -365,15 +365,7 @@ impl TrustedHeaders {
     /// Warns when a trusted source is this machine's own address and no secret is asked for:
     /// called once every setting is good, so that a refusal stands alone.
     pub(crate) fn warn_of_loopback_without_secret(&self, settings: &Settings) {
-        let loopback = [
-            IpAddr::from([127, 0, 0, 1]),
-            IpAddr::from(Ipv6Addr::LOCALHOST),
-        ];
-        let trusts_loopback = self
-            .sources
-            .iter()
-            .any(|range| loopback.iter().any(|address| range.contains(*address)));
-        if self.secret.is_none() && trusts_loopback {
+        if self.secret.is_none() && self.sources.iter().any(SourceRange::holds_loopback) {
             tracing::warn!(
                 "{} trusts this machine's own address without a shared secret: any program on \
                  it can name any user, and so can a web page that a browser on it opens, by \
