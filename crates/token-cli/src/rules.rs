@@ -6,9 +6,9 @@
 //! higher CKBox role wins likewise (user < admin < superadmin); AI scopes add up. A user no rule
 //! applies to gets no token (403).
 //!
-//! User IDs and groups are compared without the whitespace around them: the authentication
-//! trims what a request names, and a rule whose user or group has some is refused at start-up,
-//! since it could never apply.
+//! User IDs and groups are compared without the spaces and tabs around them: the
+//! authentication drops those of what a request names ([`trim_spaces`]), and a rule whose user
+//! or group has whitespace around it is refused at start-up, as a slip of the pen.
 //!
 //! Every rule is checked at start-up. Two rules with different patterns that can match the same
 //! document (`*` and `doc-*`) are refused unless `token.allow_overlapping_grants` is set, since
@@ -70,16 +70,22 @@ fn groups_read(groups: &[String], secrets: &Secrets) -> String {
 /// The most groups a refusal's log line names.
 const SHOWN_GROUPS: usize = 8;
 
-/// The groups in `names` as rules compare them: each without the ASCII whitespace around it
-/// (spaces and tabs, as HTTP trims a header's value), blank ones dropped. Every authentication
-/// reads its groups through this, so that `" editors"` is the group `editors` whether a proxy's
-/// header or the application's answer names it. Other whitespace, such as a no-break space,
-/// is kept: a directory may hold `"\u{a0}editors"` as a name of its own, which then matches no
-/// rule for `editors`.
+/// `text` without the spaces and tabs around it, as HTTP reads a header's value: how every
+/// authentication reads a user ID, a group and a profile field. Other whitespace is the text's
+/// own: a no-break space or a line break around an ID makes it another account's ID, or one
+/// the token cannot carry, never the ID without it.
+pub(crate) fn trim_spaces(text: &str) -> &str {
+    text.trim_matches([' ', '\t'])
+}
+
+/// The groups in `names` as rules compare them: each [without the spaces and tabs around
+/// it](trim_spaces), blank ones dropped. Every authentication reads its groups through this, so
+/// that `" editors"` is the group `editors` whether a proxy's header or the application's answer
+/// names it, and `"\u{a0}editors"` is not.
 pub(crate) fn trimmed_groups<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     names
         .into_iter()
-        .map(str::trim_ascii)
+        .map(trim_spaces)
         .filter(|name| !name.is_empty())
         .map(str::to_owned)
         .collect()
@@ -356,8 +362,9 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
     let name = |key: &str| settings.name(&format!("rule[{number}].{key}"));
     let problem = |key: &str, text: String| CliError::setting(name(key), text);
 
-    // The user IDs and groups of requests are read without the whitespace around them, so a
-    // rule with some could never apply.
+    // The user IDs and groups of requests are read without the spaces and tabs around them,
+    // and an ID with other whitespace around it gets no token: whitespace around a rule's is a
+    // slip of the pen.
     let whom = |key: &str, value: &String| {
         let trimmed = value.trim();
         if trimmed.is_empty() {
@@ -366,9 +373,9 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
             Err(problem(
                 key,
                 format!(
-                    "{value:?} starts or ends with whitespace, which is never part of a \
-                     request's user ID or groups, so the rule would never apply; write \
-                     {trimmed:?}"
+                    "{value:?} starts or ends with whitespace; write {trimmed:?}, as requests \
+                     name users and groups without it (the spaces and tabs around a request's \
+                     user ID or group are dropped)"
                 ),
             ))
         } else {
@@ -655,6 +662,7 @@ mod tests {
         for (applies, key) in [
             (("user", " ann"), "rule[1].user"),
             (("group", "editors\t"), "rule[1].group"),
+            (("group", "\u{a0}editors"), "rule[1].group"),
         ] {
             let message = rules(vec![rule(applies, &["*"], Some("writer"))], false)
                 .expect_err(key)
@@ -664,8 +672,8 @@ mod tests {
                 message.contains("starts or ends with whitespace"),
                 "{message}"
             );
-            let trimmed = format!("write {:?}", applies.1.trim());
-            assert!(message.ends_with(&trimmed), "{message}");
+            let trimmed = format!("write {:?}, as requests name", applies.1.trim());
+            assert!(message.contains(&trimmed), "{message}");
         }
 
         // Whitespace inside is part of the name.
@@ -685,13 +693,19 @@ mod tests {
     fn groups_are_trimmed_and_blank_ones_dropped() {
         assert_eq!(
             trimmed_groups([
+                "editors\n",
                 " editors",
                 "",
                 " \t",
                 "copy editors ",
                 "\u{a0}editors\u{3000}"
             ]),
-            ["editors", "copy editors", "\u{a0}editors\u{3000}"]
+            [
+                "editors\n",
+                "editors",
+                "copy editors",
+                "\u{a0}editors\u{3000}"
+            ]
         );
     }
 

@@ -26,7 +26,7 @@ use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
 use crate::error::CliError;
-use crate::rules::{SignedInUser, trimmed_groups};
+use crate::rules::{SignedInUser, trim_spaces, trimmed_groups};
 use crate::settings::Settings;
 
 /// How long the application may take to answer, unless configured.
@@ -400,9 +400,10 @@ impl ForwardAuth {
         }
         let (id_name, id_pointer) = &self.fields.id;
         let id = match value.pointer(id_pointer) {
-            // Without the ASCII whitespace around it only: an ID with a no-break space around it
-            // is another account's than the ID without, and one the token cannot carry (502).
-            Some(Value::String(id)) if !id.trim().is_empty() => id.trim_ascii().to_owned(),
+            // Without the spaces and tabs around it only: an ID with a line break or a no-break
+            // space around it is another account's than the ID without, and one the token
+            // cannot carry (502).
+            Some(Value::String(id)) if !id.trim().is_empty() => trim_spaces(id).to_owned(),
             // Only whole numbers that JSON parsing keeps exactly: a fraction, an exponent or a
             // number past 64 bits would be rounded, and two users could share one ID.
             Some(Value::Number(id)) if id.is_u64() || id.is_i64() => id.to_string(),
@@ -449,7 +450,7 @@ impl ForwardAuth {
                 }
                 return None;
             };
-            let text = text.trim();
+            let text = trim_spaces(text);
             (!text.is_empty()).then(|| text.to_owned())
         };
         // Groups that are not strings match no rule; they are left out with a debug line, as

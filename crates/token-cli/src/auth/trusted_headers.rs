@@ -14,7 +14,7 @@ use ckeditor_token_core::field;
 
 use crate::address::SourceRange;
 use crate::error::CliError;
-use crate::rules::{SignedInUser, trimmed_groups};
+use crate::rules::{SignedInUser, trim_spaces, trimmed_groups};
 use crate::settings::Settings;
 
 /// oauth2-proxy's header for the user ID. The email, name and groups headers have no default:
@@ -314,9 +314,8 @@ impl TrustedHeaders {
         if let Some(repeated) = self.repeated_identity_header(headers) {
             return Err(NoUser::Ambiguous(repeated.clone()));
         }
-        // Without the spaces and tabs around it, as HTTP reads a header's value. Other
-        // whitespace is part of the value: an ID with a no-break space around it is another
-        // account's than the ID without, and one the token cannot carry (a 500).
+        // Without the spaces and tabs around it: an ID with a no-break space around it is
+        // another account's than the ID without, and one the token cannot carry (a 500).
         let text = |name: &Option<HeaderName>| {
             let name = name.as_ref()?;
             let value = headers.get(name)?;
@@ -324,7 +323,7 @@ impl TrustedHeaders {
                 tracing::debug!(header = %name, "an identity header is not UTF-8; it is left out");
                 return None;
             };
-            let text = text.trim_ascii();
+            let text = trim_spaces(text);
             (!text.is_empty()).then(|| text.to_owned())
         };
         if headers
