@@ -11,14 +11,15 @@
 //!
 //! A request with neither cookies nor `Authorization` (or with only empty ones) is answered 401
 //! without asking. The question carries `Via: 1.1 ckeditor-token`, and a token request that
-//! carries it is one `serve` asked itself (a forward URL that leads back to a token route): it is
-//! answered 502 without asking again, or each question would ask another, without end.
+//! carries it with credentials is one `serve` asked itself (a forward URL that leads back to a
+//! token route), or one a client dressed up so: it is answered 400 without asking again, or
+//! each question would ask another, without end.
 
 use std::fmt;
 use std::time::Duration;
 
 use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE, VIA};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use ckeditor_token_core::endpoint::without_user_information;
 use ckeditor_token_core::{UpstreamFailure, field, first_duplicate_key};
 use ckeditor_token_demo_login::settings::{self as shared, describe, parse_duration};
@@ -60,19 +61,52 @@ pub(crate) struct Failure {
     pub(crate) detail: String,
 }
 
-/// Whether a `Via` header of `headers` names [`VIA_NAME`] as one of the intermediaries: the
-/// request is this server's own question, come back.
-fn came_from_a_forward(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(VIA)
-        .iter()
-        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
-        .any(|entry| {
-            let mut words = entry
-                .split(u8::is_ascii_whitespace)
-                .filter(|w| !w.is_empty());
-            words.nth(1) == Some(VIA_NAME.as_bytes())
-        })
+/// Whether `caller` is a question of this server's come back: a request with credentials (a
+/// question is asked only with them) whose `Via` header names [`VIA_NAME`] as one of the
+/// intermediaries.
+pub(crate) fn is_own_question(caller: &HeaderMap) -> bool {
+    credentials(caller).next().is_some()
+        && caller
+            .get_all(VIA)
+            .iter()
+            .any(|value| names_this_server(value.as_bytes()))
+}
+
+/// Whether a `Via` value names [`VIA_NAME`]: each entry, between commas outside comments, is a
+/// protocol, a name and an optional comment in parentheses (which may nest, and escape a
+/// character with `\`).
+fn names_this_server(via: &[u8]) -> bool {
+    let mut outside = Vec::with_capacity(via.len());
+    let (mut depth, mut escaped) = (0_usize, false);
+    for &byte in via {
+        match (depth, byte) {
+            (0, b'(') => depth = 1,
+            (0, _) => outside.push(byte),
+            _ if escaped => escaped = false,
+            (_, b'\\') => escaped = true,
+            (_, b'(') => depth += 1,
+            (_, b')') => depth -= 1,
+            _ => {}
+        }
+    }
+    outside.split(|&b| b == b',').any(|entry| {
+        let mut words = entry
+            .split(u8::is_ascii_whitespace)
+            .filter(|word| !word.is_empty());
+        words.nth(1) == Some(VIA_NAME.as_bytes())
+    })
+}
+
+/// The caller's `Cookie` and `Authorization` headers that are not empty or blank: what a
+/// question passes on.
+fn credentials(caller: &HeaderMap) -> impl Iterator<Item = (HeaderName, &HeaderValue)> {
+    [COOKIE, AUTHORIZATION].into_iter().flat_map(move |name| {
+        caller
+            .get_all(&name)
+            .iter()
+            .filter(|value| !value.as_bytes().trim_ascii().is_empty())
+            .map(move |value| (name.clone(), value))
+    })
 }
 
 fn bad_answer(detail: String) -> Failure {
@@ -257,33 +291,18 @@ impl ForwardAuth {
     ///
     /// A [`Failure`] when the application gives no usable answer; see the module's table.
     pub(crate) async fn user(&self, caller: &HeaderMap) -> Result<Option<SignedInUser>, Failure> {
-        if came_from_a_forward(caller) {
-            return Err(bad_answer(format!(
-                "a token request came through this server's own question to {} (its Via header \
-                 names {VIA_NAME}): the URL leads back to a token route instead of the \
-                 application's \"who am I\" route; it is not asked again, or the questions would \
-                 never end; check auth.forward.url",
-                self.shown
-            )));
-        }
         let mut request = self
             .client
             .get(self.url.clone())
             .header(ACCEPT.as_str(), "application/json")
             .header(VIA.as_str(), HeaderValue::from_static(VIA_VALUE));
-        let mut credentials = false;
-        for name in [COOKIE, AUTHORIZATION] {
-            // An empty header carries nothing to sign in with.
-            for value in caller
-                .get_all(&name)
-                .iter()
-                .filter(|value| !value.as_bytes().trim_ascii().is_empty())
-            {
-                request = request.header(name.as_str(), value.as_bytes());
-                credentials = true;
-            }
+        // An empty header carries nothing to sign in with.
+        let mut passed_on = false;
+        for (name, value) in credentials(caller) {
+            request = request.header(name.as_str(), value.as_bytes());
+            passed_on = true;
         }
-        if !credentials {
+        if !passed_on {
             return Ok(None);
         }
 
@@ -558,7 +577,8 @@ mod tests {
             for value in values {
                 headers.append(VIA, HeaderValue::from_static(value));
             }
-            came_from_a_forward(&headers)
+            headers.insert(COOKIE, HeaderValue::from_static("session=1"));
+            is_own_question(&headers)
         };
         assert!(via(&[VIA_VALUE]));
         assert!(via(&["1.0 fred, 1.1 ckeditor-token (a comment)"]));
@@ -569,6 +589,14 @@ mod tests {
             "1.1 proxy.example (ckeditor-token)"
         ]));
         assert!(!via(&["ckeditor-token"]));
+        // A comma inside a comment does not start an entry; a comment may nest and escape.
+        assert!(!via(&["1.1 proxy (x, 1.1 ckeditor-token y)"]));
+        assert!(!via(&[r"1.1 proxy (a (b\) , 1.1 ckeditor-token) c)"]));
+        assert!(via(&[r"1.1 proxy (a (b) \() , 1.1 ckeditor-token"]));
+        // Without credentials it is no question of this server's, which always has some.
+        let mut bare = HeaderMap::new();
+        bare.insert(VIA, HeaderValue::from_static(VIA_VALUE));
+        assert!(!is_own_question(&bare));
     }
 
     fn forward(configure: impl FnOnce(&mut FileSettings)) -> Result<ForwardAuth, CliError> {

@@ -33,6 +33,9 @@ use trusted_headers::{NoUser, TrustedHeaders};
 static UNTRUSTED_NAMES_A_USER: Throttle = Throttle::new();
 /// Requests with an identity header twice: any client can send them, too.
 static AMBIGUOUS_IDENTITY: Throttle = Throttle::new();
+/// Requests that carry forward authentication's own `Via`: its questions come back, or a client
+/// sends them.
+static OWN_QUESTION: Throttle = Throttle::new();
 
 /// How `serve` tells who the caller is.
 #[derive(Debug)]
@@ -156,6 +159,19 @@ impl FromRequestParts<AuthState> for Caller {
                         Found::UnreadableId(headers.field_source(field::SUBJECT))
                     }
                 }
+            }
+            Authentication::Forward { .. } if forward::is_own_question(&parts.headers) => {
+                if let Some(held_back) = OWN_QUESTION.admit() {
+                    tracing::warn!(
+                        held_back,
+                        "a token request carries the Via header of this server's own questions: \
+                         auth.forward.url leads back to a token route instead of the \
+                         application's \"who am I\" route, or a client sent the header itself; \
+                         it is answered 400 without a question, which would ask another without \
+                         end (logged at most once a minute)"
+                    );
+                }
+                Found::BadQuery("the request carries the Via header of this server's questions")
             }
             Authentication::Forward { forward, .. } => match forward.user(&parts.headers).await {
                 Ok(Some(user)) => Found::User(user),
