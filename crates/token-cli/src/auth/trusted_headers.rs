@@ -361,12 +361,12 @@ impl TrustedHeaders {
         })
     }
 
-    /// Warns when a trusted source is this machine's own address and no secret is asked for:
+    /// Warns when a trusted source holds a loopback address and no secret is asked for:
     /// called once every setting is good, so that a refusal stands alone.
     pub(crate) fn warn_of_loopback_without_secret(&self, settings: &Settings) {
         if self.secret.is_none() && self.sources.iter().any(SourceRange::holds_loopback) {
             tracing::warn!(
-                "{} trusts this machine's own address without a shared secret: any program on \
+                "{} trusts a loopback address without a shared secret: any program on \
                  it can name any user, and so can a web page that a browser on it opens, by \
                  pointing its own host name at 127.0.0.1 (DNS rebinding); set \
                  auth.trusted_headers.secret too",

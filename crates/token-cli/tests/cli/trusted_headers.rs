@@ -91,13 +91,26 @@ fn headers_without_the_shared_secret_are_not_believed() {
     // Three requests named a user without the secret; any client can send such requests, so
     // only the first is logged within the minute.
     assert_eq!(log.matches("not believed").count(), 1, "{log}");
-    // With a secret, trusting no source, there is nothing to warn of.
-    assert!(
-        !log.contains("own address without a shared secret"),
-        "{log}"
-    );
     assert!(!log.contains(PROXY_SECRET), "{log}");
     assert!(!log.contains(ACCESS_KEY), "{log}");
+}
+
+#[test]
+fn a_loopback_source_is_warned_of_only_without_the_secret() {
+    let warning = "trusts a loopback address without a shared secret";
+    for (secret, warned) in [(true, false), (false, true)] {
+        let config = config_file(&format!(
+            "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n{HEADERS}trusted_sources = \
+             [\"10.0.0.0/8\", \"127.0.0.0/8\"]\n{RULES}"
+        ));
+        let mut env = credentials();
+        if secret {
+            env.push(("CKEDITOR_TOKEN_TRUSTED_SECRET", PROXY_SECRET));
+        }
+        let server = Server::start(&["--config", config.to_str().expect("UTF-8")], &env);
+        let (_, log) = server.terminate();
+        assert_eq!(log.contains(warning), warned, "secret: {secret}\n{log}");
+    }
 }
 
 #[test]
@@ -347,8 +360,7 @@ fn the_start_up_log_keeps_the_key_checks_warning_and_shows_settings_as_written()
     // Loopback as the only proof: any local program, or a page rebinding its host name to
     // 127.0.0.1, could name any user.
     assert!(
-        log.contains("WARN")
-            && log.contains("trusts this machine's own address without a shared secret"),
+        log.contains("WARN") && log.contains("trusts a loopback address without a shared secret"),
         "{log}"
     );
     assert!(
