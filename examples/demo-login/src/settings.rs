@@ -295,9 +295,9 @@ pub fn secrets_from_env() -> Vec<String> {
 /// pasted into another setting, which quotes its value, does not reach the log. A part of a secret
 /// next to a cut is hidden too: the start of one before a `…` (as an error quotes an over-long
 /// value by its start) or before the point where the message is cut, and the end of one after a
-/// `…` (as an origin is quoted without its user information); so is each piece of a secret
-/// between commas or `=` signs, as a list setting splits one at its commas and an argument
-/// parser an unknown `--flag=value` at its first `=` (a base64 key ends in one). Secrets, and
+/// `…` (as an origin is quoted without its user information); so is each comma-separated piece
+/// of a secret, as a list setting splits one, and the part of one before its first `=`, as an
+/// argument parser quotes an unknown `--flag=value` (a base64 key ends in `=`). Secrets, and
 /// such parts, shorter than [`MIN_SECRET_LEN`] are not looked for.
 ///
 /// Overlapping or nested occurrences of several secrets are covered by one `[secret]`.
@@ -310,15 +310,20 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
             let mut forms = vec![secret.clone(), escaped[1..escaped.len() - 1].to_owned()];
             // A list setting splits a secret pasted into it at its commas, and an argument
             // parser an argument at its first `=`.
-            if secret.contains([',', '=']) {
-                forms.extend(
-                    secret
-                        .split([',', '='])
-                        .map(str::trim)
-                        .filter(|piece| piece.len() >= MIN_SECRET_LEN)
-                        .map(str::to_owned),
-                );
+            let mut pieces = Vec::new();
+            if secret.contains(',') {
+                pieces.extend(secret.split(','));
             }
+            if let Some((before, _)) = secret.split_once('=') {
+                pieces.push(before);
+            }
+            forms.extend(
+                pieces
+                    .into_iter()
+                    .map(str::trim)
+                    .filter(|piece| piece.len() >= MIN_SECRET_LEN)
+                    .map(str::to_owned),
+            );
             forms
         })
         .map(|form| form.to_ascii_lowercase())
@@ -810,6 +815,10 @@ mod tests {
             &[key.to_owned()],
         );
         assert_eq!(shown, "error: unexpected argument '--[secret]' found");
+        // Only the part before the first `=`: a secret's other pieces may be ordinary words.
+        let secret = "Tr8stedSecretValue=user=9kLmN0pQ";
+        let shown = for_log("user Tr8stedSecretValue", &[secret.to_owned()]);
+        assert_eq!(shown, "user [secret]");
     }
 
     #[test]
