@@ -438,9 +438,17 @@ impl TrustedHeaders {
     /// A summary for the start-up log: header names and sources, never the secret.
     pub(crate) fn describe(&self) -> String {
         let sources: Vec<String> = self.sources.iter().map(ToString::to_string).collect();
+        let from = |header: &Option<HeaderName>| {
+            header
+                .as_ref()
+                .map_or_else(|| "not read".to_owned(), |name| format!("from {name}"))
+        };
         format!(
-            "user ID from {}, shared secret {}, trusted sources [{}]",
+            "user ID from {}, email {}, name {}, groups {}, shared secret {}, trusted sources [{}]",
             self.user_id,
+            from(&self.email),
+            from(&self.name),
+            from(&self.groups),
             self.secret.as_ref().map_or_else(
                 || "not used".to_owned(),
                 |(header, _)| format!("in {header}")
@@ -502,6 +510,11 @@ mod tests {
         values.auth.trusted_headers.secret = Some(SECRET.to_owned());
         let unnamed = TrustedHeaders::from_settings(&Settings::from_values(values)).expect("valid");
         assert!(!unnamed.reads_groups());
+        let described = unnamed.describe();
+        assert!(
+            described.contains("email not read, name not read, groups not read"),
+            "{described}"
+        );
         // A proxy that sets only the user ID and the secret passes a client's other headers on.
         let request = headers(&[
             ("x-forwarded-user", "bob"),

@@ -356,7 +356,14 @@ fn the_start_up_log_keeps_the_key_checks_warning_and_shows_settings_as_written()
     ];
     let server = Server::start(&["--config", config.to_str().expect("UTF-8")], &env);
     let (_, log) = server.terminate();
-    assert!(log.contains("user ID from x-forwarded-user"), "{log}");
+    assert!(
+        log.contains(
+            "user ID from x-forwarded-user, email from x-forwarded-email, name from \
+             x-forwarded-preferred-username, groups from x-forwarded-groups, shared secret not \
+             used"
+        ),
+        "{log}"
+    );
     // Loopback as the only proof: any local program, or a page rebinding its host name to
     // 127.0.0.1, could name any user.
     assert!(
