@@ -147,8 +147,9 @@ impl ServeConfig {
 ///
 /// # Errors
 ///
-/// Only one of them set, either empty, blank or malformed, or the ID the same value as the key;
-/// the error names the setting.
+/// Only one of them set, either empty, blank or malformed, the ID the same value as the key or
+/// holding it (as the core checks), or the ID holding the on-premises secret key; the error
+/// names the setting.
 pub(crate) fn environment(settings: &Settings) -> Result<Option<Environment>, CliError> {
     let section = &settings.values.environment;
     let (id_name, key_name) = (

@@ -442,6 +442,8 @@ fn profile_fields(profile: &mut Profile) -> [(&mut Option<String>, FieldCheck); 
     ]
 }
 
+/// The checks of the user's ID, `sub`: not empty, at most [`MAX_SUBJECT_LEN`] bytes, no control
+/// characters, no whitespace around it.
 pub(crate) fn check_subject(subject: &str) -> Result<()> {
     check_trimmed(field::SUBJECT, subject, MAX_SUBJECT_LEN).map(drop)
 }

@@ -223,7 +223,7 @@ pub enum Finding {
     /// domain; an avatar URL without a host a browser can load it from.
     InvalidText {
         /// The claim: `sub`, `user.name`, `user.email` or `user.avatar`.
-        path: &'static str,
+        path: String,
         /// What is wrong, as the issuer's error says it (never quoting the text).
         problem: String,
     },
@@ -975,7 +975,10 @@ fn invalid_text(path: &'static str, checked: Result<()>) -> Option<Finding> {
         Error::InvalidIdentity { problem, .. } => problem,
         other => other.to_string(),
     };
-    Some(Finding::InvalidText { path, problem })
+    Some(Finding::InvalidText {
+        path: path.to_owned(),
+        problem,
+    })
 }
 
 /// Whether `url` starts with `http://` or `https://`, in any letter case.

@@ -254,8 +254,8 @@ fn each_broken_rule_is_reported() {
 
 #[test]
 fn user_texts_the_issuer_refuses_are_reported_without_being_quoted() {
-    let finding = |path, problem: &str| Finding::InvalidText {
-        path,
+    let finding = |path: &str, problem: &str| Finding::InvalidText {
+        path: path.to_owned(),
         problem: problem.to_owned(),
     };
     let long_name = "n".repeat(257);
