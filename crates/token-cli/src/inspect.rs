@@ -168,10 +168,16 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     } else {
         ACCESS_KEY_VAR
     };
+    let audience = match (&environment_id, args.on_premises) {
+        (_, true) => Audience::NotCarried,
+        (Some(_), false) => Audience::Checked(&id_name),
+        (None, false) => Audience::NotChecked,
+    };
     let mut shown = report(
         &inspection,
         key.as_ref(),
         key_variable,
+        &audience,
         now,
         args.at.is_some(),
     );
@@ -308,6 +314,16 @@ fn id_beside_key(id: &str, id_name: &str, access_key: &str) -> Option<&'static s
     }
 }
 
+/// Whether the report compared `aud` with an environment ID.
+enum Audience<'a> {
+    /// With the one from the setting or flag so named.
+    Checked(&'a str),
+    /// There was none to compare with.
+    NotChecked,
+    /// An on-premises token carries no `aud`.
+    NotCarried,
+}
+
 /// The report. Everything in it that comes from the token (the header, the claims, and the
 /// document keys and claim paths the findings quote) has its control and reordering characters
 /// escaped, so that a token cannot rewrite the report on screen. `now` is the moment the token
@@ -316,6 +332,7 @@ fn report(
     inspection: &Inspection,
     key: Option<&Key>,
     key_variable: &str,
+    audience: &Audience<'_>,
     now: u64,
     chosen: bool,
 ) -> String {
@@ -396,6 +413,30 @@ fn report(
         }
         _ => format!("signature: not checked; give --key or set {key_variable}"),
     });
+    let audience_wrong = inspection.findings.iter().any(|finding| {
+        matches!(
+            finding,
+            Finding::AudienceMismatch { .. }
+                | Finding::AudienceMissing
+                | Finding::AudienceArray
+                | Finding::AudienceNotString
+                | Finding::AudienceIsKey
+        )
+    });
+    match audience {
+        Audience::Checked(source) if audience_wrong => lines.push(format!(
+            "aud: checked against the environment ID from {source} (see the problems)"
+        )),
+        Audience::Checked(source) => {
+            lines.push(format!("aud: the environment ID from {source}"));
+        }
+        Audience::NotChecked => lines.push(
+            "aud: not compared with an environment ID; give --environment-id or set \
+             CKEDITOR_ENVIRONMENT_ID"
+                .to_owned(),
+        ),
+        Audience::NotCarried => {}
+    }
     if inspection.findings.is_empty() && inspection.signature != SignatureCheck::Valid {
         lines.push("no problems found, but the signature was not checked".to_owned());
     } else if inspection.findings.is_empty() {

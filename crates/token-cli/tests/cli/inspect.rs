@@ -49,6 +49,10 @@ fn an_issued_token_is_fine_and_its_times_are_shown() {
     );
     assert!(report.contains("signature: valid"), "{report}");
     assert!(report.contains("CKEDITOR_ACCESS_KEY"), "{report}");
+    assert!(
+        report.contains("\naud: the environment ID from CKEDITOR_ENVIRONMENT_ID\n"),
+        "{report}"
+    );
     assert!(report.ends_with("\nno problems found\n"), "{report}");
     assert!(!report.contains(ACCESS_KEY), "{report}");
 
@@ -113,7 +117,10 @@ fn dates_are_utc_with_the_distance_from_now() {
     let (code, report, _) = inspect(&[&token, "--at", &at], &[], "");
     assert_eq!(code, 3, "{report}");
     assert!(
-        report.ends_with("\nno problems found, but the signature was not checked\n"),
+        report.ends_with(
+            "\naud: not compared with an environment ID; give --environment-id or set \
+             CKEDITOR_ENVIRONMENT_ID\nno problems found, but the signature was not checked\n"
+        ),
         "{report}"
     );
     assert!(
@@ -167,6 +174,13 @@ fn a_tampered_or_foreign_token_fails_the_signature_and_aud() {
     assert_eq!(code, 1);
     assert!(report.contains("aud is \"OTHER_ENV\""), "{report}");
     assert!(report.contains("signature: valid"), "{report}");
+    assert!(
+        report.contains(
+            "\naud: checked against the environment ID from CKEDITOR_ENVIRONMENT_ID (see the \
+             problems)\n"
+        ),
+        "{report}"
+    );
 
     let (code, report, _) = inspect(
         &[
