@@ -320,7 +320,11 @@ impl TrustedHeaders {
             let name = name.as_ref()?;
             let value = headers.get(name)?;
             let Ok(text) = std::str::from_utf8(value.as_bytes()) else {
-                tracing::debug!(header = %name, "an identity header is not UTF-8; it is left out");
+                tracing::warn!(
+                    header = %name,
+                    "a trusted header is not UTF-8 (sent as Latin-1, say); it is left out of the \
+                     token"
+                );
                 return None;
             };
             let text = trim_spaces(text);
@@ -337,16 +341,17 @@ impl TrustedHeaders {
         let groups = self
             .groups
             .as_ref()
-            .and_then(|name| headers.get(name))
-            .map(|value| {
+            .and_then(|name| Some((name, headers.get(name)?)))
+            .map(|(name, value)| {
                 let text = String::from_utf8_lossy(value.as_bytes());
                 let (readable, unreadable): (Vec<&str>, Vec<&str>) = text
                     .split(self.separator.as_str())
                     .partition(|group| !group.contains(char::REPLACEMENT_CHARACTER));
                 if !unreadable.is_empty() {
-                    tracing::debug!(
+                    tracing::warn!(
+                        header = %name,
                         left_out = unreadable.len(),
-                        "groups that are not UTF-8 are left out"
+                        "groups that are not UTF-8 (sent as Latin-1, say) are left out"
                     );
                 }
                 trimmed_groups(readable)

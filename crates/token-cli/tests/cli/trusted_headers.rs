@@ -216,15 +216,29 @@ fn a_user_no_rule_applies_to_gets_403() {
     // An ID that is not UTF-8 names no user the token can carry: a 500, not the 401 of a
     // request without one.
     let address = server.base.trim_start_matches("http://");
-    let mut raw = std::net::TcpStream::connect(address).expect("a connection");
-    raw.write_all(
-        b"GET /token HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-User: J\xf6rg\r\n\
-          X-Forwarded-Groups: editors\r\nConnection: close\r\n\r\n",
-    )
-    .expect("the request is sent");
-    let mut answer = String::new();
-    raw.read_to_string(&mut answer).expect("an answer");
+    let raw = |headers: &[u8]| {
+        let mut stream = std::net::TcpStream::connect(address).expect("a connection");
+        let head = [
+            b"GET /token HTTP/1.1\r\nHost: localhost\r\n".as_slice(),
+            headers,
+            b"Connection: close\r\n\r\n",
+        ];
+        stream
+            .write_all(&head.concat())
+            .expect("the request is sent");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("an answer");
+        answer
+    };
+    let answer = raw(b"X-Forwarded-User: J\xf6rg\r\nX-Forwarded-Groups: editors\r\n");
     assert!(answer.starts_with("HTTP/1.1 500 "), "{answer}");
+    // A name that is not UTF-8 (Latin-1, as some proxies send) is left out, with a warning.
+    let answer = raw(b"X-Forwarded-User: eve\r\nX-Forwarded-Groups: editors\r\n\
+          X-Forwarded-Preferred-Username: J\xf6rg\r\n");
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    let token = answer.rsplit("\r\n").next().expect("a body");
+    let claims = decode(token, ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert!(claims.get("user").is_none(), "{claims}");
     let (_, log) = server.terminate();
     assert!(
         log.contains(
@@ -240,6 +254,12 @@ fn a_user_no_rule_applies_to_gets_403() {
     );
     assert!(
         log.contains("invalid sub (from the header x-forwarded-user): it is not UTF-8"),
+        "{log}"
+    );
+    assert!(
+        log.contains("WARN")
+            && log.contains("a trusted header is not UTF-8 (sent as Latin-1, say)")
+            && log.contains("header=x-forwarded-preferred-username"),
         "{log}"
     );
     assert!(
