@@ -464,6 +464,37 @@ mod tests {
     }
 
     #[test]
+    fn the_readmes_forward_setup_is_a_valid_configuration() {
+        let block = README
+            .split("A forward-mode setup")
+            .nth(1)
+            .and_then(|rest| rest.split("```toml\n").nth(1))
+            .and_then(|rest| rest.split("```").next())
+            .expect("the README's forward-mode block");
+        let path = std::env::temp_dir().join(format!("readme-forward-{}.toml", std::process::id()));
+        std::fs::write(&path, block).expect("a temporary file");
+        let lookup = |name: &str| {
+            Ok(match name {
+                "CKEDITOR_ENVIRONMENT_ID" => Some("readme-test-environment".to_owned()),
+                "CKEDITOR_ACCESS_KEY" => Some("readme-test-access-key-0123456789abcdef".to_owned()),
+                _ => None,
+            })
+        };
+        let settings = Settings::load(Some(&path), &lookup);
+        std::fs::remove_file(&path).expect("removed");
+        let config =
+            ServeConfig::from_settings(&settings.expect("it parses"), &ServeFlags::default())
+                .expect("it is valid");
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8090");
+        assert!(
+            config
+                .authentication
+                .describe()
+                .starts_with("forward: asking http://127.0.0.1:8000/api/me")
+        );
+    }
+
+    #[test]
     fn every_variable_is_in_the_example_and_the_readme() {
         for variable in VARIABLES {
             assert!(EXAMPLE.contains(variable.var), "example: {}", variable.var);

@@ -64,7 +64,7 @@ fn log_start(config: &ServeConfig, secrets: &[String]) {
             Expiry::Never => "none".to_owned(),
         },
         origins = %hidden(&shared::describe_origins(config.endpoint.cors().origins())),
-        credentials = config.endpoint.cors().allows_credentials(),
+        cors_credentials = config.endpoint.cors().allows_credentials(),
         "token route"
     );
 }

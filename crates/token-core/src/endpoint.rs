@@ -522,7 +522,7 @@ impl TokenEndpoint {
             UserDecision::Refuse(reason) => {
                 tracing::info!(
                     reason = %self.loggable(&reason),
-                    "the application refused a token"
+                    "a token was refused (UserDecision::Refuse)"
                 );
                 self.refused()
             }
