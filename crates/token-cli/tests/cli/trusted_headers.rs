@@ -100,8 +100,8 @@ fn a_loopback_source_is_warned_of_only_without_the_secret() {
     let warning = "trusts a loopback address without a shared secret";
     for (secret, warned) in [(true, false), (false, true)] {
         let config = config_file(&format!(
-            "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n{HEADERS}trusted_sources = \
-             [\"10.0.0.0/8\", \"127.0.0.0/8\"]\n{RULES}"
+            "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n{HEADERS}\
+             trusted_sources = [\"10.0.0.0/8\", \"127.0.0.0/8\"]\n{RULES}"
         ));
         let mut env = credentials();
         if secret {
