@@ -129,11 +129,13 @@ pub enum UserDecision {
     },
     /// The request is written so that it cannot name one user, such as a query that gives the
     /// user's parameter twice (400, with [`BAD_REQUEST_BODY`]). The reason goes to the log at
-    /// info level, never into the response, so it may say what is wrong and how to ask instead;
-    /// it must not hold secrets.
+    /// info level, on one line (its line breaks as escapes), never into the response, so it may
+    /// say what is wrong and how to ask instead; it must not hold secrets.
     BadRequest(String),
-    /// No token for this user (403). The reason goes to the log at info level, never into the
-    /// response, so it may name the rule that refused; it must not hold secrets.
+    /// No token for this user (403). The reason goes to the log at info level, on one line (its
+    /// line breaks as escapes), never into the response, so it may name the rule that refused;
+    /// it must not hold secrets. The line names no user: a reason that should show who was
+    /// refused names them.
     Refuse(String),
     /// The application could not build the user's identity (500). The error names the field.
     InvalidIdentity(Error),
@@ -514,14 +516,14 @@ impl TokenEndpoint {
             },
             UserDecision::BadRequest(reason) => {
                 tracing::info!(
-                    reason = %self.loggable(&reason),
+                    reason = %self.loggable_line(&reason),
                     "a token request that cannot name one user"
                 );
                 self.answer(Outcome::BadRequest, 400, BAD_REQUEST_BODY.to_owned())
             }
             UserDecision::Refuse(reason) => {
                 tracing::info!(
-                    reason = %self.loggable(&reason),
+                    reason = %self.loggable_line(&reason),
                     "a token was refused (UserDecision::Refuse)"
                 );
                 self.refused()
@@ -529,7 +531,7 @@ impl TokenEndpoint {
             UserDecision::InvalidIdentity(error) => {
                 tracing::error!(
                     subject = error.subject().map(|subject| self.loggable(&subject)),
-                    error = %self.loggable(&error),
+                    error = %self.loggable_line(&error),
                     "the identity given for the signed-in user is invalid"
                 );
                 self.failed()
@@ -545,10 +547,11 @@ impl TokenEndpoint {
     }
 
     /// The answer when the application's user lookup failed: 500. `error` goes to the log at
-    /// error level and nowhere else, so it must not hold secrets.
+    /// error level, on one line (its line breaks as escapes), and nowhere else, so it must not
+    /// hold secrets.
     pub fn lookup_failed(&self, error: &dyn fmt::Display) -> TokenResponse {
         tracing::error!(
-            error = %self.loggable(error),
+            error = %self.loggable_line(error),
             "the application's user lookup failed"
         );
         self.answer(Outcome::LookupFailed, 500, FAILURE_BODY.to_owned())
@@ -625,6 +628,26 @@ impl TokenEndpoint {
         self.issuers().fold(text.to_string(), |text, issuer| {
             issuer.without_key(&text).into_owned()
         })
+    }
+
+    /// `text` as [`TokenEndpoint::loggable`] gives it, on one line: its control characters (line
+    /// breaks among them) and the Unicode line and paragraph separators written as escapes such
+    /// as `\n`, so that a text from the application cannot start a log line of its own.
+    fn loggable_line(&self, text: &dyn fmt::Display) -> String {
+        let breaks_lines = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+        let text = self.loggable(text);
+        if !text.chars().any(breaks_lines) {
+            return text;
+        }
+        let mut line = String::with_capacity(text.len() + 16);
+        for c in text.chars() {
+            if breaks_lines(c) {
+                line.extend(c.escape_default());
+            } else {
+                line.push(c);
+            }
+        }
+        line
     }
 
     /// Every issuer of the endpoint, its own first.

@@ -17,7 +17,7 @@ pub enum Error {
     },
 
     /// A setting is present but empty or only whitespace.
-    #[error("{setting} is empty; set it to {what}")]
+    #[error("{setting} is empty or only whitespace; set it to {what}")]
     EmptySetting {
         /// The name of the setting.
         setting: String,

@@ -1,6 +1,6 @@
 //! Keys never appear in an error's `Display` or `Debug`, in any `Debug` print, or in a log line;
 //! the log line of a user's invalid identity names the user instead, and the endpoint's log lines
-//! show the key as `[key]` where the application's texts hold it.
+//! show the key as `[key]` where the application's texts hold it, each text on its line.
 //!
 //! Every test here runs under a subscriber that captures its log: a test that logs without one,
 //! on another thread, can leave an event's callsite disabled for all of them (`tracing` caches
@@ -342,4 +342,46 @@ fn a_key_under_32_bytes_is_warned_about_and_one_of_32_is_not() {
         Environment::new("E", &key_of(32)).expect("accepted");
     });
     assert!(enough.is_empty(), "{enough}");
+}
+
+#[test]
+fn a_line_break_in_the_applications_text_starts_no_log_line() {
+    let endpoint = TokenEndpoint::new(issuer());
+    let forged = "2026-01-01T00:00:00Z ERROR forged";
+    let texts = [
+        format!("rule suspended\n{forged}"),
+        format!("rule suspended\r\n{forged}"),
+        format!("rule suspended\u{2028}{forged}"),
+        format!("rule suspended\u{1b}[2K\r{forged}"),
+    ];
+    let log = captured_log(|| {
+        for text in &texts {
+            let statuses = [
+                endpoint.decide(UserDecision::Refuse(text.clone())).status(),
+                endpoint
+                    .decide(UserDecision::BadRequest(text.clone()))
+                    .status(),
+                endpoint
+                    .decide(UserDecision::Unavailable {
+                        failure: UpstreamFailure::Unreachable,
+                        detail: text.clone(),
+                    })
+                    .status(),
+                endpoint.lookup_failed(text).status(),
+                endpoint.user_rejected_saying(500, text).status(),
+            ];
+            assert_eq!(statuses, [403, 400, 503, 500, 500]);
+        }
+    });
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 5 * texts.len(), "one line per answer: {log}");
+    assert!(lines.iter().all(|line| !line.starts_with(forged)), "{log}");
+    assert!(!log.contains(['\r', '\u{2028}', '\u{1b}']), "{log:?}");
+    // The breaks are shown as escapes.
+    assert_eq!(log.matches(r"rule suspended\n2026").count(), 5, "{log}");
+    assert_eq!(
+        log.matches(r"rule suspended\u{2028}2026").count(),
+        5,
+        "{log}"
+    );
 }

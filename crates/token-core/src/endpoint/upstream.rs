@@ -56,7 +56,8 @@ impl fmt::Display for UpstreamFailure {
 impl TokenEndpoint {
     /// The answer when the service that says who the user is failed: 502 or 503, as
     /// [`UpstreamFailure::status`] says, with [`UPSTREAM_BODY`]. `detail` goes to the log at
-    /// warn level and nowhere else, so it must not hold secrets (nor the caller's cookies).
+    /// warn level, on one line (its line breaks as escapes), and nowhere else, so it must not
+    /// hold secrets (nor the caller's cookies).
     pub fn upstream_failed(
         &self,
         failure: UpstreamFailure,
@@ -64,7 +65,7 @@ impl TokenEndpoint {
     ) -> TokenResponse {
         tracing::warn!(
             %failure,
-            detail = %self.loggable(detail),
+            detail = %self.loggable_line(detail),
             "no token: the sign-in service failed"
         );
         self.answer(
