@@ -425,7 +425,9 @@ impl TokenEndpoint {
     /// Also issues the tokens of `issuer`'s environment, to the users whose decision names it
     /// ([`UserDecision::IssueIn`]): one route for an application whose tenants each have an
     /// environment of their own, where the signed-in user says which. An issuer of an
-    /// environment the endpoint has already replaces that one's.
+    /// environment the endpoint has already replaces that one's. No token of one environment
+    /// carries another's access key: such an identity gets [`Error::KeyInIdentity`]'s 500, as
+    /// for its own key.
     ///
     /// ```
     /// use ckeditor_token_core::{Environment, Identity, Issuer, Role, TokenEndpoint, UserDecision};
@@ -600,7 +602,16 @@ impl TokenEndpoint {
     }
 
     fn issue(&self, issuer: &Issuer, identity: &Identity) -> TokenResponse {
-        match issuer.issue(self.inner.product, identity) {
+        // A token of one environment must not carry another's key either.
+        let others: Vec<&Issuer> = if self.inner.others.is_empty() {
+            Vec::new()
+        } else {
+            let own = issuer.environment().id();
+            self.issuers()
+                .filter(|other| other.environment().id() != own)
+                .collect()
+        };
+        match issuer.issue_refusing(self.inner.product, identity, &others) {
             Ok(token) => self.answer(Outcome::Token, 200, token.into_string()),
             Err(error @ Error::MissingGrant { .. }) => {
                 tracing::info!(

@@ -318,6 +318,17 @@ impl Issuer {
     ///
     /// [`MIN_KEY_SEARCHED_LEN`]: crate::MIN_KEY_SEARCHED_LEN
     pub fn issue(&self, product: Product, identity: &Identity) -> Result<Token> {
+        self.issue_refusing(product, identity, &[])
+    }
+
+    /// As [`Issuer::issue`], refusing with [`Error::KeyInIdentity`] also a token that would
+    /// carry the access key of one of `others` (the other environments an endpoint signs for).
+    pub(crate) fn issue_refusing(
+        &self,
+        product: Product,
+        identity: &Identity,
+        others: &[&Issuer],
+    ) -> Result<Token> {
         let missing = |product, needed| Err(Error::MissingGrant { product, needed });
         match product {
             Product::Collaboration if identity.collaboration().is_empty() => {
@@ -348,7 +359,9 @@ impl Issuer {
         };
         let aud = self.inner.environment.id().as_str();
         let claims = Claims::for_product(product, aud, iat, exp, identity);
-        self.refuse_key_in(&claims, identity)?;
+        for issuer in std::iter::once(self).chain(others.iter().copied()) {
+            issuer.refuse_key_in(&claims, identity)?;
+        }
         let token = self.inner.signer.sign(claims);
         tracing::debug!(
             subject = &*self.without_key(identity.subject()),

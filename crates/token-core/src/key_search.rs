@@ -34,15 +34,44 @@ const HIDDEN: &str = "[key]";
 pub struct KeySearch {
     /// The key with its ASCII letters in lower case, the form every text is compared in.
     lowered: Finder<'static>,
+    /// For a key with `"` or `\\`, the lowered key as JSON and Rust's `{:?}` write it between
+    /// quotes (`\\"` and `\\\\`), as an error quotes a value: the form a log line shows it in.
+    escaped: Option<Finder<'static>>,
 }
+
+/// The shortest start of the key that [`KeySearch::hide_in`] hides where a text is cut short:
+/// shorter ones are too common in ordinary text to tell, and leave most of the key unknown.
+const MIN_CUT_START_LEN: usize = 4;
 
 impl KeySearch {
     /// A search for `key`; `None` for a key shorter than [`MIN_KEY_SEARCHED_LEN`] bytes, which
     /// ordinary text could hold by chance.
     pub fn new(key: &[u8]) -> Option<KeySearch> {
-        (key.len() >= MIN_KEY_SEARCHED_LEN).then(|| KeySearch {
-            lowered: Finder::new(&key.to_ascii_lowercase()).into_owned(),
+        (key.len() >= MIN_KEY_SEARCHED_LEN).then(|| {
+            let lowered = key.to_ascii_lowercase();
+            let escaped = lowered
+                .iter()
+                .any(|&byte| matches!(byte, b'"' | b'\\'))
+                .then(|| {
+                    let mut escaped = Vec::with_capacity(lowered.len() + 8);
+                    for &byte in &lowered {
+                        if matches!(byte, b'"' | b'\\') {
+                            escaped.push(b'\\');
+                        }
+                        escaped.push(byte);
+                    }
+                    Finder::new(&escaped).into_owned()
+                });
+            KeySearch {
+                lowered: Finder::new(&lowered).into_owned(),
+                escaped,
+            }
         })
+    }
+
+    /// The lowered key in each form a text is searched for as it is: plain, and escaped.
+    fn finders(&self) -> impl Iterator<Item = &Finder<'static>> {
+        std::iter::once(&self.lowered).chain(&self.escaped)
     }
 
     /// The key's length in bytes; a shorter text cannot hold it in any of the forms searched.
@@ -63,7 +92,7 @@ impl KeySearch {
         }
         scratch.clear();
         scratch.extend(text.iter().map(u8::to_ascii_lowercase));
-        if self.lowered.find(scratch).is_some() {
+        if self.finders().any(|finder| finder.find(scratch).is_some()) {
             return true;
         }
         if !text.contains(&b'%') {
@@ -74,20 +103,52 @@ impl KeySearch {
         self.lowered.find(scratch).is_some()
     }
 
-    /// `text` with every stretch that holds the key, in any of the forms searched, shown as
-    /// `[key]`; stretches that overlap are hidden as one. Hiding is repeated while the text
-    /// still holds the key, as a key with `[key]` in it could be made whole again by the
-    /// placeholder; each round shortens the text, as a key is longer than the placeholder.
+    /// `text` with every stretch that holds the key, in any of the forms searched or escaped
+    /// as JSON and Rust quote it (`\\"` for `"`, `\\\\` for `\\`), shown as `[key]`; stretches that
+    /// overlap are hidden as one. Hiding is repeated while the text still holds the key, as a
+    /// key with `[key]` in it could be made whole again by the placeholder; each round shortens
+    /// the text, as a key is longer than the placeholder. A start of the key, of 4 bytes or more,
+    /// right before a `…` (or a `"…`) that marks a value cut short, as an error quotes a long
+    /// one, is hidden too: the rest of a key whose start is known can be tried offline.
     pub fn hide_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut scratch = Vec::new();
-        if !self.is_in(text.as_bytes(), &mut scratch) {
+        let cut_starts = self.cut_starts(text);
+        if cut_starts.is_empty() && !self.is_in(text.as_bytes(), &mut scratch) {
             return Cow::Borrowed(text);
         }
-        let mut hidden = self.hide_once(text);
+        // Cut starts first, once: the placeholder before a cut could start the key again.
+        let mut hidden = replace_stretches(text, cut_starts);
         while self.is_in(hidden.as_bytes(), &mut scratch) {
             hidden = self.hide_once(&hidden);
         }
         Cow::Owned(hidden)
+    }
+
+    /// The stretches of `text` right before a `…` (or a `"…`) that hold a start of the key, as
+    /// it is or escaped, of [`MIN_CUT_START_LEN`] bytes or more, in another letter case too.
+    fn cut_starts(&self, text: &str) -> Vec<Range<usize>> {
+        let mut stretches = Vec::new();
+        if !text.contains('…') {
+            return stretches;
+        }
+        let lowered = text.to_ascii_lowercase();
+        for (mark, _) in lowered.match_indices('…') {
+            let end = lowered[..mark].strip_suffix('"').map_or(mark, str::len);
+            let before = &lowered.as_bytes()[..end];
+            let longest = self
+                .finders()
+                .filter_map(|finder| {
+                    let form = finder.needle();
+                    (MIN_CUT_START_LEN..=form.len().min(before.len()))
+                        .rev()
+                        .find(|&len| before.ends_with(&form[..len]))
+                })
+                .max();
+            if let Some(len) = longest {
+                stretches.push(end - len..end);
+            }
+        }
+        stretches
     }
 
     /// `text` with every stretch that holds the key replaced once.
@@ -98,6 +159,11 @@ impl KeySearch {
             self.starts(lowered.as_bytes())
                 .map(|start| start..start + self.key_len()),
         );
+        if let Some(escaped) = &self.escaped {
+            let len = escaped.needle().len();
+            stretches
+                .extend(starts_of(escaped, lowered.as_bytes()).map(|start| start..start + len));
+        }
         if text.contains('%') {
             // Where each decoded byte came from, and where the text after the last one starts.
             let mut decoded = Vec::with_capacity(text.len());
@@ -114,13 +180,21 @@ impl KeySearch {
 
     /// Where the lowered key starts in `lowered`, overlaps included.
     fn starts<'h>(&'h self, lowered: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
-        let mut from = 0;
-        std::iter::from_fn(move || {
-            let start = from + self.lowered.find(lowered.get(from..)?)?;
-            from = start + 1;
-            Some(start)
-        })
+        starts_of(&self.lowered, lowered)
     }
+}
+
+/// Where `finder`'s needle starts in `haystack`, overlaps included.
+fn starts_of<'h>(
+    finder: &'h Finder<'static>,
+    haystack: &'h [u8],
+) -> impl Iterator<Item = usize> + 'h {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let start = from + finder.find(haystack.get(from..)?)?;
+        from = start + 1;
+        Some(start)
+    })
 }
 
 impl fmt::Debug for KeySearch {
@@ -239,6 +313,53 @@ mod tests {
         let hidden = search.hide_in("abab[key]cdcd");
         assert!(!search.holds(&hidden), "{hidden}");
         assert_eq!(hidden, "[key]");
+    }
+
+    #[test]
+    fn a_key_with_quotes_or_backslashes_is_found_escaped_as_a_quoted_value_shows_it() {
+        let key = r#"Kx9"pQ\72zZab"#;
+        let escaping = KeySearch::new(key.as_bytes()).expect("long enough");
+        let quoted = format!("{key:?}");
+        assert_eq!(quoted, r#""Kx9\"pQ\\72zZab""#);
+        let json = serde_json::to_string(&key.to_ascii_uppercase()).expect("JSON");
+        for text in [
+            format!("the document key {quoted} is granted twice"),
+            format!("name: {json}"),
+        ] {
+            assert!(escaping.holds(&text), "{text}");
+            let hidden = escaping.hide_in(&text);
+            assert!(!hidden.to_ascii_lowercase().contains("pq"), "{hidden}");
+        }
+        assert_eq!(
+            escaping.hide_in(&format!("the document key {quoted} is granted twice")),
+            r#"the document key "[key]" is granted twice"#
+        );
+        // A key without either has no escaped form to look for.
+        assert!(search().escaped.is_none());
+    }
+
+    #[test]
+    fn the_start_of_a_key_cut_short_is_hidden() {
+        let search = search();
+        let start = &KEY[..9];
+        assert_eq!(
+            search.hide_in(&format!(r#"invalid key "doc-{start}"… (300 bytes)"#)),
+            r#"invalid key "doc-[key]"… (300 bytes)"#
+        );
+        let lower = KEY[..4].to_ascii_lowercase();
+        assert_eq!(
+            search.hide_in(&format!("cut {lower}… here")),
+            "cut [key]… here"
+        );
+        // Three bytes are too few to tell; a start away from a cut is left alone.
+        assert_eq!(search.hide_in(r#""doc-Kx9"…"#), r#""doc-Kx9"…"#);
+        assert_eq!(
+            search.hide_in(&format!("{start} and more")),
+            format!("{start} and more")
+        );
+        // Escaped, as a quoted value shows it.
+        let escaping = KeySearch::new(br#"ab"cd\efgh"#).expect("long enough");
+        assert_eq!(escaping.hide_in(r#""x ab\"cd\\e"…"#), r#""x [key]"…"#);
     }
 
     #[test]

@@ -211,7 +211,7 @@ fn a_token_that_would_carry_the_access_key_is_not_issued() {
             assert!(
                 error
                     .to_string()
-                    .contains("holds the environment's access key")
+                    .contains("holds an environment's access key")
             );
             assert_clean(&error.to_string());
             assert_clean(&format!("{error:?}"));
@@ -384,4 +384,37 @@ fn a_line_break_in_the_applications_text_starts_no_log_line() {
         5,
         "{log}"
     );
+}
+
+#[test]
+fn a_key_with_quotes_is_hidden_where_an_error_quotes_it_and_where_it_is_cut_short() {
+    let key = r#"Kx9pQ72zZab"SECRET\0123456789abcdefXYZ"#;
+    let environment = Environment::new("quoting-env", key).expect("a printable ASCII key");
+    let endpoint = TokenEndpoint::new(Issuer::new(environment).expect("issuer"));
+    let log = captured_log(|| {
+        for granted in [key.to_owned(), key.to_lowercase(), format!("ai:{key}")] {
+            let twice = Identity::builder("u")
+                .grant(granted.as_str(), Role::Writer)
+                .grant(granted.as_str(), Role::Reader)
+                .build();
+            assert_eq!(endpoint.decide(twice.into()).status(), 500);
+        }
+        // A document key over the limit is quoted by its first 32 characters: most of the key.
+        let long = format!("{key}/{}", "d".repeat(300));
+        let cut = Identity::builder("u")
+            .grant(long.as_str(), Role::Writer)
+            .build();
+        assert_eq!(endpoint.decide(cut.into()).status(), 500);
+    });
+    let lowered = log.to_lowercase();
+    for piece in ["pq72zzab", "secret", "0123456789"] {
+        assert!(!lowered.contains(piece), "{piece} leaked: {log}");
+    }
+    assert_eq!(
+        log.matches(r#"document key "[key]" is granted twice"#)
+            .count(),
+        2,
+        "{log}"
+    );
+    assert!(log.contains(r#""[key]"…"#), "{log}");
 }

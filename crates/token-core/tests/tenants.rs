@@ -92,3 +92,35 @@ fn an_issuer_of_an_environment_the_endpoint_has_replaces_it() {
         rotated.1.as_bytes()
     );
 }
+
+#[test]
+fn a_token_of_one_environment_never_carries_anothers_key() {
+    let endpoint = TokenEndpoint::new(issuer(ACME)).with_issuer(issuer(GLOBEX));
+    let named = |name: &str, environment: &str| UserDecision::IssueIn {
+        environment: environment.to_owned(),
+        identity: Identity::builder("ann")
+            .name(name)
+            .grant("*", Role::Writer)
+            .build()
+            .expect("identity"),
+    };
+    for (own, other) in [(ACME, GLOBEX), (GLOBEX, ACME)] {
+        let upper = other.1.to_ascii_uppercase();
+        for name in [other.1, upper.as_str()] {
+            let (status, _, body) = endpoint.decide(named(name, own.0)).into_parts();
+            assert_eq!(
+                (status, body.as_str()),
+                (500, FAILURE_BODY),
+                "{name} in {}",
+                own.0
+            );
+        }
+        // A name that holds neither key is signed as usual.
+        let (status, _, token) = endpoint.decide(named("Ann", own.0)).into_parts();
+        assert_eq!(status, 200);
+        assert!(verified(&token, own).is_some());
+    }
+    // An endpoint of one environment looks for its own key only.
+    let alone = TokenEndpoint::new(issuer(ACME));
+    assert_eq!(alone.decide(named(GLOBEX.1, ACME.0)).status(), 200);
+}
