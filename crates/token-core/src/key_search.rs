@@ -151,8 +151,23 @@ impl KeySearch {
         stretches
     }
 
+    /// The byte ranges of `text` that hold the key in any of the forms [`KeySearch::hide_in`]
+    /// hides but a start cut short, overlapping ones included, in no particular order: for a
+    /// caller that hides the key among other texts of its own.
+    pub fn stretches_in(&self, text: &str) -> Vec<Range<usize>> {
+        if !self.is_in(text.as_bytes(), &mut Vec::new()) {
+            return Vec::new();
+        }
+        self.stretches(text)
+    }
+
     /// `text` with every stretch that holds the key replaced once.
     fn hide_once(&self, text: &str) -> String {
+        replace_stretches(text, self.stretches(text))
+    }
+
+    /// The stretches of `text` that hold the key, as it is, escaped or percent-encoded.
+    fn stretches(&self, text: &str) -> Vec<Range<usize>> {
         let mut stretches = Vec::new();
         let lowered = text.to_ascii_lowercase();
         stretches.extend(
@@ -175,7 +190,7 @@ impl KeySearch {
                     .map(|start| origins[start]..origins[start + self.key_len()]),
             );
         }
-        replace_stretches(text, stretches)
+        stretches
     }
 
     /// Where the lowered key starts in `lowered`, overlaps included.

@@ -290,8 +290,9 @@ pub fn secrets_from_env() -> Vec<String> {
 }
 
 /// `message` fit for a log or a terminal: every occurrence of one of `secrets` (in any ASCII
-/// case, as a message that lowercases a value would show it, or escaped as `{:?}` would write
-/// it) replaced by `[secret]`, and the whole cut at [`MAX_MESSAGE_LEN`] characters. So a secret
+/// case, as a message that lowercases a value would show it, escaped as `{:?}` would write it,
+/// or, for one of 8 bytes or more, percent-encoded, as the core finds a key in a token) replaced
+/// by `[secret]`, and the whole cut at [`MAX_MESSAGE_LEN`] characters. So a secret
 /// pasted into another setting, which quotes its value, does not reach the log. A part of a secret
 /// next to a cut is hidden too: the start of one before a `…` (as an error quotes an over-long
 /// value by its start) or before the point where the message is cut, and the end of one after a
@@ -350,6 +351,17 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
                 .collect::<Vec<_>>()
         })
         .collect();
+    // Percent-encoded, as a URL or a query writes it: the core's search finds that form.
+    for search in secrets
+        .iter()
+        .filter_map(|secret| KeySearch::new(secret.as_bytes()))
+    {
+        for found in search.stretches_in(searched) {
+            let start = floor_char_boundary(searched, found.start);
+            let end = ceil_char_boundary(searched, found.end);
+            ranges.push((start, end));
+        }
+    }
     // A value cut short to name it in an error (`"doc-abc…`) can end with the start of a secret
     // pasted into it, and one whose start was left out (`"…@host"`, an origin without its user
     // information) can start with the end of one: no whole occurrence covers either. The end of
@@ -398,6 +410,24 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
         shown.push_str(&format!("… (cut at {MAX_MESSAGE_LEN} characters)"));
     }
     shown
+}
+
+/// The char boundary of `text` at or before `at`.
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The char boundary of `text` at or after `at`.
+fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 /// The length of the longest start of `form`, of [`MIN_SECRET_LEN`] bytes or more, that `text`
@@ -668,6 +698,12 @@ mod tests {
                 "[secret] and [secret]",
             ),
             ("nothing secret here", "nothing secret here"),
+            // Percent-encoded, in either case of hexadecimal digit, whole or in part.
+            (
+                "key \"a*%4B%65%79%2D%30%31%32%33%22%34%35%36%37%38%39\" is invalid",
+                "key \"a*[secret]\" is invalid",
+            ),
+            ("--at key-0123%22456789é", "--at [secret]é"),
         ];
         for (message, shown) in cases {
             assert_eq!(for_log(message, &secrets), shown);

@@ -327,8 +327,9 @@ fn a_carried_key_that_json_or_the_report_escapes_is_hidden_too() {
         let claims = if on_premises {
             json!({"iat": AT, "sub": key})
         } else {
+            // Also in other letter case, which the escaping hides from a search as written.
             json!({"aud": ENVIRONMENT_ID, "iat": AT, "sub": key, "x": format!("a{key}b"),
-                   "auth": {"collaboration": {"*": {"role": key}}}})
+                   "y": key.to_uppercase(), "auth": {"collaboration": {"*": {"role": key}}}})
         };
         let signing = EncodingKey::from_secret(key.as_bytes()).expect("an HMAC key");
         let token = jsonwebtoken::encode(&Header::default(), &claims, &signing).expect("a token");
@@ -351,6 +352,10 @@ fn a_carried_key_that_json_or_the_report_escapes_is_hidden_too() {
         ] {
             assert!(!stdout.contains(shown), "{shown}: {stdout}");
         }
+        assert!(
+            !stdout.to_lowercase().contains("zp0-abcdefghijklmnop"),
+            "{stdout}"
+        );
     }
 }
 
