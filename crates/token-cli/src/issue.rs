@@ -160,7 +160,42 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
         )),
         error => CliError::Failed(error.to_string()),
     })?;
+    // The core looked for the access key; the server's other secrets are looked for here, and
+    // the token is not shown when one is found.
+    refuse_secrets_in_flags(settings, subject, args)?;
     Ok(token)
+}
+
+/// Refuses flags that the token would carry and that hold a secret of this server other than the
+/// access key (the on-premises secret key, the trusted secret), which every holder of the token
+/// could read; the core looks for the access key itself, and names the claim.
+fn refuse_secrets_in_flags(
+    settings: &Settings,
+    subject: &str,
+    args: &IssueArgs,
+) -> Result<(), CliError> {
+    let single = [
+        ("--sub", Some(subject)),
+        ("--name", args.name.as_deref()),
+        ("--email", args.email.as_deref()),
+        ("--avatar", args.avatar.as_deref()),
+    ];
+    let mut flags = single
+        .into_iter()
+        .filter_map(|(flag, value)| value.map(|value| (flag, value)))
+        .chain(args.roles.iter().map(|role| ("--role", role.as_str())))
+        .chain(
+            args.ai_scopes
+                .iter()
+                .map(|scope| ("--ai-scope", scope.as_str())),
+        );
+    match flags.find(|(_, value)| settings.holds_secret(value)) {
+        Some((flag, _)) => Err(CliError::Usage(format!(
+            "{flag} holds a key or secret of this server, and every holder of a token can read \
+             it; keep the server's keys and secrets out of the token's user"
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn identity(subject: &str, args: &IssueArgs) -> Result<Identity, CliError> {

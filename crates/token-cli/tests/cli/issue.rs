@@ -102,7 +102,34 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
     type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
     let key_as_name = format!("Ann {ACCESS_KEY}");
     let key_as_document = format!("{ACCESS_KEY}=writer");
-    let cases: [Case<'_>; 15] = [
+    let secret_key = [
+        credentials().as_slice(),
+        &[("CKEDITOR_SECRET_KEY", "on-premises-secret-key-0123456789")],
+    ]
+    .concat();
+    let cases: [Case<'_>; 17] = [
+        (
+            &[
+                "--sub",
+                "u",
+                "--name",
+                "ON-PREMISES-secret-KEY-0123456789",
+                "--role",
+                "*=writer",
+            ],
+            &secret_key,
+            "--name holds a key or secret of this server",
+        ),
+        (
+            &[
+                "--sub",
+                "u",
+                "--ai-scope",
+                "ai:models:on-premises-secret-key-0123456789",
+            ],
+            &secret_key,
+            "--ai-scope holds a key or secret of this server",
+        ),
         (&["--sub", "u"], &[], "CKEDITOR_ENVIRONMENT_ID"),
         (
             &["--sub", "u", "--role", "*=writer"],
@@ -192,6 +219,10 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
         assert!(stdout.is_empty(), "{args:?}: {stdout}");
         assert!(stderr.contains(phrase), "{args:?}: {stderr}");
         assert!(!stderr.contains(ACCESS_KEY), "{stderr}");
+        assert!(
+            !stderr.to_lowercase().contains("premises-secret"),
+            "{stderr}"
+        );
     }
     let (code, stdout, _) = issue(
         &[
