@@ -155,11 +155,18 @@ impl SigningKey {
             });
         }
         if key.len() < RECOMMENDED_KEY_LEN {
+            // An access key comes from the portal; a secret key is the on-premises server's own.
+            let advice = if what == ACCESS_KEY_WHAT {
+                "keys from the CKEditor Customer Portal are longer, so check that the whole key \
+                 was copied"
+            } else {
+                "a key this short can be found by trying keys against one token, so give the \
+                 on-premises server a longer one"
+            };
             tracing::warn!(
                 setting,
                 length = key.len(),
-                "the key is shorter than {RECOMMENDED_KEY_LEN} bytes; keys from the CKEditor \
-                 Customer Portal are longer, so check that the whole key was copied"
+                "the key is shorter than {RECOMMENDED_KEY_LEN} bytes; {advice}"
             );
         }
         Ok(SigningKey(key.as_bytes().into()))

@@ -329,13 +329,13 @@ impl fmt::Display for Finding {
                 write!(f, "iat {iat} {}; it must be seconds", as_what(*iat))
             }
             Finding::IssuedAtInFuture { iat, now } => {
-                write!(f, "iat {iat} is {} in the future", Span(iat - now))
+                write!(f, "iat {iat} is {} in the future", Span(iat.abs_diff(*now)))
             }
             Finding::IssuedAtTooOld { iat, now } => {
                 write!(
                     f,
                     "iat {iat} is {} old; CKEditor's servers accept tokens up to 24 h old",
-                    Span(now - iat)
+                    Span(now.abs_diff(*iat))
                 )
             }
             Finding::ExpiryMissingForAi => {
@@ -359,13 +359,13 @@ impl fmt::Display for Finding {
                 write!(
                     f,
                     "exp is {} after iat; at most 24 h is allowed",
-                    Span(exp - iat)
+                    Span(exp.abs_diff(*iat))
                 )
             }
             Finding::Expired { exp, now } => write!(
                 f,
                 "exp {exp} passed {} ago; the editor would refresh in a tight loop",
-                Span(now - exp)
+                Span(now.abs_diff(*exp))
             ),
             Finding::UnknownRole { document, role } => write!(
                 f,

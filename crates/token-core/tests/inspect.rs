@@ -952,3 +952,18 @@ fn on_premises_tokens_carry_iat_only() {
         ]
     );
 }
+
+#[test]
+fn findings_built_by_hand_with_times_the_wrong_way_round_still_display() {
+    // The variants are public; a finding that no inspection gives must not panic when shown.
+    let shown = [
+        Finding::IssuedAtInFuture { iat: 1, now: 61 },
+        Finding::IssuedAtTooOld { iat: 61, now: 1 },
+        Finding::ExpiryTooFar { iat: 61, exp: 1 },
+        Finding::Expired { exp: 61, now: 1 },
+    ]
+    .map(|finding| finding.to_string());
+    for text in &shown {
+        assert!(text.contains("60 s (1 min)"), "{text}");
+    }
+}

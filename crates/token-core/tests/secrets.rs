@@ -338,10 +338,21 @@ fn a_key_under_32_bytes_is_warned_about_and_one_of_32_is_not() {
         Environment::new("E", &key_of(31)).expect("accepted");
     });
     assert_eq!(short.matches("shorter than 32 bytes").count(), 1, "{short}");
+    assert!(short.contains("Customer Portal"), "{short}");
     let enough = captured_log(|| {
         Environment::new("E", &key_of(32)).expect("accepted");
     });
     assert!(enough.is_empty(), "{enough}");
+    // An on-premises secret key is the server's own, not the portal's.
+    let secret = captured_log(|| {
+        SecretKey::new(&key_of(20)).expect("accepted");
+    });
+    assert!(
+        secret.contains("shorter than 32 bytes")
+            && secret.contains("give the on-premises server a longer one")
+            && !secret.contains("Portal"),
+        "{secret}"
+    );
 }
 
 #[test]

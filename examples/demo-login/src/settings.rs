@@ -142,7 +142,7 @@ pub fn parse_expiry(text: &str) -> Result<Expiry, String> {
     }
     parse_whole_seconds(text)
         .map(Expiry::After)
-        .map_err(|problem| format!("{problem}, or `none` for tokens without exp"))
+        .map_err(|problem| format!("{problem}; `none` gives tokens without exp"))
 }
 
 /// Parses a header timeout: a duration within [`HEADER_TIMEOUT_RANGE`].
@@ -569,8 +569,13 @@ mod tests {
             "{problem}"
         );
         assert!(
-            problem.ends_with("or `none` for tokens without exp"),
+            problem.ends_with("; `none` gives tokens without exp"),
             "{problem}"
+        );
+        let problem = parse_expiry("999999999999999h").expect_err("refused");
+        assert_eq!(
+            problem,
+            "\"999999999999999h\" is too long a duration; `none` gives tokens without exp"
         );
         let problem = parse_expiry("500ms").expect_err("refused");
         assert!(
