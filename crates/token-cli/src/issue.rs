@@ -192,7 +192,7 @@ fn refuse_secrets_in_flags(
     match flags.find(|(_, value)| settings.holds_secret(value)) {
         Some((flag, _)) => Err(CliError::Usage(format!(
             "{flag} holds a key or secret of this server, and every holder of a token can read \
-             it; keep the server's keys and secrets out of the token's user"
+             it; keep the server's keys and secrets out of the flags the token carries"
         ))),
         None => Ok(()),
     }

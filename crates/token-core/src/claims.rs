@@ -87,7 +87,7 @@ impl JsonSink for CompactJson {
     }
 }
 
-/// Whether `bytes` has a byte that needs a JSON escape (bit 0: a control character, `"` or `\\`)
+/// Whether `bytes` has a byte that needs a JSON escape (bit 0: a control character, `"` or `\`)
 /// and whether it has a byte that is risky for the browser's `atob()` (bit 1), eight bytes at a
 /// time.
 fn classify(bytes: &[u8]) -> u8 {

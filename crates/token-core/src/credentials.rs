@@ -141,7 +141,13 @@ impl fmt::Display for EnvironmentId {
 pub struct SigningKey(Arc<[u8]>);
 
 impl SigningKey {
-    fn from_setting(setting: &str, what: &'static str, key: &str) -> Result<Self> {
+    /// `advice` ends the warning for a key shorter than [`RECOMMENDED_KEY_LEN`] bytes.
+    fn from_setting(
+        setting: &str,
+        what: &'static str,
+        advice: &'static str,
+        key: &str,
+    ) -> Result<Self> {
         if key.trim().is_empty() {
             return Err(Error::EmptySetting {
                 setting: setting.into(),
@@ -155,14 +161,6 @@ impl SigningKey {
             });
         }
         if key.len() < RECOMMENDED_KEY_LEN {
-            // An access key comes from the portal; a secret key is the on-premises server's own.
-            let advice = if what == ACCESS_KEY_WHAT {
-                "keys from the CKEditor Customer Portal are longer, so check that the whole key \
-                 was copied"
-            } else {
-                "a key this short can be found by trying keys against one token, so give the \
-                 on-premises server a longer one"
-            };
             tracing::warn!(
                 setting,
                 length = key.len(),
@@ -204,7 +202,14 @@ impl SigningKey {
                 problem,
             });
         }
-        SigningKey::from_setting(setting, ACCESS_KEY_WHAT, key)
+        // An access key comes from the portal.
+        SigningKey::from_setting(
+            setting,
+            ACCESS_KEY_WHAT,
+            "keys from the CKEditor Customer Portal are longer, so check that the whole key was \
+             copied",
+            key,
+        )
     }
 
     /// What is wrong with `key` for an access key, whose every character the portal chose:
@@ -442,7 +447,14 @@ impl SecretKey {
     /// The secret key of `setting`. The on-premises server signs with its `SECRET_KEY` as
     /// written, so whitespace or a control character in it is used too, with a warning.
     fn from_setting(setting: &str, key: &str) -> Result<Self> {
-        let signing_key = SigningKey::from_setting(setting, SECRET_KEY_WHAT, key)?;
+        // A secret key is the on-premises server's own.
+        let signing_key = SigningKey::from_setting(
+            setting,
+            SECRET_KEY_WHAT,
+            "HS256 asks for a key of at least as many bytes as its hash, so give the on-premises \
+             server a longer one",
+            key,
+        )?;
         if SigningKey::stray_characters(key).is_some() {
             tracing::warn!(
                 setting,

@@ -582,13 +582,14 @@ impl TokenEndpoint {
         }
         // An empty or blank text says nothing worth quoting.
         let said = said.and_then(|said| {
-            // Enough is read to see the whole of a key that starts before the cut, and hide it.
+            // Enough is read to see the whole of a key that starts before the cut, and hide it,
+            // percent-encoded too (three characters a byte).
             let longest_key = self
                 .issuers()
                 .map(|issuer| issuer.environment().access_key().expose_bytes().len())
                 .max()
                 .unwrap_or_default();
-            let (text, cut) = first_chars(said, MAX_REJECTION_TEXT + longest_key);
+            let (text, cut) = first_chars(said, MAX_REJECTION_TEXT + 3 * longest_key);
             (!text.trim().is_empty()).then(|| quoted_start(&self.loggable(&text), cut))
         });
         match said {
@@ -603,15 +604,11 @@ impl TokenEndpoint {
 
     fn issue(&self, issuer: &Issuer, identity: &Identity) -> TokenResponse {
         // A token of one environment must not carry another's key either.
-        let others: Vec<&Issuer> = if self.inner.others.is_empty() {
-            Vec::new()
-        } else {
-            let own = issuer.environment().id();
-            self.issuers()
-                .filter(|other| other.environment().id() != own)
-                .collect()
-        };
-        match issuer.issue_refusing(self.inner.product, identity, &others) {
+        let own = issuer.environment().id();
+        let others = self
+            .issuers()
+            .filter(|other| other.environment().id() != own);
+        match issuer.issue_refusing(self.inner.product, identity, others) {
             Ok(token) => self.answer(Outcome::Token, 200, token.into_string()),
             Err(error @ Error::MissingGrant { .. }) => {
                 tracing::info!(

@@ -62,9 +62,9 @@ pub enum Error {
     /// A text the token would carry (the subject, the profile, a document key, a workspace or
     /// an AI scope) holds the environment's access key, or, at a [`crate::TokenEndpoint`] with
     /// several issuers, another of its environments' keys: as it is, with its ASCII letters in
-    /// another case, or percent-encoded.
+    /// another case, escaped (`\"` for `"`, `\\` for `\`) or percent-encoded.
     #[error(
-        "{field} holds an environment's access key (as it is, in other letter case or \
+        "{field} holds an environment's access key (as it is, in other letter case, escaped or \
          percent-encoded), which every holder of the token could read and sign tokens with; keep \
          the key out of the identity"
     )]

@@ -313,21 +313,21 @@ impl Issuer {
     /// [`Error::MissingGrant`] when the identity has nothing for the product (no collaboration
     /// grant, no CKBox role, no AI scope); [`Error::KeyInIdentity`] when a text the token would
     /// carry holds the environment's access key (one of [`MIN_KEY_SEARCHED_LEN`] bytes or more)
-    /// as it is, with its ASCII letters in another case, or percent-encoded;
+    /// as it is, with its ASCII letters in another case, escaped or percent-encoded;
     /// [`Error::ClockBeforeEpoch`].
     ///
     /// [`MIN_KEY_SEARCHED_LEN`]: crate::MIN_KEY_SEARCHED_LEN
     pub fn issue(&self, product: Product, identity: &Identity) -> Result<Token> {
-        self.issue_refusing(product, identity, &[])
+        self.issue_refusing(product, identity, [])
     }
 
-    /// As [`Issuer::issue`], refusing with [`Error::KeyInIdentity`] also a token that would
-    /// carry the access key of one of `others` (the other environments an endpoint signs for).
-    pub(crate) fn issue_refusing(
-        &self,
+    /// As [`Issuer::issue`], but also refuses ([`Error::KeyInIdentity`]) a token that would
+    /// carry the access key of one of `others`, the other environments an endpoint signs for.
+    pub(crate) fn issue_refusing<'i>(
+        &'i self,
         product: Product,
         identity: &Identity,
-        others: &[&Issuer],
+        others: impl IntoIterator<Item = &'i Issuer>,
     ) -> Result<Token> {
         let missing = |product, needed| Err(Error::MissingGrant { product, needed });
         match product {
@@ -359,7 +359,7 @@ impl Issuer {
         };
         let aud = self.inner.environment.id().as_str();
         let claims = Claims::for_product(product, aud, iat, exp, identity);
-        for issuer in std::iter::once(self).chain(others.iter().copied()) {
+        for issuer in std::iter::once(self).chain(others) {
             issuer.refuse_key_in(&claims, identity)?;
         }
         let token = self.inner.signer.sign(claims);
@@ -421,8 +421,8 @@ impl Issuer {
     }
 
     /// `text` with the environment's access key, when it is long enough to be searched for,
-    /// shown as `[key]` wherever it occurs, as it is, in other letter case or percent-encoded:
-    /// for a log line with text from the application.
+    /// shown as `[key]` wherever it occurs, as it is, in other letter case, escaped or
+    /// percent-encoded: for a log line with text from the application.
     pub(crate) fn without_key<'t>(&self, text: &'t str) -> Cow<'t, str> {
         match &self.inner.key_search {
             Some(search) => search.hide_in(text),
@@ -431,9 +431,9 @@ impl Issuer {
     }
 
     /// Refuses `claims` that would carry the access key, when it is long enough to be searched
-    /// for (as it is, in other letter case or percent-encoded), which every holder of the token
-    /// could read, or work out, and sign tokens with. Only an identity with a text as long as
-    /// the key is searched.
+    /// for (as it is, in other letter case, escaped or percent-encoded), which every holder of
+    /// the token could read, or work out, and sign tokens with. Only an identity with a text as
+    /// long as the key is searched.
     fn refuse_key_in(&self, claims: &Claims<'_>, identity: &Identity) -> Result<()> {
         let Some(search) = &self.inner.key_search else {
             return Ok(());

@@ -1,7 +1,8 @@
 //! Looking for a key in text that must not hold it: as it is, with its ASCII letters in another
-//! case, or percent-encoded. Each of those gives the key away: percent-decoding is exact, and a
-//! key in one letter case leaves two spellings per letter, which can be tried offline against
-//! the signature of any one token (a 40-character key's 2^33 or so in seconds).
+//! case, escaped as JSON and Rust quote a value (`\"` for `"`, `\\` for `\`), or percent-encoded.
+//! Each of those gives the key away: unescaping and percent-decoding are exact, and a key in one
+//! letter case leaves two spellings per letter, which can be tried offline against the signature
+//! of any one token (a 40-character key's 2^33 or so in seconds).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -15,9 +16,9 @@ use crate::credentials::MIN_KEY_SEARCHED_LEN;
 const HIDDEN: &str = "[key]";
 
 /// A search for one key (a key of [`MIN_KEY_SEARCHED_LEN`] bytes or more) in text that must not
-/// hold it, prepared once: as it is, with its ASCII letters in another case, or percent-encoded,
-/// the forms the issuer refuses in an identity ([`Error::KeyInIdentity`]) and [`inspect`]
-/// reports. Its `Debug` output hides the key.
+/// hold it, prepared once: as it is, with its ASCII letters in another case, escaped (`\"` for
+/// `"`, `\\` for `\`) or percent-encoded, the forms the issuer refuses in an identity
+/// ([`Error::KeyInIdentity`]) and [`inspect`] reports. Its `Debug` output hides the key.
 ///
 /// ```
 /// use ckeditor_token_core::KeySearch;
@@ -34,8 +35,8 @@ const HIDDEN: &str = "[key]";
 pub struct KeySearch {
     /// The key with its ASCII letters in lower case, the form every text is compared in.
     lowered: Finder<'static>,
-    /// For a key with `"` or `\\`, the lowered key as JSON and Rust's `{:?}` write it between
-    /// quotes (`\\"` and `\\\\`), as an error quotes a value: the form a log line shows it in.
+    /// For a key with `"` or `\`, the lowered key as JSON and Rust's `{:?}` write it between
+    /// quotes (`\"` and `\\`), as an error quotes a value: the form a log line shows it in.
     escaped: Option<Finder<'static>>,
 }
 
@@ -103,67 +104,92 @@ impl KeySearch {
         self.lowered.find(scratch).is_some()
     }
 
-    /// `text` with every stretch that holds the key, in any of the forms searched or escaped
-    /// as JSON and Rust quote it (`\\"` for `"`, `\\\\` for `\\`), shown as `[key]`; stretches that
-    /// overlap are hidden as one. Hiding is repeated while the text still holds the key, as a
-    /// key with `[key]` in it could be made whole again by the placeholder; each round shortens
-    /// the text, as a key is longer than the placeholder. A start of the key, of 4 bytes or more,
-    /// right before a `…` (or a `"…`) that marks a value cut short, as an error quotes a long
-    /// one, is hidden too: the rest of a key whose start is known can be tried offline.
+    /// `text` with every stretch that holds the key, in any of the forms searched, shown as
+    /// `[key]`; stretches that overlap are hidden as one. A start of the key, of 4 bytes or more
+    /// (in any of those forms), right before a `…` (or a `"…`) that marks a value cut short, as
+    /// an error quotes a long one, is hidden too: the rest of a key whose start is known can be
+    /// tried offline. Hiding is repeated while the text still holds the key, as a key with
+    /// `[key]` in it could be made whole again by the placeholder; each round shortens the text,
+    /// as a key is longer than the placeholder.
     pub fn hide_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut scratch = Vec::new();
-        let cut_starts = self.cut_starts(text);
-        if cut_starts.is_empty() && !self.is_in(text.as_bytes(), &mut scratch) {
+        let stretches = self.stretches_in(text);
+        if stretches.is_empty() {
             return Cow::Borrowed(text);
         }
-        // Cut starts first, once: the placeholder before a cut could start the key again.
-        let mut hidden = replace_stretches(text, cut_starts);
+        // Cut starts only in the first round: the placeholder before a cut could start the key
+        // again.
+        let mut hidden = replace_stretches(text, stretches);
+        let mut scratch = Vec::new();
         while self.is_in(hidden.as_bytes(), &mut scratch) {
-            hidden = self.hide_once(&hidden);
+            hidden = replace_stretches(&hidden, self.stretches(&hidden));
         }
         Cow::Owned(hidden)
     }
 
-    /// The stretches of `text` right before a `…` (or a `"…`) that hold a start of the key, as
-    /// it is or escaped, of [`MIN_CUT_START_LEN`] bytes or more, in another letter case too.
+    /// The byte ranges of `text` that [`KeySearch::hide_in`] hides in its first round: each
+    /// stretch that holds the key in any of the forms searched, and each start of it cut short,
+    /// overlapping ones included, in the order of their starts. For a caller that hides the key
+    /// among texts of its own. For a key that is UTF-8, the ranges fall on character boundaries.
+    ///
+    /// ```
+    /// use ckeditor_token_core::KeySearch;
+    ///
+    /// let search = KeySearch::new(b"Kx9pQ72zZab").expect("8 bytes or more");
+    /// let text = "a=%4Bx9pQ72zZab b=\"kx9pq7\"… c";
+    /// assert_eq!(search.stretches_in(text), [2..15, 19..25]);
+    /// ```
+    pub fn stretches_in(&self, text: &str) -> Vec<Range<usize>> {
+        let mut stretches = self.cut_starts(text);
+        if self.is_in(text.as_bytes(), &mut Vec::new()) {
+            stretches.extend(self.stretches(text));
+        }
+        stretches.sort_unstable_by_key(|stretch| (stretch.start, stretch.end));
+        stretches.dedup();
+        stretches
+    }
+
+    /// The stretches of `text` right before a `…` (or a `"…`) that hold a start of the key of
+    /// [`MIN_CUT_START_LEN`] bytes or more: as it is or escaped, in any letter case, or
+    /// percent-encoded (with an escape cut short after it).
     fn cut_starts(&self, text: &str) -> Vec<Range<usize>> {
         let mut stretches = Vec::new();
         if !text.contains('…') {
             return stretches;
         }
         let lowered = text.to_ascii_lowercase();
+        let longest_start = |before: &[u8], form: &[u8]| {
+            (MIN_CUT_START_LEN..=form.len().min(before.len()))
+                .rev()
+                .find(|&len| before.ends_with(&form[..len]))
+        };
         for (mark, _) in lowered.match_indices('…') {
             let end = lowered[..mark].strip_suffix('"').map_or(mark, str::len);
             let before = &lowered.as_bytes()[..end];
-            let longest = self
+            if let Some(len) = self
                 .finders()
-                .filter_map(|finder| {
-                    let form = finder.needle();
-                    (MIN_CUT_START_LEN..=form.len().min(before.len()))
-                        .rev()
-                        .find(|&len| before.ends_with(&form[..len]))
-                })
-                .max();
-            if let Some(len) = longest {
+                .filter_map(|finder| longest_start(before, finder.needle()))
+                .max()
+            {
                 stretches.push(end - len..end);
+            }
+            // Percent-encoded, perhaps cut inside an escape (`%4`).
+            let encoded_end = match before {
+                [.., b'%'] => end - 1,
+                [.., b'%', digit] if digit.is_ascii_hexdigit() => end - 2,
+                _ => end,
+            };
+            if before[..encoded_end].contains(&b'%') {
+                let mut decoded = Vec::with_capacity(encoded_end);
+                let mut origins = Vec::with_capacity(encoded_end);
+                percent_decode_lowered(&before[..encoded_end], &mut decoded, |from| {
+                    origins.push(from);
+                });
+                if let Some(len) = longest_start(&decoded, self.lowered.needle()) {
+                    stretches.push(origins[decoded.len() - len]..end);
+                }
             }
         }
         stretches
-    }
-
-    /// The byte ranges of `text` that hold the key in any of the forms [`KeySearch::hide_in`]
-    /// hides but a start cut short, overlapping ones included, in no particular order: for a
-    /// caller that hides the key among other texts of its own.
-    pub fn stretches_in(&self, text: &str) -> Vec<Range<usize>> {
-        if !self.is_in(text.as_bytes(), &mut Vec::new()) {
-            return Vec::new();
-        }
-        self.stretches(text)
-    }
-
-    /// `text` with every stretch that holds the key replaced once.
-    fn hide_once(&self, text: &str) -> String {
-        replace_stretches(text, self.stretches(text))
     }
 
     /// The stretches of `text` that hold the key, as it is, escaped or percent-encoded.
@@ -375,6 +401,20 @@ mod tests {
         // Escaped, as a quoted value shows it.
         let escaping = KeySearch::new(br#"ab"cd\efgh"#).expect("long enough");
         assert_eq!(escaping.hide_in(r#""x ab\"cd\\e"…"#), r#""x [key]"…"#);
+        // Percent-encoded, and cut inside the escape of its next byte.
+        assert_eq!(
+            search.hide_in(r#"key "a*%4B%78%39%2d%70%51%3"… (300 bytes)"#),
+            r#"key "a*[key]"… (300 bytes)"#
+        );
+    }
+
+    #[test]
+    fn a_whole_key_that_overlaps_a_cut_start_is_hidden_with_it() {
+        // Keys whose last character is their first: the whole key, then its start at a cut.
+        let search = KeySearch::new(b"abcdefga").expect("long enough");
+        assert_eq!(search.hide_in("x abcdefgabcd… y"), "x [key]… y");
+        let search = KeySearch::new(b"abcdXabcd").expect("long enough");
+        assert_eq!(search.hide_in("abcdXabcdX…"), "[key]…");
     }
 
     #[test]

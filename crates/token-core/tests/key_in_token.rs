@@ -159,3 +159,31 @@ proptest::proptest! {
         proptest::prop_assert_eq!(refused, expected, "{:?} {:?} form {}", product, holders, form);
     }
 }
+
+#[test]
+fn a_key_with_quotes_is_refused_escaped_as_json_writes_it() {
+    let key = r#"Kx9pQ72zZab"SECRET\0123456789abcdefXYZ"#;
+    let issuer = Issuer::new(Environment::new("quoting-env", key).expect("env")).expect("issuer");
+    // As JSON or Rust quote it, in another letter case too; unescaping gives the key back.
+    let escaped = serde_json::to_string(key).expect("JSON");
+    let unquoted = &escaped[1..escaped.len() - 1];
+    assert_eq!(unquoted, r#"Kx9pQ72zZab\"SECRET\\0123456789abcdefXYZ"#);
+    for name in [unquoted.to_owned(), unquoted.to_lowercase()] {
+        let identity = Identity::builder("u")
+            .name(name.as_str())
+            .grant("*", Role::Writer)
+            .build()
+            .expect("identity");
+        let error = issuer.collaboration(&identity).expect_err("refused");
+        assert!(
+            matches!(
+                error,
+                Error::KeyInIdentity {
+                    field: "user.name",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+    }
+}

@@ -330,10 +330,16 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
         .map(|form| form.to_ascii_lowercase())
         .collect();
     // Only the text that can be shown is searched: what follows the cut, but for the length of
-    // the longest form, cannot reach the output. One character more keeps the cut visible.
+    // the longest form, cannot reach the output. One character more keeps the cut visible. A
+    // secret that the core's search finds percent-encoded takes up to three characters a byte.
+    let encoded = secrets
+        .iter()
+        .filter(|secret| secret.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN)
+        .map(|secret| 3 * secret.len());
     let longest = forms
         .iter()
         .map(|form| form.chars().count())
+        .chain(encoded)
         .max()
         .unwrap_or(0);
     let searched = match message.char_indices().nth(MAX_MESSAGE_LEN + longest + 1) {
@@ -705,7 +711,7 @@ mod tests {
             ("nothing secret here", "nothing secret here"),
             // Percent-encoded, in either case of hexadecimal digit, whole or in part.
             (
-                "key \"a*%4B%65%79%2D%30%31%32%33%22%34%35%36%37%38%39\" is invalid",
+                "key \"a*%4B%65%79%2d%30%31%32%33%22%34%35%36%37%38%39\" is invalid",
                 "key \"a*[secret]\" is invalid",
             ),
             ("--at key-0123%22456789é", "--at [secret]é"),
@@ -764,6 +770,13 @@ mod tests {
             shown.ends_with("x[secr… (cut at 2000 characters)"),
             "{shown}"
         );
+        // Percent-encoded, three times as long, across the cut.
+        let secret = "Sk-percent-secret-0123456789".to_owned();
+        let encoded: String = secret.bytes().map(|byte| format!("%{byte:02X}")).collect();
+        let message = format!("{}{encoded} and more", "x".repeat(MAX_MESSAGE_LEN - 20));
+        let shown = for_log(&message, &[secret]);
+        assert!(!shown.contains("%53%6B%2D"), "{shown}");
+        assert!(shown.ends_with("x[secret] and more"), "{shown}");
         // A long message full of secrets is handled quickly: only its shown part is searched.
         let flood = "k3y-flood;".repeat(100_000);
         let shown = for_log(&flood, &["k3y-flood".to_owned()]);

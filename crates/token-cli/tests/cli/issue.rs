@@ -107,7 +107,25 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
         &[("CKEDITOR_SECRET_KEY", "on-premises-secret-key-0123456789")],
     ]
     .concat();
-    let cases: [Case<'_>; 17] = [
+    let trusted_secret = [
+        credentials().as_slice(),
+        &[(
+            "CKEDITOR_TOKEN_TRUSTED_SECRET",
+            "trusted-proxy-secret-0123456789",
+        )],
+    ]
+    .concat();
+    let cases: [Case<'_>; 18] = [
+        (
+            &[
+                "--sub",
+                "u",
+                "--role",
+                "trusted-proxy-secret-0123456789=writer",
+            ],
+            &trusted_secret,
+            "--role holds a key or secret of this server",
+        ),
         (
             &[
                 "--sub",
@@ -220,7 +238,7 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
         assert!(stderr.contains(phrase), "{args:?}: {stderr}");
         assert!(!stderr.contains(ACCESS_KEY), "{stderr}");
         assert!(
-            !stderr.to_lowercase().contains("premises-secret"),
+            !stderr.to_lowercase().contains("premises-secret") && !stderr.contains("proxy-secret"),
             "{stderr}"
         );
     }
