@@ -416,9 +416,12 @@ fn a_key_with_quotes_is_hidden_where_an_error_quotes_it_and_where_it_is_cut_shor
             .grant(long.as_str(), Role::Writer)
             .build();
         assert_eq!(endpoint.decide(cut.into()).status(), 500);
+        // What a rejection said is cut after 200 characters, here inside the encoded key.
+        let encoded = format!("{}{}", "x".repeat(190), percent_encoded(key));
+        assert_eq!(endpoint.user_rejected_saying(503, &encoded).status(), 500);
     });
     let lowered = log.to_lowercase();
-    for piece in ["pq72zzab", "secret", "0123456789"] {
+    for piece in ["pq72zzab", "secret", "0123456789", "%4b%78%39"] {
         assert!(!lowered.contains(piece), "{piece} leaked: {log}");
     }
     assert_eq!(
