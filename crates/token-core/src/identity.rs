@@ -540,7 +540,10 @@ pub(crate) fn check_avatar(url: &str) -> Result<()> {
 /// be one), or an IPv6 address in brackets; a port of digits from 1 to 65535, or nothing after
 /// the `:`. Characters of other scripts are taken as they are, the browser's IDNA mapping
 /// aside, except the full-width forms of the signs a host cannot hold (`／`, `＠`, `：`, ...),
-/// which the browser maps to those signs.
+/// which the browser maps to those signs, and the other compatibility forms of punctuation that
+/// it maps to signs or to dots that leave a label empty: the small and vertical forms (`﹫`,
+/// `︓`), the CJK compatibility forms, the dot leaders (`‥`) and the letterlike symbols with a
+/// `/` in them (`℀`).
 fn is_host_and_port(authority: &str) -> bool {
     let (host_ok, port) = match authority.strip_prefix('[') {
         Some(bracketed) => {
@@ -574,6 +577,11 @@ fn is_domain_or_ipv4(host: &str) -> bool {
     let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
     let domain_char = |c: char| match c {
         '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0).is_some_and(plain),
+        '\u{fe10}'..='\u{fe19}'
+        | '\u{fe30}'..='\u{fe6b}'
+        | '\u{2024}'..='\u{2026}'
+        | '\u{2100}'..='\u{2101}'
+        | '\u{2105}'..='\u{2106}' => false,
         _ => plain(c) || !c.is_ascii(),
     };
     let name = host.trim_end_matches('.');
@@ -1366,6 +1374,14 @@ mod tests {
             "https://a\u{ff0f}b.example/x",
             "https://evil.example\u{ff20}good.example/x",
             "https://a.test\u{ff1a}8080/x",
+            // Small, vertical and compatibility forms, dot leaders and `a/c`, which browsers
+            // map to signs a host cannot hold, or to an empty label.
+            "https://ex\u{fe6b}ample.com/x",
+            "https://h\u{fe55}80/x",
+            "https://ex\u{fe13}80/x",
+            "https://h\u{fe5f}x/x",
+            "https://a\u{2100}b.com/x",
+            "https://evil.com\u{2025}good.com/x",
             "https://256.256.256.256/x",
             "https://example.123/x",
             "https://1.2.3/x",
