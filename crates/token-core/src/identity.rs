@@ -574,8 +574,46 @@ fn is_host_and_port(authority: &str) -> bool {
 
 /// Whether `host` is a domain name or an IPv4 address, as [`is_host_and_port`] describes.
 fn is_domain_or_ipv4(host: &str) -> bool {
-    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    let domain_char = |c: char| match c {
+    // Most hosts are ASCII, whose characters are checked a byte at a time; the characters that
+    // need a closer look are all outside ASCII.
+    let chars_ok = if host.is_ascii() {
+        host.bytes().all(is_plain_host_byte)
+    } else {
+        host.chars().all(is_domain_char)
+    };
+    let name = host.trim_end_matches('.');
+    let last_label = name
+        .as_bytes()
+        .rsplit(|&b| b == b'.')
+        .next()
+        .unwrap_or_default();
+    let numeric = !last_label.is_empty() && last_label.iter().all(u8::is_ascii_digit);
+    !host.is_empty() && chars_ok && (!numeric || name.parse::<std::net::Ipv4Addr>().is_ok())
+}
+
+/// Whether `byte` may be part of an ASCII domain name or IPv4 address: a letter, a digit, `-`,
+/// `_` or `.`.
+fn is_plain_host_byte(byte: u8) -> bool {
+    /// Whether each byte is such a byte.
+    const PLAIN: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut byte: u8 = 0;
+        while byte < 128 {
+            table[byte as usize] =
+                byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.');
+            byte += 1;
+        }
+        table
+    };
+    PLAIN[usize::from(byte)]
+}
+
+/// Whether `c` may be part of a domain name: an ASCII character [`is_plain_host_byte`] accepts,
+/// or a character of another script that the browser does not map to a sign a host cannot
+/// hold, as [`is_host_and_port`] describes.
+fn is_domain_char(c: char) -> bool {
+    let plain = |c: char| u8::try_from(c).is_ok_and(is_plain_host_byte);
+    match c {
         '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0).is_some_and(plain),
         '\u{fe10}'..='\u{fe19}'
         | '\u{fe30}'..='\u{fe6b}'
@@ -583,13 +621,7 @@ fn is_domain_or_ipv4(host: &str) -> bool {
         | '\u{2100}'..='\u{2101}'
         | '\u{2105}'..='\u{2106}' => false,
         _ => plain(c) || !c.is_ascii(),
-    };
-    let name = host.trim_end_matches('.');
-    let last_label = name.rsplit('.').next().unwrap_or_default();
-    let numeric = !last_label.is_empty() && last_label.bytes().all(|b| b.is_ascii_digit());
-    !host.is_empty()
-        && host.chars().all(domain_char)
-        && (!numeric || name.parse::<std::net::Ipv4Addr>().is_ok())
+    }
 }
 
 fn check_collaboration(
@@ -1411,6 +1443,64 @@ mod tests {
         ] {
             let built = base().avatar(url).build();
             assert!(built.is_ok(), "{url}: {built:?}");
+        }
+    }
+
+    /// [`is_domain_or_ipv4`] as it reads every host, a character at a time, for comparing with
+    /// its quicker path for ASCII hosts.
+    fn is_domain_or_ipv4_by_chars(host: &str) -> bool {
+        let name = host.trim_end_matches('.');
+        let last_label = name.rsplit('.').next().unwrap_or_default();
+        let numeric = !last_label.is_empty() && last_label.chars().all(|c| c.is_ascii_digit());
+        !host.is_empty()
+            && host.chars().all(is_domain_char)
+            && (!numeric || name.parse::<std::net::Ipv4Addr>().is_ok())
+    }
+
+    #[test]
+    fn an_ascii_host_is_read_by_bytes_as_by_characters() {
+        let mut plain = 0;
+        for byte in 0..=u8::MAX {
+            let c = char::from(byte);
+            if byte.is_ascii() {
+                assert_eq!(is_plain_host_byte(byte), is_domain_char(c), "{c:?}");
+            }
+            plain += usize::from(is_plain_host_byte(byte));
+            for host in [
+                c.to_string(),
+                format!("a{c}b.example"),
+                format!("img.example.co{c}"),
+                format!("10.0.0.{c}"),
+            ] {
+                assert_eq!(
+                    is_domain_or_ipv4(&host),
+                    is_domain_or_ipv4_by_chars(&host),
+                    "{host:?}"
+                );
+            }
+        }
+        // 26 letters in each case, 10 digits, `-`, `_` and `.`.
+        assert_eq!(plain, 65);
+        for (host, valid) in [
+            ("avatars.example.com", true),
+            ("cdn_1.example-2.com.", true),
+            ("192.168.0.1", true),
+            ("192.168.0.1.", true),
+            ("192.168.0.256", false),
+            ("example.123", false),
+            ("a..b", true),
+            ("", false),
+        ] {
+            assert_eq!(is_domain_or_ipv4(host), valid, "{host:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_host_is_read_by_its_quick_path_as_by_characters(
+            host in "[a-z0-9._~:\\-]{0,12}|[a-z.\u{80}-\u{3000}\u{fe00}-\u{ff70}]{0,6}",
+        ) {
+            proptest::prop_assert_eq!(is_domain_or_ipv4(&host), is_domain_or_ipv4_by_chars(&host));
         }
     }
 
