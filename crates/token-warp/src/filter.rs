@@ -55,7 +55,10 @@ impl warp::reject::Reject for LookupFailed {}
 /// - When other origins may call the route, every answer has `Vary: Origin`: the core's, and the
 ///   adapter's on the cors filter's preflight answers.
 ///
-/// Requests for other paths are rejected as warp's not found, untouched.
+/// The route takes a request whose whole path `path` matches, as `warp::path!` would: the filter
+/// ends the path after `path`, so `warp::path("token")`, which alone also matches
+/// `/token/anything`, serves `/token` and `/token/` only. Requests for other paths are rejected as
+/// warp's not found, untouched.
 pub fn token_filter<P, F, U>(
     path: P,
     user: F,
@@ -79,7 +82,9 @@ where
         .clone()
         .with(cors)
         .map(move |reply| with_vary(reply, vary.as_ref()));
-    path.and(through_cors.or(answers))
+    // The route is the whole path: a path filter that matches a prefix (`warp::path("token")`)
+    // does not make it answer `/token/anything`.
+    path.and(warp::path::end()).and(through_cors.or(answers))
 }
 
 /// `reply` as a response with `vary` as its `Vary`, unless it has one or `vary` is `None`.
