@@ -144,11 +144,10 @@ pub enum Error {
     #[error("the clock reads a time before the Unix epoch; fix the system clock")]
     ClockBeforeEpoch,
 
-    /// jsonwebtoken has no usable crypto backend, or it disagrees with this crate's signer.
-    #[error(
-        "no usable HS256 backend: {problem}; build jsonwebtoken with exactly one of its \
-         `rust_crypto` or `aws_lc_rs` features"
-    )]
+    /// The start-up self-check failed: jsonwebtoken's RustCrypto backend, which this crate
+    /// signs against whatever backend the application chose for jsonwebtoken, cannot sign HS256
+    /// with the key or disagrees with this crate's signer. Only a broken build gets there.
+    #[error("the HS256 self-check against jsonwebtoken failed: {problem}")]
     CryptoBackend {
         /// What the start-up self-check found.
         problem: &'static str,

@@ -707,12 +707,20 @@ impl<'de> serde::de::Visitor<'de> for DuplicateVisitor {
     }
 }
 
+/// Whether `signature` (base64url) is the HS256 signature of `message` with `key`, as
+/// `jsonwebtoken`'s RustCrypto backend, which this crate enables, computes it: the process's
+/// default backend is the application's to choose (see `Signer::check_against_jsonwebtoken`).
 fn verify(signature: &str, message: &[u8], key: &[u8]) -> bool {
+    use base64::Engine as _;
+    use jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+    let Ok(signature) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(signature) else {
+        return false;
+    };
     let Ok(key) = jsonwebtoken::DecodingKey::from_secret(key) else {
         return false;
     };
-    jsonwebtoken::crypto::verify(signature, message, &key, jsonwebtoken::Algorithm::HS256)
-        .unwrap_or(false)
+    (DEFAULT_PROVIDER.verifier_factory)(&jsonwebtoken::Algorithm::HS256, &key)
+        .is_ok_and(|verifier| verifier.verify(message, &signature).is_ok())
 }
 
 /// [`Finding::KeyInToken`] for every value and member name of the header and the claims that

@@ -137,23 +137,24 @@ impl Signer {
     }
 
     /// Signs a probe with `jsonwebtoken` and with this signer, and insists they agree.
+    ///
+    /// `jsonwebtoken` signs with its RustCrypto backend, which this crate enables, whatever the
+    /// process's default backend is: an application that uses `jsonwebtoken` with its other
+    /// backend has both and no default (or installs its own), which is its choice to make.
     fn check_against_jsonwebtoken(&self, key: &SigningKey) -> Result<()> {
+        use jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
         const PROBE: &[u8] = b"eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpYXQiOjB9";
-        if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
-            return Err(Error::CryptoBackend {
-                problem: "jsonwebtoken has no crypto provider",
-            });
-        }
         let unusable = |_| Error::CryptoBackend {
             problem: "jsonwebtoken cannot sign HS256",
         };
         let encoding =
             jsonwebtoken::EncodingKey::from_secret(key.expose_bytes()).map_err(unusable)?;
-        let theirs = jsonwebtoken::crypto::sign(PROBE, &encoding, jsonwebtoken::Algorithm::HS256)
+        let signer = (DEFAULT_PROVIDER.signer_factory)(&jsonwebtoken::Algorithm::HS256, &encoding)
             .map_err(unusable)?;
-        let mut ours = Vec::new();
-        base64url::encode_into(&self.mac(PROBE), &mut ours);
-        if theirs.as_bytes() != ours {
+        let theirs = signer.try_sign(PROBE).map_err(|_| Error::CryptoBackend {
+            problem: "jsonwebtoken cannot sign HS256",
+        })?;
+        if theirs[..] != self.mac(PROBE) {
             return Err(Error::CryptoBackend {
                 problem: "jsonwebtoken's HS256 signature differs from the issuer's",
             });
