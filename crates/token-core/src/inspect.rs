@@ -27,7 +27,7 @@ const BASE64URL: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// What the token is checked against.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Expectations<'a> {
     /// The key to verify the signature with; without it the signature is not checked.
     pub key: Option<&'a [u8]>,
@@ -39,6 +39,18 @@ pub struct Expectations<'a> {
     /// The token is for an on-premises converter, which takes `iat` only, or an empty payload:
     /// a missing `aud` is no finding, and every other claim is one.
     pub on_premises: bool,
+}
+
+/// The key is shown as `[key]`, or `None`.
+impl fmt::Debug for Expectations<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Expectations")
+            .field("key", &self.key.map(|_| format_args!("[key]")))
+            .field("environment_id", &self.environment_id)
+            .field("now", &self.now)
+            .field("on_premises", &self.on_premises)
+            .finish()
+    }
 }
 
 /// The outcome of checking the signature.
@@ -246,6 +258,54 @@ pub enum Finding {
 
 /// What a time claim of `value`, too large for seconds, looks like: milliseconds, or, when it
 /// lies beyond the year 5000 even as milliseconds, no date at all.
+impl Finding {
+    /// Shows the key as `[key]` in each text this finding quotes.
+    fn hide_key(&mut self, search: &KeySearch) {
+        let texts: Vec<&mut String> = match self {
+            Finding::Algorithm { found }
+            | Finding::Type { found }
+            | Finding::IssuedAtNotInteger { found }
+            | Finding::ExpiryNotInteger { found } => vec![found],
+            Finding::AudienceMismatch { expected, found } => vec![expected, found],
+            Finding::KeyInToken { path } | Finding::MalformedClaim { path, .. } => vec![path],
+            Finding::NotOnPremises { name } => vec![name],
+            Finding::UnknownRole { document, role } => vec![document, role],
+            Finding::UnknownPermission {
+                document,
+                permission,
+            } => vec![document, permission],
+            Finding::UnknownCkboxRole { role } => vec![role],
+            Finding::InvalidText { path, problem } => vec![path, problem],
+            Finding::DuplicateKey { key, .. } => vec![key],
+            Finding::HeaderMember { .. }
+            | Finding::BadSignature
+            | Finding::SignatureMalformed
+            | Finding::PayloadNotAtobSafe
+            | Finding::AudienceMissing
+            | Finding::AudienceArray
+            | Finding::AudienceNotString
+            | Finding::AudienceIsKey
+            | Finding::UnexpectedClaim { .. }
+            | Finding::SubjectMissing { .. }
+            | Finding::IssuedAtMissing
+            | Finding::IssuedAtInMilliseconds { .. }
+            | Finding::IssuedAtInFuture { .. }
+            | Finding::IssuedAtTooOld { .. }
+            | Finding::ExpiryMissingForAi
+            | Finding::ExpiryInMilliseconds { .. }
+            | Finding::ExpiryNotAfterIssuedAt { .. }
+            | Finding::ExpiryTooFar { .. }
+            | Finding::Expired { .. }
+            | Finding::Padded { .. } => Vec::new(),
+        };
+        for text in texts {
+            if let std::borrow::Cow::Owned(hidden) = search.hide_in(text) {
+                *text = hidden;
+            }
+        }
+    }
+}
+
 fn as_what(value: u64) -> &'static str {
     if value / 1000 >= MILLISECONDS_FROM {
         "is no date, as seconds or as milliseconds"
@@ -424,6 +484,12 @@ impl Inspection {
 
 /// Decodes `token` and checks it against `expect`.
 ///
+/// A finding that quotes a value holding `expect.key` (of [`MIN_KEY_SEARCHED_LEN`] bytes or
+/// more, in any of the forms [`KeySearch`] finds) shows `[key]` in its place, so that findings
+/// can be logged; the inspection's header and claims are the token's, as they are.
+///
+/// [`MIN_KEY_SEARCHED_LEN`]: crate::MIN_KEY_SEARCHED_LEN
+///
 /// # Errors
 ///
 /// [`Error::MalformedToken`] when `token` is not three dot-separated base64url segments whose
@@ -512,6 +578,14 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
         check_times(map, expect.now, iat_required, &mut findings);
         check_user(map, &mut findings);
         check_auth(map, &mut findings);
+    }
+    // A finding quotes what it found (an `aud`, a role, a member name): one that holds the key
+    // shows `[key]` there, as the report's key finding names such places, so that a finding can
+    // go to a log or a screen. The header and the claims are the token's, as they are.
+    if let Some(search) = expect.key.and_then(|key| KeySearch::new(key.trim_ascii())) {
+        for finding in &mut findings {
+            finding.hide_key(&search);
+        }
     }
     Ok(Inspection {
         header,
@@ -711,7 +785,6 @@ impl<'de> serde::de::Visitor<'de> for DuplicateVisitor {
 /// `jsonwebtoken`'s RustCrypto backend, which this crate enables, computes it: the process's
 /// default backend is the application's to choose (see `Signer::check_against_jsonwebtoken`).
 fn verify(signature: &str, message: &[u8], key: &[u8]) -> bool {
-    use base64::Engine as _;
     use jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
     let Ok(signature) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(signature) else {
         return false;

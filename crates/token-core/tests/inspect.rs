@@ -657,6 +657,96 @@ fn the_key_anywhere_in_the_token_is_reported_without_quoting_it() {
 }
 
 #[test]
+fn findings_that_quote_a_value_holding_the_key_show_key_instead() {
+    let key = std::str::from_utf8(KEY).expect("an ASCII key");
+    let upper = key.to_ascii_uppercase();
+    let header = format!(r#"{{"typ":"JWT","alg":"x-{upper}"}}"#);
+    let payload = [
+        format!(r#"{{"aud":"ENV-{key}","iat":"{key}","sub":"u","#),
+        format!(r#""auth":{{"collaboration":{{"d":{{"role":"{key}"}}}},"#),
+        format!(r#""ckbox":{{"role":"{key}"}}}}}}"#),
+    ]
+    .concat();
+    let inspection = inspect(
+        &token(&header, &payload),
+        &Expectations {
+            key: Some(KEY),
+            environment_id: Some(ENVIRONMENT),
+            now: NOW,
+            on_premises: false,
+        },
+    )
+    .expect("a JWT");
+    let quoting = |finding: &Finding| {
+        matches!(
+            finding,
+            Finding::Algorithm { .. }
+                | Finding::AudienceMismatch { .. }
+                | Finding::IssuedAtNotInteger { .. }
+                | Finding::UnknownRole { .. }
+                | Finding::UnknownCkboxRole { .. }
+                | Finding::DuplicateKey { .. }
+        )
+    };
+    let quoted: Vec<String> = inspection
+        .findings
+        .iter()
+        .filter(|finding| quoting(finding))
+        .map(Finding::to_string)
+        .collect();
+    assert_eq!(
+        quoted,
+        [
+            r#"header alg is "x-[key]", expected "HS256""#,
+            r#"aud is "ENV-[key]", expected the environment "ENV_TEST_123""#,
+            r#"iat is "[key]"; it must be a whole, non-negative number of seconds"#,
+            "auth.collaboration.d.role is \"[key]\"; expected reader, commentator or writer",
+            "auth.ckbox.role is \"[key]\"; expected user, admin or superadmin",
+        ]
+        .map(str::to_owned)
+    );
+    // A member given twice in the claims, named by the key.
+    let payload = format!(r#"{{"aud":"ENV_TEST_123","iat":1699999990,"{key}":1,"{key}":2}}"#);
+    let inspection = inspect(
+        &token(r#"{"typ":"JWT","alg":"HS256"}"#, &payload),
+        &Expectations {
+            key: Some(KEY),
+            environment_id: Some(ENVIRONMENT),
+            now: NOW,
+            on_premises: false,
+        },
+    )
+    .expect("a JWT");
+    let messages: Vec<String> = inspection.findings.iter().map(Finding::to_string).collect();
+    assert!(
+        messages.contains(
+            &r#"the payload gives the key "[key]" twice; decoders disagree on which one counts"#
+                .to_owned()
+        ),
+        "{messages:#?}"
+    );
+    for message in &messages {
+        assert!(!message.to_ascii_lowercase().contains(key), "{message}");
+    }
+
+    let debug = format!(
+        "{:?}",
+        Expectations {
+            key: Some(KEY),
+            environment_id: Some(ENVIRONMENT),
+            now: NOW,
+            on_premises: false,
+        }
+    );
+    assert_eq!(
+        debug,
+        format!(
+            r#"Expectations {{ key: Some([key]), environment_id: Some("{ENVIRONMENT}"), now: {NOW}, on_premises: false }}"#
+        )
+    );
+}
+
+#[test]
 fn well_formed_grants_of_every_product_have_no_findings() {
     let payload = concat!(
         r#"{"aud":"ENV_TEST_123","iat":1699999990,"exp":1700000590,"sub":"u","#,
