@@ -463,6 +463,11 @@ impl fmt::Display for Finding {
 }
 
 /// A decoded token and what is wrong with it.
+///
+/// The header and the claims are `serde_json` values (of `serde_json` 1). Their members are in
+/// the order `serde_json` keeps: sorted by name, or the token's order when the application
+/// enables `serde_json`'s `preserve_order` feature, as the `ckeditor-token` command does to show
+/// a token as it is. This crate leaves that choice to the application.
 #[derive(Debug, Clone)]
 pub struct Inspection {
     /// The header, decoded.
