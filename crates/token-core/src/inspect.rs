@@ -863,7 +863,7 @@ fn find_key(
             }
         }
         Value::Object(members) => {
-            for (name, member) in members {
+            for (name, member) in by_name(members) {
                 let shown = if search.is_in(name.as_bytes(), scratch) {
                     found.push(if path.is_empty() {
                         "a claim's name".to_owned()
@@ -929,10 +929,19 @@ fn check_excluded(map: &Map<String, Value>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The members of `map` sorted by name, so that findings come in the same order whether the
+/// application keeps `serde_json`'s maps sorted (its default) or in their insertion order (its
+/// `preserve_order` feature).
+fn by_name(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut members: Vec<_> = map.iter().collect();
+    members.sort_unstable_by_key(|(name, _)| *name);
+    members
+}
+
 /// An on-premises converter token carries `iat` only: every other claim is reported, those
 /// that cloud tokens exclude too.
 fn check_on_premises(map: &Map<String, Value>, out: &mut Vec<Finding>) {
-    for name in map.keys() {
+    for (name, _) in by_name(map) {
         if name != "iat" {
             out.push(Finding::NotOnPremises { name: name.clone() });
         }
@@ -1150,7 +1159,7 @@ fn check_collaboration(collaboration: &Value, out: &mut Vec<Finding>) {
             expected: "an object",
         });
     };
-    for (document, grant) in documents {
+    for (document, grant) in by_name(documents) {
         if DocumentKey::new(document).is_err() {
             out.push(Finding::MalformedClaim {
                 path: format!("the key {document:?} of auth.collaboration"),

@@ -606,13 +606,14 @@ fn the_key_anywhere_in_the_token_is_reported_without_quoting_it() {
             _ => unreachable!(),
         })
         .collect();
+    // By the claims' names (auth, sub, user), and by the members' names within a claim.
     assert_eq!(
         paths,
         [
+            "auth.ai.permissions[0]",
+            "a member name of auth.collaboration",
             "sub",
             "user.name",
-            "a member name of auth.collaboration",
-            "auth.ai.permissions[0]",
         ]
     );
     for finding in &found {
@@ -1014,16 +1015,16 @@ fn on_premises_tokens_carry_iat_only() {
         r#""auth":{"ai":{"permissions":["ai:models:*"]}},"nbf":1699999990}"#,
     );
     // The products' own rules (sub for auth.ai) are not the converter's, and nbf is reported
-    // once, as a claim the converter does not take.
+    // once, as a claim the converter does not take. Claims are reported by name, in order.
     let found = findings_of(HEADER, cloud, true);
     assert_eq!(
         found,
         [
             Finding::NotOnPremises { name: "aud".into() },
-            Finding::NotOnPremises { name: "exp".into() },
             Finding::NotOnPremises {
                 name: "auth".into()
             },
+            Finding::NotOnPremises { name: "exp".into() },
             Finding::NotOnPremises { name: "nbf".into() },
         ]
     );
