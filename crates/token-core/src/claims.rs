@@ -14,8 +14,9 @@ use crate::words::{bytes_equal_to, control_bytes, for_each_word};
 /// Every token has `aud` (the environment ID) and `iat`, and `exp` when the issuer's tokens
 /// expire (see [`IssuerBuilder::lifetime`](crate::IssuerBuilder::lifetime)), except where a
 /// variant says otherwise. `user` is written when the identity has a name, an email address or an
-/// avatar.
+/// avatar. Products CKEditor adds may come as new variants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Product {
     /// Real-time collaboration, comments and track changes: `aud`, `iat`, `exp`, `sub`, `user`,
     /// `auth.collaboration`.

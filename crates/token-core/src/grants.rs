@@ -13,8 +13,10 @@ pub const MAX_DOCUMENT_KEY_LEN: usize = 128;
 /// The longest AI scope or CKBox workspace ID accepted, in bytes.
 pub const MAX_SCOPE_LEN: usize = 128;
 
-/// A collaboration role (`auth.collaboration.<document>.role`).
+/// A collaboration role (`auth.collaboration.<document>.role`). Roles CKEditor adds may come as
+/// new variants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Role {
     /// May read the document.
     Reader,
@@ -49,8 +51,10 @@ impl fmt::Display for Role {
     }
 }
 
-/// A collaboration permission (`auth.collaboration.<document>.permissions`).
+/// A collaboration permission (`auth.collaboration.<document>.permissions`). Permissions CKEditor
+/// adds may come as new variants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Permission {
     /// `document:read`
     DocumentRead,
@@ -294,8 +298,9 @@ impl fmt::Display for DocumentKey {
     }
 }
 
-/// A CKBox role (`auth.ckbox.role`).
+/// A CKBox role (`auth.ckbox.role`). Roles CKEditor adds may come as new variants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CkboxRole {
     /// An ordinary user.
     User,

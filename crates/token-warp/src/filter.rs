@@ -16,8 +16,11 @@ use crate::reply::TokenReply;
 ///
 /// ```
 /// let failure = ckeditor_token_warp::LookupFailed::new("session store timed out");
+/// assert_eq!(failure.to_string(), "session store timed out");
 /// let rejection = warp::reject::custom(failure);
 /// # let _ = rejection;
+/// # let _: Box<dyn std::error::Error> =
+/// #     Box::new(ckeditor_token_warp::LookupFailed::new("an error like any other"));
 /// ```
 #[derive(Debug)]
 pub struct LookupFailed {
@@ -38,6 +41,8 @@ impl fmt::Display for LookupFailed {
         f.write_str(&self.message)
     }
 }
+
+impl std::error::Error for LookupFailed {}
 
 impl warp::reject::Reject for LookupFailed {}
 
