@@ -136,9 +136,26 @@ impl fmt::Display for EnvironmentId {
 
 /// An HMAC key: an environment's access key or an on-premises secret key.
 ///
-/// The bytes are never printed; `Debug` shows only the length.
-#[derive(Clone, PartialEq, Eq)]
+/// The bytes are never printed; `Debug` shows only the length. Two keys are compared through
+/// all their bytes, without stopping at the first that differs.
+#[derive(Clone)]
 pub struct SigningKey(Arc<[u8]>);
+
+impl PartialEq for SigningKey {
+    fn eq(&self, other: &Self) -> bool {
+        let (ours, theirs) = (&self.0, &other.0);
+        // A length is no secret; the bytes are read to the end whatever they hold.
+        let difference = ours
+            .iter()
+            .zip(theirs.iter())
+            .fold(0_u8, |difference, (a, b)| {
+                std::hint::black_box(difference | (a ^ b))
+            });
+        ours.len() == theirs.len() && difference == 0
+    }
+}
+
+impl Eq for SigningKey {}
 
 impl SigningKey {
     /// `advice` ends the warning for a key shorter than [`RECOMMENDED_KEY_LEN`] bytes.
@@ -518,6 +535,28 @@ mod tests {
     }
 
     const KEY: &str = "0123456789abcdef0123456789abcdef-secret";
+
+    #[test]
+    fn keys_are_equal_when_all_their_bytes_are() {
+        let key = |text: &str| SigningKey::access_key(text).expect("a key");
+        assert_eq!(key(KEY), key(KEY));
+        let mut last_differs = KEY.to_owned();
+        last_differs.replace_range(KEY.len() - 1.., "T");
+        let mut first_differs = KEY.to_owned();
+        first_differs.replace_range(..1, "9");
+        for other in [
+            last_differs.as_str(),
+            first_differs.as_str(),
+            &KEY[..KEY.len() - 1],
+            &format!("{KEY}x"),
+        ] {
+            assert_ne!(key(KEY), key(other), "{other}");
+        }
+        assert_eq!(
+            Environment::new("E1", KEY).expect("environment"),
+            Environment::new("E1", KEY).expect("environment")
+        );
+    }
 
     #[test]
     fn a_key_of_1024_bytes_is_the_longest_accepted() {
