@@ -122,12 +122,10 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         None => unix_seconds(std::time::SystemTime::now())
             .map_err(|error| CliError::Failed(error.to_string()))?,
     };
-    let expect = Expectations {
-        key: key.as_ref().map(|key| key.bytes.as_slice()),
-        environment_id: environment_id.as_deref(),
-        now,
-        on_premises: args.on_premises,
-    };
+    let mut expect = Expectations::at(now);
+    expect.key = key.as_ref().map(|key| key.bytes.as_slice());
+    expect.environment_id = environment_id.as_deref();
+    expect.on_premises = args.on_premises;
 
     let mut inspection = match inspect(&token, &expect) {
         Ok(inspection) => inspection,
@@ -147,19 +145,13 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     let development_verifies = key.is_some()
         && inspection.signature == SignatureCheck::Invalid
         && development.as_ref().is_some_and(|development| {
-            let expect = Expectations {
-                key: Some(&development.bytes),
-                environment_id: None,
-                ..expect
-            };
+            let mut expect = expect.with_key(&development.bytes);
+            expect.environment_id = None;
             inspect(&token, &expect).is_ok_and(|checked| checked.signature == SignatureCheck::Valid)
         });
     let development = development.filter(|_| key.is_none());
     if let Some(development) = &development {
-        let expect = Expectations {
-            key: Some(&development.bytes),
-            ..expect
-        };
+        let expect = expect.with_key(&development.bytes);
         inspection = inspect(&token, &expect).map_err(|e| CliError::Failed(e.to_string()))?;
     }
     let key = key.or(development);

@@ -26,8 +26,20 @@ const BASE64URL: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// What the token is checked against.
+/// What the token is checked against: [`Expectations::at`] the time of the inspection, with what
+/// else is known.
+///
+/// ```
+/// use ckeditor_token_core::Expectations;
+///
+/// let expect = Expectations::at(1_700_000_000)
+///     .with_key(b"the environment's access key")
+///     .with_environment_id("LJRQ1bju55p6a47RwadH");
+/// assert_eq!(expect.environment_id, Some("LJRQ1bju55p6a47RwadH"));
+/// assert!(!expect.on_premises);
+/// ```
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub struct Expectations<'a> {
     /// The key to verify the signature with; without it the signature is not checked.
     pub key: Option<&'a [u8]>,
@@ -39,6 +51,40 @@ pub struct Expectations<'a> {
     /// The token is for an on-premises converter, which takes `iat` only, or an empty payload:
     /// a missing `aud` is no finding, and every other claim is one.
     pub on_premises: bool,
+}
+
+impl<'a> Expectations<'a> {
+    /// Expectations at `now`, in Unix seconds: no key (the signature is not checked), no
+    /// environment (`aud` is checked for its form only), a cloud token.
+    pub fn at(now: u64) -> Self {
+        Expectations {
+            key: None,
+            environment_id: None,
+            now,
+            on_premises: false,
+        }
+    }
+
+    /// Verifies the signature with `key`.
+    #[must_use]
+    pub fn with_key(mut self, key: &'a [u8]) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// Expects a token for the environment `id`.
+    #[must_use]
+    pub fn with_environment_id(mut self, id: &'a str) -> Self {
+        self.environment_id = Some(id);
+        self
+    }
+
+    /// Expects a token for an on-premises converter.
+    #[must_use]
+    pub fn for_on_premises(mut self) -> Self {
+        self.on_premises = true;
+        self
+    }
 }
 
 /// The key is shown as `[key]`, or `None`.

@@ -45,15 +45,13 @@ fn tokens_are_signed_and_verified_whatever_the_applications_default_provider() {
     assert_eq!(found, expected.as_slice());
 
     let checked = |key: &str| {
-        let expectations = Expectations {
-            key: Some(key.as_bytes()),
-            environment_id: Some("ENV_PROVIDER"),
-            now: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("after 1970")
-                .as_secs(),
-            on_premises: false,
-        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs();
+        let expectations = Expectations::at(now)
+            .with_key(key.as_bytes())
+            .with_environment_id("ENV_PROVIDER");
         inspect(token, &expectations).expect("inspection").signature
     };
     assert_eq!(checked(KEY), SignatureCheck::Valid);

@@ -28,24 +28,18 @@ fn token(header: &str, payload: &str) -> String {
 }
 
 fn findings(payload: &str) -> Vec<Finding> {
-    let expect = Expectations {
-        key: Some(KEY),
-        environment_id: Some(ENVIRONMENT),
-        now: NOW,
-        on_premises: false,
-    };
+    let expect = Expectations::at(NOW)
+        .with_key(KEY)
+        .with_environment_id(ENVIRONMENT);
     let token = token(r#"{"typ":"JWT","alg":"HS256"}"#, payload);
     inspect(&token, &expect).expect("a JWT").findings
 }
 
 #[test]
 fn a_good_token_has_no_findings() {
-    let expect = Expectations {
-        key: Some(KEY),
-        environment_id: Some(ENVIRONMENT),
-        now: NOW,
-        on_premises: false,
-    };
+    let expect = Expectations::at(NOW)
+        .with_key(KEY)
+        .with_environment_id(ENVIRONMENT);
     let good = token(
         r#"{"typ":"JWT","alg":"HS256"}"#,
         concat!(
@@ -409,21 +403,11 @@ fn signatures_are_checked_against_the_given_key() {
         r#"{"typ":"JWT","alg":"HS256"}"#,
         r#"{"aud":"ENV_TEST_123","iat":1700000000}"#,
     );
-    let wrong = Expectations {
-        key: Some(b"another-key"),
-        environment_id: None,
-        now: NOW,
-        on_premises: false,
-    };
+    let wrong = Expectations::at(NOW).with_key(b"another-key");
     let inspection = inspect(&token, &wrong).expect("a JWT");
     assert_eq!(inspection.signature, SignatureCheck::Invalid);
     assert_eq!(inspection.findings, [Finding::BadSignature]);
-    let unchecked = Expectations {
-        key: None,
-        environment_id: None,
-        now: NOW,
-        on_premises: false,
-    };
+    let unchecked = Expectations::at(NOW);
     assert_eq!(
         inspect(&token, &unchecked).expect("a JWT").signature,
         SignatureCheck::NotChecked
@@ -463,12 +447,7 @@ fn signatures_are_checked_against_the_given_key() {
 
 /// Expectations with the key the tests sign with, and nothing else.
 fn with_key() -> Expectations<'static> {
-    Expectations {
-        key: Some(KEY),
-        environment_id: None,
-        now: NOW,
-        on_premises: false,
-    }
+    Expectations::at(NOW).with_key(KEY)
 }
 
 #[test]
@@ -477,12 +456,7 @@ fn another_algorithm_is_reported() {
         r#"{"typ":"JWT","alg":"none"}"#,
         r#"{"aud":"ENV_TEST_123","iat":1700000000}"#,
     );
-    let expect = Expectations {
-        key: Some(KEY),
-        environment_id: None,
-        now: NOW,
-        on_premises: false,
-    };
+    let expect = Expectations::at(NOW).with_key(KEY);
     let inspection = inspect(&token, &expect).expect("a JWT");
     assert_eq!(inspection.signature, SignatureCheck::Invalid);
     assert!(inspection.findings.contains(&Finding::Algorithm {
@@ -502,12 +476,9 @@ fn padded_segments_are_reported_and_the_signature_still_checked() {
     // 32 bytes: one byte of padding.
     let signature = URL_SAFE.encode(mac.finalize().into_bytes());
     assert!(payload.ends_with('=') && signature.ends_with('=') && !header.ends_with('='));
-    let expect = Expectations {
-        key: Some(KEY),
-        environment_id: Some(ENVIRONMENT),
-        now: NOW,
-        on_premises: false,
-    };
+    let expect = Expectations::at(NOW)
+        .with_key(KEY)
+        .with_environment_id(ENVIRONMENT);
     let inspection = inspect(&format!("{input}.{signature}"), &expect).expect("a JWT");
     assert_eq!(inspection.signature, SignatureCheck::Valid);
     assert_eq!(
@@ -518,10 +489,7 @@ fn padded_segments_are_reported_and_the_signature_still_checked() {
         ]
     );
     // Without its padding the signature is still checked: with another key it fails.
-    let other = Expectations {
-        key: Some(b"another-inspection-key-0123456789"),
-        ..expect
-    };
+    let other = expect.with_key(b"another-inspection-key-0123456789");
     let inspection = inspect(&format!("{input}.{signature}"), &other).expect("a JWT");
     assert_eq!(inspection.signature, SignatureCheck::Invalid);
     assert!(inspection.findings.contains(&Finding::BadSignature));
@@ -529,12 +497,7 @@ fn padded_segments_are_reported_and_the_signature_still_checked() {
 
 #[test]
 fn text_that_is_not_a_jwt_is_an_error() {
-    let expect = Expectations {
-        key: None,
-        environment_id: None,
-        now: NOW,
-        on_premises: false,
-    };
+    let expect = Expectations::at(NOW);
     for text in [
         "",
         "abc",
@@ -559,12 +522,9 @@ fn the_key_as_the_audience_is_reported_without_quoting_it() {
             r#"{"typ":"JWT","alg":"HS256"}"#,
             &format!(r#"{{"aud":"{key}","iat":1700000000}}"#),
         ),
-        &Expectations {
-            key: Some(KEY),
-            environment_id: Some(ENVIRONMENT),
-            now: NOW,
-            on_premises: false,
-        },
+        &Expectations::at(NOW)
+            .with_key(KEY)
+            .with_environment_id(ENVIRONMENT),
     )
     .expect("a JWT");
     assert_eq!(inspection.findings, [Finding::AudienceIsKey]);
@@ -577,12 +537,9 @@ fn the_key_as_the_audience_is_reported_without_quoting_it() {
 fn the_key_anywhere_in_the_token_is_reported_without_quoting_it() {
     let key = std::str::from_utf8(KEY).expect("an ASCII key");
     let key_findings = |header: &str, payload: &str| -> Vec<Finding> {
-        let expect = Expectations {
-            key: Some(KEY),
-            environment_id: Some(ENVIRONMENT),
-            now: NOW,
-            on_premises: false,
-        };
+        let expect = Expectations::at(NOW)
+            .with_key(KEY)
+            .with_environment_id(ENVIRONMENT);
         inspect(&token(header, payload), &expect)
             .expect("a JWT")
             .findings
@@ -670,12 +627,9 @@ fn findings_that_quote_a_value_holding_the_key_show_key_instead() {
     .concat();
     let inspection = inspect(
         &token(&header, &payload),
-        &Expectations {
-            key: Some(KEY),
-            environment_id: Some(ENVIRONMENT),
-            now: NOW,
-            on_premises: false,
-        },
+        &Expectations::at(NOW)
+            .with_key(KEY)
+            .with_environment_id(ENVIRONMENT),
     )
     .expect("a JWT");
     let quoting = |finding: &Finding| {
@@ -710,12 +664,9 @@ fn findings_that_quote_a_value_holding_the_key_show_key_instead() {
     let payload = format!(r#"{{"aud":"ENV_TEST_123","iat":1699999990,"{key}":1,"{key}":2}}"#);
     let inspection = inspect(
         &token(r#"{"typ":"JWT","alg":"HS256"}"#, &payload),
-        &Expectations {
-            key: Some(KEY),
-            environment_id: Some(ENVIRONMENT),
-            now: NOW,
-            on_premises: false,
-        },
+        &Expectations::at(NOW)
+            .with_key(KEY)
+            .with_environment_id(ENVIRONMENT),
     )
     .expect("a JWT");
     let messages: Vec<String> = inspection.findings.iter().map(Finding::to_string).collect();
@@ -732,12 +683,9 @@ fn findings_that_quote_a_value_holding_the_key_show_key_instead() {
 
     let debug = format!(
         "{:?}",
-        Expectations {
-            key: Some(KEY),
-            environment_id: Some(ENVIRONMENT),
-            now: NOW,
-            on_premises: false,
-        }
+        Expectations::at(NOW)
+            .with_key(KEY)
+            .with_environment_id(ENVIRONMENT)
     );
     assert_eq!(
         debug,
@@ -773,12 +721,9 @@ fn signed_with(key: &[u8], payload: &str) -> String {
 fn findings_with(key: &[u8], token: &str) -> Vec<Finding> {
     let inspection = inspect(
         token,
-        &Expectations {
-            key: Some(key),
-            environment_id: Some(ENVIRONMENT),
-            now: NOW,
-            on_premises: false,
-        },
+        &Expectations::at(NOW)
+            .with_key(key)
+            .with_environment_id(ENVIRONMENT),
     )
     .expect("a JWT");
     assert_eq!(inspection.signature, SignatureCheck::Valid);
@@ -808,12 +753,9 @@ fn a_key_is_searched_for_from_8_bytes_on() {
 
 #[test]
 fn a_key_given_twice_is_reported_wherever_it_is() {
-    let expect = Expectations {
-        key: Some(KEY),
-        environment_id: Some(ENVIRONMENT),
-        now: NOW,
-        on_premises: false,
-    };
+    let expect = Expectations::at(NOW)
+        .with_key(KEY)
+        .with_environment_id(ENVIRONMENT);
     let payload = r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u"}"#;
     // Signed correctly, and HS256 to a decoder that keeps the last `alg`.
     let two_algs = token(r#"{"alg":"none","alg":"HS256","typ":"JWT"}"#, payload);
@@ -881,11 +823,12 @@ fn the_first_key_given_twice_in_one_object_is_found_at_any_depth() {
 /// The findings for a token with this header and payload, signed with `KEY`, inspected as a
 /// cloud token or as an on-premises converter token.
 fn findings_of(header: &str, payload: &str, on_premises: bool) -> Vec<Finding> {
-    let expect = Expectations {
-        key: Some(KEY),
-        environment_id: (!on_premises).then_some(ENVIRONMENT),
-        now: NOW,
-        on_premises,
+    let expect = if on_premises {
+        Expectations::at(NOW).with_key(KEY).for_on_premises()
+    } else {
+        Expectations::at(NOW)
+            .with_key(KEY)
+            .with_environment_id(ENVIRONMENT)
     };
     let inspection = inspect(&token(header, payload), &expect).expect("a JWT");
     assert_eq!(inspection.signature, SignatureCheck::Valid);

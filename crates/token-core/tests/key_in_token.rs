@@ -131,12 +131,7 @@ proptest::proptest! {
         .build()
         .expect("issuer");
         let token = other_key.issue(product, &identity).expect("a token with another key");
-        let expect = Expectations {
-            key: Some(KEY.as_bytes()),
-            environment_id: None,
-            now: 0,
-            on_premises: false,
-        };
+        let expect = Expectations::at(0).with_key(KEY.as_bytes());
         let carried = inspect(token.as_str(), &expect)
             .expect("a JWT")
             .findings

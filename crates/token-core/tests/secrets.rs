@@ -64,16 +64,7 @@ fn no_error_debug_print_or_log_line_contains_the_key() {
                 .lifetime(Duration::from_secs(5))
                 .build()
                 .map(|_| ()),
-            inspect(
-                "a.b",
-                &Expectations {
-                    key: Some(KEY.as_bytes()),
-                    environment_id: None,
-                    now: 0,
-                    on_premises: false,
-                },
-            )
-            .map(|_| ()),
+            inspect("a.b", &Expectations::at(0).with_key(KEY.as_bytes())).map(|_| ()),
         ];
         for error in errors {
             let error = error.expect_err("each case is an error");
