@@ -1,14 +1,21 @@
 //! The crate's one error type.
-//!
-//! Every variant says what is wrong and what to do about it. None of them carries a key: a
-//! variant that concerns a key names the setting, never its value.
 
 /// What went wrong while configuring credentials, building an identity or issuing a token.
+///
+/// Every variant says what is wrong and what to do about it. A variant that concerns a key names
+/// the setting, never its value. An error about an identity quotes the value it refuses (a
+/// document key, a scope; cut to 32 characters), which is the application's data: should that
+/// hold an environment's key, the token endpoint hides the key in what it logs, and a caller that
+/// logs such errors itself can hide it with [`KeySearch::hide_in`](crate::KeySearch::hide_in).
+///
+/// Every variant but [`Error::InvalidIdentity`], which applications build for identities their
+/// own checks refuse, is non-exhaustive: its fields are read by name, with `..`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A required setting (an environment variable or configuration key) is absent.
     #[error("{setting} is not set; set it to {what}")]
+    #[non_exhaustive]
     MissingSetting {
         /// The name of the setting, for example `CKEDITOR_ACCESS_KEY`.
         setting: String,
@@ -18,6 +25,7 @@ pub enum Error {
 
     /// A setting is present but empty or only whitespace.
     #[error("{setting} is empty or only whitespace; set it to {what}")]
+    #[non_exhaustive]
     EmptySetting {
         /// The name of the setting.
         setting: String,
@@ -31,6 +39,7 @@ pub enum Error {
         "{setting} is not valid: {problem}; copy the environment ID from the CKEditor \
          Customer Portal"
     )]
+    #[non_exhaustive]
     InvalidEnvironmentId {
         /// The setting that held the ID (`environment ID` when not loaded from a setting).
         setting: String,
@@ -40,6 +49,7 @@ pub enum Error {
 
     /// A key has a form that cannot be right.
     #[error("{setting} is not usable: {problem}")]
+    #[non_exhaustive]
     InvalidKey {
         /// The setting that held the key.
         setting: String,
@@ -68,6 +78,7 @@ pub enum Error {
          percent-encoded), which every holder of the token could read and sign tokens with; keep \
          the key out of the identity"
     )]
+    #[non_exhaustive]
     KeyInIdentity {
         /// The field, one of [`crate::field`]'s, such as `sub`, `user.name` or
         /// `auth.collaboration`.
@@ -82,6 +93,7 @@ pub enum Error {
         "the document key {key:?} is granted twice, with different grants; give each document \
          ID or pattern one grant (a role, permissions, or both)"
     )]
+    #[non_exhaustive]
     DuplicateDocumentKey {
         /// The repeated key.
         key: String,
@@ -96,6 +108,7 @@ pub enum Error {
          different grants, and the cloud does not document which one wins; make them disjoint, \
          or allow overlapping grants if that is intended"
     )]
+    #[non_exhaustive]
     OverlappingDocumentGrants {
         /// The pattern granted first.
         first: String,
@@ -111,6 +124,7 @@ pub enum Error {
         "the identity is too large: its claims could need {worst_case} bytes, over the limit of \
          {limit}; shorten the display data or use fewer grants"
     )]
+    #[non_exhaustive]
     IdentityTooLarge {
         /// The worst-case size of the identity's part of the payload, in bytes.
         worst_case: usize,
@@ -123,6 +137,7 @@ pub enum Error {
 
     /// A product was asked for that the identity has no grant for.
     #[error("{product} tokens need {needed}; add it to the identity before issuing")]
+    #[non_exhaustive]
     MissingGrant {
         /// The product, for example `CKBox`.
         product: &'static str,
@@ -135,6 +150,7 @@ pub enum Error {
         "a token lifetime of {seconds} s is outside the allowed range of 60 s to 86400 s (24 h); \
          choose a lifetime in that range or issue tokens without `exp`"
     )]
+    #[non_exhaustive]
     InvalidLifetime {
         /// The rejected lifetime in whole seconds.
         seconds: u64,
@@ -148,6 +164,7 @@ pub enum Error {
     /// signs against whatever backend the application chose for jsonwebtoken, cannot sign HS256
     /// with the key or disagrees with this crate's signer. Only a broken build gets there.
     #[error("the HS256 self-check against jsonwebtoken failed: {problem}")]
+    #[non_exhaustive]
     CryptoBackend {
         /// What the start-up self-check found.
         problem: &'static str,
@@ -155,6 +172,7 @@ pub enum Error {
 
     /// A string given for inspection is not a compact JWT.
     #[error("not a JWT: {problem}")]
+    #[non_exhaustive]
     MalformedToken {
         /// What is wrong with the string.
         problem: String,
@@ -162,6 +180,7 @@ pub enum Error {
 
     /// An endpoint configuration (for example its CORS policy) is unusable.
     #[error("invalid endpoint configuration: {problem}")]
+    #[non_exhaustive]
     InvalidEndpoint {
         /// What is wrong and what to do instead.
         problem: String,

@@ -191,6 +191,7 @@ fn a_token_that_would_carry_the_access_key_is_not_issued() {
             let Error::KeyInIdentity {
                 field: named,
                 subject,
+                ..
             } = &error
             else {
                 panic!("{field}: {error:?}");
