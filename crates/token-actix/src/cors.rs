@@ -19,8 +19,10 @@ use futures_util::future::{Either, FutureExt, Map};
 
 /// A [`Cors`] middleware that applies `policy`: the listed origins echoed exactly (any origin
 /// is echoed too, never sent as `*`), credentials, request headers and max age as the policy
-/// says, and `GET` as the only method. Requests from other origins are served without CORS
-/// headers rather than blocked, as the other adapters do.
+/// says, and `GET` as the only method. Requests from other origins are served without
+/// `Access-Control-Allow-Origin` rather than blocked, as the other adapters do; actix-cors still
+/// adds `Access-Control-Allow-Credentials` to them, which grants nothing without the origin, and
+/// which the token route's resource removes.
 ///
 /// The policy was checked when it was built, so the middleware never fails to start and never
 /// widens it. Build one per worker: actix-web's middleware is not `Send`.
