@@ -536,8 +536,10 @@ mod tests {
 
     const KEY: &str = "0123456789abcdef0123456789abcdef-secret";
 
+    /// The rules of equality; that the comparison reads every byte is the implementation's, which
+    /// a test cannot time.
     #[test]
-    fn keys_are_equal_when_all_their_bytes_are() {
+    fn keys_are_equal_exactly_when_their_bytes_are() {
         let key = |text: &str| SigningKey::access_key(text).expect("a key");
         assert_eq!(key(KEY), key(KEY));
         let mut last_differs = KEY.to_owned();

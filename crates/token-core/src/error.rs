@@ -8,8 +8,8 @@
 /// hold an environment's key, the token endpoint hides the key in what it logs, and a caller that
 /// logs such errors itself can hide it with [`KeySearch::hide_in`](crate::KeySearch::hide_in).
 ///
-/// Every variant but [`Error::InvalidIdentity`], which applications build for identities their
-/// own checks refuse, is non-exhaustive: its fields are read by name, with `..`.
+/// Every variant with fields but [`Error::InvalidIdentity`], which applications build for
+/// identities their own checks refuse, is non-exhaustive: its fields are read by name, with `..`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -160,10 +160,14 @@ pub enum Error {
     #[error("the clock reads a time before the Unix epoch; fix the system clock")]
     ClockBeforeEpoch,
 
-    /// The start-up self-check failed: jsonwebtoken's RustCrypto backend, which this crate
-    /// signs against whatever backend the application chose for jsonwebtoken, cannot sign HS256
-    /// with the key or disagrees with this crate's signer. Only a broken build gets there.
-    #[error("the HS256 self-check against jsonwebtoken failed: {problem}")]
+    /// The issuer's HS256 signer could not be set up: HMAC-SHA256 refused the key, or the
+    /// start-up self-check against jsonwebtoken's RustCrypto backend (used whatever backend the
+    /// application chose for jsonwebtoken) could not sign or disagreed. Only a broken build gets
+    /// there.
+    #[error(
+        "the HS256 signer cannot be set up: {problem}; rebuild from a clean target folder, and \
+         report it with the Cargo.lock if it persists"
+    )]
     #[non_exhaustive]
     CryptoBackend {
         /// What the start-up self-check found.

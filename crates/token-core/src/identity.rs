@@ -1462,8 +1462,11 @@ mod tests {
         let mut plain = 0;
         for byte in 0..=u8::MAX {
             let c = char::from(byte);
+            // The rule as the host check states it: a letter, a digit, `-`, `_` or `.`.
+            let stated = c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+            assert_eq!(is_plain_host_byte(byte), stated, "{c:?}");
             if byte.is_ascii() {
-                assert_eq!(is_plain_host_byte(byte), is_domain_char(c), "{c:?}");
+                assert_eq!(is_domain_char(c), stated, "{c:?}");
             }
             plain += usize::from(is_plain_host_byte(byte));
             for host in [
@@ -1483,6 +1486,9 @@ mod tests {
         assert_eq!(plain, 65);
         for (host, valid) in [
             ("avatars.example.com", true),
+            ("Avatars.Example.COM", true),
+            ("a~b.example", false),
+            ("a b.example", false),
             ("cdn_1.example-2.com.", true),
             ("192.168.0.1", true),
             ("192.168.0.1.", true),

@@ -9,6 +9,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -302,8 +303,6 @@ pub enum Finding {
     },
 }
 
-/// What a time claim of `value`, too large for seconds, looks like: milliseconds, or, when it
-/// lies beyond the year 5000 even as milliseconds, no date at all.
 impl Finding {
     /// Shows the key as `[key]` in each text this finding quotes.
     fn hide_key(&mut self, search: &KeySearch) {
@@ -352,6 +351,8 @@ impl Finding {
     }
 }
 
+/// What a time claim of `value`, too large for seconds, looks like: milliseconds, or, when it
+/// lies beyond the year 5000 even as milliseconds, no date at all.
 fn as_what(value: u64) -> &'static str {
     if value / 1000 >= MILLISECONDS_FROM {
         "is no date, as seconds or as milliseconds"
@@ -514,6 +515,9 @@ impl fmt::Display for Finding {
 /// the order `serde_json` keeps: sorted by name, or the token's order when the application
 /// enables `serde_json`'s `preserve_order` feature, as the `ckeditor-token` command does to show
 /// a token as it is. This crate leaves that choice to the application.
+///
+/// Unlike the findings, the header and the claims (and so this type's `Debug`) show the token as
+/// it is, a key it carries included: log the findings, not the inspection.
 #[derive(Debug, Clone)]
 pub struct Inspection {
     /// The header, decoded.
@@ -836,7 +840,6 @@ impl<'de> serde::de::Visitor<'de> for DuplicateVisitor {
 /// `jsonwebtoken`'s RustCrypto backend, which this crate enables, computes it: the process's
 /// default backend is the application's to choose (see `Signer::check_against_jsonwebtoken`).
 fn verify(signature: &str, message: &[u8], key: &[u8]) -> bool {
-    use jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
     let Ok(signature) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(signature) else {
         return false;
     };

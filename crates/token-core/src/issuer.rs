@@ -4,8 +4,8 @@
 //! claims, or, when that would not survive the browser's `atob()`, the shortest equivalent
 //! encoding that does (see [`crate::atob`]). The signature is HMAC-SHA256 keyed with the
 //! environment's access key. The key schedule runs once, when the issuer is built; at the same
-//! time the issuer checks itself against `jsonwebtoken`'s HS256 signer, so a build without a
-//! usable crypto backend fails there and not on the first request.
+//! time the issuer checks itself against `jsonwebtoken`'s HS256 signer (its RustCrypto backend,
+//! an independent implementation), so a broken build fails there and not on the first request.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
+use jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
 use sha2::Sha256;
 
 use crate::atob;
@@ -142,7 +143,6 @@ impl Signer {
     /// process's default backend is: an application that uses `jsonwebtoken` with its other
     /// backend has both and no default (or installs its own), which is its choice to make.
     fn check_against_jsonwebtoken(&self, key: &SigningKey) -> Result<()> {
-        use jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
         const PROBE: &[u8] = b"eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpYXQiOjB9";
         let unusable = |_| Error::CryptoBackend {
             problem: "jsonwebtoken cannot sign HS256",

@@ -4,9 +4,11 @@
 //! of its own. Here a default that can neither sign nor verify is installed before anything
 //! else runs; this file is its own test process.
 
+use base64::Engine as _;
 use ckeditor_token_core::{
     Environment, Expectations, Identity, Issuer, Role, SignatureCheck, inspect,
 };
+use hmac::{Hmac, KeyInit, Mac};
 use jsonwebtoken::crypto::{CryptoProvider, KeyUtils};
 use jsonwebtoken::errors::ErrorKind;
 
@@ -33,12 +35,10 @@ fn tokens_are_signed_and_verified_whatever_the_applications_default_provider() {
     let token = token.as_str();
 
     // The signature, computed independently: HMAC-SHA256 of the first two segments.
-    use hmac::{Hmac, KeyInit, Mac};
     let (signed, signature) = token.rsplit_once('.').expect("three segments");
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(KEY.as_bytes()).expect("key");
     mac.update(signed.as_bytes());
     let expected = mac.finalize().into_bytes();
-    use base64::Engine;
     let found = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(signature)
         .expect("base64url");

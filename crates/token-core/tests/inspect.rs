@@ -690,9 +690,65 @@ fn findings_that_quote_a_value_holding_the_key_show_key_instead() {
     assert_eq!(
         debug,
         format!(
-            r#"Expectations {{ key: Some([key]), environment_id: Some("{ENVIRONMENT}"), now: {NOW}, on_premises: false }}"#
+            "Expectations {{ key: Some([key]), environment_id: Some({ENVIRONMENT:?}), now: {NOW}, \
+             on_premises: false }}"
         )
     );
+}
+
+#[test]
+fn a_document_or_claim_named_by_the_key_is_quoted_as_key() {
+    let key = std::str::from_utf8(KEY).expect("an ASCII key");
+    // Documents come by name: `a-{key}` before `z`, whatever their order in the token.
+    let payload = [
+        format!(r#"{{"aud":"ENV_TEST_123","iat":1699999990,"exp":"x-{key}","sub":"u","#),
+        r#""auth":{"collaboration":{"z":{"role":"nobody"},"#.to_owned(),
+        format!(r#""a-{key}":{{"permissions":["{key}"]}},"#),
+        format!(r#""b-{key}":5}}}}}}"#),
+    ]
+    .concat();
+    let header = format!(r#"{{"typ":"{key}","alg":"HS256"}}"#);
+    let found = inspect(
+        &token(&header, &payload),
+        &Expectations::at(NOW).with_key(KEY),
+    )
+    .expect("a JWT")
+    .findings;
+    let messages: Vec<String> = found
+        .iter()
+        .filter(|finding| !matches!(finding, Finding::KeyInToken { .. }))
+        .map(Finding::to_string)
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            r#"header typ is "[key]", expected "JWT""#,
+            r#"exp is "x-[key]"; it must be a whole, non-negative number of seconds"#,
+            r#"auth.collaboration.a-[key].permissions has unknown "[key]""#,
+            "auth.collaboration.b-[key] must be an object",
+            r#"auth.collaboration.z.role is "nobody"; expected reader, commentator or writer"#,
+        ]
+        .map(str::to_owned),
+    );
+
+    // An on-premises token with a claim named by the key.
+    let payload = format!(r#"{{"iat":1699999990,"x{key}":1}}"#);
+    let found = inspect(
+        &token(r#"{"typ":"JWT","alg":"HS256"}"#, &payload),
+        &Expectations::at(NOW).with_key(KEY).for_on_premises(),
+    )
+    .expect("a JWT")
+    .findings;
+    let messages: Vec<String> = found.iter().map(Finding::to_string).collect();
+    assert!(
+        messages.contains(
+            &"x[key] is present, but an on-premises converter token carries iat only".to_owned()
+        ),
+        "{messages:#?}"
+    );
+    for message in &messages {
+        assert!(!message.contains(key), "{message}");
+    }
 }
 
 #[test]

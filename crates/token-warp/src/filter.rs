@@ -62,8 +62,9 @@ impl warp::reject::Reject for LookupFailed {}
 ///
 /// The route takes a request whose whole path `path` matches, as `warp::path!` would: the filter
 /// ends the path after `path`, so `warp::path("token")`, which alone also matches
-/// `/token/anything`, serves `/token` and `/token/` only. Requests for other paths are rejected as
-/// warp's not found, untouched.
+/// `/token/anything`, serves `/token` and `/token/` only; a filter that leaves segments for a
+/// later filter (`warp::path!("token" / ..)`) matches nothing then. Requests for other paths are
+/// rejected as warp's not found, untouched.
 pub fn token_filter<P, F, U>(
     path: P,
     user: F,
