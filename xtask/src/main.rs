@@ -1,7 +1,7 @@
 //! Project tasks, run as `cargo xtask <task>`.
 //!
-//! - `test`: formatting, clippy with warnings denied, and every test. The README's test command
-//!   and what CI runs. Ends with the conformance run.
+//! - `test`: formatting, clippy with warnings denied, every test, and the documentation with
+//!   warnings denied. The README's test command and what CI runs. Ends with the conformance run.
 //! - `conformance`: builds the three example apps, starts each on 127.0.0.1, runs one suite
 //!   against each over real HTTP and compares their answers; see `conformance.rs`.
 //! - `client`: the published CKEditor 5 token client in headless Chromium against each example
@@ -50,17 +50,33 @@ fn test() -> Result<(), String> {
         "warnings",
     ])?;
     cargo(&["test", "--workspace", "--all-features"])?;
+    // The documentation builds without a broken link or a warning.
+    cargo_with(
+        &["doc", "--workspace", "--no-deps", "--all-features"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
     conformance::run()?;
     Ok(())
 }
 
 /// Runs `cargo` with `args`, failing with the command line if it fails.
-#[expect(clippy::print_stderr, reason = "a task reports on standard error")]
 fn cargo(args: &[&str]) -> Result<(), String> {
+    cargo_with(args, &[])
+}
+
+/// Runs `cargo` with `args` and the environment variables `env`, failing with the command line
+/// if it fails.
+#[expect(clippy::print_stderr, reason = "a task reports on standard error")]
+fn cargo_with(args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    eprintln!("xtask: cargo {}", args.join(" "));
+    let prefix: String = env
+        .iter()
+        .map(|(name, value)| format!("{name}='{value}' "))
+        .collect();
+    eprintln!("xtask: {prefix}cargo {}", args.join(" "));
     let status = Command::new(&cargo)
         .args(args)
+        .envs(env.iter().copied())
         .status()
         .map_err(|error| format!("could not run cargo: {error}"))?;
     if status.success() {

@@ -237,7 +237,7 @@ pub fn cors_policy<'a>(
 
 /// Refuses allowed request headers that hold one of `secrets` (one of
 /// [`MIN_KEY_SEARCHED_LEN`](ckeditor_token_core::MIN_KEY_SEARCHED_LEN) bytes or more, in the
-/// forms [`KeySearch`](ckeditor_token_core::KeySearch) looks for): every preflight answer lists
+/// forms [`KeySearch`] looks for): every preflight answer lists
 /// them to whichever page asks.
 ///
 /// # Errors
