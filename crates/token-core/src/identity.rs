@@ -30,6 +30,7 @@ pub const MAX_PAYLOAD_LEN: usize = 6000;
 
 /// The user's display data (`user` in the token), shown by the editor next to their edits.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Profile {
     /// `user.name`
     pub name: Option<String>,
@@ -48,6 +49,7 @@ impl Profile {
 
 /// The CKBox part of an identity (`auth.ckbox`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CkboxAccess {
     /// The user's CKBox role.
     pub role: CkboxRole,

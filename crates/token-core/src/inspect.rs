@@ -519,6 +519,7 @@ impl fmt::Display for Finding {
 /// Unlike the findings, the header and the claims (and so this type's `Debug`) show the token as
 /// it is, a key it carries included: log the findings, not the inspection.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Inspection {
     /// The header, decoded.
     pub header: Value,
