@@ -841,7 +841,7 @@ impl<'de> serde::de::Visitor<'de> for DuplicateVisitor {
 /// `jsonwebtoken`'s RustCrypto backend, which this crate enables, computes it: the process's
 /// default backend is the application's to choose (see `Signer::check_against_jsonwebtoken`).
 fn verify(signature: &str, message: &[u8], key: &[u8]) -> bool {
-    let Ok(signature) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(signature) else {
+    let Ok(signature) = BASE64URL.decode(signature) else {
         return false;
     };
     let Ok(key) = jsonwebtoken::DecodingKey::from_secret(key) else {
