@@ -29,8 +29,8 @@
 //! The servers are release builds on their frameworks' default settings; every load is a
 //! bounded `wrk` run on 127.0.0.1 against a server this task started and stops.
 //!
-//! Usage: `cargo xtask bench [--duration SECONDS] [--rounds N]` (defaults: 3 s, 5 rounds).
-//! It exits with an error when a target is missed.
+//! Usage: `cargo xtask bench [--duration SECONDS] [--rounds N]` (defaults: 3 s, 5 rounds);
+//! `--help` prints it. It exits with an error when a target is missed.
 
 #![expect(
     clippy::print_stderr,
@@ -84,7 +84,7 @@ const MEMORY_CONNECTIONS: u32 = 256;
 const MEMORY_LIMIT: u64 = 20 * 1024 * 1024;
 
 /// The run's settings, from the command line.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Settings {
     duration: Duration,
     rounds: u32,
@@ -109,7 +109,10 @@ struct Bench {
 ///
 /// When a step fails, or when a target is missed (after the table is written).
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
-    let settings = parse_args(args)?;
+    let Some(settings) = parse_args(args)? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
     wrk::check_installed()?;
     let load_before = report::load_average();
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -479,28 +482,30 @@ fn measure_until_undisturbed(
     }
 }
 
-fn parse_args(args: &[String]) -> Result<Settings, String> {
+/// What `cargo xtask bench --help` prints, and a wrong argument shows.
+const USAGE: &str = "usage: cargo xtask bench [--duration SECONDS (1-600)] [--rounds N (1-20)]";
+
+/// The settings `args` ask for, or `None` when they ask for the usage (`--help`, `-h`).
+fn parse_args(args: &[String]) -> Result<Option<Settings>, String> {
     let mut settings = Settings {
         duration: Duration::from_secs(3),
         rounds: 5,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
+        if matches!(arg.as_str(), "--help" | "-h") {
+            return Ok(None);
+        }
         let value = args.next().map(String::as_str);
         match (arg.as_str(), value.map(str::parse::<u32>)) {
             ("--duration", Some(Ok(seconds @ 1..=600))) => {
                 settings.duration = Duration::from_secs(seconds.into());
             }
             ("--rounds", Some(Ok(rounds @ 1..=20))) => settings.rounds = rounds,
-            _ => {
-                return Err(
-                    "usage: cargo xtask bench [--duration SECONDS (1-600)] [--rounds N (1-20)]"
-                        .to_owned(),
-                );
-            }
+            _ => return Err(USAGE.to_owned()),
         }
     }
-    Ok(settings)
+    Ok(Some(settings))
 }
 
 /// Cargo's target folder: `CARGO_TARGET_DIR`, or `target` in the workspace.
@@ -567,6 +572,43 @@ mod tests {
             cpu_per_request: Duration::from_micros(7),
             system_per_request: Duration::from_micros(5),
             switches_per_request: 0.0,
+        }
+    }
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn the_arguments_set_the_duration_and_rounds_or_ask_for_the_usage() {
+        let settings = |duration, rounds| {
+            Ok(Some(Settings {
+                duration: Duration::from_secs(duration),
+                rounds,
+            }))
+        };
+        assert_eq!(parse_args(&args("")), settings(3, 5));
+        assert_eq!(
+            parse_args(&args("--rounds 2 --duration 10")),
+            settings(10, 2)
+        );
+        assert_eq!(
+            parse_args(&args("--duration 600 --rounds 20")),
+            settings(600, 20)
+        );
+        for help in ["--help", "-h", "--rounds 2 --help", "--help --rounds"] {
+            assert_eq!(parse_args(&args(help)), Ok(None), "{help}");
+        }
+        for wrong in [
+            "--duration 0",
+            "--duration 601",
+            "--rounds 21",
+            "--rounds",
+            "--rounds two",
+            "--seconds 3",
+            "help",
+        ] {
+            assert_eq!(parse_args(&args(wrong)), Err(USAGE.to_owned()), "{wrong}");
         }
     }
 

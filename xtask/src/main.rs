@@ -16,7 +16,22 @@ mod conformance;
 
 use std::process::{Command, ExitCode};
 
+/// What `cargo xtask --help` prints.
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  test         formatting, clippy, every test, the documentation, the conformance run
+  conformance  the conformance suite against the three example apps over HTTP
+  client       CKEditor 5's token client in headless Chromium against the example apps
+  bench        the performance targets in one table (see `cargo xtask bench --help`)
+";
+
 #[expect(clippy::print_stderr, reason = "a task reports on standard error")]
+#[expect(
+    clippy::print_stdout,
+    reason = "asked-for help goes to standard output"
+)]
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -24,8 +39,12 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(),
         Some("client") => client::run(),
         Some("bench") => bench::run(&args[1..]),
+        Some("--help" | "-h" | "help") => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         _ => {
-            eprintln!("usage: cargo xtask test | conformance | client | bench");
+            eprint!("{USAGE}");
             return ExitCode::from(2);
         }
     };
