@@ -15,7 +15,7 @@ use crate::words::{bytes_equal_to, control_bytes, for_each_word};
 /// expire (see [`IssuerBuilder::lifetime`](crate::IssuerBuilder::lifetime)), except where a
 /// variant says otherwise. `user` is written when the identity has a name, an email address or an
 /// avatar. Products CKEditor adds may come as new variants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Product {
     /// Real-time collaboration, comments and track changes: `aud`, `iat`, `exp`, `sub`, `user`,

@@ -111,8 +111,9 @@ pub const METHOD_BODY: &str = "Use GET to fetch an editor token.";
 /// How many characters of what an extractor's rejection said the log shows.
 const MAX_REJECTION_TEXT: usize = 200;
 
-/// What the application says about its signed-in user.
-#[derive(Debug)]
+/// What the application says about its signed-in user. Decisions compare by value, so an
+/// application's tests can assert what its [`TokenUser`] decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UserDecision {
     /// Issue a token for this identity, signed by the endpoint's issuer.
