@@ -1,7 +1,8 @@
 //! Project tasks, run as `cargo xtask <task>`.
 //!
-//! - `test`: formatting, clippy with warnings denied, every test, and the documentation with
-//!   warnings denied. The README's test command and what CI runs. Ends with the conformance run.
+//! - `test`: formatting, clippy with warnings denied, every test, the documentation with
+//!   warnings denied, and the published crates' packages. The README's test command and what CI
+//!   runs. Ends with the conformance run.
 //! - `conformance`: builds the three example apps, starts each on 127.0.0.1, runs one suite
 //!   against each over real HTTP and compares their answers; see `conformance.rs`.
 //! - `client`: the published CKEditor 5 token client in headless Chromium against each example
@@ -13,6 +14,7 @@ mod apps;
 mod bench;
 mod client;
 mod conformance;
+mod published;
 
 use std::process::{Command, ExitCode};
 
@@ -21,7 +23,7 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  test         formatting, clippy, every test, the documentation, the conformance run
+  test         formatting, clippy, every test, the documentation, the packages, conformance
   conformance  the conformance suite against the three example apps over HTTP
   client       CKEditor 5's token client in headless Chromium against the example apps
   bench        the performance targets in one table (see `cargo xtask bench --help`)
@@ -74,6 +76,7 @@ fn test() -> Result<(), String> {
         &["doc", "--workspace", "--no-deps", "--all-features"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    cargo(&published::package_args())?;
     conformance::run()?;
     Ok(())
 }

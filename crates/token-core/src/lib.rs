@@ -1,31 +1,6 @@
-//! # ckeditor-token-core
+#![doc = include_str!("../README.md")]
 //!
-//! Tokens for CKEditor 5: the JWTs an application's token endpoint hands to the editor, which
-//! presents them to CKEditor Cloud Services (real-time collaboration, CKBox, AI, Export and
-//! Import, Easy Image) or to an on-premises CKEditor server.
-//!
-//! This crate knows no web framework. It holds the claims and grants, the credentials, the
-//! clock, the issuer, the inspection of tokens from elsewhere, and every decision a token
-//! endpoint makes; the `ckeditor-token-actix`, `-axum` and `-warp` crates translate it to their
-//! framework.
-//!
-//! ```
-//! use ckeditor_token_core::{Environment, Identity, Issuer, Role};
-//!
-//! // Usually `Environment::from_env()`, reading CKEDITOR_ENVIRONMENT_ID and CKEDITOR_ACCESS_KEY.
-//! let environment =
-//!     Environment::new("LJRQ1bju55p6a47RwadH", "an access key of 32 bytes or more")?;
-//! let issuer = Issuer::new(environment)?;
-//!
-//! let identity = Identity::builder("user-123")
-//!     .name("Joe Doe")
-//!     .email("joe.doe@example.com")
-//!     .grant("*", Role::Writer)
-//!     .build()?;
-//! let token = issuer.collaboration(&identity)?;
-//! # assert!(token.as_str().starts_with("eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9."));
-//! # Ok::<(), ckeditor_token_core::Error>(())
-//! ```
+//! ## Products
 //!
 //! | product | method | claims |
 //! | --- | --- | --- |
@@ -36,8 +11,8 @@
 //! | Export, Import, Easy Image | [`Issuer::cloud_service`] | `aud, iat` |
 //! | on-premises converters | [`OnPremisesIssuer::token`] | `iat` |
 //!
-//! Every token's payload segment decodes with the browser's plain `atob()`, which the editor
-//! uses to read `exp`; see [`atob`] for why that needs care and how it is guaranteed.
+//! [`atob`] says how the payload is kept readable by the browser's `atob()` and why that needs
+//! care.
 //!
 //! An [`Identity`] is checked when it is built (see [`IdentityBuilder::build`]), so a malformed
 //! one never reaches the issuer; when a token is issued, the issuer also refuses one that would
