@@ -171,6 +171,17 @@ pub enum Finding {
         /// given twice, which this decoder drops and others read).
         path: String,
     },
+    /// A member that CKEditor's token format does not have where the format names every member:
+    /// among a cloud token's claims (other than [`Finding::UnexpectedClaim`]'s), in `auth`
+    /// (one section per product), in a collaboration grant, in `auth.ckbox` or in `auth.ai`.
+    /// Nothing reads it, and if its name is a misspelling (`auth.colaboration`, `expires`),
+    /// what it was meant to be is missing without another finding. The header's members
+    /// beside `typ` and `alg` (such as `kid`) and `user`'s beside its three fields are left
+    /// alone: the format does not rule on them.
+    UndocumentedMember {
+        /// Where, such as `expires`, `auth.colaboration` or `auth.collaboration.doc-1.rol`.
+        path: String,
+    },
     /// A claim the spec excludes: `iss` (a retired form), `nbf` or `jti`.
     UnexpectedClaim {
         /// The claim's name.
@@ -312,7 +323,9 @@ impl Finding {
             | Finding::IssuedAtNotInteger { found }
             | Finding::ExpiryNotInteger { found } => vec![found],
             Finding::AudienceMismatch { expected, found } => vec![expected, found],
-            Finding::KeyInToken { path } | Finding::MalformedClaim { path, .. } => vec![path],
+            Finding::KeyInToken { path }
+            | Finding::MalformedClaim { path, .. }
+            | Finding::UndocumentedMember { path } => vec![path],
             Finding::NotOnPremises { name } => vec![name],
             Finding::UnknownRole { document, role } => vec![document, role],
             Finding::UnknownPermission {
@@ -411,6 +424,11 @@ impl fmt::Display for Finding {
                 f,
                 "{path} holds the key, which every holder of the token can read and sign tokens \
                  with; replace the key, and keep it out of the token"
+            ),
+            Finding::UndocumentedMember { path } => write!(
+                f,
+                "{path} is not in CKEditor's token format, which has no use for it; if its name \
+                 is misspelled, what it stands for is missing"
             ),
             Finding::UnexpectedClaim { name: "iss" } => {
                 f.write_str("iss is present: the environment belongs in aud (iss is retired)")
@@ -634,7 +652,11 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
         check_times(map, expect.now, iat_required, &mut findings);
         check_user(map, &mut findings);
         check_auth(map, &mut findings);
+        if !expect.on_premises {
+            check_undocumented_claims(map, &mut findings);
+        }
     }
+
     // A finding quotes what it found (an `aud`, a role, a member name): one that holds the key
     // shows `[key]` there, as the report's key finding names such places, so that a finding can
     // go to a log or a screen. The header and the claims are the token's, as they are.
@@ -975,6 +997,62 @@ fn check_excluded(map: &Map<String, Value>, out: &mut Vec<Finding>) {
     for name in EXCLUDED {
         if map.contains_key(name) {
             out.push(Finding::UnexpectedClaim { name });
+        }
+    }
+}
+
+/// The claims of a cloud token in CKEditor's token format, and the members of each object in
+/// them that the format closes, by the object's path.
+const CLAIMS: [&str; 6] = ["aud", "iat", "exp", "sub", "user", "auth"];
+const AUTH_MEMBERS: [&str; 3] = ["collaboration", "ckbox", "ai"];
+const GRANT_MEMBERS: [&str; 2] = ["role", "permissions"];
+const CKBOX_MEMBERS: [&str; 2] = ["role", "workspaces"];
+const AI_MEMBERS: [&str; 1] = ["permissions"];
+
+/// Every member of a cloud token's claims that the token format does not have, in the objects
+/// whose every member it names (see [`Finding::UndocumentedMember`]); objects of the wrong shape
+/// are reported by the checks of their claim.
+fn check_undocumented_claims(claims: &Map<String, Value>, out: &mut Vec<Finding>) {
+    check_undocumented(claims, "", &CLAIMS, &EXCLUDED, out);
+    let Some(auth) = claims.get("auth").and_then(Value::as_object) else {
+        return;
+    };
+    check_undocumented(auth, "auth", &AUTH_MEMBERS, &[], out);
+    let object = |name: &str| auth.get(name).and_then(Value::as_object);
+    if let Some(documents) = object("collaboration") {
+        for (document, grant) in by_name(documents) {
+            if let Some(grant) = grant.as_object() {
+                let path = format!("auth.collaboration.{document}");
+                check_undocumented(grant, &path, &GRANT_MEMBERS, &[], out);
+            }
+        }
+    }
+    if let Some(ckbox) = object("ckbox") {
+        check_undocumented(ckbox, "auth.ckbox", &CKBOX_MEMBERS, &[], out);
+    }
+    if let Some(ai) = object("ai") {
+        check_undocumented(ai, "auth.ai", &AI_MEMBERS, &[], out);
+    }
+}
+
+/// Each member of `map`, the object at `path`, that is neither `documented` nor
+/// `reported_elsewhere` (by a finding of its own).
+fn check_undocumented(
+    map: &Map<String, Value>,
+    path: &str,
+    documented: &[&str],
+    reported_elsewhere: &[&str],
+    out: &mut Vec<Finding>,
+) {
+    for (name, _) in by_name(map) {
+        let name = name.as_str();
+        if !documented.contains(&name) && !reported_elsewhere.contains(&name) {
+            let path = if path.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            };
+            out.push(Finding::UndocumentedMember { path });
         }
     }
 }

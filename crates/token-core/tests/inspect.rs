@@ -391,8 +391,8 @@ fn spans_of_time_are_written_in_seconds_and_in_a_larger_unit() {
 
 #[test]
 fn a_payload_that_atob_cannot_read_is_reported() {
-    // `?` as the third byte of a group encodes to `_` in base64url: `{"?` puts it there.
-    let payload = r#"{"?":1,"aud":"ENV_TEST_123","iat":1700000000}"#;
+    // `?` as the third byte of a group encodes to `_` in base64url: `:"?` puts it there.
+    let payload = r#"{"sub":"?","aud":"ENV_TEST_123","iat":1700000000}"#;
     assert!(URL_SAFE_NO_PAD.encode(payload).contains(['-', '_']));
     assert_eq!(findings(payload), [Finding::PayloadNotAtobSafe]);
 }
@@ -1003,6 +1003,58 @@ fn what_the_spec_does_not_rule_on_is_not_reported() {
         r#""user":{"name":"Ann","title":"Editor"},"auth":{"ckbox":{"role":"user"}}}"#,
     );
     assert_eq!(findings_of(header, payload, false), []);
+}
+
+#[test]
+fn members_the_format_does_not_have_are_reported_where_it_names_every_member() {
+    // Misspellings that lose what they stand for without any other finding: an expiry, a
+    // product section, a grant's role, CKBox's workspaces, the AI scopes.
+    let payload = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"expires":1700003590,"sub":"u","#,
+        r#""auth":{"colaboration":{"*":{"role":"writer"}},"#,
+        r#""collaboration":{"doc-1":{"rol":"reader","permissions":["comment:read"]}},"#,
+        r#""ckbox":{"role":"user","workspace":"ws-1"},"ai":{"permissions":[],"scopes":[]}},"#,
+        r#""nbf":1699999990}"#,
+    );
+    let found = findings_of(HEADER, payload, false);
+    let undocumented = |path: &str| Finding::UndocumentedMember { path: path.into() };
+    // nbf has its own finding, and is not reported twice; the AI section misses its exp.
+    // Members come by name, level by level.
+    assert_eq!(
+        found,
+        [
+            Finding::ExpiryMissingForAi,
+            Finding::UnexpectedClaim { name: "nbf" },
+            undocumented("expires"),
+            undocumented("auth.colaboration"),
+            undocumented("auth.collaboration.doc-1.rol"),
+            undocumented("auth.ckbox.workspace"),
+            undocumented("auth.ai.scopes"),
+        ]
+    );
+    assert_eq!(
+        found[3].to_string(),
+        "auth.colaboration is not in CKEditor's token format, which has no use for it; if its \
+         name is misspelled, what it stands for is missing"
+    );
+
+    // Not for an on-premises token, whose every claim but iat has a finding of its own.
+    assert_eq!(
+        findings_of(HEADER, r#"{"iat":1699999990,"expires":1}"#, true),
+        [Finding::NotOnPremises {
+            name: "expires".into()
+        }]
+    );
+
+    // A member named by the key shows `[key]` in the path.
+    let key = std::str::from_utf8(KEY).expect("an ASCII key");
+    let payload =
+        format!(r#"{{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","auth":{{"x-{key}":{{}}}}}}"#);
+    let found = findings_of(HEADER, &payload, false);
+    assert!(found.contains(&undocumented("auth.x-[key]")), "{found:?}");
+    for finding in &found {
+        assert!(!finding.to_string().contains(key), "{finding}");
+    }
 }
 
 #[test]

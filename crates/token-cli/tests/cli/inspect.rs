@@ -167,6 +167,26 @@ fn every_broken_rule_is_listed_and_the_status_is_1() {
 }
 
 #[test]
+fn a_misspelled_section_is_a_problem_though_nothing_else_is_wrong() {
+    let token = foreign_token(&json!({
+        "aud": ENVIRONMENT_ID,
+        "iat": AT - 100,
+        "sub": "ann",
+        "auth": {"colaboration": {"*": {"role": "writer"}}},
+    }));
+    let at = AT.to_string();
+    let (code, report, _) = inspect(&[&token, "--at", &at, "--key", ACCESS_KEY], &[], "");
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains(
+            "problems (1):\n  - auth.colaboration is not in CKEditor's token format, which has \
+             no use for it; if its name is misspelled, what it stands for is missing\n"
+        ),
+        "{report}"
+    );
+}
+
+#[test]
 fn a_tampered_or_foreign_token_fails_the_signature_and_aud() {
     let token = foreign_token(&json!({"aud": "OTHER_ENV", "iat": AT}));
     let at = AT.to_string();
