@@ -1,14 +1,17 @@
 //! `issue`: one token from flags, printed on standard output, for curl tests and the
 //! converters' REST APIs.
 //!
-//! - `--sub`, with any of `--name`, `--email`, `--avatar`, `--role`, `--ckbox-role` and
-//!   `--ai-scope`: `aud, iat, exp, sub, user, auth`, everything given;
+//! - `--sub`, with any of `--name`, `--email`, `--avatar`, `--role`, `--permission`,
+//!   `--ckbox-role`, `--ckbox-workspace` and `--ai-scope`: `aud, iat, exp, sub, user, auth`,
+//!   everything given;
 //! - none of those: `aud, iat`, for Export to PDF/Word, Import from Word, Easy Image;
 //! - `--on-premises`: `iat` only, signed with the on-premises server's secret key.
 
 use std::process::ExitCode;
 
-use ckeditor_token_core::{Error, Identity, OnPremisesIssuer, Role, Token};
+use ckeditor_token_core::{
+    CkboxRole, Error, Grant, Identity, IdentityBuilder, OnPremisesIssuer, Permission, Role, Token,
+};
 use ckeditor_token_demo_login::settings::parse_expiry;
 use clap::Args;
 
@@ -27,11 +30,13 @@ The environment comes from CKEDITOR_ENVIRONMENT_ID and CKEDITOR_ACCESS_KEY, or f
 Examples:
   ckeditor-token issue --sub ann --name 'Ann Smith' --role '*=writer'
   ckeditor-token issue --sub ann --role 'doc-*=reader' --ckbox-role user --lifetime 30m
+  ckeditor-token issue --sub ann --role '*=reader' --permission '*=comment:write'
+  ckeditor-token issue --sub ann --ckbox-role user --ckbox-workspace ws-1
   ckeditor-token issue                  # aud and iat only, for Export to PDF
   ckeditor-token issue --on-premises    # iat only, for the on-premises converters")]
 pub(crate) struct IssueArgs {
     /// The user's stable ID (`sub`); every flag below but --on-premises needs it, and it needs
-    /// a grant: --role, --ckbox-role or --ai-scope
+    /// a grant: --role, --permission, --ckbox-role or --ai-scope
     #[arg(long, value_name = "ID")]
     sub: Option<String>,
 
@@ -52,13 +57,25 @@ pub(crate) struct IssueArgs {
     #[arg(long = "role", value_name = "DOCUMENT=ROLE")]
     roles: Vec<String>,
 
-    /// Accept --role patterns that can match the same document with different roles
+    /// A permission on documents, such as `doc-1=comment:write`; repeatable. Added to the role
+    /// --role gives the same documents, or a grant of permissions alone. Permissions:
+    /// document:read, document:write, comment:read, comment:write, comment:admin
+    #[arg(long = "permission", value_name = "DOCUMENT=PERMISSION")]
+    permissions: Vec<String>,
+
+    /// Accept --role and --permission patterns that can match the same document with
+    /// different grants
     #[arg(long)]
     allow_overlapping_grants: bool,
 
     /// The CKBox role (`auth.ckbox.role`)
     #[arg(long, value_name = "ROLE", value_parser = ["user", "admin", "superadmin"])]
     ckbox_role: Option<String>,
+
+    /// A CKBox workspace the user may use (`auth.ckbox.workspaces`); repeatable; needs
+    /// --ckbox-role. Without any, CKBox falls back to the environment ID (`aud`)
+    #[arg(long = "ckbox-workspace", value_name = "ID")]
+    ckbox_workspaces: Vec<String>,
 
     /// An AI scope such as `ai:models:*` (`auth.ai.permissions`); repeatable
     #[arg(long = "ai-scope", value_name = "SCOPE")]
@@ -74,8 +91,8 @@ pub(crate) struct IssueArgs {
     #[arg(
         long,
         conflicts_with_all = [
-            "sub", "name", "email", "avatar", "roles", "allow_overlapping_grants",
-            "ckbox_role", "ai_scopes", "lifetime",
+            "sub", "name", "email", "avatar", "roles", "permissions",
+            "allow_overlapping_grants", "ckbox_role", "ckbox_workspaces", "ai_scopes", "lifetime",
         ]
     )]
     on_premises: bool,
@@ -87,8 +104,10 @@ impl IssueArgs {
             || self.email.is_some()
             || self.avatar.is_some()
             || !self.roles.is_empty()
+            || !self.permissions.is_empty()
             || self.allow_overlapping_grants
             || self.ckbox_role.is_some()
+            || !self.ckbox_workspaces.is_empty()
             || !self.ai_scopes.is_empty()
     }
 }
@@ -131,9 +150,10 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
     let Some(subject) = &args.sub else {
         if args.has_identity_flags() {
             return Err(CliError::Usage(
-                "--name, --email, --avatar, --role, --ckbox-role and --ai-scope describe a user; \
-                 give the user's ID with --sub too"
-                    .to_owned(),
+                "--name, --email, --avatar, --role, --permission, --ckbox-role, \
+                 --ckbox-workspace and --ai-scope describe a user; give the user's ID with --sub \
+                 too"
+                .to_owned(),
             ));
         }
         if args.lifetime.is_some() {
@@ -151,12 +171,14 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
     let identity = identity(subject, args)?;
     let token = issuer.editor(&identity).map_err(|error| match error {
         Error::MissingGrant { .. } => CliError::Usage(
-            "a token for --sub needs a grant: --role, --ckbox-role or --ai-scope".to_owned(),
+            "a token for --sub needs a grant: --role, --permission, --ckbox-role or --ai-scope"
+                .to_owned(),
         ),
         // The flags are copied into the token, which every holder can read.
         Error::KeyInIdentity { field, .. } => CliError::Usage(format!(
             "the token would carry the access key in {field}, and every holder of a token can read \
-             it; keep the key out of --sub, --name, --email, --avatar, --role and --ai-scope"
+             it; keep the key out of --sub, --name, --email, --avatar, --role, --permission, \
+             --ckbox-workspace and --ai-scope"
         )),
         error => CliError::Failed(error.to_string()),
     })?;
@@ -185,6 +207,16 @@ fn refuse_secrets_in_flags(
         .filter_map(|(flag, value)| value.map(|value| (flag, value)))
         .chain(args.roles.iter().map(|role| ("--role", role.as_str())))
         .chain(
+            args.permissions
+                .iter()
+                .map(|permission| ("--permission", permission.as_str())),
+        )
+        .chain(
+            args.ckbox_workspaces
+                .iter()
+                .map(|workspace| ("--ckbox-workspace", workspace.as_str())),
+        )
+        .chain(
             args.ai_scopes
                 .iter()
                 .map(|scope| ("--ai-scope", scope.as_str())),
@@ -209,20 +241,14 @@ fn identity(subject: &str, args: &IssueArgs) -> Result<Identity, CliError> {
     if let Some(avatar) = &args.avatar {
         builder = builder.avatar(avatar);
     }
-    for grant in &args.roles {
-        let (document, role) = parse_role(grant)?;
-        builder = builder.grant(document, role);
-    }
+    builder = grant_documents(builder, args)?;
     if args.allow_overlapping_grants {
         builder = builder.allow_overlapping_grants();
     }
-    if let Some(role) = args
-        .ckbox_role
-        .as_deref()
-        .and_then(ckeditor_token_core::CkboxRole::from_name)
-    {
+    if let Some(role) = args.ckbox_role.as_deref().and_then(CkboxRole::from_name) {
         builder = builder.ckbox(role);
     }
+    builder = builder.ckbox_workspaces(args.ckbox_workspaces.iter().cloned());
     builder = builder.ai_scopes(args.ai_scopes.iter().cloned());
     builder.build().map_err(|error| {
         // The flag that allows them.
@@ -234,6 +260,65 @@ fn identity(subject: &str, args: &IssueArgs) -> Result<Identity, CliError> {
         };
         CliError::Usage(format!("the token's user: {error}{how}"))
     })
+}
+
+/// The grants of `--role` and `--permission`: each role with the permissions given for the same
+/// documents (the first role of those documents takes them; a second role for them is the
+/// identity's error), then the permissions of documents without a role, in the order given.
+fn grant_documents(
+    mut builder: IdentityBuilder,
+    args: &IssueArgs,
+) -> Result<IdentityBuilder, CliError> {
+    let roles = args
+        .roles
+        .iter()
+        .map(|grant| parse_role(grant))
+        .collect::<Result<Vec<_>, _>>()?;
+    let permissions = args
+        .permissions
+        .iter()
+        .map(|grant| parse_permission(grant))
+        .collect::<Result<Vec<_>, _>>()?;
+    let permissions_of = |document: &str| -> Vec<Permission> {
+        permissions
+            .iter()
+            .filter(|(other, _)| *other == document)
+            .map(|(_, permission)| *permission)
+            .collect()
+    };
+    for (index, &(document, role)) in roles.iter().enumerate() {
+        let mut grant = Grant::role(role);
+        if roles[..index].iter().all(|(other, _)| *other != document) {
+            grant = grant.with_permissions(permissions_of(document));
+        }
+        builder = builder.grant(document, grant);
+    }
+    for (index, &(document, _)) in permissions.iter().enumerate() {
+        let first = permissions[..index]
+            .iter()
+            .all(|(other, _)| *other != document);
+        if first && roles.iter().all(|(other, _)| *other != document) {
+            builder = builder.grant(document, Grant::permissions(permissions_of(document)));
+        }
+    }
+    Ok(builder)
+}
+
+/// `DOCUMENT=PERMISSION`, split at the last `=`.
+fn parse_permission(grant: &str) -> Result<(&str, Permission), CliError> {
+    let problem = |what: String| CliError::setting("--permission", what);
+    let Some((document, permission)) = grant.rsplit_once('=') else {
+        return Err(problem(format!(
+            "{grant:?} is not DOCUMENT=PERMISSION, such as doc-1=comment:write"
+        )));
+    };
+    let permission = Permission::from_name(permission.trim()).ok_or_else(|| {
+        problem(format!(
+            "{permission:?} in {grant:?} is not a permission; use document:read, document:write, \
+             comment:read, comment:write or comment:admin"
+        ))
+    })?;
+    Ok((document.trim(), permission))
 }
 
 /// `DOCUMENT=ROLE`, split at the last `=`.
@@ -266,5 +351,19 @@ mod tests {
             .expect_err("no such role")
             .to_string();
         assert!(message.contains("\"owner\""), "{message}");
+    }
+
+    #[test]
+    fn permissions_are_split_at_the_last_equals_sign() {
+        let parsed = parse_permission("a=b= comment:write").ok();
+        assert_eq!(parsed, Some(("a=b", Permission::CommentWrite)));
+        let message = parse_permission("doc-1")
+            .expect_err("no permission")
+            .to_string();
+        assert!(message.starts_with("--permission"), "{message}");
+        let message = parse_permission("doc-1=comment:edit")
+            .expect_err("no such permission")
+            .to_string();
+        assert!(message.contains("\"comment:edit\""), "{message}");
     }
 }

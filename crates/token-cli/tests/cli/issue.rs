@@ -58,6 +58,64 @@ fn a_user_token_carries_every_flag() {
 }
 
 #[test]
+fn permissions_join_the_role_of_their_documents_and_workspaces_the_ckbox_role() {
+    let (code, stdout, stderr) = issue(
+        &[
+            "--sub",
+            "user-1",
+            "--permission",
+            "notes-1=comment:read",
+            "--role",
+            "doc-*=reader",
+            "--permission",
+            "doc-*=comment:write",
+            "--permission",
+            "notes-1=comment:admin",
+            "--ckbox-role",
+            "user",
+            "--ckbox-workspace",
+            "ws-1",
+            "--ckbox-workspace",
+            "ws-2",
+        ],
+        &credentials(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let claims = decode(stdout.trim(), ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(
+        claims["auth"],
+        serde_json::json!({
+            "collaboration": {
+                "doc-*": {"role": "reader", "permissions": ["comment:write"]},
+                "notes-1": {"permissions": ["comment:read", "comment:admin"]},
+            },
+            "ckbox": {"role": "user", "workspaces": ["ws-1", "ws-2"]},
+        })
+    );
+
+    for (args, problem) in [
+        (
+            &["--permission", "doc-1=comment:edit"][..],
+            r#"--permission: "comment:edit" in "doc-1=comment:edit" is not a permission"#,
+        ),
+        (
+            &["--permission", "doc-1"][..],
+            r#"--permission: "doc-1" is not DOCUMENT=PERMISSION"#,
+        ),
+        (
+            &["--ckbox-workspace", "ws-1"][..],
+            "invalid auth.ckbox.workspaces: workspaces need a CKBox role",
+        ),
+    ] {
+        let mut all = vec!["--sub", "user-1"];
+        all.extend_from_slice(args);
+        let (code, stdout, stderr) = issue(&all, &credentials());
+        assert_eq!((code, stdout.as_str()), (2, ""), "{args:?}");
+        assert!(stderr.contains(problem), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
 fn without_a_user_the_token_holds_aud_and_iat_only() {
     let config = config_file(&format!(
         "[environment]\nid = \"{ENVIRONMENT_ID}\"\naccess_key = \"{ACCESS_KEY}\"\n"
@@ -115,7 +173,29 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
         )],
     ]
     .concat();
-    let cases: [Case<'_>; 18] = [
+    let cases: [Case<'_>; 20] = [
+        (
+            &[
+                "--sub",
+                "u",
+                "--permission",
+                "trusted-proxy-secret-0123456789=comment:read",
+            ],
+            &trusted_secret,
+            "--permission holds a key or secret of this server",
+        ),
+        (
+            &[
+                "--sub",
+                "u",
+                "--ckbox-role",
+                "user",
+                "--ckbox-workspace",
+                "ws-on-premises-secret-key-0123456789",
+            ],
+            &secret_key,
+            "--ckbox-workspace holds a key or secret of this server",
+        ),
         (
             &[
                 "--sub",
@@ -201,7 +281,7 @@ fn refusals_exit_2_name_the_problem_and_print_no_token() {
         (
             &["--sub", "u", "--name", "Ann"],
             &credentials(),
-            "needs a grant: --role, --ckbox-role or --ai-scope",
+            "needs a grant: --role, --permission, --ckbox-role or --ai-scope",
         ),
         (
             &["--sub", "u", "--role", "*=owner"],
