@@ -1,10 +1,10 @@
-//! Grants from rules: for a group, a user or everyone, a role on some documents, a CKBox role,
-//! AI scopes.
+//! Grants from rules: for a group, a user or everyone, a role and permissions on some documents,
+//! a CKBox role and workspaces, AI scopes.
 //!
 //! A signed-in user gets what every rule that applies to them grants. Where two rules give roles
-//! on the same document pattern, the higher role wins (reader < commentator < writer); the
-//! higher CKBox role wins likewise (user < admin < superadmin); AI scopes add up. A user no rule
-//! applies to gets no token (403).
+//! on the same document pattern, the higher role wins (reader < commentator < writer), and their
+//! permissions add up; the higher CKBox role wins likewise (user < admin < superadmin), and
+//! workspaces add up; AI scopes add up. A user no rule applies to gets no token (403).
 //!
 //! User IDs and groups are compared without the spaces and tabs around them: the
 //! authentication drops those of what a request names ([`trim_spaces`]), and a rule whose user
@@ -15,8 +15,8 @@
 //! the cloud does not document which of two matching patterns wins.
 
 use ckeditor_token_core::{
-    AiScope, CkboxRole, DocumentKey, Error, Identity, KeySearch, MAX_GRANTS, Role, UserDecision,
-    field,
+    AiScope, CkboxRole, DocumentKey, Error, Grant, Identity, KeySearch, MAX_GRANTS, Permission,
+    Role, UserDecision, field,
 };
 use ckeditor_token_demo_login::settings as shared;
 
@@ -105,7 +105,9 @@ struct Rule {
     applies: Applies,
     documents: Vec<DocumentKey>,
     role: Option<Role>,
+    permissions: Vec<Permission>,
     ckbox: Option<CkboxRole>,
+    workspaces: Vec<String>,
     ai: Vec<AiScope>,
 }
 
@@ -268,21 +270,34 @@ impl Rules {
             ));
         }
 
-        let mut documents: Vec<(DocumentKey, Role)> = Vec::new();
+        let mut documents: Vec<(&DocumentKey, Option<Role>, Vec<Permission>)> = Vec::new();
         let mut ckbox: Option<CkboxRole> = None;
+        let mut workspaces: Vec<&str> = Vec::new();
         let mut ai: Vec<&AiScope> = Vec::new();
         for rule in applying {
-            if let Some(role) = rule.role {
-                for key in &rule.documents {
-                    match documents.iter_mut().find(|(granted, _)| granted == key) {
-                        Some((_, granted_role)) => *granted_role = higher_role(*granted_role, role),
-                        None => documents.push((key.clone(), role)),
+            for key in &rule.documents {
+                let index = match documents.iter().position(|(granted, ..)| *granted == key) {
+                    Some(index) => index,
+                    None => {
+                        documents.push((key, None, Vec::new()));
+                        documents.len() - 1
+                    }
+                };
+                let (_, role, permissions) = &mut documents[index];
+                *role = match (*role, rule.role) {
+                    (Some(granted), Some(given)) => Some(higher_role(granted, given)),
+                    (granted, given) => granted.or(given),
+                };
+                for permission in &rule.permissions {
+                    if !permissions.contains(permission) {
+                        permissions.push(*permission);
                     }
                 }
             }
             if let Some(role) = rule.ckbox {
                 ckbox = Some(ckbox.map_or(role, |granted| higher_ckbox_role(granted, role)));
             }
+            workspaces.extend(rule.workspaces.iter().map(String::as_str));
             for scope in &rule.ai {
                 if !ai.contains(&scope) {
                     ai.push(scope);
@@ -321,11 +336,15 @@ impl Rules {
         if let Some(avatar) = avatar {
             builder = builder.avatar(avatar);
         }
-        for (key, role) in &documents {
-            builder = builder.grant(key.as_str(), *role);
+        for (key, role, permissions) in documents {
+            let grant = match role {
+                Some(role) => Grant::role(role).with_permissions(permissions),
+                None => Grant::permissions(permissions),
+            };
+            builder = builder.grant(key.as_str(), grant);
         }
         if let Some(role) = ckbox {
-            builder = builder.ckbox(role);
+            builder = builder.ckbox(role).ckbox_workspaces(workspaces);
         }
         builder = builder.ai_scopes(ai.iter().map(|scope| scope.as_str()));
         if self.allow_overlap {
@@ -405,15 +424,24 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
         Some(documents) => documents.items(),
         None => Vec::new(),
     };
+    let permissions = section
+        .permissions
+        .iter()
+        .map(|name| {
+            Permission::from_name(name).ok_or_else(|| {
+                problem(
+                    "permissions",
+                    format!(
+                        "{name:?} is not a permission; use document:read, document:write, \
+                         comment:read, comment:write or comment:admin"
+                    ),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let grants = section.role.is_some() || !permissions.is_empty();
     let role = match (&section.role, documents.is_empty()) {
-        (Some(role), false) => Some(Role::from_name(role).ok_or_else(|| {
-            problem(
-                "role",
-                format!("{role:?} is not a role; use reader, commentator or writer"),
-            )
-        })?),
-        (None, true) => None,
-        (Some(_), true) => {
+        (_, true) if grants => {
             let absence = if section.documents.is_some() {
                 "is empty"
             } else {
@@ -422,16 +450,26 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
             return Err(problem(
                 "documents",
                 format!(
-                    "{absence}; say which documents the role is for, `\"*\"` for every document"
+                    "{absence}; say which documents the role or permissions are for, `\"*\"` for \
+                     every document"
                 ),
             ));
         }
-        (None, false) => {
+        (Some(role), _) => Some(Role::from_name(role).ok_or_else(|| {
+            problem(
+                "role",
+                format!("{role:?} is not a role; use reader, commentator or writer"),
+            )
+        })?),
+        (None, true) => None,
+        (None, false) if permissions.is_empty() => {
             return Err(problem(
                 "role",
-                "is missing; say which role the documents are granted with".to_owned(),
+                "is missing; say which role (or `permissions`) the documents are granted with"
+                    .to_owned(),
             ));
         }
+        (None, false) => None,
     };
     let documents = documents
         .iter()
@@ -447,6 +485,25 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
         })?),
         None => None,
     };
+    let workspaces = section.ckbox_workspaces.clone();
+    match ckbox {
+        None if !workspaces.is_empty() => {
+            return Err(problem(
+                "ckbox_workspaces",
+                "needs a `ckbox_role` in the same rule: workspaces limit the CKBox access it \
+                 grants"
+                    .to_owned(),
+            ));
+        }
+        // The identity's own check of the workspaces, as every token will make it.
+        Some(role) if !workspaces.is_empty() => {
+            let probe = Identity::builder("rule").ckbox(role);
+            if let Err(error) = probe.ckbox_workspaces(&workspaces).build() {
+                return Err(problem("ckbox_workspaces", error.to_string()));
+            }
+        }
+        _ => {}
+    }
     let ai = section
         .ai_scopes
         .iter()
@@ -462,6 +519,12 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
                 .any(|key| settings.holds_secret(key.as_str())),
         ),
         (
+            "ckbox_workspaces",
+            workspaces
+                .iter()
+                .any(|workspace| settings.holds_secret(workspace)),
+        ),
+        (
             "ai_scopes",
             ai.iter().any(|scope| settings.holds_secret(scope.as_str())),
         ),
@@ -475,17 +538,20 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
         ));
     }
 
-    if role.is_none() && ckbox.is_none() && ai.is_empty() {
+    if documents.is_empty() && ckbox.is_none() && ai.is_empty() {
         return Err(CliError::setting(
             settings.name(&format!("rule[{number}]")),
-            "grants nothing; give `documents` with a `role`, a `ckbox_role`, or `ai_scopes`",
+            "grants nothing; give `documents` with a `role` or `permissions`, a `ckbox_role`, or \
+             `ai_scopes`",
         ));
     }
     Ok(Rule {
         applies,
         documents,
         role,
+        permissions,
         ckbox,
+        workspaces,
         ai,
     })
 }
@@ -518,8 +584,14 @@ fn check_overlaps(settings: &Settings, rules: &[Rule]) -> Result<(), CliError> {
 
 fn check_totals(settings: &Settings, rules: &[Rule]) -> Result<(), CliError> {
     let mut keys: Vec<&DocumentKey> = Vec::new();
+    let mut workspaces: Vec<&String> = Vec::new();
     let mut scopes: Vec<&AiScope> = Vec::new();
     for rule in rules {
+        for workspace in &rule.workspaces {
+            if !workspaces.contains(&workspace) {
+                workspaces.push(workspace);
+            }
+        }
         for key in &rule.documents {
             if !keys.contains(&key) {
                 keys.push(key);
@@ -531,13 +603,17 @@ fn check_totals(settings: &Settings, rules: &[Rule]) -> Result<(), CliError> {
             }
         }
     }
-    if keys.len() > MAX_GRANTS || scopes.len() > MAX_GRANTS {
+    if [keys.len(), workspaces.len(), scopes.len()]
+        .iter()
+        .any(|count| *count > MAX_GRANTS)
+    {
         return Err(CliError::setting(
             settings.name("rule"),
             format!(
-                "the rules name {} document patterns and {} AI scopes; a token holds at most \
-                 {MAX_GRANTS} of each",
+                "the rules name {} document patterns, {} CKBox workspaces and {} AI scopes; a \
+                 token holds at most {MAX_GRANTS} of each",
                 keys.len(),
+                workspaces.len(),
                 scopes.len()
             ),
         ));
@@ -724,6 +800,64 @@ mod tests {
     }
 
     #[test]
+    fn permissions_and_workspaces_add_up_beside_the_higher_role() {
+        let mut readers = rule(("everyone", ""), &["doc-*"], Some("reader"));
+        readers.permissions = vec!["comment:write".into()];
+        readers.ckbox_role = Some("user".into());
+        readers.ckbox_workspaces = vec!["ws-1".into()];
+        let mut editors = rule(("group", "editors"), &["doc-*"], Some("writer"));
+        editors.permissions = vec!["comment:admin".into(), "comment:write".into()];
+        editors.ckbox_role = Some("admin".into());
+        editors.ckbox_workspaces = vec!["ws-2".into(), "ws-1".into()];
+        let mut notes = rule(("group", "editors"), &["notes-*"], None);
+        notes.permissions = vec!["document:read".into()];
+        let rules = rules(vec![readers, editors, notes], false).expect("valid rules");
+
+        let UserDecision::Issue(editor) = rules.decide(&user("ann", &["editors"]), str::to_owned)
+        else {
+            panic!("a token");
+        };
+        let expected = [
+            (
+                "doc-*",
+                Grant::role(Role::Writer)
+                    .with_permissions([Permission::CommentWrite, Permission::CommentAdmin]),
+            ),
+            ("notes-*", Grant::permissions([Permission::DocumentRead])),
+        ];
+        let granted: Vec<(&str, &Grant)> = editor
+            .collaboration()
+            .iter()
+            .map(|(key, grant)| (key.as_str(), grant))
+            .collect();
+        assert_eq!(
+            granted,
+            expected.iter().map(|(k, g)| (*k, g)).collect::<Vec<_>>()
+        );
+        let ckbox = editor.ckbox().expect("CKBox access");
+        assert_eq!(
+            (ckbox.role, ckbox.workspaces.as_slice()),
+            (
+                CkboxRole::Admin,
+                &["ws-1".to_owned(), "ws-2".to_owned()][..]
+            )
+        );
+
+        let UserDecision::Issue(reader) = rules.decide(&user("bob", &[]), str::to_owned) else {
+            panic!("a token");
+        };
+        let grant = Grant::role(Role::Reader).with_permissions([Permission::CommentWrite]);
+        assert_eq!(
+            reader.collaboration()[..],
+            [(DocumentKey::new("doc-*").expect("a key"), grant)]
+        );
+        assert_eq!(
+            reader.ckbox().map(|c| c.workspaces.clone()),
+            Some(vec!["ws-1".to_owned()])
+        );
+    }
+
+    #[test]
     fn malformed_rules_name_their_key() {
         let nothing = rule(("everyone", ""), &[], None);
         let mut two_kinds = rule(("group", "g"), &["*"], Some("writer"));
@@ -732,7 +866,30 @@ mod tests {
         bad_ckbox.ckbox_role = Some("owner".into());
         let mut bad_scope = rule(("group", "g"), &[], None);
         bad_scope.ai_scopes = vec!["models:*".into()];
+        let mut bad_permission = rule(("group", "g"), &["*"], None);
+        bad_permission.permissions = vec!["comment:edit".into()];
+        let mut permissions_nowhere = rule(("group", "g"), &[], None);
+        permissions_nowhere.permissions = vec!["comment:read".into()];
+        let mut workspaces_alone = rule(("group", "g"), &["*"], Some("reader"));
+        workspaces_alone.ckbox_workspaces = vec!["ws-1".into()];
+        let mut bad_workspace = rule(("group", "g"), &[], None);
+        bad_workspace.ckbox_role = Some("user".into());
+        bad_workspace.ckbox_workspaces = vec![" ws-1".into()];
         let cases = [
+            (
+                bad_permission,
+                "rule[1].permissions: \"comment:edit\" is not a permission",
+            ),
+            (permissions_nowhere, "rule[1].documents: is missing"),
+            (
+                workspaces_alone,
+                "rule[1].ckbox_workspaces: needs a `ckbox_role`",
+            ),
+            (
+                bad_workspace,
+                "rule[1].ckbox_workspaces: invalid auth.ckbox.workspaces: it starts or ends with \
+                 whitespace",
+            ),
             (rule(("group", "g"), &["*"], Some("owner")), "rule[1].role"),
             (rule(("group", "g"), &["*"], None), "rule[1].role"),
             (

@@ -300,7 +300,9 @@ pub(crate) struct RuleSection {
     pub(crate) everyone: bool,
     pub(crate) documents: Option<OneOrMany>,
     pub(crate) role: Option<String>,
+    pub(crate) permissions: Vec<String>,
     pub(crate) ckbox_role: Option<String>,
+    pub(crate) ckbox_workspaces: Vec<String>,
     pub(crate) ai_scopes: Vec<String>,
 }
 

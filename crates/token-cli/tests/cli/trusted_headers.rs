@@ -19,7 +19,9 @@ role = "reader"
 group = "editors"
 documents = "*"
 role = "writer"
+permissions = ["comment:admin"]
 ckbox_role = "admin"
+ckbox_workspaces = ["ws-editors"]
 
 [[rule]]
 user = "carol"
@@ -71,7 +73,15 @@ fn headers_without_the_shared_secret_are_not_believed() {
     assert_eq!(claims["sub"], "ann");
     assert_eq!(claims["user"]["email"], "ann@example.test");
     assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "writer");
+    assert_eq!(
+        claims["auth"]["collaboration"]["*"]["permissions"],
+        serde_json::json!(["comment:admin"])
+    );
     assert_eq!(claims["auth"]["ckbox"]["role"], "admin");
+    assert_eq!(
+        claims["auth"]["ckbox"]["workspaces"],
+        serde_json::json!(["ws-editors"])
+    );
 
     let carol = [
         ("X-Forwarded-User", "carol"),
