@@ -178,12 +178,15 @@ impl KeySearch {
                 [.., b'%', digit] if digit.is_ascii_hexdigit() => end - 2,
                 _ => end,
             };
-            if before[..encoded_end].contains(&b'%') {
-                let mut decoded = Vec::with_capacity(encoded_end);
-                let mut origins = Vec::with_capacity(encoded_end);
-                percent_decode_lowered(&before[..encoded_end], &mut decoded, |from| {
-                    origins.push(from);
-                });
+            // A start of the key encodes to at most three bytes a byte, so only the last ones
+            // before the cut are decoded, however long the text: a window that begins inside an
+            // escape reads its last one or two bytes as they are, too far back to matter.
+            let window = encoded_end.saturating_sub(3 * self.lowered.needle().len() + 2);
+            let tail = &before[window..encoded_end];
+            if tail.contains(&b'%') {
+                let mut decoded = Vec::with_capacity(tail.len());
+                let mut origins = Vec::with_capacity(tail.len());
+                percent_decode_lowered(tail, &mut decoded, |from| origins.push(window + from));
                 if let Some(len) = longest_start(&decoded, self.lowered.needle()) {
                     stretches.push(origins[decoded.len() - len]..end);
                 }
@@ -406,6 +409,25 @@ mod tests {
             search.hide_in(r#"key "a*%4B%78%39%2d%70%51%3"… (300 bytes)"#),
             r#"key "a*[key]"… (300 bytes)"#
         );
+    }
+
+    #[test]
+    fn a_percent_encoded_cut_start_is_found_after_any_amount_of_text() {
+        let search = search();
+        // The window decoded before the cut begins inside one of the `%41` escapes.
+        let text = format!(r#"key "{}%4B%78%39%2d%70%51%3"… end"#, "%41".repeat(10_000));
+        let hidden = search.hide_in(&text);
+        assert_eq!(
+            hidden,
+            format!(r#"key "{}[key]"… end"#, "%41".repeat(10_000))
+        );
+
+        // Cut marks after a `%`, each with all the text before it: the work per mark is bounded
+        // by the key's length, not by the text's.
+        let marks = format!("%{}", "…".repeat(200_000));
+        assert!(matches!(search.hide_in(&marks), Cow::Borrowed(_)));
+        let marks = format!("%4B%78%39%2d{}", "…".repeat(200_000));
+        assert!(search.hide_in(&marks).starts_with("[key]…"));
     }
 
     #[test]
