@@ -362,6 +362,13 @@ impl ForwardAuth {
     fn failure(&self, error: reqwest::Error) -> Failure {
         // The error's own text would name the URL with its query.
         let error = error.without_url();
+        if is_not_http(&error) {
+            return bad_answer(format!(
+                "{} answered with something other than HTTP: {}",
+                self.shown,
+                with_causes(&error)
+            ));
+        }
         if error.is_timeout() {
             Failure {
                 kind: UpstreamFailure::Unreachable,
@@ -537,6 +544,22 @@ fn repeated_key(json: &[u8]) -> Option<String> {
     let shown: String = key.chars().take(SHOWN_KEY_CHARS).collect();
     let cut = if shown.len() < key.len() { "…" } else { "" };
     Some(format!("{shown:?}{cut}"))
+}
+
+/// Whether `error` comes from an answer HTTP cannot read (a status line or header hyper refuses,
+/// or a head over its limit): the application answered, but not usably, which is a bad answer,
+/// not one that never came; reqwest files it under the request's errors.
+fn is_not_http(error: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if let Some(hyper) = error.downcast_ref::<hyper::Error>()
+            && (hyper.is_parse() || hyper.is_parse_status() || hyper.is_parse_too_large())
+        {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// `error` and each error that caused it, as one line: reqwest's own text ("error sending

@@ -98,6 +98,7 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
             r#"{"profile":{"uid":"ann"},"groups":["editors\u3000"]}"#,
         ),
         "broken" => ("500 Internal Server Error", "oops"),
+        "not-http" => ("2000 OK", r#"{"profile":{"uid":"ann"}}"#),
         "slow" => {
             std::thread::sleep(Duration::from_secs(3));
             ("200 OK", r#"{"profile":{"uid":"ann"}}"#)
@@ -214,6 +215,9 @@ fn the_application_says_who_the_caller_is() {
 
     let answers = [
         ("broken", 502),
+        // A status line HTTP cannot read is an answer all the same, not an unreachable
+        // application.
+        ("not-http", 502),
         ("renamed", 502),
         ("twice", 502),
         ("not-modified", 502),
@@ -232,6 +236,10 @@ fn the_application_says_who_the_caller_is() {
 
     let (_, log) = server.terminate();
     assert!(log.contains("did not answer within 500 ms"), "{log}");
+    assert!(
+        log.contains("answered with something other than HTTP"),
+        "{log}"
+    );
     assert!(
         log.contains(
             "the field the setting reads is not a string; it is left out \
