@@ -296,14 +296,23 @@ impl ForwardAuth {
             .get(self.url.clone())
             .header(ACCEPT.as_str(), "application/json")
             .header(VIA.as_str(), HeaderValue::from_static(VIA_VALUE));
-        // An empty header carries nothing to sign in with.
+        // An empty header carries nothing to sign in with. Cookies that came in several headers
+        // (as an HTTP/2 client may send them) go on as one, as HTTP/1.1 has them.
+        let mut cookies: Vec<&[u8]> = Vec::new();
         let mut passed_on = false;
         for (name, value) in credentials(caller) {
-            request = request.header(name.as_str(), value.as_bytes());
+            if name == COOKIE {
+                cookies.push(value.as_bytes());
+            } else {
+                request = request.header(name.as_str(), value.as_bytes());
+            }
             passed_on = true;
         }
         if !passed_on {
             return Ok(None);
+        }
+        if !cookies.is_empty() {
+            request = request.header(COOKIE.as_str(), cookies.join(&b"; "[..]));
         }
 
         let mut response = request.send().await.map_err(|error| self.failure(error))?;

@@ -49,8 +49,11 @@ fn answer(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
         if lower.starts_with("cookie:") || lower.starts_with("authorization:") {
             log.lock().expect("the log").push(line.trim().to_owned());
         }
-        if let Some(value) = line.trim().strip_prefix("cookie: session=") {
-            session = value.to_owned();
+        if let Some(cookies) = line.trim().strip_prefix("cookie: ") {
+            let pairs = cookies.split("; ").filter_map(|pair| pair.split_once('='));
+            if let Some((_, value)) = pairs.into_iter().find(|(name, _)| *name == "session") {
+                session = value.to_owned();
+            }
         }
     }
     // The access key in a key given twice, across the point where the log line cuts the key.
@@ -196,6 +199,16 @@ fn the_application_says_who_the_caller_is() {
     assert_eq!(
         claims["auth"],
         serde_json::json!({"ckbox": {"role": "user"}})
+    );
+
+    // Cookies in two headers, as an HTTP/2 client sends them, reach the application as one.
+    let asked = app.received.lock().expect("the log").len();
+    let crumbs = [("Cookie", "theme=dark"), ("Cookie", "session=ann")];
+    let (status, token) = get(&http, &url, &crumbs);
+    assert_eq!(status, 200, "{token}");
+    assert_eq!(
+        app.received.lock().expect("the log")[asked..],
+        ["cookie: theme=dark; session=ann".to_owned()]
     );
 
     for session in ["nobody", "logged-out", "login-page"] {
