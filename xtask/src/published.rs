@@ -15,6 +15,16 @@ pub(crate) const CRATES: [(&str, &str); 6] = [
     ("ckeditor-token-cli", "crates/token-cli"),
 ];
 
+/// The published libraries whose README is their documentation's front page, so that its
+/// example runs as a doctest (the command has no library, and the demo login documents itself).
+#[cfg(test)]
+const README_FRONT_PAGE: [&str; 4] = [
+    "crates/token-core",
+    "crates/token-actix",
+    "crates/token-axum",
+    "crates/token-warp",
+];
+
 /// `cargo package`'s arguments for every published crate, without building them again: the
 /// manifests, READMEs and license files are complete, and every dependency has a version.
 pub(crate) fn package_args() -> Vec<&'static str> {
@@ -118,6 +128,22 @@ let a = [b](c);
             let readme = std::fs::read_to_string(folder.join("README.md")).expect(name);
             assert!(readme.starts_with(&format!("# {name}\n")), "{name}");
             assert_eq!(relative_links(&readme), Vec::<&str>::new(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_libraries_readmes_are_their_documentations_front_page() {
+        for folder in README_FRONT_PAGE {
+            assert!(
+                CRATES.iter().any(|(_, published)| *published == folder),
+                "{folder}"
+            );
+            let lib =
+                std::fs::read_to_string(workspace().join(folder).join("src/lib.rs")).expect(folder);
+            assert!(
+                lib.starts_with("#![doc = include_str!(\"../README.md\")]\n"),
+                "{folder}: the crate's documentation opens with its README"
+            );
         }
     }
 }

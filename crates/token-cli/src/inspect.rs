@@ -1,5 +1,6 @@
-//! `inspect`: a token's header and claims, its times for people, its signature, and every rule
-//! of the spec it breaks, as the core's inspection finds them.
+//! `inspect`: a token's header and claims, its times for people, its signature, every rule of
+//! the spec it breaks and each member the token format has no use for, as the core's inspection
+//! finds them.
 //!
 //! Exit status 0 when the token is fine and its signature checked, 1 when problems were found
 //! (or the text is not a JWT at all), 2 on a usage error, 3 when no problem was found but there

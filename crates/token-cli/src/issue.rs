@@ -18,6 +18,7 @@ use clap::Args;
 use crate::config::{self, build_issuer};
 use crate::error::CliError;
 use crate::output;
+use crate::rules::permission_names;
 use crate::settings::Settings;
 
 /// The flags of `issue`.
@@ -74,7 +75,7 @@ pub(crate) struct IssueArgs {
 
     /// A CKBox workspace the user may use (`auth.ckbox.workspaces`); repeatable; needs
     /// --ckbox-role. Without any, CKBox falls back to the environment ID (`aud`)
-    #[arg(long = "ckbox-workspace", value_name = "ID")]
+    #[arg(long = "ckbox-workspace", value_name = "ID", requires = "ckbox_role")]
     ckbox_workspaces: Vec<String>,
 
     /// An AI scope such as `ai:models:*` (`auth.ai.permissions`); repeatable
@@ -262,46 +263,61 @@ fn identity(subject: &str, args: &IssueArgs) -> Result<Identity, CliError> {
     })
 }
 
-/// The grants of `--role` and `--permission`: each role with the permissions given for the same
-/// documents (the first role of those documents takes them; a second role for them is the
-/// identity's error), then the permissions of documents without a role, in the order given.
+/// The grants of `--role` and `--permission`, one for each document ID or pattern, in the
+/// order given: its role, with the permissions given for it (a permission or role given twice
+/// counts once), or the permissions alone. Two different roles for one document are left to
+/// the identity to refuse.
 fn grant_documents(
     mut builder: IdentityBuilder,
     args: &IssueArgs,
 ) -> Result<IdentityBuilder, CliError> {
-    let roles = args
-        .roles
-        .iter()
-        .map(|grant| parse_role(grant))
-        .collect::<Result<Vec<_>, _>>()?;
-    let permissions = args
-        .permissions
-        .iter()
-        .map(|grant| parse_permission(grant))
-        .collect::<Result<Vec<_>, _>>()?;
-    let permissions_of = |document: &str| -> Vec<Permission> {
-        permissions
-            .iter()
-            .filter(|(other, _)| *other == document)
-            .map(|(_, permission)| *permission)
-            .collect()
-    };
-    for (index, &(document, role)) in roles.iter().enumerate() {
-        let mut grant = Grant::role(role);
-        if roles[..index].iter().all(|(other, _)| *other != document) {
-            grant = grant.with_permissions(permissions_of(document));
+    let mut documents: Vec<DocumentGrants<'_>> = Vec::new();
+    for grant in &args.roles {
+        let (document, role) = parse_role(grant)?;
+        let (_, roles, _) = entry(&mut documents, document);
+        if !roles.contains(&role) {
+            roles.push(role);
         }
-        builder = builder.grant(document, grant);
     }
-    for (index, &(document, _)) in permissions.iter().enumerate() {
-        let first = permissions[..index]
-            .iter()
-            .all(|(other, _)| *other != document);
-        if first && roles.iter().all(|(other, _)| *other != document) {
-            builder = builder.grant(document, Grant::permissions(permissions_of(document)));
+    for grant in &args.permissions {
+        let (document, permission) = parse_permission(grant)?;
+        let (_, _, permissions) = entry(&mut documents, document);
+        if !permissions.contains(&permission) {
+            permissions.push(permission);
+        }
+    }
+    for (document, roles, permissions) in documents {
+        match roles[..] {
+            [] => builder = builder.grant(document, Grant::permissions(permissions)),
+            [role] => {
+                builder = builder.grant(document, Grant::role(role).with_permissions(permissions));
+            }
+            _ => {
+                for role in roles {
+                    builder = builder.grant(document, role);
+                }
+            }
         }
     }
     Ok(builder)
+}
+
+/// A document ID or pattern with the roles and permissions the flags give it.
+type DocumentGrants<'a> = (&'a str, Vec<Role>, Vec<Permission>);
+
+/// The grants of `document` among `documents`, added at the end when it has none yet.
+fn entry<'d, 'a>(
+    documents: &'d mut Vec<DocumentGrants<'a>>,
+    document: &'a str,
+) -> &'d mut DocumentGrants<'a> {
+    let index = match documents.iter().position(|(other, ..)| *other == document) {
+        Some(index) => index,
+        None => {
+            documents.push((document, Vec::new(), Vec::new()));
+            documents.len() - 1
+        }
+    };
+    &mut documents[index]
 }
 
 /// `DOCUMENT=PERMISSION`, split at the last `=`.
@@ -313,9 +329,9 @@ fn parse_permission(grant: &str) -> Result<(&str, Permission), CliError> {
         )));
     };
     let permission = Permission::from_name(permission.trim()).ok_or_else(|| {
+        let known = permission_names();
         problem(format!(
-            "{permission:?} in {grant:?} is not a permission; use document:read, document:write, \
-             comment:read, comment:write or comment:admin"
+            "{permission:?} in {grant:?} is not a permission; use {known}"
         ))
     })?;
     Ok((document.trim(), permission))

@@ -180,9 +180,11 @@ impl Rules {
     ///
     /// A [`CliError::Setting`] naming the rule and its key: no rule at all, a rule for nobody or
     /// for more than one kind of user, a user or group with whitespace around it, a rule that
-    /// grants nothing, documents without a role or a role without documents, an unknown role,
-    /// CKBox role or malformed AI scope or document pattern, overlapping patterns without
-    /// consent, or more patterns or scopes than a token may hold.
+    /// grants nothing, documents without a role or permissions or those without documents,
+    /// workspaces without a CKBox role, an unknown role, permission or CKBox role, a malformed
+    /// document pattern, workspace or AI scope, one that holds a key or the trusted secret,
+    /// overlapping patterns without consent, or more patterns, workspaces or scopes than a token
+    /// may hold.
     pub(crate) fn from_settings(settings: &Settings) -> Result<Rules, CliError> {
         let sections = &settings.values.rule;
         if sections.is_empty() {
@@ -271,8 +273,7 @@ impl Rules {
         }
 
         let mut documents: Vec<(&DocumentKey, Option<Role>, Vec<Permission>)> = Vec::new();
-        let mut ckbox: Option<CkboxRole> = None;
-        let mut workspaces: Vec<&str> = Vec::new();
+        let mut ckbox: Option<CkboxGrant<'_>> = None;
         let mut ai: Vec<&AiScope> = Vec::new();
         for rule in applying {
             for key in &rule.documents {
@@ -295,9 +296,9 @@ impl Rules {
                 }
             }
             if let Some(role) = rule.ckbox {
-                ckbox = Some(ckbox.map_or(role, |granted| higher_ckbox_role(granted, role)));
+                let given = CkboxGrant::new(role, &rule.workspaces);
+                ckbox = Some(ckbox.map_or(given.clone(), |granted| granted.with(given)));
             }
-            workspaces.extend(rule.workspaces.iter().map(String::as_str));
             for scope in &rule.ai {
                 if !ai.contains(&scope) {
                     ai.push(scope);
@@ -343,8 +344,10 @@ impl Rules {
             };
             builder = builder.grant(key.as_str(), grant);
         }
-        if let Some(role) = ckbox {
-            builder = builder.ckbox(role).ckbox_workspaces(workspaces);
+        if let Some(CkboxGrant { role, workspaces }) = ckbox {
+            builder = builder
+                .ckbox(role)
+                .ckbox_workspaces(workspaces.unwrap_or_default());
         }
         builder = builder.ai_scopes(ai.iter().map(|scope| scope.as_str()));
         if self.allow_overlap {
@@ -372,9 +375,47 @@ fn higher_role(a: Role, b: Role) -> Role {
     if rank(b) > rank(a) { b } else { a }
 }
 
-fn higher_ckbox_role(a: CkboxRole, b: CkboxRole) -> CkboxRole {
-    let rank = |role| CkboxRole::ALL.iter().position(|each| *each == role);
-    if rank(b) > rank(a) { b } else { a }
+/// The CKBox access of the rules that apply so far: the highest role, and the workspaces of the
+/// rules that grant that role (`None`: every workspace, as when one of them names none). A token
+/// holds one role for all its workspaces, so a lower role's workspaces are not taken into it.
+#[derive(Debug, Clone)]
+struct CkboxGrant<'r> {
+    role: CkboxRole,
+    workspaces: Option<Vec<&'r str>>,
+}
+
+impl<'r> CkboxGrant<'r> {
+    fn new(role: CkboxRole, workspaces: &'r [String]) -> Self {
+        let workspaces =
+            (!workspaces.is_empty()).then(|| workspaces.iter().map(String::as_str).collect());
+        CkboxGrant { role, workspaces }
+    }
+
+    /// This access and `other`'s together.
+    fn with(self, other: CkboxGrant<'r>) -> Self {
+        let rank = |role| CkboxRole::ALL.iter().position(|each| *each == role);
+        match rank(other.role).cmp(&rank(self.role)) {
+            std::cmp::Ordering::Greater => other,
+            std::cmp::Ordering::Less => self,
+            std::cmp::Ordering::Equal => {
+                let workspaces = self
+                    .workspaces
+                    .zip(other.workspaces)
+                    .map(|(mut all, more)| {
+                        for workspace in more {
+                            if !all.contains(&workspace) {
+                                all.push(workspace);
+                            }
+                        }
+                        all
+                    });
+                CkboxGrant {
+                    role: self.role,
+                    workspaces,
+                }
+            }
+        }
+    }
 }
 
 fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Result<Rule, CliError> {
@@ -420,90 +461,8 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
         }
     };
 
-    let documents = match &section.documents {
-        Some(documents) => documents.items(),
-        None => Vec::new(),
-    };
-    let permissions = section
-        .permissions
-        .iter()
-        .map(|name| {
-            Permission::from_name(name).ok_or_else(|| {
-                problem(
-                    "permissions",
-                    format!(
-                        "{name:?} is not a permission; use document:read, document:write, \
-                         comment:read, comment:write or comment:admin"
-                    ),
-                )
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let grants = section.role.is_some() || !permissions.is_empty();
-    let role = match (&section.role, documents.is_empty()) {
-        (_, true) if grants => {
-            let absence = if section.documents.is_some() {
-                "is empty"
-            } else {
-                "is missing"
-            };
-            return Err(problem(
-                "documents",
-                format!(
-                    "{absence}; say which documents the role or permissions are for, `\"*\"` for \
-                     every document"
-                ),
-            ));
-        }
-        (Some(role), _) => Some(Role::from_name(role).ok_or_else(|| {
-            problem(
-                "role",
-                format!("{role:?} is not a role; use reader, commentator or writer"),
-            )
-        })?),
-        (None, true) => None,
-        (None, false) if permissions.is_empty() => {
-            return Err(problem(
-                "role",
-                "is missing; say which role (or `permissions`) the documents are granted with"
-                    .to_owned(),
-            ));
-        }
-        (None, false) => None,
-    };
-    let documents = documents
-        .iter()
-        .map(|key| DocumentKey::new(key).map_err(|error| problem("documents", error.to_string())))
-        .collect::<Result<Vec<_>, _>>()?;
-
-    let ckbox = match &section.ckbox_role {
-        Some(role) => Some(CkboxRole::from_name(role).ok_or_else(|| {
-            problem(
-                "ckbox_role",
-                format!("{role:?} is not a CKBox role; use user, admin or superadmin"),
-            )
-        })?),
-        None => None,
-    };
-    let workspaces = section.ckbox_workspaces.clone();
-    match ckbox {
-        None if !workspaces.is_empty() => {
-            return Err(problem(
-                "ckbox_workspaces",
-                "needs a `ckbox_role` in the same rule: workspaces limit the CKBox access it \
-                 grants"
-                    .to_owned(),
-            ));
-        }
-        // The identity's own check of the workspaces, as every token will make it.
-        Some(role) if !workspaces.is_empty() => {
-            let probe = Identity::builder("rule").ckbox(role);
-            if let Err(error) = probe.ckbox_workspaces(&workspaces).build() {
-                return Err(problem("ckbox_workspaces", error.to_string()));
-            }
-        }
-        _ => {}
-    }
+    let (documents, role, permissions) = check_documents(section, &problem)?;
+    let (ckbox, workspaces) = check_ckbox(section, &problem)?;
     let ai = section
         .ai_scopes
         .iter()
@@ -554,6 +513,124 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
         workspaces,
         ai,
     })
+}
+
+/// A problem with the rule's setting `key`.
+type Problem<'a> = dyn Fn(&str, String) -> CliError + 'a;
+
+/// Document patterns, and the role and permissions granted on them.
+type DocumentGrants = (Vec<DocumentKey>, Option<Role>, Vec<Permission>);
+
+/// The rule's `documents`, and the `role` and `permissions` it grants on them: documents with
+/// one or both of the others, or none of the three.
+fn check_documents(
+    section: &RuleSection,
+    problem: &Problem<'_>,
+) -> Result<DocumentGrants, CliError> {
+    let documents = match &section.documents {
+        Some(documents) => documents.items(),
+        None => Vec::new(),
+    };
+    let permissions = section
+        .permissions
+        .iter()
+        .map(|name| {
+            Permission::from_name(name).ok_or_else(|| {
+                let known = permission_names();
+                problem(
+                    "permissions",
+                    format!("{name:?} is not a permission; use {known}"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let grants = section.role.is_some() || !permissions.is_empty();
+    let role = match (&section.role, documents.is_empty()) {
+        (_, true) if grants => {
+            let absence = if section.documents.is_some() {
+                "is empty"
+            } else {
+                "is missing"
+            };
+            return Err(problem(
+                "documents",
+                format!(
+                    "{absence}; say which documents the role or permissions are for, `\"*\"` for \
+                     every document"
+                ),
+            ));
+        }
+        (Some(role), _) => Some(Role::from_name(role).ok_or_else(|| {
+            problem(
+                "role",
+                format!("{role:?} is not a role; use reader, commentator or writer"),
+            )
+        })?),
+        (None, true) => None,
+        (None, false) if permissions.is_empty() => {
+            return Err(problem(
+                "role",
+                "is missing; say which role (or `permissions`) the documents are granted with"
+                    .to_owned(),
+            ));
+        }
+        (None, false) => None,
+    };
+    let documents = documents
+        .iter()
+        .map(|key| DocumentKey::new(key).map_err(|error| problem("documents", error.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((documents, role, permissions))
+}
+
+/// The rule's `ckbox_role` and the `ckbox_workspaces` it is limited to, which need it.
+fn check_ckbox(
+    section: &RuleSection,
+    problem: &Problem<'_>,
+) -> Result<(Option<CkboxRole>, Vec<String>), CliError> {
+    let ckbox = match &section.ckbox_role {
+        Some(role) => Some(CkboxRole::from_name(role).ok_or_else(|| {
+            problem(
+                "ckbox_role",
+                format!("{role:?} is not a CKBox role; use user, admin or superadmin"),
+            )
+        })?),
+        None => None,
+    };
+    let workspaces = section.ckbox_workspaces.clone();
+    match ckbox {
+        None if !workspaces.is_empty() => {
+            return Err(problem(
+                "ckbox_workspaces",
+                "needs a `ckbox_role` in the same rule: workspaces limit the CKBox access it \
+                 grants"
+                    .to_owned(),
+            ));
+        }
+        // The identity's own check of the workspaces, as every token will make it.
+        Some(role) if !workspaces.is_empty() => {
+            let probe = Identity::builder("rule").ckbox(role);
+            if let Err(error) = probe.ckbox_workspaces(&workspaces).build() {
+                return Err(problem("ckbox_workspaces", error.to_string()));
+            }
+        }
+        _ => {}
+    }
+    Ok((ckbox, workspaces))
+}
+
+/// Every collaboration permission, as a setting or a flag names them: `document:read, ...
+/// or comment:admin`.
+pub(crate) fn permission_names() -> String {
+    let names: Vec<&str> = Permission::ALL
+        .iter()
+        .map(|permission| permission.as_str())
+        .collect();
+    match names.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 fn check_overlaps(settings: &Settings, rules: &[Rule]) -> Result<(), CliError> {
@@ -799,62 +876,148 @@ mod tests {
         );
     }
 
+    /// The grants of `user`'s token under `rules`, by document pattern.
+    fn collaboration(rules: &Rules, user: &SignedInUser) -> Vec<(String, Grant)> {
+        let UserDecision::Issue(identity) = rules.decide(user, str::to_owned) else {
+            panic!("a token for {}", user.id);
+        };
+        let granted = identity.collaboration().iter();
+        granted
+            .map(|(key, grant)| (key.to_string(), grant.clone()))
+            .collect()
+    }
+
     #[test]
-    fn permissions_and_workspaces_add_up_beside_the_higher_role() {
+    fn permissions_add_up_beside_the_higher_role() {
+        // Permissions alone first, then roles on the same pattern.
+        let mut commenters = rule(("everyone", ""), &["doc-*"], None);
+        commenters.permissions = vec!["comment:write".into()];
         let mut readers = rule(("everyone", ""), &["doc-*"], Some("reader"));
         readers.permissions = vec!["comment:write".into()];
-        readers.ckbox_role = Some("user".into());
-        readers.ckbox_workspaces = vec!["ws-1".into()];
         let mut editors = rule(("group", "editors"), &["doc-*"], Some("writer"));
         editors.permissions = vec!["comment:admin".into(), "comment:write".into()];
-        editors.ckbox_role = Some("admin".into());
-        editors.ckbox_workspaces = vec!["ws-2".into(), "ws-1".into()];
         let mut notes = rule(("group", "editors"), &["notes-*"], None);
         notes.permissions = vec!["document:read".into()];
-        let rules = rules(vec![readers, editors, notes], false).expect("valid rules");
+        let rules = rules(vec![commenters, readers, editors, notes], false).expect("valid rules");
 
-        let UserDecision::Issue(editor) = rules.decide(&user("ann", &["editors"]), str::to_owned)
-        else {
-            panic!("a token");
-        };
-        let expected = [
-            (
-                "doc-*",
-                Grant::role(Role::Writer)
-                    .with_permissions([Permission::CommentWrite, Permission::CommentAdmin]),
-            ),
-            ("notes-*", Grant::permissions([Permission::DocumentRead])),
-        ];
-        let granted: Vec<(&str, &Grant)> = editor
-            .collaboration()
-            .iter()
-            .map(|(key, grant)| (key.as_str(), grant))
-            .collect();
+        let both = [Permission::CommentWrite, Permission::CommentAdmin];
         assert_eq!(
-            granted,
-            expected.iter().map(|(k, g)| (*k, g)).collect::<Vec<_>>()
+            collaboration(&rules, &user("ann", &["editors"])),
+            [
+                (
+                    "doc-*".into(),
+                    Grant::role(Role::Writer).with_permissions(both)
+                ),
+                (
+                    "notes-*".into(),
+                    Grant::permissions([Permission::DocumentRead])
+                ),
+            ]
         );
-        let ckbox = editor.ckbox().expect("CKBox access");
+        let reader = Grant::role(Role::Reader).with_permissions([Permission::CommentWrite]);
         assert_eq!(
-            (ckbox.role, ckbox.workspaces.as_slice()),
-            (
-                CkboxRole::Admin,
-                &["ws-1".to_owned(), "ws-2".to_owned()][..]
+            collaboration(&rules, &user("bob", &[])),
+            [("doc-*".into(), reader)]
+        );
+    }
+
+    /// The CKBox access of `user`'s token under `rules`: the role and the workspaces.
+    fn ckbox(rules: &Rules, user: &SignedInUser) -> (CkboxRole, Vec<String>) {
+        let UserDecision::Issue(identity) = rules.decide(user, str::to_owned) else {
+            panic!("a token for {}", user.id);
+        };
+        let access = identity.ckbox().expect("CKBox access");
+        (access.role, access.workspaces.clone())
+    }
+
+    #[test]
+    fn the_higher_ckbox_role_comes_with_the_workspaces_of_its_own_rules_only() {
+        let ckbox_rule = |applies, role: &str, workspaces: &[&str]| {
+            let mut section = rule(applies, &[], None);
+            section.ckbox_role = Some(role.to_owned());
+            section.ckbox_workspaces = workspaces.iter().map(|id| (*id).to_owned()).collect();
+            section
+        };
+        let rules = rules(
+            vec![
+                ckbox_rule(("everyone", ""), "user", &["ws-public"]),
+                ckbox_rule(("group", "ws-1-admins"), "admin", &["ws-1"]),
+                ckbox_rule(("group", "ws-2-admins"), "admin", &["ws-2", "ws-1"]),
+                ckbox_rule(("group", "staff"), "superadmin", &[]),
+                ckbox_rule(("group", "auditors"), "user", &[]),
+            ],
+            false,
+        )
+        .expect("valid rules");
+        let ids = |ids: &[&str]| ids.iter().map(|id| (*id).to_owned()).collect::<Vec<_>>();
+
+        assert_eq!(
+            ckbox(&rules, &user("u", &[])),
+            (CkboxRole::User, ids(&["ws-public"]))
+        );
+        // An admin of ws-1 is no admin of ws-public, where the token would make them one.
+        assert_eq!(
+            ckbox(&rules, &user("a", &["ws-1-admins"])),
+            (CkboxRole::Admin, ids(&["ws-1"]))
+        );
+        // Workspaces of the same role add up.
+        assert_eq!(
+            ckbox(&rules, &user("b", &["ws-1-admins", "ws-2-admins"])),
+            (CkboxRole::Admin, ids(&["ws-1", "ws-2"]))
+        );
+        // A rule without workspaces grants every one, with its role.
+        assert_eq!(
+            ckbox(&rules, &user("c", &["staff", "ws-1-admins"])),
+            (CkboxRole::Superadmin, ids(&[]))
+        );
+        assert_eq!(
+            ckbox(&rules, &user("d", &["auditors"])),
+            (CkboxRole::User, ids(&[]))
+        );
+    }
+
+    #[test]
+    fn the_rules_name_at_most_as_many_patterns_workspaces_and_scopes_as_a_token_holds() {
+        let numbered = |count: usize, make: &dyn Fn(usize) -> RuleSection| {
+            (1..=count).map(make).collect::<Vec<_>>()
+        };
+        let pattern = |n: usize| {
+            rule(
+                ("group", &format!("g{n}")),
+                &[&format!("doc-{n}")],
+                Some("reader"),
             )
-        );
-
-        let UserDecision::Issue(reader) = rules.decide(&user("bob", &[]), str::to_owned) else {
-            panic!("a token");
         };
-        let grant = Grant::role(Role::Reader).with_permissions([Permission::CommentWrite]);
-        assert_eq!(
-            reader.collaboration()[..],
-            [(DocumentKey::new("doc-*").expect("a key"), grant)]
-        );
-        assert_eq!(
-            reader.ckbox().map(|c| c.workspaces.clone()),
-            Some(vec!["ws-1".to_owned()])
-        );
+        let workspace = |n: usize| {
+            let mut section = rule(("group", &format!("g{n}")), &[], None);
+            section.ckbox_role = Some("user".into());
+            section.ckbox_workspaces = vec![format!("ws-{n}")];
+            section
+        };
+        let scope = |n: usize| {
+            let mut section = rule(("group", &format!("g{n}")), &[], None);
+            section.ai_scopes = vec![format!("ai:models:m{n}")];
+            section
+        };
+        assert!(rules(numbered(MAX_GRANTS, &pattern), false).is_ok());
+        assert!(rules(numbered(MAX_GRANTS, &workspace), false).is_ok());
+        for (make, counts) in [
+            (
+                &pattern as &dyn Fn(usize) -> RuleSection,
+                "65 document patterns, 0 CKBox",
+            ),
+            (
+                &workspace,
+                "0 document patterns, 65 CKBox workspaces and 0 AI",
+            ),
+            (&scope, "0 CKBox workspaces and 65 AI scopes"),
+        ] {
+            let message = rules(numbered(MAX_GRANTS + 1, make), false)
+                .expect_err("too many")
+                .to_string();
+            assert!(message.starts_with("rule: the rules name"), "{message}");
+            assert!(message.contains(counts), "{message}");
+        }
     }
 
     #[test]

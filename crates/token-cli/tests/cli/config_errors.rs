@@ -374,7 +374,8 @@ fn a_header_or_field_name_that_holds_a_secret_is_refused_without_showing_it() {
         );
     }
     // Every preflight answer lists the allowed request headers to whichever page asks, and
-    // every token a rule applies to carries its document patterns and AI scopes.
+    // every token a rule applies to carries its document patterns, CKBox workspaces and AI
+    // scopes.
     let headers = format!("authorization,x-{}", ACCESS_KEY.to_ascii_uppercase());
     let key_rule = |field: &str, value: String| {
         format!("{TRUSTED}[[rule]]\neveryone = true\nrole = \"writer\"\n{field} = \"{value}\"\n")
@@ -399,6 +400,15 @@ fn a_header_or_field_name_that_holds_a_secret_is_refused_without_showing_it() {
             ),
             ("CKEDITOR_TOKEN_LISTEN", "127.0.0.1:0"),
             "rule[1].ai_scopes",
+        ),
+        (
+            format!(
+                "{}ckbox_role = \"user\"\nckbox_workspaces = [\"ws-{}\"]\n",
+                key_rule("documents", "*".into()),
+                ACCESS_KEY.to_ascii_uppercase()
+            ),
+            ("CKEDITOR_TOKEN_LISTEN", "127.0.0.1:0"),
+            "rule[1].ckbox_workspaces",
         ),
     ] {
         let env = [

@@ -104,7 +104,11 @@ fn permissions_join_the_role_of_their_documents_and_workspaces_the_ckbox_role() 
         ),
         (
             &["--ckbox-workspace", "ws-1"][..],
-            "invalid auth.ckbox.workspaces: workspaces need a CKBox role",
+            "the following required arguments were not provided:\n  --ckbox-role <ROLE>",
+        ),
+        (
+            &["--role", "doc-1=reader", "--role", "doc-1=writer"][..],
+            r#"the document key "doc-1" is granted twice, with different grants"#,
         ),
     ] {
         let mut all = vec!["--sub", "user-1"];
@@ -113,6 +117,31 @@ fn permissions_join_the_role_of_their_documents_and_workspaces_the_ckbox_role() 
         assert_eq!((code, stdout.as_str()), (2, ""), "{args:?}");
         assert!(stderr.contains(problem), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn a_role_or_permission_given_twice_counts_once() {
+    let (code, stdout, stderr) = issue(
+        &[
+            "--sub",
+            "user-1",
+            "--role",
+            "doc-1=reader",
+            "--permission",
+            "doc-1=comment:read",
+            "--role",
+            "doc-1=reader",
+            "--permission",
+            "doc-1=comment:read",
+        ],
+        &credentials(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let claims = decode(stdout.trim(), ACCESS_KEY.as_bytes(), Some(ENVIRONMENT_ID));
+    assert_eq!(
+        claims["auth"]["collaboration"],
+        serde_json::json!({"doc-1": {"role": "reader", "permissions": ["comment:read"]}})
+    );
 }
 
 #[test]
