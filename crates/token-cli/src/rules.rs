@@ -3,8 +3,9 @@
 //!
 //! A signed-in user gets what every rule that applies to them grants. Where two rules give roles
 //! on the same document pattern, the higher role wins (reader < commentator < writer), and their
-//! permissions add up; the higher CKBox role wins likewise (user < admin < superadmin), and
-//! workspaces add up; AI scopes add up. A user no rule applies to gets no token (403).
+//! permissions add up; the higher CKBox role wins likewise (user < admin < superadmin), with
+//! the workspaces of the rules that grant it (see [`CkboxGrant`]); AI scopes add up. A user no
+//! rule applies to gets no token (403).
 //!
 //! User IDs and groups are compared without the spaces and tabs around them: the
 //! authentication drops those of what a request names ([`trim_spaces`]), and a rule whose user
