@@ -266,6 +266,13 @@ impl Rules {
             .filter(|rule| rule.applies_to(user))
             .collect();
         if applying.is_empty() {
+            // An ID the token cannot carry is the sign-in's fault (500, or 502 for the
+            // application's answer), whatever the rules grant: the identity's own check of it,
+            // with a grant every ID may have.
+            let probe = Identity::builder(&user.id).ckbox(CkboxRole::User).build();
+            if let Err(error @ Error::InvalidIdentity { .. }) = probe {
+                return UserDecision::InvalidIdentity(error);
+            }
             return UserDecision::Refuse(format!(
                 "no rule grants user {:?} anything; {}",
                 user.id,
@@ -886,6 +893,27 @@ mod tests {
         granted
             .map(|(key, grant)| (key.to_string(), grant.clone()))
             .collect()
+    }
+
+    #[test]
+    fn an_id_the_token_cannot_carry_is_an_invalid_identity_even_when_no_rule_applies() {
+        let only_editors = rules(
+            vec![rule(("group", "editors"), &["*"], Some("writer"))],
+            false,
+        )
+        .expect("valid rules");
+        for id in ["a".repeat(300), "a\tb".to_owned(), "ann\u{2028}".to_owned()] {
+            let decision = only_editors.decide(&user(&id, &[]), str::to_owned);
+            let UserDecision::InvalidIdentity(Error::InvalidIdentity { field, .. }) = decision
+            else {
+                panic!("{id:?}: {decision:?}");
+            };
+            assert_eq!(field, "sub", "{id:?}");
+        }
+        assert!(matches!(
+            only_editors.decide(&user("ann", &[]), str::to_owned),
+            UserDecision::Refuse(_)
+        ));
     }
 
     #[test]
