@@ -1222,28 +1222,38 @@ fn check_auth(map: &Map<String, Value>, out: &mut Vec<Finding>) {
         check_collaboration(collaboration, out);
     }
     if let Some(ckbox) = auth.get("ckbox") {
-        let role = ckbox.get("role");
-        if role
-            .and_then(Value::as_str)
-            .and_then(CkboxRole::from_name)
-            .is_none()
-        {
-            out.push(Finding::UnknownCkboxRole {
-                role: json_text(role),
-            });
-        }
-        if ckbox
-            .get("workspaces")
-            .is_some_and(|workspaces| !is_array_of_strings(workspaces))
-        {
-            out.push(Finding::MalformedClaim {
-                path: "auth.ckbox.workspaces".into(),
-                expected: "an array of workspace IDs",
-            });
-        }
+        check_ckbox(ckbox, out);
     }
     if let Some(ai) = auth.get("ai") {
         check_ai(ai, out);
+    }
+}
+
+fn check_ckbox(ckbox: &Value, out: &mut Vec<Finding>) {
+    if !ckbox.is_object() {
+        return out.push(Finding::MalformedClaim {
+            path: "auth.ckbox".into(),
+            expected: "an object with a CKBox role",
+        });
+    }
+    let role = ckbox.get("role");
+    if role
+        .and_then(Value::as_str)
+        .and_then(CkboxRole::from_name)
+        .is_none()
+    {
+        out.push(Finding::UnknownCkboxRole {
+            role: json_text(role),
+        });
+    }
+    if ckbox
+        .get("workspaces")
+        .is_some_and(|workspaces| !is_array_of_strings(workspaces))
+    {
+        out.push(Finding::MalformedClaim {
+            path: "auth.ckbox.workspaces".into(),
+            expected: "an array of workspace IDs",
+        });
     }
 }
 

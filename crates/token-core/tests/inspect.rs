@@ -199,6 +199,16 @@ fn each_broken_rule_is_reported() {
         ),
         (
             concat!(
+                r#"{"aud":"ENV_TEST_123","iat":1700000000,"sub":"u","#,
+                r#""auth":{"ckbox":"admin"}}"#,
+            ),
+            Finding::MalformedClaim {
+                path: "auth.ckbox".into(),
+                expected: "an object with a CKBox role",
+            },
+        ),
+        (
+            concat!(
                 r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700000600,"sub":"u","#,
                 r#""auth":{"ai":{"permissions":"ai:models:*"}}}"#,
             ),
