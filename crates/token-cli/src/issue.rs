@@ -322,35 +322,56 @@ fn entry<'d, 'a>(
 
 /// `DOCUMENT=PERMISSION`, split at the last `=`.
 fn parse_permission(grant: &str) -> Result<(&str, Permission), CliError> {
-    let problem = |what: String| CliError::setting("--permission", what);
-    let Some((document, permission)) = grant.rsplit_once('=') else {
-        return Err(problem(format!(
-            "{grant:?} is not DOCUMENT=PERMISSION, such as doc-1=comment:write"
-        )));
+    let what = Grantable {
+        flag: "--permission",
+        form: "DOCUMENT=PERMISSION, such as doc-1=comment:write",
+        kind: "a permission",
+        known: &permission_names(),
     };
-    let permission = Permission::from_name(permission.trim()).ok_or_else(|| {
-        let known = permission_names();
-        problem(format!(
-            "{permission:?} in {grant:?} is not a permission; use {known}"
-        ))
-    })?;
-    Ok((document.trim(), permission))
+    what.parse(grant, Permission::from_name)
 }
 
 /// `DOCUMENT=ROLE`, split at the last `=`.
 fn parse_role(grant: &str) -> Result<(&str, Role), CliError> {
-    let problem = |what: String| CliError::setting("--role", what);
-    let Some((document, role)) = grant.rsplit_once('=') else {
-        return Err(problem(format!(
-            "{grant:?} is not DOCUMENT=ROLE, such as *=writer or doc-1=reader"
-        )));
+    let what = Grantable {
+        flag: "--role",
+        form: "DOCUMENT=ROLE, such as *=writer or doc-1=reader",
+        kind: "a role",
+        known: "reader, commentator or writer",
     };
-    let role = Role::from_name(role.trim()).ok_or_else(|| {
-        problem(format!(
-            "{role:?} in {grant:?} is not a role; use reader, commentator or writer"
-        ))
-    })?;
-    Ok((document.trim(), role))
+    what.parse(grant, Role::from_name)
+}
+
+/// What a flag grants on documents, for its messages.
+struct Grantable<'a> {
+    flag: &'a str,
+    /// The flag's form, with an example.
+    form: &'a str,
+    /// What the value is, with its article.
+    kind: &'a str,
+    /// The values there are.
+    known: &'a str,
+}
+
+impl Grantable<'_> {
+    /// `grant` split at its last `=` into the document and the value `read` finds, both trimmed.
+    fn parse<'g, T>(
+        &self,
+        grant: &'g str,
+        read: impl Fn(&str) -> Option<T>,
+    ) -> Result<(&'g str, T), CliError> {
+        let problem = |what: String| CliError::setting(self.flag, what);
+        let Some((document, value)) = grant.rsplit_once('=') else {
+            return Err(problem(format!("{grant:?} is not {}", self.form)));
+        };
+        let value = read(value.trim()).ok_or_else(|| {
+            problem(format!(
+                "{value:?} in {grant:?} is not {}; use {}",
+                self.kind, self.known
+            ))
+        })?;
+        Ok((document.trim(), value))
+    }
 }
 
 #[cfg(test)]
