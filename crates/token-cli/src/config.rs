@@ -108,7 +108,7 @@ impl ServeConfig {
                 format!("{listen:?} is not an address such as 127.0.0.1:8080 or [::1]:0"),
             )
         })?;
-        if development && !listen.ip().is_loopback() {
+        if development && !listen.ip().to_canonical().is_loopback() {
             return Err(CliError::setting(
                 listen_name,
                 format!(
@@ -441,6 +441,28 @@ mod tests {
 
     const EXAMPLE: &str = include_str!("../ckeditor-token.example.toml");
     const README: &str = include_str!("../../../README.md");
+
+    #[test]
+    fn development_mode_listens_on_loopback_also_as_ipv6_writes_it() {
+        let development = |listen: &str| {
+            let flags = ServeFlags {
+                listen: Some(listen.to_owned()),
+                development: true,
+            };
+            let settings = Settings::from_values(crate::settings::FileSettings::default());
+            ServeConfig::from_settings(&settings, &flags).map(|config| config.listen)
+        };
+        for listen in ["127.0.0.1:0", "[::1]:0", "[::ffff:127.0.0.1]:0"] {
+            assert!(development(listen).is_ok(), "{listen}");
+        }
+        for listen in ["0.0.0.0:0", "[::]:0", "[::ffff:192.0.2.1]:0"] {
+            let refused = development(listen).expect_err(listen).to_string();
+            assert!(
+                refused.contains("serves loopback addresses only"),
+                "{refused}"
+            );
+        }
+    }
 
     #[test]
     fn the_example_file_is_a_valid_configuration() {

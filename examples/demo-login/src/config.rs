@@ -286,7 +286,7 @@ impl Config {
                 format!("{listen:?} is not an address such as 127.0.0.1:8080 or [::1]:0"),
             )
         })?;
-        if development && !listen.ip().is_loopback() {
+        if development && !listen.ip().to_canonical().is_loopback() {
             return Err(setting(
                 listen_setting,
                 format!(
@@ -541,6 +541,14 @@ mod tests {
 
         let ipv6 = super::tests::config(&[], &["--listen", "[::1]:0"]).expect("loopback");
         assert_eq!(ipv6.listen.port(), 0);
+        // 127.0.0.1 as an IPv6 socket writes it.
+        let mapped = super::tests::config(&[], &["--listen", "[::ffff:127.0.0.1]:0"]);
+        assert!(mapped.expect("loopback").listen.ip().is_ipv6());
+        let refused = message(super::tests::config(
+            &[],
+            &["--listen", "[::ffff:192.0.2.1]:0"],
+        ));
+        assert!(refused.contains("loopback"), "{refused}");
         let refused = message(super::tests::config(&[(LISTEN_VAR, "0.0.0.0:8080")], &[]));
         assert!(refused.starts_with(LISTEN_VAR), "{refused}");
         assert!(refused.contains("loopback"), "{refused}");
