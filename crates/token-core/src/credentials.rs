@@ -48,8 +48,8 @@ impl EnvironmentId {
     /// Whether `key` may be this environment's access key, as every token shows the ID to the
     /// browser as its `aud`: not when it is the ID, when the ID holds it (a key of
     /// [`MIN_KEY_SEARCHED_LEN`] bytes or more, in any letter case), or when the ID has the shape
-    /// of a key (40 letters and digits or more) and the key that of an ID (24 or fewer), the two
-    /// pasted in each other's place. The key is compared without whitespace around it;
+    /// of a key (40 letters and digits or more) and the key that of an ID (24 characters or fewer,
+    /// each one an ID may have), the two pasted in each other's place. The key is compared without whitespace around it;
     /// `setting` names the ID in the error.
     ///
     /// # Errors
@@ -314,7 +314,8 @@ impl Environment {
     /// [`Error::EmptySetting`] for an empty or blank ID or key; [`Error::InvalidEnvironmentId`]
     /// for an ID over 64 bytes, with characters other than letters, digits, `-`, `_` and `.`,
     /// the same as the key or holding it (a key of 8 bytes or more), or shaped like a key (40
-    /// letters and digits or more) beside a key shaped like an ID (24 or fewer), which is the two
+    /// letters and digits or more) beside a key shaped like an ID (24 characters or fewer, each
+    /// one an ID may have: letters, digits, `-`, `_`, `.`), which is the two
     /// swapped (every token would then show the key to the browser as its `aud`);
     /// [`Error::InvalidKey`] for a key over 1024 bytes, with whitespace around it (such as the
     /// line break that reading it from a file can leave), or with a character other than
@@ -493,14 +494,19 @@ fn not_text(lookup: &impl Fn(&str) -> Option<OsString>, name: &str) -> bool {
 }
 
 /// The portal's IDs are 20 letters and digits and its keys 60: an ID of a key's shape beside a
-/// key of an ID's shape is the two pasted in each other's place. IDs and keys of other shapes (a
-/// staging ID with dashes, a short development key) are no such sign.
+/// key of an ID's shape (short, and written as an ID may be, such as `test-env`) is the two
+/// pasted in each other's place. IDs and keys of other shapes (a staging ID with dashes beside a
+/// short development key, a key with other characters) are no such sign.
 fn looks_swapped(id: &str, key: &str) -> bool {
     let alphanumeric = |text: &str| text.bytes().all(|b| b.is_ascii_alphanumeric());
+    let id_like = |text: &str| {
+        text.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
     id.len() >= SWAPPED_ID_LEN
         && alphanumeric(id)
         && (1..=SWAPPED_KEY_LEN).contains(&key.len())
-        && alphanumeric(key)
+        && id_like(key)
 }
 
 fn required(
@@ -744,6 +750,14 @@ mod tests {
         assert!(message.contains("look swapped"), "{message}");
         assert!(!message.contains(KEY) && !message.contains(ID), "{message}");
         assert!(Environment::new(ID, KEY).is_ok());
+        // A short key written as an ID may be, beside a key-shaped ID: swapped too. A short key
+        // with other characters, or beside an ID of an ID's shape, is a development key.
+        for key in ["test-env", "test_env.2", "dev"] {
+            let swapped = Environment::new(KEY, key).expect_err(key).to_string();
+            assert!(swapped.contains("look swapped"), "{key}: {swapped}");
+        }
+        assert!(Environment::new(KEY, "dev key!").is_ok());
+        assert!(Environment::new("staging-env-1", "test-env").is_ok());
         // An ID that holds the key shows it too.
         let message = Environment::new(&format!("x{KEY}"), KEY)
             .expect_err("the key inside the ID")
