@@ -49,8 +49,8 @@ impl EnvironmentId {
     /// browser as its `aud`: not when it is the ID, when the ID holds it (a key of
     /// [`MIN_KEY_SEARCHED_LEN`] bytes or more, in any letter case), or when the ID has the shape
     /// of a key (40 letters and digits or more) and the key that of an ID (24 characters or fewer,
-    /// each one an ID may have), the two pasted in each other's place. The key is compared without whitespace around it;
-    /// `setting` names the ID in the error.
+    /// each one an ID may have), the two pasted in each other's place. The key is compared
+    /// without whitespace around it; `setting` names the ID in the error.
     ///
     /// # Errors
     ///

@@ -219,6 +219,24 @@ impl TrustedHeaders {
                     ),
                 ));
             }
+            Some(secret)
+                if settings
+                    .values
+                    .environment
+                    .id
+                    .as_deref()
+                    .is_some_and(|id| own_len(secret, id) < MIN_SECRET_LEN) =>
+            {
+                return Err(CliError::setting(
+                    settings.name(&path("secret")),
+                    format!(
+                        "is made of the environment ID ({}), which every token shows to the \
+                         browser, and fewer than {MIN_SECRET_LEN} bytes of its own, which is \
+                         guessable; use a long random value",
+                        settings.name("environment.id")
+                    ),
+                ));
+            }
             Some(secret) => {
                 let Some(secret_header) = secret_header else {
                     return Err(CliError::setting(
@@ -463,6 +481,16 @@ impl TrustedHeaders {
     }
 }
 
+/// How many bytes of `secret` are not the environment ID `id` (in any letter case), which every
+/// token shows: what someone who has read a token must still guess.
+fn own_len(secret: &str, id: &str) -> usize {
+    let id = id.trim().to_ascii_lowercase();
+    if id.is_empty() {
+        return secret.len();
+    }
+    secret.to_ascii_lowercase().replace(&id, "").len()
+}
+
 /// The setting of a signing key (the access key, the on-premises secret key) that holds the
 /// shared `secret` or is held by it, if one does. A secret shorter than [`MIN_SECRET_LEN`] is
 /// refused for that, and a key shorter than the core searches for is not looked for.
@@ -494,6 +522,14 @@ mod tests {
 
     use super::*;
     use crate::settings::FileSettings;
+
+    #[test]
+    fn a_secrets_own_bytes_are_those_outside_the_environment_id() {
+        assert_eq!(own_len("envABC123-0123456789abcdef", "envABC123"), 17);
+        assert_eq!(own_len("ENVabc123envabc123", "envABC123"), 0);
+        assert_eq!(own_len("proxy-secret-0123456789", "envABC123"), 23);
+        assert_eq!(own_len("proxy-secret", ""), 12);
+    }
 
     const SECRET: &str = "a-shared-secret-of-some-length";
 

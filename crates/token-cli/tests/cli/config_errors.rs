@@ -699,6 +699,27 @@ fn a_shared_secret_that_is_part_of_the_environment_id() {
     // The ID, which holds the secret, is not quoted (the log's filter would hide the secret in
     // it, but not the rest of it).
     assert!(!message.contains("env-"), "{message}");
+
+    // A secret made of the ID, whatever its letter case, and a few bytes of its own.
+    for secret in [
+        "envABC123envABC123",
+        "xx-ENVabc123-xx-xx",
+        "envABC123-0123456789",
+    ] {
+        let env = with_credentials(&[
+            ("CKEDITOR_TOKEN_TRUSTED_SECRET", secret),
+            ("CKEDITOR_ENVIRONMENT_ID", "envABC123"),
+        ]);
+        let message = refused(&config, &env);
+        assert_says(
+            &message,
+            &[
+                "CKEDITOR_TOKEN_TRUSTED_SECRET: is made of the environment ID \
+                 (CKEDITOR_ENVIRONMENT_ID), which every token shows to the browser, and fewer \
+                 than 16 bytes of its own",
+            ],
+        );
+    }
 }
 
 #[test]
