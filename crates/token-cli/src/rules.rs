@@ -316,7 +316,7 @@ impl Rules {
 
         let leave_out = |claim: &str, problem: &str| {
             tracing::warn!(
-                subject = ?user.id,
+                subject = user.id.as_str(),
                 field = %source(claim),
                 problem,
                 "a profile field the token cannot carry is left out of it"

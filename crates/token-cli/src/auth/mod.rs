@@ -104,7 +104,7 @@ impl FromRequestParts<AuthState> for Caller {
                 Ok(user) => Found::Demo(user),
                 Err(NoDemoUser::BadQuery(problem)) => Found::BadQuery(problem),
                 Err(NoDemoUser::Unknown(id)) => {
-                    tracing::debug!(user = ?id, "no demo user with this ID");
+                    tracing::debug!(user = id.as_str(), "no demo user with this ID");
                     return Err(StatusCode::UNAUTHORIZED);
                 }
                 Err(NoDemoUser::Unreachable(id)) => {

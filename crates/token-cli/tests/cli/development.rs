@@ -203,7 +203,12 @@ fn json_logs_on_request() {
     std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .expect("permissions");
     let path = config.to_str().expect("UTF-8");
-    let server = Server::start(&["--dev", "--log-format", "json", "--config", path], &[]);
+    let server = Server::start(
+        &["--dev", "--log-format", "json", "--config", path],
+        &[("CKEDITOR_TOKEN_LOG_LEVEL", "debug")],
+    );
+    let (status, _) = get(&client(), &format!("{}/token?user=zed", server.base), &[]);
+    assert_eq!(status, 401);
     let (stopped, log) = server.terminate();
     assert!(stopped, "{log}");
     let lines: Vec<&str> = log.lines().collect();
@@ -218,6 +223,13 @@ fn json_logs_on_request() {
             .any(|line| line.contains("every user of this machine may read it")),
         "{log}"
     );
+    // A text field is the text, not its quoted form.
+    let unknown = lines
+        .iter()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON"))
+        .find(|entry| entry["fields"]["message"] == "no demo user with this ID")
+        .expect("the unknown user's line");
+    assert_eq!(unknown["fields"]["user"], "zed", "{log}");
 }
 
 #[test]
