@@ -223,7 +223,7 @@ fn warn_if_readable_by_others(settings: &Settings) {
             .unwrap_or(false);
         if holds_secret && readable {
             tracing::warn!(
-                file = ?file,
+                file,
                 "the configuration file holds a key or secret and every user of this machine may \
                  read it; take their read permission away (chmod o-r, for mode 640 or 600) or \
                  move the secrets to environment variables"

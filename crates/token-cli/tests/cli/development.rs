@@ -230,6 +230,12 @@ fn json_logs_on_request() {
         .find(|entry| entry["fields"]["message"] == "no demo user with this ID")
         .expect("the unknown user's line");
     assert_eq!(unknown["fields"]["user"], "zed", "{log}");
+    let readable = lines
+        .iter()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON"))
+        .find(|entry| entry["fields"]["file"].is_string())
+        .expect("the readable file's line");
+    assert_eq!(readable["fields"]["file"], path, "{log}");
 }
 
 #[test]
