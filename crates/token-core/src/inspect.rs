@@ -126,8 +126,10 @@ pub enum Finding {
         found: String,
     },
     /// The header has a member that changes how the token must be verified: `crit`, which
-    /// makes a verifier refuse the token unless it knows the extensions named, or `b64`, which
-    /// changes what the signature covers. CKEditor's header is `{"typ":"JWT","alg":"HS256"}`.
+    /// makes a verifier refuse the token unless it knows the extensions named, `b64`, which
+    /// changes what the signature covers, or `jwk`, `jku`, `x5c` or `x5u`, which give a key (or
+    /// where to fetch one) that a verifier trusting them checks the token with, whoever made it;
+    /// `jwk` can also carry the key itself. CKEditor's header is `{"typ":"JWT","alg":"HS256"}`.
     HeaderMember {
         /// The member's name.
         name: &'static str,
@@ -396,6 +398,12 @@ impl fmt::Display for Finding {
         match self {
             Finding::Algorithm { found } => write!(f, "header alg is {found}, expected \"HS256\""),
             Finding::Type { found } => write!(f, "header typ is {found}, expected \"JWT\""),
+            Finding::HeaderMember { name } if KEY_MEMBERS.contains(name) => write!(
+                f,
+                "the header has {name}, which gives a key (or where to fetch one) that a \
+                 verifier trusting it checks the token with; CKEditor's header has typ and alg \
+                 only"
+            ),
             Finding::HeaderMember { name } => write!(
                 f,
                 "the header has {name}, which changes how the token must be verified; \
@@ -602,7 +610,7 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
             found: json_text(typ),
         });
     }
-    for name in VERIFICATION_MEMBERS {
+    for name in VERIFICATION_MEMBERS.into_iter().chain(KEY_MEMBERS) {
         if header.get(name).is_some() {
             findings.push(Finding::HeaderMember { name });
         }
@@ -988,6 +996,10 @@ fn check_audience(map: &Map<String, Value>, expect: &Expectations<'_>, out: &mut
 
 /// The claims the spec excludes from every token.
 const EXCLUDED: [&str; 3] = ["iss", "nbf", "jti"];
+
+/// The header members that give the key to verify with, or where to fetch it (RFC 7515's `jwk`,
+/// `jku`, `x5c`, `x5u`).
+const KEY_MEMBERS: [&str; 4] = ["jwk", "jku", "x5c", "x5u"];
 
 /// The header members that change how a token must be verified (RFC 7515's `crit`, RFC 7797's
 /// `b64`).

@@ -1001,6 +1001,26 @@ fn header_members_that_change_verification_are_reported() {
         "the header has crit, which changes how the token must be verified; CKEditor's header \
          has typ and alg only"
     );
+
+    // A key, or where to fetch one, for a verifier that trusts the header: here the token's own
+    // key, base64url-encoded, which no search for the key in its usual forms finds.
+    let jwk = format!(
+        r#"{{"typ":"JWT","alg":"HS256","jwk":{{"kty":"oct","k":"{}"}},"x5u":"https://x.test/c"}}"#,
+        URL_SAFE_NO_PAD.encode(KEY)
+    );
+    let findings = findings_of(&jwk, payload, false);
+    assert_eq!(
+        findings,
+        [
+            Finding::HeaderMember { name: "jwk" },
+            Finding::HeaderMember { name: "x5u" },
+        ]
+    );
+    assert_eq!(
+        findings[0].to_string(),
+        "the header has jwk, which gives a key (or where to fetch one) that a verifier trusting \
+         it checks the token with; CKEditor's header has typ and alg only"
+    );
 }
 
 #[test]
