@@ -169,6 +169,13 @@ impl TrustedHeaders {
                 ),
             ));
         }
+        // Every token shows the environment ID to the browser as its `aud`.
+        let shown_id = settings
+            .values
+            .environment
+            .id
+            .as_deref()
+            .unwrap_or_default();
         let secret = match &section.secret {
             None => None,
             Some(secret) if secret.trim().is_empty() => {
@@ -201,15 +208,7 @@ impl TrustedHeaders {
                     ),
                 ));
             }
-            // Every token shows the environment ID to the browser as its `aud`.
-            Some(secret)
-                if settings
-                    .values
-                    .environment
-                    .id
-                    .as_deref()
-                    .is_some_and(|id| id.contains(secret.as_str())) =>
-            {
+            Some(secret) if !shown_id.is_empty() && shown_id.contains(secret.as_str()) => {
                 return Err(CliError::setting(
                     settings.name(&path("secret")),
                     format!(
@@ -219,14 +218,7 @@ impl TrustedHeaders {
                     ),
                 ));
             }
-            Some(secret)
-                if settings
-                    .values
-                    .environment
-                    .id
-                    .as_deref()
-                    .is_some_and(|id| own_len(secret, id) < MIN_SECRET_LEN) =>
-            {
+            Some(secret) if own_len(secret, shown_id) < MIN_SECRET_LEN => {
                 return Err(CliError::setting(
                     settings.name(&path("secret")),
                     format!(
