@@ -590,7 +590,17 @@ fn is_domain_or_ipv4(host: &str) -> bool {
         .next()
         .unwrap_or_default();
     let numeric = !last_label.is_empty() && last_label.iter().all(u8::is_ascii_digit);
-    !host.is_empty() && chars_ok && (!numeric || name.parse::<std::net::Ipv4Addr>().is_ok())
+    chars_ok && has_labels(name) && (!numeric || name.parse::<std::net::Ipv4Addr>().is_ok())
+}
+
+/// Whether `name`, a host without its trailing dots, is labels with a dot between each two and
+/// none empty (`a..b`, `.a` and `.` are not), counting the dots a browser reads as `.`: the
+/// ideographic, fullwidth and halfwidth full stops.
+fn has_labels(name: &str) -> bool {
+    !name.is_empty()
+        && !name
+            .split(['.', '\u{3002}', '\u{ff0e}', '\u{ff61}'])
+            .any(str::is_empty)
 }
 
 /// Whether `byte` may be part of an ASCII domain name or IPv4 address: a letter, a digit, `-`,
@@ -1419,6 +1429,13 @@ mod tests {
             "https://256.256.256.256/x",
             "https://example.123/x",
             "https://1.2.3/x",
+            // Empty labels: a browser cannot resolve such a host.
+            "https://./a.png",
+            "https://../a.png",
+            "https://a..b/a.png",
+            "https://.a.example/a.png",
+            "https://x\u{ff0e}\u{ff0e}y/a.png",
+            "https://x.\u{3002}y/a.png",
         ] {
             let message = base().avatar(url).build().expect_err(url).to_string();
             assert_eq!(
@@ -1442,6 +1459,8 @@ mod tests {
             "https://\u{939}\u{93f}\u{928}\u{94d}\u{926}\u{940}.example/a.png",
             "https://\u{ff41}.example/a.png",
             "https://cdn1.example.com2/a.png",
+            "https://cdn.example.com./a.png",
+            "https://x\u{3002}y/a.png",
         ] {
             let built = base().avatar(url).build();
             assert!(built.is_ok(), "{url}: {built:?}");
@@ -1454,8 +1473,8 @@ mod tests {
         let name = host.trim_end_matches('.');
         let last_label = name.rsplit('.').next().unwrap_or_default();
         let numeric = !last_label.is_empty() && last_label.chars().all(|c| c.is_ascii_digit());
-        !host.is_empty()
-            && host.chars().all(is_domain_char)
+        host.chars().all(is_domain_char)
+            && has_labels(name)
             && (!numeric || name.parse::<std::net::Ipv4Addr>().is_ok())
     }
 
@@ -1496,7 +1515,8 @@ mod tests {
             ("192.168.0.1.", true),
             ("192.168.0.256", false),
             ("example.123", false),
-            ("a..b", true),
+            ("a..b", false),
+            (".", false),
             ("", false),
         ] {
             assert_eq!(is_domain_or_ipv4(host), valid, "{host:?}");
