@@ -305,7 +305,10 @@ impl Rules {
             }
             if let Some(role) = rule.ckbox {
                 let given = CkboxGrant::new(role, &rule.workspaces);
-                ckbox = Some(ckbox.map_or(given.clone(), |granted| granted.with(given)));
+                ckbox = Some(match ckbox {
+                    Some(granted) => granted.with(given),
+                    None => given,
+                });
             }
             for scope in &rule.ai {
                 if !ai.contains(&scope) {
@@ -386,7 +389,7 @@ fn higher_role(a: Role, b: Role) -> Role {
 /// The CKBox access of the rules that apply so far: the highest role, and the workspaces of the
 /// rules that grant that role (`None`: every workspace, as when one of them names none). A token
 /// holds one role for all its workspaces, so a lower role's workspaces are not taken into it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct CkboxGrant<'r> {
     role: CkboxRole,
     workspaces: Option<Vec<&'r str>>,
