@@ -18,7 +18,7 @@ use crate::auth::forward::ForwardAuth;
 use crate::auth::trusted_headers::TrustedHeaders;
 use crate::error::CliError;
 use crate::rules::Rules;
-use crate::settings::Settings;
+use crate::settings::{OtherEnvironmentSection, Settings};
 
 /// The address `serve` listens on unless told otherwise.
 pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -39,6 +39,8 @@ pub(crate) struct ServeConfig {
     pub(crate) header_timeout: Duration,
     /// The core's endpoint: issuer (environment, lifetime), product and CORS policy.
     pub(crate) endpoint: TokenEndpoint,
+    /// The IDs of the environments besides the endpoint's issuer's, whose issuers it holds too.
+    pub(crate) other_environments: Vec<String>,
     /// How callers are told apart.
     pub(crate) authentication: Authentication,
 }
@@ -120,18 +122,24 @@ impl ServeConfig {
             ));
         }
 
+        let others = other_environments(settings, &environment, development)?;
         let token_path = token_path(settings)?;
         let header_timeout = header_timeout(settings)?;
-        let issuer = issuer(settings, environment)?;
-        let endpoint = TokenEndpoint::new(issuer)
+        let mut endpoint = TokenEndpoint::new(issuer(settings, environment)?)
             .with_product(Product::Editor)
             .with_cors(cors(settings)?);
+        let other_environments = others.iter().map(|other| other.id().as_str().to_owned());
+        let other_environments = other_environments.collect();
+        for other in others {
+            endpoint = endpoint.with_issuer(issuer(settings, other)?);
+        }
         let authentication = authentication(settings, development)?;
         Ok(ServeConfig {
             listen,
             token_path,
             header_timeout,
             endpoint,
+            other_environments,
             authentication,
         })
     }
@@ -197,6 +205,152 @@ pub(crate) fn environment(settings: &Settings) -> Result<Option<Environment>, Cl
             })
         }
     }
+}
+
+/// The environments of `[[other_environment]]`, besides `first`, the one of `[environment]`.
+///
+/// # Errors
+///
+/// Any in development mode, which has one built-in environment; an entry without an ID, with
+/// neither or both of `access_key` and `access_key_variable`, or naming a variable that is not
+/// set; an ID or key the core refuses (as for `[environment]`); an ID given twice; and an ID
+/// that holds another environment's access key or the on-premises secret key, which every token
+/// of that environment would show in its `aud`.
+fn other_environments(
+    settings: &Settings,
+    first: &Environment,
+    development: bool,
+) -> Result<Vec<Environment>, CliError> {
+    let sections = &settings.values.other_environment;
+    if development && !sections.is_empty() {
+        return Err(CliError::setting(
+            settings.name("other_environment"),
+            "is set, but development mode (--dev) signs with its built-in environment only; \
+             leave out --dev and set environment.id and environment.access_key too",
+        ));
+    }
+    let mut environments: Vec<(String, String, Environment)> = vec![(
+        settings.name("environment.id"),
+        settings.name("environment.access_key"),
+        first.clone(),
+    )];
+    for (index, section) in sections.iter().enumerate() {
+        let path = |key: &str| format!("other_environment[{}].{key}", index + 1);
+        let id_name = settings.name(&path("id"));
+        let id = section.id.as_deref().unwrap_or_default();
+        if id.trim().is_empty() {
+            return Err(CliError::setting(
+                id_name,
+                "is not set; give the environment's ID from the CKEditor Customer Portal",
+            ));
+        }
+        let (key_name, key) = other_access_key(settings, section, &path)?;
+        // A key under the recommended length is warned of with the environment named.
+        let span = tracing::warn_span!("other_environment", id = %id.trim()).entered();
+        let environment = Environment::new(id, &key).map_err(|error| {
+            let name = match error {
+                ckeditor_token_core::Error::InvalidEnvironmentId { .. } => id_name.clone(),
+                _ => key_name.clone(),
+            };
+            CliError::setting(name, error.to_string())
+        })?;
+        drop(span);
+        if let Some((given, ..)) = environments
+            .iter()
+            .find(|(.., known)| known.id() == environment.id())
+        {
+            return Err(CliError::setting(
+                id_name,
+                format!(
+                    "is the environment {given} already gives; give each environment once, with \
+                     its own access key"
+                ),
+            ));
+        }
+        environments.push((id_name, key_name, environment));
+    }
+    // Each ID is in the `aud` of its tokens, and in the log.
+    if let Some(secret_key) = settings.values.on_premises.secret_key.as_deref() {
+        let key_name = settings.name("on_premises.secret_key");
+        for (id_name, _, environment) in &environments[1..] {
+            check_id_holds_no_key(id_name, environment.id().as_str(), &key_name, secret_key)?;
+        }
+    }
+    for (id_name, _, environment) in &environments {
+        for (_, key_name, other) in &environments {
+            let key = std::str::from_utf8(other.access_key().expose_bytes()).unwrap_or_default();
+            if other.id() != environment.id() {
+                check_id_holds_no_key(id_name, environment.id().as_str(), key_name, key)?;
+            }
+        }
+    }
+    Ok(environments
+        .into_iter()
+        .skip(1)
+        .map(|(.., environment)| environment)
+        .collect())
+}
+
+/// The access key of one `[[other_environment]]`, `path` naming its keys, with the setting it
+/// came from as the user wrote it.
+fn other_access_key(
+    settings: &Settings,
+    section: &OtherEnvironmentSection,
+    path: &dyn Fn(&str) -> String,
+) -> Result<(String, String), CliError> {
+    match (&section.access_key, &section.access_key_variable) {
+        (Some(key), None) => Ok((settings.name(&path("access_key")), key.clone())),
+        (None, Some(variable)) => {
+            let variable = variable.trim();
+            let name = format!(
+                "{variable} (from {})",
+                settings.name(&path("access_key_variable"))
+            );
+            match &section.key_from_variable {
+                Some(key) => Ok((name, key.clone())),
+                None => Err(CliError::setting(
+                    name,
+                    "is not set; set it to the environment's access key from the CKEditor \
+                     Customer Portal",
+                )),
+            }
+        }
+        (Some(_), Some(_)) => Err(CliError::setting(
+            format!(
+                "{}, {}",
+                settings.name(&path("access_key")),
+                settings.name(&path("access_key_variable"))
+            ),
+            "are both set; give the access key in one of them (a variable keeps it out of the \
+             file)",
+        )),
+        (None, None) => Err(CliError::setting(
+            settings.name(&path("access_key_variable")),
+            "is not set, and neither is access_key; name the environment variable that holds \
+             the environment's access key",
+        )),
+    }
+}
+
+/// Refuses the environment ID `id`, named `id_name`, when it holds `key`, named `key_name` (a
+/// key of 8 bytes or more, in any letter case or percent-encoded).
+fn check_id_holds_no_key(
+    id_name: &str,
+    id: &str,
+    key_name: &str,
+    key: &str,
+) -> Result<(), CliError> {
+    if KeySearch::new(key.trim().as_bytes()).is_some_and(|search| search.holds(id)) {
+        return Err(CliError::setting(
+            id_name,
+            format!(
+                "holds the key of {key_name}, which every token of the environment would show \
+                 in its aud and the log in its lines; set the environment ID from the CKEditor \
+                 Customer Portal"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The on-premises secret key from `on_premises.secret_key` or `CKEDITOR_SECRET_KEY`.

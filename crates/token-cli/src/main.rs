@@ -211,13 +211,15 @@ fn warn_if_readable_by_others(settings: &Settings) {
         use std::os::unix::fs::PermissionsExt as _;
 
         let Some(file) = settings.file() else { return };
-        let holds_secret = [
+        let with_variables = [
             "environment.access_key",
             "on_premises.secret_key",
             "auth.trusted_headers.secret",
-        ]
-        .iter()
-        .any(|path| settings.file_sets(path));
+        ];
+        // Other environments have no variables: a key they hold is the file's.
+        let others = &settings.values.other_environment;
+        let holds_secret = with_variables.iter().any(|path| settings.file_sets(path))
+            || others.iter().any(|other| other.access_key.is_some());
         let readable = std::fs::metadata(file)
             .map(|metadata| metadata.permissions().mode() & 0o004 != 0)
             .unwrap_or(false);

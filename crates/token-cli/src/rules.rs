@@ -37,6 +37,9 @@ pub(crate) struct SignedInUser {
     pub(crate) avatar: Option<String>,
     /// The groups the user belongs to.
     pub(crate) groups: Vec<String>,
+    /// The ID of the environment the sign-in names for the user, whose key signs their token;
+    /// `None` for the one of `[environment]`.
+    pub(crate) environment: Option<String>,
 }
 
 /// The groups a refusal's log line shows, so that a group setting that reads the wrong field
@@ -224,7 +227,8 @@ impl Rules {
     }
 
     /// `decision` with the server's secrets hidden in the text it gives the log: a refusal's
-    /// reason, or what was wrong with the application's answer (which quotes the answer).
+    /// reason, or what was wrong with the application's answer or the proxy's headers (which
+    /// may quote them).
     pub(crate) fn hide_secrets(&self, decision: UserDecision) -> UserDecision {
         match decision {
             UserDecision::BadRequest(reason) => {
@@ -235,6 +239,15 @@ impl Rules {
                 failure,
                 detail: self.secrets.hidden_in(&detail),
             },
+            UserDecision::InvalidIdentity(Error::InvalidIdentity {
+                field,
+                problem,
+                subject,
+            }) => UserDecision::InvalidIdentity(Error::InvalidIdentity {
+                field,
+                problem: self.secrets.hidden_in(&problem),
+                subject,
+            }),
             decision => decision,
         }
     }

@@ -53,8 +53,14 @@ fn log_start(config: &ServeConfig, secrets: &[String]) {
              environment, which CKEditor Cloud Services refuses; anyone who reaches this server \
              gets a token as any demo user, so it listens on loopback only"
         );
-    } else {
+    } else if config.other_environments.is_empty() {
         tracing::info!(environment = %environment, "signing tokens");
+    } else {
+        tracing::info!(
+            environment = %environment,
+            other_environments = %config.other_environments.join(", "),
+            "signing tokens"
+        );
     }
     tracing::info!(
         authentication = %hidden(&config.authentication.describe()),

@@ -96,6 +96,11 @@ pub(crate) const VARIABLES: &[Variable] = &[
         Kind::Text,
     ),
     variable(
+        "auth.trusted_headers.environment_header",
+        "CKEDITOR_TOKEN_TRUSTED_ENVIRONMENT_HEADER",
+        Kind::Text,
+    ),
+    variable(
         "auth.trusted_headers.secret_header",
         "CKEDITOR_TOKEN_TRUSTED_SECRET_HEADER",
         Kind::Text,
@@ -141,6 +146,11 @@ pub(crate) const VARIABLES: &[Variable] = &[
         "CKEDITOR_TOKEN_FORWARD_GROUPS_FIELD",
         Kind::Text,
     ),
+    variable(
+        "auth.forward.environment_field",
+        "CKEDITOR_TOKEN_FORWARD_ENVIRONMENT_FIELD",
+        Kind::Text,
+    ),
 ];
 
 /// The configuration file's shape. Unknown keys are errors, so a misspelt key is not ignored.
@@ -151,6 +161,7 @@ pub(crate) struct FileSettings {
     pub(crate) token_path: Option<String>,
     pub(crate) header_timeout: Option<DurationSetting>,
     pub(crate) environment: EnvironmentSection,
+    pub(crate) other_environment: Vec<OtherEnvironmentSection>,
     pub(crate) on_premises: OnPremisesSection,
     pub(crate) token: TokenSection,
     pub(crate) cors: CorsSection,
@@ -165,6 +176,19 @@ pub(crate) struct FileSettings {
 pub(crate) struct EnvironmentSection {
     pub(crate) id: Option<String>,
     pub(crate) access_key: Option<String>,
+}
+
+/// One `[[other_environment]]`: an environment besides `[environment]`, for the users whose
+/// tenant has one of its own. The access key is in the file or in the variable named.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct OtherEnvironmentSection {
+    pub(crate) id: Option<String>,
+    pub(crate) access_key: Option<String>,
+    pub(crate) access_key_variable: Option<String>,
+    /// The value of the variable `access_key_variable` names, if it is set.
+    #[serde(skip)]
+    pub(crate) key_from_variable: Option<String>,
 }
 
 /// `[on_premises]`
@@ -218,6 +242,7 @@ pub(crate) struct TrustedHeadersSection {
     pub(crate) name_header: Option<String>,
     pub(crate) groups_header: Option<String>,
     pub(crate) groups_separator: Option<String>,
+    pub(crate) environment_header: Option<String>,
     pub(crate) secret_header: Option<String>,
     pub(crate) secret: Option<String>,
     pub(crate) trusted_sources: Vec<String>,
@@ -234,6 +259,7 @@ pub(crate) struct ForwardSection {
     pub(crate) email_field: Option<String>,
     pub(crate) avatar_field: Option<String>,
     pub(crate) groups_field: Option<String>,
+    pub(crate) environment_field: Option<String>,
 }
 
 /// Written in place of a secret's value by the settings' `Debug`.
@@ -249,6 +275,20 @@ impl fmt::Debug for EnvironmentSection {
         f.debug_struct("EnvironmentSection")
             .field("id", &self.id)
             .field("access_key", &hidden(self.access_key.as_ref()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for OtherEnvironmentSection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OtherEnvironmentSection")
+            .field("id", &self.id)
+            .field("access_key", &hidden(self.access_key.as_ref()))
+            .field("access_key_variable", &self.access_key_variable)
+            .field(
+                "key_from_variable",
+                &hidden(self.key_from_variable.as_ref()),
+            )
             .finish()
     }
 }
@@ -269,6 +309,7 @@ impl fmt::Debug for TrustedHeadersSection {
             .field("name_header", &self.name_header)
             .field("groups_header", &self.groups_header)
             .field("groups_separator", &self.groups_separator)
+            .field("environment_header", &self.environment_header)
             .field("secret_header", &self.secret_header)
             .field("secret", &hidden(self.secret.as_ref()))
             .field("trusted_sources", &self.trusted_sources)
@@ -287,6 +328,7 @@ impl fmt::Debug for ForwardSection {
             .field("email_field", &self.email_field)
             .field("avatar_field", &self.avatar_field)
             .field("groups_field", &self.groups_field)
+            .field("environment_field", &self.environment_field)
             .finish()
     }
 }
@@ -424,12 +466,24 @@ impl Settings {
             }
         }
 
-        let values = FileSettings::deserialize(toml::Value::Table(table)).map_err(|error| {
+        let mut values = FileSettings::deserialize(toml::Value::Table(table)).map_err(|error| {
             CliError::Usage(format!(
                 "the settings from the environment: {}",
                 without_value(&error)
             ))
         })?;
+        for other in &mut values.other_environment {
+            let Some(variable) = other.access_key_variable.as_deref() else {
+                continue;
+            };
+            other.key_from_variable = lookup(variable.trim())?;
+            secrets.extend(
+                other
+                    .key_from_variable
+                    .iter()
+                    .map(|key| key.trim().to_owned()),
+            );
+        }
         Ok(Settings {
             values,
             file,
@@ -463,6 +517,39 @@ impl Settings {
         self.searched_secrets()
             .filter_map(|secret| KeySearch::new(secret.as_bytes()))
             .any(|search| search.holds(text))
+    }
+
+    /// The ID of every environment given, with its setting's name: `environment.id`, then each
+    /// `[[other_environment]]`'s.
+    pub(crate) fn environment_ids(&self) -> Vec<(String, &str)> {
+        let first = self.values.environment.id.as_deref();
+        let first = first.map(|id| (self.name("environment.id"), id));
+        let others = self.values.other_environment.iter().enumerate();
+        let others = others.filter_map(|(index, other)| {
+            let name = self.name(&format!("other_environment[{}].id", index + 1));
+            Some((name, other.id.as_deref()?))
+        });
+        first.into_iter().chain(others).collect()
+    }
+
+    /// The access key of every `[[other_environment]]` that has one, with its setting's name.
+    pub(crate) fn other_access_keys(&self) -> Vec<(String, &str)> {
+        let others = self.values.other_environment.iter().enumerate();
+        others
+            .filter_map(|(index, other)| {
+                let key = other
+                    .access_key
+                    .as_ref()
+                    .or(other.key_from_variable.as_ref())?;
+                let key_path = if other.access_key.is_some() {
+                    "access_key"
+                } else {
+                    "access_key_variable"
+                };
+                let name = self.name(&format!("other_environment[{}].{key_path}", index + 1));
+                Some((name, key.as_str()))
+            })
+            .collect()
     }
 
     /// The flag at `path`, `setting` as the file or its variable gave it: off when unset.
@@ -562,17 +649,37 @@ pub(crate) fn known_secrets(path: Option<&Path>) -> Vec<String> {
         .and_then(|text| toml::from_str::<toml::Table>(&text).ok());
     if let Some(table) = table {
         secrets.extend(file_secrets(&table));
+        // The variables that other environments' keys are in, as far as they can be read.
+        let variables = other_environments(&table)
+            .filter_map(|other| other.get("access_key_variable")?.as_str())
+            .filter_map(|variable| std::env::var(variable.trim()).ok());
+        secrets.extend(variables.map(|key| key.trim().to_owned()));
     }
     secrets
 }
 
-/// The values of `table`, a configuration file, at the keys whose variables hold secrets.
+/// The values of `table`, a configuration file, at the keys whose variables hold secrets, and
+/// the access keys of its other environments.
 fn file_secrets(table: &toml::Table) -> impl Iterator<Item = String> + '_ {
-    VARIABLES
+    let with_variables = VARIABLES
         .iter()
         .filter(|variable| shared::SECRET_VARS.contains(&variable.var))
-        .filter_map(|variable| lookup_path(table, variable.path)?.as_str())
+        .filter_map(|variable| lookup_path(table, variable.path)?.as_str());
+    let of_other_environments =
+        other_environments(table).filter_map(|other| other.get("access_key")?.as_str());
+    with_variables
+        .chain(of_other_environments)
         .map(|secret| secret.trim().to_owned())
+}
+
+/// The `[[other_environment]]` tables of `table`, a configuration file.
+fn other_environments(table: &toml::Table) -> impl Iterator<Item = &toml::Table> {
+    table
+        .get("other_environment")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_table)
 }
 
 /// The most bytes a configuration file may hold: 1 MiB.

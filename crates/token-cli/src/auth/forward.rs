@@ -26,6 +26,7 @@ use ckeditor_token_demo_login::settings::{self as shared, describe, parse_durati
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
+use crate::auth::unknown_environment;
 use crate::error::CliError;
 use crate::rules::{SignedInUser, trim_spaces, trimmed_groups};
 use crate::settings::Settings;
@@ -49,6 +50,8 @@ const EMAIL_FIELD: &str = "auth.forward.email_field";
 const AVATAR_FIELD: &str = "auth.forward.avatar_field";
 /// See [`NAME_FIELD`].
 const GROUPS_FIELD: &str = "auth.forward.groups_field";
+/// See [`NAME_FIELD`].
+const ENVIRONMENT_FIELD: &str = "auth.forward.environment_field";
 /// The field settings, for a field of the token no one setting chooses.
 const ANY_FIELD: &str = "auth.forward.*_field";
 
@@ -124,6 +127,9 @@ struct Fields {
     email: Option<String>,
     avatar: Option<String>,
     groups: Option<String>,
+    /// The field with the user's environment as written, its pointer, and the IDs of the
+    /// environments it may name; without it, every token is of `[environment]`.
+    environment: Option<(String, String, Vec<String>)>,
 }
 
 /// The checked forward-authentication settings and the HTTP client.
@@ -264,7 +270,28 @@ impl ForwardAuth {
             email: field("email_field", &section.email_field, "email")?,
             avatar: field("avatar_field", &section.avatar_field, "avatar")?,
             groups: field("groups_field", &section.groups_field, "groups")?,
+            environment: match field("environment_field", &section.environment_field, "")? {
+                Some(pointer) => {
+                    let written = section.environment_field.as_deref().unwrap_or_default();
+                    let ids = settings.environment_ids().into_iter();
+                    let ids = ids.map(|(_, id)| id.to_owned()).collect();
+                    Some((written.trim().to_owned(), pointer, ids))
+                }
+                None => None,
+            },
         };
+        let others = settings.values.other_environment.len();
+        if fields.environment.is_none() && others > 0 {
+            return Err(CliError::setting(
+                name("environment_field"),
+                format!(
+                    "is not set, but {} gives {others} more environment(s); name the field of \
+                     the application's answer that holds the ID of the user's environment, such \
+                     as tenant.environment",
+                    settings.name("other_environment")
+                ),
+            ));
+        }
 
         // One connection per question: on a connection kept for the next one, an answer the
         // application sent late or twice would be read as the answer about the next caller.
@@ -518,13 +545,44 @@ impl ForwardAuth {
             email: text(EMAIL_FIELD, &self.fields.email),
             avatar: text(AVATAR_FIELD, &self.fields.avatar),
             groups,
+            environment: self.environment_of(value)?,
         }))
+    }
+
+    /// The user's environment in the answer `value`, when the environment field is named: one
+    /// of the environments. A missing, null or empty field is a bad answer rather than the
+    /// first environment: an application that leaves it out for one user must not have that
+    /// user's token signed in another tenant's environment.
+    fn environment_of(&self, value: &Value) -> Result<Option<String>, Failure> {
+        let Some((written, pointer, ids)) = &self.fields.environment else {
+            return Ok(None);
+        };
+        let problem = match value.pointer(pointer) {
+            Some(Value::String(text)) => {
+                let text = trim_spaces(text);
+                if let Some(id) = ids.iter().find(|id| *id == text) {
+                    return Ok(Some(id.clone()));
+                }
+                unknown_environment(text)
+            }
+            Some(Value::Null) | None => "it is missing or null".to_owned(),
+            Some(_) => "it is not a string".to_owned(),
+        };
+        Err(bad_answer(format!(
+            "the answer of {} names no environment of this server in its {written:?} field \
+             ({ENVIRONMENT_FIELD}): {problem}",
+            self.shown
+        )))
     }
 
     /// A summary for the start-up log.
     pub(crate) fn describe(&self) -> String {
+        let environment = match &self.fields.environment {
+            Some((written, ..)) => format!(", environment from the field {written:?}"),
+            None => String::new(),
+        };
         format!(
-            "asking {} (timeout {} ms)",
+            "asking {} (timeout {} ms){environment}",
             self.shown,
             self.timeout.as_millis()
         )

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use ckeditor_token_core::{Error, TokenUser, UserDecision, field};
+use ckeditor_token_core::{EnvironmentId, Error, TokenUser, UserDecision, field};
 use ckeditor_token_demo_login::DemoUser;
 
 use crate::rules::{Rules, SignedInUser};
@@ -88,8 +88,12 @@ enum Found {
     /// Why the query names no one user, for the log.
     BadQuery(&'static str),
     User(SignedInUser),
-    /// A trusted proxy's user ID header that is not UTF-8: the field, named with the header.
-    UnreadableId(String),
+    /// A trusted proxy's header that names no user or environment the token can carry: the
+    /// field, named with the header, and what is wrong.
+    Unusable {
+        field: String,
+        problem: String,
+    },
     Unavailable(forward::Failure),
 }
 
@@ -155,9 +159,14 @@ impl FromRequestParts<AuthState> for Caller {
                         return Err(StatusCode::UNAUTHORIZED);
                     }
                     Err(NoUser::Anonymous) => return Err(StatusCode::UNAUTHORIZED),
-                    Err(NoUser::UnreadableId) => {
-                        Found::UnreadableId(headers.field_source(field::SUBJECT))
-                    }
+                    Err(NoUser::UnreadableId) => Found::Unusable {
+                        field: headers.field_source(field::SUBJECT),
+                        problem: "it is not UTF-8".to_owned(),
+                    },
+                    Err(NoUser::NoEnvironment(problem)) => Found::Unusable {
+                        field: headers.environment_source(),
+                        problem,
+                    },
                 }
             }
             Authentication::Forward { .. } if forward::is_own_question(&parts.headers) => {
@@ -203,10 +212,10 @@ impl Caller {
             (Found::Demo(user), _) => user.token_decision(),
             (Found::BadQuery(problem), _) => UserDecision::BadRequest((*problem).to_owned()),
             // A 500 logged with the header, as for an ID the token cannot carry.
-            (Found::UnreadableId(field), _) => {
+            (Found::Unusable { field, problem }, _) => {
                 UserDecision::InvalidIdentity(Error::InvalidIdentity {
                     field: field.clone(),
-                    problem: "it is not UTF-8".to_owned(),
+                    problem: problem.clone(),
                     subject: None,
                 })
             }
@@ -216,7 +225,8 @@ impl Caller {
             },
             // The log line of a user the token cannot carry names the proxy's header too.
             (Found::User(user), Authentication::TrustedHeaders { rules, headers }) => {
-                match rules.decide(user, |field| headers.field_source(field)) {
+                let decision = rules.decide(user, |field| headers.field_source(field));
+                match in_environment(decision, user) {
                     UserDecision::InvalidIdentity(Error::InvalidIdentity {
                         field,
                         problem,
@@ -232,7 +242,7 @@ impl Caller {
             // The user came from the application's answer, so a user ID the token cannot carry
             // is a bad answer (502), logged with the forward URL, not a failure of this server.
             (Found::User(user), Authentication::Forward { rules, forward }) => {
-                match rules.decide(user, ForwardAuth::field_source) {
+                match in_environment(rules.decide(user, ForwardAuth::field_source), user) {
                     UserDecision::InvalidIdentity(problem) => {
                         let failure = forward.unusable_user(&problem);
                         UserDecision::Unavailable {
@@ -249,4 +259,34 @@ impl Caller {
             )),
         }
     }
+}
+
+/// `decision` for `user` in the environment their sign-in names, if it names one: a token of
+/// that environment instead of `[environment]`'s.
+fn in_environment(decision: UserDecision, user: &SignedInUser) -> UserDecision {
+    match (decision, &user.environment) {
+        (UserDecision::Issue(identity), Some(environment)) => UserDecision::IssueIn {
+            environment: environment.clone(),
+            identity,
+        },
+        (decision, _) => decision,
+    }
+}
+
+/// Why `text`, the environment a sign-in names, is not one this server signs for: quoted when it
+/// has the shape of an environment ID (which the log may show), described otherwise.
+pub(crate) fn unknown_environment(text: &str) -> String {
+    if text.is_empty() {
+        return "it is empty, so the user's environment is unknown".to_owned();
+    }
+    let shown = if EnvironmentId::new(text).is_ok() {
+        format!("it names {text:?}, which is not")
+    } else {
+        "it is not an environment ID (up to 64 letters, digits, `-`, `_` and `.`), so it is not"
+            .to_owned()
+    };
+    format!(
+        "{shown} among the environments this server signs for (environment.id, and each \
+         other_environment's id)"
+    )
 }

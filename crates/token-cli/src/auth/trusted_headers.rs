@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use axum::http::{HeaderMap, HeaderName};
 use ckeditor_token_core::field;
 
+use super::unknown_environment;
 use crate::address::SourceRange;
 use crate::error::CliError;
 use crate::rules::{SignedInUser, trim_spaces, trimmed_groups};
@@ -62,6 +63,9 @@ pub(crate) enum NoUser {
     /// The proxy proved itself, but its user ID header is not UTF-8: no user the token can
     /// name, and no reason to answer as if no one were signed in.
     UnreadableId,
+    /// The proxy proved itself and named a user, but not one of the environments this server
+    /// signs for, in the environment header: what is wrong, for the log.
+    NoEnvironment(String),
 }
 
 /// The checked trusted-headers settings.
@@ -72,6 +76,9 @@ pub(crate) struct TrustedHeaders {
     name: Option<HeaderName>,
     groups: Option<HeaderName>,
     separator: String,
+    /// The header that names the user's environment, and the IDs of the environments it may
+    /// name; without it, every token is of `[environment]`.
+    environment: Option<(HeaderName, Vec<String>)>,
     secret: Option<(HeaderName, Secret)>,
     sources: Vec<SourceRange>,
 }
@@ -136,6 +143,23 @@ impl TrustedHeaders {
         let email = header("email_header", section.email_header.as_ref(), "")?;
         let name = header("name_header", section.name_header.as_ref(), "")?;
         let groups = header("groups_header", section.groups_header.as_ref(), "")?;
+        let environment = header(
+            "environment_header",
+            section.environment_header.as_ref(),
+            "",
+        )?;
+        let others = settings.values.other_environment.len();
+        if environment.is_none() && others > 0 {
+            return Err(CliError::setting(
+                settings.name(&path("environment_header")),
+                format!(
+                    "is not set, but {} gives {others} more environment(s); name the header the \
+                     proxy sends the ID of the user's environment in, and have the proxy set it \
+                     on every request, replacing the one a client may send",
+                    settings.name("other_environment")
+                ),
+            ));
+        }
         let separator = section
             .groups_separator
             .clone()
@@ -162,20 +186,12 @@ impl TrustedHeaders {
             return Err(CliError::setting(
                 settings.name(&path("secret")),
                 format!(
-                    "shares its text with the key that signs tokens ({}), so the proxy would \
+                    "shares its text with the key that signs tokens ({key}), so the proxy would \
                      hold that key and send it with every request; give the proxy a secret of \
-                     its own",
-                    settings.name(key)
+                     its own"
                 ),
             ));
         }
-        // Every token shows the environment ID to the browser as its `aud`.
-        let shown_id = settings
-            .values
-            .environment
-            .id
-            .as_deref()
-            .unwrap_or_default();
         let secret = match &section.secret {
             None => None,
             Some(secret) if secret.trim().is_empty() => {
@@ -208,28 +224,8 @@ impl TrustedHeaders {
                     ),
                 ));
             }
-            Some(secret) if !shown_id.is_empty() && shown_id.contains(secret.as_str()) => {
-                return Err(CliError::setting(
-                    settings.name(&path("secret")),
-                    format!(
-                        "is part of the environment ID ({}), which every token shows to the \
-                         browser; give the ID from the portal, and a secret of its own here",
-                        settings.name("environment.id")
-                    ),
-                ));
-            }
-            Some(secret) if own_len(secret, shown_id) < MIN_SECRET_LEN => {
-                return Err(CliError::setting(
-                    settings.name(&path("secret")),
-                    format!(
-                        "is made of the environment ID ({}), which every token shows to the \
-                         browser, and fewer than {MIN_SECRET_LEN} bytes of its own, which is \
-                         guessable; use a long random value",
-                        settings.name("environment.id")
-                    ),
-                ));
-            }
             Some(secret) => {
+                check_secret_against_ids(settings, secret)?;
                 let Some(secret_header) = secret_header else {
                     return Err(CliError::setting(
                         settings.name(&path("secret_header")),
@@ -245,6 +241,7 @@ impl TrustedHeaders {
                 ("email_header", email.as_ref(), "email address"),
                 ("name_header", name.as_ref(), "name"),
                 ("groups_header", groups.as_ref(), "groups"),
+                ("environment_header", environment.as_ref(), "environment"),
             ];
             for (key, header, what) in identity {
                 if header == Some(secret_header) {
@@ -294,12 +291,20 @@ impl TrustedHeaders {
             ));
         }
 
+        let ids = settings.environment_ids();
+        let environment = environment.map(|header| {
+            (
+                header,
+                ids.into_iter().map(|(_, id)| id.to_owned()).collect(),
+            )
+        });
         Ok(TrustedHeaders {
             user_id,
             email,
             name,
             groups,
             separator,
+            environment,
             secret,
             sources,
         })
@@ -312,7 +317,8 @@ impl TrustedHeaders {
     /// [`NoUser::Untrusted`] when the request lacks the shared secret or a trusted source that
     /// the settings ask for; [`NoUser::Ambiguous`] when it carries an identity header more than
     /// once; [`NoUser::Anonymous`] when it names no user; [`NoUser::UnreadableId`] when its user
-    /// ID is not UTF-8.
+    /// ID is not UTF-8; [`NoUser::NoEnvironment`] when the environment header is named but the
+    /// request's names none of the environments (is missing, empty, or not among them).
     pub(crate) fn user(
         &self,
         headers: &HeaderMap,
@@ -347,6 +353,7 @@ impl TrustedHeaders {
             return Err(NoUser::UnreadableId);
         }
         let id = text(&Some(self.user_id.clone())).ok_or(NoUser::Anonymous)?;
+        let environment = self.environment_of(headers)?;
         // A group that is not UTF-8 matches no rule and is left out; the others still count.
         let groups = self
             .groups
@@ -373,7 +380,33 @@ impl TrustedHeaders {
             email: text(&self.email),
             avatar: None,
             groups,
+            environment,
         })
+    }
+
+    /// The user's environment, when the environment header is named: one the request's header
+    /// names, which must be among the environments. A missing or empty header names none, rather
+    /// than the first: a proxy that fails to set it for one user must not have that user's
+    /// token signed in another tenant's environment.
+    fn environment_of(&self, headers: &HeaderMap) -> Result<Option<String>, NoUser> {
+        let Some((name, ids)) = &self.environment else {
+            return Ok(None);
+        };
+        let value = headers
+            .get(name)
+            .map(|value| std::str::from_utf8(value.as_bytes()));
+        let problem = match value {
+            None => "the header is missing, so the user's environment is unknown".to_owned(),
+            Some(Err(_)) => "it is not UTF-8, so it names no environment".to_owned(),
+            Some(Ok(text)) => {
+                let text = trim_spaces(text);
+                if let Some(id) = ids.iter().find(|id| *id == text) {
+                    return Ok(Some(id.clone()));
+                }
+                unknown_environment(text)
+            }
+        };
+        Err(NoUser::NoEnvironment(problem))
     }
 
     /// Warns when a trusted source holds a loopback address and no secret is asked for:
@@ -410,6 +443,14 @@ impl TrustedHeaders {
         }
     }
 
+    /// The environment header, for a log line about the environment it names.
+    pub(crate) fn environment_source(&self) -> String {
+        match &self.environment {
+            Some((header, _)) => format!("environment (from the header {header})"),
+            None => "environment".to_owned(),
+        }
+    }
+
     /// Whether a request names a user in the user-ID header, trusted or not.
     pub(crate) fn names_a_user(&self, headers: &HeaderMap) -> bool {
         headers.contains_key(&self.user_id)
@@ -423,6 +464,7 @@ impl TrustedHeaders {
             self.email.as_ref(),
             self.name.as_ref(),
             self.groups.as_ref(),
+            self.environment.as_ref().map(|(name, _)| name),
         ]
         .into_iter()
         .flatten()
@@ -458,12 +500,15 @@ impl TrustedHeaders {
                 .as_ref()
                 .map_or_else(|| "not read".to_owned(), |name| format!("from {name}"))
         };
+        let environment = self.environment.as_ref().map(|(name, _)| name.clone());
         format!(
-            "user ID from {}, email {}, name {}, groups {}, shared secret {}, trusted sources [{}]",
+            "user ID from {}, email {}, name {}, groups {}, environment {}, shared secret {}, \
+             trusted sources [{}]",
             self.user_id,
             from(&self.email),
             from(&self.name),
             from(&self.groups),
+            from(&environment),
             self.secret.as_ref().map_or_else(
                 || "not used".to_owned(),
                 |(header, _)| format!("in {header}")
@@ -471,6 +516,35 @@ impl TrustedHeaders {
             sources.join(", ")
         )
     }
+}
+
+/// Refuses a shared `secret` that is part of an environment ID, or made of one with fewer than
+/// [`MIN_SECRET_LEN`] bytes of its own: every token shows its environment's ID to the browser as
+/// its `aud`.
+fn check_secret_against_ids(settings: &Settings, secret: &str) -> Result<(), CliError> {
+    let name = || settings.name("auth.trusted_headers.secret");
+    for (id_name, id) in settings.environment_ids() {
+        if !id.is_empty() && id.contains(secret) {
+            return Err(CliError::setting(
+                name(),
+                format!(
+                    "is part of the environment ID ({id_name}), which every token shows to the \
+                     browser; give the ID from the portal, and a secret of its own here"
+                ),
+            ));
+        }
+        if own_len(secret, id) < MIN_SECRET_LEN {
+            return Err(CliError::setting(
+                name(),
+                format!(
+                    "is made of the environment ID ({id_name}), which every token shows to the \
+                     browser, and fewer than {MIN_SECRET_LEN} bytes of its own, which is \
+                     guessable; use a long random value"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// How many bytes of `secret` are not the environment ID `id` (in any letter case), which every
@@ -483,28 +557,28 @@ fn own_len(secret: &str, id: &str) -> usize {
     secret.to_ascii_lowercase().replace(&id, "").len()
 }
 
-/// The setting of a signing key (the access key, the on-premises secret key) that holds the
-/// shared `secret` or is held by it, if one does. A secret shorter than [`MIN_SECRET_LEN`] is
-/// refused for that, and a key shorter than the core searches for is not looked for.
-fn signing_key_sharing(settings: &Settings, secret: &str) -> Option<&'static str> {
+/// The setting of a signing key (an environment's access key, the on-premises secret key) that
+/// holds the shared `secret` or is held by it, if one does, named. A secret shorter than
+/// [`MIN_SECRET_LEN`] is refused for that, and a key shorter than the core searches for is not
+/// looked for.
+fn signing_key_sharing(settings: &Settings, secret: &str) -> Option<String> {
     if secret.len() < MIN_SECRET_LEN {
         return None;
     }
+    let values = &settings.values;
     let keys = [
-        (
-            "environment.access_key",
-            &settings.values.environment.access_key,
-        ),
-        (
-            "on_premises.secret_key",
-            &settings.values.on_premises.secret_key,
-        ),
+        ("environment.access_key", &values.environment.access_key),
+        ("on_premises.secret_key", &values.on_premises.secret_key),
     ];
-    keys.into_iter().find_map(|(path, key)| {
-        let key = key.as_deref()?.trim();
+    let keys = keys
+        .into_iter()
+        .filter_map(|(path, key)| Some((settings.name(path), key.as_deref()?)))
+        .chain(settings.other_access_keys());
+    keys.into_iter().find_map(|(name, key)| {
+        let key = key.trim();
         let shared = key.contains(secret)
             || (key.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN && secret.contains(key));
-        shared.then_some(path)
+        shared.then_some(name)
     })
 }
 

@@ -6,6 +6,7 @@
 mod common;
 mod config_errors;
 mod development;
+mod environments;
 mod forward;
 mod help;
 mod inspect;

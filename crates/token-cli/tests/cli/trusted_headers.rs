@@ -389,8 +389,8 @@ fn the_start_up_log_keeps_the_key_checks_warning_and_shows_settings_as_written()
     assert!(
         log.contains(
             "user ID from x-forwarded-user, email from x-forwarded-email, name from \
-             x-forwarded-preferred-username, groups from x-forwarded-groups, shared secret not \
-             used"
+             x-forwarded-preferred-username, groups from x-forwarded-groups, environment not \
+             read, shared secret not used"
         ),
         "{log}"
     );

@@ -1,0 +1,416 @@
+//! `serve` for several environments, one per tenant: the proxy's header or the application's
+//! answer names the user's environment, whose key signs the token and whose ID is its `aud`.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpListener;
+
+use crate::common::{
+    ACCESS_KEY, ENVIRONMENT_ID, PROXY_SECRET, Server, client, config_file, credentials, decode,
+    get, run, texts,
+};
+
+const ACME_ID: &str = "acme-env";
+const ACME_KEY: &str = "acme-access-key-0123456789abcdef0123456789";
+const GLOBEX_ID: &str = "globex-env";
+const GLOBEX_KEY: &str = "globex-access-key-0123456789abcdef01234567";
+
+/// Acme's key comes from a variable the file names, Globex's from the file itself.
+fn environments() -> String {
+    format!(
+        "[[other_environment]]\nid = \"{ACME_ID}\"\naccess_key_variable = \"ACME_ACCESS_KEY\"\n\
+         [[other_environment]]\nid = \"{GLOBEX_ID}\"\naccess_key = \"{GLOBEX_KEY}\"\n\
+         [[rule]]\neveryone = true\ndocuments = \"*\"\nrole = \"writer\"\n"
+    )
+}
+
+fn env() -> Vec<(&'static str, &'static str)> {
+    let mut env = credentials();
+    env.push(("ACME_ACCESS_KEY", ACME_KEY));
+    env.push(("CKEDITOR_TOKEN_TRUSTED_SECRET", PROXY_SECRET));
+    env
+}
+
+fn behind_a_proxy() -> Server {
+    let config = config_file(&format!(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n\
+         environment_header = \"X-Tenant-Environment\"\n{}",
+        environments()
+    ));
+    Server::start(&["--config", config.to_str().expect("UTF-8")], &env())
+}
+
+#[test]
+fn the_proxys_header_chooses_the_environment_that_signs() {
+    let server = behind_a_proxy();
+    let http = client();
+    let url = format!("{}/token", server.base);
+    let request = |environment: Option<&str>| {
+        let mut headers = vec![
+            ("X-Forwarded-User", "ann"),
+            ("X-CKEditor-Token-Secret", PROXY_SECRET),
+        ];
+        headers.extend(environment.map(|id| ("X-Tenant-Environment", id)));
+        get(&http, &url, &headers)
+    };
+
+    for (id, key) in [
+        (ACME_ID, ACME_KEY),
+        (GLOBEX_ID, GLOBEX_KEY),
+        (ENVIRONMENT_ID, ACCESS_KEY),
+    ] {
+        let (status, token) = request(Some(id));
+        assert_eq!(status, 200, "{id}: {token}");
+        // Verifies with this environment's key and names it as the audience.
+        let claims = decode(&token, key.as_bytes(), Some(id));
+        assert_eq!(claims["aud"], id);
+        assert_eq!(claims["sub"], "ann");
+        assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "writer");
+    }
+    // Spaces around the ID are the header's, not the ID's.
+    let (status, token) = request(Some(" acme-env "));
+    assert_eq!(status, 200, "{token}");
+    decode(&token, ACME_KEY.as_bytes(), Some(ACME_ID));
+
+    // No environment, or one this server does not sign for, is the proxy's mistake: no token
+    // in the first environment instead.
+    let (status, body) = request(None);
+    assert_eq!(status, 500, "{body}");
+    let (status, body) = request(Some("initech-env"));
+    assert_eq!(status, 500, "{body}");
+    let (status, body) = request(Some(""));
+    assert_eq!(status, 500, "{body}");
+    // Two headers: which one the proxy set cannot be told.
+    let (status, body) = get(
+        &http,
+        &url,
+        &[
+            ("X-Forwarded-User", "ann"),
+            ("X-CKEditor-Token-Secret", PROXY_SECRET),
+            ("X-Tenant-Environment", ACME_ID),
+            ("X-Tenant-Environment", GLOBEX_ID),
+        ],
+    );
+    assert_eq!(status, 401, "{body}");
+    // Without the proxy's proof the header is not believed either.
+    let (status, body) = get(
+        &http,
+        &url,
+        &[
+            ("X-Forwarded-User", "ann"),
+            ("X-Tenant-Environment", ACME_ID),
+        ],
+    );
+    assert_eq!(status, 401, "{body}");
+
+    let (stopped, log) = server.terminate();
+    assert!(stopped, "{log}");
+    assert!(
+        log.contains("other_environments") && log.contains("acme-env, globex-env"),
+        "the start-up line names every environment: {log}"
+    );
+    assert!(
+        log.contains("environment (from the header x-tenant-environment)"),
+        "{log}"
+    );
+    assert!(log.contains("the header is missing"), "{log}");
+    assert!(log.contains(r#"it names "initech-env""#), "{log}");
+    assert!(log.contains("it is empty"), "{log}");
+    for key in [ACCESS_KEY, ACME_KEY, GLOBEX_KEY, PROXY_SECRET] {
+        assert!(!log.contains(key), "a key in the log: {log}");
+    }
+}
+
+/// A "who am I" application whose answers carry the user's environment in `tenant.env`, by
+/// the `session` cookie; it answers one connection per thread until the test ends.
+fn who_am_i() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}/me", listener.local_addr().expect("an address"));
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let reader = BufReader::new(stream.try_clone().expect("a second handle"));
+            let session = reader
+                .lines()
+                .map_while(Result::ok)
+                .take_while(|line| !line.is_empty())
+                .find_map(|line| {
+                    let cookie = line.strip_prefix("cookie: session=")?;
+                    Some(cookie.to_owned())
+                })
+                .unwrap_or_default();
+            let body = match session.as_str() {
+                "acme" => r#"{"id":"ann","tenant":{"env":"acme-env"}}"#,
+                "globex" => r#"{"id":"bob","tenant":{"env":"globex-env"}}"#,
+                "home" => r#"{"id":"carl","tenant":{"env":"ENV_CLI_TEST"}}"#,
+                "no-env" => r#"{"id":"dan"}"#,
+                "null-env" => r#"{"id":"dan","tenant":{"env":null}}"#,
+                "number-env" => r#"{"id":"dan","tenant":{"env":7}}"#,
+                "unknown-env" => r#"{"id":"dan","tenant":{"env":"initech-env"}}"#,
+                _ => "null",
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+                 connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn the_applications_answer_chooses_the_environment_that_signs() {
+    let url = who_am_i();
+    let config = config_file(&format!(
+        "[auth]\nmode = \"forward\"\n[auth.forward]\nurl = \"{url}\"\n\
+         environment_field = \"tenant.env\"\n{}",
+        environments()
+    ));
+    // Readable by everyone, with Globex's key in it.
+    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .expect("permissions");
+    let mut env = env();
+    env.retain(|(name, _)| *name != "CKEDITOR_TOKEN_TRUSTED_SECRET");
+    let server = Server::start(&["--config", config.to_str().expect("UTF-8")], &env);
+    let http = client();
+    let token_of = |session: &str| {
+        get(
+            &http,
+            &format!("{}/token", server.base),
+            &[("Cookie", &format!("session={session}"))],
+        )
+    };
+
+    for (session, subject, id, key) in [
+        ("acme", "ann", ACME_ID, ACME_KEY),
+        ("globex", "bob", GLOBEX_ID, GLOBEX_KEY),
+        ("home", "carl", ENVIRONMENT_ID, ACCESS_KEY),
+    ] {
+        let (status, token) = token_of(session);
+        assert_eq!(status, 200, "{session}: {token}");
+        let claims = decode(&token, key.as_bytes(), Some(id));
+        assert_eq!(claims["sub"], subject);
+    }
+    // An answer without a usable environment is a bad answer.
+    for session in ["no-env", "null-env", "number-env", "unknown-env"] {
+        let (status, body) = token_of(session);
+        assert_eq!(status, 502, "{session}: {body}");
+    }
+    // No one signed in is still 401.
+    assert_eq!(token_of("nobody").0, 401);
+
+    let (_, log) = server.terminate();
+    assert!(
+        log.contains("every user of this machine may read it"),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"environment from the field "tenant.env""#),
+        "{log}"
+    );
+    assert!(log.contains("it is missing or null"), "{log}");
+    assert!(log.contains("it is not a string"), "{log}");
+    assert!(log.contains(r#"it names "initech-env""#), "{log}");
+    for key in [ACCESS_KEY, ACME_KEY, GLOBEX_KEY] {
+        assert!(!log.contains(key), "a key in the log: {log}");
+    }
+}
+
+/// What `serve` with `config` (and the proxy's settings) says when it refuses to start.
+fn refusal(config: &str, env: &[(&str, &str)], flags: &[&str]) -> String {
+    let path = config_file(&format!(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n{config}\n\
+         [[rule]]\neveryone = true\nckbox_role = \"user\"\n"
+    ));
+    let mut args = vec![
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--config",
+        path.to_str().expect("UTF-8"),
+    ];
+    args.extend_from_slice(flags);
+    let output = run(&args, env, "");
+    let (stdout, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+    for key in [ACCESS_KEY, ACME_KEY, GLOBEX_KEY] {
+        assert!(!stderr.contains(key), "a key in the message: {stderr}");
+    }
+    stderr
+}
+
+fn assert_says(message: &str, phrases: &[&str]) {
+    for phrase in phrases {
+        assert!(
+            message.contains(phrase),
+            "{phrase:?} missing from: {message}"
+        );
+    }
+}
+
+#[test]
+fn other_environments_are_checked_before_serving() {
+    let header = "environment_header = \"X-Tenant-Environment\"\n";
+    let acme = format!("[[other_environment]]\nid = \"{ACME_ID}\"\n");
+    let with = |extra: &str| format!("{header}{extra}");
+    let env = env();
+
+    let message = refusal(&acme.replace("id = \"acme-env\"\n", ""), &env, &[]);
+    let message = message + &refusal(&with(&acme.replace(ACME_ID, " ")), &env, &[]);
+    assert_says(&message, &["other_environment[1].id in ", "is not set"]);
+
+    let message = refusal(&with(&acme), &env, &[]);
+    assert_says(
+        &message,
+        &["other_environment[1].access_key_variable in ", "is not set"],
+    );
+    let both =
+        format!("{acme}access_key = \"{ACME_KEY}\"\naccess_key_variable = \"ACME_ACCESS_KEY\"");
+    let message = refusal(&with(&both), &env, &[]);
+    assert_says(
+        &message,
+        &["access_key in ", "access_key_variable in ", "are both set"],
+    );
+
+    let unset = format!("{acme}access_key_variable = \"NOT_SET_ANYWHERE\"");
+    let message = refusal(&with(&unset), &env, &[]);
+    assert_says(
+        &message,
+        &[
+            "NOT_SET_ANYWHERE (from other_environment[1].access_key_variable in ",
+            "is not set",
+        ],
+    );
+
+    // The first environment again, or another twice.
+    let again = format!(
+        "[[other_environment]]\nid = \"{ENVIRONMENT_ID}\"\naccess_key = \"{GLOBEX_KEY}\"\n"
+    );
+    let message = refusal(&with(&again), &env, &[]);
+    assert_says(
+        &message,
+        &[
+            "other_environment[1].id in ",
+            "is the environment CKEDITOR_ENVIRONMENT_ID already gives",
+        ],
+    );
+    let twice = format!(
+        "{acme}access_key = \"{ACME_KEY}\"\n[[other_environment]]\nid = \"{ACME_ID}\"\n\
+         access_key = \"{GLOBEX_KEY}\"\n"
+    );
+    let message = refusal(&with(&twice), &env, &[]);
+    assert_says(&message, &["other_environment[2].id in ", "already gives"]);
+
+    // The core's checks of an environment, named as the file has it.
+    let swapped = format!(
+        "[[other_environment]]\nid = \"{}\"\naccess_key = \"{ACME_ID}\"\n",
+        "acmeaccesskey0123456789abcdef0123456789ab"
+    );
+    let message = refusal(&with(&swapped), &env, &[]);
+    assert_says(&message, &["other_environment[1].id in ", "swapped"]);
+    let padded = format!("{acme}access_key = \" {ACME_KEY}\"\n");
+    let message = refusal(&with(&padded), &env, &[]);
+    assert_says(
+        &message,
+        &["other_environment[1].access_key in ", "whitespace"],
+    );
+
+    // An ID that holds another environment's key would show it in every token's `aud`.
+    let holds_first =
+        format!("[[other_environment]]\nid = \"x-{ACCESS_KEY}\"\naccess_key = \"{GLOBEX_KEY}\"\n");
+    let message = refusal(&with(&holds_first), &env, &[]);
+    assert_says(
+        &message,
+        &[
+            "other_environment[1].id in ",
+            "holds the key of CKEDITOR_ACCESS_KEY",
+        ],
+    );
+    let mut holds_other = env.clone();
+    holds_other.retain(|(name, _)| *name != "CKEDITOR_ENVIRONMENT_ID");
+    let home_id = format!("home-{GLOBEX_KEY}");
+    holds_other.push(("CKEDITOR_ENVIRONMENT_ID", &home_id));
+    let other =
+        format!("[[other_environment]]\nid = \"{GLOBEX_ID}\"\naccess_key = \"{GLOBEX_KEY}\"\n");
+    let message = refusal(&with(&other), &holds_other, &[]);
+    assert_says(
+        &message,
+        &[
+            "CKEDITOR_ENVIRONMENT_ID",
+            "holds the key of other_environment[1].access_key in ",
+        ],
+    );
+
+    // Each mode needs to know where the user's environment is named.
+    let keyed = format!("{acme}access_key = \"{ACME_KEY}\"\n");
+    let message = refusal(&keyed, &env, &[]);
+    assert_says(
+        &message,
+        &[
+            "auth.trusted_headers.environment_header",
+            "gives 1 more environment(s)",
+        ],
+    );
+    // The shared secret is checked against every environment's key and ID.
+    let mut shared = env.clone();
+    shared.retain(|(name, _)| *name != "CKEDITOR_TOKEN_TRUSTED_SECRET");
+    shared.push(("CKEDITOR_TOKEN_TRUSTED_SECRET", &ACME_KEY[..30]));
+    let message = refusal(&with(&keyed), &shared, &[]);
+    assert_says(
+        &message,
+        &[
+            "CKEDITOR_TOKEN_TRUSTED_SECRET",
+            "other_environment[1].access_key in ",
+        ],
+    );
+    let mut made_of_id = env.clone();
+    made_of_id.retain(|(name, _)| *name != "CKEDITOR_TOKEN_TRUSTED_SECRET");
+    made_of_id.push(("CKEDITOR_TOKEN_TRUSTED_SECRET", "acme-envACME-ENV12345"));
+    let message = refusal(&with(&keyed), &made_of_id, &[]);
+    assert_says(
+        &message,
+        &["is made of the environment ID (other_environment[1].id in "],
+    );
+}
+
+#[test]
+fn forward_authentication_needs_the_environment_field() {
+    let path = config_file(&format!(
+        "[auth]\nmode = \"forward\"\n[auth.forward]\nurl = \"http://127.0.0.1:9/me\"\n\
+         [[other_environment]]\nid = \"{ACME_ID}\"\naccess_key = \"{ACME_KEY}\"\n\
+         [[rule]]\neveryone = true\nckbox_role = \"user\"\n"
+    ));
+    let output = run(
+        &["serve", "--config", path.to_str().expect("UTF-8")],
+        &credentials(),
+        "",
+    );
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_says(
+        &stderr,
+        &[
+            "auth.forward.environment_field",
+            "gives 1 more environment(s)",
+        ],
+    );
+}
+
+#[test]
+fn development_mode_has_one_environment() {
+    let path = config_file(&format!(
+        "[[other_environment]]\nid = \"{ACME_ID}\"\naccess_key = \"{ACME_KEY}\"\n"
+    ));
+    let output = run(
+        &["serve", "--dev", "--config", path.to_str().expect("UTF-8")],
+        &[],
+        "",
+    );
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_says(
+        &stderr,
+        &["other_environment in ", "development mode (--dev)"],
+    );
+    assert!(!stderr.contains(ACME_KEY), "{stderr}");
+}
