@@ -30,7 +30,8 @@ The signature is checked with --key, else with CKEDITOR_ACCESS_KEY or [environme
 --config file (CKEDITOR_SECRET_KEY or [on_premises] with --on-premises); without a key it is \
 not checked, except for a token of the built-in development environment of serve --dev, whose \
 key is public. aud is compared with --environment-id, else CKEDITOR_ENVIRONMENT_ID or the \
-configuration's environment.
+configuration's environment. Without --key and --environment-id, a token whose aud is the ID \
+of an [[other_environment]] of the --config file is checked with that environment's key and ID.
 
 Exit status: 0 the token is fine, its signature checked; 1 problems were found; 2 usage \
 error; 3 no problems found, but the signature was not checked (no key).
@@ -84,12 +85,17 @@ fn unquoted(quoted: &str) -> &str {
 /// (exit 1).
 pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, CliError> {
     let token = read_token(&args.token)?;
-    let key = key(settings, args)?;
+    let other = other_environment(settings, args, &token);
+    let key = match &other {
+        Some(other) => checked_key(other.key.clone(), other.key_name.clone(), false)?,
+        None => key(settings, args)?,
+    };
     // clap refuses `--environment-id` with `--on-premises`.
-    let (environment_id, id_name) = match (&args.environment_id, args.on_premises) {
-        (_, true) => (None, String::new()),
-        (Some(id), false) => (Some(id.clone()), "--environment-id".to_owned()),
-        (None, false) => (
+    let (environment_id, id_name) = match (&args.environment_id, args.on_premises, other) {
+        (_, true, _) => (None, String::new()),
+        (Some(id), false, _) => (Some(id.clone()), "--environment-id".to_owned()),
+        (None, false, Some(other)) => (Some(other.id), other.id_name),
+        (None, false, None) => (
             settings.values.environment.id.clone(),
             settings.name("environment.id"),
         ),
@@ -238,6 +244,47 @@ fn read_token(argument: &str) -> Result<String, CliError> {
     Ok(token.to_owned())
 }
 
+/// A configured `[[other_environment]]`: its ID and key, named as the settings name them.
+struct OtherEnvironment {
+    id: String,
+    id_name: String,
+    key: Option<String>,
+    key_name: String,
+}
+
+/// The `[[other_environment]]` whose ID is the `aud` of `token`, a cloud token inspected without
+/// `--key` and `--environment-id`: `serve` signs such a token with that environment's key.
+fn other_environment(
+    settings: &Settings,
+    args: &InspectArgs,
+    token: &str,
+) -> Option<OtherEnvironment> {
+    if args.key.is_some() || args.environment_id.is_some() || args.on_premises {
+        return None;
+    }
+    let claims = inspect(token, &Expectations::at(0)).ok()?.claims;
+    let aud = claims.get("aud")?.as_str()?;
+    let others = settings.values.other_environment.iter().enumerate();
+    others.into_iter().find_map(|(index, other)| {
+        let id = other.id.as_deref().filter(|id| *id == aud)?;
+        let path = |key: &str| format!("other_environment[{}].{key}", index + 1);
+        let key_name = match &other.access_key_variable {
+            Some(variable) if other.access_key.is_none() => format!(
+                "{} (from {})",
+                variable.trim(),
+                settings.name(&path("access_key_variable"))
+            ),
+            _ => settings.name(&path("access_key")),
+        };
+        Some(OtherEnvironment {
+            id: id.to_owned(),
+            id_name: settings.name(&path("id")),
+            key: other.access_key.clone().or(other.key_from_variable.clone()),
+            key_name,
+        })
+    })
+}
+
 fn key(settings: &Settings, args: &InspectArgs) -> Result<Option<Key>, CliError> {
     let (value, source) = match (&args.key, args.on_premises) {
         (Some(key), _) => (Some(key.clone()), "--key".to_owned()),
@@ -250,6 +297,16 @@ fn key(settings: &Settings, args: &InspectArgs) -> Result<Option<Key>, CliError>
             settings.name("on_premises.secret_key"),
         ),
     };
+    checked_key(value, source, args.on_premises)
+}
+
+/// The key `value` from `source`, checked as an access key unless it is an on-premises secret
+/// key.
+fn checked_key(
+    value: Option<String>,
+    source: String,
+    on_premises: bool,
+) -> Result<Option<Key>, CliError> {
     match value {
         None => Ok(None),
         Some(key) if key.trim().is_empty() => Err(CliError::setting(
@@ -258,7 +315,7 @@ fn key(settings: &Settings, args: &InspectArgs) -> Result<Option<Key>, CliError>
         )),
         // An access key is checked as `issue` and `serve` check it; an on-premises secret key is
         // used as written, as the server uses it.
-        Some(key) if !args.on_premises => match SigningKey::access_key(&key) {
+        Some(key) if !on_premises => match SigningKey::access_key(&key) {
             Ok(key) => Ok(Some(Key {
                 bytes: key.expose_bytes().to_vec(),
                 source,

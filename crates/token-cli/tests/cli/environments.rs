@@ -414,3 +414,48 @@ fn development_mode_has_one_environment() {
     );
     assert!(!stderr.contains(ACME_KEY), "{stderr}");
 }
+
+#[test]
+fn inspect_checks_a_token_of_another_environment_with_its_key() {
+    let issued = run(
+        &["issue", "--sub", "ann", "--role", "*=writer"],
+        &[
+            ("CKEDITOR_ENVIRONMENT_ID", ACME_ID),
+            ("CKEDITOR_ACCESS_KEY", ACME_KEY),
+        ],
+        "",
+    );
+    let (token, stderr) = texts(&issued);
+    assert!(issued.status.success(), "{stderr}");
+    let config = config_file(&environments());
+    let config = config.to_str().expect("UTF-8");
+
+    let output = run(&["inspect", "--config", config, "-"], &env(), &token);
+    let (report, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}{stderr}");
+    assert!(report.contains("signature: valid"), "{report}");
+    assert!(
+        report.contains("ACME_ACCESS_KEY (from other_environment[1].access_key_variable in "),
+        "{report}"
+    );
+    assert!(
+        report.contains("\naud: the environment ID from other_environment[1].id in "),
+        "{report}"
+    );
+    assert!(!report.contains(ACME_KEY), "{report}");
+
+    // --environment-id still decides: the token is not of that environment.
+    let output = run(
+        &[
+            "inspect",
+            "--config",
+            config,
+            "--environment-id",
+            ENVIRONMENT_ID,
+            "-",
+        ],
+        &env(),
+        &token,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", texts(&output).0);
+}
