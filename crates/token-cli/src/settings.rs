@@ -891,13 +891,19 @@ mod tests {
             "[environment]\nid = \"ENV_DEBUG\"\n\
              access_key = \"file-key-0123456789abcdef0123456789\"\n\
              [on_premises]\nsecret_key = \"file-on-premises-0123456789abcdef\"\n\
-             [auth.forward]\nurl = \"http://user:file-password-0123@127.0.0.1:9/me\"\n",
+             [auth.forward]\nurl = \"http://user:file-password-0123@127.0.0.1:9/me\"\n\
+             [[other_environment]]\nid = \"ENV_OTHER\"\n\
+             access_key = \"other-file-key-0123456789abcdef0123\"\n\
+             [[other_environment]]\nid = \"ENV_THIRD\"\naccess_key_variable = \"THIRD_KEY\"\n",
         );
         let env = [
             (
                 "CKEDITOR_TOKEN_TRUSTED_SECRET",
                 "env-trusted-secret-0123456789",
             ),
+            ("THIRD_KEY", "third-env-key-0123456789abcdef0123"),
+            // Another environment's key pasted into a setting that is not one.
+            ("CKEDITOR_TOKEN_PATH", "/third-env-key-0123456789abcdef0123"),
             ("CKEDITOR_TOKEN_LISTEN", "127.0.0.1:7"),
             // A secret pasted into a setting that is not one is hidden too.
             (
@@ -912,12 +918,22 @@ mod tests {
             "file-on-premises-0123456789abcdef",
             "file-password-0123",
             "env-trusted-secret-0123456789",
+            "other-file-key-0123456789abcdef0123",
+            "third-env-key-0123456789abcdef0123",
         ] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         // Everything else is there, and whether each secret is set.
         assert!(
             shown.contains("ENV_DEBUG") && shown.contains("127.0.0.1:7"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("ENV_OTHER") && shown.contains("Some(\"THIRD_KEY\")"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("key_from_variable: Some(\"[hidden]\")"),
             "{shown}"
         );
         for marker in [
