@@ -1057,7 +1057,8 @@ mod tests {
             "secrets",
             "[environment]\naccess_key = \"file-access-key-1\"\n\
              [on_premises]\nsecret_key = \"file-secret-key-2\"\n\
-             [auth.trusted_headers]\nsecret = \"file-trusted-secret-3\"\n",
+             [auth.trusted_headers]\nsecret = \"file-trusted-secret-3\"\n\
+             [[other_environment]]\nid = \"other\"\naccess_key = \"other-access-key-4\"\n",
         );
         let secrets = known_secrets(Some(&path));
         std::fs::remove_file(path).ok();
@@ -1065,6 +1066,7 @@ mod tests {
             "file-access-key-1",
             "file-secret-key-2",
             "file-trusted-secret-3",
+            "other-access-key-4",
         ] {
             assert!(
                 secrets.iter().any(|known| known == secret),
