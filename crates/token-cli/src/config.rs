@@ -244,7 +244,8 @@ fn other_environments(
                 "is not set; give the environment's ID from the CKEditor Customer Portal",
             ));
         }
-        let (key_name, key) = other_access_key(settings, section, &path)?;
+        let key_name = settings.other_key_name(index);
+        let key = other_access_key(settings, section, &path, &key_name)?;
         // A key under the recommended length is warned of with the environment named.
         let span = tracing::warn_span!("other_environment", id = %id.trim()).entered();
         let environment = Environment::new(id, &key).map_err(|error| {
@@ -255,6 +256,19 @@ fn other_environments(
             CliError::setting(name, error.to_string())
         })?;
         drop(span);
+        if let Some((_, given, _)) = environments
+            .iter()
+            .find(|(.., known)| known.access_key() == environment.access_key())
+        {
+            return Err(CliError::setting(
+                key_name,
+                format!(
+                    "is the key of {given} too; each environment has a key of its own in the \
+                     CKEditor Customer Portal, and a token must be signed with its own \
+                     environment's"
+                ),
+            ));
+        }
         if let Some((given, ..)) = environments
             .iter()
             .find(|(.., known)| known.id() == environment.id())
@@ -291,30 +305,23 @@ fn other_environments(
         .collect())
 }
 
-/// The access key of one `[[other_environment]]`, `path` naming its keys, with the setting it
-/// came from as the user wrote it.
+/// The access key of one `[[other_environment]]`, `path` naming its keys and `key_name` where
+/// the key comes from.
 fn other_access_key(
     settings: &Settings,
     section: &OtherEnvironmentSection,
     path: &dyn Fn(&str) -> String,
-) -> Result<(String, String), CliError> {
+    key_name: &str,
+) -> Result<String, CliError> {
     match (&section.access_key, &section.access_key_variable) {
-        (Some(key), None) => Ok((settings.name(&path("access_key")), key.clone())),
-        (None, Some(variable)) => {
-            let variable = variable.trim();
-            let name = format!(
-                "{variable} (from {})",
-                settings.name(&path("access_key_variable"))
-            );
-            match &section.key_from_variable {
-                Some(key) => Ok((name, key.clone())),
-                None => Err(CliError::setting(
-                    name,
-                    "is not set; set it to the environment's access key from the CKEditor \
-                     Customer Portal",
-                )),
-            }
-        }
+        (Some(key), None) => Ok(key.clone()),
+        (None, Some(_)) => section.key_from_variable.clone().ok_or_else(|| {
+            CliError::setting(
+                key_name,
+                "is not set; set it to the environment's access key from the CKEditor \
+                 Customer Portal",
+            )
+        }),
         (Some(_), Some(_)) => Err(CliError::setting(
             format!(
                 "{}, {}",

@@ -30,8 +30,9 @@ The signature is checked with --key, else with CKEDITOR_ACCESS_KEY or [environme
 --config file (CKEDITOR_SECRET_KEY or [on_premises] with --on-premises); without a key it is \
 not checked, except for a token of the built-in development environment of serve --dev, whose \
 key is public. aud is compared with --environment-id, else CKEDITOR_ENVIRONMENT_ID or the \
-configuration's environment. Without --key and --environment-id, a token whose aud is the ID \
-of an [[other_environment]] of the --config file is checked with that environment's key and ID.
+configuration's environment. Without --key, the key of an [[other_environment]] of the \
+--config file checks the signature when --environment-id names it, or, without \
+--environment-id, when the token's aud does (its ID is then compared with aud).
 
 Exit status: 0 the token is fine, its signature checked; 1 problems were found; 2 usage \
 error; 3 no problems found, but the signature was not checked (no key).
@@ -89,6 +90,11 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     let key = match &other {
         Some(other) => checked_key(other.key.clone(), other.key_name.clone(), false)?,
         None => key(settings, args)?,
+    };
+    let key_variable = match (&other, args.on_premises) {
+        (Some(other), _) => other.key_name.clone(),
+        (None, true) => SECRET_KEY_VAR.to_owned(),
+        (None, false) => ACCESS_KEY_VAR.to_owned(),
     };
     // clap refuses `--environment-id` with `--on-premises`.
     let (environment_id, id_name) = match (&args.environment_id, args.on_premises, other) {
@@ -162,11 +168,6 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         inspection = inspect(&token, &expect).map_err(|e| CliError::Failed(e.to_string()))?;
     }
     let key = key.or(development);
-    let key_variable = if args.on_premises {
-        SECRET_KEY_VAR
-    } else {
-        ACCESS_KEY_VAR
-    };
     let audience = match (&environment_id, args.on_premises) {
         (_, true) => Audience::NotCarried,
         (Some(_), false) => Audience::Checked(&id_name),
@@ -175,7 +176,7 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     let mut shown = report(
         &inspection,
         key.as_ref(),
-        key_variable,
+        &key_variable,
         &audience,
         now,
         args.at.is_some(),
@@ -252,35 +253,33 @@ struct OtherEnvironment {
     key_name: String,
 }
 
-/// The `[[other_environment]]` whose ID is the `aud` of `token`, a cloud token inspected without
-/// `--key` and `--environment-id`: `serve` signs such a token with that environment's key.
+/// The `[[other_environment]]` a cloud token inspected without `--key` is of: the one that
+/// `--environment-id` names, or without it the one whose ID is the token's `aud`, since `serve`
+/// signs such a token with that environment's key.
 fn other_environment(
     settings: &Settings,
     args: &InspectArgs,
     token: &str,
 ) -> Option<OtherEnvironment> {
-    if args.key.is_some() || args.environment_id.is_some() || args.on_premises {
+    if args.key.is_some() || args.on_premises {
         return None;
     }
-    let claims = inspect(token, &Expectations::at(0)).ok()?.claims;
-    let aud = claims.get("aud")?.as_str()?;
+    let claims;
+    let id = match &args.environment_id {
+        Some(id) => id.as_str(),
+        None => {
+            claims = inspect(token, &Expectations::at(0)).ok()?.claims;
+            claims.get("aud")?.as_str()?
+        }
+    };
     let others = settings.values.other_environment.iter().enumerate();
     others.into_iter().find_map(|(index, other)| {
-        let id = other.id.as_deref().filter(|id| *id == aud)?;
-        let path = |key: &str| format!("other_environment[{}].{key}", index + 1);
-        let key_name = match &other.access_key_variable {
-            Some(variable) if other.access_key.is_none() => format!(
-                "{} (from {})",
-                variable.trim(),
-                settings.name(&path("access_key_variable"))
-            ),
-            _ => settings.name(&path("access_key")),
-        };
+        let id = other.id.as_deref().filter(|other| *other == id)?;
         Some(OtherEnvironment {
             id: id.to_owned(),
-            id_name: settings.name(&path("id")),
+            id_name: settings.name(&format!("other_environment[{}].id", index + 1)),
             key: other.access_key.clone().or(other.key_from_variable.clone()),
-            key_name,
+            key_name: settings.other_key_name(index),
         })
     })
 }

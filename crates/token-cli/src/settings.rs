@@ -279,12 +279,30 @@ impl fmt::Debug for EnvironmentSection {
     }
 }
 
+/// Whether `text` is written as the name of an environment variable usually is: capital
+/// letters, digits and `_`, not starting with a digit, at most 64 bytes. A name written
+/// otherwise may be a key pasted in its place, and is not shown.
+pub(crate) fn is_variable_name(text: &str) -> bool {
+    let conventional = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_';
+    !text.is_empty()
+        && text.len() <= 64
+        && !text.starts_with(|c: char| c.is_ascii_digit())
+        && text.bytes().all(conventional)
+}
+
 impl fmt::Debug for OtherEnvironmentSection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let variable = self.access_key_variable.as_ref().map(|variable| {
+            if is_variable_name(variable.trim()) {
+                variable.as_str()
+            } else {
+                HIDDEN
+            }
+        });
         f.debug_struct("OtherEnvironmentSection")
             .field("id", &self.id)
             .field("access_key", &hidden(self.access_key.as_ref()))
-            .field("access_key_variable", &self.access_key_variable)
+            .field("access_key_variable", &variable)
             .field(
                 "key_from_variable",
                 &hidden(self.key_from_variable.as_ref()),
@@ -541,15 +559,34 @@ impl Settings {
                     .access_key
                     .as_ref()
                     .or(other.key_from_variable.as_ref())?;
-                let key_path = if other.access_key.is_some() {
-                    "access_key"
-                } else {
-                    "access_key_variable"
-                };
-                let name = self.name(&format!("other_environment[{}].{key_path}", index + 1));
-                Some((name, key.as_str()))
+                Some((self.other_key_name(index), key.as_str()))
             })
             .collect()
+    }
+
+    /// Where the access key of the `[[other_environment]]` at `index` (from 0) comes from, as
+    /// messages name it: `access_key`, or the variable `access_key_variable` names, with that
+    /// setting. A variable's name not written as one (see [`is_variable_name`]) is not shown.
+    pub(crate) fn other_key_name(&self, index: usize) -> String {
+        let path = |key: &str| format!("other_environment[{}].{key}", index + 1);
+        let Some(other) = self.values.other_environment.get(index) else {
+            return path("access_key");
+        };
+        match (&other.access_key, &other.access_key_variable) {
+            (None, Some(variable)) => {
+                let variable = variable.trim();
+                let setting = self.name(&path("access_key_variable"));
+                if is_variable_name(variable) && !self.holds_secret(variable) {
+                    format!("{variable} (from {setting})")
+                } else {
+                    format!(
+                        "the variable that {setting} names (not shown: a name not written in \
+                         capitals, digits and `_` may be a key pasted in its place)"
+                    )
+                }
+            }
+            _ => self.name(&path("access_key")),
+        }
     }
 
     /// The flag at `path`, `setting` as the file or its variable gave it: off when unset.

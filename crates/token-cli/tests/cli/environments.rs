@@ -282,6 +282,32 @@ fn other_environments_are_checked_before_serving() {
         ],
     );
 
+    // A key pasted in place of the variable's name is not shown.
+    let pasted = format!("{acme}access_key_variable = \"k7PqR2sT9vW4xY6zA1bC3dE5fG8hJ0mN\"");
+    let message = refusal(&with(&pasted), &env, &[]);
+    assert_says(
+        &message,
+        &[
+            "the variable that other_environment[1].access_key_variable in ",
+            "is not set",
+        ],
+    );
+    assert!(
+        !message.contains("k7PqR2sT9vW4xY6zA1bC3dE5fG8hJ0mN"),
+        "{message}"
+    );
+
+    // Two environments with one key: a token of one would be signed with the other's key.
+    let shared_key = format!("{acme}access_key_variable = \"CKEDITOR_ACCESS_KEY\"");
+    let message = refusal(&with(&shared_key), &env, &[]);
+    assert_says(
+        &message,
+        &[
+            "CKEDITOR_ACCESS_KEY (from other_environment[1].access_key_variable in ",
+            "is the key of CKEDITOR_ACCESS_KEY too",
+        ],
+    );
+
     // The first environment again, or another twice.
     let again = format!(
         "[[other_environment]]\nid = \"{ENVIRONMENT_ID}\"\naccess_key = \"{GLOBEX_KEY}\"\n"
@@ -444,7 +470,41 @@ fn inspect_checks_a_token_of_another_environment_with_its_key() {
     );
     assert!(!report.contains(ACME_KEY), "{report}");
 
-    // --environment-id still decides: the token is not of that environment.
+    // --environment-id naming the environment picks its key too.
+    let output = run(
+        &[
+            "inspect",
+            "--config",
+            config,
+            "--environment-id",
+            ACME_ID,
+            "-",
+        ],
+        &env(),
+        &token,
+    );
+    let (report, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}{stderr}");
+    assert!(
+        report.contains("\naud: the environment ID from --environment-id\n"),
+        "{report}"
+    );
+
+    // Without the environment's key, the report says which variable to set.
+    let mut without_key = env();
+    without_key.retain(|(name, _)| *name != "ACME_ACCESS_KEY");
+    let output = run(&["inspect", "--config", config, "-"], &without_key, &token);
+    let (report, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(3), "{report}{stderr}");
+    assert!(
+        report.contains(
+            "not checked; give --key or set ACME_ACCESS_KEY (from \
+             other_environment[1].access_key_variable in "
+        ),
+        "{report}"
+    );
+
+    // Another --environment-id still decides: the token is not of that environment.
     let output = run(
         &[
             "inspect",
