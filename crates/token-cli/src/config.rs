@@ -69,6 +69,17 @@ impl ServeConfig {
             (Some(environment), false) => environment,
             (None, true) => ckeditor_token_demo_login::config::development_environment()
                 .map_err(|error| CliError::Failed(error.to_string()))?,
+            (None, false) if !settings.values.other_environment.is_empty() => {
+                return Err(CliError::setting(
+                    settings.name("environment.id"),
+                    format!(
+                        "is not set, and neither is {}; with [[other_environment]], one of the \
+                         environments goes in [environment] (or CKEDITOR_ENVIRONMENT_ID and \
+                         CKEDITOR_ACCESS_KEY), and the others in [[other_environment]]",
+                        settings.name("environment.access_key")
+                    ),
+                ));
+            }
             (None, false) => {
                 return Err(CliError::setting(
                     settings.name("environment.id"),
@@ -674,6 +685,50 @@ mod tests {
                 .authentication
                 .describe()
                 .starts_with("forward: asking http://127.0.0.1:8000/api/me")
+        );
+    }
+
+    #[test]
+    fn the_readmes_two_tenant_setup_is_a_valid_configuration() {
+        let block = README
+            .split("A trusted-headers setup for an application with two tenants")
+            .nth(1)
+            .and_then(|rest| rest.split("```toml\n").nth(1))
+            .and_then(|rest| rest.split("```").next())
+            .expect("the README's two-tenant block");
+        let path = std::env::temp_dir().join(format!("readme-tenants-{}.toml", std::process::id()));
+        std::fs::write(&path, block).expect("a temporary file");
+        let lookup = |name: &str| {
+            Ok(match name {
+                "CKEDITOR_ACCESS_KEY" => Some("readme-acme-access-key-0123456789abcdef".to_owned()),
+                "GLOBEX_CKEDITOR_ACCESS_KEY" => {
+                    Some("readme-globex-access-key-0123456789abcdef".to_owned())
+                }
+                "CKEDITOR_TOKEN_TRUSTED_SECRET" => {
+                    Some("readme-proxy-secret-0123456789".to_owned())
+                }
+                _ => None,
+            })
+        };
+        let settings = Settings::load(Some(&path), &lookup);
+        std::fs::remove_file(&path).expect("removed");
+        let config =
+            ServeConfig::from_settings(&settings.expect("it parses"), &ServeFlags::default())
+                .expect("it is valid");
+        assert_eq!(config.other_environments, ["globex-env"]);
+        let globex = config
+            .endpoint
+            .issuer_of("globex-env")
+            .expect("Globex's issuer");
+        assert_eq!(
+            globex.environment().access_key().expose_bytes(),
+            b"readme-globex-access-key-0123456789abcdef"
+        );
+        assert!(
+            config
+                .authentication
+                .describe()
+                .contains("environment from x-ckeditor-environment")
         );
     }
 

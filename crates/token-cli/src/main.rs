@@ -80,8 +80,11 @@ enum Command {
 #[command(after_help = "\
 It needs credentials (environment.id and environment.access_key, or CKEDITOR_ENVIRONMENT_ID and \
 CKEDITOR_ACCESS_KEY); then auth.mode must be \"trusted-headers\" or \"forward\", and [[rule]] \
-entries grant roles. With --dev instead, it runs in development mode: the built-in development \
-environment, demo users picked with GET /token?user=ID (the first by default), loopback only.
+entries grant roles. [[other_environment]] entries add environments, one per tenant, each \
+user's named by the proxy's auth.trusted_headers.environment_header or the application's \
+auth.forward.environment_field. With --dev instead, it runs in development mode: the built-in \
+development environment, demo users picked with GET /token?user=ID (the first by default), \
+loopback only.
 
 Examples:
   ckeditor-token serve --dev

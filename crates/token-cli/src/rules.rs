@@ -16,13 +16,13 @@
 //! the cloud does not document which of two matching patterns wins.
 
 use ckeditor_token_core::{
-    AiScope, CkboxRole, DocumentKey, Error, Grant, Identity, KeySearch, MAX_GRANTS, Permission,
-    Role, UserDecision, field,
+    AiScope, CkboxRole, DocumentKey, EnvironmentId, Error, Grant, Identity, KeySearch, MAX_GRANTS,
+    Permission, Role, UserDecision, field,
 };
 use ckeditor_token_demo_login::settings as shared;
 
 use crate::error::CliError;
-use crate::settings::{RuleSection, Settings};
+use crate::settings::{OneOrMany, RuleSection, Settings};
 
 /// The user as the authentication found them, before any grant.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -113,15 +113,31 @@ struct Rule {
     ckbox: Option<CkboxRole>,
     workspaces: Vec<String>,
     ai: Vec<AiScope>,
+    /// The IDs of the environments whose users the rule is for; empty: every environment's.
+    environments: Vec<String>,
 }
 
 impl Rule {
-    fn applies_to(&self, user: &SignedInUser) -> bool {
-        match &self.applies {
-            Applies::Everyone => true,
-            Applies::Group(group) => user.groups.iter().any(|member_of| member_of == group),
-            Applies::User(id) => *id == user.id,
-        }
+    /// Whether the rule is for `user`, of the environment `environment`.
+    fn applies_to(&self, user: &SignedInUser, environment: Option<&str>) -> bool {
+        let in_environment = self.environments.is_empty()
+            || environment.is_some_and(|id| self.environments.iter().any(|listed| listed == id));
+        in_environment
+            && match &self.applies {
+                Applies::Everyone => true,
+                Applies::Group(group) => user.groups.iter().any(|member_of| member_of == group),
+                Applies::User(id) => *id == user.id,
+            }
+    }
+
+    /// Whether a user can be of an environment of this rule and of one of `other`.
+    fn shares_environment_with(&self, other: &Rule) -> bool {
+        self.environments.is_empty()
+            || other.environments.is_empty()
+            || self
+                .environments
+                .iter()
+                .any(|id| other.environments.contains(id))
     }
 }
 
@@ -130,6 +146,8 @@ impl Rule {
 pub(crate) struct Rules {
     rules: Vec<Rule>,
     allow_overlap: bool,
+    /// The ID of `[environment]`, the environment of a user whose sign-in names none.
+    first_environment: Option<String>,
     /// The server's keys and secrets, which no token may carry.
     secrets: Secrets,
 }
@@ -216,6 +234,7 @@ impl Rules {
         Ok(Rules {
             rules,
             allow_overlap,
+            first_environment: settings.values.environment.id.clone(),
             secrets: Secrets::new(secrets),
         })
     }
@@ -273,10 +292,12 @@ impl Rules {
                 subject: None,
             });
         }
+        let environment = user.environment.as_deref();
+        let environment = environment.or(self.first_environment.as_deref());
         let applying: Vec<&Rule> = self
             .rules
             .iter()
-            .filter(|rule| rule.applies_to(user))
+            .filter(|rule| rule.applies_to(user, environment))
             .collect();
         if applying.is_empty() {
             // An ID the token cannot carry is the sign-in's fault (500, or 502 for the
@@ -286,8 +307,12 @@ impl Rules {
             if let Err(error @ Error::InvalidIdentity { .. }) = probe {
                 return UserDecision::InvalidIdentity(error);
             }
+            let in_environment = match &user.environment {
+                Some(environment) => format!(" in the environment {environment:?}"),
+                None => String::new(),
+            };
             return UserDecision::Refuse(format!(
-                "no rule grants user {:?} anything; {}",
+                "no rule grants user {:?} anything{in_environment}; {}",
                 user.id,
                 groups_read(&user.groups, &self.secrets)
             ));
@@ -528,6 +553,7 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
              `ai_scopes`",
         ));
     }
+    let environments = check_environments(settings, section, &problem)?;
     Ok(Rule {
         applies,
         documents,
@@ -536,11 +562,56 @@ fn check_rule(settings: &Settings, number: usize, section: &RuleSection) -> Resu
         ckbox,
         workspaces,
         ai,
+        environments,
     })
 }
 
 /// A problem with the rule's setting `key`.
 type Problem<'a> = dyn Fn(&str, String) -> CliError + 'a;
+
+/// The rule's `environments`: IDs of the environments `serve` signs for, each once.
+fn check_environments(
+    settings: &Settings,
+    section: &RuleSection,
+    problem: &Problem<'_>,
+) -> Result<Vec<String>, CliError> {
+    let listed = section
+        .environments
+        .as_ref()
+        .map(OneOrMany::items)
+        .unwrap_or_default();
+    if section.environments.is_some() && listed.is_empty() {
+        return Err(problem(
+            "environments",
+            "is an empty list, so the rule would be for no one; name the environments whose \
+             users it is for, or leave it out for every environment"
+                .to_owned(),
+        ));
+    }
+    let known = settings.environment_ids();
+    let mut environments: Vec<String> = Vec::new();
+    for id in listed {
+        if !known.iter().any(|(_, known)| *known == id) {
+            // A configured ID holds no secret; another is named only when it has an ID's shape.
+            let shown = if EnvironmentId::new(&id).is_ok() && !settings.holds_secret(&id) {
+                format!("{id:?} is not")
+            } else {
+                "one of them is not an environment ID, so it is not".to_owned()
+            };
+            return Err(problem(
+                "environments",
+                format!(
+                    "{shown} among the environments this server signs for (environment.id, and \
+                     each other_environment's id)"
+                ),
+            ));
+        }
+        if !environments.contains(&id) {
+            environments.push(id);
+        }
+    }
+    Ok(environments)
+}
 
 /// Document patterns, and the role and permissions granted on them.
 type DocumentGrants = (Vec<DocumentKey>, Option<Role>, Vec<Permission>);
@@ -658,14 +729,15 @@ pub(crate) fn permission_names() -> String {
 }
 
 fn check_overlaps(settings: &Settings, rules: &[Rule]) -> Result<(), CliError> {
-    let keys: Vec<(usize, &DocumentKey)> = rules
+    let keys: Vec<(usize, &Rule, &DocumentKey)> = rules
         .iter()
         .enumerate()
-        .flat_map(|(index, rule)| rule.documents.iter().map(move |key| (index + 1, key)))
+        .flat_map(|(index, rule)| rule.documents.iter().map(move |key| (index + 1, rule, key)))
         .collect();
-    for (position, (number, key)) in keys.iter().enumerate() {
-        for (other_number, other) in &keys[..position] {
-            if other != key && other.overlaps(key) {
+    for (position, (number, rule, key)) in keys.iter().enumerate() {
+        for (other_number, other_rule, other) in &keys[..position] {
+            // Rules for users of different environments never meet in one token.
+            if other != key && other.overlaps(key) && rule.shares_environment_with(other_rule) {
                 return Err(CliError::setting(
                     settings.name(&format!("rule[{number}].documents")),
                     format!(
@@ -726,7 +798,7 @@ fn check_totals(settings: &Settings, rules: &[Rule]) -> Result<(), CliError> {
 mod tests {
     use super::*;
     use crate::flag::FlagSetting;
-    use crate::settings::{FileSettings, OneOrMany};
+    use crate::settings::{FileSettings, OtherEnvironmentSection};
 
     fn rule(applies: (&str, &str), documents: &[&str], role: Option<&str>) -> RuleSection {
         let documents: Vec<String> = documents.iter().map(|key| (*key).to_owned()).collect();
@@ -824,6 +896,92 @@ mod tests {
             panic!("a refusal");
         };
         assert!(reason.ends_with(r#""g7", "g8" and 2 more"#), "{reason}");
+    }
+
+    /// Rules checked beside `[environment]` `home-env` and one other environment, `acme-env`.
+    fn rules_in_environments(sections: Vec<RuleSection>) -> Result<Rules, CliError> {
+        let mut values = FileSettings {
+            rule: sections,
+            ..FileSettings::default()
+        };
+        values.environment.id = Some("home-env".to_owned());
+        values.other_environment = vec![OtherEnvironmentSection {
+            id: Some("acme-env".to_owned()),
+            ..OtherEnvironmentSection::default()
+        }];
+        Rules::from_settings(&Settings::from_values(values))
+    }
+
+    fn in_environments(mut section: RuleSection, ids: &[&str]) -> RuleSection {
+        let ids = ids.iter().map(|id| (*id).to_owned()).collect();
+        section.environments = Some(OneOrMany::Many(ids));
+        section
+    }
+
+    #[test]
+    fn a_rule_with_environments_is_for_their_users_only() {
+        let rules = rules_in_environments(vec![
+            in_environments(rule(("user", "42"), &["*"], Some("writer")), &["acme-env"]),
+            in_environments(
+                rule(("everyone", ""), &["doc-*"], Some("reader")),
+                &["home-env"],
+            ),
+        ])
+        .expect("valid rules: patterns that overlap in different environments never meet");
+        let of = |environment: Option<&str>| SignedInUser {
+            environment: environment.map(str::to_owned),
+            ..user("42", &[])
+        };
+        assert_eq!(
+            grants(rules.decide(&of(Some("acme-env")), str::to_owned)),
+            [("*".to_owned(), Role::Writer)]
+        );
+        // A sign-in that names no environment is of `[environment]`'s, and so is one naming it.
+        for home in [None, Some("home-env")] {
+            assert_eq!(
+                grants(rules.decide(&of(home), str::to_owned)),
+                [("doc-*".to_owned(), Role::Reader)]
+            );
+        }
+
+        let only_acme = rules_in_environments(vec![in_environments(
+            rule(("user", "42"), &["*"], Some("writer")),
+            &["acme-env"],
+        )])
+        .expect("valid rules");
+        assert_eq!(
+            only_acme.decide(&of(Some("home-env")), str::to_owned),
+            UserDecision::Refuse(
+                r#"no rule grants user "42" anything in the environment "home-env"; the user is in no group"#
+                    .to_owned()
+            )
+        );
+
+        // Overlapping patterns for users of one environment are refused as always.
+        let overlapping = rules_in_environments(vec![
+            in_environments(rule(("user", "42"), &["*"], Some("writer")), &["acme-env"]),
+            rule(("everyone", ""), &["doc-*"], Some("reader")),
+        ]);
+        assert!(overlapping.is_err());
+
+        for (ids, expected) in [
+            (
+                &["initech-env"][..],
+                r#""initech-env" is not among the environments"#,
+            ),
+            (&["acme env"][..], "one of them is not an environment ID"),
+            (&[][..], "is an empty list"),
+        ] {
+            let Err(error) = rules_in_environments(vec![in_environments(
+                rule(("everyone", ""), &["*"], Some("reader")),
+                ids,
+            )]) else {
+                panic!("{ids:?} accepted");
+            };
+            let message = error.to_string();
+            assert!(message.contains("rule[1].environments"), "{message}");
+            assert!(message.contains(expected), "{message}");
+        }
     }
 
     #[test]

@@ -364,6 +364,7 @@ pub(crate) struct RuleSection {
     pub(crate) ckbox_role: Option<String>,
     pub(crate) ckbox_workspaces: Vec<String>,
     pub(crate) ai_scopes: Vec<String>,
+    pub(crate) environments: Option<OneOrMany>,
 }
 
 /// A string or a list of strings.

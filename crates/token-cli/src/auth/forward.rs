@@ -26,7 +26,7 @@ use ckeditor_token_demo_login::settings::{self as shared, describe, parse_durati
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
-use crate::auth::unknown_environment;
+use crate::auth::{other_mode_hint, unknown_environment};
 use crate::error::CliError;
 use crate::rules::{SignedInUser, trim_spaces, trimmed_groups};
 use crate::settings::Settings;
@@ -287,8 +287,19 @@ impl ForwardAuth {
                 format!(
                     "is not set, but {} gives {others} more environment(s); name the field of \
                      the application's answer that holds the ID of the user's environment, such \
-                     as tenant.environment",
-                    settings.name("other_environment")
+                     as tenant.environment{}",
+                    settings.name("other_environment"),
+                    other_mode_hint(
+                        settings,
+                        settings
+                            .values
+                            .auth
+                            .trusted_headers
+                            .environment_header
+                            .is_some(),
+                        "auth.trusted_headers.environment_header",
+                        "trusted-headers"
+                    )
                 ),
             ));
         }

@@ -24,6 +24,7 @@ use ckeditor_token_core::{EnvironmentId, Error, TokenUser, UserDecision, field};
 use ckeditor_token_demo_login::DemoUser;
 
 use crate::rules::{Rules, SignedInUser};
+use crate::settings::Settings;
 use crate::throttle::Throttle;
 use development::NoDemoUser;
 use forward::ForwardAuth;
@@ -289,4 +290,17 @@ pub(crate) fn unknown_environment(text: &str) -> String {
         "{shown} among the environments this server signs for (environment.id, and each \
          other_environment's id)"
     )
+}
+
+/// For a missing setting that names the user's environment: ` (SETTING is set, but it is for
+/// the MODE mode)` when the other mode's `setting` is `set`, else nothing.
+pub(crate) fn other_mode_hint(settings: &Settings, set: bool, setting: &str, mode: &str) -> String {
+    if set {
+        format!(
+            " ({} is set, but it is for the {mode:?} mode)",
+            settings.name(setting)
+        )
+    } else {
+        String::new()
+    }
 }

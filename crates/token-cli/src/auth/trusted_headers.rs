@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use axum::http::{HeaderMap, HeaderName};
 use ckeditor_token_core::field;
 
-use super::unknown_environment;
+use super::{other_mode_hint, unknown_environment};
 use crate::address::SourceRange;
 use crate::error::CliError;
 use crate::rules::{SignedInUser, trim_spaces, trimmed_groups};
@@ -155,8 +155,37 @@ impl TrustedHeaders {
                 format!(
                     "is not set, but {} gives {others} more environment(s); name the header the \
                      proxy sends the ID of the user's environment in, and have the proxy set it \
-                     on every request, replacing the one a client may send",
-                    settings.name("other_environment")
+                     on every request, replacing the one a client may send{}",
+                    settings.name("other_environment"),
+                    other_mode_hint(
+                        settings,
+                        settings.values.auth.forward.environment_field.is_some(),
+                        "auth.forward.environment_field",
+                        "forward"
+                    )
+                ),
+            ));
+        }
+        let identity = [
+            ("user_id_header", Some(&user_id)),
+            ("email_header", email.as_ref()),
+            ("name_header", name.as_ref()),
+            ("groups_header", groups.as_ref()),
+        ];
+        if let Some(environment) = &environment
+            && let Some((key, _)) = identity
+                .iter()
+                .find(|(_, header)| *header == Some(environment))
+        {
+            return Err(CliError::setting(
+                format!(
+                    "{}, {}",
+                    settings.name(&path(key)),
+                    settings.name(&path("environment_header"))
+                ),
+                format!(
+                    "both name the header {environment}, so one value would be read as both; the \
+                     proxy sends the environment's ID in a header of its own"
                 ),
             ));
         }

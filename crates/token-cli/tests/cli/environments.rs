@@ -19,7 +19,8 @@ fn environments() -> String {
     format!(
         "[[other_environment]]\nid = \"{ACME_ID}\"\naccess_key_variable = \"ACME_ACCESS_KEY\"\n\
          [[other_environment]]\nid = \"{GLOBEX_ID}\"\naccess_key = \"{GLOBEX_KEY}\"\n\
-         [[rule]]\neveryone = true\ndocuments = \"*\"\nrole = \"writer\"\n"
+         [[rule]]\neveryone = true\ndocuments = \"*\"\nrole = \"writer\"\n\
+         [[rule]]\nuser = \"ann\"\nenvironments = \"{ACME_ID}\"\nai_scopes = [\"ai:models:*\"]\n"
     )
 }
 
@@ -65,6 +66,9 @@ fn the_proxys_header_chooses_the_environment_that_signs() {
         assert_eq!(claims["aud"], id);
         assert_eq!(claims["sub"], "ann");
         assert_eq!(claims["auth"]["collaboration"]["*"]["role"], "writer");
+        // The rule for ann of Acme is not for an ann of another tenant.
+        let ai = claims["auth"].get("ai").is_some();
+        assert_eq!(ai, id == ACME_ID, "{id}: {claims}");
     }
     // Spaces around the ID are the header's, not the ID's.
     let (status, token) = request(Some(" acme-env "));
@@ -377,6 +381,34 @@ fn other_environments_are_checked_before_serving() {
             "gives 1 more environment(s)",
         ],
     );
+    // The other mode's setting is named when it is what was set.
+    let field = format!("{keyed}[auth.forward]\nenvironment_field = \"tenant.env\"\n");
+    let message = refusal(&field, &env, &[]);
+    assert_says(
+        &message,
+        &[
+            "(auth.forward.environment_field in ",
+            "is set, but it is for the \"forward\" mode)",
+        ],
+    );
+    // The environment's header is a header of its own.
+    let user_header = format!("environment_header = \"X-Forwarded-User\"\n{keyed}");
+    let message = refusal(&user_header, &env, &[]);
+    assert_says(
+        &message,
+        &[
+            "user_id_header",
+            "environment_header",
+            "both name the header x-forwarded-user",
+        ],
+    );
+    // Every environment an [[other_environment]]: one of them is the first.
+    let mut no_first = env.clone();
+    no_first.retain(|(name, _)| !name.starts_with("CKEDITOR_ENVIRONMENT_ID"));
+    no_first.retain(|(name, _)| *name != "CKEDITOR_ACCESS_KEY");
+    let message = refusal(&with(&keyed), &no_first, &[]);
+    assert_says(&message, &["one of the environments goes in [environment]"]);
+
     // The shared secret is checked against every environment's key and ID.
     let mut shared = env.clone();
     shared.retain(|(name, _)| *name != "CKEDITOR_TOKEN_TRUSTED_SECRET");
@@ -403,6 +435,7 @@ fn other_environments_are_checked_before_serving() {
 fn forward_authentication_needs_the_environment_field() {
     let path = config_file(&format!(
         "[auth]\nmode = \"forward\"\n[auth.forward]\nurl = \"http://127.0.0.1:9/me\"\n\
+         [auth.trusted_headers]\nenvironment_header = \"X-Tenant\"\n\
          [[other_environment]]\nid = \"{ACME_ID}\"\naccess_key = \"{ACME_KEY}\"\n\
          [[rule]]\neveryone = true\nckbox_role = \"user\"\n"
     ));
@@ -418,6 +451,8 @@ fn forward_authentication_needs_the_environment_field() {
         &[
             "auth.forward.environment_field",
             "gives 1 more environment(s)",
+            "(auth.trusted_headers.environment_header in ",
+            "is set, but it is for the \"trusted-headers\" mode)",
         ],
     );
 }
