@@ -257,8 +257,9 @@ fn other_environments(
         }
         let key_name = settings.other_key_name(index);
         let key = other_access_key(settings, section, &path, &key_name)?;
-        // A key under the recommended length is warned of with the environment named.
-        let span = tracing::warn_span!("other_environment", id = %id.trim()).entered();
+        // A key under the recommended length is warned of with the entry named (not by its ID,
+        // which may hold a key until the checks below refuse it).
+        let span = tracing::warn_span!("other_environment", number = index + 1).entered();
         let environment = Environment::new(id, &key).map_err(|error| {
             let name = match error {
                 ckeditor_token_core::Error::InvalidEnvironmentId { .. } => id_name.clone(),
@@ -326,6 +327,15 @@ fn other_access_key(
 ) -> Result<String, CliError> {
     match (&section.access_key, &section.access_key_variable) {
         (Some(key), None) => Ok(key.clone()),
+        (None, Some(variable)) if variable.trim().is_empty() => Err(CliError::setting(
+            settings.name(&path("access_key_variable")),
+            "is empty; name the environment variable that holds the environment's access key",
+        )),
+        (None, Some(_)) if section.key_variable_not_text => Err(CliError::setting(
+            key_name,
+            "is not valid UTF-8; set it to the environment's access key from the CKEditor \
+             Customer Portal (the value is not shown, as it may be a secret)",
+        )),
         (None, Some(_)) => section.key_from_variable.clone().ok_or_else(|| {
             CliError::setting(
                 key_name,

@@ -952,8 +952,11 @@ mod tests {
         assert_eq!(
             only_acme.decide(&of(Some("home-env")), str::to_owned),
             UserDecision::Refuse(
-                r#"no rule grants user "42" anything in the environment "home-env"; the user is in no group"#
-                    .to_owned()
+                concat!(
+                    r#"no rule grants user "42" anything in the environment "home-env"; "#,
+                    "the user is in no group"
+                )
+                .to_owned()
             )
         );
 

@@ -189,6 +189,9 @@ pub(crate) struct OtherEnvironmentSection {
     /// The value of the variable `access_key_variable` names, if it is set.
     #[serde(skip)]
     pub(crate) key_from_variable: Option<String>,
+    /// Whether that variable is set but not UTF-8: a problem of `serve`'s only, which reads it.
+    #[serde(skip)]
+    pub(crate) key_variable_not_text: bool,
 }
 
 /// `[on_premises]`
@@ -495,7 +498,14 @@ impl Settings {
             let Some(variable) = other.access_key_variable.as_deref() else {
                 continue;
             };
-            other.key_from_variable = lookup(variable.trim())?;
+            let variable = variable.trim();
+            if variable.is_empty() {
+                continue;
+            }
+            match lookup(variable) {
+                Ok(key) => other.key_from_variable = key,
+                Err(_) => other.key_variable_not_text = true,
+            }
             secrets.extend(
                 other
                     .key_from_variable

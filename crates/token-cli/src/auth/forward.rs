@@ -280,6 +280,26 @@ impl ForwardAuth {
                 None => None,
             },
         };
+        // A field the user may edit (a display name, say) would let them choose their tenant.
+        if let Some((written, pointer, _)) = &fields.environment {
+            let profile = [
+                ("id_field", Some(&fields.id.1)),
+                ("name_field", fields.name.as_ref()),
+                ("email_field", fields.email.as_ref()),
+                ("avatar_field", fields.avatar.as_ref()),
+                ("groups_field", fields.groups.as_ref()),
+            ];
+            if let Some((key, _)) = profile.iter().find(|(_, other)| *other == Some(pointer)) {
+                return Err(CliError::setting(
+                    format!("{}, {}", name(key), name("environment_field")),
+                    format!(
+                        "both name the field {written:?}, so one value would be read as both; \
+                         the user's environment is a field of its own in the application's \
+                         answer, such as tenant.environment"
+                    ),
+                ));
+            }
+        }
         let others = settings.values.other_environment.len();
         if fields.environment.is_none() && others > 0 {
             return Err(CliError::setting(

@@ -547,43 +547,57 @@ impl TrustedHeaders {
     }
 }
 
-/// Refuses a shared `secret` that is part of an environment ID, or made of one with fewer than
-/// [`MIN_SECRET_LEN`] bytes of its own: every token shows its environment's ID to the browser as
-/// its `aud`.
+/// Refuses a shared `secret` that is part of an environment ID, or made of the IDs with fewer
+/// than [`MIN_SECRET_LEN`] bytes of its own: every token shows its environment's ID to the
+/// browser as its `aud`.
 fn check_secret_against_ids(settings: &Settings, secret: &str) -> Result<(), CliError> {
     let name = || settings.name("auth.trusted_headers.secret");
-    for (id_name, id) in settings.environment_ids() {
-        if !id.is_empty() && id.contains(secret) {
-            return Err(CliError::setting(
-                name(),
-                format!(
-                    "is part of the environment ID ({id_name}), which every token shows to the \
-                     browser; give the ID from the portal, and a secret of its own here"
-                ),
-            ));
-        }
-        if own_len(secret, id) < MIN_SECRET_LEN {
-            return Err(CliError::setting(
-                name(),
-                format!(
-                    "is made of the environment ID ({id_name}), which every token shows to the \
-                     browser, and fewer than {MIN_SECRET_LEN} bytes of its own, which is \
-                     guessable; use a long random value"
-                ),
-            ));
-        }
+    let ids = settings.environment_ids();
+    if let Some((id_name, _)) = ids
+        .iter()
+        .find(|(_, id)| !id.is_empty() && id.contains(secret))
+    {
+        return Err(CliError::setting(
+            name(),
+            format!(
+                "is part of the environment ID ({id_name}), which every token shows to the \
+                 browser; give the ID from the portal, and a secret of its own here"
+            ),
+        ));
+    }
+    let id_texts: Vec<&str> = ids.iter().map(|(_, id)| *id).collect();
+    if own_len(secret, &id_texts) < MIN_SECRET_LEN {
+        let lowercase = secret.to_ascii_lowercase();
+        let in_secret = |id: &str| !id.is_empty() && lowercase.contains(&id.to_ascii_lowercase());
+        let id_names: Vec<&str> = ids
+            .iter()
+            .filter(|(_, id)| in_secret(id))
+            .map(|(id_name, _)| id_name.as_str())
+            .collect();
+        return Err(CliError::setting(
+            name(),
+            format!(
+                "is made of the environment ID ({}), which every token shows to the browser, \
+                 and fewer than {MIN_SECRET_LEN} bytes of its own, which is guessable; use a \
+                 long random value",
+                id_names.join(", ")
+            ),
+        ));
     }
     Ok(())
 }
 
-/// How many bytes of `secret` are not the environment ID `id` (in any letter case), which every
-/// token shows: what someone who has read a token must still guess.
-fn own_len(secret: &str, id: &str) -> usize {
-    let id = id.trim().to_ascii_lowercase();
-    if id.is_empty() {
-        return secret.len();
+/// How many bytes of `secret` are not one of the environment IDs `ids` (in any letter case),
+/// which tokens show: what someone who has read tokens must still guess.
+fn own_len(secret: &str, ids: &[&str]) -> usize {
+    let mut own = secret.to_ascii_lowercase();
+    for id in ids {
+        let id = id.trim().to_ascii_lowercase();
+        if !id.is_empty() {
+            own = own.replace(&id, "");
+        }
     }
-    secret.to_ascii_lowercase().replace(&id, "").len()
+    own.len()
 }
 
 /// The setting of a signing key (an environment's access key, the on-premises secret key) that
@@ -620,10 +634,17 @@ mod tests {
 
     #[test]
     fn a_secrets_own_bytes_are_those_outside_the_environment_id() {
-        assert_eq!(own_len("envABC123-0123456789abcdef", "envABC123"), 17);
-        assert_eq!(own_len("ENVabc123envabc123", "envABC123"), 0);
-        assert_eq!(own_len("proxy-secret-0123456789", "envABC123"), 23);
-        assert_eq!(own_len("proxy-secret", ""), 12);
+        assert_eq!(own_len("envABC123-0123456789abcdef", &["envABC123"]), 17);
+        assert_eq!(own_len("ENVabc123envabc123", &["envABC123"]), 0);
+        assert_eq!(own_len("proxy-secret-0123456789", &["envABC123"]), 23);
+        assert_eq!(own_len("proxy-secret", &[""]), 12);
+        assert_eq!(
+            own_len(
+                "acme-env-0000globex-env-0000zzzz",
+                &["acme-env-0000", "globex-env-0000"]
+            ),
+            4
+        );
     }
 
     const SECRET: &str = "a-shared-secret-of-some-length";

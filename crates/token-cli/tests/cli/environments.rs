@@ -356,6 +356,19 @@ fn other_environments_are_checked_before_serving() {
             "holds the key of CKEDITOR_ACCESS_KEY",
         ],
     );
+    // Also with a short key, whose warning comes first: it names the entry, not the ID.
+    let short = format!(
+        "[[other_environment]]\nid = \"x-{ACCESS_KEY}\"\naccess_key = \"short-acme-key\"\n"
+    );
+    let message = refusal(&with(&short), &env, &[]);
+    assert_says(
+        &message,
+        &[
+            "other_environment{number=1}",
+            "shorter than 32 bytes",
+            "holds the key of",
+        ],
+    );
     let mut holds_other = env.clone();
     holds_other.retain(|(name, _)| *name != "CKEDITOR_ENVIRONMENT_ID");
     let home_id = format!("home-{GLOBEX_KEY}");
@@ -429,6 +442,18 @@ fn other_environments_are_checked_before_serving() {
         &message,
         &["is made of the environment ID (other_environment[1].id in "],
     );
+    // Or of several IDs together.
+    let mut made_of_ids = env.clone();
+    made_of_ids.retain(|(name, _)| *name != "CKEDITOR_TOKEN_TRUSTED_SECRET");
+    made_of_ids.push((
+        "CKEDITOR_TOKEN_TRUSTED_SECRET",
+        "acme-envENV_CLI_TESTacme-env1234",
+    ));
+    let message = refusal(&with(&keyed), &made_of_ids, &[]);
+    assert_says(
+        &message,
+        &["is made of the environment ID (CKEDITOR_ENVIRONMENT_ID, other_environment[1].id in "],
+    );
 }
 
 #[test]
@@ -455,6 +480,81 @@ fn forward_authentication_needs_the_environment_field() {
             "is set, but it is for the \"trusted-headers\" mode)",
         ],
     );
+}
+
+#[test]
+fn the_environment_field_is_a_field_of_its_own() {
+    for field in ["id", "name", "email", "avatar", "groups"] {
+        let path = config_file(&format!(
+            "[auth]\nmode = \"forward\"\n[auth.forward]\nurl = \"http://127.0.0.1:9/me\"\n\
+             environment_field = \"{field}\"\n\
+             [[rule]]\neveryone = true\nckbox_role = \"user\"\n"
+        ));
+        let output = run(
+            &[
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--config",
+                path.to_str().expect("UTF-8"),
+            ],
+            &credentials(),
+            "",
+        );
+        let (_, stderr) = texts(&output);
+        assert_eq!(output.status.code(), Some(2), "{field}: {stderr}");
+        assert_says(
+            &stderr,
+            &[
+                &format!("auth.forward.{field}_field (or CKEDITOR_TOKEN_FORWARD_"),
+                &format!("both name the field \"{field}\""),
+            ],
+        );
+    }
+}
+
+#[test]
+fn an_empty_or_unreadable_key_variable_is_named_with_its_setting() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt as _;
+
+    let header = "environment_header = \"X-Tenant-Environment\"\n";
+    let empty =
+        format!("{header}[[other_environment]]\nid = \"{ACME_ID}\"\naccess_key_variable = \" \"");
+    let message = refusal(&empty, &env(), &[]);
+    assert_says(
+        &message,
+        &["other_environment[1].access_key_variable in ", "is empty"],
+    );
+
+    let path = config_file(&format!(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n{header}\
+         [[other_environment]]\nid = \"{ACME_ID}\"\naccess_key_variable = \"ACME_ACCESS_KEY\"\n\
+         [[rule]]\neveryone = true\nckbox_role = \"user\"\n"
+    ));
+    let garbled = OsStr::from_bytes(b"acme-access-key-\xff\xfe-0123456789abcdef");
+    let with_garbled = |args: &[&str]| {
+        crate::common::command(args, &env())
+            .env("ACME_ACCESS_KEY", garbled)
+            .output()
+            .expect("the binary runs")
+    };
+    let config = path.to_str().expect("UTF-8");
+    let output = with_garbled(&["serve", "--listen", "127.0.0.1:0", "--config", config]);
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_says(
+        &stderr,
+        &[
+            "ACME_ACCESS_KEY (from other_environment[1].access_key_variable in ",
+            "is not valid UTF-8",
+        ],
+    );
+    // `issue` does not read it, and is not stopped by it.
+    let output = with_garbled(&[
+        "issue", "--config", config, "--sub", "ann", "--role", "*=writer",
+    ]);
+    assert!(output.status.success(), "{}", texts(&output).1);
 }
 
 #[test]
