@@ -168,12 +168,14 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         inspection = inspect(&token, &expect).map_err(|e| CliError::Failed(e.to_string()))?;
     }
     let key = key.or(development);
+    let others = other_secrets(settings, key.as_ref());
+    carried_elsewhere(&token, &others, &mut inspection);
     let audience = match (&environment_id, args.on_premises) {
         (_, true) => Audience::NotCarried,
         (Some(_), false) => Audience::Checked(&id_name),
         (None, false) => Audience::NotChecked,
     };
-    let mut shown = report(
+    let shown = report(
         &inspection,
         key.as_ref(),
         &key_variable,
@@ -181,6 +183,10 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         now,
         args.at.is_some(),
     );
+    // Other secrets are hidden as the checking key is: the report may be pasted anywhere.
+    let mut shown = others
+        .iter()
+        .fold(shown, |shown, secret| hide_secret(&shown, secret));
     if development_verifies {
         shown.push_str(
             "\nnote: the token is from serve --dev, and the development environment's public \
@@ -195,6 +201,48 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         // A signature that does not verify is a problem found, so this is not reached.
         (true, SignatureCheck::Invalid) => ExitCode::from(FAILURE_EXIT),
     })
+}
+
+/// The keys and secrets of the settings besides `key`, the one that checks the signature, that
+/// are long enough to be looked for: other environments' keys, the trusted secret, the
+/// on-premises secret key.
+fn other_secrets(settings: &Settings, key: Option<&Key>) -> Vec<String> {
+    let checking = key.map(|key| key.bytes.trim_ascii());
+    settings
+        .searched_secrets()
+        .filter(|secret| Some(secret.as_bytes()) != checking)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Adds to `inspection` each place of `token` that holds one of `secrets`, as for the key that
+/// checks the signature: a token is not to carry any key or secret of the server.
+fn carried_elsewhere(token: &str, secrets: &[String], inspection: &mut Inspection) {
+    for secret in secrets {
+        let Ok(checked) = inspect(token, &Expectations::at(0).with_key(secret.as_bytes())) else {
+            continue;
+        };
+        for finding in checked.findings {
+            let carried = matches!(finding, Finding::KeyInToken { .. } | Finding::AudienceIsKey);
+            if carried && !inspection.findings.contains(&finding) {
+                inspection.findings.push(finding);
+            }
+        }
+    }
+}
+
+/// `text` with `secret` shown as `[key]`: as it is, in the forms the key search finds, and
+/// escaped in JSON or as Rust quotes it.
+fn hide_secret(text: &str, secret: &str) -> String {
+    let text = KeySearch::new(secret.as_bytes())
+        .map_or(Cow::Borrowed(text), |search| search.hide_in(text))
+        .into_owned();
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let debug = format!("{secret:?}");
+    [unquoted(&json), unquoted(&debug)]
+        .into_iter()
+        .filter(|form| !form.is_empty())
+        .fold(text, |text, form| text.replace(form, "[key]"))
 }
 
 /// What a token that is not a JWT was likely pasted with, as a hint to add to the problem: the

@@ -639,6 +639,27 @@ fn inspect_checks_a_token_of_another_environment_with_its_key() {
         "{report}"
     );
 
+    // A token that carries another environment's key, or the trusted secret: reported, and
+    // never shown.
+    for carried in [GLOBEX_KEY, PROXY_SECRET] {
+        let issued = run(
+            &[
+                "issue", "--sub", "ann", "--role", "*=writer", "--name", carried,
+            ],
+            &credentials(),
+            "",
+        );
+        let (carrier, stderr) = texts(&issued);
+        assert!(issued.status.success(), "{stderr}");
+        let output = run(&["inspect", "--config", config, "-"], &env(), &carrier);
+        let (report, stderr) = texts(&output);
+        assert_eq!(output.status.code(), Some(1), "{report}{stderr}");
+        assert!(report.contains("signature: valid"), "{report}");
+        assert!(report.contains("user.name holds the key"), "{report}");
+        assert!(report.contains(r#""name": "[key]""#), "{report}");
+        assert!(!report.contains(carried), "{report}");
+    }
+
     // Another --environment-id still decides: the token is not of that environment.
     let output = run(
         &[
