@@ -207,15 +207,35 @@ pub(crate) fn environment(settings: &Settings) -> Result<Option<Environment>, Cl
                     ),
                 ));
             }
-            Environment::new(id, key).map(Some).map_err(|error| {
+            let environment = Environment::new(id, key).map_err(|error| {
                 let name = match error {
                     ckeditor_token_core::Error::InvalidEnvironmentId { .. } => id_name,
-                    _ => key_name,
+                    _ => key_name.clone(),
                 };
                 CliError::setting(name, error.to_string())
-            })
+            })?;
+            check_not_secret_key(settings, &key_name, key)?;
+            Ok(Some(environment))
         }
     }
+}
+
+/// Refuses an access key, named `key_name`, that is the on-premises secret key: each would then
+/// sign tokens the other's server accepts, so that every editor token would open the
+/// on-premises server too.
+fn check_not_secret_key(settings: &Settings, key_name: &str, key: &str) -> Result<(), CliError> {
+    let secret_key = settings.values.on_premises.secret_key.as_deref();
+    if secret_key.is_some_and(|secret_key| secret_key.trim() == key.trim()) {
+        return Err(CliError::setting(
+            key_name,
+            format!(
+                "is the on-premises secret key too ({}), so every editor token would open the \
+                 on-premises server as well; give each its own key",
+                settings.name("on_premises.secret_key")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The environments of `[[other_environment]]`, besides `first`, the one of `[environment]`.
@@ -268,6 +288,7 @@ fn other_environments(
             CliError::setting(name, error.to_string())
         })?;
         drop(span);
+        check_not_secret_key(settings, &key_name, &key)?;
         if let Some((_, given, _)) = environments
             .iter()
             .find(|(.., known)| known.access_key() == environment.access_key())

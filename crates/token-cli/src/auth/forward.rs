@@ -305,7 +305,7 @@ impl ForwardAuth {
             return Err(CliError::setting(
                 name("environment_field"),
                 format!(
-                    "is not set, but {} gives {others} more environment(s); name the field of \
+                    "names no field, but {} gives {others} more environment(s); name the field of \
                      the application's answer that holds the ID of the user's environment, such \
                      as tenant.environment{}",
                     settings.name("other_environment"),

@@ -153,9 +153,9 @@ impl TrustedHeaders {
             return Err(CliError::setting(
                 settings.name(&path("environment_header")),
                 format!(
-                    "is not set, but {} gives {others} more environment(s); name the header the \
-                     proxy sends the ID of the user's environment in, and have the proxy set it \
-                     on every request, replacing the one a client may send{}",
+                    "names no header, but {} gives {others} more environment(s); name the \
+                     header the proxy sends the ID of the user's environment in, and have the \
+                     proxy set it on every request, replacing the one a client may send{}",
                     settings.name("other_environment"),
                     other_mode_hint(
                         settings,

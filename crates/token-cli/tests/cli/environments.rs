@@ -312,6 +312,33 @@ fn other_environments_are_checked_before_serving() {
         ],
     );
 
+    // An access key that is the on-premises secret key: every editor token would open that
+    // server too. Another environment's, or `[environment]`'s (which `issue` refuses as well).
+    let mut on_premises = env.clone();
+    on_premises.push(("CKEDITOR_SECRET_KEY", ACME_KEY));
+    let acme_keyed = format!("{acme}access_key_variable = \"ACME_ACCESS_KEY\"");
+    let message = refusal(&with(&acme_keyed), &on_premises, &[]);
+    assert_says(
+        &message,
+        &[
+            "ACME_ACCESS_KEY (from other_environment[1].access_key_variable in ",
+            "is the on-premises secret key too (CKEDITOR_SECRET_KEY)",
+        ],
+    );
+    let mut first_on_premises = env.clone();
+    first_on_premises.push(("CKEDITOR_SECRET_KEY", ACCESS_KEY));
+    let message = refusal("", &first_on_premises, &[]);
+    assert_says(
+        &message,
+        &["CKEDITOR_ACCESS_KEY: is the on-premises secret key too (CKEDITOR_SECRET_KEY)"],
+    );
+    let issued = run(
+        &["issue", "--sub", "ann", "--role", "*=writer"],
+        &first_on_premises,
+        "",
+    );
+    assert_eq!(issued.status.code(), Some(2), "{}", texts(&issued).1);
+
     // The first environment again, or another twice.
     let again = format!(
         "[[other_environment]]\nid = \"{ENVIRONMENT_ID}\"\naccess_key = \"{GLOBEX_KEY}\"\n"
