@@ -37,7 +37,7 @@ pub(crate) struct ServeConfig {
     /// How long a connection may take to send a request's headers, counted from its opening or
     /// from the end of its previous response; then it is closed.
     pub(crate) header_timeout: Duration,
-    /// The core's endpoint: issuer (environment, lifetime), product and CORS policy.
+    /// The core's endpoint: issuers (environments, lifetime), product and CORS policy.
     pub(crate) endpoint: TokenEndpoint,
     /// The IDs of the environments besides the endpoint's issuer's, whose issuers it holds too.
     pub(crate) other_environments: Vec<String>,
@@ -136,13 +136,16 @@ impl ServeConfig {
         let others = other_environments(settings, &environment, development)?;
         let token_path = token_path(settings)?;
         let header_timeout = header_timeout(settings)?;
-        let mut endpoint = TokenEndpoint::new(issuer(settings, environment)?)
+        let lifetime = lifetime(settings)?;
+        let lifetime_name = settings.name("token.lifetime");
+        let issuer = |environment| build_issuer(environment, lifetime, &lifetime_name);
+        let mut endpoint = TokenEndpoint::new(issuer(environment)?)
             .with_product(Product::Editor)
             .with_cors(cors(settings)?);
         let other_environments = others.iter().map(|other| other.id().as_str().to_owned());
         let other_environments = other_environments.collect();
         for other in others {
-            endpoint = endpoint.with_issuer(issuer(settings, other)?);
+            endpoint = endpoint.with_issuer(issuer(other)?);
         }
         let authentication = authentication(settings, development)?;
         Ok(ServeConfig {
@@ -167,8 +170,8 @@ impl ServeConfig {
 /// # Errors
 ///
 /// Only one of them set, either empty, blank or malformed, the ID the same value as the key or
-/// holding it (as the core checks), or the ID holding the on-premises secret key; the error
-/// names the setting.
+/// holding it (as the core checks), the ID holding the on-premises secret key, or the key being
+/// it; the error names the setting.
 pub(crate) fn environment(settings: &Settings) -> Result<Option<Environment>, CliError> {
     let section = &settings.values.environment;
     let (id_name, key_name) = (
@@ -189,41 +192,29 @@ pub(crate) fn environment(settings: &Settings) -> Result<Option<Environment>, Cl
         (Some(_), None) => Err(missing(&key_name, &id_name)),
         (None, Some(_)) => Err(missing(&id_name, &key_name)),
         (Some(id), Some(key)) => {
-            EnvironmentId::new(id)
-                .map_err(|error| CliError::setting(&id_name, error.to_string()))?;
-            // Every token shows the ID in its `aud`, and the log names it; the access key is
-            // looked for by the core, the on-premises secret key here.
-            let secret_key = settings.values.on_premises.secret_key.as_deref();
-            if let Some(search) = secret_key.and_then(|key| KeySearch::new(key.trim().as_bytes()))
-                && search.holds(id)
-            {
-                return Err(CliError::setting(
-                    id_name,
-                    format!(
-                        "holds the on-premises secret key ({}), which every token would show \
-                         in its aud and the log in its lines; set the environment ID from the \
-                         CKEditor Customer Portal",
-                        settings.name("on_premises.secret_key")
-                    ),
-                ));
-            }
-            let environment = Environment::new(id, key).map_err(|error| {
-                let name = match error {
-                    ckeditor_token_core::Error::InvalidEnvironmentId { .. } => id_name,
-                    _ => key_name.clone(),
-                };
-                CliError::setting(name, error.to_string())
-            })?;
-            check_not_secret_key(settings, &key_name, key)?;
-            Ok(Some(environment))
+            // Every token shows the ID in its `aud`, and the log names it.
+            check_id_holds_no_secret_key(settings, &id_name, id)?;
+            checked_environment(settings, (&id_name, id), (&key_name, key)).map(Some)
         }
     }
 }
 
-/// Refuses an access key, named `key_name`, that is the on-premises secret key: each would then
-/// sign tokens the other's server accepts, so that every editor token would open the
-/// on-premises server too.
-fn check_not_secret_key(settings: &Settings, key_name: &str, key: &str) -> Result<(), CliError> {
+/// The environment of `id` and `key`, each with its setting's name, as the core checks them
+/// (the key also for holding the ID, which the core looks for), and with a key that is not the
+/// on-premises secret key.
+fn checked_environment(
+    settings: &Settings,
+    (id_name, id): (&str, &str),
+    (key_name, key): (&str, &str),
+) -> Result<Environment, CliError> {
+    EnvironmentId::new(id).map_err(|error| CliError::setting(id_name, error.to_string()))?;
+    let environment = Environment::new(id, key).map_err(|error| {
+        let name = match error {
+            ckeditor_token_core::Error::InvalidEnvironmentId { .. } => id_name,
+            _ => key_name,
+        };
+        CliError::setting(name, error.to_string())
+    })?;
     let secret_key = settings.values.on_premises.secret_key.as_deref();
     if secret_key.is_some_and(|secret_key| secret_key.trim() == key.trim()) {
         return Err(CliError::setting(
@@ -235,7 +226,16 @@ fn check_not_secret_key(settings: &Settings, key_name: &str, key: &str) -> Resul
             ),
         ));
     }
-    Ok(())
+    Ok(environment)
+}
+
+/// An environment of the configuration, with the names of the settings it came from.
+struct Configured {
+    id_name: String,
+    key_name: String,
+    /// The access key as the settings give it, to compare with the other environments' keys.
+    key: String,
+    environment: Environment,
 }
 
 /// The environments of `[[other_environment]]`, besides `first`, the one of `[environment]`.
@@ -243,10 +243,11 @@ fn check_not_secret_key(settings: &Settings, key_name: &str, key: &str) -> Resul
 /// # Errors
 ///
 /// Any in development mode, which has one built-in environment; an entry without an ID, with
-/// neither or both of `access_key` and `access_key_variable`, or naming a variable that is not
-/// set; an ID or key the core refuses (as for `[environment]`); an ID given twice; and an ID
-/// that holds another environment's access key or the on-premises secret key, which every token
-/// of that environment would show in its `aud`.
+/// neither or both of `access_key` and `access_key_variable`, with an empty
+/// `access_key_variable`, or naming a variable that is not set or not UTF-8; an ID or key
+/// refused as `[environment]`'s are (by the core, or as the on-premises secret key); an ID
+/// given twice, or a key; and an ID that holds another environment's access key or the
+/// on-premises secret key, which every token of that environment would show in its `aud`.
 fn other_environments(
     settings: &Settings,
     first: &Environment,
@@ -260,82 +261,73 @@ fn other_environments(
              leave out --dev and set environment.id and environment.access_key too",
         ));
     }
-    let mut environments: Vec<(String, String, Environment)> = vec![(
-        settings.name("environment.id"),
-        settings.name("environment.access_key"),
-        first.clone(),
-    )];
-    for (index, section) in sections.iter().enumerate() {
-        let path = |key: &str| format!("other_environment[{}].{key}", index + 1);
-        let id_name = settings.name(&path("id"));
-        let id = section.id.as_deref().unwrap_or_default();
-        if id.trim().is_empty() {
+    let first_key = std::str::from_utf8(first.access_key().expose_bytes()).unwrap_or_default();
+    let mut configured = vec![Configured {
+        id_name: settings.name("environment.id"),
+        key_name: settings.name("environment.access_key"),
+        key: first_key.to_owned(),
+        environment: first.clone(),
+    }];
+    for index in 0..sections.len() {
+        let other = other_environment(settings, index)?;
+        let same_id = |known: &&Configured| known.environment.id() == other.environment.id();
+        if let Some(given) = configured.iter().find(same_id) {
             return Err(CliError::setting(
-                id_name,
-                "is not set; give the environment's ID from the CKEditor Customer Portal",
-            ));
-        }
-        let key_name = settings.other_key_name(index);
-        let key = other_access_key(settings, section, &path, &key_name)?;
-        // A key under the recommended length is warned of with the entry named (not by its ID,
-        // which may hold a key until the checks below refuse it).
-        let span = tracing::warn_span!("other_environment", number = index + 1).entered();
-        let environment = Environment::new(id, &key).map_err(|error| {
-            let name = match error {
-                ckeditor_token_core::Error::InvalidEnvironmentId { .. } => id_name.clone(),
-                _ => key_name.clone(),
-            };
-            CliError::setting(name, error.to_string())
-        })?;
-        drop(span);
-        check_not_secret_key(settings, &key_name, &key)?;
-        if let Some((_, given, _)) = environments
-            .iter()
-            .find(|(.., known)| known.access_key() == environment.access_key())
-        {
-            return Err(CliError::setting(
-                key_name,
+                other.id_name,
                 format!(
-                    "is the key of {given} too; each environment has a key of its own in the \
-                     CKEditor Customer Portal, and a token must be signed with its own \
-                     environment's"
+                    "names the same environment as {}; list each environment once, with its \
+                     own access key",
+                    given.id_name
                 ),
             ));
         }
-        if let Some((given, ..)) = environments
-            .iter()
-            .find(|(.., known)| known.id() == environment.id())
-        {
+        let same_key = |known: &&Configured| known.key.trim() == other.key.trim();
+        if let Some(given) = configured.iter().find(same_key) {
             return Err(CliError::setting(
-                id_name,
+                other.key_name,
                 format!(
-                    "is the environment {given} already gives; give each environment once, with \
-                     its own access key"
+                    "is the key of {} too; each environment has a key of its own in the CKEditor \
+                     Customer Portal, and a token must be signed with its own environment's",
+                    given.key_name
                 ),
             ));
         }
-        environments.push((id_name, key_name, environment));
+        configured.push(other);
     }
-    // Each ID is in the `aud` of its tokens, and in the log.
-    if let Some(secret_key) = settings.values.on_premises.secret_key.as_deref() {
-        let key_name = settings.name("on_premises.secret_key");
-        for (id_name, _, environment) in &environments[1..] {
-            check_id_holds_no_key(id_name, environment.id().as_str(), &key_name, secret_key)?;
-        }
-    }
-    for (id_name, _, environment) in &environments {
-        for (_, key_name, other) in &environments {
-            let key = std::str::from_utf8(other.access_key().expose_bytes()).unwrap_or_default();
-            if other.id() != environment.id() {
-                check_id_holds_no_key(id_name, environment.id().as_str(), key_name, key)?;
-            }
-        }
-    }
-    Ok(environments
+    check_no_id_holds_a_key(&configured)?;
+    Ok(configured
         .into_iter()
         .skip(1)
-        .map(|(.., environment)| environment)
+        .map(|configured| configured.environment)
         .collect())
+}
+
+/// The `[[other_environment]]` at `index` (from 0), checked on its own.
+fn other_environment(settings: &Settings, index: usize) -> Result<Configured, CliError> {
+    let section = &settings.values.other_environment[index];
+    let path = |key: &str| format!("other_environment[{}].{key}", index + 1);
+    let id_name = settings.name(&path("id"));
+    let Some(id) = section.id.as_deref() else {
+        return Err(CliError::setting(
+            id_name,
+            "is not set; give the environment's ID from the CKEditor Customer Portal",
+        ));
+    };
+    let key_name = settings.other_key_name(index);
+    let key = other_access_key(settings, section, &path, &key_name)?;
+    // The ID is shown in its tokens' `aud` and in the log.
+    check_id_holds_no_secret_key(settings, &id_name, id)?;
+    // A key under the recommended length is warned of with the entry named (not by its ID,
+    // which may hold a key until the checks of every ID refuse it).
+    let span = tracing::warn_span!("other_environment", number = index + 1).entered();
+    let environment = checked_environment(settings, (&id_name, id), (&key_name, &key))?;
+    drop(span);
+    Ok(Configured {
+        id_name,
+        key_name,
+        key,
+        environment,
+    })
 }
 
 /// The access key of one `[[other_environment]]`, `path` naming its keys and `key_name` where
@@ -375,27 +367,55 @@ fn other_access_key(
         )),
         (None, None) => Err(CliError::setting(
             settings.name(&path("access_key_variable")),
-            "is not set, and neither is access_key; name the environment variable that holds \
-             the environment's access key",
+            format!(
+                "is not set, and neither is {}; name the environment variable that holds the \
+                 environment's access key",
+                settings.name(&path("access_key"))
+            ),
         )),
     }
 }
 
-/// Refuses the environment ID `id`, named `id_name`, when it holds `key`, named `key_name` (a
-/// key of 8 bytes or more, in any letter case or percent-encoded).
-fn check_id_holds_no_key(
+/// Refuses an environment ID that holds another environment's access key: every token of the
+/// environment would show it in its `aud`.
+fn check_no_id_holds_a_key(configured: &[Configured]) -> Result<(), CliError> {
+    for holder in configured {
+        for other in configured {
+            if other.environment.id() != holder.environment.id() {
+                let id = holder.environment.id().as_str();
+                let held = format!("the key of {}", other.key_name);
+                check_id_holds_no_key(&holder.id_name, id, &held, &other.key)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses the environment ID `id`, named `id_name`, when it holds the on-premises secret key.
+fn check_id_holds_no_secret_key(
+    settings: &Settings,
     id_name: &str,
     id: &str,
-    key_name: &str,
-    key: &str,
 ) -> Result<(), CliError> {
+    match settings.values.on_premises.secret_key.as_deref() {
+        Some(secret_key) => {
+            let name = settings.name("on_premises.secret_key");
+            let held = format!("the on-premises secret key ({name})");
+            check_id_holds_no_key(id_name, id, &held, secret_key)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Refuses the environment ID `id`, named `id_name`, when it holds `key`, which messages call
+/// `held` (a key of 8 bytes or more, in any letter case or percent-encoded).
+fn check_id_holds_no_key(id_name: &str, id: &str, held: &str, key: &str) -> Result<(), CliError> {
     if KeySearch::new(key.trim().as_bytes()).is_some_and(|search| search.holds(id)) {
         return Err(CliError::setting(
             id_name,
             format!(
-                "holds the key of {key_name}, which every token of the environment would show \
-                 in its aud and the log in its lines; set the environment ID from the CKEditor \
-                 Customer Portal"
+                "holds {held}, which every token of the environment would show in its aud and \
+                 the log in its lines; set the environment ID from the CKEditor Customer Portal"
             ),
         ));
     }
@@ -454,14 +474,6 @@ pub(crate) fn build_issuer(
         }
         other => CliError::Failed(other.to_string()),
     })
-}
-
-fn issuer(settings: &Settings, environment: Environment) -> Result<Issuer, CliError> {
-    build_issuer(
-        environment,
-        lifetime(settings)?,
-        &settings.name("token.lifetime"),
-    )
 }
 
 fn token_path(settings: &Settings) -> Result<String, CliError> {

@@ -259,9 +259,14 @@ fn other_environments_are_checked_before_serving() {
     let with = |extra: &str| format!("{header}{extra}");
     let env = env();
 
-    let message = refusal(&acme.replace("id = \"acme-env\"\n", ""), &env, &[]);
-    let message = message + &refusal(&with(&acme.replace(ACME_ID, " ")), &env, &[]);
+    let keyed = format!("{acme}access_key = \"{ACME_KEY}\"\n");
+    let message = refusal(&with(&keyed.replace("id = \"acme-env\"\n", "")), &env, &[]);
     assert_says(&message, &["other_environment[1].id in ", "is not set"]);
+    let message = refusal(&with(&keyed.replace(ACME_ID, " ")), &env, &[]);
+    assert_says(
+        &message,
+        &["other_environment[1].id in ", "is empty or only whitespace"],
+    );
 
     let message = refusal(&with(&acme), &env, &[]);
     assert_says(
@@ -348,7 +353,7 @@ fn other_environments_are_checked_before_serving() {
         &message,
         &[
             "other_environment[1].id in ",
-            "is the environment CKEDITOR_ENVIRONMENT_ID already gives",
+            "names the same environment as CKEDITOR_ENVIRONMENT_ID",
         ],
     );
     let twice = format!(
@@ -356,7 +361,12 @@ fn other_environments_are_checked_before_serving() {
          access_key = \"{GLOBEX_KEY}\"\n"
     );
     let message = refusal(&with(&twice), &env, &[]);
-    assert_says(&message, &["other_environment[2].id in ", "already gives"]);
+    let same = "names the same environment as other_environment[1].id in ";
+    assert_says(&message, &["other_environment[2].id in ", same]);
+    // An entry copied whole is the same environment twice, rather than a key given twice.
+    let copied = format!("{acme}access_key = \"{ACME_KEY}\"\n").repeat(2);
+    let message = refusal(&with(&copied), &env, &[]);
+    assert_says(&message, &["other_environment[2].id in ", same]);
 
     // The core's checks of an environment, named as the file has it.
     let swapped = format!(
@@ -412,7 +422,6 @@ fn other_environments_are_checked_before_serving() {
     );
 
     // Each mode needs to know where the user's environment is named.
-    let keyed = format!("{acme}access_key = \"{ACME_KEY}\"\n");
     let message = refusal(&keyed, &env, &[]);
     assert_says(
         &message,
