@@ -271,8 +271,8 @@ impl Rules {
         }
     }
 
-    /// What `user` gets: a token with the grants of every rule that applies, or a refusal when
-    /// none does.
+    /// What `user` gets: a token with the grants of every rule that applies, in the environment
+    /// the sign-in named for the user (or `[environment]`'s), or a refusal when none does.
     ///
     /// A name, email or avatar the token cannot carry (an email without `@`, a control
     /// character, the server's access key or another of its secrets) is left out of it, with a
@@ -409,7 +409,13 @@ impl Rules {
                         leave_out(&field, &problem);
                     }
                 }
-                UserDecision::Issue(identity)
+                match &user.environment {
+                    Some(environment) => UserDecision::IssueIn {
+                        environment: environment.clone(),
+                        identity,
+                    },
+                    None => UserDecision::Issue(identity),
+                }
             }
             Err(error) => UserDecision::InvalidIdentity(error),
         }
@@ -833,7 +839,8 @@ mod tests {
     }
 
     fn grants(decision: UserDecision) -> Vec<(String, Role)> {
-        let UserDecision::Issue(identity) = decision else {
+        let (UserDecision::Issue(identity) | UserDecision::IssueIn { identity, .. }) = decision
+        else {
             panic!("expected a token, got {decision:?}");
         };
         identity
@@ -932,10 +939,12 @@ mod tests {
             environment: environment.map(str::to_owned),
             ..user("42", &[])
         };
-        assert_eq!(
-            grants(rules.decide(&of(Some("acme-env")), str::to_owned)),
-            [("*".to_owned(), Role::Writer)]
+        let acme = rules.decide(&of(Some("acme-env")), str::to_owned);
+        assert!(
+            matches!(&acme, UserDecision::IssueIn { environment, .. } if environment == "acme-env"),
+            "{acme:?}"
         );
+        assert_eq!(grants(acme), [("*".to_owned(), Role::Writer)]);
         // A sign-in that names no environment is of `[environment]`'s, and so is one naming it.
         for home in [None, Some("home-env")] {
             assert_eq!(
@@ -965,7 +974,13 @@ mod tests {
             in_environments(rule(("user", "42"), &["*"], Some("writer")), &["acme-env"]),
             rule(("everyone", ""), &["doc-*"], Some("reader")),
         ]);
-        assert!(overlapping.is_err());
+        let Err(error) = overlapping else {
+            panic!("overlapping patterns accepted");
+        };
+        assert!(
+            error.to_string().contains("can match the same documents"),
+            "{error}"
+        );
 
         for (ids, expected) in [
             (

@@ -26,7 +26,7 @@ use ckeditor_token_demo_login::settings::{self as shared, describe, parse_durati
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
-use crate::auth::{other_mode_hint, unknown_environment};
+use crate::auth::{Environments, require_environment_setting};
 use crate::error::CliError;
 use crate::rules::{SignedInUser, trim_spaces, trimmed_groups};
 use crate::settings::Settings;
@@ -127,9 +127,17 @@ struct Fields {
     email: Option<String>,
     avatar: Option<String>,
     groups: Option<String>,
-    /// The field with the user's environment as written, its pointer, and the IDs of the
-    /// environments it may name; without it, every token is of `[environment]`.
-    environment: Option<(String, String, Vec<String>)>,
+    /// The field with the user's environment; without it, every token is of `[environment]`.
+    environment: Option<EnvironmentField>,
+}
+
+/// The field of the answer that names the user's environment, and the environments it may name.
+#[derive(Debug, Clone)]
+struct EnvironmentField {
+    /// As the setting writes it, for the log.
+    written: String,
+    pointer: String,
+    environments: Environments,
 }
 
 /// The checked forward-authentication settings and the HTTP client.
@@ -270,18 +278,21 @@ impl ForwardAuth {
             email: field("email_field", &section.email_field, "email")?,
             avatar: field("avatar_field", &section.avatar_field, "avatar")?,
             groups: field("groups_field", &section.groups_field, "groups")?,
-            environment: match field("environment_field", &section.environment_field, "")? {
-                Some(pointer) => {
-                    let written = section.environment_field.as_deref().unwrap_or_default();
-                    let ids = settings.environment_ids().into_iter();
-                    let ids = ids.map(|(_, id)| id.to_owned()).collect();
-                    Some((written.trim().to_owned(), pointer, ids))
-                }
-                None => None,
-            },
+            environment: field("environment_field", &section.environment_field, "")?.map(
+                |pointer| EnvironmentField {
+                    written: section
+                        .environment_field
+                        .as_deref()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_owned(),
+                    pointer,
+                    environments: Environments::from_settings(settings),
+                },
+            ),
         };
         // A field the user may edit (a display name, say) would let them choose their tenant.
-        if let Some((written, pointer, _)) = &fields.environment {
+        if let Some(environment) = &fields.environment {
             let profile = [
                 ("id_field", Some(&fields.id.1)),
                 ("name_field", fields.name.as_ref()),
@@ -289,40 +300,39 @@ impl ForwardAuth {
                 ("avatar_field", fields.avatar.as_ref()),
                 ("groups_field", fields.groups.as_ref()),
             ];
-            if let Some((key, _)) = profile.iter().find(|(_, other)| *other == Some(pointer)) {
+            let same = |(_, other): &&(&str, Option<&String>)| *other == Some(&environment.pointer);
+            if let Some((key, _)) = profile.iter().find(same) {
                 return Err(CliError::setting(
                     format!("{}, {}", name(key), name("environment_field")),
                     format!(
-                        "both name the field {written:?}, so one value would be read as both; \
-                         the user's environment is a field of its own in the application's \
-                         answer, such as tenant.environment"
+                        "both name the field {:?}, so one value would be read as both; the \
+                         user's environment is a field of its own in the application's answer, \
+                         such as tenant.environment",
+                        environment.written
                     ),
                 ));
             }
         }
-        let others = settings.values.other_environment.len();
-        if fields.environment.is_none() && others > 0 {
-            return Err(CliError::setting(
-                name("environment_field"),
-                format!(
-                    "names no field, but {} gives {others} more environment(s); name the field of \
-                     the application's answer that holds the ID of the user's environment, such \
-                     as tenant.environment{}",
-                    settings.name("other_environment"),
-                    other_mode_hint(
-                        settings,
-                        settings
-                            .values
-                            .auth
-                            .trusted_headers
-                            .environment_header
-                            .is_some(),
-                        "auth.trusted_headers.environment_header",
-                        "trusted-headers"
-                    )
-                ),
-            ));
-        }
+        require_environment_setting(
+            settings,
+            (
+                "auth.forward.environment_field",
+                fields.environment.is_some(),
+            ),
+            "field",
+            "name the field of the application's answer that holds the ID of the user's \
+             environment, such as tenant.environment",
+            (
+                "auth.trusted_headers.environment_header",
+                settings
+                    .values
+                    .auth
+                    .trusted_headers
+                    .environment_header
+                    .is_some(),
+                "trusted-headers",
+            ),
+        )?;
 
         // One connection per question: on a connection kept for the next one, an answer the
         // application sent late or twice would be read as the answer about the next caller.
@@ -585,31 +595,27 @@ impl ForwardAuth {
     /// first environment: an application that leaves it out for one user must not have that
     /// user's token signed in another tenant's environment.
     fn environment_of(&self, value: &Value) -> Result<Option<String>, Failure> {
-        let Some((written, pointer, ids)) = &self.fields.environment else {
+        let Some(field) = &self.fields.environment else {
             return Ok(None);
         };
-        let problem = match value.pointer(pointer) {
-            Some(Value::String(text)) => {
-                let text = trim_spaces(text);
-                if let Some(id) = ids.iter().find(|id| *id == text) {
-                    return Ok(Some(id.clone()));
-                }
-                unknown_environment(text)
-            }
-            Some(Value::Null) | None => "it is missing or null".to_owned(),
-            Some(_) => "it is not a string".to_owned(),
+        let named = match value.pointer(&field.pointer) {
+            Some(Value::String(text)) => field.environments.named(text),
+            Some(Value::Null) | None => Err("it is missing or null".to_owned()),
+            Some(_) => Err("it is not a string".to_owned()),
         };
-        Err(bad_answer(format!(
-            "the answer of {} names no environment of this server in its {written:?} field \
-             ({ENVIRONMENT_FIELD}): {problem}",
-            self.shown
-        )))
+        named.map(Some).map_err(|problem| {
+            bad_answer(format!(
+                "the answer of {} names no environment of this server in its {:?} field \
+                 ({ENVIRONMENT_FIELD}): {problem}",
+                self.shown, field.written
+            ))
+        })
     }
 
     /// A summary for the start-up log.
     pub(crate) fn describe(&self) -> String {
         let environment = match &self.fields.environment {
-            Some((written, ..)) => format!(", environment from the field {written:?}"),
+            Some(field) => format!(", environment from the field {:?}", field.written),
             None => String::new(),
         };
         format!(

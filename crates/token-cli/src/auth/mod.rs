@@ -23,7 +23,8 @@ use axum::http::request::Parts;
 use ckeditor_token_core::{EnvironmentId, Error, TokenUser, UserDecision, field};
 use ckeditor_token_demo_login::DemoUser;
 
-use crate::rules::{Rules, SignedInUser};
+use crate::error::CliError;
+use crate::rules::{Rules, SignedInUser, trim_spaces};
 use crate::settings::Settings;
 use crate::throttle::Throttle;
 use development::NoDemoUser;
@@ -226,8 +227,7 @@ impl Caller {
             },
             // The log line of a user the token cannot carry names the proxy's header too.
             (Found::User(user), Authentication::TrustedHeaders { rules, headers }) => {
-                let decision = rules.decide(user, |field| headers.field_source(field));
-                match in_environment(decision, user) {
+                match rules.decide(user, |field| headers.field_source(field)) {
                     UserDecision::InvalidIdentity(Error::InvalidIdentity {
                         field,
                         problem,
@@ -243,7 +243,7 @@ impl Caller {
             // The user came from the application's answer, so a user ID the token cannot carry
             // is a bad answer (502), logged with the forward URL, not a failure of this server.
             (Found::User(user), Authentication::Forward { rules, forward }) => {
-                match in_environment(rules.decide(user, ForwardAuth::field_source), user) {
+                match rules.decide(user, ForwardAuth::field_source) {
                     UserDecision::InvalidIdentity(problem) => {
                         let failure = forward.unusable_user(&problem);
                         UserDecision::Unavailable {
@@ -262,45 +262,73 @@ impl Caller {
     }
 }
 
-/// `decision` for `user` in the environment their sign-in names, if it names one: a token of
-/// that environment instead of `[environment]`'s.
-fn in_environment(decision: UserDecision, user: &SignedInUser) -> UserDecision {
-    match (decision, &user.environment) {
-        (UserDecision::Issue(identity), Some(environment)) => UserDecision::IssueIn {
-            environment: environment.clone(),
-            identity,
-        },
-        (decision, _) => decision,
-    }
-}
+/// The environments a sign-in may name for its user, by ID: `[environment]`'s and each
+/// `[[other_environment]]`'s.
+#[derive(Debug, Clone)]
+pub(crate) struct Environments(Vec<String>);
 
-/// Why `text`, the environment a sign-in names, is not one this server signs for: quoted when it
-/// has the shape of an environment ID (which the log may show), described otherwise.
-pub(crate) fn unknown_environment(text: &str) -> String {
-    if text.is_empty() {
-        return "it is empty, so the user's environment is unknown".to_owned();
+impl Environments {
+    /// The environments of `settings`, whose IDs the configuration has checked.
+    pub(crate) fn from_settings(settings: &Settings) -> Self {
+        let ids = settings.environment_ids().into_iter();
+        Environments(ids.map(|(_, id)| id.to_owned()).collect())
     }
-    let shown = if EnvironmentId::new(text).is_ok() {
-        format!("it names {text:?}, which is not")
-    } else {
-        "it is not an environment ID (up to 64 letters, digits, `-`, `_` and `.`), so it is not"
+
+    /// The environment `text` names, without the spaces and tabs around it.
+    ///
+    /// # Errors
+    ///
+    /// Why `text` names none, for the log: it is empty, or no environment's ID (quoted when it
+    /// has the shape of an ID, described otherwise).
+    pub(crate) fn named(&self, text: &str) -> Result<String, String> {
+        let text = trim_spaces(text);
+        if let Some(id) = self.0.iter().find(|id| *id == text) {
+            return Ok(id.clone());
+        }
+        if text.is_empty() {
+            return Err("it is empty, so the user's environment is unknown".to_owned());
+        }
+        let shown = if EnvironmentId::new(text).is_ok() {
+            format!("it names {text:?}, which is not")
+        } else {
+            "it is not an environment ID (up to 64 letters, digits, `-`, `_` and `.`), so it is \
+             not"
             .to_owned()
-    };
-    format!(
-        "{shown} among the environments this server signs for (environment.id, and each \
-         other_environment's id)"
-    )
+        };
+        Err(format!(
+            "{shown} among the environments this server signs for (environment.id, and each \
+             other_environment's id)"
+        ))
+    }
 }
 
-/// For a missing setting that names the user's environment: ` (SETTING is set, but it is for
-/// the MODE mode)` when the other mode's `setting` is `set`, else nothing.
-pub(crate) fn other_mode_hint(settings: &Settings, set: bool, setting: &str, mode: &str) -> String {
-    if set {
+/// Refuses `[[other_environment]]` without the mode's way to name the user's environment:
+/// `setting`, which names a `what` (a header, a field) and is not `named`. The other mode's
+/// setting, `(setting, set, mode)`, is mentioned when it is set, as the likely mix-up.
+pub(crate) fn require_environment_setting(
+    settings: &Settings,
+    (setting, named): (&str, bool),
+    what: &str,
+    advice: &str,
+    (other, other_set, other_mode): (&str, bool, &str),
+) -> Result<(), CliError> {
+    let more = settings.values.other_environment.len();
+    if named || more == 0 {
+        return Ok(());
+    }
+    let mix_up = if other_set {
         format!(
-            " ({} is set, but it is for the {mode:?} mode)",
-            settings.name(setting)
+            " ({} is set, but it is for the {other_mode:?} mode)",
+            settings.name(other)
         )
     } else {
         String::new()
-    }
+    };
+    Err(CliError::setting(
+        settings.name(setting),
+        format!(
+            "names no {what}, but {} gives {more} more environment(s); {advice}{mix_up}",
+            settings.name("other_environment")
+        ),
+    ))
 }

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use axum::http::{HeaderMap, HeaderName};
 use ckeditor_token_core::field;
 
-use super::{other_mode_hint, unknown_environment};
+use super::{Environments, require_environment_setting};
 use crate::address::SourceRange;
 use crate::error::CliError;
 use crate::rules::{SignedInUser, trim_spaces, trimmed_groups};
@@ -68,6 +68,13 @@ pub(crate) enum NoUser {
     NoEnvironment(String),
 }
 
+/// The header that names the user's environment, and the environments it may name.
+#[derive(Debug, Clone)]
+struct EnvironmentHeader {
+    name: HeaderName,
+    environments: Environments,
+}
+
 /// The checked trusted-headers settings.
 #[derive(Debug, Clone)]
 pub(crate) struct TrustedHeaders {
@@ -76,9 +83,9 @@ pub(crate) struct TrustedHeaders {
     name: Option<HeaderName>,
     groups: Option<HeaderName>,
     separator: String,
-    /// The header that names the user's environment, and the IDs of the environments it may
-    /// name; without it, every token is of `[environment]`.
-    environment: Option<(HeaderName, Vec<String>)>,
+    /// The header that names the user's environment; without it, every token is of
+    /// `[environment]`.
+    environment: Option<EnvironmentHeader>,
     secret: Option<(HeaderName, Secret)>,
     sources: Vec<SourceRange>,
 }
@@ -148,24 +155,18 @@ impl TrustedHeaders {
             section.environment_header.as_ref(),
             "",
         )?;
-        let others = settings.values.other_environment.len();
-        if environment.is_none() && others > 0 {
-            return Err(CliError::setting(
-                settings.name(&path("environment_header")),
-                format!(
-                    "names no header, but {} gives {others} more environment(s); name the \
-                     header the proxy sends the ID of the user's environment in, and have the \
-                     proxy set it on every request, replacing the one a client may send{}",
-                    settings.name("other_environment"),
-                    other_mode_hint(
-                        settings,
-                        settings.values.auth.forward.environment_field.is_some(),
-                        "auth.forward.environment_field",
-                        "forward"
-                    )
-                ),
-            ));
-        }
+        require_environment_setting(
+            settings,
+            (&path("environment_header"), environment.is_some()),
+            "header",
+            "name the header the proxy sends the ID of the user's environment in, and have the \
+             proxy set it on every request, replacing the one a client may send",
+            (
+                "auth.forward.environment_field",
+                settings.values.auth.forward.environment_field.is_some(),
+                "forward",
+            ),
+        )?;
         let identity = [
             ("user_id_header", Some(&user_id)),
             ("email_header", email.as_ref()),
@@ -320,12 +321,9 @@ impl TrustedHeaders {
             ));
         }
 
-        let ids = settings.environment_ids();
-        let environment = environment.map(|header| {
-            (
-                header,
-                ids.into_iter().map(|(_, id)| id.to_owned()).collect(),
-            )
+        let environment = environment.map(|name| EnvironmentHeader {
+            name,
+            environments: Environments::from_settings(settings),
         });
         Ok(TrustedHeaders {
             user_id,
@@ -418,24 +416,16 @@ impl TrustedHeaders {
     /// than the first: a proxy that fails to set it for one user must not have that user's
     /// token signed in another tenant's environment.
     fn environment_of(&self, headers: &HeaderMap) -> Result<Option<String>, NoUser> {
-        let Some((name, ids)) = &self.environment else {
+        let Some(header) = &self.environment else {
             return Ok(None);
         };
-        let value = headers
-            .get(name)
-            .map(|value| std::str::from_utf8(value.as_bytes()));
-        let problem = match value {
-            None => "the header is missing, so the user's environment is unknown".to_owned(),
-            Some(Err(_)) => "it is not UTF-8, so it names no environment".to_owned(),
-            Some(Ok(text)) => {
-                let text = trim_spaces(text);
-                if let Some(id) = ids.iter().find(|id| *id == text) {
-                    return Ok(Some(id.clone()));
-                }
-                unknown_environment(text)
-            }
+        let value = headers.get(&header.name).map(|value| value.to_str());
+        let named = match value {
+            None => Err("the header is missing, so the user's environment is unknown".to_owned()),
+            Some(Err(_)) => Err("it is not visible ASCII, so it names no environment".to_owned()),
+            Some(Ok(text)) => header.environments.named(text),
         };
-        Err(NoUser::NoEnvironment(problem))
+        named.map(Some).map_err(NoUser::NoEnvironment)
     }
 
     /// Warns when a trusted source holds a loopback address and no secret is asked for:
@@ -475,7 +465,7 @@ impl TrustedHeaders {
     /// The environment header, for a log line about the environment it names.
     pub(crate) fn environment_source(&self) -> String {
         match &self.environment {
-            Some((header, _)) => format!("environment (from the header {header})"),
+            Some(header) => format!("environment (from the header {})", header.name),
             None => "environment".to_owned(),
         }
     }
@@ -493,7 +483,7 @@ impl TrustedHeaders {
             self.email.as_ref(),
             self.name.as_ref(),
             self.groups.as_ref(),
-            self.environment.as_ref().map(|(name, _)| name),
+            self.environment.as_ref().map(|header| &header.name),
         ]
         .into_iter()
         .flatten()
@@ -529,7 +519,7 @@ impl TrustedHeaders {
                 .as_ref()
                 .map_or_else(|| "not read".to_owned(), |name| format!("from {name}"))
         };
-        let environment = self.environment.as_ref().map(|(name, _)| name.clone());
+        let environment = self.environment.as_ref().map(|header| header.name.clone());
         format!(
             "user ID from {}, email {}, name {}, groups {}, environment {}, shared secret {}, \
              trusted sources [{}]",
