@@ -230,6 +230,21 @@ impl Rules {
             check_overlaps(settings, &rules)?;
         }
         check_totals(settings, &rules)?;
+        // Where each tenant numbers its own users, one ID is a different person in each.
+        let for_a_user = |rule: &&Rule| matches!(rule.applies, Applies::User(_));
+        let everywhere = rules
+            .iter()
+            .position(|rule| for_a_user(&rule) && rule.environments.is_empty());
+        if let Some(index) = everywhere
+            && !settings.values.other_environment.is_empty()
+        {
+            tracing::warn!(
+                "{} is for a user ID in every environment, and a tenant's user may have the ID \
+                 of another tenant's; give it `environments`, unless the IDs are unique across \
+                 the application",
+                settings.name(&format!("rule[{}]", index + 1))
+            );
+        }
         let secrets = settings.searched_secrets().map(str::to_owned).collect();
         Ok(Rules {
             rules,
@@ -761,43 +776,62 @@ fn check_overlaps(settings: &Settings, rules: &[Rule]) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Refuses rules that could give one token more document patterns, CKBox workspaces or AI
+/// scopes than it may hold: counted for the users of each environment, as rules for different
+/// environments never meet in one token.
 fn check_totals(settings: &Settings, rules: &[Rule]) -> Result<(), CliError> {
-    let mut keys: Vec<&DocumentKey> = Vec::new();
-    let mut workspaces: Vec<&String> = Vec::new();
-    let mut scopes: Vec<&AiScope> = Vec::new();
-    for rule in rules {
-        for workspace in &rule.workspaces {
-            if !workspaces.contains(&workspace) {
-                workspaces.push(workspace);
-            }
+    let ids = settings.environment_ids();
+    // Without environments (as in some tests), every rule counts together.
+    let environments: Vec<Option<&str>> = if ids.is_empty() {
+        vec![None]
+    } else {
+        ids.iter().map(|(_, id)| Some(*id)).collect()
+    };
+    for environment in environments {
+        let mut keys: Vec<&DocumentKey> = Vec::new();
+        let mut workspaces: Vec<&String> = Vec::new();
+        let mut scopes: Vec<&AiScope> = Vec::new();
+        let in_environment = |rule: &&Rule| {
+            rule.environments.is_empty()
+                || environment.is_some_and(|id| rule.environments.iter().any(|each| each == id))
+        };
+        for rule in rules.iter().filter(in_environment) {
+            push_new(&mut workspaces, &rule.workspaces);
+            push_new(&mut keys, &rule.documents);
+            push_new(&mut scopes, &rule.ai);
         }
-        for key in &rule.documents {
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
+        if [keys.len(), workspaces.len(), scopes.len()]
+            .iter()
+            .any(|count| *count > MAX_GRANTS)
+        {
+            let whose = match environment {
+                Some(id) if rules.iter().any(|rule| !rule.environments.is_empty()) => {
+                    format!(" for the users of {id:?}")
+                }
+                _ => String::new(),
+            };
+            return Err(CliError::setting(
+                settings.name("rule"),
+                format!(
+                    "the rules{whose} name {} document patterns, {} CKBox workspaces and {} AI \
+                     scopes; a token holds at most {MAX_GRANTS} of each",
+                    keys.len(),
+                    workspaces.len(),
+                    scopes.len()
+                ),
+            ));
         }
-        for scope in &rule.ai {
-            if !scopes.contains(&scope) {
-                scopes.push(scope);
-            }
-        }
-    }
-    if [keys.len(), workspaces.len(), scopes.len()]
-        .iter()
-        .any(|count| *count > MAX_GRANTS)
-    {
-        return Err(CliError::setting(
-            settings.name("rule"),
-            format!(
-                "the rules name {} document patterns, {} CKBox workspaces and {} AI scopes; a \
-                 token holds at most {MAX_GRANTS} of each",
-                keys.len(),
-                workspaces.len(),
-                scopes.len()
-            ),
-        ));
     }
     Ok(())
+}
+
+/// Adds to `into` each of `items` it does not hold yet.
+fn push_new<'r, T: PartialEq>(into: &mut Vec<&'r T>, items: &'r [T]) {
+    for item in items {
+        if !into.contains(&item) {
+            into.push(item);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -981,6 +1015,22 @@ mod tests {
             error.to_string().contains("can match the same documents"),
             "{error}"
         );
+
+        // A token holds at most 64 patterns; rules for different environments count apart.
+        let many = |prefix: &str, ids: &[&str]| {
+            let keys: Vec<String> = (0..40).map(|n| format!("{prefix}-{n}")).collect();
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            in_environments(rule(("everyone", ""), &keys, Some("reader")), ids)
+        };
+        rules_in_environments(vec![many("a", &["acme-env"]), many("h", &["home-env"])])
+            .expect("40 patterns in each environment");
+        let both = &["home-env", "acme-env"];
+        let Err(error) = rules_in_environments(vec![many("a", &["acme-env"]), many("h", both)])
+        else {
+            panic!("80 patterns for Acme's users accepted");
+        };
+        let expected = r#"the rules for the users of "acme-env" name 80 document patterns"#;
+        assert!(error.to_string().contains(expected), "{error}");
 
         for (ids, expected) in [
             (

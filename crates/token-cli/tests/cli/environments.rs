@@ -165,9 +165,10 @@ fn who_am_i() -> String {
 #[test]
 fn the_applications_answer_chooses_the_environment_that_signs() {
     let url = who_am_i();
+    // With a rule for a user ID in every environment, which is warned of.
     let config = config_file(&format!(
         "[auth]\nmode = \"forward\"\n[auth.forward]\nurl = \"{url}\"\n\
-         environment_field = \"tenant.env\"\n{}",
+         environment_field = \"tenant.env\"\n{}[[rule]]\nuser = \"bob\"\nckbox_role = \"user\"\n",
         environments()
     ));
     // Readable by everyone, with Globex's key in it.
@@ -206,6 +207,10 @@ fn the_applications_answer_chooses_the_environment_that_signs() {
     let (_, log) = server.terminate();
     assert!(
         log.contains("every user of this machine may read it"),
+        "{log}"
+    );
+    assert!(
+        log.contains("rule[3] in ") && log.contains("is for a user ID in every environment"),
         "{log}"
     );
     assert!(
