@@ -97,6 +97,7 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         (None, false) => ACCESS_KEY_VAR.to_owned(),
     };
     // clap refuses `--environment-id` with `--on-premises`.
+    let chosen_by_aud = other.is_some() && args.environment_id.is_none();
     let (environment_id, id_name) = match (&args.environment_id, args.on_premises, other) {
         (_, true, _) => (None, String::new()),
         (Some(id), false, _) => (Some(id.clone()), "--environment-id".to_owned()),
@@ -168,25 +169,22 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         inspection = inspect(&token, &expect).map_err(|e| CliError::Failed(e.to_string()))?;
     }
     let key = key.or(development);
-    let others = other_secrets(settings, key.as_ref());
-    carried_elsewhere(&token, &others, &mut inspection);
+    let elsewhere = carried_elsewhere(&token, other_secrets(settings, key.as_ref()));
     let audience = match (&environment_id, args.on_premises) {
         (_, true) => Audience::NotCarried,
+        (Some(_), false) if chosen_by_aud => Audience::ChosenBy(&id_name),
         (Some(_), false) => Audience::Checked(&id_name),
         (None, false) => Audience::NotChecked,
     };
-    let shown = report(
+    let mut shown = report(
         &inspection,
+        &elsewhere,
         key.as_ref(),
         &key_variable,
         &audience,
         now,
         args.at.is_some(),
     );
-    // Other secrets are hidden as the checking key is: the report may be pasted anywhere.
-    let mut shown = others
-        .iter()
-        .fold(shown, |shown, secret| hide_secret(&shown, secret));
     if development_verifies {
         shown.push_str(
             "\nnote: the token is from serve --dev, and the development environment's public \
@@ -194,7 +192,8 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         );
     }
     output::line(&shown)?;
-    Ok(match (inspection.is_ok(), inspection.signature) {
+    let is_ok = inspection.is_ok() && elsewhere.problems.is_empty();
+    Ok(match (is_ok, inspection.signature) {
         (false, _) => ExitCode::from(FAILURE_EXIT),
         (true, SignatureCheck::Valid) => ExitCode::SUCCESS,
         (true, SignatureCheck::NotChecked) => ExitCode::from(UNCHECKED_EXIT),
@@ -203,32 +202,61 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     })
 }
 
-/// The keys and secrets of the settings besides `key`, the one that checks the signature, that
-/// are long enough to be looked for: other environments' keys, the trusted secret, the
-/// on-premises secret key.
-fn other_secrets(settings: &Settings, key: Option<&Key>) -> Vec<String> {
+/// The keys and secrets of the settings besides `key`, the one that checks the signature, with
+/// their settings' names: those long enough to be looked for (the access keys of the
+/// environments, the on-premises secret key, the trusted secret).
+fn other_secrets(settings: &Settings, key: Option<&Key>) -> Vec<(String, String)> {
     let checking = key.map(|key| key.bytes.trim_ascii());
-    settings
-        .searched_secrets()
-        .filter(|secret| Some(secret.as_bytes()) != checking)
-        .map(str::to_owned)
+    let values = &settings.values;
+    let named = [
+        ("environment.access_key", &values.environment.access_key),
+        ("on_premises.secret_key", &values.on_premises.secret_key),
+        (
+            "auth.trusted_headers.secret",
+            &values.auth.trusted_headers.secret,
+        ),
+    ];
+    let named = named
+        .into_iter()
+        .filter_map(|(path, secret)| Some((settings.name(path), secret.as_deref()?)));
+    named
+        .chain(settings.other_access_keys())
+        .map(|(name, secret)| (name, secret.trim()))
+        .filter(|(_, secret)| secret.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN)
+        .filter(|(_, secret)| Some(secret.as_bytes()) != checking)
+        .map(|(name, secret)| (name, secret.to_owned()))
         .collect()
 }
 
-/// Adds to `inspection` each place of `token` that holds one of `secrets`, as for the key that
-/// checks the signature: a token is not to carry any key or secret of the server.
-fn carried_elsewhere(token: &str, secrets: &[String], inspection: &mut Inspection) {
-    for secret in secrets {
+/// The other keys and secrets of the settings that a token carries: where, for the problems,
+/// and each of them, to be hidden wherever the report would show it.
+struct Elsewhere {
+    problems: Vec<String>,
+    secrets: Vec<String>,
+}
+
+/// Where `token` holds one of `secrets` (named by their settings), found as the key that checks
+/// the signature is: a token is to carry no key or secret of the server.
+fn carried_elsewhere(token: &str, secrets: Vec<(String, String)>) -> Elsewhere {
+    let mut problems = Vec::new();
+    for (name, secret) in &secrets {
         let Ok(checked) = inspect(token, &Expectations::at(0).with_key(secret.as_bytes())) else {
             continue;
         };
         for finding in checked.findings {
-            let carried = matches!(finding, Finding::KeyInToken { .. } | Finding::AudienceIsKey);
-            if carried && !inspection.findings.contains(&finding) {
-                inspection.findings.push(finding);
-            }
+            let path = match finding {
+                Finding::KeyInToken { path } => path,
+                Finding::AudienceIsKey => "aud".to_owned(),
+                _ => continue,
+            };
+            problems.push(format!(
+                "{path} holds {name}, a key or secret of the settings, which every holder of \
+                 the token can read; replace it, and keep it out of tokens"
+            ));
         }
     }
+    let secrets = secrets.into_iter().map(|(_, secret)| secret).collect();
+    Elsewhere { problems, secrets }
 }
 
 /// `text` with `secret` shown as `[key]`: as it is, in the forms the key search finds, and
@@ -321,15 +349,15 @@ fn other_environment(
         }
     };
     let others = settings.values.other_environment.iter().enumerate();
-    others.into_iter().find_map(|(index, other)| {
-        let id = other.id.as_deref().filter(|other| *other == id)?;
-        Some(OtherEnvironment {
+    others
+        .filter(|(_, other)| other.id.as_deref() == Some(id))
+        .map(|(index, _)| OtherEnvironment {
             id: id.to_owned(),
             id_name: settings.name(&format!("other_environment[{}].id", index + 1)),
-            key: other.access_key.clone().or(other.key_from_variable.clone()),
+            key: settings.other_access_key(index).map(str::to_owned),
             key_name: settings.other_key_name(index),
         })
-    })
+        .next()
 }
 
 fn key(settings: &Settings, args: &InspectArgs) -> Result<Option<Key>, CliError> {
@@ -415,6 +443,9 @@ fn id_beside_key(id: &str, id_name: &str, access_key: &str) -> Option<&'static s
 enum Audience<'a> {
     /// With the one from the setting or flag so named.
     Checked(&'a str),
+    /// Not compared: the token's `aud` chose the environment of the setting so named, whose key
+    /// checks the signature.
+    ChosenBy(&'a str),
     /// There was none to compare with.
     NotChecked,
     /// An on-premises token carries no `aud`.
@@ -427,6 +458,7 @@ enum Audience<'a> {
 /// is judged at: the clock's, or the one `--at` gave (`chosen`).
 fn report(
     inspection: &Inspection,
+    elsewhere: &Elsewhere,
     key: Option<&Key>,
     key_variable: &str,
     audience: &Audience<'_>,
@@ -458,13 +490,16 @@ fn report(
     // A key long enough to be looked for is hidden wherever the report would show it, found or
     // not: a problem can quote what no finding names, such as a member given twice.
     let search = key.and_then(|key| KeySearch::new(key.bytes.trim_ascii()));
+    // So is every other key or secret of the settings.
     let hide_key = |text: &str| {
         let text = search
             .as_ref()
             .map_or(Cow::Borrowed(text), |search| search.hide_in(text));
-        key_forms.iter().fold(text.into_owned(), |text, form| {
+        let text = key_forms.iter().fold(text.into_owned(), |text, form| {
             text.replace(form.as_str(), "[key]")
-        })
+        });
+        let others = elsewhere.secrets.iter();
+        others.fold(text, |text, secret| hide_secret(&text, secret))
     };
     let pretty = |value: &Value| {
         let json = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
@@ -527,6 +562,9 @@ fn report(
         Audience::Checked(source) => {
             lines.push(format!("aud: the environment ID from {source}"));
         }
+        Audience::ChosenBy(source) => lines.push(format!(
+            "aud: names the environment of {source}, whose key checks the signature"
+        )),
         Audience::NotChecked => lines.push(
             "aud: not compared with an environment ID; give --environment-id or set \
              CKEDITOR_ENVIRONMENT_ID"
@@ -534,16 +572,19 @@ fn report(
         ),
         Audience::NotCarried => {}
     }
-    if inspection.findings.is_empty() && inspection.signature != SignatureCheck::Valid {
+    let problems = inspection.findings.len() + elsewhere.problems.len();
+    if problems == 0 && inspection.signature != SignatureCheck::Valid {
         lines.push("no problems found, but the signature was not checked".to_owned());
-    } else if inspection.findings.is_empty() {
+    } else if problems == 0 {
         lines.push("no problems found".to_owned());
     } else {
-        lines.push(format!("problems ({}):", inspection.findings.len()));
-        lines.extend(inspection.findings.iter().map(|finding| {
-            let said = finding.to_string();
-            format!("  - {}", output::escape_controls(&hide_key(&said)))
-        }));
+        lines.push(format!("problems ({problems}):"));
+        let findings = inspection.findings.iter().map(ToString::to_string);
+        lines.extend(
+            findings
+                .chain(elsewhere.problems.iter().cloned())
+                .map(|said| format!("  - {}", output::escape_controls(&hide_key(&said)))),
+        );
     }
     lines.join("\n")
 }

@@ -563,16 +563,19 @@ impl Settings {
 
     /// The access key of every `[[other_environment]]` that has one, with its setting's name.
     pub(crate) fn other_access_keys(&self) -> Vec<(String, &str)> {
-        let others = self.values.other_environment.iter().enumerate();
-        others
-            .filter_map(|(index, other)| {
-                let key = other
-                    .access_key
-                    .as_ref()
-                    .or(other.key_from_variable.as_ref())?;
-                Some((self.other_key_name(index), key.as_str()))
-            })
+        (0..self.values.other_environment.len())
+            .filter_map(|index| Some((self.other_key_name(index), self.other_access_key(index)?)))
             .collect()
+    }
+
+    /// The access key of the `[[other_environment]]` at `index` (from 0): its `access_key`, or
+    /// the value of the variable its `access_key_variable` names.
+    pub(crate) fn other_access_key(&self, index: usize) -> Option<&str> {
+        let other = self.values.other_environment.get(index)?;
+        other
+            .access_key
+            .as_deref()
+            .or(other.key_from_variable.as_deref())
     }
 
     /// Where the access key of the `[[other_environment]]` at `index` (from 0) comes from, as

@@ -603,11 +603,11 @@ fn signing_key_sharing(settings: &Settings, secret: &str) -> Option<String> {
         ("environment.access_key", &values.environment.access_key),
         ("on_premises.secret_key", &values.on_premises.secret_key),
     ];
-    let keys = keys
+    let mut keys = keys
         .into_iter()
         .filter_map(|(path, key)| Some((settings.name(path), key.as_deref()?)))
         .chain(settings.other_access_keys());
-    keys.into_iter().find_map(|(name, key)| {
+    keys.find_map(|(name, key)| {
         let key = key.trim();
         let shared = key.contains(secret)
             || (key.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN && secret.contains(key));

@@ -641,7 +641,7 @@ fn inspect_checks_a_token_of_another_environment_with_its_key() {
         "{report}"
     );
     assert!(
-        report.contains("\naud: the environment ID from other_environment[1].id in "),
+        report.contains("\naud: names the environment of other_environment[1].id in "),
         "{report}"
     );
     assert!(!report.contains(ACME_KEY), "{report}");
@@ -682,7 +682,10 @@ fn inspect_checks_a_token_of_another_environment_with_its_key() {
 
     // A token that carries another environment's key, or the trusted secret: reported, and
     // never shown.
-    for carried in [GLOBEX_KEY, PROXY_SECRET] {
+    for (carried, setting) in [
+        (GLOBEX_KEY, "other_environment[2].access_key in "),
+        (PROXY_SECRET, "CKEDITOR_TOKEN_TRUSTED_SECRET"),
+    ] {
         let issued = run(
             &[
                 "issue", "--sub", "ann", "--role", "*=writer", "--name", carried,
@@ -696,7 +699,11 @@ fn inspect_checks_a_token_of_another_environment_with_its_key() {
         let (report, stderr) = texts(&output);
         assert_eq!(output.status.code(), Some(1), "{report}{stderr}");
         assert!(report.contains("signature: valid"), "{report}");
-        assert!(report.contains("user.name holds the key"), "{report}");
+        assert!(
+            report.contains(&format!("user.name holds {setting}")),
+            "{report}"
+        );
+        assert!(report.contains("problems (1):"), "{report}");
         assert!(report.contains(r#""name": "[key]""#), "{report}");
         assert!(!report.contains(carried), "{report}");
     }
