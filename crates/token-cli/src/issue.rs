@@ -190,8 +190,9 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
 }
 
 /// Refuses flags that the token would carry and that hold a secret of this server other than the
-/// access key (the on-premises secret key, the trusted secret), which every holder of the token
-/// could read; the core looks for the access key itself, and names the claim.
+/// access key (the on-premises secret key, the trusted secret, other environments' access keys),
+/// which every holder of the token could read; the core looks for the access key itself, and
+/// names the claim.
 fn refuse_secrets_in_flags(
     settings: &Settings,
     subject: &str,

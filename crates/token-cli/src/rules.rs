@@ -5,7 +5,8 @@
 //! on the same document pattern, the higher role wins (reader < commentator < writer), and their
 //! permissions add up; the higher CKBox role wins likewise (user < admin < superadmin), with
 //! the workspaces of the rules that grant it (see [`CkboxGrant`]); AI scopes add up. A user no
-//! rule applies to gets no token (403).
+//! rule applies to gets no token (403). A rule with `environments` applies only to the users of
+//! those environments (a user whose sign-in names none is of `[environment]`'s).
 //!
 //! User IDs and groups are compared without the spaces and tabs around them: the
 //! authentication drops those of what a request names ([`trim_spaces`]), and a rule whose user
@@ -205,8 +206,9 @@ impl Rules {
     /// grants nothing, documents without a role or permissions or those without documents,
     /// workspaces without a CKBox role, an unknown role, permission or CKBox role, a malformed
     /// document pattern, workspace or AI scope, one that holds a key or the trusted secret,
-    /// overlapping patterns without consent, or more patterns, workspaces or scopes than a token
-    /// may hold.
+    /// `environments` empty or naming one that is not configured, overlapping patterns (for the
+    /// users of one environment) without consent, or more patterns, workspaces or scopes for
+    /// one environment's users than a token may hold.
     pub(crate) fn from_settings(settings: &Settings) -> Result<Rules, CliError> {
         let sections = &settings.values.rule;
         if sections.is_empty() {

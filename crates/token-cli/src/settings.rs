@@ -1,9 +1,10 @@
 //! Settings as given: the TOML configuration file, with environment variables laid over it.
 //!
-//! Every scalar setting of the file has a variable ([`VARIABLES`]); a variable that is set wins
-//! over the file, even when it is empty. Header names, field names and the rules live in the
-//! file only. Nothing here is checked beyond its type: [`crate::config`] checks the values and
-//! names each wrong one the way the user wrote it ([`Settings::name`]).
+//! Every scalar setting of the file has a variable ([`VARIABLES`]), but those of
+//! `[[other_environment]]` (whose keys may come from variables they name); a variable that is
+//! set wins over the file, even when it is empty. The rules live in the file only. Nothing here
+//! is checked beyond its type: [`crate::config`] checks the values and names each wrong one the
+//! way the user wrote it ([`Settings::name`]).
 
 use std::fmt;
 use std::io::Read as _;

@@ -4,7 +4,9 @@
 //! Anyone can send such headers, so they are believed only from a proxy that proves itself with
 //! every proof configured: a shared-secret header that the proxy adds, if a secret is set, and
 //! an address among the configured sources, if they are set. A request that lacks one gets 401,
-//! whatever headers it carries.
+//! whatever headers it carries. With several environments, the proxy names the user's in a
+//! header too; a request from the proxy that names none of them gets 500 (the proxy's setup is
+//! wrong), never a token of another environment.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -96,9 +98,11 @@ impl TrustedHeaders {
     /// # Errors
     ///
     /// A [`CliError::Setting`] naming the setting: neither a secret nor a source configured, a
-    /// secret that is empty, short or wrapped in whitespace, a header name that is not one, an
-    /// identity header that is the secret's header, an empty separator, a source that is not an
-    /// address or range, or a range of every address.
+    /// secret that is empty, short or wrapped in whitespace, part of an environment ID or made
+    /// of IDs, or sharing text with a signing key, a header name that is not one, an identity or
+    /// environment header that is the secret's header, an environment header that is an
+    /// identity header, none with `[[other_environment]]`, an empty separator, a source that is
+    /// not an address or range, or a range of every address.
     pub(crate) fn from_settings(settings: &Settings) -> Result<Self, CliError> {
         let section = &settings.values.auth.trusted_headers;
         let path = |key: &str| format!("auth.trusted_headers.{key}");
@@ -475,8 +479,8 @@ impl TrustedHeaders {
         headers.contains_key(&self.user_id)
     }
 
-    /// The first identity header (user ID, email, name, groups) that the request carries more
-    /// than once.
+    /// The first identity header (user ID, email, name, groups, environment) that the request
+    /// carries more than once.
     fn repeated_identity_header(&self, headers: &HeaderMap) -> Option<&HeaderName> {
         [
             Some(&self.user_id),
@@ -567,9 +571,10 @@ fn check_secret_against_ids(settings: &Settings, secret: &str) -> Result<(), Cli
         return Err(CliError::setting(
             name(),
             format!(
-                "is made of the environment ID ({}), which every token shows to the browser, \
+                "is made of the environment {} ({}), which every token shows to the browser, \
                  and fewer than {MIN_SECRET_LEN} bytes of its own, which is guessable; use a \
                  long random value",
+                if id_names.len() > 1 { "IDs" } else { "ID" },
                 id_names.join(", ")
             ),
         ));
