@@ -493,7 +493,7 @@ fn other_environments_are_checked_before_serving() {
     let message = refusal(&with(&keyed), &made_of_ids, &[]);
     assert_says(
         &message,
-        &["is made of the environment ID (CKEDITOR_ENVIRONMENT_ID, other_environment[1].id in "],
+        &["is made of the environment IDs (CKEDITOR_ENVIRONMENT_ID, other_environment[1].id in "],
     );
 }
 
