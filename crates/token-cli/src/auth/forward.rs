@@ -7,7 +7,7 @@
 //! | 200 with `null` or a `null` ID, 204, 401, 403, or a redirect (to its login page) | 401 |
 //! | another status (304 too), over 64 KiB, not JSON, a key twice in an object, no ID field | 502 |
 //! | a user the token cannot carry (an email without `@`, a control character in the ID) | 502 |
-//! | with `environment_field`: no environment, or one `serve` does not sign for, in that field | 502 |
+//! | no environment `serve` signs for in the `environment_field`, when one is named | 502 |
 //! | nothing in time, or no connection at all | 503 |
 //!
 //! A request with neither cookies nor `Authorization` (or with only empty ones) is answered 401
