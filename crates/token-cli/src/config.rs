@@ -199,6 +199,48 @@ pub(crate) fn environment(settings: &Settings) -> Result<Option<Environment>, Cl
     }
 }
 
+/// Refuses `[environment]`'s ID and key, as `id` and `key` give them, beside an
+/// `[[other_environment]]` (whose key is known) of the same ID with another key, or of the same
+/// key with another ID: a token would be signed with a key that is not its environment's. For
+/// the commands that read `[environment]` alone; `serve` checks every environment against every
+/// other.
+pub(crate) fn check_against_other_environments(
+    settings: &Settings,
+    id: &str,
+    key: &str,
+) -> Result<(), CliError> {
+    for index in 0..settings.values.other_environment.len() {
+        let (Some(other_id), Some(other_key)) = (
+            settings.values.other_environment[index].id.as_deref(),
+            settings.other_access_key(index),
+        ) else {
+            continue;
+        };
+        let other_id_name = settings.name(&format!("other_environment[{}].id", index + 1));
+        let same_key = other_key.trim() == key.trim();
+        if other_id == id && !same_key {
+            return Err(CliError::setting(
+                settings.name("environment.access_key"),
+                format!(
+                    "is not the key of the environment {id:?}, which {other_id_name} gives with \
+                     the key of {}; a token would be signed with another environment's key",
+                    settings.other_key_name(index)
+                ),
+            ));
+        }
+        if other_id != id && same_key {
+            return Err(CliError::setting(
+                settings.name("environment.id"),
+                format!(
+                    "names {id:?}, but the access key is the key of {other_id:?} \
+                     ({other_id_name}); a token would be signed with another environment's key"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The environment of `id` and `key`, each with its setting's name, as the core checks them
 /// (the key also for holding the ID, which the core looks for), and with a key that is not the
 /// on-premises secret key.
@@ -610,9 +652,10 @@ fn authentication(settings: &Settings, development: bool) -> Result<Authenticati
             }
             headers.warn_of_loopback_without_secret(settings);
             let authentication = Authentication::TrustedHeaders { headers, rules };
-            if settings.values.auth.forward.url.is_some() {
-                let name = settings.name("auth.forward.url");
-                unused_section(&name, settings, "trusted-headers");
+            let forward = &settings.values.auth.forward;
+            if forward.url.is_some() || forward.environment_field.is_some() {
+                let names = settings.names(&["auth.forward.url", "auth.forward.environment_field"]);
+                unused_section(&names, settings, "trusted-headers");
             }
             Ok(authentication)
         }
@@ -622,10 +665,14 @@ fn authentication(settings: &Settings, development: bool) -> Result<Authenticati
                 rules: Rules::from_settings(settings)?,
             };
             let trusted = &settings.values.auth.trusted_headers;
-            if trusted.secret.is_some() || !trusted.trusted_sources.is_empty() {
+            let set = trusted.secret.is_some()
+                || !trusted.trusted_sources.is_empty()
+                || trusted.environment_header.is_some();
+            if set {
                 let names = settings.names(&[
                     "auth.trusted_headers.secret",
                     "auth.trusted_headers.trusted_sources",
+                    "auth.trusted_headers.environment_header",
                 ]);
                 unused_section(&names, settings, "forward");
             }

@@ -18,6 +18,7 @@ use ckeditor_token_demo_login::config::{DEVELOPMENT_ENVIRONMENT_ID, development_
 use clap::Args;
 use serde_json::Value;
 
+use crate::config;
 use crate::error::{CliError, FAILURE_EXIT, UNCHECKED_EXIT};
 use crate::output;
 use crate::settings::Settings;
@@ -86,18 +87,45 @@ fn unquoted(quoted: &str) -> &str {
 /// (exit 1).
 pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, CliError> {
     let token = read_token(&args.token)?;
+    if args
+        .environment_id
+        .as_deref()
+        .is_some_and(|id| id.trim().is_empty())
+    {
+        return Err(CliError::setting(
+            "--environment-id",
+            "is empty; give the environment ID the token's aud should name",
+        ));
+    }
     let other = other_environment(settings, args, &token);
-    let key = match &other {
-        Some(other) => checked_key(other.key.clone(), other.key_name.clone(), false)?,
-        None => key(settings, args)?,
+    let key = match (&other, &args.key) {
+        (Some(other), None) if other.key_not_text => {
+            return Err(CliError::setting(
+                &other.key_name,
+                "is not valid UTF-8; set it to the environment's access key (the value is not \
+                 shown, as it may be a secret)",
+            ));
+        }
+        (Some(other), None) => checked_key(other.key.clone(), other.key_name.clone(), false)?,
+        _ => key(settings, args)?,
     };
+    // `[environment]`'s key, beside another environment's ID or key, would vouch for a token
+    // of the wrong environment.
+    let first = &settings.values.environment;
+    if other.is_none()
+        && args.key.is_none()
+        && !args.on_premises
+        && let (Some(id), Some(first_key)) = (&first.id, &first.access_key)
+    {
+        config::check_against_other_environments(settings, id, first_key)?;
+    }
     let key_variable = match (&other, args.on_premises) {
         (Some(other), _) => other.key_name.clone(),
         (None, true) => SECRET_KEY_VAR.to_owned(),
         (None, false) => ACCESS_KEY_VAR.to_owned(),
     };
     // clap refuses `--environment-id` with `--on-premises`.
-    let chosen_by_aud = other.is_some() && args.environment_id.is_none();
+    let chosen_by_aud = other.is_some() && args.environment_id.is_none() && args.key.is_none();
     let (environment_id, id_name) = match (&args.environment_id, args.on_premises, other) {
         (_, true, _) => (None, String::new()),
         (Some(id), false, _) => (Some(id.clone()), "--environment-id".to_owned()),
@@ -219,13 +247,22 @@ fn other_secrets(settings: &Settings, key: Option<&Key>) -> Vec<(String, String)
     let named = named
         .into_iter()
         .filter_map(|(path, secret)| Some((settings.name(path), secret.as_deref()?)));
-    named
+    let mut secrets: Vec<(String, String)> = named
         .chain(settings.other_access_keys())
         .map(|(name, secret)| (name, secret.trim()))
         .filter(|(_, secret)| secret.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN)
         .filter(|(_, secret)| Some(secret.as_bytes()) != checking)
         .map(|(name, secret)| (name, secret.to_owned()))
-        .collect()
+        .collect();
+    // The file's own, where a variable gives the setting instead.
+    for secret in settings.searched_secrets() {
+        let known = secrets.iter().any(|(_, known)| known == secret);
+        if !known && Some(secret.as_bytes()) != checking {
+            let name = "a key or secret of the configuration file".to_owned();
+            secrets.push((name, secret.to_owned()));
+        }
+    }
+    secrets
 }
 
 /// The other keys and secrets of the settings that a token carries: where, for the problems,
@@ -327,35 +364,44 @@ struct OtherEnvironment {
     id_name: String,
     key: Option<String>,
     key_name: String,
+    /// Whether the variable that holds the key is set but not UTF-8.
+    key_not_text: bool,
 }
 
-/// The `[[other_environment]]` a cloud token inspected without `--key` is of: the one that
-/// `--environment-id` names, or without it the one whose ID is the token's `aud`, since `serve`
-/// signs such a token with that environment's key.
+/// The `[[other_environment]]` a cloud token is inspected for: the one `--environment-id` names,
+/// else the one whose key `--key` gives, else the one whose ID is the token's `aud` (`serve`
+/// signs such a token with that environment's key); never one that repeats `[environment]`'s
+/// ID, which is `[environment]`'s.
 fn other_environment(
     settings: &Settings,
     args: &InspectArgs,
     token: &str,
 ) -> Option<OtherEnvironment> {
-    if args.key.is_some() || args.on_premises {
+    if args.on_premises {
         return None;
     }
     let claims;
-    let id = match &args.environment_id {
-        Some(id) => id.as_str(),
-        None => {
+    let chosen: &dyn Fn(usize, &str) -> bool = match (&args.environment_id, &args.key) {
+        (Some(wanted), _) => &|_, id| id == wanted.as_str(),
+        (None, Some(key)) => &|index, _| settings.other_access_key(index) == Some(key.trim()),
+        (None, None) => {
             claims = inspect(token, &Expectations::at(0)).ok()?.claims;
-            claims.get("aud")?.as_str()?
+            let aud = claims.get("aud")?.as_str()?;
+            &move |_, id| id == aud
         }
     };
+    // `[environment]`'s own ID is its own, also when an entry repeats it.
+    let first = settings.values.environment.id.as_deref();
     let others = settings.values.other_environment.iter().enumerate();
     others
-        .filter(|(_, other)| other.id.as_deref() == Some(id))
-        .map(|(index, _)| OtherEnvironment {
+        .filter_map(|(index, other)| Some((index, other.id.as_deref()?, other)))
+        .filter(|(index, id, _)| Some(*id) != first && chosen(*index, id))
+        .map(|(index, id, other)| OtherEnvironment {
             id: id.to_owned(),
             id_name: settings.name(&format!("other_environment[{}].id", index + 1)),
             key: settings.other_access_key(index).map(str::to_owned),
             key_name: settings.other_key_name(index),
+            key_not_text: other.key_variable_not_text,
         })
         .next()
 }
@@ -519,11 +565,11 @@ fn report(
     let mut any_time = false;
     for claim in ["iat", "exp", "nbf"] {
         if let Some(seconds) = inspection.claims.get(claim).and_then(Value::as_u64) {
-            lines.push(format!(
+            lines.push(hide_key(&format!(
                 "  {claim}  {seconds}  {}  {}",
                 utc_date(seconds),
                 relative(seconds, now)
-            ));
+            )));
             any_time = true;
         }
     }

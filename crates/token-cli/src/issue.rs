@@ -139,6 +139,8 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
              CKEDITOR_ACCESS_KEY, or [environment] in the --config file",
         ));
     };
+    let key = std::str::from_utf8(environment.access_key().expose_bytes()).unwrap_or_default();
+    config::check_against_other_environments(settings, environment.id().as_str(), key)?;
     let (lifetime, lifetime_name) = match &args.lifetime {
         Some(text) => (
             parse_expiry(text).map_err(|problem| CliError::setting("--lifetime", problem))?,

@@ -619,7 +619,9 @@ fn check_environments(
             let shown = if EnvironmentId::new(&id).is_ok() && !settings.holds_secret(&id) {
                 format!("{id:?} is not")
             } else {
-                "one of them is not an environment ID, so it is not".to_owned()
+                "one of them (not shown: it is not written as an ID, or holds a key or secret) \
+                 is not"
+                    .to_owned()
             };
             return Err(problem(
                 "environments",
@@ -1039,7 +1041,10 @@ mod tests {
                 &["initech-env"][..],
                 r#""initech-env" is not among the environments"#,
             ),
-            (&["acme env"][..], "one of them is not an environment ID"),
+            (
+                &["acme env"][..],
+                "one of them (not shown: it is not written as an ID",
+            ),
             (&[][..], "is an empty list"),
         ] {
             let Err(error) = rules_in_environments(vec![in_environments(

@@ -270,14 +270,20 @@ impl TrustedHeaders {
             }
         };
         if let Some((secret_header, _)) = &secret {
+            let in_tokens = "end up in tokens";
             let identity = [
-                ("user_id_header", Some(&user_id), "ID"),
-                ("email_header", email.as_ref(), "email address"),
-                ("name_header", name.as_ref(), "name"),
-                ("groups_header", groups.as_ref(), "groups"),
-                ("environment_header", environment.as_ref(), "environment"),
+                ("user_id_header", Some(&user_id), "ID", in_tokens),
+                ("email_header", email.as_ref(), "email address", in_tokens),
+                ("name_header", name.as_ref(), "name", in_tokens),
+                ("groups_header", groups.as_ref(), "groups", in_tokens),
+                (
+                    "environment_header",
+                    environment.as_ref(),
+                    "environment",
+                    "match none, so that no request gets a token",
+                ),
             ];
-            for (key, header, what) in identity {
+            for (key, header, what, whereto) in identity {
                 if header == Some(secret_header) {
                     return Err(CliError::setting(
                         format!(
@@ -287,7 +293,7 @@ impl TrustedHeaders {
                         ),
                         format!(
                             "both name the header {secret_header}, so the shared secret would be \
-                             read as the user's {what} and end up in tokens; use different headers"
+                             read as the user's {what} and {whereto}; use different headers"
                         ),
                     ));
                 }
@@ -547,10 +553,9 @@ impl TrustedHeaders {
 fn check_secret_against_ids(settings: &Settings, secret: &str) -> Result<(), CliError> {
     let name = || settings.name("auth.trusted_headers.secret");
     let ids = settings.environment_ids();
-    if let Some((id_name, _)) = ids
-        .iter()
-        .find(|(_, id)| !id.is_empty() && id.contains(secret))
-    {
+    let lowercase = secret.to_ascii_lowercase();
+    let holds = |id: &str| !id.is_empty() && id.to_ascii_lowercase().contains(&lowercase);
+    if let Some((id_name, _)) = ids.iter().find(|(_, id)| holds(id)) {
         return Err(CliError::setting(
             name(),
             format!(
@@ -561,7 +566,6 @@ fn check_secret_against_ids(settings: &Settings, secret: &str) -> Result<(), Cli
     }
     let id_texts: Vec<&str> = ids.iter().map(|(_, id)| *id).collect();
     if own_len(secret, &id_texts) < MIN_SECRET_LEN {
-        let lowercase = secret.to_ascii_lowercase();
         let in_secret = |id: &str| !id.is_empty() && lowercase.contains(&id.to_ascii_lowercase());
         let id_names: Vec<&str> = ids
             .iter()
@@ -583,17 +587,21 @@ fn check_secret_against_ids(settings: &Settings, secret: &str) -> Result<(), Cli
 }
 
 /// How many bytes of `secret` are not one of the environment IDs `ids` (in any letter case),
-/// which tokens show: what someone who has read tokens must still guess.
+/// which tokens show: what someone who has read tokens must still guess. An ID of fewer than
+/// [`MIN_ID_COUNTED`] bytes is not counted out: it is in random text by chance.
 fn own_len(secret: &str, ids: &[&str]) -> usize {
     let mut own = secret.to_ascii_lowercase();
     for id in ids {
         let id = id.trim().to_ascii_lowercase();
-        if !id.is_empty() {
+        if id.len() >= MIN_ID_COUNTED {
             own = own.replace(&id, "");
         }
     }
     own.len()
 }
+
+/// The shortest environment ID [`own_len`] counts out of a secret.
+const MIN_ID_COUNTED: usize = 4;
 
 /// The setting of a signing key (an environment's access key, the on-premises secret key) that
 /// holds the shared `secret` or is held by it, if one does, named. A secret shorter than
@@ -612,10 +620,13 @@ fn signing_key_sharing(settings: &Settings, secret: &str) -> Option<String> {
         .into_iter()
         .filter_map(|(path, key)| Some((settings.name(path), key.as_deref()?)))
         .chain(settings.other_access_keys());
+    // In any letter case, as every key check: a key's letter case is found offline from the
+    // signature of any token.
+    let secret = secret.to_ascii_lowercase();
     keys.find_map(|(name, key)| {
-        let key = key.trim();
-        let shared = key.contains(secret)
-            || (key.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN && secret.contains(key));
+        let key = key.trim().to_ascii_lowercase();
+        let shared = key.contains(&secret)
+            || (key.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN && secret.contains(&key));
         shared.then_some(name)
     })
 }
@@ -633,6 +644,7 @@ mod tests {
         assert_eq!(own_len("ENVabc123envabc123", &["envABC123"]), 0);
         assert_eq!(own_len("proxy-secret-0123456789", &["envABC123"]), 23);
         assert_eq!(own_len("proxy-secret", &[""]), 12);
+        assert_eq!(own_len("7e3e9e2e1b8d4f6a0c5e", &["e"]), 20);
         assert_eq!(
             own_len(
                 "acme-env-0000globex-env-0000zzzz",

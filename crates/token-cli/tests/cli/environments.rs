@@ -475,6 +475,21 @@ fn other_environments_are_checked_before_serving() {
             "other_environment[1].access_key in ",
         ],
     );
+    // In another letter case too, for the key and for the ID.
+    let upper = ACME_KEY[..30].to_ascii_uppercase();
+    shared.retain(|(name, _)| *name != "CKEDITOR_TOKEN_TRUSTED_SECRET");
+    shared.push(("CKEDITOR_TOKEN_TRUSTED_SECRET", &upper));
+    let message = refusal(&with(&keyed), &shared, &[]);
+    assert_says(&message, &["other_environment[1].access_key in "]);
+    let holding = format!(
+        "[[other_environment]]\nid = \"x-{}-x\"\naccess_key = \"{ACME_KEY}\"\n",
+        PROXY_SECRET.to_ascii_uppercase()
+    );
+    let message = refusal(&with(&holding), &env, &[]);
+    assert_says(
+        &message,
+        &["is part of the environment ID (other_environment[1].id in "],
+    );
     let mut made_of_id = env.clone();
     made_of_id.retain(|(name, _)| *name != "CKEDITOR_TOKEN_TRUSTED_SECRET");
     made_of_id.push(("CKEDITOR_TOKEN_TRUSTED_SECRET", "acme-envACME-ENV12345"));
@@ -596,6 +611,142 @@ fn an_empty_or_unreadable_key_variable_is_named_with_its_setting() {
         "issue", "--config", config, "--sub", "ann", "--role", "*=writer",
     ]);
     assert!(output.status.success(), "{}", texts(&output).1);
+}
+
+#[test]
+fn issue_and_inspect_refuse_an_environment_beside_another_ones_key() {
+    let config = config_file(&environments());
+    let config = config.to_str().expect("UTF-8");
+    let issue = [
+        "issue", "--config", config, "--sub", "ann", "--role", "*=writer",
+    ];
+    // Globex's ID with the first environment's key, and the first ID with Globex's key.
+    let mut wrong_key = env();
+    wrong_key.retain(|(name, _)| *name != "CKEDITOR_ENVIRONMENT_ID");
+    wrong_key.push(("CKEDITOR_ENVIRONMENT_ID", GLOBEX_ID));
+    let output = run(&issue, &wrong_key, "");
+    let (token, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(2), "{token}{stderr}");
+    assert_says(
+        &stderr,
+        &[
+            "CKEDITOR_ACCESS_KEY: is not the key of the environment \"globex-env\"",
+            "other_environment[2].id in ",
+        ],
+    );
+    let mut wrong_id = env();
+    wrong_id.retain(|(name, _)| *name != "CKEDITOR_ACCESS_KEY");
+    wrong_id.push(("CKEDITOR_ACCESS_KEY", GLOBEX_KEY));
+    let output = run(&issue, &wrong_id, "");
+    let (token, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(2), "{token}{stderr}");
+    assert_says(
+        &stderr,
+        &[
+            "CKEDITOR_ENVIRONMENT_ID: names \"ENV_CLI_TEST\", but the access key is the key of",
+            "\"globex-env\" (other_environment[2].id in ",
+        ],
+    );
+    assert!(!stderr.contains(GLOBEX_KEY), "{stderr}");
+    // inspect would vouch for such a token with that key: it refuses the setup too.
+    let output = run(&["inspect", "--config", config, "-"], &wrong_id, "a.b.c");
+    assert_eq!(output.status.code(), Some(2), "{}", texts(&output).1);
+    assert_says(&texts(&output).1, &["but the access key is the key of"]);
+
+    // --key picks the environment whose key it is; an empty --environment-id is refused.
+    let globex = run(
+        &["issue", "--sub", "ann", "--role", "*=writer"],
+        &[
+            ("CKEDITOR_ENVIRONMENT_ID", GLOBEX_ID),
+            ("CKEDITOR_ACCESS_KEY", GLOBEX_KEY),
+        ],
+        "",
+    );
+    let globex = texts(&globex).0;
+    let output = run(
+        &["inspect", "--config", config, "--key", GLOBEX_KEY, "-"],
+        &env(),
+        &globex,
+    );
+    let (report, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}{stderr}");
+    assert!(
+        report.contains("\naud: the environment ID from other_environment[2].id in "),
+        "{report}"
+    );
+    let output = run(
+        &["inspect", "--config", config, "--environment-id", " ", "-"],
+        &env(),
+        &globex,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", texts(&output).1);
+    assert_says(&texts(&output).1, &["--environment-id: is empty"]);
+}
+
+#[test]
+fn inspect_hides_every_secret_of_the_settings_in_every_line() {
+    use jsonwebtoken::{EncodingKey, Header};
+
+    // A numeric trusted secret, and a file key a variable replaces.
+    const NUMERIC_SECRET: &str = "9182736450918273645";
+    const FILE_KEY: &str = "old-file-access-key-QQQQQQQQQQQQQQQQQQQQQQQQ";
+    let config = config_file(&format!(
+        "[environment]\nid = \"{ENVIRONMENT_ID}\"\naccess_key = \"{FILE_KEY}\"\n"
+    ));
+    let mut env = credentials();
+    env.push(("CKEDITOR_TOKEN_TRUSTED_SECRET", NUMERIC_SECRET));
+    let claims = serde_json::json!({
+        "aud": ENVIRONMENT_ID,
+        "iat": 1_700_000_000_u64,
+        "exp": NUMERIC_SECRET.parse::<u64>().expect("a number"),
+        "sub": FILE_KEY,
+        "auth": {"collaboration": {"*": {"role": "writer"}}},
+    });
+    let key = EncodingKey::from_secret(ACCESS_KEY.as_bytes()).expect("an HMAC key");
+    let token = jsonwebtoken::encode(&Header::default(), &claims, &key).expect("a token");
+    let output = run(
+        &["inspect", "--config", config.to_str().expect("UTF-8"), "-"],
+        &env,
+        &token,
+    );
+    let (report, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}{stderr}");
+    assert!(
+        report.contains("sub holds a key or secret of the configuration file"),
+        "{report}"
+    );
+    assert!(report.contains("  exp  [key]  "), "{report}");
+    for secret in [NUMERIC_SECRET, FILE_KEY] {
+        assert!(!report.contains(secret), "{secret} in {report}");
+    }
+}
+
+#[test]
+fn the_other_modes_environment_setting_is_warned_of_and_the_secret_header_is_its_own() {
+    // Trusted headers, with the forward mode's field set: started, and warned of.
+    let path = config_file(
+        "[auth]\nmode = \"trusted-headers\"\n[auth.forward]\nenvironment_field = \"tenant\"\n\
+         [[rule]]\neveryone = true\nckbox_role = \"user\"\n",
+    );
+    let server = Server::start(&["--config", path.to_str().expect("UTF-8")], &env());
+    let (_, log) = server.terminate();
+    assert_says(
+        &log,
+        &[
+            "auth.forward.environment_field in ",
+            "is set, but",
+            "so it is not used",
+        ],
+    );
+    let message = refusal(
+        "environment_header = \"X-CKEditor-Token-Secret\"\n",
+        &env(),
+        &[],
+    );
+    assert_says(
+        &message,
+        &["would be read as the user's environment and match none"],
+    );
 }
 
 #[test]
