@@ -747,28 +747,43 @@ mod tests {
         assert!(config.endpoint.cors().allows_credentials());
     }
 
-    #[test]
-    fn the_readmes_forward_setup_is_a_valid_configuration() {
+    /// The configuration of the README's TOML block after `heading`, with `variables` laid over
+    /// it.
+    fn readme_setup(heading: &str, variables: &[(&str, &str)]) -> ServeConfig {
         let block = README
-            .split("A forward-mode setup")
+            .split(heading)
             .nth(1)
             .and_then(|rest| rest.split("```toml\n").nth(1))
             .and_then(|rest| rest.split("```").next())
-            .expect("the README's forward-mode block");
-        let path = std::env::temp_dir().join(format!("readme-forward-{}.toml", std::process::id()));
+            .expect("the README's block");
+        let path = std::env::temp_dir().join(format!(
+            "readme-{}-{}.toml",
+            heading.len(),
+            std::process::id()
+        ));
         std::fs::write(&path, block).expect("a temporary file");
         let lookup = |name: &str| {
-            Ok(match name {
-                "CKEDITOR_ENVIRONMENT_ID" => Some("readme-test-environment".to_owned()),
-                "CKEDITOR_ACCESS_KEY" => Some("readme-test-access-key-0123456789abcdef".to_owned()),
-                _ => None,
-            })
+            let value = variables.iter().find(|(variable, _)| *variable == name);
+            Ok(value.map(|(_, value)| (*value).to_owned()))
         };
         let settings = Settings::load(Some(&path), &lookup);
         std::fs::remove_file(&path).expect("removed");
-        let config =
-            ServeConfig::from_settings(&settings.expect("it parses"), &ServeFlags::default())
-                .expect("it is valid");
+        ServeConfig::from_settings(&settings.expect("it parses"), &ServeFlags::default())
+            .expect("it is valid")
+    }
+
+    #[test]
+    fn the_readmes_forward_setup_is_a_valid_configuration() {
+        let config = readme_setup(
+            "A forward-mode setup",
+            &[
+                ("CKEDITOR_ENVIRONMENT_ID", "readme-test-environment"),
+                (
+                    "CKEDITOR_ACCESS_KEY",
+                    "readme-test-access-key-0123456789abcdef",
+                ),
+            ],
+        );
         assert_eq!(config.listen.to_string(), "127.0.0.1:8090");
         assert!(
             config
@@ -780,31 +795,23 @@ mod tests {
 
     #[test]
     fn the_readmes_two_tenant_setup_is_a_valid_configuration() {
-        let block = README
-            .split("A trusted-headers setup for an application with two tenants")
-            .nth(1)
-            .and_then(|rest| rest.split("```toml\n").nth(1))
-            .and_then(|rest| rest.split("```").next())
-            .expect("the README's two-tenant block");
-        let path = std::env::temp_dir().join(format!("readme-tenants-{}.toml", std::process::id()));
-        std::fs::write(&path, block).expect("a temporary file");
-        let lookup = |name: &str| {
-            Ok(match name {
-                "CKEDITOR_ACCESS_KEY" => Some("readme-acme-access-key-0123456789abcdef".to_owned()),
-                "GLOBEX_CKEDITOR_ACCESS_KEY" => {
-                    Some("readme-globex-access-key-0123456789abcdef".to_owned())
-                }
-                "CKEDITOR_TOKEN_TRUSTED_SECRET" => {
-                    Some("readme-proxy-secret-0123456789".to_owned())
-                }
-                _ => None,
-            })
-        };
-        let settings = Settings::load(Some(&path), &lookup);
-        std::fs::remove_file(&path).expect("removed");
-        let config =
-            ServeConfig::from_settings(&settings.expect("it parses"), &ServeFlags::default())
-                .expect("it is valid");
+        let config = readme_setup(
+            "A trusted-headers setup for an application with two tenants",
+            &[
+                (
+                    "CKEDITOR_ACCESS_KEY",
+                    "readme-acme-access-key-0123456789abcdef",
+                ),
+                (
+                    "GLOBEX_CKEDITOR_ACCESS_KEY",
+                    "readme-globex-access-key-0123456789abcdef",
+                ),
+                (
+                    "CKEDITOR_TOKEN_TRUSTED_SECRET",
+                    "readme-proxy-secret-0123456789",
+                ),
+            ],
+        );
         assert_eq!(config.other_environments, ["globex-env"]);
         let globex = config
             .endpoint

@@ -288,3 +288,13 @@ pub(crate) fn credentials() -> Vec<(&'static str, &'static str)> {
 pub(crate) fn percent_encoded(text: &str) -> String {
     text.bytes().map(|byte| format!("%{byte:02X}")).collect()
 }
+
+/// Panics, showing `message`, unless it holds every one of `phrases`.
+pub(crate) fn assert_says(message: &str, phrases: &[&str]) {
+    for phrase in phrases {
+        assert!(
+            message.contains(phrase),
+            "{phrase:?} missing from: {message}"
+        );
+    }
+}

@@ -2,8 +2,8 @@
 //! user wrote it, no secret in it, and no server started.
 
 use crate::common::{
-    ACCESS_KEY, ENVIRONMENT_ID, PROXY_SECRET, Server, client, config_file, credentials, get, run,
-    texts,
+    ACCESS_KEY, ENVIRONMENT_ID, PROXY_SECRET, Server, assert_says, client, config_file,
+    credentials, get, run, texts,
 };
 
 const TRUSTED: &str = "[auth]\nmode = \"trusted-headers\"\n[auth.trusted_headers]\n\
@@ -50,15 +50,6 @@ fn refused_as_given(config: &str, env: &[(&str, &str)], flags: &[&str]) -> Strin
     );
     assert!(stderr.starts_with("ckeditor-token: "), "{stderr}");
     stderr
-}
-
-fn assert_says(message: &str, phrases: &[&str]) {
-    for phrase in phrases {
-        assert!(
-            message.contains(phrase),
-            "{phrase:?} missing from: {message}"
-        );
-    }
 }
 
 fn with_credentials(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {

@@ -5,8 +5,8 @@ use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
 
 use crate::common::{
-    ACCESS_KEY, ENVIRONMENT_ID, PROXY_SECRET, Server, client, config_file, credentials, decode,
-    get, run, texts,
+    ACCESS_KEY, ENVIRONMENT_ID, PROXY_SECRET, Server, assert_says, client, config_file,
+    credentials, decode, get, run, texts,
 };
 
 const ACME_ID: &str = "acme-env";
@@ -246,15 +246,6 @@ fn refusal(config: &str, env: &[(&str, &str)], flags: &[&str]) -> String {
         assert!(!stderr.contains(key), "a key in the message: {stderr}");
     }
     stderr
-}
-
-fn assert_says(message: &str, phrases: &[&str]) {
-    for phrase in phrases {
-        assert!(
-            message.contains(phrase),
-            "{phrase:?} missing from: {message}"
-        );
-    }
 }
 
 #[test]
