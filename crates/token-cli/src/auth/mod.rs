@@ -8,7 +8,9 @@
 //! | forward | what the application's "who am I" URL answers | 401 (app failing: 502 or 503) |
 //!
 //! A development-mode query that gives `user` twice names no one: 400, with the problem in the
-//! log. Outside development mode, the grants come from the configuration's rules.
+//! log. Outside development mode, the grants come from the configuration's rules, and with
+//! several environments the proxy's header or the application's answer names the user's
+//! ([`Environments`]): naming none of them gets no token (500, or 502 for the answer).
 
 pub(crate) mod development;
 pub(crate) mod forward;
