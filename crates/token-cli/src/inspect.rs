@@ -197,7 +197,18 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         inspection = inspect(&token, &expect).map_err(|e| CliError::Failed(e.to_string()))?;
     }
     let key = key.or(development);
-    let elsewhere = carried_elsewhere(&token, other_secrets(settings, key.as_ref()));
+    let secrets = other_secrets(settings, key.as_ref());
+    // A signature the checking key refuses and another key of the settings verifies, as when a
+    // token of one environment names another in its `aud`: which key it is is worth a word.
+    let verifying = match inspection.signature {
+        SignatureCheck::Invalid => secrets.iter().find(|(_, secret)| {
+            let expect = Expectations::at(now).with_key(secret.as_bytes());
+            inspect(&token, &expect).is_ok_and(|checked| checked.signature == SignatureCheck::Valid)
+        }),
+        _ => None,
+    };
+    let verifying = verifying.map(|(name, _)| name.clone());
+    let elsewhere = carried_elsewhere(&token, secrets);
     let audience = match (&environment_id, args.on_premises) {
         (_, true) => Audience::NotCarried,
         (Some(_), false) if chosen_by_aud => Audience::ChosenBy(&id_name),
@@ -218,6 +229,11 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
             "\nnote: the token is from serve --dev, and the development environment's public \
              key verifies it; inspect checks with that key when no other is given",
         );
+    }
+    if let Some(name) = verifying {
+        shown.push_str(&format!(
+            "\nnote: the key from {name} verifies the signature"
+        ));
     }
     output::line(&shown)?;
     let is_ok = inspection.is_ok() && elsewhere.problems.is_empty();

@@ -713,6 +713,42 @@ fn inspect_hides_every_secret_of_the_settings_in_every_line() {
 }
 
 #[test]
+fn inspect_names_the_configured_key_that_verifies_a_token_its_own_does_not() {
+    use jsonwebtoken::{EncodingKey, Header};
+
+    // The first environment's ID, signed with Globex's key.
+    let claims = serde_json::json!({
+        "aud": ENVIRONMENT_ID,
+        "iat": 1_700_000_000_u64,
+        "sub": "ann",
+        "auth": {"collaboration": {"*": {"role": "writer"}}},
+    });
+    let key = EncodingKey::from_secret(GLOBEX_KEY.as_bytes()).expect("an HMAC key");
+    let token = jsonwebtoken::encode(&Header::default(), &claims, &key).expect("a token");
+    let config = config_file(&environments());
+    let output = run(
+        &["inspect", "--config", config.to_str().expect("UTF-8"), "-"],
+        &env(),
+        &token,
+    );
+    let (report, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}{stderr}");
+    assert!(
+        report.contains("signature: INVALID for the key from CKEDITOR_ACCESS_KEY"),
+        "{report}"
+    );
+    assert!(
+        report.contains("note: the key from other_environment[2].access_key in "),
+        "{report}"
+    );
+    assert!(
+        report.trim_end().ends_with("verifies the signature"),
+        "{report}"
+    );
+    assert!(!report.contains(GLOBEX_KEY), "{report}");
+}
+
+#[test]
 fn the_other_modes_environment_setting_is_warned_of_and_the_secret_header_is_its_own() {
     // Trusted headers, with the forward mode's field set: started, and warned of.
     let path = config_file(
