@@ -18,7 +18,7 @@ use crate::auth::forward::ForwardAuth;
 use crate::auth::trusted_headers::TrustedHeaders;
 use crate::error::CliError;
 use crate::rules::Rules;
-use crate::settings::{OtherEnvironmentSection, Settings};
+use crate::settings::{OtherEnvironmentSection, Settings, is_variable_name};
 
 /// The address `serve` listens on unless told otherwise.
 pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -381,6 +381,15 @@ fn other_access_key(
     key_name: &str,
 ) -> Result<String, CliError> {
     match (&section.access_key, &section.access_key_variable) {
+        // A variable's name written where the key goes would sign with the name.
+        (Some(key), None) if is_variable_name(key.trim()) && key.contains('_') => {
+            Err(CliError::setting(
+                key_name,
+                "is written as the name of an environment variable (capitals, digits and `_`), \
+                 not as a key; to read the key from that variable, give its name as \
+                 access_key_variable instead",
+            ))
+        }
         (Some(key), None) => Ok(key.clone()),
         (None, Some(variable)) if variable.trim().is_empty() => Err(CliError::setting(
             settings.name(&path("access_key_variable")),

@@ -112,9 +112,7 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
     // `[environment]`'s key, beside another environment's ID or key, would vouch for a token
     // of the wrong environment.
     let first = &settings.values.environment;
-    if other.is_none()
-        && args.key.is_none()
-        && !args.on_premises
+    if !args.on_premises
         && let (Some(id), Some(first_key)) = (&first.id, &first.access_key)
     {
         config::check_against_other_environments(settings, id, first_key)?;
@@ -625,7 +623,8 @@ fn report(
             lines.push(format!("aud: the environment ID from {source}"));
         }
         Audience::ChosenBy(source) => lines.push(format!(
-            "aud: names the environment of {source}, whose key checks the signature"
+            "aud: names the environment of {source}, so its key is the one to check the \
+             signature with"
         )),
         Audience::NotChecked => lines.push(
             "aud: not compared with an environment ID; give --environment-id or set \

@@ -623,11 +623,12 @@ fn check_environments(
                  is not"
                     .to_owned()
             };
+            let configured: Vec<&str> = known.iter().map(|(_, id)| *id).collect();
             return Err(problem(
                 "environments",
                 format!(
-                    "{shown} among the environments this server signs for (environment.id, and \
-                     each other_environment's id)"
+                    "{shown} among the environments this server signs for: {}",
+                    configured.join(", ")
                 ),
             ));
         }
@@ -1039,7 +1040,10 @@ mod tests {
         for (ids, expected) in [
             (
                 &["initech-env"][..],
-                r#""initech-env" is not among the environments"#,
+                concat!(
+                    r#""initech-env" is not among the environments this server signs for: "#,
+                    "home-env, acme-env"
+                ),
             ),
             (
                 &["acme env"][..],

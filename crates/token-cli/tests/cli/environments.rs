@@ -287,6 +287,17 @@ fn other_environments_are_checked_before_serving() {
         ],
     );
 
+    // A variable's name written as the key.
+    let named = format!("{acme}access_key = \"ACME_ACCESS_KEY\"");
+    let message = refusal(&with(&named), &env, &[]);
+    assert_says(
+        &message,
+        &[
+            "other_environment[1].access_key in ",
+            "give its name as access_key_variable",
+        ],
+    );
+
     // A key pasted in place of the variable's name is not shown.
     let pasted = format!("{acme}access_key_variable = \"k7PqR2sT9vW4xY6zA1bC3dE5fG8hJ0mN\"");
     let message = refusal(&with(&pasted), &env, &[]);
@@ -654,6 +665,10 @@ fn issue_and_inspect_refuse_an_environment_beside_another_ones_key() {
         "",
     );
     let globex = texts(&globex).0;
+    // Also for a token whose aud picks another environment, whose key is then the checking one.
+    let output = run(&["inspect", "--config", config, "-"], &wrong_id, &globex);
+    assert_eq!(output.status.code(), Some(2), "{}", texts(&output).0);
+    assert_says(&texts(&output).1, &["but the access key is the key of"]);
     let output = run(
         &["inspect", "--config", config, "--key", GLOBEX_KEY, "-"],
         &env(),
