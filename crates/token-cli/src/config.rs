@@ -311,7 +311,7 @@ fn other_environments(
         environment: first.clone(),
     }];
     for index in 0..sections.len() {
-        let other = other_environment(settings, index)?;
+        let other = checked_other(settings, index)?;
         let same_id = |known: &&Configured| known.environment.id() == other.environment.id();
         if let Some(given) = configured.iter().find(same_id) {
             return Err(CliError::setting(
@@ -344,8 +344,21 @@ fn other_environments(
         .collect())
 }
 
+/// The environment of the `[[other_environment]]` at `index` (from 0), checked on its own, for
+/// `issue --environment-id`.
+///
+/// # Errors
+///
+/// As [`other_environments`] for one entry.
+pub(crate) fn other_environment(
+    settings: &Settings,
+    index: usize,
+) -> Result<Environment, CliError> {
+    checked_other(settings, index).map(|configured| configured.environment)
+}
+
 /// The `[[other_environment]]` at `index` (from 0), checked on its own.
-fn other_environment(settings: &Settings, index: usize) -> Result<Configured, CliError> {
+fn checked_other(settings: &Settings, index: usize) -> Result<Configured, CliError> {
     let section = &settings.values.other_environment[index];
     let path = |key: &str| format!("other_environment[{}].{key}", index + 1);
     let id_name = settings.name(&path("id"));

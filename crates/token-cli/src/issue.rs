@@ -10,9 +10,10 @@
 use std::process::ExitCode;
 
 use ckeditor_token_core::{
-    CkboxRole, Error, Grant, Identity, IdentityBuilder, OnPremisesIssuer, Permission, Role, Token,
+    CkboxRole, Environment, Error, Grant, Identity, IdentityBuilder, OnPremisesIssuer, Permission,
+    Role, Token,
 };
-use ckeditor_token_demo_login::settings::parse_expiry;
+use ckeditor_token_demo_login::settings::{self as shared, parse_expiry};
 use clap::Args;
 
 use crate::config::{self, build_issuer};
@@ -88,12 +89,19 @@ pub(crate) struct IssueArgs {
     #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     lifetime: Option<String>,
 
+    /// Sign for the configured environment with this ID: [environment]'s, or an
+    /// [[other_environment]]'s of the --config file, with its key
+    /// [default: the environment of CKEDITOR_ENVIRONMENT_ID and CKEDITOR_ACCESS_KEY]
+    #[arg(long, value_name = "ID")]
+    environment_id: Option<String>,
+
     /// An on-premises converter token: `iat` only, signed with CKEDITOR_SECRET_KEY
     #[arg(
         long,
         conflicts_with_all = [
             "sub", "name", "email", "avatar", "roles", "permissions",
             "allow_overlapping_grants", "ckbox_role", "ckbox_workspaces", "ai_scopes", "lifetime",
+            "environment_id",
         ]
     )]
     on_premises: bool,
@@ -132,15 +140,22 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
         return issuer.token().map_err(|e| CliError::Failed(e.to_string()));
     }
 
-    let Some(environment) = config::environment(settings)? else {
-        return Err(CliError::setting(
-            settings.name("environment.id"),
-            "is not set; `issue` signs with a real environment: set CKEDITOR_ENVIRONMENT_ID and \
-             CKEDITOR_ACCESS_KEY, or [environment] in the --config file",
-        ));
+    // `[environment]`'s own ID is its own, also when an entry repeats it.
+    let wanted = args.environment_id.as_deref();
+    let others = &settings.values.other_environment;
+    let other = wanted.and_then(|wanted| {
+        others
+            .iter()
+            .position(|other| other.id.as_deref() == Some(wanted))
+    });
+    let environment = match (wanted, other) {
+        (Some(wanted), Some(index))
+            if settings.values.environment.id.as_deref() != Some(wanted) =>
+        {
+            config::other_environment(settings, index)?
+        }
+        _ => first_environment(settings, wanted)?,
     };
-    let key = std::str::from_utf8(environment.access_key().expose_bytes()).unwrap_or_default();
-    config::check_against_other_environments(settings, environment.id().as_str(), key)?;
     let (lifetime, lifetime_name) = match &args.lifetime {
         Some(text) => (
             parse_expiry(text).map_err(|problem| CliError::setting("--lifetime", problem))?,
@@ -189,6 +204,39 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
     // the token is not shown when one is found.
     refuse_secrets_in_flags(settings, subject, args)?;
     Ok(token)
+}
+
+/// `[environment]`, checked beside the `[[other_environment]]` entries, when `wanted` (the ID
+/// `--environment-id` gives, if any) names it.
+fn first_environment(settings: &Settings, wanted: Option<&str>) -> Result<Environment, CliError> {
+    let Some(environment) = config::environment(settings)? else {
+        return Err(CliError::setting(
+            settings.name("environment.id"),
+            "is not set; `issue` signs with a real environment: set CKEDITOR_ENVIRONMENT_ID and \
+             CKEDITOR_ACCESS_KEY, or [environment] in the --config file",
+        ));
+    };
+    if let Some(wanted) = wanted
+        && wanted != environment.id().as_str()
+    {
+        let configured: Vec<&str> = settings
+            .environment_ids()
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect();
+        return Err(CliError::setting(
+            "--environment-id",
+            format!(
+                "{:?} is not a configured environment ({}); give one of them, or add it as an \
+                 [[other_environment]] of the --config file",
+                shared::for_log(wanted, settings.secrets()),
+                configured.join(", ")
+            ),
+        ));
+    }
+    let key = std::str::from_utf8(environment.access_key().expose_bytes()).unwrap_or_default();
+    config::check_against_other_environments(settings, environment.id().as_str(), key)?;
+    Ok(environment)
 }
 
 /// Refuses flags that the token would carry and that hold a secret of this server other than the

@@ -690,6 +690,58 @@ fn issue_and_inspect_refuse_an_environment_beside_another_ones_key() {
 }
 
 #[test]
+fn issue_signs_for_the_configured_environment_environment_id_names() {
+    let config = config_file(&environments());
+    let config = config.to_str().expect("UTF-8");
+    let issue = |id: &str, env: &[(&str, &str)]| {
+        let args = [
+            "issue",
+            "--config",
+            config,
+            "--environment-id",
+            id,
+            "--sub",
+            "ann",
+        ];
+        let mut args = args.to_vec();
+        args.extend(["--role", "*=writer"]);
+        let output = run(&args, env, "");
+        let (token, stderr) = texts(&output);
+        (output.status.code(), token, stderr)
+    };
+    for (id, key) in [
+        (GLOBEX_ID, GLOBEX_KEY),
+        (ACME_ID, ACME_KEY),
+        (ENVIRONMENT_ID, ACCESS_KEY),
+    ] {
+        let (code, token, stderr) = issue(id, &env());
+        assert_eq!(code, Some(0), "{id}: {stderr}");
+        let claims = decode(token.trim(), key.as_bytes(), Some(id));
+        assert_eq!(claims["sub"], "ann");
+    }
+    let (code, token, stderr) = issue("initech-env", &env());
+    assert_eq!(code, Some(2), "{token}{stderr}");
+    assert_says(
+        &stderr,
+        &[
+            "--environment-id: \"initech-env\" is not a configured environment",
+            "(ENV_CLI_TEST, acme-env, globex-env)",
+        ],
+    );
+    let mut without_acme = env();
+    without_acme.retain(|(name, _)| *name != "ACME_ACCESS_KEY");
+    let (code, token, stderr) = issue(ACME_ID, &without_acme);
+    assert_eq!(code, Some(2), "{token}{stderr}");
+    assert_says(
+        &stderr,
+        &[
+            "ACME_ACCESS_KEY (from other_environment[1].access_key_variable in ",
+            "is not set",
+        ],
+    );
+}
+
+#[test]
 fn inspect_hides_every_secret_of_the_settings_in_every_line() {
     use jsonwebtoken::{EncodingKey, Header};
 
