@@ -206,24 +206,17 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<Token, CliError> {
     Ok(token)
 }
 
-/// `[environment]`, checked beside the `[[other_environment]]` entries, when `wanted` (the ID
-/// `--environment-id` gives, if any) names it.
+/// `[environment]`, checked beside the `[[other_environment]]` entries; `wanted`, the ID
+/// `--environment-id` gives (if any), must be one of the configured environments'.
 fn first_environment(settings: &Settings, wanted: Option<&str>) -> Result<Environment, CliError> {
-    let Some(environment) = config::environment(settings)? else {
-        return Err(CliError::setting(
-            settings.name("environment.id"),
-            "is not set; `issue` signs with a real environment: set CKEDITOR_ENVIRONMENT_ID and \
-             CKEDITOR_ACCESS_KEY, or [environment] in the --config file",
-        ));
-    };
+    let configured: Vec<&str> = settings
+        .environment_ids()
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
     if let Some(wanted) = wanted
-        && wanted != environment.id().as_str()
+        && !configured.contains(&wanted)
     {
-        let configured: Vec<&str> = settings
-            .environment_ids()
-            .into_iter()
-            .map(|(_, id)| id)
-            .collect();
         return Err(CliError::setting(
             "--environment-id",
             format!(
@@ -234,6 +227,13 @@ fn first_environment(settings: &Settings, wanted: Option<&str>) -> Result<Enviro
             ),
         ));
     }
+    let Some(environment) = config::environment(settings)? else {
+        return Err(CliError::setting(
+            settings.name("environment.id"),
+            "is not set; `issue` signs with a real environment: set CKEDITOR_ENVIRONMENT_ID and \
+             CKEDITOR_ACCESS_KEY, or [environment] in the --config file",
+        ));
+    };
     let key = std::str::from_utf8(environment.access_key().expose_bytes()).unwrap_or_default();
     config::check_against_other_environments(settings, environment.id().as_str(), key)?;
     Ok(environment)
