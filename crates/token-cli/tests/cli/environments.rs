@@ -728,6 +728,13 @@ fn issue_signs_for_the_configured_environment_environment_id_names() {
             "(ENV_CLI_TEST, acme-env, globex-env)",
         ],
     );
+    // Also without `[environment]`: the unknown ID is what is wrong.
+    let (code, _, stderr) = issue("initech-env", &[("ACME_ACCESS_KEY", ACME_KEY)]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_says(
+        &stderr,
+        &["is not a configured environment (acme-env, globex-env)"],
+    );
     let mut without_acme = env();
     without_acme.retain(|(name, _)| *name != "ACME_ACCESS_KEY");
     let (code, token, stderr) = issue(ACME_ID, &without_acme);
