@@ -89,8 +89,8 @@ pub(crate) struct IssueArgs {
     #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     lifetime: Option<String>,
 
-    /// Sign for the configured environment with this ID: [environment]'s, or an
-    /// [[other_environment]]'s of the --config file, with its key
+    /// Sign for the configured environment with this ID, the one of environment.id or of an
+    /// other_environment entry of the --config file, with its key
     /// [default: the environment of CKEDITOR_ENVIRONMENT_ID and CKEDITOR_ACCESS_KEY]
     #[arg(long, value_name = "ID")]
     environment_id: Option<String>,
