@@ -87,81 +87,14 @@ fn unquoted(quoted: &str) -> &str {
 /// (exit 1).
 pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, CliError> {
     let token = read_token(&args.token)?;
-    if args
-        .environment_id
-        .as_deref()
-        .is_some_and(|id| id.trim().is_empty())
-    {
-        return Err(CliError::setting(
-            "--environment-id",
-            "is empty; give the environment ID the token's aud should name",
-        ));
-    }
-    let other = other_environment(settings, args, &token);
-    let key = match (&other, &args.key) {
-        (Some(other), None) if other.key_not_text => {
-            return Err(CliError::setting(
-                &other.key_name,
-                "is not valid UTF-8; set it to the environment's access key (the value is not \
-                 shown, as it may be a secret)",
-            ));
-        }
-        (Some(other), None) => checked_key(other.key.clone(), other.key_name.clone(), false)?,
-        _ => key(settings, args)?,
-    };
-    // `[environment]`'s key, beside another environment's ID or key, would vouch for a token
-    // of the wrong environment.
-    let first = &settings.values.environment;
-    if !args.on_premises
-        && let (Some(id), Some(first_key)) = (&first.id, &first.access_key)
-    {
-        config::check_against_other_environments(settings, id, first_key)?;
-    }
-    let key_variable = match (&other, args.on_premises) {
-        (Some(other), _) => other.key_name.clone(),
-        (None, true) => SECRET_KEY_VAR.to_owned(),
-        (None, false) => ACCESS_KEY_VAR.to_owned(),
-    };
-    // clap refuses `--environment-id` with `--on-premises`.
-    let chosen_by_aud = other.is_some() && args.environment_id.is_none() && args.key.is_none();
-    let (environment_id, id_name) = match (&args.environment_id, args.on_premises, other) {
-        (_, true, _) => (None, String::new()),
-        (Some(id), false, _) => (Some(id.clone()), "--environment-id".to_owned()),
-        (None, false, Some(other)) => (Some(other.id), other.id_name),
-        (None, false, None) => (
-            settings.values.environment.id.clone(),
-            settings.name("environment.id"),
-        ),
-    };
-    // An ID that is the access key, holds it or looks swapped with it is refused as `issue`
-    // and `serve` refuse it: the report would otherwise quote the key as the expected `aud`.
-    // Another ID that is no environment's is compared with `aud` all the same.
-    if let (Some(id), Some(key), false) = (&environment_id, &key, args.on_premises)
-        && let Ok(access_key) = std::str::from_utf8(&key.bytes)
-        && let Some(problem) = id_beside_key(id, &id_name, access_key)
-    {
-        return Err(CliError::setting(
-            id_name,
-            format!(
-                "is not valid: {problem}; give the environment ID, which tokens show to the \
-                 browser as their aud"
-            ),
-        ));
-    }
-    let now = match args.at {
-        // Beyond the year 5000 as seconds, which the inspection also takes an `iat` for.
-        Some(at) if at >= 100_000_000_000 => {
-            return Err(CliError::setting(
-                "--at",
-                format!(
-                    "{at} lies beyond the year 5000 as seconds; give Unix seconds, not milliseconds"
-                ),
-            ));
-        }
-        Some(at) => at,
-        None => unix_seconds(std::time::SystemTime::now())
-            .map_err(|error| CliError::Failed(error.to_string()))?,
-    };
+    let Checking {
+        key,
+        key_variable,
+        environment_id,
+        id_name,
+        chosen_by_aud,
+    } = checking(settings, args, &token)?;
+    let now = moment(args)?;
     let mut expect = Expectations::at(now);
     expect.key = key.as_ref().map(|key| key.bytes.as_slice());
     expect.environment_id = environment_id.as_deref();
@@ -242,6 +175,116 @@ pub(crate) fn run(settings: &Settings, args: &InspectArgs) -> Result<ExitCode, C
         // A signature that does not verify is a problem found, so this is not reached.
         (true, SignatureCheck::Invalid) => ExitCode::from(FAILURE_EXIT),
     })
+}
+
+/// What `inspect` checks a token with: the key, named, and the environment ID `aud` is compared
+/// with, named.
+struct Checking {
+    key: Option<Key>,
+    /// What to set for a key when there is none, for the report.
+    key_variable: String,
+    environment_id: Option<String>,
+    id_name: String,
+    /// Whether the token's `aud` chose the environment (of an `[[other_environment]]`).
+    chosen_by_aud: bool,
+}
+
+/// The key and environment ID that check `token`, from the flags and the settings.
+///
+/// # Errors
+///
+/// An empty `--environment-id`; a key that cannot be used, or whose variable is not UTF-8;
+/// `[environment]` contradicted by an `[[other_environment]]`; an environment ID that is the
+/// key, holds it or looks swapped with it.
+fn checking(settings: &Settings, args: &InspectArgs, token: &str) -> Result<Checking, CliError> {
+    if args
+        .environment_id
+        .as_deref()
+        .is_some_and(|id| id.trim().is_empty())
+    {
+        return Err(CliError::setting(
+            "--environment-id",
+            "is empty; give the environment ID the token's aud should name",
+        ));
+    }
+    let other = other_environment(settings, args, token);
+    let key = match (&other, &args.key) {
+        (Some(other), None) if other.key_not_text => {
+            return Err(CliError::setting(
+                &other.key_name,
+                "is not valid UTF-8; set it to the environment's access key (the value is not \
+                 shown, as it may be a secret)",
+            ));
+        }
+        (Some(other), None) => checked_key(other.key.clone(), other.key_name.clone(), false)?,
+        _ => key(settings, args)?,
+    };
+    // `[environment]`'s key, beside another environment's ID or key, would vouch for a token
+    // of the wrong environment.
+    let first = &settings.values.environment;
+    if !args.on_premises
+        && let (Some(id), Some(first_key)) = (&first.id, &first.access_key)
+    {
+        config::check_against_other_environments(settings, id, first_key)?;
+    }
+    let key_variable = match (&other, args.on_premises) {
+        (Some(other), _) => other.key_name.clone(),
+        (None, true) => SECRET_KEY_VAR.to_owned(),
+        (None, false) => ACCESS_KEY_VAR.to_owned(),
+    };
+    // clap refuses `--environment-id` with `--on-premises`.
+    let chosen_by_aud = other.is_some() && args.environment_id.is_none() && args.key.is_none();
+    let (environment_id, id_name) = match (&args.environment_id, args.on_premises, other) {
+        (_, true, _) => (None, String::new()),
+        (Some(id), false, _) => (Some(id.clone()), "--environment-id".to_owned()),
+        (None, false, Some(other)) => (Some(other.id), other.id_name),
+        (None, false, None) => (
+            settings.values.environment.id.clone(),
+            settings.name("environment.id"),
+        ),
+    };
+    // An ID that is the access key, holds it or looks swapped with it is refused as `issue`
+    // and `serve` refuse it: the report would otherwise quote the key as the expected `aud`.
+    // Another ID that is no environment's is compared with `aud` all the same.
+    if let (Some(id), Some(key), false) = (&environment_id, &key, args.on_premises)
+        && let Ok(access_key) = std::str::from_utf8(&key.bytes)
+        && let Some(problem) = id_beside_key(id, &id_name, access_key)
+    {
+        return Err(CliError::setting(
+            id_name,
+            format!(
+                "is not valid: {problem}; give the environment ID, which tokens show to the \
+                 browser as their aud"
+            ),
+        ));
+    }
+    Ok(Checking {
+        key,
+        key_variable,
+        environment_id,
+        id_name,
+        chosen_by_aud,
+    })
+}
+
+/// The moment the token is judged at, in Unix seconds: `--at`, or now.
+///
+/// # Errors
+///
+/// An `--at` beyond the year 5000 as seconds (milliseconds, likely); a clock before 1970.
+fn moment(args: &InspectArgs) -> Result<u64, CliError> {
+    match args.at {
+        // Beyond the year 5000 as seconds, which the inspection also takes an `iat` for.
+        Some(at) if at >= 100_000_000_000 => Err(CliError::setting(
+            "--at",
+            format!(
+                "{at} lies beyond the year 5000 as seconds; give Unix seconds, not milliseconds"
+            ),
+        )),
+        Some(at) => Ok(at),
+        None => unix_seconds(std::time::SystemTime::now())
+            .map_err(|error| CliError::Failed(error.to_string())),
+    }
 }
 
 /// The keys and secrets of the settings besides `key`, the one that checks the signature, with
