@@ -578,19 +578,19 @@ fn is_host_and_port(authority: &str) -> bool {
 fn is_domain_or_ipv4(host: &str) -> bool {
     // Most hosts are ASCII, whose characters are checked a byte at a time; the characters that
     // need a closer look are all outside ASCII.
-    let chars_ok = if host.is_ascii() {
-        host.bytes().all(is_plain_host_byte)
-    } else {
-        host.chars().all(is_domain_char)
-    };
     let name = host.trim_end_matches('.');
+    let well_formed = if host.is_ascii() {
+        host.bytes().all(is_plain_host_byte) && has_ascii_labels(name.as_bytes())
+    } else {
+        host.chars().all(is_domain_char) && has_labels(name)
+    };
     let last_label = name
         .as_bytes()
         .rsplit(|&b| b == b'.')
         .next()
         .unwrap_or_default();
     let numeric = !last_label.is_empty() && last_label.iter().all(u8::is_ascii_digit);
-    chars_ok && has_labels(name) && (!numeric || name.parse::<std::net::Ipv4Addr>().is_ok())
+    well_formed && (!numeric || name.parse::<std::net::Ipv4Addr>().is_ok())
 }
 
 /// Whether `name`, a host without its trailing dots, is labels with a dot between each two and
@@ -601,6 +601,11 @@ fn has_labels(name: &str) -> bool {
         && !name
             .split(['.', '\u{3002}', '\u{ff0e}', '\u{ff61}'])
             .any(str::is_empty)
+}
+
+/// [`has_labels`] for an ASCII name, whose only dot is `.`, read a byte at a time.
+fn has_ascii_labels(name: &[u8]) -> bool {
+    !name.is_empty() && !name.split(|&b| b == b'.').any(<[u8]>::is_empty)
 }
 
 /// Whether `byte` may be part of an ASCII domain name or IPv4 address: a letter, a digit, `-`,
