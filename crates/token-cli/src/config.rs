@@ -4,6 +4,7 @@
 //! file, the default. Every check runs before the server binds its address, and each failure
 //! names the setting as the user wrote it.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -310,30 +311,33 @@ fn other_environments(
         key: first_key.to_owned(),
         environment: first.clone(),
     }];
+    // Where each ID and key was given first, for a configuration of many environments.
+    let mut by_id = HashMap::from([(first.id().as_str().to_owned(), 0)]);
+    let mut by_key = HashMap::from([(first_key.trim().to_owned(), 0)]);
     for index in 0..sections.len() {
         let other = checked_other(settings, index)?;
-        let same_id = |known: &&Configured| known.environment.id() == other.environment.id();
-        if let Some(given) = configured.iter().find(same_id) {
+        if let Some(&given) = by_id.get(other.environment.id().as_str()) {
             return Err(CliError::setting(
                 other.id_name,
                 format!(
                     "names the same environment as {}; list each environment once, with its \
                      own access key",
-                    given.id_name
+                    configured[given].id_name
                 ),
             ));
         }
-        let same_key = |known: &&Configured| known.key.trim() == other.key.trim();
-        if let Some(given) = configured.iter().find(same_key) {
+        if let Some(&given) = by_key.get(other.key.trim()) {
             return Err(CliError::setting(
                 other.key_name,
                 format!(
                     "is the key of {} too; each environment has a key of its own in the CKEditor \
                      Customer Portal, and a token must be signed with its own environment's",
-                    given.key_name
+                    configured[given].key_name
                 ),
             ));
         }
+        by_id.insert(other.environment.id().as_str().to_owned(), configured.len());
+        by_key.insert(other.key.trim().to_owned(), configured.len());
         configured.push(other);
     }
     check_no_id_holds_a_key(&configured)?;
@@ -441,14 +445,27 @@ fn other_access_key(
 }
 
 /// Refuses an environment ID that holds another environment's access key: every token of the
-/// environment would show it in its `aud`.
+/// environment would show it in its `aud`. Only a key no longer than the longest ID can be held
+/// in one, and each such key's search is prepared once, since every ID is searched for it.
 fn check_no_id_holds_a_key(configured: &[Configured]) -> Result<(), CliError> {
+    let longest_id = configured
+        .iter()
+        .map(|holder| holder.environment.id().as_str().len())
+        .max()
+        .unwrap_or_default();
+    let searches: Vec<(&Configured, KeySearch)> = configured
+        .iter()
+        .filter(|other| other.key.trim().len() <= longest_id)
+        .filter_map(|other| Some((other, KeySearch::new(other.key.trim().as_bytes())?)))
+        .collect();
     for holder in configured {
-        for other in configured {
-            if other.environment.id() != holder.environment.id() {
-                let id = holder.environment.id().as_str();
-                let held = format!("the key of {}", other.key_name);
-                check_id_holds_no_key(&holder.id_name, id, &held, &other.key)?;
+        let id = holder.environment.id();
+        for (other, search) in &searches {
+            if other.environment.id() != id && search.holds(id.as_str()) {
+                return Err(id_holds_key(
+                    &holder.id_name,
+                    &format!("the key of {}", other.key_name),
+                ));
             }
         }
     }
@@ -475,15 +492,21 @@ fn check_id_holds_no_secret_key(
 /// `held` (a key of 8 bytes or more, in any letter case or percent-encoded).
 fn check_id_holds_no_key(id_name: &str, id: &str, held: &str, key: &str) -> Result<(), CliError> {
     if KeySearch::new(key.trim().as_bytes()).is_some_and(|search| search.holds(id)) {
-        return Err(CliError::setting(
-            id_name,
-            format!(
-                "holds {held}, which every token of the environment would show in its aud and \
-                 the log in its lines; set the environment ID from the CKEditor Customer Portal"
-            ),
-        ));
+        return Err(id_holds_key(id_name, held));
     }
     Ok(())
+}
+
+/// The refusal of the environment ID named `id_name`, which holds the key that messages call
+/// `held`.
+fn id_holds_key(id_name: &str, held: &str) -> CliError {
+    CliError::setting(
+        id_name,
+        format!(
+            "holds {held}, which every token of the environment would show in its aud and the \
+             log in its lines; set the environment ID from the CKEditor Customer Portal"
+        ),
+    )
 }
 
 /// The on-premises secret key from `on_premises.secret_key` or `CKEDITOR_SECRET_KEY`.

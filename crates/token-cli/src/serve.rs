@@ -58,7 +58,7 @@ fn log_start(config: &ServeConfig, secrets: &[String]) {
     } else {
         tracing::info!(
             environment = %environment,
-            other_environments = %config.other_environments.join(", "),
+            other_environments = %listed(&config.other_environments),
             "signing tokens"
         );
     }
@@ -73,6 +73,20 @@ fn log_start(config: &ServeConfig, secrets: &[String]) {
         cors_credentials = config.endpoint.cors().allows_credentials(),
         "token route"
     );
+}
+
+/// The most IDs the start-up line lists; a configuration of more environments is counted.
+const MAX_LISTED: usize = 10;
+
+/// `ids` for the start-up line: all of them, or the first [`MAX_LISTED`] and how many more, so
+/// that many tenants do not make one line of many kilobytes.
+fn listed(ids: &[String]) -> String {
+    let shown = ids.len().min(MAX_LISTED);
+    let mut text = ids[..shown].join(", ");
+    if ids.len() > shown {
+        text.push_str(&format!(", and {} more", ids.len() - shown));
+    }
+    text
 }
 
 async fn serve(config: ServeConfig, secrets: &[String]) -> Result<ExitCode, CliError> {
@@ -140,5 +154,21 @@ fn announce_development(address: SocketAddr, token_path: &str) {
     ));
     if let Err(error) = written {
         tracing::warn!(%error, "could not write the development URL to standard output");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_environments_are_counted_in_the_start_up_line() {
+        let ids = |count: usize| (1..=count).map(|n| format!("env-{n}")).collect::<Vec<_>>();
+        assert_eq!(listed(&ids(2)), "env-1, env-2");
+        assert_eq!(listed(&ids(10)).matches(", ").count(), 9);
+        assert_eq!(
+            listed(&ids(13)),
+            "env-1, env-2, env-3, env-4, env-5, env-6, env-7, env-8, env-9, env-10, and 3 more"
+        );
     }
 }

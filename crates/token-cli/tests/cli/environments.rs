@@ -370,6 +370,18 @@ fn other_environments_are_checked_before_serving() {
     let message = refusal(&with(&twice), &env, &[]);
     let same = "names the same environment as other_environment[1].id in ";
     assert_says(&message, &["other_environment[2].id in ", same]);
+    let key_twice = format!(
+        "{acme}access_key = \"{ACME_KEY}\"\n[[other_environment]]\nid = \"{GLOBEX_ID}\"\n\
+         access_key = \"{ACME_KEY}\"\n"
+    );
+    let message = refusal(&with(&key_twice), &env, &[]);
+    assert_says(
+        &message,
+        &[
+            "other_environment[2].access_key in ",
+            "is the key of other_environment[1].access_key in ",
+        ],
+    );
     // An entry copied whole is the same environment twice, rather than a key given twice.
     let copied = format!("{acme}access_key = \"{ACME_KEY}\"\n").repeat(2);
     let message = refusal(&with(&copied), &env, &[]);
@@ -389,17 +401,20 @@ fn other_environments_are_checked_before_serving() {
         &["other_environment[1].access_key in ", "whitespace"],
     );
 
-    // An ID that holds another environment's key would show it in every token's `aud`.
-    let holds_first =
-        format!("[[other_environment]]\nid = \"x-{ACCESS_KEY}\"\naccess_key = \"{GLOBEX_KEY}\"\n");
-    let message = refusal(&with(&holds_first), &env, &[]);
-    assert_says(
-        &message,
-        &[
-            "other_environment[1].id in ",
-            "holds the key of CKEDITOR_ACCESS_KEY",
-        ],
-    );
+    // An ID that holds another environment's key, or is that key, would show it in every
+    // token's `aud`.
+    for id in [format!("x-{ACCESS_KEY}"), ACCESS_KEY.to_owned()] {
+        let holds_first =
+            format!("[[other_environment]]\nid = \"{id}\"\naccess_key = \"{GLOBEX_KEY}\"\n");
+        let message = refusal(&with(&holds_first), &env, &[]);
+        assert_says(
+            &message,
+            &[
+                "other_environment[1].id in ",
+                "holds the key of CKEDITOR_ACCESS_KEY",
+            ],
+        );
+    }
     // Also with a short key, whose warning comes first: it names the entry, not the ID.
     let short = format!(
         "[[other_environment]]\nid = \"x-{ACCESS_KEY}\"\naccess_key = \"short-acme-key\"\n"
