@@ -6,7 +6,7 @@
 
 use crate::atob::risky_bytes;
 use crate::identity::{Identity, field};
-use crate::key_search::KeySearch;
+use crate::key_search::{KeySearch, KeySet};
 use crate::words::{bytes_equal_to, control_bytes, for_each_word};
 
 /// Which products' claims a token carries.
@@ -262,6 +262,17 @@ impl<'a> Claims<'a> {
     /// key `key` searches for (in any of its forms), such as `user.name`; `None` when none does.
     /// `aud` is not searched.
     pub(crate) fn text_holding(&self, key: &KeySearch) -> Option<&'static str> {
+        self.text_where(|text, scratch| key.is_in(text, scratch))
+    }
+
+    /// As [`Claims::text_holding`], for any of the keys of `keys`.
+    pub(crate) fn text_holding_any(&self, keys: &KeySet) -> Option<&'static str> {
+        self.text_where(|text, scratch| keys.is_in(text, scratch))
+    }
+
+    /// The field of the first text of the identity that these claims carry and that `holds`
+    /// (given working space it may reuse), as [`Claims::text_holding`] describes.
+    fn text_where(&self, holds: impl Fn(&[u8], &mut Vec<u8>) -> bool) -> Option<&'static str> {
         let carried = |field: &str| match field {
             field::NAME | field::EMAIL | field::AVATAR => self.user,
             field::COLLABORATION => self.collaboration,
@@ -273,7 +284,7 @@ impl<'a> Claims<'a> {
         let mut scratch = Vec::with_capacity(identity.longest_text());
         identity
             .texts()
-            .find(|&(field, text)| carried(field) && key.is_in(text.as_bytes(), &mut scratch))
+            .find(|&(field, text)| carried(field) && holds(text.as_bytes(), &mut scratch))
             .map(|(field, _)| field)
     }
 

@@ -41,6 +41,7 @@ use crate::claims::Product;
 use crate::error::Error;
 use crate::identity::Identity;
 use crate::issuer::Issuer;
+use crate::key_search::KeySet;
 
 pub use cors::{
     AllowedOrigins, CORS_METHODS, CorsPolicy, CorsPolicyBuilder, MAX_HEADER_NAME_LEN,
@@ -381,6 +382,9 @@ struct EndpointInner {
     issuer: Issuer,
     /// The issuers of other environments, by environment ID, for [`UserDecision::IssueIn`].
     others: HashMap<String, Issuer>,
+    /// With other environments, every issuer's access key, which no token may carry: searched
+    /// for at once, however many environments there are.
+    keys: KeySet,
     product: Product,
     cors: CorsPolicy,
 }
@@ -403,6 +407,7 @@ impl TokenEndpoint {
             inner: Arc::new(EndpointInner {
                 issuer,
                 others: HashMap::new(),
+                keys: KeySet::default(),
                 product: Product::Editor,
                 cors: CorsPolicy::same_origin(),
             }),
@@ -447,10 +452,22 @@ impl TokenEndpoint {
     pub fn with_issuer(mut self, issuer: Issuer) -> Self {
         let inner = Arc::make_mut(&mut self.inner);
         let id = issuer.environment().id().as_str().to_owned();
-        if id == inner.issuer.environment().id().as_str() {
+        let key = issuer.key_search().cloned();
+        let replaced = if id == inner.issuer.environment().id().as_str() {
             inner.issuer = issuer;
+            true
         } else {
-            inner.others.insert(id, issuer);
+            inner.others.insert(id, issuer).is_some()
+        };
+        if replaced || inner.others.len() == 1 {
+            let issuers = std::iter::once(&inner.issuer).chain(inner.others.values());
+            inner.keys = if inner.others.is_empty() {
+                KeySet::default()
+            } else {
+                KeySet::new(issuers.filter_map(Issuer::key_search))
+            };
+        } else if let Some(key) = &key {
+            inner.keys.push(key);
         }
         self
     }
@@ -605,11 +622,7 @@ impl TokenEndpoint {
 
     fn issue(&self, issuer: &Issuer, identity: &Identity) -> TokenResponse {
         // A token of one environment must not carry another's key either.
-        let own = issuer.environment().id();
-        let others = self
-            .issuers()
-            .filter(|other| other.environment().id() != own);
-        match issuer.issue_refusing(self.inner.product, identity, others) {
+        match issuer.issue_refusing(self.inner.product, identity, &self.inner.keys) {
             Ok(token) => self.answer(Outcome::Token, 200, token.into_string()),
             Err(error @ Error::MissingGrant { .. }) => {
                 tracing::info!(

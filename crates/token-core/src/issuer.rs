@@ -24,7 +24,7 @@ use crate::clock::{Clock, SystemClock, unix_seconds};
 use crate::credentials::{Environment, SecretKey, SigningKey};
 use crate::error::{Error, Result};
 use crate::identity::{Identity, field};
-use crate::key_search::KeySearch;
+use crate::key_search::{KeySearch, KeySet};
 
 /// `base64url({"typ":"JWT","alg":"HS256"})`: the first segment of every token.
 pub const HEADER_SEGMENT: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9";
@@ -319,16 +319,17 @@ impl Issuer {
     ///
     /// [`MIN_KEY_SEARCHED_LEN`]: crate::MIN_KEY_SEARCHED_LEN
     pub fn issue(&self, product: Product, identity: &Identity) -> Result<Token> {
-        self.issue_refusing(product, identity, [])
+        self.issue_refusing(product, identity, &KeySet::default())
     }
 
     /// As [`Issuer::issue`], but also refuses ([`Error::KeyInIdentity`]) a token that would
-    /// carry the access key of one of `others`, the other environments an endpoint signs for.
-    pub(crate) fn issue_refusing<'i>(
-        &'i self,
+    /// carry one of `keys`, the access keys of the environments an endpoint signs for (this
+    /// issuer's among them, or none).
+    pub(crate) fn issue_refusing(
+        &self,
         product: Product,
         identity: &Identity,
-        others: impl IntoIterator<Item = &'i Issuer>,
+        keys: &KeySet,
     ) -> Result<Token> {
         let missing = |product, needed| Err(Error::MissingGrant { product, needed });
         match product {
@@ -360,9 +361,8 @@ impl Issuer {
         };
         let aud = self.inner.environment.id().as_str();
         let claims = Claims::for_product(product, aud, iat, exp, identity);
-        for issuer in std::iter::once(self).chain(others) {
-            issuer.refuse_key_in(&claims, identity)?;
-        }
+        self.refuse_key_in(&claims, identity)?;
+        refuse_keys_in(keys, &claims, identity)?;
         let token = self.inner.signer.sign(claims);
         tracing::debug!(
             subject = &*self.without_key(identity.subject()),
@@ -442,14 +442,14 @@ impl Issuer {
         if identity.longest_text() < search.key_len() {
             return Ok(());
         }
-        let Some(field) = claims.text_holding(search) else {
-            return Ok(());
-        };
-        Err(Error::KeyInIdentity {
-            field,
-            // The subject goes to the log, unless it is what holds the key.
-            subject: (field != field::SUBJECT).then(|| identity.subject().to_owned()),
-        })
+        claims
+            .text_holding(search)
+            .map_or(Ok(()), |field| Err(key_in_identity(field, identity)))
+    }
+
+    /// The search for the access key, when it is long enough to be searched for.
+    pub(crate) fn key_search(&self) -> Option<&KeySearch> {
+        self.inner.key_search.as_ref()
     }
 
     fn exp(&self, iat: u64, always: bool) -> Option<u64> {
@@ -458,6 +458,25 @@ impl Issuer {
             Expiry::Never if always => Some(iat + DEFAULT_LIFETIME.as_secs()),
             Expiry::Never => None,
         }
+    }
+}
+
+/// As [`Issuer::refuse_key_in`], for any key of `keys`.
+fn refuse_keys_in(keys: &KeySet, claims: &Claims<'_>, identity: &Identity) -> Result<()> {
+    if keys.is_empty() || identity.longest_text() < keys.shortest_key_len() {
+        return Ok(());
+    }
+    claims
+        .text_holding_any(keys)
+        .map_or(Ok(()), |field| Err(key_in_identity(field, identity)))
+}
+
+/// The refusal of an identity whose `field` holds an access key.
+fn key_in_identity(field: &'static str, identity: &Identity) -> Error {
+    Error::KeyInIdentity {
+        field,
+        // The subject goes to the log, unless it is what holds the key.
+        subject: (field != field::SUBJECT).then(|| identity.subject().to_owned()),
     }
 }
 

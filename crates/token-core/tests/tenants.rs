@@ -124,3 +124,71 @@ fn a_token_of_one_environment_never_carries_anothers_key() {
     let alone = TokenEndpoint::new(issuer(ACME));
     assert_eq!(alone.decide(named(GLOBEX.1, ACME.0)).status(), 200);
 }
+
+/// An identity of `ann` in `environment`, with the avatar `avatar` and the name `name`.
+fn profiled(environment: &str, name: &str, avatar: &str) -> UserDecision {
+    UserDecision::IssueIn {
+        environment: environment.to_owned(),
+        identity: Identity::builder("ann")
+            .name(name)
+            .avatar(avatar)
+            .grant("*", Role::Writer)
+            .build()
+            .expect("identity"),
+    }
+}
+
+/// Percent-encodes every byte of `text`.
+fn percent_encoded(text: &str) -> String {
+    text.bytes().map(|byte| format!("%{byte:02X}")).collect()
+}
+
+/// Many environments' keys are searched for at once: each is refused in every other
+/// environment's tokens, in every form, as with two.
+#[test]
+fn with_many_environments_no_token_carries_any_of_their_keys() {
+    let tenants: Vec<(String, String)> = (0..12)
+        .map(|n| {
+            (
+                format!("tenant-{n}"),
+                format!("tenant-{n}-access-key-{}", "0123456789abcdef".repeat(2)),
+            )
+        })
+        .collect();
+    let pair = |n: usize| (tenants[n].0.as_str(), tenants[n].1.as_str());
+    let endpoint = (1..tenants.len()).fold(TokenEndpoint::new(issuer(pair(0))), |endpoint, n| {
+        endpoint.with_issuer(issuer(pair(n)))
+    });
+    let plain_avatar = "https://avatars.example.com/users/ann/profile-picture-large.png";
+    for (own, other) in [(0, 11), (11, 0), (5, 6), (6, 5), (3, 3)] {
+        let (own_id, other_key) = (tenants[own].0.as_str(), tenants[other].1.as_str());
+        let in_avatar = format!("https://a.example/{}.png", percent_encoded(other_key));
+        for (name, avatar) in [
+            (other_key.to_owned(), plain_avatar),
+            (
+                format!("Ann {}", other_key.to_ascii_uppercase()),
+                plain_avatar,
+            ),
+            ("Ann".to_owned(), in_avatar.as_str()),
+        ] {
+            let response = endpoint.decide(profiled(own_id, &name, avatar));
+            assert_eq!(
+                (response.status(), response.body()),
+                (500, FAILURE_BODY),
+                "{name} {avatar} in {own_id}"
+            );
+        }
+        let response = endpoint.decide(profiled(own_id, "Ann", plain_avatar));
+        assert_eq!(response.status(), 200, "{}", response.body());
+        assert!(verified(response.body(), pair(own)).is_some());
+    }
+
+    // A replaced issuer's new key is searched for, and its old key no longer is.
+    let rotated = ("tenant-7", "tenant-7-rotated-key-0123456789abcdefghijkl");
+    let endpoint = endpoint.with_issuer(issuer(rotated));
+    let old_key = tenants[7].1.as_str();
+    for (name, status) in [(rotated.1, 500), (old_key, 200)] {
+        let response = endpoint.decide(profiled("tenant-2", name, plain_avatar));
+        assert_eq!(response.status(), status, "{name}");
+    }
+}
