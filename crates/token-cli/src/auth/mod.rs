@@ -16,6 +16,7 @@ pub(crate) mod development;
 pub(crate) mod forward;
 pub(crate) mod trusted_headers;
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -265,9 +266,9 @@ impl Caller {
 }
 
 /// The environments a sign-in may name for its user, by ID: `[environment]`'s and each
-/// `[[other_environment]]`'s.
+/// `[[other_environment]]`'s, looked up in one step however many there are.
 #[derive(Debug, Clone)]
-pub(crate) struct Environments(Vec<String>);
+pub(crate) struct Environments(HashSet<String>);
 
 impl Environments {
     /// The environments of `settings`, whose IDs the configuration has checked.
@@ -284,7 +285,7 @@ impl Environments {
     /// has the shape of an ID, described otherwise).
     pub(crate) fn named(&self, text: &str) -> Result<String, String> {
         let text = trim_spaces(text);
-        if let Some(id) = self.0.iter().find(|id| *id == text) {
+        if let Some(id) = self.0.get(text) {
             return Ok(id.clone());
         }
         if text.is_empty() {
