@@ -323,6 +323,40 @@ fn every_environments_key_is_hidden_and_an_environment_without_issuer_is_logged(
     assert_clean(&log);
 }
 
+/// With many environments, a log line that holds any of their keys, whole or cut short, hides it,
+/// and one that holds none is written as it is.
+#[test]
+fn with_many_environments_every_key_is_hidden_from_the_log() {
+    let key_of = |n: usize| format!("tenant-{n}-key-material-0123456789abcdef");
+    let endpoint = (1..10).fold(TokenEndpoint::new(issuer()), |endpoint, n| {
+        let environment = Environment::new(&format!("tenant-{n}"), &key_of(n)).expect("env");
+        endpoint.with_issuer(Issuer::new(environment).expect("issuer"))
+    });
+    let cut = &key_of(4)[..12];
+    let log = captured_log(|| {
+        for said in [
+            format!("the lookup with {} failed", key_of(7)),
+            format!("the lookup with {} failed", key_of(2).to_ascii_uppercase()),
+            format!("the lookup with \"{cut}\"… failed"),
+            "the lookup with tenant-3-key failed".to_owned(),
+        ] {
+            assert_eq!(endpoint.user_rejected_saying(503, &said).status(), 500);
+        }
+    });
+    assert_eq!(
+        log.matches("the lookup with [key] failed").count(),
+        2,
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"the lookup with \"[key]\"… failed"#),
+        "{log}"
+    );
+    assert!(log.contains("the lookup with tenant-3-key failed"), "{log}");
+    assert!(!log.contains(cut) && !log.contains("key-material"), "{log}");
+    assert_clean(&log);
+}
+
 #[test]
 fn a_key_under_32_bytes_is_warned_about_and_one_of_32_is_not() {
     let key_of = |len: usize| KEY.chars().cycle().take(len).collect::<String>();
