@@ -17,8 +17,8 @@
 //! the cloud does not document which of two matching patterns wins.
 
 use ckeditor_token_core::{
-    AiScope, CkboxRole, DocumentKey, EnvironmentId, Error, Grant, Identity, KeySearch, MAX_GRANTS,
-    Permission, Role, UserDecision, field,
+    AiScope, CkboxRole, DocumentKey, EnvironmentId, Error, Grant, Identity, KeySearch, KeySet,
+    MAX_GRANTS, Permission, Role, UserDecision, field,
 };
 use ckeditor_token_demo_login::settings as shared;
 
@@ -159,22 +159,25 @@ pub(crate) struct Rules {
 #[derive(Clone, Default)]
 struct Secrets {
     texts: Vec<String>,
-    searches: Vec<KeySearch>,
+    keys: KeySet,
 }
 
 impl Secrets {
     fn new(texts: Vec<String>) -> Secrets {
-        let searches = texts
+        let searches: Vec<KeySearch> = texts
             .iter()
             .filter_map(|secret| KeySearch::new(secret.as_bytes()))
             .collect();
-        Secrets { texts, searches }
+        Secrets {
+            keys: KeySet::new(&searches),
+            texts,
+        }
     }
 
     /// Whether `text` holds one of them: as it is, in another letter case or percent-encoded,
     /// as the core looks for the access key in a token.
     fn found_in(&self, text: &str) -> bool {
-        self.searches.iter().any(|search| search.holds(text))
+        self.keys.holds(text)
     }
 
     /// `text` with each of them hidden, as every message of the command hides them: also

@@ -652,8 +652,7 @@ impl TokenEndpoint {
         // (`…`, after which a start of a key is hidden too), is shown as it is without asking
         // each issuer.
         let keys = &self.inner.keys;
-        if !keys.is_empty() && !text.contains('…') && !keys.is_in(text.as_bytes(), &mut Vec::new())
-        {
+        if !keys.is_empty() && !text.contains('…') && !keys.holds(&text) {
             return text;
         }
         self.issuers()

@@ -249,12 +249,25 @@ fn starts_of<'h>(
     })
 }
 
-/// Searches for many keys at once, as [`KeySearch::is_in`] searches for one: whether a text holds
-/// any of them, in any of the forms searched. A text is read once, however many keys there are:
-/// each of its stretches of [`INDEXED_LEN`] bytes is looked up among the starts of the keys'
-/// forms, and only a key whose form starts there is searched for.
+/// Searches for many keys at once, as [`KeySearch`] searches for one: whether a text holds any of
+/// them, in any of the forms searched (as it is, in another letter case, escaped or
+/// percent-encoded). A text is read once, however many keys there are: each of its stretches of
+/// eight bytes is looked up among the starts of the keys' forms, and only a key whose form starts
+/// there is searched for. Its `Debug` output counts the keys and shows none.
+///
+/// ```
+/// use ckeditor_token_core::{KeySearch, KeySet};
+///
+/// let keys = ["tenant-a-key-0123456789", "tenant-b-key-0123456789"];
+/// let searches: Vec<KeySearch> =
+///     keys.iter().filter_map(|key| KeySearch::new(key.as_bytes())).collect();
+/// let set = KeySet::new(&searches);
+/// assert!(set.holds("name TENANT-B-KEY-0123456789"));
+/// assert!(set.holds("/a?k=tenant-a-key-0123456789%21"));
+/// assert!(!set.holds("tenant-c-key-0123456789"));
+/// ```
 #[derive(Clone, Default)]
-pub(crate) struct KeySet {
+pub struct KeySet {
     searches: Vec<KeySearch>,
     /// The start of each form searched as it is (lowered, escaped), with the keys it starts.
     starts: HashMap<u64, Vec<usize>, BuildHasherDefault<StartHasher>>,
@@ -264,7 +277,7 @@ pub(crate) struct KeySet {
 
 impl KeySet {
     /// A set of the keys `searches` look for.
-    pub(crate) fn new<'s>(searches: impl IntoIterator<Item = &'s KeySearch>) -> KeySet {
+    pub fn new<'s>(searches: impl IntoIterator<Item = &'s KeySearch>) -> KeySet {
         let mut set = KeySet::default();
         for search in searches {
             set.push(search);
@@ -289,8 +302,18 @@ impl KeySet {
     }
 
     /// Whether the set has no keys.
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.searches.is_empty()
+    }
+
+    /// How many keys the set has.
+    pub fn len(&self) -> usize {
+        self.searches.len()
+    }
+
+    /// Whether `text` holds one of the keys in any of the forms searched.
+    pub fn holds(&self, text: &str) -> bool {
+        self.is_in(text.as_bytes(), &mut Vec::new())
     }
 
     /// The length of the shortest key of the set, or 0 for none.

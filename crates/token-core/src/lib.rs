@@ -73,4 +73,4 @@ pub use issuer::{
     DEFAULT_LIFETIME, Expiry, HEADER_SEGMENT, Issuer, IssuerBuilder, MAX_LIFETIME, MIN_LIFETIME,
     OnPremisesIssuer, Token,
 };
-pub use key_search::KeySearch;
+pub use key_search::{KeySearch, KeySet};
