@@ -20,7 +20,7 @@ use ckeditor_token_core::{
     AiScope, CkboxRole, DocumentKey, EnvironmentId, Error, Grant, Identity, KeySearch, KeySet,
     MAX_GRANTS, Permission, Role, UserDecision, field,
 };
-use ckeditor_token_demo_login::settings as shared;
+use ckeditor_token_demo_login::settings::LogSecrets;
 
 use crate::error::CliError;
 use crate::settings::{OneOrMany, RuleSection, Settings};
@@ -158,19 +158,21 @@ pub(crate) struct Rules {
 /// never shown.
 #[derive(Clone, Default)]
 struct Secrets {
-    texts: Vec<String>,
+    count: usize,
     keys: KeySet,
+    log: LogSecrets,
 }
 
 impl Secrets {
-    fn new(texts: Vec<String>) -> Secrets {
+    fn new(texts: &[String]) -> Secrets {
         let searches: Vec<KeySearch> = texts
             .iter()
             .filter_map(|secret| KeySearch::new(secret.as_bytes()))
             .collect();
         Secrets {
+            count: texts.len(),
             keys: KeySet::new(&searches),
-            texts,
+            log: LogSecrets::new(texts),
         }
     }
 
@@ -183,13 +185,13 @@ impl Secrets {
     /// `text` with each of them hidden, as every message of the command hides them: also
     /// escaped, in another letter case, or cut short next to a `…`.
     fn hidden_in(&self, text: &str) -> String {
-        shared::for_log(text, &self.texts)
+        self.log.hide(text)
     }
 }
 
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "[{} hidden]", self.texts.len())
+        write!(f, "[{} hidden]", self.count)
     }
 }
 
@@ -250,12 +252,12 @@ impl Rules {
                 settings.name(&format!("rule[{}]", index + 1))
             );
         }
-        let secrets = settings.searched_secrets().map(str::to_owned).collect();
+        let secrets: Vec<String> = settings.searched_secrets().map(str::to_owned).collect();
         Ok(Rules {
             rules,
             allow_overlap,
             first_environment: settings.values.environment.id.clone(),
-            secrets: Secrets::new(secrets),
+            secrets: Secrets::new(&secrets),
         })
     }
 

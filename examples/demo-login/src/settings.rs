@@ -18,11 +18,12 @@
 //! refused duration is quoted only when it is short enough to be one (16 characters or fewer),
 //! and a flag never is: a secret pasted into the wrong setting must not reach the log.
 
+use std::fmt;
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use ckeditor_token_core::{
-    ACCESS_KEY_VAR, AllowedOrigins, CorsPolicy, CorsPolicyBuilder, Expiry, KeySearch,
+    ACCESS_KEY_VAR, AllowedOrigins, CorsPolicy, CorsPolicyBuilder, Expiry, KeySearch, KeySet,
     SECRET_KEY_VAR,
 };
 
@@ -303,119 +304,207 @@ pub fn secrets_from_env() -> Vec<String> {
 ///
 /// Overlapping or nested occurrences of several secrets are covered by one `[secret]`.
 pub fn for_log(message: &str, secrets: &[String]) -> String {
-    let forms: Vec<String> = secrets
-        .iter()
-        .filter(|secret| secret.len() >= MIN_SECRET_LEN)
-        .flat_map(|secret| {
-            let escaped = format!("{secret:?}");
-            let mut forms = vec![secret.clone(), escaped[1..escaped.len() - 1].to_owned()];
-            // A list setting splits a secret pasted into it at its commas, and an argument
-            // parser an argument at its first `=`.
-            let mut pieces = Vec::new();
-            if secret.contains(',') {
-                pieces.extend(secret.split(','));
-            }
-            if let Some((before, _)) = secret.split_once('=') {
-                pieces.push(before);
-            }
-            forms.extend(
-                pieces
-                    .into_iter()
-                    .map(str::trim)
-                    .filter(|piece| piece.len() >= MIN_SECRET_LEN)
-                    .map(str::to_owned),
-            );
-            forms
-        })
-        .map(|form| form.to_ascii_lowercase())
-        .collect();
-    // Only the text that can be shown is searched: what follows the cut, but for the length of
-    // the longest form, cannot reach the output. One character more keeps the cut visible. A
-    // secret that the core's search finds percent-encoded takes up to three characters a byte.
-    let encoded = secrets
-        .iter()
-        .filter(|secret| secret.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN)
-        .map(|secret| 3 * secret.len());
-    let longest = forms
-        .iter()
-        .map(|form| form.chars().count())
-        .chain(encoded)
-        .max()
-        .unwrap_or(0);
-    let searched = match message.char_indices().nth(MAX_MESSAGE_LEN + longest + 1) {
-        Some((end, _)) => &message[..end],
-        None => message,
-    };
-    // ASCII lowercasing keeps every byte offset, so matches on the copy are ranges of the text.
-    let lowered = searched.to_ascii_lowercase();
-    let mut ranges: Vec<(usize, usize)> = forms
-        .iter()
-        .flat_map(|form| {
-            lowered
-                .match_indices(form.as_str())
-                .map(|(at, found)| (at, at + found.len()))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    // Percent-encoded, as a URL or a query writes it: the core's search finds that form.
-    for search in secrets
-        .iter()
-        .filter_map(|secret| KeySearch::new(secret.as_bytes()))
-    {
-        for found in search.stretches_in(searched) {
-            let start = floor_char_boundary(searched, found.start);
-            let end = ceil_char_boundary(searched, found.end);
-            ranges.push((start, end));
+    LogSecrets::new(secrets).hide(message)
+}
+
+/// Secrets prepared once for [`for_log`]'s hiding, for a caller that hides the same ones in many
+/// messages: [`LogSecrets::hide`] gives what `for_log` gives, and a message that cannot hold any
+/// of them (no `…`, not cut, and none of their forms in it, looked for all at once) is passed
+/// through without a look at each.
+#[derive(Clone, Default)]
+pub struct LogSecrets {
+    /// Every form looked for whole, lowered: each secret, escaped as `{:?}` writes it, and the
+    /// pieces of it that settings and argument parsers quote.
+    forms: Vec<String>,
+    /// The core's search for each secret of [`MIN_KEY_SEARCHED_LEN`] bytes or more, which also
+    /// finds it percent-encoded.
+    ///
+    /// [`MIN_KEY_SEARCHED_LEN`]: ckeditor_token_core::MIN_KEY_SEARCHED_LEN
+    searches: Vec<KeySearch>,
+    /// How far past the cut a form can start and still reach the output, in characters.
+    longest: usize,
+    /// The forms of [`MIN_KEY_SEARCHED_LEN`] bytes or more, looked for at once.
+    ///
+    /// [`MIN_KEY_SEARCHED_LEN`]: ckeditor_token_core::MIN_KEY_SEARCHED_LEN
+    long_forms: KeySet,
+    /// The shorter forms.
+    short_forms: Vec<String>,
+}
+
+impl LogSecrets {
+    /// `secrets` prepared for hiding.
+    pub fn new(secrets: &[String]) -> LogSecrets {
+        let forms: Vec<String> = secrets
+            .iter()
+            .filter(|secret| secret.len() >= MIN_SECRET_LEN)
+            .flat_map(|secret| {
+                let escaped = format!("{secret:?}");
+                let mut forms = vec![secret.clone(), escaped[1..escaped.len() - 1].to_owned()];
+                // A list setting splits a secret pasted into it at its commas, and an argument
+                // parser an argument at its first `=`.
+                let mut pieces = Vec::new();
+                if secret.contains(',') {
+                    pieces.extend(secret.split(','));
+                }
+                if let Some((before, _)) = secret.split_once('=') {
+                    pieces.push(before);
+                }
+                forms.extend(
+                    pieces
+                        .into_iter()
+                        .map(str::trim)
+                        .filter(|piece| piece.len() >= MIN_SECRET_LEN)
+                        .map(str::to_owned),
+                );
+                forms
+            })
+            .map(|form| form.to_ascii_lowercase())
+            .collect();
+        // Only the text that can be shown is searched: what follows the cut, but for the length
+        // of the longest form, cannot reach the output. One character more keeps the cut
+        // visible. A secret that the core's search finds percent-encoded takes up to three
+        // characters a byte.
+        let encoded = secrets
+            .iter()
+            .filter(|secret| secret.len() >= ckeditor_token_core::MIN_KEY_SEARCHED_LEN)
+            .map(|secret| 3 * secret.len());
+        let longest = forms
+            .iter()
+            .map(|form| form.chars().count())
+            .chain(encoded)
+            .max()
+            .unwrap_or(0);
+        let searches = secrets
+            .iter()
+            .filter_map(|secret| KeySearch::new(secret.as_bytes()))
+            .collect();
+        let long_searches: Vec<KeySearch> = forms
+            .iter()
+            .filter_map(|form| KeySearch::new(form.as_bytes()))
+            .collect();
+        let short_forms = forms
+            .iter()
+            .filter(|form| form.len() < ckeditor_token_core::MIN_KEY_SEARCHED_LEN)
+            .cloned()
+            .collect();
+        LogSecrets {
+            forms,
+            searches,
+            longest,
+            long_forms: KeySet::new(&long_searches),
+            short_forms,
         }
     }
-    // A value cut short to name it in an error (`"doc-abc…`) can end with the start of a secret
-    // pasted into it, and one whose start was left out (`"…@host"`, an origin without its user
-    // information) can start with the end of one: no whole occurrence covers either. The end of
-    // the searched text is such a cut too, when the message goes on.
-    for (mark, _) in lowered.match_indices('…') {
-        let end = lowered[..mark].strip_suffix('"').map_or(mark, str::len);
-        let after = mark + '…'.len_utf8();
-        for form in &forms {
-            if let Some(len) = secret_start_len(&lowered[..end], form) {
-                ranges.push((end - len, end));
-            }
-            if let Some(len) = secret_end_len(&lowered[after..], form) {
-                ranges.push((after, after + len));
+
+    /// `message` as [`for_log`] gives it with these secrets.
+    pub fn hide(&self, message: &str) -> String {
+        if self.passes_as_it_is(message) {
+            return message.to_owned();
+        }
+        self.hide_each(message)
+    }
+
+    /// Whether `message` comes out of [`LogSecrets::hide_each`] as it is: short enough not to be
+    /// cut, with no `…` (next to which a part of a secret is hidden), and without a form of a
+    /// secret in it, whole; a secret percent-encoded is the form of one that the core's search
+    /// finds.
+    fn passes_as_it_is(&self, message: &str) -> bool {
+        // A message of that many bytes has no more characters.
+        if message.len() > MAX_MESSAGE_LEN || message.contains('…') {
+            return false;
+        }
+        let lowered = message.to_ascii_lowercase();
+        !self
+            .short_forms
+            .iter()
+            .any(|form| lowered.contains(form.as_str()))
+            && !self.long_forms.holds(message)
+    }
+
+    /// [`LogSecrets::hide`], looking for each form of each secret.
+    fn hide_each(&self, message: &str) -> String {
+        let forms = &self.forms;
+        let searched = match message
+            .char_indices()
+            .nth(MAX_MESSAGE_LEN + self.longest + 1)
+        {
+            Some((end, _)) => &message[..end],
+            None => message,
+        };
+        // ASCII lowercasing keeps every byte offset, so matches on the copy are ranges of the text.
+        let lowered = searched.to_ascii_lowercase();
+        let mut ranges: Vec<(usize, usize)> = forms
+            .iter()
+            .flat_map(|form| {
+                lowered
+                    .match_indices(form.as_str())
+                    .map(|(at, found)| (at, at + found.len()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        // Percent-encoded, as a URL or a query writes it: the core's search finds that form.
+        for search in &self.searches {
+            for found in search.stretches_in(searched) {
+                let start = floor_char_boundary(searched, found.start);
+                let end = ceil_char_boundary(searched, found.end);
+                ranges.push((start, end));
             }
         }
-    }
-    if searched.len() < message.len() {
-        for form in &forms {
-            if let Some(len) = secret_start_len(&lowered, form) {
-                ranges.push((lowered.len() - len, lowered.len()));
+        // A value cut short to name it in an error (`"doc-abc…`) can end with the start of a
+        // secret pasted into it, and one whose start was left out (`"…@host"`, an origin without
+        // its user information) can start with the end of one: no whole occurrence covers
+        // either. The end of the searched text is such a cut too, when the message goes on.
+        for (mark, _) in lowered.match_indices('…') {
+            let end = lowered[..mark].strip_suffix('"').map_or(mark, str::len);
+            let after = mark + '…'.len_utf8();
+            for form in forms {
+                if let Some(len) = secret_start_len(&lowered[..end], form) {
+                    ranges.push((end - len, end));
+                }
+                if let Some(len) = secret_end_len(&lowered[after..], form) {
+                    ranges.push((after, after + len));
+                }
             }
         }
-    }
-    ranges.sort_unstable();
-    let mut shown = String::with_capacity(searched.len());
-    let mut copied = 0;
-    for (start, end) in ranges {
-        if start >= copied {
-            shown.push_str(&searched[copied..start]);
-            shown.push_str("[secret]");
-            copied = end;
-        } else if end > copied {
-            // Overlaps the previous occurrence: it grows the hidden range.
-            copied = end;
+        if searched.len() < message.len() {
+            for form in forms {
+                if let Some(len) = secret_start_len(&lowered, form) {
+                    ranges.push((lowered.len() - len, lowered.len()));
+                }
+            }
         }
+        ranges.sort_unstable();
+        let mut shown = String::with_capacity(searched.len());
+        let mut copied = 0;
+        for (start, end) in ranges {
+            if start >= copied {
+                shown.push_str(&searched[copied..start]);
+                shown.push_str("[secret]");
+                copied = end;
+            } else if end > copied {
+                // Overlaps the previous occurrence: it grows the hidden range.
+                copied = end;
+            }
+        }
+        shown.push_str(&searched[copied..]);
+        let cut = shown
+            .char_indices()
+            .nth(MAX_MESSAGE_LEN)
+            .map(|(cut, _)| cut);
+        if let Some(cut) = cut {
+            shown.truncate(cut);
+        }
+        if cut.is_some() || searched.len() < message.len() {
+            shown.push_str(&format!("… (cut at {MAX_MESSAGE_LEN} characters)"));
+        }
+        shown
     }
-    shown.push_str(&searched[copied..]);
-    let cut = shown
-        .char_indices()
-        .nth(MAX_MESSAGE_LEN)
-        .map(|(cut, _)| cut);
-    if let Some(cut) = cut {
-        shown.truncate(cut);
+}
+
+impl fmt::Debug for LogSecrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LogSecrets({} forms hidden)", self.forms.len())
     }
-    if cut.is_some() || searched.len() < message.len() {
-        shown.push_str(&format!("… (cut at {MAX_MESSAGE_LEN} characters)"));
-    }
-    shown
 }
 
 /// The char boundary of `text` at or before `at`.
@@ -718,6 +807,62 @@ mod tests {
         ];
         for (message, shown) in cases {
             assert_eq!(for_log(message, &secrets), shown);
+        }
+    }
+
+    /// Prepared secrets pass a message through as it is only where looking for each form of each
+    /// secret leaves it so: with secrets of every kind, few and many (which are looked for
+    /// through the core's index), and messages holding each in every form, cut short or not.
+    #[test]
+    fn prepared_secrets_hide_what_each_form_looked_for_hides() {
+        let all = [
+            "abcd",
+            "q7mz-x",
+            "k3y\"quoted\\one-0042",
+            "first,second-part,third",
+            "Zm9vYmFyYmF6cXV4MTIzNA==",
+            "tenant-1-access-key-0123456789abcdef",
+            "tenant-2-access-key-0123456789abcdef",
+            "Tr8stedSecretValue",
+            "x",
+        ];
+        let percent =
+            |text: &str| -> String { text.bytes().map(|byte| format!("%{byte:02x}")).collect() };
+        for count in [1, 3, all.len()] {
+            let secrets: Vec<String> = all[..count].iter().map(|s| (*s).to_owned()).collect();
+            let prepared = LogSecrets::new(&secrets);
+            let mut messages = vec![
+                "nothing secret here".to_owned(),
+                "a".repeat(MAX_MESSAGE_LEN),
+                "a".repeat(MAX_MESSAGE_LEN + 1),
+            ];
+            for secret in &all {
+                let escaped = format!("{secret:?}");
+                let forms = [
+                    secret.to_string(),
+                    secret.to_ascii_uppercase(),
+                    escaped[1..escaped.len() - 1].to_owned(),
+                    percent(secret),
+                    secret.split(',').next().unwrap_or_default().to_owned(),
+                    secret.split('=').next().unwrap_or_default().to_owned(),
+                    secret[..secret.len() / 2].to_owned(),
+                ];
+                for form in forms {
+                    messages.push(format!("value {form} refused"));
+                    messages.push(format!("value \"{form}\"… is too long"));
+                    messages.push(format!("value …{form} refused"));
+                    messages.push(format!("{}{form}", "b".repeat(MAX_MESSAGE_LEN - 4)));
+                }
+            }
+            for message in &messages {
+                assert_eq!(
+                    prepared.hide(message),
+                    prepared.hide_each(message),
+                    "{count} secrets: {message}"
+                );
+            }
+            // A message without any passes through the shortcut, as it is.
+            assert!(prepared.passes_as_it_is("nothing secret here"));
         }
     }
 
