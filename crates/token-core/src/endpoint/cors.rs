@@ -229,7 +229,8 @@ impl CorsPolicyBuilder {
     ///
     /// [`Error::InvalidEndpoint`] for any origin (`*`) with credentials, `*` mixed with listed
     /// origins, credentials with no origin allowed, an origin that is not `scheme://host[:port]`
-    /// as a browser writes it (a path, a trailing `/`, no scheme, uppercase, a default port), an
+    /// as a browser writes it (a path, a trailing `/`, no scheme, uppercase, a default port, an
+    /// IP address in another form than the browser's: `http://127.1`, `http://[0:0::1]`), an
     /// origin or header given twice, a header name that is not an HTTP token or is `*`, and a
     /// max age over 24 hours.
     pub fn build(self) -> Result<CorsPolicy> {
@@ -329,7 +330,8 @@ fn is_scheme(text: &str) -> bool {
 }
 
 /// Checks that `origin` is an origin exactly as a browser serializes it in the `Origin` header:
-/// `http` or `https`, `://`, a lowercase host, and a port only when it is not the default.
+/// `http` or `https`, `://`, a lowercase host (an IP address as [`browser_address`] writes it),
+/// and a port only when it is not the default.
 fn check_origin(origin: &str) -> Result<()> {
     let shown = without_user_information(origin);
     let bad = |what: &str| {
@@ -393,7 +395,114 @@ fn check_origin(origin: &str) -> Result<()> {
     if !is_host(host) {
         return Err(bad("has no valid host name"));
     }
-    Ok(())
+    match browser_address(host) {
+        Some(written) if written.is_empty() => Err(bad(
+            "has a host that ends in a number but is no IP address, which browsers refuse",
+        )),
+        Some(written) if written != host => Err(bad(&format!(
+            "has an IP address that a browser writes as {written}, and sends so"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// How a browser writes `host`, a host [`is_host`] accepts, when it is an IP address, which it
+/// may write otherwise (URL Standard, "host serializing"): an IPv6 address in lowercase
+/// hexadecimal without leading zeros, its first longest run of two or more zero pieces as `::`
+/// (an IPv4-mapped one in hexadecimal too); a host whose last label is a number (decimal, or
+/// hexadecimal after `0x`) is an IPv4 address, in four decimal numbers. `None` for a domain name;
+/// an empty text for a number no browser reads as an address (`1.2.3.4.5`, `a.1`), which it
+/// refuses.
+fn browser_address(host: &str) -> Option<String> {
+    if let Some(address) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        let pieces = address.parse::<std::net::Ipv6Addr>().ok()?.segments();
+        return Some(format!("[{}]", ipv6_text(&pieces)));
+    }
+    let last = host.rsplit('.').next().unwrap_or_default();
+    let hex = last.strip_prefix("0x");
+    let numeric = hex.map_or(
+        !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()),
+        |h| h.bytes().all(|b| b.is_ascii_hexdigit()),
+    );
+    if !numeric {
+        return None;
+    }
+    Some(
+        ipv4_number(host)
+            .map(|number| std::net::Ipv4Addr::from(number).to_string())
+            .unwrap_or_default(),
+    )
+}
+
+/// The pieces of an IPv6 address as the URL Standard writes them.
+fn ipv6_text(pieces: &[u16; 8]) -> String {
+    // The first longest run of two or more zero pieces.
+    let (mut run, mut best) = ((0, 0), (0, 0));
+    for (index, &piece) in pieces.iter().enumerate() {
+        if piece == 0 {
+            run = if run.1 == 0 {
+                (index, 1)
+            } else {
+                (run.0, run.1 + 1)
+            };
+            if run.1 > best.1 {
+                best = run;
+            }
+        } else {
+            run = (0, 0);
+        }
+    }
+    let hex = |range: &[u16]| {
+        range
+            .iter()
+            .map(|piece| format!("{piece:x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    if best.1 < 2 {
+        return hex(pieces);
+    }
+    let (start, end) = (best.0, best.0 + best.1);
+    format!("{}::{}", hex(&pieces[..start]), hex(&pieces[end..]))
+}
+
+/// The IPv4 address a browser reads in `host` (URL Standard, "IPv4 parser"): one to four
+/// numbers, each decimal, hexadecimal after `0x` or octal after `0`, the last filling the bytes
+/// the others leave; `None` when it reads none.
+fn ipv4_number(host: &str) -> Option<u32> {
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let numbers = parts
+        .iter()
+        .map(|part| {
+            let (digits, radix) = match part.strip_prefix("0x") {
+                Some(hex) => (hex, 16),
+                None if part.len() > 1 && part.starts_with('0') => (&part[1..], 8),
+                None => (*part, 10),
+            };
+            if digits.is_empty() {
+                return Some(0);
+            }
+            u64::from_str_radix(digits, radix).ok()
+        })
+        .collect::<Option<Vec<u64>>>()?;
+    let (last, first) = numbers.split_last()?;
+    if first.iter().any(|&number| number > 255) {
+        return None;
+    }
+    let room = 8 * (5 - numbers.len() as u32);
+    if *last >= 1_u64 << room.min(32) {
+        return None;
+    }
+    let leading = first
+        .iter()
+        .enumerate()
+        .fold(0_u64, |sum, (index, &number)| {
+            sum + (number << (8 * (3 - index)))
+        });
+    u32::try_from(leading + last).ok()
 }
 
 /// Splits `host[:port]` or `[v6]:port`; `None` when the brackets do not close properly.
@@ -571,6 +680,54 @@ mod tests {
                 refused.contains("has no valid host name"),
                 "{origin}: {refused}"
             );
+        }
+    }
+
+    /// An IP address is allowed as a browser writes it in `Origin`, since no other form ever
+    /// matches; the forms worked out by hand from the URL Standard's IPv4 and IPv6 parsers and
+    /// serializers.
+    #[test]
+    fn an_ip_address_is_allowed_only_as_a_browser_writes_it() {
+        for origin in [
+            "http://10.0.0.255",
+            "http://[2001:db8::1]:3000",
+            "http://[::ffff:7f00:1]",
+            "http://[1:0:0:2::3]",
+            "http://[1::2:0:0:3:4]",
+            "http://[1:2:3:4:5:6:7:8]",
+            "http://[1:0:2:3:4:5:6:7]",
+        ] {
+            let policy = CorsPolicy::builder().allow_origin(origin).build();
+            assert!(policy.is_ok(), "{origin}: {policy:?}");
+        }
+        for (origin, written) in [
+            ("http://[0:0::1]:3000", "[::1]"),
+            ("http://[::ffff:127.0.0.1]", "[::ffff:7f00:1]"),
+            ("http://[2001:0db8::1]", "[2001:db8::1]"),
+            ("http://[1:0:0:2:0:0:0:3]", "[1:0:0:2::3]"),
+            ("http://[1:0:0:2:0:0:3:4]", "[1::2:0:0:3:4]"),
+            ("http://[1:2:3:4:5:6:7::]", "[1:2:3:4:5:6:7:0]"),
+            ("http://127.000.0.1:3000", "127.0.0.1"),
+            ("http://0x7f.0.0.1", "127.0.0.1"),
+            ("http://2130706433", "127.0.0.1"),
+            ("http://127.1", "127.0.0.1"),
+            ("http://10.1.258", "10.1.1.2"),
+            ("http://0300.0250.0.1", "192.168.0.1"),
+        ] {
+            let message = problem(CorsPolicy::builder().allow_origin(origin).build());
+            let says = format!("a browser writes as {written}, and sends so");
+            assert!(message.contains(&says), "{origin}: {message}");
+        }
+        for origin in [
+            "http://1.2.3.4.5",
+            "http://example.123",
+            "http://256.1.1.1",
+            "http://1.2.3.256",
+            "http://a.0x1f",
+            "http://4294967296",
+        ] {
+            let message = problem(CorsPolicy::builder().allow_origin(origin).build());
+            assert!(message.contains("no IP address"), "{origin}: {message}");
         }
     }
 
