@@ -188,6 +188,13 @@ impl From<Role> for Grant {
     }
 }
 
+/// A grant of this one permission, without a role.
+impl From<Permission> for Grant {
+    fn from(permission: Permission) -> Self {
+        Grant::permissions([permission])
+    }
+}
+
 /// A key of `auth.collaboration`: a document ID, `*` for every document, or an ID with `*` at its
 /// start or end (`doc-*`, `*-draft`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -492,6 +499,10 @@ mod tests {
 
     #[test]
     fn grants_need_content_and_no_repeats() {
+        assert_eq!(
+            Grant::from(Permission::CommentWrite),
+            Grant::permissions([Permission::CommentWrite])
+        );
         assert!(Grant::permissions([]).check("d").is_err());
         let twice = Grant::permissions([Permission::CommentRead, Permission::CommentRead]);
         assert!(

@@ -197,7 +197,20 @@ impl IdentityBuilder {
     }
 
     /// Grants a role and/or permissions on the documents `key` matches: a document ID, `*`, or
-    /// an ID with `*` at its start or end.
+    /// an ID with `*` at its start or end. `grant` is a [`Role`](crate::Role), a
+    /// [`Permission`](crate::Permission), or a [`Grant`] of both or of several permissions.
+    ///
+    /// ```
+    /// use ckeditor_token_core::{Grant, Identity, Permission, Role};
+    ///
+    /// let identity = Identity::builder("user-1")
+    ///     .grant("doc-1", Role::Writer)
+    ///     .grant("notes-*", Permission::CommentWrite)
+    ///     .grant("policy-*", Grant::role(Role::Reader).with_permissions([Permission::CommentRead]))
+    ///     .build()?;
+    /// assert_eq!(identity.collaboration().len(), 3);
+    /// # Ok::<(), ckeditor_token_core::Error>(())
+    /// ```
     pub fn grant(mut self, key: impl Into<String>, grant: impl Into<Grant>) -> Self {
         self.collaboration.push((key.into(), grant.into()));
         self
