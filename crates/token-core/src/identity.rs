@@ -206,7 +206,10 @@ impl IdentityBuilder {
     /// let identity = Identity::builder("user-1")
     ///     .grant("doc-1", Role::Writer)
     ///     .grant("notes-*", Permission::CommentWrite)
-    ///     .grant("policy-*", Grant::role(Role::Reader).with_permissions([Permission::CommentRead]))
+    ///     .grant(
+    ///         "policy-*",
+    ///         Grant::role(Role::Reader).with_permissions([Permission::CommentRead]),
+    ///     )
     ///     .build()?;
     /// assert_eq!(identity.collaboration().len(), 3);
     /// # Ok::<(), ckeditor_token_core::Error>(())
