@@ -226,6 +226,23 @@ fn hosts(app: &App) -> Result<(), String> {
     Ok(())
 }
 
+/// A request the HTTP layer cannot parse is answered 400 and leaves no line in the log: a client
+/// that sends many must not flood it.
+fn malformed_requests(app: &App) -> Result<(), String> {
+    let before = app.log().lines().count();
+    for _ in 0..3 {
+        let request = "GET /token HTTP/1.1\r\nHost: a\r\nX Y: z\r\nConnection: close\r\n\r\n";
+        let status = raw_status(app, request)?;
+        ensure!(status == 400, "{request:?}: status {status}, not 400");
+    }
+    // The log is read from the app's standard error as it comes.
+    std::thread::sleep(Duration::from_millis(500));
+    let log = app.log();
+    let added: Vec<&str> = log.lines().skip(before).collect();
+    ensure!(added.is_empty(), "the log has new lines: {added:?}");
+    Ok(())
+}
+
 /// What one adapter answered, to compare with the others.
 type Seen = Vec<(String, u16, Option<String>, String)>;
 
@@ -331,6 +348,10 @@ fn adapter_suite(
     tally.run(
         &name("an HTTP/1.1 request without one Host is 400, one of HTTP/1.0 without it is not"),
         || hosts(&main),
+    );
+    tally.run(
+        &name("a request the HTTP layer cannot parse is 400, and not logged"),
+        || malformed_requests(&main),
     );
     tally.run(
         &name("a client that stalls in its headers is disconnected after the header timeout"),

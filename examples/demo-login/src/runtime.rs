@@ -19,6 +19,10 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+
 use crate::settings;
 
 /// The target of this module's log lines: the server's, whichever program runs it (`serve`, an
@@ -28,11 +32,21 @@ const LOG_TARGET: &str = "ckeditor_token::server";
 /// Logs to standard error at info level and above, so that standard output carries only the
 /// `listening on` line. A line that cannot be written (the log's reader gone) is lost, and the
 /// app goes on: no report of the failure is printed, as that print would panic mid-request.
+///
+/// actix-web's connection handler logs every request it cannot parse as an error, one line per
+/// request a client sends malformed, which would give any client a way to flood the log; its
+/// lines are left out, as hyper's servers log none for such requests, and the client gets its
+/// 400 as before.
 pub fn init_logging() {
+    let quiet = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("actix_http::h1::dispatcher", LevelFilter::OFF);
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .log_internal_errors(false)
         .with_max_level(tracing::Level::INFO)
+        .finish()
+        .with(quiet)
         .init();
 }
 
