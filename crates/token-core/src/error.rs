@@ -4,9 +4,10 @@
 ///
 /// Every variant says what is wrong and what to do about it. A variant that concerns a key names
 /// the setting, never its value. An error about an identity quotes the value it refuses (a
-/// document key, a scope; cut to 32 characters), which is the application's data: should that
-/// hold an environment's key, the token endpoint hides the key in what it logs, and a caller that
-/// logs such errors itself can hide it with [`KeySearch::hide_in`](crate::KeySearch::hide_in).
+/// document key, a scope: whole when it is within its length limit, else its first 32
+/// characters), which is the application's data: should that hold an environment's key, the
+/// token endpoint hides the key in what it logs, and a caller that logs such errors itself can
+/// hide it with [`KeySearch::hide_in`](crate::KeySearch::hide_in).
 ///
 /// Every variant with fields but [`Error::InvalidIdentity`], which applications build for
 /// identities their own checks refuse, is non-exhaustive: its fields are read by name, with `..`.

@@ -312,8 +312,9 @@ impl IdentityBuilder {
     /// As [`build`](IdentityBuilder::build), but a name, email address or avatar that fails its
     /// check is left out of the identity instead of failing it: it is display data, and one bad
     /// entry in a directory need not keep its user out of the editor. Returns the identity and,
-    /// for the log, the problem of each field left out ([`Error::InvalidIdentity`] naming the
-    /// field and the user).
+    /// for the log, the problem of each field left out: an [`Error::InvalidIdentity`] whose
+    /// `field` names the field and `subject` the user. Its message names the field only, so a
+    /// log line of it should give the subject too, as the token endpoint's do.
     ///
     /// ```
     /// use ckeditor_token_core::{Error, Identity, Role, field};

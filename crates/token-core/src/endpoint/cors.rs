@@ -84,8 +84,9 @@ impl CorsPolicy {
         &self.origins
     }
 
-    /// Whether cross-origin callers may send cookies or `Authorization`
-    /// (`Access-Control-Allow-Credentials: true`).
+    /// Whether cross-origin callers may send credentials: cookies, and the browser's own HTTP
+    /// authentication (`Access-Control-Allow-Credentials: true`). An `Authorization` header
+    /// that the page's script sets is not one: [`CorsPolicyBuilder::allow_header`] allows it.
     pub fn allows_credentials(&self) -> bool {
         self.credentials
     }
@@ -198,7 +199,9 @@ impl CorsPolicyBuilder {
         self.allow_origin("*")
     }
 
-    /// Lets allowed origins send credentials (cookies, `Authorization`).
+    /// Lets allowed origins send credentials: cookies, and the browser's own HTTP
+    /// authentication. An `Authorization` header that the page's script sets (a `tokenUrl`
+    /// function's) needs no credentials, only [`allow_header`](Self::allow_header).
     pub fn allow_credentials(mut self, allow: bool) -> Self {
         self.credentials = allow;
         self
