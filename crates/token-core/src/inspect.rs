@@ -174,14 +174,15 @@ pub enum Finding {
         path: String,
     },
     /// A member that CKEditor's token format does not have where the format names every member:
-    /// among a cloud token's claims (other than [`Finding::UnexpectedClaim`]'s), in `auth`
-    /// (one section per product), in a collaboration grant, in `auth.ckbox` or in `auth.ai`.
-    /// Nothing reads it, and if its name is a misspelling (`auth.colaboration`, `expires`),
-    /// what it was meant to be is missing without another finding. The header's members
-    /// beside `typ` and `alg` (such as `kid`) and `user`'s beside its three fields are left
-    /// alone: the format does not rule on them.
+    /// in the header (`typ` and `alg`; a member that changes how the token is verified is
+    /// [`Finding::HeaderMember`]), among a cloud token's claims (other than
+    /// [`Finding::UnexpectedClaim`]'s), in `user` (`name`, `email`, `avatar`), in `auth` (one
+    /// section per product), in a collaboration grant, in `auth.ckbox` or in `auth.ai`. Nothing
+    /// reads it, and if its name is a misspelling (`auth.colaboration`, `expires`,
+    /// `user.mail`), what it was meant to be is missing without another finding.
     UndocumentedMember {
-        /// Where, such as `expires`, `auth.colaboration` or `auth.collaboration.doc-1.rol`.
+        /// Where, such as `expires`, `header.kid`, `user.mail`, `auth.colaboration` or
+        /// `auth.collaboration.doc-1.rol`.
         path: String,
     },
     /// A claim the spec excludes: `iss` (a retired form), `nbf` or `jti`.
@@ -615,6 +616,10 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
             findings.push(Finding::HeaderMember { name });
         }
     }
+    if let Some(members) = header.as_object() {
+        let risky = [VERIFICATION_MEMBERS.as_slice(), KEY_MEMBERS.as_slice()].concat();
+        check_undocumented(members, "header", &HEADER_MEMBERS, &risky, &mut findings);
+    }
     let hs256 = alg == Some(&Value::from("HS256"));
     let well_formed = BASE64URL
         .decode(signature_segment)
@@ -1016,6 +1021,8 @@ fn check_excluded(map: &Map<String, Value>, out: &mut Vec<Finding>) {
 /// The claims of a cloud token in CKEditor's token format, and the members of each object in
 /// them that the format closes, by the object's path.
 const CLAIMS: [&str; 6] = ["aud", "iat", "exp", "sub", "user", "auth"];
+const HEADER_MEMBERS: [&str; 2] = ["typ", "alg"];
+const USER_MEMBERS: [&str; 3] = ["name", "email", "avatar"];
 const AUTH_MEMBERS: [&str; 3] = ["collaboration", "ckbox", "ai"];
 const GRANT_MEMBERS: [&str; 2] = ["role", "permissions"];
 const CKBOX_MEMBERS: [&str; 2] = ["role", "workspaces"];
@@ -1026,6 +1033,9 @@ const AI_MEMBERS: [&str; 1] = ["permissions"];
 /// are reported by the checks of their claim.
 fn check_undocumented_claims(claims: &Map<String, Value>, out: &mut Vec<Finding>) {
     check_undocumented(claims, "", &CLAIMS, &EXCLUDED, out);
+    if let Some(user) = claims.get("user").and_then(Value::as_object) {
+        check_undocumented(user, "user", &USER_MEMBERS, &[], out);
+    }
     let Some(auth) = claims.get("auth").and_then(Value::as_object) else {
         return;
     };

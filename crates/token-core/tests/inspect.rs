@@ -1024,15 +1024,39 @@ fn header_members_that_change_verification_are_reported() {
 }
 
 #[test]
-fn what_the_spec_does_not_rule_on_is_not_reported() {
-    // Of the header, the spec rules on typ and alg, and a member such as kid changes nothing in
-    // how the token is verified; of `user` it documents three fields without excluding others.
+fn header_and_user_members_beside_the_documented_ones_are_reported() {
+    // The spec's header is typ and alg; a member such as kid changes nothing in how the token
+    // is verified, and is reported as one the format has no use for. Of `user` it documents
+    // three fields: a misspelled one (`mail`) would lose the address without another finding.
     let header = r#"{"typ":"JWT","alg":"HS256","kid":"k1"}"#;
     let payload = concat!(
         r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","#,
-        r#""user":{"name":"Ann","title":"Editor"},"auth":{"ckbox":{"role":"user"}}}"#,
+        r#""user":{"name":"Ann","mail":"ann@example.com","title":"Editor"},"#,
+        r#""auth":{"ckbox":{"role":"user"}}}"#,
     );
-    assert_eq!(findings_of(header, payload, false), []);
+    let undocumented = |path: &str| Finding::UndocumentedMember { path: path.into() };
+    assert_eq!(
+        findings_of(header, payload, false),
+        [
+            undocumented("header.kid"),
+            undocumented("user.mail"),
+            undocumented("user.title"),
+        ]
+    );
+    // A member reported as one that changes verification is not reported twice.
+    let header = r#"{"typ":"JWT","alg":"HS256","jku":"https://keys.example"}"#;
+    let payload = r#"{"aud":"ENV_TEST_123","iat":1699999990}"#;
+    assert_eq!(
+        findings_of(header, payload, false),
+        [Finding::HeaderMember { name: "jku" }]
+    );
+    // The documented members alone are not reported.
+    let payload = concat!(
+        r#"{"aud":"ENV_TEST_123","iat":1699999990,"sub":"u","#,
+        r#""user":{"name":"Ann","email":"ann@example.com","avatar":"https://a.example/a.png"},"#,
+        r#""auth":{"ckbox":{"role":"user"}}}"#,
+    );
+    assert_eq!(findings_of(HEADER, payload, false), []);
 }
 
 #[test]
