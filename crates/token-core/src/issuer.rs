@@ -492,7 +492,8 @@ pub struct IssuerBuilder {
 
 impl IssuerBuilder {
     /// Tokens expire `lifetime` after they are issued (floored to whole seconds); from one
-    /// minute to 24 hours.
+    /// minute to 24 hours. Tokens with AI scopes too: CKEditor AI expects a short `exp`, so an
+    /// issuer for users with AI scopes keeps it at an hour (the default) or less.
     pub fn lifetime(mut self, lifetime: Duration) -> Self {
         self.expiry = Expiry::After(Duration::from_secs(lifetime.as_secs()));
         self
