@@ -6,7 +6,8 @@
 
 use crate::atob::risky_bytes;
 use crate::identity::{Identity, field};
-use crate::key_search::{KeySearch, KeySet};
+use crate::key_search::KeySearch;
+use crate::key_set::KeySet;
 use crate::words::{bytes_equal_to, control_bytes, for_each_word};
 
 /// Which products' claims a token carries.

@@ -35,13 +35,13 @@ mod upstream;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::claims::Product;
 use crate::error::Error;
 use crate::identity::Identity;
 use crate::issuer::Issuer;
-use crate::key_search::KeySet;
+use crate::key_set::KeySet;
 
 pub use cors::{
     AllowedOrigins, CORS_METHODS, CorsPolicy, CorsPolicyBuilder, MAX_HEADER_NAME_LEN,
@@ -383,8 +383,9 @@ struct EndpointInner {
     /// The issuers of other environments, by environment ID, for [`UserDecision::IssueIn`].
     others: HashMap<String, Issuer>,
     /// With other environments, every issuer's access key, which no token may carry: searched
-    /// for at once, however many environments there are.
-    keys: KeySet,
+    /// for at once, however many environments there are. Built when first needed, so that
+    /// adding or replacing issuers one at a time stays cheap.
+    keys: OnceLock<KeySet>,
     product: Product,
     cors: CorsPolicy,
 }
@@ -407,7 +408,7 @@ impl TokenEndpoint {
             inner: Arc::new(EndpointInner {
                 issuer,
                 others: HashMap::new(),
-                keys: KeySet::default(),
+                keys: OnceLock::new(),
                 product: Product::Editor,
                 cors: CorsPolicy::same_origin(),
             }),
@@ -452,23 +453,12 @@ impl TokenEndpoint {
     pub fn with_issuer(mut self, issuer: Issuer) -> Self {
         let inner = Arc::make_mut(&mut self.inner);
         let id = issuer.environment().id().as_str().to_owned();
-        let key = issuer.key_search().cloned();
-        let replaced = if id == inner.issuer.environment().id().as_str() {
+        if id == inner.issuer.environment().id().as_str() {
             inner.issuer = issuer;
-            true
         } else {
-            inner.others.insert(id, issuer).is_some()
-        };
-        if replaced || inner.others.len() == 1 {
-            let issuers = std::iter::once(&inner.issuer).chain(inner.others.values());
-            inner.keys = if inner.others.is_empty() {
-                KeySet::default()
-            } else {
-                KeySet::new(issuers.filter_map(Issuer::key_search))
-            };
-        } else if let Some(key) = &key {
-            inner.keys.push(key);
+            inner.others.insert(id, issuer);
         }
+        inner.keys = OnceLock::new();
         self
     }
 
@@ -622,7 +612,7 @@ impl TokenEndpoint {
 
     fn issue(&self, issuer: &Issuer, identity: &Identity) -> TokenResponse {
         // A token of one environment must not carry another's key either.
-        match issuer.issue_refusing(self.inner.product, identity, &self.inner.keys) {
+        match issuer.issue_refusing(self.inner.product, identity, self.keys()) {
             Ok(token) => self.answer(Outcome::Token, 200, token.into_string()),
             Err(error @ Error::MissingGrant { .. }) => {
                 tracing::info!(
@@ -651,7 +641,7 @@ impl TokenEndpoint {
         // With other environments, a text that holds none of the keys, and was not cut short
         // (`…`, after which a start of a key is hidden too), is shown as it is without asking
         // each issuer.
-        let keys = &self.inner.keys;
+        let keys = self.keys();
         if !keys.is_empty() && !text.contains('…') && !keys.holds(&text) {
             return text;
         }
@@ -677,6 +667,18 @@ impl TokenEndpoint {
             }
         }
         line
+    }
+
+    /// With other environments, the access keys of every issuer; else none (the issuer looks
+    /// for its own).
+    fn keys(&self) -> &KeySet {
+        self.inner.keys.get_or_init(|| {
+            if self.inner.others.is_empty() {
+                KeySet::default()
+            } else {
+                KeySet::new(self.issuers().filter_map(Issuer::key_search))
+            }
+        })
     }
 
     /// Every issuer of the endpoint, its own first.

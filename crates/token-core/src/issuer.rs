@@ -24,7 +24,8 @@ use crate::clock::{Clock, SystemClock, unix_seconds};
 use crate::credentials::{Environment, SecretKey, SigningKey};
 use crate::error::{Error, Result};
 use crate::identity::{Identity, field};
-use crate::key_search::{KeySearch, KeySet};
+use crate::key_search::KeySearch;
+use crate::key_set::KeySet;
 
 /// `base64url({"typ":"JWT","alg":"HS256"})`: the first segment of every token.
 pub const HEADER_SEGMENT: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9";

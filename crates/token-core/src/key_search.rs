@@ -5,20 +5,12 @@
 //! of any one token (a 40-character key's 2^33 or so in seconds).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use memchr::memmem::Finder;
 
 use crate::credentials::MIN_KEY_SEARCHED_LEN;
-
-/// Keys searched for at once by [`KeySet`]'s index: the first this many bytes of each form.
-const INDEXED_LEN: usize = MIN_KEY_SEARCHED_LEN;
-
-/// Up to this many keys, [`KeySet`] searches for each in turn rather than through its index.
-const FEW_KEYS: usize = 4;
 
 /// What [`KeySearch::hide_in`] puts where the key was.
 const HIDDEN: &str = "[key]";
@@ -79,8 +71,18 @@ impl KeySearch {
     }
 
     /// The lowered key in each form a text is searched for as it is: plain, and escaped.
-    fn finders(&self) -> impl Iterator<Item = &Finder<'static>> {
+    pub(crate) fn finders(&self) -> impl Iterator<Item = &Finder<'static>> {
         std::iter::once(&self.lowered).chain(&self.escaped)
+    }
+
+    /// The lowered key, the form every text is compared in.
+    pub(crate) fn lowered(&self) -> &[u8] {
+        self.lowered.needle()
+    }
+
+    /// The lowered key escaped as a quoted value, for a key with `"` or `\`.
+    pub(crate) fn escaped(&self) -> Option<&[u8]> {
+        self.escaped.as_ref().map(Finder::needle)
     }
 
     /// The key's length in bytes; a shorter text cannot hold it in any of the forms searched.
@@ -249,159 +251,6 @@ fn starts_of<'h>(
     })
 }
 
-/// Searches for many keys at once, as [`KeySearch`] searches for one: whether a text holds any of
-/// them, in any of the forms searched (as it is, in another letter case, escaped or
-/// percent-encoded). A text is read once, however many keys there are: each of its stretches of
-/// eight bytes is looked up among the starts of the keys' forms, and only a key whose form starts
-/// there is searched for. Its `Debug` output counts the keys and shows none.
-///
-/// ```
-/// use ckeditor_token_core::{KeySearch, KeySet};
-///
-/// let keys = ["tenant-a-key-0123456789", "tenant-b-key-0123456789"];
-/// let searches: Vec<KeySearch> =
-///     keys.iter().filter_map(|key| KeySearch::new(key.as_bytes())).collect();
-/// let set = KeySet::new(&searches);
-/// assert!(set.holds("name TENANT-B-KEY-0123456789"));
-/// assert!(set.holds("/a?k=tenant-a-key-0123456789%21"));
-/// assert!(!set.holds("tenant-c-key-0123456789"));
-/// ```
-#[derive(Clone, Default)]
-pub struct KeySet {
-    searches: Vec<KeySearch>,
-    /// The start of each form searched as it is (lowered, escaped), with the keys it starts.
-    starts: HashMap<u64, Vec<usize>, BuildHasherDefault<StartHasher>>,
-    /// The length of the shortest key; a shorter text holds none.
-    shortest: usize,
-}
-
-impl KeySet {
-    /// A set of the keys `searches` look for.
-    pub fn new<'s>(searches: impl IntoIterator<Item = &'s KeySearch>) -> KeySet {
-        let mut set = KeySet::default();
-        for search in searches {
-            set.push(search);
-        }
-        set
-    }
-
-    /// Adds the key `search` looks for.
-    pub(crate) fn push(&mut self, search: &KeySearch) {
-        let index = self.searches.len();
-        for finder in search.finders() {
-            let entry = self.starts.entry(start_of(finder.needle())).or_default();
-            if !entry.contains(&index) {
-                entry.push(index);
-            }
-        }
-        self.shortest = match index {
-            0 => search.key_len(),
-            _ => self.shortest.min(search.key_len()),
-        };
-        self.searches.push(search.clone());
-    }
-
-    /// Whether the set has no keys.
-    pub fn is_empty(&self) -> bool {
-        self.searches.is_empty()
-    }
-
-    /// How many keys the set has.
-    pub fn len(&self) -> usize {
-        self.searches.len()
-    }
-
-    /// Whether `text` holds one of the keys in any of the forms searched.
-    pub fn holds(&self, text: &str) -> bool {
-        self.is_in(text.as_bytes(), &mut Vec::new())
-    }
-
-    /// The length of the shortest key of the set, or 0 for none.
-    pub(crate) fn shortest_key_len(&self) -> usize {
-        self.shortest
-    }
-
-    /// Whether `text` holds one of the keys in any of the forms searched. `scratch` is working
-    /// space, reused between calls.
-    pub(crate) fn is_in(&self, text: &[u8], scratch: &mut Vec<u8>) -> bool {
-        if self.searches.is_empty() || text.len() < self.shortest {
-            return false;
-        }
-        // A few keys are quicker searched for one at a time than looked up stretch by stretch.
-        if self.searches.len() <= FEW_KEYS {
-            return self
-                .searches
-                .iter()
-                .any(|search| search.is_in(text, scratch));
-        }
-        scratch.clear();
-        scratch.extend(text.iter().map(u8::to_ascii_lowercase));
-        let holds = |lowered: &[u8], search: &KeySearch| {
-            search
-                .finders()
-                .any(|finder| finder.find(lowered).is_some())
-        };
-        if self
-            .candidates(scratch)
-            .any(|index| holds(scratch, &self.searches[index]))
-        {
-            return true;
-        }
-        if !text.contains(&b'%') {
-            return false;
-        }
-        scratch.clear();
-        percent_decode_lowered(text, scratch, |_| {});
-        self.candidates(scratch)
-            .any(|index| self.searches[index].lowered.find(scratch).is_some())
-    }
-
-    /// The keys one of whose forms starts somewhere in `lowered`.
-    fn candidates<'h>(&'h self, lowered: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
-        lowered
-            .windows(INDEXED_LEN)
-            .filter_map(|window| self.starts.get(&start_of(window)))
-            .flatten()
-            .copied()
-    }
-}
-
-impl fmt::Debug for KeySet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeySet({} keys)", self.searches.len())
-    }
-}
-
-/// The first [`INDEXED_LEN`] bytes of `bytes`, which has at least that many, as one number.
-fn start_of(bytes: &[u8]) -> u64 {
-    let mut start = [0; INDEXED_LEN];
-    start.copy_from_slice(&bytes[..INDEXED_LEN]);
-    u64::from_le_bytes(start)
-}
-
-/// Hashes [`KeySet`]'s starts, which are eight bytes of text in one number, by one
-/// multiplication: quicker than the standard hasher, which matters as every stretch of a text is
-/// looked up. A text cannot make lookups slow, as the table holds only the keys' starts.
-#[derive(Default)]
-struct StartHasher(u64);
-
-impl Hasher for StartHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.write_u64(u64::from(byte));
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        let mixed = (self.0 ^ value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 = mixed ^ (mixed >> 29);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 impl fmt::Debug for KeySearch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("KeySearch([redacted])")
@@ -410,7 +259,11 @@ impl fmt::Debug for KeySearch {
 
 /// Appends `text` to `out` with every `%` and two hexadecimal digits decoded to their byte and
 /// ASCII letters lowered; calls `origin` with the position in `text` each byte of `out` came from.
-fn percent_decode_lowered(text: &[u8], out: &mut Vec<u8>, mut origin: impl FnMut(usize)) {
+pub(crate) fn percent_decode_lowered(
+    text: &[u8],
+    out: &mut Vec<u8>,
+    mut origin: impl FnMut(usize),
+) {
     let mut at = 0;
     while at < text.len() {
         let escaped = match text[at..] {
@@ -638,84 +491,7 @@ mod tests {
         assert_eq!(one(0, 2), "[key]b");
     }
 
-    /// Keys for [`KeySet`]'s checks: some share a start of eight bytes, in one letter case or
-    /// another, one has a quote and a backslash, and the shortest has eight bytes.
-    const SET_KEYS: [&str; 8] = [
-        "Kx9-pQ72/zZa+b",
-        "Kx9-pQ72/other-key",
-        "kx9-PQ72/third",
-        "quo\"te\\key-0001",
-        "zq8bytes",
-        "tenant-1-access-key-0123456789abcdef",
-        "tenant-2-access-key-0123456789abcdef",
-        "%41%42%43-looks-encoded",
-    ];
-
-    /// `key` in the form numbered `form`: as it is, upper case, escaped as a quoted value,
-    /// percent-encoded, or cut short by its last byte (no form).
-    fn key_form(key: &str, form: u8) -> String {
-        match form {
-            0 => key.to_owned(),
-            1 => key.to_ascii_uppercase(),
-            2 => key.replace('\\', "\\\\").replace('"', "\\\""),
-            3 => percent_encoded(key),
-            _ => key[..key.len() - 1].to_owned(),
-        }
-    }
-
-    #[test]
-    fn a_set_finds_each_of_its_keys_in_every_form_and_no_other() {
-        // The shortest key of the first 1, 4, 5 and 7, counted by hand.
-        for (count, shortest) in [(1, 14), (FEW_KEYS, 14), (FEW_KEYS + 1, 8), (7, 8)] {
-            let searches: Vec<KeySearch> = SET_KEYS[..count]
-                .iter()
-                .map(|key| KeySearch::new(key.as_bytes()).expect("long enough"))
-                .collect();
-            let set = KeySet::new(&searches);
-            assert_eq!(set.shortest_key_len(), shortest);
-            for (index, key) in SET_KEYS.iter().enumerate() {
-                for form in 0..5 {
-                    let text = format!("a {} b", key_form(key, form));
-                    let found = set.is_in(text.as_bytes(), &mut Vec::new());
-                    assert_eq!(found, index < count && form < 4, "{count} keys: {text}");
-                }
-            }
-        }
-        assert!(!KeySet::default().is_in(b"any text at all", &mut Vec::new()));
-    }
-
     proptest::proptest! {
-        /// A set finds a key in a text exactly when one of its keys' searches does, with a few
-        /// keys (searched one by one) and with more (through the index).
-        #[test]
-        fn a_set_finds_what_its_keys_searches_find(
-            count in 1..=SET_KEYS.len(),
-            pieces in proptest::collection::vec(
-                (
-                    proptest::sample::select(vec!["", "%", "%4", "é", "K", "kx9", "\\", " "]),
-                    0..SET_KEYS.len(),
-                    0..6_u8,
-                ),
-                0..6,
-            ),
-        ) {
-            let searches: Vec<KeySearch> = SET_KEYS[..count]
-                .iter()
-                .map(|key| KeySearch::new(key.as_bytes()).expect("long enough"))
-                .collect();
-            let set = KeySet::new(&searches);
-            let mut text = String::new();
-            for (piece, key, form) in &pieces {
-                text.push_str(piece);
-                if *form < 5 {
-                    text.push_str(&key_form(SET_KEYS[*key], *form));
-                }
-            }
-            let mut scratch = Vec::new();
-            let each = searches.iter().any(|search| search.is_in(text.as_bytes(), &mut scratch));
-            proptest::prop_assert_eq!(set.is_in(text.as_bytes(), &mut scratch), each, "{}", text);
-        }
-
         /// Whatever surrounds the key's forms, none is left once hidden, and a text without
         /// them is kept as it is.
         #[test]

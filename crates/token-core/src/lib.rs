@@ -42,6 +42,7 @@ mod identity;
 mod inspect;
 mod issuer;
 mod key_search;
+mod key_set;
 mod words;
 
 pub mod atob;
@@ -73,4 +74,5 @@ pub use issuer::{
     DEFAULT_LIFETIME, Expiry, HEADER_SEGMENT, Issuer, IssuerBuilder, MAX_LIFETIME, MIN_LIFETIME,
     OnPremisesIssuer, Token,
 };
-pub use key_search::{KeySearch, KeySet};
+pub use key_search::KeySearch;
+pub use key_set::KeySet;
