@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use ckeditor_token_core::{
-    CorsPolicy, Environment, EnvironmentId, Expiry, Issuer, KeySearch, Product, SecretKey,
+    CorsPolicy, Environment, EnvironmentId, Expiry, Issuer, KeySearch, KeySet, Product, SecretKey,
     TokenEndpoint,
 };
 use ckeditor_token_demo_login::settings::{self as shared, CorsSetting, parse_expiry};
@@ -446,7 +446,8 @@ fn other_access_key(
 
 /// Refuses an environment ID that holds another environment's access key: every token of the
 /// environment would show it in its `aud`. Only a key no longer than the longest ID can be held
-/// in one, and each such key's search is prepared once, since every ID is searched for it.
+/// in one; every ID is searched for all of them at once, and only an ID that holds one is
+/// searched for each, to name it.
 fn check_no_id_holds_a_key(configured: &[Configured]) -> Result<(), CliError> {
     let longest_id = configured
         .iter()
@@ -458,8 +459,13 @@ fn check_no_id_holds_a_key(configured: &[Configured]) -> Result<(), CliError> {
         .filter(|other| other.key.trim().len() <= longest_id)
         .filter_map(|other| Some((other, KeySearch::new(other.key.trim().as_bytes())?)))
         .collect();
+    let all = KeySet::new(searches.iter().map(|(_, search)| search));
     for holder in configured {
         let id = holder.environment.id();
+        if !all.holds(id.as_str()) {
+            continue;
+        }
+        // Its own key is refused in it by the checks of each environment.
         for (other, search) in &searches {
             if other.environment.id() != id && search.holds(id.as_str()) {
                 return Err(id_holds_key(
