@@ -304,7 +304,7 @@ pub fn secrets_from_env() -> Vec<String> {
 ///
 /// Overlapping or nested occurrences of several secrets are covered by one `[secret]`.
 pub fn for_log(message: &str, secrets: &[String]) -> String {
-    LogSecrets::new(secrets).hide(message)
+    Forms::new(secrets).hide(message)
 }
 
 /// Secrets prepared once for [`for_log`]'s hiding, for a caller that hides the same ones in many
@@ -313,16 +313,8 @@ pub fn for_log(message: &str, secrets: &[String]) -> String {
 /// through without a look at each.
 #[derive(Clone, Default)]
 pub struct LogSecrets {
-    /// Every form looked for whole, lowered: each secret, escaped as `{:?}` writes it, and the
-    /// pieces of it that settings and argument parsers quote.
-    forms: Vec<String>,
-    /// The core's search for each secret of [`MIN_KEY_SEARCHED_LEN`] bytes or more, which also
-    /// finds it percent-encoded.
-    ///
-    /// [`MIN_KEY_SEARCHED_LEN`]: ckeditor_token_core::MIN_KEY_SEARCHED_LEN
-    searches: Vec<KeySearch>,
-    /// How far past the cut a form can start and still reach the output, in characters.
-    longest: usize,
+    /// The forms, for a message that needs a look at each.
+    forms: Forms,
     /// The forms of [`MIN_KEY_SEARCHED_LEN`] bytes or more, looked for at once.
     ///
     /// [`MIN_KEY_SEARCHED_LEN`]: ckeditor_token_core::MIN_KEY_SEARCHED_LEN
@@ -334,6 +326,68 @@ pub struct LogSecrets {
 impl LogSecrets {
     /// `secrets` prepared for hiding.
     pub fn new(secrets: &[String]) -> LogSecrets {
+        let forms = Forms::new(secrets);
+        let long_searches: Vec<KeySearch> = forms
+            .forms
+            .iter()
+            .filter_map(|form| KeySearch::new(form.as_bytes()))
+            .collect();
+        let short_forms = forms
+            .forms
+            .iter()
+            .filter(|form| form.len() < ckeditor_token_core::MIN_KEY_SEARCHED_LEN)
+            .cloned()
+            .collect();
+        LogSecrets {
+            forms,
+            long_forms: KeySet::new(&long_searches),
+            short_forms,
+        }
+    }
+
+    /// `message` as [`for_log`] gives it with these secrets.
+    pub fn hide(&self, message: &str) -> String {
+        if self.passes_as_it_is(message) {
+            return message.to_owned();
+        }
+        self.forms.hide(message)
+    }
+
+    /// Whether `message` comes out of [`Forms::hide`] as it is: short enough not to be
+    /// cut, with no `…` (next to which a part of a secret is hidden), and without a form of a
+    /// secret in it, whole; a secret percent-encoded is the form of one that the core's search
+    /// finds.
+    fn passes_as_it_is(&self, message: &str) -> bool {
+        // A message of that many bytes has no more characters.
+        if message.len() > MAX_MESSAGE_LEN || message.contains('…') {
+            return false;
+        }
+        let lowered = message.to_ascii_lowercase();
+        !self
+            .short_forms
+            .iter()
+            .any(|form| lowered.contains(form.as_str()))
+            && !self.long_forms.holds(message)
+    }
+}
+
+/// The forms of secrets that [`for_log`] looks for, each in turn.
+#[derive(Clone, Default)]
+struct Forms {
+    /// Every form looked for whole, lowered: each secret, escaped as `{:?}` writes it, and the
+    /// pieces of it that settings and argument parsers quote.
+    forms: Vec<String>,
+    /// The core's search for each secret of [`MIN_KEY_SEARCHED_LEN`] bytes or more, which also
+    /// finds it percent-encoded.
+    ///
+    /// [`MIN_KEY_SEARCHED_LEN`]: ckeditor_token_core::MIN_KEY_SEARCHED_LEN
+    searches: Vec<KeySearch>,
+    /// How far past the cut a form can start and still reach the output, in characters.
+    longest: usize,
+}
+
+impl Forms {
+    fn new(secrets: &[String]) -> Forms {
         let forms: Vec<String> = secrets
             .iter()
             .filter(|secret| secret.len() >= MIN_SECRET_LEN)
@@ -378,51 +432,15 @@ impl LogSecrets {
             .iter()
             .filter_map(|secret| KeySearch::new(secret.as_bytes()))
             .collect();
-        let long_searches: Vec<KeySearch> = forms
-            .iter()
-            .filter_map(|form| KeySearch::new(form.as_bytes()))
-            .collect();
-        let short_forms = forms
-            .iter()
-            .filter(|form| form.len() < ckeditor_token_core::MIN_KEY_SEARCHED_LEN)
-            .cloned()
-            .collect();
-        LogSecrets {
+        Forms {
             forms,
             searches,
             longest,
-            long_forms: KeySet::new(&long_searches),
-            short_forms,
         }
     }
 
-    /// `message` as [`for_log`] gives it with these secrets.
-    pub fn hide(&self, message: &str) -> String {
-        if self.passes_as_it_is(message) {
-            return message.to_owned();
-        }
-        self.hide_each(message)
-    }
-
-    /// Whether `message` comes out of [`LogSecrets::hide_each`] as it is: short enough not to be
-    /// cut, with no `…` (next to which a part of a secret is hidden), and without a form of a
-    /// secret in it, whole; a secret percent-encoded is the form of one that the core's search
-    /// finds.
-    fn passes_as_it_is(&self, message: &str) -> bool {
-        // A message of that many bytes has no more characters.
-        if message.len() > MAX_MESSAGE_LEN || message.contains('…') {
-            return false;
-        }
-        let lowered = message.to_ascii_lowercase();
-        !self
-            .short_forms
-            .iter()
-            .any(|form| lowered.contains(form.as_str()))
-            && !self.long_forms.holds(message)
-    }
-
-    /// [`LogSecrets::hide`], looking for each form of each secret.
-    fn hide_each(&self, message: &str) -> String {
+    /// [`for_log`]'s hiding, looking for each form of each secret.
+    fn hide(&self, message: &str) -> String {
         let forms = &self.forms;
         let searched = match message
             .char_indices()
@@ -503,7 +521,9 @@ impl LogSecrets {
 
 impl fmt::Debug for LogSecrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "LogSecrets({} forms hidden)", self.forms.len())
+        f.debug_struct("LogSecrets")
+            .field("forms", &self.forms.forms.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -848,7 +868,11 @@ mod tests {
                     secret[..secret.len() / 2].to_owned(),
                 ];
                 for form in forms {
+                    // Messages the shortcut may pass, short and without a `…`.
                     messages.push(format!("value {form} refused"));
+                    messages.push(form.clone());
+                    messages.push(format!("x{form}x"));
+                    messages.push(format!("[{}] {form}", form.to_ascii_uppercase()));
                     messages.push(format!("value \"{form}\"… is too long"));
                     messages.push(format!("value …{form} refused"));
                     messages.push(format!("{}{form}", "b".repeat(MAX_MESSAGE_LEN - 4)));
@@ -857,12 +881,15 @@ mod tests {
             for message in &messages {
                 assert_eq!(
                     prepared.hide(message),
-                    prepared.hide_each(message),
+                    prepared.forms.hide(message),
                     "{count} secrets: {message}"
                 );
             }
             // A message without any passes through the shortcut, as it is.
             assert!(prepared.passes_as_it_is("nothing secret here"));
+            let shown = format!("{prepared:?}");
+            assert!(shown.starts_with("LogSecrets { forms: "), "{shown}");
+            assert!(secrets.iter().all(|secret| !shown.contains(secret.as_str())));
         }
     }
 
