@@ -36,7 +36,9 @@ const LOG_TARGET: &str = "ckeditor_token::server";
 /// actix-web's connection handler logs every request it cannot parse as an error, one line per
 /// request a client sends malformed, which would give any client a way to flood the log; its
 /// lines are left out, as hyper's servers log none for such requests, and the client gets its
-/// 400 as before.
+/// 400 as before. Its other lines go with them: a body that fails while it is sent (the apps'
+/// bodies are whole before they are sent), a protocol upgrade (the apps take none), and a
+/// connection that a client closed or stopped reading.
 pub fn init_logging() {
     let quiet = Targets::new()
         .with_default(LevelFilter::TRACE)

@@ -889,7 +889,11 @@ mod tests {
             assert!(prepared.passes_as_it_is("nothing secret here"));
             let shown = format!("{prepared:?}");
             assert!(shown.starts_with("LogSecrets { forms: "), "{shown}");
-            assert!(secrets.iter().all(|secret| !shown.contains(secret.as_str())));
+            assert!(
+                secrets
+                    .iter()
+                    .all(|secret| !shown.contains(secret.as_str()))
+            );
         }
     }
 
