@@ -611,14 +611,19 @@ pub fn inspect(token: &str, expect: &Expectations<'_>) -> Result<Inspection> {
             found: json_text(typ),
         });
     }
-    for name in VERIFICATION_MEMBERS.into_iter().chain(KEY_MEMBERS) {
+    for name in RISKY_MEMBERS {
         if header.get(name).is_some() {
             findings.push(Finding::HeaderMember { name });
         }
     }
     if let Some(members) = header.as_object() {
-        let risky = [VERIFICATION_MEMBERS.as_slice(), KEY_MEMBERS.as_slice()].concat();
-        check_undocumented(members, "header", &HEADER_MEMBERS, &risky, &mut findings);
+        check_undocumented(
+            members,
+            "header",
+            &HEADER_MEMBERS,
+            &RISKY_MEMBERS,
+            &mut findings,
+        );
     }
     let hs256 = alg == Some(&Value::from("HS256"));
     let well_formed = BASE64URL
@@ -1006,9 +1011,9 @@ const EXCLUDED: [&str; 3] = ["iss", "nbf", "jti"];
 /// `jku`, `x5c`, `x5u`).
 const KEY_MEMBERS: [&str; 4] = ["jwk", "jku", "x5c", "x5u"];
 
-/// The header members that change how a token must be verified (RFC 7515's `crit`, RFC 7797's
-/// `b64`).
-const VERIFICATION_MEMBERS: [&str; 2] = ["crit", "b64"];
+/// The header members of [`Finding::HeaderMember`]: those that change how a token must be
+/// verified (RFC 7515's `crit`, RFC 7797's `b64`), then [`KEY_MEMBERS`].
+const RISKY_MEMBERS: [&str; 6] = ["crit", "b64", "jwk", "jku", "x5c", "x5u"];
 
 fn check_excluded(map: &Map<String, Value>, out: &mut Vec<Finding>) {
     for name in EXCLUDED {
@@ -1018,10 +1023,11 @@ fn check_excluded(map: &Map<String, Value>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The members of the header in CKEditor's token format.
+const HEADER_MEMBERS: [&str; 2] = ["typ", "alg"];
 /// The claims of a cloud token in CKEditor's token format, and the members of each object in
 /// them that the format closes, by the object's path.
 const CLAIMS: [&str; 6] = ["aud", "iat", "exp", "sub", "user", "auth"];
-const HEADER_MEMBERS: [&str; 2] = ["typ", "alg"];
 const USER_MEMBERS: [&str; 3] = ["name", "email", "avatar"];
 const AUTH_MEMBERS: [&str; 3] = ["collaboration", "ckbox", "ai"];
 const GRANT_MEMBERS: [&str; 2] = ["role", "permissions"];

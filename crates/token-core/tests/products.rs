@@ -98,6 +98,23 @@ fn ckbox() {
     );
 }
 
+/// A grant of one permission, given as the permission alone, is written without a role.
+#[test]
+fn a_permission_alone_is_a_grant_without_a_role() {
+    let identity = Identity::builder("user-1")
+        .grant("notes-*", Permission::CommentWrite)
+        .build()
+        .expect("identity");
+    let token = issuer(Some(3600)).collaboration(&identity).expect("token");
+    assert_eq!(
+        payload(&token, KEY),
+        concat!(
+            r#"{"aud":"ENV_TEST_123","iat":1700000000,"exp":1700003600,"sub":"user-1","#,
+            r#""auth":{"collaboration":{"notes-*":{"permissions":["comment:write"]}}}}"#,
+        )
+    );
+}
+
 #[test]
 fn ai_always_expires() {
     let token = issuer(None).ai(&joe()).expect("token");

@@ -402,9 +402,13 @@ fn check_origin(origin: &str) -> Result<()> {
         Some(written) if written.is_empty() => Err(bad(
             "has a host that ends in a number but is no IP address, which browsers refuse",
         )),
-        Some(written) if written != host => Err(bad(&format!(
-            "has an IP address that a browser writes as {written}, and sends so"
-        ))),
+        Some(written) if written != host => {
+            let port = port.map(|port| format!(":{port}")).unwrap_or_default();
+            Err(bad(&format!(
+                "has an IP address in a form no browser sends: it sends \
+                 {scheme}://{written}{port}"
+            )))
+        }
         _ => Ok(()),
     }
 }
@@ -704,21 +708,21 @@ mod tests {
             assert!(policy.is_ok(), "{origin}: {policy:?}");
         }
         for (origin, written) in [
-            ("http://[0:0::1]:3000", "[::1]"),
-            ("http://[::ffff:127.0.0.1]", "[::ffff:7f00:1]"),
-            ("http://[2001:0db8::1]", "[2001:db8::1]"),
-            ("http://[1:0:0:2:0:0:0:3]", "[1:0:0:2::3]"),
-            ("http://[1:0:0:2:0:0:3:4]", "[1::2:0:0:3:4]"),
-            ("http://[1:2:3:4:5:6:7::]", "[1:2:3:4:5:6:7:0]"),
-            ("http://127.000.0.1:3000", "127.0.0.1"),
-            ("http://0x7f.0.0.1", "127.0.0.1"),
-            ("http://2130706433", "127.0.0.1"),
-            ("http://127.1", "127.0.0.1"),
-            ("http://10.1.258", "10.1.1.2"),
-            ("http://0300.0250.0.1", "192.168.0.1"),
+            ("http://[0:0::1]:3000", "http://[::1]:3000"),
+            ("http://[::ffff:127.0.0.1]", "http://[::ffff:7f00:1]"),
+            ("https://[2001:0db8::1]", "https://[2001:db8::1]"),
+            ("http://[1:0:0:2:0:0:0:3]", "http://[1:0:0:2::3]"),
+            ("http://[1:0:0:2:0:0:3:4]", "http://[1::2:0:0:3:4]"),
+            ("http://[1:2:3:4:5:6:7::]", "http://[1:2:3:4:5:6:7:0]"),
+            ("http://127.000.0.1:3000", "http://127.0.0.1:3000"),
+            ("http://0x7f.0.0.1", "http://127.0.0.1"),
+            ("http://2130706433", "http://127.0.0.1"),
+            ("https://127.1:8443", "https://127.0.0.1:8443"),
+            ("http://10.1.258", "http://10.1.1.2"),
+            ("http://0300.0250.0.1", "http://192.168.0.1"),
         ] {
             let message = problem(CorsPolicy::builder().allow_origin(origin).build());
-            let says = format!("a browser writes as {written}, and sends so");
+            let says = format!("in a form no browser sends: it sends {written}");
             assert!(message.contains(&says), "{origin}: {message}");
         }
         for origin in [
