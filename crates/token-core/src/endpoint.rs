@@ -434,7 +434,8 @@ impl TokenEndpoint {
     /// environment of their own, where the signed-in user says which. An issuer of an
     /// environment the endpoint has already replaces that one's. No token of one environment
     /// carries another's access key: such an identity gets [`Error::KeyInIdentity`]'s 500, as
-    /// for its own key.
+    /// for its own key, and an environment whose ID holds another's key gets no tokens
+    /// ([`Error::KeyInAudience`]'s 500), as its `aud` would show the key.
     ///
     /// ```
     /// use ckeditor_token_core::{Environment, Identity, Issuer, Role, TokenEndpoint, UserDecision};

@@ -70,6 +70,17 @@ pub enum Error {
         subject: Option<String>,
     },
 
+    /// At a [`crate::TokenEndpoint`] with several issuers, the ID of the environment that signs
+    /// holds another of its environments' access keys (in any of the forms
+    /// [`Error::KeyInIdentity`] names), which every token of the environment would show in
+    /// `aud`. The ID is not shown.
+    #[error(
+        "the environment ID holds the access key of another environment this endpoint signs for, \
+         which every token of the environment would show in aud; give each environment its own \
+         ID and key from the CKEditor Customer Portal"
+    )]
+    KeyInAudience,
+
     /// A text the token would carry (the subject, the profile, a document key, a workspace or
     /// an AI scope) holds the environment's access key, or, at a [`crate::TokenEndpoint`] with
     /// several issuers, another of its environments' keys: as it is, with its ASCII letters in

@@ -364,6 +364,11 @@ impl Issuer {
         let claims = Claims::for_product(product, aud, iat, exp, identity);
         self.refuse_key_in(&claims, identity)?;
         refuse_keys_in(keys, &claims, identity)?;
+        // An ID that holds another environment's key would show it in `aud` (an environment's
+        // own key is refused in its ID when the environment is made).
+        if keys.is_in(aud.as_bytes(), &mut Vec::new()) {
+            return Err(Error::KeyInAudience);
+        }
         let token = self.inner.signer.sign(claims);
         tracing::debug!(
             subject = &*self.without_key(identity.subject()),

@@ -192,3 +192,32 @@ fn with_many_environments_no_token_carries_any_of_their_keys() {
         assert_eq!(response.status(), status, "{name}");
     }
 }
+
+/// An environment whose ID holds another environment's key, in any letter case, would show it
+/// in every token's `aud`: its tokens are refused, and the other environments' are not.
+#[test]
+fn no_token_shows_another_environments_key_in_aud() {
+    let acme = ("acme-env", "Globex2024AccessKey-0123456789abcdef");
+    let lowered = acme.1.to_ascii_lowercase();
+    let holding = format!("t-{}", acme.1);
+    for id in [lowered.as_str(), acme.1, holding.as_str()] {
+        let other = (id, "the-access-key-of-the-other-environment-01");
+        for count in [2, 8] {
+            let endpoint = (0..count - 2).fold(
+                TokenEndpoint::new(issuer(acme)).with_issuer(issuer(other)),
+                |endpoint, n| {
+                    let key = format!("filler-{n}-access-key-0123456789abcdef");
+                    endpoint.with_issuer(issuer((&format!("filler-{n}"), &key)))
+                },
+            );
+            let response = endpoint.decide(in_environment(id));
+            assert_eq!(
+                (response.status(), response.body()),
+                (500, FAILURE_BODY),
+                "{id} with {count} environments"
+            );
+            let response = endpoint.decide(in_environment("acme-env"));
+            assert_eq!(response.status(), 200, "{id}: {}", response.body());
+        }
+    }
+}
