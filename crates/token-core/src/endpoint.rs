@@ -41,6 +41,7 @@ use crate::claims::Product;
 use crate::error::Error;
 use crate::identity::Identity;
 use crate::issuer::Issuer;
+use crate::key_search::{KeySearch, hide_all_in};
 use crate::key_set::KeySet;
 
 pub use cors::{
@@ -641,13 +642,14 @@ impl TokenEndpoint {
         let text = text.to_string();
         // With other environments, a text that holds none of the keys, and was not cut short
         // (`…`, after which a start of a key is hidden too), is shown as it is without asking
-        // each issuer.
+        // each issuer's search; else every key is hidden at once, so that a key holding or
+        // overlapping another is hidden whole.
         let keys = self.keys();
         if !keys.is_empty() && !text.contains('…') && !keys.holds(&text) {
             return text;
         }
-        self.issuers()
-            .fold(text, |text, issuer| issuer.without_key(&text).into_owned())
+        let searches: Vec<&KeySearch> = self.issuers().filter_map(Issuer::key_search).collect();
+        hide_all_in(&text, &searches)
     }
 
     /// `text` as [`TokenEndpoint::loggable`] gives it, on one line: its control characters (line

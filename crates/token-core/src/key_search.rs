@@ -293,6 +293,32 @@ fn hex_value(digit: u8) -> Option<u8> {
 /// `text` with the byte `stretches` (in any order, overlapping or not) replaced by [`HIDDEN`],
 /// one for each run of stretches that overlap. A stretch that does not start and end between
 /// characters is widened to the characters it touches.
+/// `text` with every key of `searches` hidden as [`KeySearch::hide_in`] hides one, all at once:
+/// a key that holds another, or overlaps it, is hidden whole, not around the other's
+/// placeholder.
+pub(crate) fn hide_all_in(text: &str, searches: &[&KeySearch]) -> String {
+    let stretches: Vec<Range<usize>> = searches
+        .iter()
+        .flat_map(|search| search.stretches_in(text))
+        .collect();
+    if stretches.is_empty() {
+        return text.to_owned();
+    }
+    let mut hidden = replace_stretches(text, stretches);
+    let mut scratch = Vec::new();
+    while searches
+        .iter()
+        .any(|search| search.is_in(hidden.as_bytes(), &mut scratch))
+    {
+        let stretches = searches
+            .iter()
+            .flat_map(|search| search.stretches(&hidden))
+            .collect();
+        hidden = replace_stretches(&hidden, stretches);
+    }
+    hidden
+}
+
 fn replace_stretches(text: &str, mut stretches: Vec<Range<usize>>) -> String {
     stretches.sort_by_key(|stretch| stretch.start);
     let mut out = String::with_capacity(text.len());

@@ -458,3 +458,35 @@ fn a_key_with_quotes_is_hidden_where_an_error_quotes_it_and_where_it_is_cut_shor
     );
     assert!(log.contains(r#""[key]"…"#), "{log}");
 }
+
+/// A key that holds another environment's key, or overlaps it, is hidden whole, not around the
+/// other's placeholder.
+#[test]
+fn keys_that_hold_or_overlap_each_other_are_hidden_whole() {
+    let cases = [
+        (
+            "PrefixKeyAAAA0123456789",
+            "PrefixKeyAAAA0123456789-TailSecretBBBB9876",
+            "PrefixKeyAAAA0123456789-TailSecretBBBB9876",
+        ),
+        (
+            "OverlapKeyCCCC-12345678",
+            "12345678-OverlapKeyDDDD",
+            "OverlapKeyCCCC-12345678-OverlapKeyDDDD",
+        ),
+    ];
+    for (first, second, value) in cases {
+        let main = Environment::new("env-main", first).expect("env");
+        let other = Environment::new("env-other", second).expect("env");
+        let endpoint = TokenEndpoint::new(Issuer::new(main).expect("issuer"))
+            .with_issuer(Issuer::new(other).expect("issuer"));
+        let log = captured_log(|| {
+            let said = format!("the value was {value} here");
+            assert_eq!(endpoint.user_rejected_saying(503, &said).status(), 500);
+        });
+        assert!(log.contains("the value was [key] here"), "{log}");
+        for leftover in ["TailSecret", "OverlapKey", "12345678"] {
+            assert!(!log.contains(leftover), "{leftover}: {log}");
+        }
+    }
+}
