@@ -649,7 +649,7 @@ impl TokenEndpoint {
             return text;
         }
         let searches: Vec<&KeySearch> = self.issuers().filter_map(Issuer::key_search).collect();
-        hide_all_in(&text, &searches)
+        hide_all_in(&text, &searches).into_owned()
     }
 
     /// `text` as [`TokenEndpoint::loggable`] gives it, on one line: its control characters (line

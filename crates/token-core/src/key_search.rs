@@ -122,18 +122,7 @@ impl KeySearch {
     /// `[key]` in it could be made whole again by the placeholder; each round shortens the text,
     /// as a key is longer than the placeholder.
     pub fn hide_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let stretches = self.stretches_in(text);
-        if stretches.is_empty() {
-            return Cow::Borrowed(text);
-        }
-        // Cut starts only in the first round: the placeholder before a cut could start the key
-        // again.
-        let mut hidden = replace_stretches(text, stretches);
-        let mut scratch = Vec::new();
-        while self.is_in(hidden.as_bytes(), &mut scratch) {
-            hidden = replace_stretches(&hidden, self.stretches(&hidden));
-        }
-        Cow::Owned(hidden)
+        hide_all_in(text, &[self])
     }
 
     /// The byte ranges of `text` that [`KeySearch::hide_in`] hides in its first round: each
@@ -296,14 +285,15 @@ fn hex_value(digit: u8) -> Option<u8> {
 /// `text` with every key of `searches` hidden as [`KeySearch::hide_in`] hides one, all at once:
 /// a key that holds another, or overlaps it, is hidden whole, not around the other's
 /// placeholder.
-pub(crate) fn hide_all_in(text: &str, searches: &[&KeySearch]) -> String {
+pub(crate) fn hide_all_in<'t>(text: &'t str, searches: &[&KeySearch]) -> Cow<'t, str> {
     let stretches: Vec<Range<usize>> = searches
         .iter()
         .flat_map(|search| search.stretches_in(text))
         .collect();
     if stretches.is_empty() {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
+    // Cut starts only in the first round: the placeholder before a cut could start a key again.
     let mut hidden = replace_stretches(text, stretches);
     let mut scratch = Vec::new();
     while searches
@@ -316,7 +306,7 @@ pub(crate) fn hide_all_in(text: &str, searches: &[&KeySearch]) -> String {
             .collect();
         hidden = replace_stretches(&hidden, stretches);
     }
-    hidden
+    Cow::Owned(hidden)
 }
 
 fn replace_stretches(text: &str, mut stretches: Vec<Range<usize>>) -> String {
